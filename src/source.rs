@@ -1,0 +1,212 @@
+//! Source files and spans.
+//!
+//! A [`Span`] is a pair of byte offsets into one file plus that file's [`FileId`].
+//! Lines and columns (1-based, in characters or UTF-16 code units) are computed on
+//! demand by [`SourceMap`], only at the edges: diagnostics output and the language
+//! server.
+
+/// Identifies one loaded source file inside a [`SourceMap`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct FileId(pub u32);
+
+/// A byte range `start..end` inside one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Span {
+    /// The file the range belongs to.
+    pub file: FileId,
+    /// Byte offset of the first byte.
+    pub start: u32,
+    /// Byte offset one past the last byte.
+    pub end: u32,
+}
+
+impl Span {
+    /// A span in `file` covering `start..end`.
+    pub fn new(file: FileId, start: usize, end: usize) -> Span {
+        Span {
+            file,
+            start: u32::try_from(start).unwrap_or(u32::MAX),
+            end: u32::try_from(end).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// The smallest span covering both `self` and `other` (same file assumed).
+    pub fn to(self, other: Span) -> Span {
+        Span {
+            file: self.file,
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> usize {
+        self.end.saturating_sub(self.start) as usize
+    }
+
+    /// True when the span covers no byte.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// True when byte `offset` of the same file lies inside the span (end inclusive,
+    /// so a cursor just after a name still counts as on it).
+    pub fn contains(&self, offset: u32) -> bool {
+        self.start <= offset && offset <= self.end
+    }
+}
+
+/// One loaded file: its display name, its path relative to the plan root when it
+/// has one, and its text.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The name shown in diagnostics (`examples/fy2026.plumb`, `std.saas`).
+    pub name: String,
+    /// The text of the file.
+    pub text: String,
+    line_starts: Vec<u32>,
+}
+
+impl SourceFile {
+    /// A source file named `name` holding `text`.
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
+        let text = text.into();
+        let mut line_starts = vec![0u32];
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
+            }
+        }
+        SourceFile {
+            name: name.into(),
+            text,
+            line_starts,
+        }
+    }
+
+    /// 0-based line index and the byte offset where that line starts.
+    fn line_of(&self, offset: u32) -> (usize, u32) {
+        let idx = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        (idx, self.line_starts.get(idx).copied().unwrap_or(0))
+    }
+
+    fn clamp(&self, offset: u32) -> usize {
+        let mut o = (offset as usize).min(self.text.len());
+        while o > 0 && !self.text.is_char_boundary(o) {
+            o -= 1;
+        }
+        o
+    }
+
+    /// 1-based line and 1-based column (counted in characters) of a byte offset.
+    pub fn line_col(&self, offset: u32) -> (usize, usize) {
+        let off = self.clamp(offset);
+        let (line, start) = self.line_of(off as u32);
+        let col = self
+            .text
+            .get(start as usize..off)
+            .map(|s| s.chars().count())
+            .unwrap_or(0);
+        (line + 1, col + 1)
+    }
+
+    /// 0-based line and 0-based UTF-16 column of a byte offset (LSP positions).
+    pub fn utf16_position(&self, offset: u32) -> (u32, u32) {
+        let off = self.clamp(offset);
+        let (line, start) = self.line_of(off as u32);
+        let col: usize = self
+            .text
+            .get(start as usize..off)
+            .map(|s| s.chars().map(char::len_utf16).sum())
+            .unwrap_or(0);
+        (line as u32, col as u32)
+    }
+
+    /// The byte offset of a 0-based line and UTF-16 column, clamped to the text.
+    pub fn offset_of_utf16(&self, line: u32, col: u32) -> u32 {
+        let Some(&start) = self.line_starts.get(line as usize) else {
+            return self.text.len() as u32;
+        };
+        let rest = self.text.get(start as usize..).unwrap_or("");
+        let mut units = 0u32;
+        let mut bytes = 0usize;
+        for ch in rest.chars() {
+            if ch == '\n' || units >= col {
+                break;
+            }
+            units += ch.len_utf16() as u32;
+            bytes += ch.len_utf8();
+        }
+        start + bytes as u32
+    }
+
+    /// The text a span covers, or "" when it is out of range.
+    pub fn slice(&self, span: Span) -> &str {
+        self.text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("")
+    }
+
+    /// Number of lines.
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+}
+
+/// All files of one compilation, indexed by [`FileId`].
+#[derive(Debug, Clone, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    /// An empty map.
+    pub fn new() -> SourceMap {
+        SourceMap::default()
+    }
+
+    /// Adds a file and returns its id.
+    pub fn add(&mut self, file: SourceFile) -> FileId {
+        self.files.push(file);
+        FileId(self.files.len() as u32 - 1)
+    }
+
+    /// The file behind an id.
+    pub fn get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.0 as usize)
+    }
+
+    /// The text a span covers.
+    pub fn slice(&self, span: Span) -> &str {
+        self.get(span.file).map(|f| f.slice(span)).unwrap_or("")
+    }
+
+    /// The id of the file with this display name.
+    pub fn find(&self, name: &str) -> Option<FileId> {
+        self.files
+            .iter()
+            .position(|f| f.name == name)
+            .map(|i| FileId(i as u32))
+    }
+
+    /// Every file with its id, in load order.
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
+    }
+
+    /// Number of files.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// True when no file is loaded.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}

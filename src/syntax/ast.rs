@@ -1,0 +1,645 @@
+//! The abstract syntax tree: what a plan file says, with a [`Span`] on every node.
+//!
+//! The AST holds names as written; the resolver (`resolve.rs`) links them. Numbers
+//! are already exact decimals (scale suffixes `K`, `M`, `B` and `%` applied).
+
+use crate::source::Span;
+use rust_decimal::Decimal;
+
+/// A name as written, with its span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ident {
+    /// The text (`sql_leads`, or `launch.spend` for an initiative member).
+    pub name: String,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// A string literal with escapes already applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Str {
+    /// The unescaped text.
+    pub value: String,
+    /// Span including the quotes.
+    pub span: Span,
+}
+
+/// A period as written: a month, a quarter or a year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    /// Which calendar period.
+    pub kind: PeriodKind,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// A calendar period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PeriodKind {
+    /// `2026-03`: year and month 1..=12.
+    Month(i32, u32),
+    /// `2026-Q2`: year and quarter 1..=4.
+    Quarter(i32, u32),
+    /// `2026`.
+    Year(i32),
+}
+
+impl PeriodKind {
+    /// Absolute month number (year × 12 + month − 1) of the first month.
+    pub fn first_month(self) -> i64 {
+        match self {
+            PeriodKind::Month(y, m) => i64::from(y) * 12 + i64::from(m) - 1,
+            PeriodKind::Quarter(y, q) => i64::from(y) * 12 + (i64::from(q) - 1) * 3,
+            PeriodKind::Year(y) => i64::from(y) * 12,
+        }
+    }
+
+    /// Absolute month number of the last month.
+    pub fn last_month(self) -> i64 {
+        match self {
+            PeriodKind::Month(..) => self.first_month(),
+            PeriodKind::Quarter(..) => self.first_month() + 2,
+            PeriodKind::Year(..) => self.first_month() + 11,
+        }
+    }
+}
+
+impl std::fmt::Display for PeriodKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PeriodKind::Month(y, m) => write!(f, "{y:04}-{m:02}"),
+            PeriodKind::Quarter(y, q) => write!(f, "{y:04}-Q{q}"),
+            PeriodKind::Year(y) => write!(f, "{y:04}"),
+        }
+    }
+}
+
+/// Formats an absolute month number as `YYYY-MM`.
+pub fn month_label(abs: i64) -> String {
+    format!("{:04}-{:02}", abs.div_euclid(12), abs.rem_euclid(12) + 1)
+}
+
+/// One factor of a unit expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnitAtom {
+    /// A named unit (`USD`, `fte`, `day`).
+    Name(Ident),
+    /// `%`.
+    Percent(Span),
+    /// `1` (as in `1/month`).
+    One(Span),
+    /// A parenthesised unit expression.
+    Group(Box<UnitExpr>),
+}
+
+/// A unit expression such as `USD/deal` or `USD/(fte*month)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitExpr {
+    /// The first factor.
+    pub first: UnitAtom,
+    /// Following factors with `true` for `*` and `false` for `/`.
+    pub rest: Vec<(bool, UnitAtom)>,
+    /// The whole unit.
+    pub span: Span,
+}
+
+/// Unary operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnOp {
+    /// `-x`
+    Neg,
+    /// `not x`
+    Not,
+}
+
+/// Binary operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BinOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `and`
+    And,
+    /// `or`
+    Or,
+}
+
+impl BinOp {
+    /// The operator as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
+            BinOp::And => "and",
+            BinOp::Or => "or",
+        }
+    }
+
+    /// True for the six comparisons.
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne
+        )
+    }
+
+    /// Binding strength, higher binds tighter (used by the formatter).
+    pub fn precedence(self) -> u8 {
+        match self {
+            BinOp::Or => 1,
+            BinOp::And => 2,
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne => 4,
+            BinOp::Add | BinOp::Sub => 5,
+            BinOp::Mul | BinOp::Div => 6,
+        }
+    }
+}
+
+/// An expression node.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    /// What kind of expression.
+    pub kind: ExprKind,
+    /// The whole expression.
+    pub span: Span,
+}
+
+/// The kinds of expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    /// A number, with the text as written and an optional unit (`85K USD`).
+    Number {
+        /// The exact value, suffixes applied.
+        value: Decimal,
+        /// The literal as written (`85K`), kept for the formatter.
+        text: String,
+        /// The unit written after it, if any.
+        unit: Option<UnitExpr>,
+    },
+    /// A period used as a value (`2026-06` as an argument of `ramp`).
+    Period(Period),
+    /// `2026-01 .. 2026-06`.
+    Range(Period, Period),
+    /// A reference to a driver, metric or function parameter.
+    Name(Ident),
+    /// `-x`, `not x`.
+    Unary(UnOp, Box<Expr>),
+    /// `a + b` and friends.
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `if c then a else b`.
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `f(a, b)`.
+    Call(Ident, Vec<Expr>),
+    /// `step { 2026-01: 2, 2026-09: 1 }`.
+    Step(Vec<(Period, Expr)>),
+    /// `x@2026-06`.
+    At(Box<Expr>, Period),
+    /// `( x )`, kept so the formatter can keep the user's parentheses.
+    Paren(Box<Expr>),
+}
+
+/// How an item rolls up from months to quarters and years.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Aggregation {
+    /// Sum of the months (the default).
+    Flow,
+    /// The last month (balances).
+    Stock,
+    /// The average of the months (the default for ratios).
+    Average,
+}
+
+/// Whether an item is an input or a formula.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ItemKind {
+    /// An input; scenarios may override it.
+    Driver,
+    /// A formula.
+    Metric,
+}
+
+impl ItemKind {
+    /// `driver` or `metric`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::Driver => "driver",
+            ItemKind::Metric => "metric",
+        }
+    }
+}
+
+/// `driver` and `metric` declarations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemDecl {
+    /// Driver or metric.
+    pub kind: ItemKind,
+    /// The name.
+    pub name: Ident,
+    /// `: UNIT`, when written.
+    pub unit: Option<UnitExpr>,
+    /// `stock`, `flow` or `average`, when written.
+    pub aggregation: Option<(Aggregation, Span)>,
+    /// The defining expression.
+    pub expr: Expr,
+    /// `owner P`.
+    pub owner: Option<Ident>,
+    /// `means TERM`.
+    pub means: Option<Ident>,
+    /// `range LOW to HIGH`.
+    pub range: Option<(Expr, Expr)>,
+}
+
+/// `plan NAME "title" { … }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanDecl {
+    /// The plan's name.
+    pub name: Ident,
+    /// Its title.
+    pub title: Option<Str>,
+    /// `currency CODE`.
+    pub currency: Option<Ident>,
+    /// `periods P .. P`.
+    pub periods: Option<(Period, Period)>,
+    /// `base SCENARIO`.
+    pub base: Option<Ident>,
+}
+
+/// What an import names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportTarget {
+    /// `import "teams/sales.plumb"`.
+    Path(Str),
+    /// `import std.saas`.
+    Std(Ident),
+}
+
+/// An objective's `target` lines and links.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObjectiveDecl {
+    /// The name.
+    pub name: Ident,
+    /// The title.
+    pub title: Str,
+    /// `owner P`.
+    pub owner: Option<Ident>,
+    /// `supports O, …`.
+    pub supports: Vec<Ident>,
+    /// `target C` lines.
+    pub targets: Vec<Expr>,
+}
+
+/// `change D from A to B by P`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    /// The driver that moves.
+    pub driver: Ident,
+    /// Its value in the first period.
+    pub from: Expr,
+    /// Its value at `by`.
+    pub to: Expr,
+    /// When it gets there.
+    pub by: Period,
+    /// The whole statement.
+    pub span: Span,
+}
+
+/// An assumption: a bet (`change`) or a condition to hold (`maintain`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssumptionDecl {
+    /// The name.
+    pub name: Ident,
+    /// The sentence.
+    pub title: Str,
+    /// `change …` statements.
+    pub changes: Vec<Change>,
+    /// `maintain C` statements.
+    pub maintains: Vec<Expr>,
+    /// `counterbalance A, …`.
+    pub counterbalances: Vec<Ident>,
+    /// `depends on D, …`.
+    pub depends_on: Vec<Ident>,
+    /// `indicator X`.
+    pub indicators: Vec<Ident>,
+    /// `owner P`.
+    pub owner: Option<Ident>,
+    /// `evidence "…"`.
+    pub evidence: Vec<Str>,
+}
+
+/// `dependency NAME "title" { … }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DependencyDecl {
+    /// The name.
+    pub name: Ident,
+    /// The title.
+    pub title: Str,
+    /// `owner P`.
+    pub owner: Option<Ident>,
+    /// `due P`.
+    pub due: Option<Period>,
+    /// `confidence PCT`.
+    pub confidence: Option<(Decimal, Span)>,
+}
+
+/// `risk NAME "title" { … }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RiskDecl {
+    /// The name.
+    pub name: Ident,
+    /// The title.
+    pub title: Str,
+    /// `owner P`.
+    pub owner: Option<Ident>,
+    /// `likelihood PCT`.
+    pub likelihood: Option<(Decimal, Span)>,
+    /// `impact "…"`.
+    pub impact: Option<Str>,
+    /// `mitigation "…"`.
+    pub mitigation: Option<Str>,
+}
+
+/// `request NAME "title" { … }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestDecl {
+    /// The name.
+    pub name: Ident,
+    /// The title.
+    pub title: Str,
+    /// `from DEPARTMENT`.
+    pub from: Option<Ident>,
+    /// `ask C`.
+    pub ask: Option<Expr>,
+    /// `grant C`.
+    pub grant: Option<Expr>,
+    /// `decision "…"`.
+    pub decision: Option<Str>,
+    /// `approved by P, …`.
+    pub approved_by: Vec<Ident>,
+}
+
+/// `raci NAME "title" { … }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RaciDecl {
+    /// The name.
+    pub name: Ident,
+    /// The title.
+    pub title: Str,
+    /// Responsible parties.
+    pub responsible: Vec<Ident>,
+    /// Accountable parties (the checks want exactly one).
+    pub accountable: Vec<Ident>,
+    /// Consulted parties.
+    pub consulted: Vec<Ident>,
+    /// Informed parties.
+    pub informed: Vec<Ident>,
+    /// Spans of each keyword line, for diagnostics: (letter, span).
+    pub lines: Vec<(char, Span)>,
+}
+
+/// `initiative NAME "title" { … }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InitiativeDecl {
+    /// The name.
+    pub name: Ident,
+    /// The title.
+    pub title: Str,
+    /// `owner P`.
+    pub owner: Option<Ident>,
+    /// `start P`.
+    pub start: Option<Period>,
+    /// Member drivers and metrics, with names as written inside (without prefix),
+    /// each with its own span and doc comment.
+    pub members: Vec<(ItemDecl, Span, Option<String>)>,
+}
+
+/// `X = E [from P]` inside a scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Override {
+    /// The driver replaced.
+    pub target: Ident,
+    /// The new expression.
+    pub expr: Expr,
+    /// From which period on.
+    pub from: Option<Period>,
+    /// The whole statement.
+    pub span: Span,
+}
+
+/// `scenario NAME "title" [extends S] { … }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioDecl {
+    /// The name.
+    pub name: Ident,
+    /// The title.
+    pub title: Str,
+    /// `extends S`.
+    pub extends: Option<Ident>,
+    /// Driver overrides.
+    pub overrides: Vec<Override>,
+    /// Triggers declared inside, with their spans and docs.
+    pub triggers: Vec<(TriggerDecl, Span, Option<String>)>,
+}
+
+/// One action of a playbook step.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// `set D = E`.
+    Set(Ident, Expr),
+    /// `pause I`.
+    Pause(Ident),
+}
+
+/// `after N months: ACTION, …`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// How many months after firing.
+    pub after: u32,
+    /// Span of the number of months.
+    pub after_span: Span,
+    /// What happens.
+    pub actions: Vec<(Action, Span)>,
+    /// The whole statement.
+    pub span: Span,
+}
+
+/// `trigger NAME "title" { … }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TriggerDecl {
+    /// The name.
+    pub name: Ident,
+    /// The title.
+    pub title: Str,
+    /// `when C`.
+    pub when: Option<Expr>,
+    /// `for N months`.
+    pub for_months: Option<(u32, Span)>,
+    /// The playbook.
+    pub steps: Vec<Step>,
+    /// `owner P`.
+    pub owner: Option<Ident>,
+}
+
+/// A top-level declaration.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeclKind {
+    /// `plan`.
+    Plan(PlanDecl),
+    /// `import`.
+    Import(ImportTarget),
+    /// `unit NAME ["title"]`.
+    Unit(Ident, Option<Str>),
+    /// `department NAME "title" { lead … poc … }`.
+    Department {
+        /// The name.
+        name: Ident,
+        /// The title.
+        title: Str,
+        /// `lead "…"`.
+        lead: Option<Str>,
+        /// `poc "…"`.
+        poc: Option<Str>,
+    },
+    /// `role NAME "title" [in DEPARTMENT]`.
+    Role {
+        /// The name.
+        name: Ident,
+        /// The title.
+        title: Str,
+        /// The department it sits in.
+        department: Option<Ident>,
+    },
+    /// `term NAME "definition"`.
+    Term(Ident, Str),
+    /// `driver` / `metric`.
+    Item(ItemDecl),
+    /// `fn NAME(params) = EXPR`.
+    Fn {
+        /// The name.
+        name: Ident,
+        /// Parameters.
+        params: Vec<Ident>,
+        /// The body.
+        body: Expr,
+    },
+    /// `objective`.
+    Objective(ObjectiveDecl),
+    /// `assumption`.
+    Assumption(AssumptionDecl),
+    /// `dependency`.
+    Dependency(DependencyDecl),
+    /// `risk`.
+    Risk(RiskDecl),
+    /// `request`.
+    Request(RequestDecl),
+    /// `raci`.
+    Raci(RaciDecl),
+    /// `initiative`.
+    Initiative(InitiativeDecl),
+    /// `scenario`.
+    Scenario(ScenarioDecl),
+    /// A top-level `trigger`.
+    Trigger(TriggerDecl),
+}
+
+impl DeclKind {
+    /// The declaration keyword (`driver`, `scenario`, …).
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            DeclKind::Plan(_) => "plan",
+            DeclKind::Import(_) => "import",
+            DeclKind::Unit(..) => "unit",
+            DeclKind::Department { .. } => "department",
+            DeclKind::Role { .. } => "role",
+            DeclKind::Term(..) => "term",
+            DeclKind::Item(i) => i.kind.as_str(),
+            DeclKind::Fn { .. } => "fn",
+            DeclKind::Objective(_) => "objective",
+            DeclKind::Assumption(_) => "assumption",
+            DeclKind::Dependency(_) => "dependency",
+            DeclKind::Risk(_) => "risk",
+            DeclKind::Request(_) => "request",
+            DeclKind::Raci(_) => "raci",
+            DeclKind::Initiative(_) => "initiative",
+            DeclKind::Scenario(_) => "scenario",
+            DeclKind::Trigger(_) => "trigger",
+        }
+    }
+
+    /// The declared name, if the declaration has one.
+    pub fn name(&self) -> Option<&Ident> {
+        match self {
+            DeclKind::Plan(p) => Some(&p.name),
+            DeclKind::Import(_) => None,
+            DeclKind::Unit(n, _) | DeclKind::Term(n, _) => Some(n),
+            DeclKind::Department { name, .. }
+            | DeclKind::Role { name, .. }
+            | DeclKind::Fn { name, .. } => Some(name),
+            DeclKind::Item(i) => Some(&i.name),
+            DeclKind::Objective(o) => Some(&o.name),
+            DeclKind::Assumption(a) => Some(&a.name),
+            DeclKind::Dependency(d) => Some(&d.name),
+            DeclKind::Risk(r) => Some(&r.name),
+            DeclKind::Request(r) => Some(&r.name),
+            DeclKind::Raci(r) => Some(&r.name),
+            DeclKind::Initiative(i) => Some(&i.name),
+            DeclKind::Scenario(s) => Some(&s.name),
+            DeclKind::Trigger(t) => Some(&t.name),
+        }
+    }
+}
+
+/// A top-level declaration with its span and doc comment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decl {
+    /// What is declared.
+    pub kind: DeclKind,
+    /// From the keyword to the end of the declaration.
+    pub span: Span,
+    /// The `##` lines directly above, without the `## ` markers.
+    pub doc: Option<String>,
+}
+
+/// A comment in the source, kept for the formatter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    /// The comment text including the leading `#`.
+    pub text: String,
+    /// Where it is.
+    pub span: Span,
+    /// True when code precedes it on the same line.
+    pub trailing: bool,
+}
+
+/// One parsed file.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct File {
+    /// Declarations that parsed, in source order.
+    pub decls: Vec<Decl>,
+    /// Every comment in the file, in source order.
+    pub comments: Vec<Comment>,
+}

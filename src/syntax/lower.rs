@@ -1,0 +1,795 @@
+//! Lowering: pest pairs → AST nodes, with spans in file coordinates.
+//!
+//! The grammar guarantees the shape of the pairs, so a missing child only means
+//! an internal mismatch; such a declaration is dropped with a `syntax` error rather
+//! than a panic. Checks that need the text of a token (month 1–12, string escapes,
+//! number size) happen here and become diagnostics.
+
+use super::ast::*;
+use super::Rule;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::{FileId, Span};
+use pest::iterators::Pair;
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+type P<'a> = Pair<'a, Rule>;
+
+pub(super) struct Lowerer {
+    file: FileId,
+    base: usize,
+    pub(super) diagnostics: Vec<Diagnostic>,
+}
+
+impl Lowerer {
+    pub(super) fn new(file: FileId, base: usize) -> Lowerer {
+        Lowerer {
+            file,
+            base,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    fn span(&self, p: &P) -> Span {
+        let s = p.as_span();
+        Span::new(self.file, self.base + s.start(), self.base + s.end())
+    }
+
+    fn ident(&self, p: P) -> Ident {
+        Ident {
+            name: p.as_str().to_string(),
+            span: self.span(&p),
+        }
+    }
+
+    fn string(&mut self, p: P) -> Str {
+        let span = self.span(&p);
+        let p = if p.as_rule() == Rule::title {
+            match p.into_inner().next() {
+                Some(s) => s,
+                None => return Str { value: String::new(), span },
+            }
+        } else {
+            p
+        };
+        let raw = p
+            .into_inner()
+            .next()
+            .map(|i| i.as_str().to_string())
+            .unwrap_or_default();
+        let mut value = String::with_capacity(raw.len());
+        let mut chars = raw.chars();
+        while let Some(c) = chars.next() {
+            if c == '\\' {
+                match chars.next() {
+                    Some('"') => value.push('"'),
+                    Some('\\') => value.push('\\'),
+                    Some('n') => value.push('\n'),
+                    Some(other) => {
+                        self.diagnostics.push(
+                            Diagnostic::error(
+                                Code::Syntax,
+                                span,
+                                format!("unknown escape `\\{other}` in a string"),
+                            )
+                            .with_help("the escapes are `\\\"`, `\\\\` and `\\n`"),
+                        );
+                        value.push(other);
+                    }
+                    None => {}
+                }
+            } else {
+                value.push(c);
+            }
+        }
+        Str { value, span }
+    }
+
+    fn number(&mut self, p: &P) -> Decimal {
+        let span = self.span(p);
+        match parse_number(p.as_str()) {
+            Ok(v) => v,
+            Err(msg) => {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::Overflow, span, msg)
+                        .with_help("numbers hold at most 28 significant digits"),
+                );
+                Decimal::ZERO
+            }
+        }
+    }
+
+    fn integer(&mut self, p: &P) -> u32 {
+        match p.as_str().parse::<u32>() {
+            Ok(v) => v,
+            Err(_) => {
+                let span = self.span(p);
+                self.diagnostics.push(Diagnostic::error(
+                    Code::Overflow,
+                    span,
+                    "this count is too large",
+                ));
+                0
+            }
+        }
+    }
+
+    fn period(&mut self, p: P) -> Option<Period> {
+        let p = if matches!(p.as_rule(), Rule::period | Rule::expr_period) {
+            p.into_inner().next()?
+        } else {
+            p
+        };
+        let span = self.span(&p);
+        let text = p.as_str();
+        let year: i32 = text.get(..4)?.parse().ok()?;
+        let kind = match p.as_rule() {
+            Rule::month_period => {
+                let m: u32 = text.get(5..7)?.parse().ok()?;
+                if !(1..=12).contains(&m) {
+                    self.diagnostics.push(
+                        Diagnostic::error(Code::Syntax, span, format!("there is no month {m}"))
+                            .with_help("months run from 01 to 12, as in 2026-01"),
+                    );
+                }
+                PeriodKind::Month(year, m.clamp(1, 12))
+            }
+            Rule::quarter_period => {
+                let q: u32 = text.get(6..7)?.parse().ok()?;
+                if !(1..=4).contains(&q) {
+                    self.diagnostics.push(
+                        Diagnostic::error(Code::Syntax, span, format!("there is no quarter Q{q}"))
+                            .with_help("quarters are Q1 to Q4, as in 2026-Q1"),
+                    );
+                }
+                PeriodKind::Quarter(year, q.clamp(1, 4))
+            }
+            _ => PeriodKind::Year(year),
+        };
+        Some(Period { kind, span })
+    }
+
+    fn names(&self, p: P) -> Vec<Ident> {
+        p.into_inner().map(|n| self.ident(n)).collect()
+    }
+
+    pub(super) fn decl(&mut self, p: P) -> Option<DeclKind> {
+        let rule = p.as_rule();
+        let mut it = p.into_inner();
+        Some(match rule {
+            Rule::plan_decl => {
+                it.next(); // keyword
+                let name = self.ident(it.next()?);
+                let mut plan = PlanDecl {
+                    name,
+                    title: None,
+                    currency: None,
+                    periods: None,
+                    base: None,
+                };
+                for s in it {
+                    match s.as_rule() {
+                        Rule::title => plan.title = Some(self.string(s)),
+                        Rule::currency_stmt => plan.currency = Some(self.ident(s.into_inner().nth(1)?)),
+                        Rule::periods_stmt => {
+                            let mut i = s.into_inner().skip(1);
+                            let a = self.period(i.next()?)?;
+                            let b = self.period(i.next()?)?;
+                            plan.periods = Some((a, b));
+                        }
+                        Rule::base_stmt => plan.base = Some(self.ident(s.into_inner().nth(1)?)),
+                        _ => {}
+                    }
+                }
+                DeclKind::Plan(plan)
+            }
+            Rule::import_decl => {
+                it.next();
+                let t = it.next()?;
+                match t.as_rule() {
+                    Rule::std_path => {
+                        let span = self.span(&t);
+                        let name = t.as_str().trim_start_matches("std").trim_start_matches('.');
+                        DeclKind::Import(ImportTarget::Std(Ident {
+                            name: name.to_string(),
+                            span,
+                        }))
+                    }
+                    _ => DeclKind::Import(ImportTarget::Path(self.string(t))),
+                }
+            }
+            Rule::unit_decl => {
+                it.next();
+                let name = self.ident(it.next()?);
+                let title = it.next().map(|t| self.string(t));
+                DeclKind::Unit(name, title)
+            }
+            Rule::department_decl => {
+                it.next();
+                let name = self.ident(it.next()?);
+                let title = self.string(it.next()?);
+                let (mut lead, mut poc) = (None, None);
+                for s in it {
+                    let r = s.as_rule();
+                    let v = self.string(s.into_inner().nth(1)?);
+                    if r == Rule::lead_stmt {
+                        lead = Some(v);
+                    } else {
+                        poc = Some(v);
+                    }
+                }
+                DeclKind::Department { name, title, lead, poc }
+            }
+            Rule::role_decl => {
+                it.next();
+                let name = self.ident(it.next()?);
+                let title = self.string(it.next()?);
+                let department = it.nth(1).map(|d| self.ident(d));
+                DeclKind::Role { name, title, department }
+            }
+            Rule::term_decl => {
+                it.next();
+                let name = self.ident(it.next()?);
+                let def = self.string(it.next()?);
+                DeclKind::Term(name, def)
+            }
+            Rule::driver_decl | Rule::metric_decl => {
+                DeclKind::Item(self.item(rule, it)?)
+            }
+            Rule::fn_decl => {
+                it.next();
+                let name = self.ident(it.next()?);
+                let mut params = Vec::new();
+                let mut body = None;
+                for s in it {
+                    match s.as_rule() {
+                        Rule::fn_params => params = self.names(s),
+                        Rule::expr => body = Some(self.expr(s)?),
+                        _ => {}
+                    }
+                }
+                DeclKind::Fn { name, params, body: body? }
+            }
+            Rule::objective_decl => {
+                it.next();
+                let name = self.ident(it.next()?);
+                let title = self.string(it.next()?);
+                let mut o = ObjectiveDecl {
+                    name,
+                    title,
+                    owner: None,
+                    supports: Vec::new(),
+                    targets: Vec::new(),
+                };
+                for s in it {
+                    match s.as_rule() {
+                        Rule::owner_stmt => o.owner = Some(self.ident(s.into_inner().nth(1)?)),
+                        Rule::supports_stmt => o.supports.extend(self.names(s.into_inner().nth(1)?)),
+                        Rule::target_stmt => o.targets.push(self.expr(s.into_inner().nth(1)?)?),
+                        _ => {}
+                    }
+                }
+                DeclKind::Objective(o)
+            }
+            Rule::assumption_decl => {
+                it.next();
+                let name = self.ident(it.next()?);
+                let title = self.string(it.next()?);
+                let mut a = AssumptionDecl {
+                    name,
+                    title,
+                    changes: Vec::new(),
+                    maintains: Vec::new(),
+                    counterbalances: Vec::new(),
+                    depends_on: Vec::new(),
+                    indicators: Vec::new(),
+                    owner: None,
+                    evidence: Vec::new(),
+                };
+                for s in it {
+                    let span = self.span(&s);
+                    match s.as_rule() {
+                        Rule::change_stmt => {
+                            let mut i = s.into_inner();
+                            i.next();
+                            let driver = self.ident(i.next()?);
+                            i.next();
+                            let from = self.expr(i.next()?)?;
+                            i.next();
+                            let to = self.expr(i.next()?)?;
+                            i.next();
+                            let by = self.period(i.next()?)?;
+                            a.changes.push(Change { driver, from, to, by, span });
+                        }
+                        Rule::maintain_stmt => a.maintains.push(self.expr(s.into_inner().nth(1)?)?),
+                        Rule::counterbalance_stmt => {
+                            a.counterbalances.extend(self.names(s.into_inner().nth(1)?))
+                        }
+                        Rule::depends_stmt => a.depends_on.extend(self.names(s.into_inner().nth(2)?)),
+                        Rule::indicator_stmt => a.indicators.push(self.ident(s.into_inner().nth(1)?)),
+                        Rule::owner_stmt => a.owner = Some(self.ident(s.into_inner().nth(1)?)),
+                        Rule::evidence_stmt => {
+                            let e = self.string(s.into_inner().nth(1)?);
+                            a.evidence.push(e)
+                        }
+                        _ => {}
+                    }
+                }
+                DeclKind::Assumption(a)
+            }
+            Rule::dependency_decl => {
+                it.next();
+                let name = self.ident(it.next()?);
+                let title = self.string(it.next()?);
+                let mut d = DependencyDecl { name, title, owner: None, due: None, confidence: None };
+                for s in it {
+                    match s.as_rule() {
+                        Rule::owner_stmt => d.owner = Some(self.ident(s.into_inner().nth(1)?)),
+                        Rule::due_stmt => d.due = Some(self.period(s.into_inner().nth(1)?)?),
+                        Rule::confidence_stmt => {
+                            let n = s.into_inner().nth(1)?;
+                            d.confidence = Some((self.number(&n), self.span(&n)));
+                        }
+                        _ => {}
+                    }
+                }
+                DeclKind::Dependency(d)
+            }
+            Rule::risk_decl => {
+                it.next();
+                let name = self.ident(it.next()?);
+                let title = self.string(it.next()?);
+                let mut r = RiskDecl { name, title, owner: None, likelihood: None, impact: None, mitigation: None };
+                for s in it {
+                    match s.as_rule() {
+                        Rule::owner_stmt => r.owner = Some(self.ident(s.into_inner().nth(1)?)),
+                        Rule::likelihood_stmt => {
+                            let n = s.into_inner().nth(1)?;
+                            r.likelihood = Some((self.number(&n), self.span(&n)));
+                        }
+                        Rule::impact_stmt => r.impact = Some(self.string(s.into_inner().nth(1)?)),
+                        Rule::mitigation_stmt => r.mitigation = Some(self.string(s.into_inner().nth(1)?)),
+                        _ => {}
+                    }
+                }
+                DeclKind::Risk(r)
+            }
+            Rule::request_decl => {
+                it.next();
+                let name = self.ident(it.next()?);
+                let title = self.string(it.next()?);
+                let mut r = RequestDecl {
+                    name,
+                    title,
+                    from: None,
+                    ask: None,
+                    grant: None,
+                    decision: None,
+                    approved_by: Vec::new(),
+                };
+                for s in it {
+                    match s.as_rule() {
+                        Rule::from_stmt => r.from = Some(self.ident(s.into_inner().nth(1)?)),
+                        Rule::ask_stmt => r.ask = Some(self.expr(s.into_inner().nth(1)?)?),
+                        Rule::grant_stmt => r.grant = Some(self.expr(s.into_inner().nth(1)?)?),
+                        Rule::decision_stmt => r.decision = Some(self.string(s.into_inner().nth(1)?)),
+                        Rule::approved_stmt => r.approved_by.extend(self.names(s.into_inner().nth(2)?)),
+                        _ => {}
+                    }
+                }
+                DeclKind::Request(r)
+            }
+            Rule::raci_decl => {
+                it.next();
+                let name = self.ident(it.next()?);
+                let title = self.string(it.next()?);
+                let mut r = RaciDecl {
+                    name,
+                    title,
+                    responsible: Vec::new(),
+                    accountable: Vec::new(),
+                    consulted: Vec::new(),
+                    informed: Vec::new(),
+                    lines: Vec::new(),
+                };
+                for s in it {
+                    let span = self.span(&s);
+                    let rule = s.as_rule();
+                    let names = self.names(s.into_inner().nth(1)?);
+                    let letter = match rule {
+                        Rule::responsible_stmt => {
+                            r.responsible.extend(names);
+                            'R'
+                        }
+                        Rule::accountable_stmt => {
+                            r.accountable.extend(names);
+                            'A'
+                        }
+                        Rule::consulted_stmt => {
+                            r.consulted.extend(names);
+                            'C'
+                        }
+                        _ => {
+                            r.informed.extend(names);
+                            'I'
+                        }
+                    };
+                    r.lines.push((letter, span));
+                }
+                DeclKind::Raci(r)
+            }
+            Rule::initiative_decl => {
+                it.next();
+                let name = self.ident(it.next()?);
+                let title = self.string(it.next()?);
+                let mut ini = InitiativeDecl { name, title, owner: None, start: None, members: Vec::new() };
+                for s in it {
+                    match s.as_rule() {
+                        Rule::owner_stmt => ini.owner = Some(self.ident(s.into_inner().nth(1)?)),
+                        Rule::start_stmt => ini.start = Some(self.period(s.into_inner().nth(1)?)?),
+                        Rule::driver_decl | Rule::metric_decl => {
+                            let span = self.span(&s);
+                            let r = s.as_rule();
+                            let item = self.item(r, s.into_inner())?;
+                            ini.members.push((item, span, None));
+                        }
+                        _ => {}
+                    }
+                }
+                DeclKind::Initiative(ini)
+            }
+            Rule::scenario_decl => {
+                it.next();
+                let name = self.ident(it.next()?);
+                let title = self.string(it.next()?);
+                let mut sc = ScenarioDecl { name, title, extends: None, overrides: Vec::new(), triggers: Vec::new() };
+                let mut expect_extends = false;
+                for s in it {
+                    match s.as_rule() {
+                        Rule::kw_extends => expect_extends = true,
+                        Rule::name if expect_extends => {
+                            sc.extends = Some(self.ident(s));
+                            expect_extends = false;
+                        }
+                        Rule::override_stmt => {
+                            let span = self.span(&s);
+                            let mut i = s.into_inner();
+                            let target = self.ident(i.next()?);
+                            let expr = self.expr(i.next()?)?;
+                            let from = match (i.next(), i.next()) {
+                                (Some(_), Some(p)) => Some(self.period(p)?),
+                                _ => None,
+                            };
+                            sc.overrides.push(Override { target, expr, from, span });
+                        }
+                        Rule::trigger_decl => {
+                            let span = self.span(&s);
+                            let t = self.trigger(s.into_inner())?;
+                            sc.triggers.push((t, span, None));
+                        }
+                        _ => {}
+                    }
+                }
+                DeclKind::Scenario(sc)
+            }
+            Rule::trigger_decl => DeclKind::Trigger(self.trigger(it)?),
+            _ => return None,
+        })
+    }
+
+    fn trigger(&mut self, mut it: pest::iterators::Pairs<Rule>) -> Option<TriggerDecl> {
+        it.next();
+        let name = self.ident(it.next()?);
+        let title = self.string(it.next()?);
+        let mut t = TriggerDecl { name, title, when: None, for_months: None, steps: Vec::new(), owner: None };
+        for s in it {
+            let span = self.span(&s);
+            match s.as_rule() {
+                Rule::when_stmt => {
+                    let mut i = s.into_inner();
+                    i.next();
+                    t.when = Some(self.expr(i.next()?)?);
+                    if i.next().is_some() {
+                        let n = i.next()?;
+                        t.for_months = Some((self.integer(&n), self.span(&n)));
+                    }
+                }
+                Rule::after_stmt => {
+                    let mut i = s.into_inner();
+                    i.next();
+                    let n = i.next()?;
+                    let after = self.integer(&n);
+                    let after_span = self.span(&n);
+                    i.next(); // month(s)
+                    let mut actions = Vec::new();
+                    for a in i {
+                        let aspan = self.span(&a);
+                        match a.as_rule() {
+                            Rule::set_action => {
+                                let mut j = a.into_inner();
+                                j.next();
+                                let d = self.ident(j.next()?);
+                                let e = self.expr(j.next()?)?;
+                                actions.push((Action::Set(d, e), aspan));
+                            }
+                            Rule::pause_action => {
+                                let d = self.ident(a.into_inner().nth(1)?);
+                                actions.push((Action::Pause(d), aspan));
+                            }
+                            _ => {}
+                        }
+                    }
+                    t.steps.push(Step { after, after_span, actions, span });
+                }
+                Rule::owner_stmt => t.owner = Some(self.ident(s.into_inner().nth(1)?)),
+                _ => {}
+            }
+        }
+        Some(t)
+    }
+
+    fn item(&mut self, rule: Rule, mut it: pest::iterators::Pairs<Rule>) -> Option<ItemDecl> {
+        it.next();
+        let name = self.ident(it.next()?);
+        let kind = if rule == Rule::driver_decl { ItemKind::Driver } else { ItemKind::Metric };
+        let mut item = ItemDecl {
+            kind,
+            name,
+            unit: None,
+            aggregation: None,
+            expr: Expr { kind: ExprKind::Number { value: Decimal::ZERO, text: "0".into(), unit: None }, span: Span::default() },
+            owner: None,
+            means: None,
+            range: None,
+        };
+        let mut have_expr = false;
+        for s in it {
+            match s.as_rule() {
+                Rule::unit_expr => item.unit = Some(self.unit_expr(s)?),
+                Rule::aggregation => {
+                    let span = self.span(&s);
+                    let a = match s.as_str() {
+                        "stock" => Aggregation::Stock,
+                        "flow" => Aggregation::Flow,
+                        _ => Aggregation::Average,
+                    };
+                    item.aggregation = Some((a, span));
+                }
+                Rule::expr => {
+                    item.expr = self.expr(s)?;
+                    have_expr = true;
+                }
+                Rule::item_block => {
+                    for st in s.into_inner() {
+                        match st.as_rule() {
+                            Rule::owner_stmt => item.owner = Some(self.ident(st.into_inner().nth(1)?)),
+                            Rule::means_stmt => item.means = Some(self.ident(st.into_inner().nth(1)?)),
+                            Rule::range_stmt => {
+                                let mut i = st.into_inner();
+                                i.next();
+                                let lo = self.expr(i.next()?)?;
+                                i.next();
+                                let hi = self.expr(i.next()?)?;
+                                item.range = Some((lo, hi));
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        have_expr.then_some(item)
+    }
+
+    fn unit_expr(&mut self, p: P) -> Option<UnitExpr> {
+        let span = self.span(&p);
+        let mut it = p.into_inner();
+        let first = self.unit_atom(it.next()?)?;
+        let mut rest = Vec::new();
+        while let Some(op) = it.next() {
+            let mul = op.as_str() == "*";
+            rest.push((mul, self.unit_atom(it.next()?)?));
+        }
+        Some(UnitExpr { first, rest, span })
+    }
+
+    fn unit_atom(&mut self, p: P) -> Option<UnitAtom> {
+        let inner = p.into_inner().next()?;
+        Some(match inner.as_rule() {
+            Rule::unit_percent => UnitAtom::Percent(self.span(&inner)),
+            Rule::unit_one => UnitAtom::One(self.span(&inner)),
+            Rule::unit_expr => UnitAtom::Group(Box::new(self.unit_expr(inner)?)),
+            _ => UnitAtom::Name(self.ident(inner)),
+        })
+    }
+
+    /// A literal's unit (`USD/deal`), written without spaces.
+    fn lit_unit(&self, p: &P) -> UnitExpr {
+        let span = self.span(p);
+        let text = p.as_str();
+        let mut parts = Vec::new();
+        let mut start = 0usize;
+        let mut op = true;
+        for (i, c) in text.char_indices() {
+            if c == '/' || c == '*' {
+                parts.push((op, start, i));
+                op = c == '*';
+                start = i + 1;
+            }
+        }
+        parts.push((op, start, text.len()));
+        let atom = |s: usize, e: usize| {
+            UnitAtom::Name(Ident {
+                name: text.get(s..e).unwrap_or("").to_string(),
+                span: Span::new(self.file, span.start as usize + s, span.start as usize + e),
+            })
+        };
+        let mut iter = parts.into_iter();
+        let (_, s0, e0) = iter.next().unwrap_or((true, 0, text.len()));
+        UnitExpr {
+            first: atom(s0, e0),
+            rest: iter.map(|(m, s, e)| (m, atom(s, e))).collect(),
+            span,
+        }
+    }
+
+    pub(super) fn expr(&mut self, p: P) -> Option<Expr> {
+        let span = self.span(&p);
+        match p.as_rule() {
+            Rule::expr => self.expr(p.into_inner().next()?),
+            Rule::or_expr | Rule::and_expr | Rule::add_expr | Rule::mul_expr => {
+                let mut it = p.into_inner();
+                let mut lhs = self.expr(it.next()?)?;
+                while let Some(op) = it.next() {
+                    let bop = match op.as_str() {
+                        "+" => BinOp::Add,
+                        "-" => BinOp::Sub,
+                        "*" => BinOp::Mul,
+                        "/" => BinOp::Div,
+                        "and" => BinOp::And,
+                        _ => BinOp::Or,
+                    };
+                    let rhs = self.expr(it.next()?)?;
+                    let s = lhs.span.to(rhs.span);
+                    lhs = Expr { kind: ExprKind::Binary(bop, Box::new(lhs), Box::new(rhs)), span: s };
+                }
+                Some(lhs)
+            }
+            Rule::cmp_expr => {
+                let mut it = p.into_inner();
+                let lhs = self.expr(it.next()?)?;
+                match it.next() {
+                    None => Some(lhs),
+                    Some(op) => {
+                        let bop = match op.as_str() {
+                            "<" => BinOp::Lt,
+                            "<=" => BinOp::Le,
+                            ">" => BinOp::Gt,
+                            ">=" => BinOp::Ge,
+                            "==" => BinOp::Eq,
+                            _ => BinOp::Ne,
+                        };
+                        let rhs = self.expr(it.next()?)?;
+                        Some(Expr { kind: ExprKind::Binary(bop, Box::new(lhs), Box::new(rhs)), span })
+                    }
+                }
+            }
+            Rule::not_expr | Rule::unary => {
+                let parts: Vec<P> = p.into_inner().collect();
+                let (last, prefix) = parts.split_last()?;
+                let mut e = self.expr(last.clone())?;
+                for op in prefix.iter().rev() {
+                    let op_span = self.span(op);
+                    let u = if op.as_rule() == Rule::neg { UnOp::Neg } else { UnOp::Not };
+                    e = Expr { span: op_span.to(e.span), kind: ExprKind::Unary(u, Box::new(e)) };
+                }
+                Some(e)
+            }
+            Rule::postfix => {
+                let mut it = p.into_inner();
+                let e = self.expr(it.next()?)?;
+                match it.next() {
+                    None => Some(e),
+                    Some(per) => {
+                        let per = self.period(per)?;
+                        Some(Expr { kind: ExprKind::At(Box::new(e), per), span })
+                    }
+                }
+            }
+            Rule::primary => self.expr(p.into_inner().next()?),
+            Rule::paren => {
+                let inner = self.expr(p.into_inner().next()?)?;
+                Some(Expr { kind: ExprKind::Paren(Box::new(inner)), span })
+            }
+            Rule::literal => {
+                let mut it = p.into_inner();
+                let n = it.next()?;
+                let value = self.number(&n);
+                let text = n.as_str().to_string();
+                let unit = it.next().map(|u| self.lit_unit(&u));
+                Some(Expr { kind: ExprKind::Number { value, text, unit }, span })
+            }
+            Rule::expr_period => {
+                let per = self.period(p)?;
+                Some(Expr { kind: ExprKind::Period(per), span })
+            }
+            Rule::period_range => {
+                let mut it = p.into_inner();
+                let a = self.period(it.next()?)?;
+                let b = self.period(it.next()?)?;
+                Some(Expr { kind: ExprKind::Range(a, b), span })
+            }
+            Rule::ref_expr => {
+                let q = p.into_inner().next()?;
+                Some(Expr { kind: ExprKind::Name(self.ident(q)), span })
+            }
+            Rule::call => {
+                let mut it = p.into_inner();
+                let name = self.ident(it.next()?);
+                let mut args = Vec::new();
+                for a in it {
+                    args.push(self.expr(a)?);
+                }
+                Some(Expr { kind: ExprKind::Call(name, args), span })
+            }
+            Rule::if_expr => {
+                let mut it = p.into_inner().filter(|x| x.as_rule() == Rule::expr);
+                let c = self.expr(it.next()?)?;
+                let a = self.expr(it.next()?)?;
+                let b = self.expr(it.next()?)?;
+                Some(Expr { kind: ExprKind::If(Box::new(c), Box::new(a), Box::new(b)), span })
+            }
+            Rule::step_expr => {
+                let mut entries = Vec::new();
+                for e in p.into_inner().filter(|x| x.as_rule() == Rule::step_entry) {
+                    let mut it = e.into_inner();
+                    let per = self.period(it.next()?)?;
+                    let v = self.expr(it.next()?)?;
+                    entries.push((per, v));
+                }
+                if entries.len() > super::limits::MAX_STEP_ENTRIES {
+                    self.diagnostics.push(Diagnostic::error(
+                        Code::LimitExceeded,
+                        span,
+                        format!(
+                            "this `step` has {} entries; Plumb accepts at most {}",
+                            entries.len(),
+                            super::limits::MAX_STEP_ENTRIES
+                        ),
+                    ));
+                    entries.truncate(super::limits::MAX_STEP_ENTRIES);
+                }
+                Some(Expr { kind: ExprKind::Step(entries), span })
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Parses a number literal as written (`1_150`, `85K`, `2.5%`) into an exact decimal.
+pub fn parse_number(text: &str) -> Result<Decimal, String> {
+    let mut s: String = text.chars().filter(|c| *c != '_').collect();
+    let percent = s.ends_with('%');
+    if percent {
+        s.pop();
+    }
+    let scale = match s.chars().last() {
+        Some('K') => Some(Decimal::from(1_000)),
+        Some('M') => Some(Decimal::from(1_000_000)),
+        Some('B') => Some(Decimal::from(1_000_000_000)),
+        _ => None,
+    };
+    if scale.is_some() {
+        s.pop();
+    }
+    let too_large = || format!("the number `{text}` is too large for an exact decimal");
+    let mut v = Decimal::from_str(&s).map_err(|_| too_large())?;
+    if let Some(k) = scale {
+        v = v.checked_mul(k).ok_or_else(too_large)?;
+    }
+    if percent {
+        v = v.checked_div(Decimal::from(100)).ok_or_else(too_large)?;
+    }
+    Ok(v.normalize())
+}

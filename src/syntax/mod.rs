@@ -1,0 +1,621 @@
+//! Parsing: source text → [`ast::File`] plus diagnostics. Parsing never fails.
+//!
+//! The text is first cut into top-level declarations by a light scan (a line whose
+//! first word is a declaration keyword, at brace depth 0 or in column 1). Each piece
+//! is parsed on its own with the pest grammar in `grammar/plumb.pest`, so a syntax
+//! error in one declaration is reported and the parser simply carries on with the
+//! next one. Nesting is measured before pest sees a piece, which keeps recursion
+//! bounded on any input. Pest's rule names never reach users: [`describe_rule`]
+//! turns them into words.
+
+pub mod ast;
+mod lower;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::{FileId, Span};
+use pest::Parser as _;
+
+/// The pest parser generated from `grammar/plumb.pest`.
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/plumb.pest"]
+pub struct PlumbParser;
+
+/// Limits that keep parsing bounded.
+pub mod limits {
+    /// Deepest nesting of parentheses, braces and `if` inside one declaration.
+    pub const MAX_NESTING: usize = 64;
+    /// Largest file accepted, in bytes.
+    pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
+    /// Most declarations in one file.
+    pub const MAX_DECLS: usize = 100_000;
+    /// Most entries in one `step { … }`.
+    pub const MAX_STEP_ENTRIES: usize = 10_000;
+}
+
+/// Keywords that start a top-level declaration.
+pub const DECL_KEYWORDS: &[&str] = &[
+    "plan",
+    "import",
+    "unit",
+    "department",
+    "role",
+    "term",
+    "driver",
+    "metric",
+    "fn",
+    "objective",
+    "assumption",
+    "dependency",
+    "risk",
+    "request",
+    "raci",
+    "initiative",
+    "scenario",
+    "trigger",
+];
+
+/// The result of parsing one file.
+#[derive(Debug, Clone, Default)]
+pub struct Parse {
+    /// What parsed.
+    pub file: ast::File,
+    /// Syntax errors.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A top-level piece of a file: byte range `start..end`.
+#[derive(Debug, Clone, Copy)]
+struct Chunk {
+    start: usize,
+    end: usize,
+}
+
+fn first_word(line: &str) -> &str {
+    let t = line.trim_start();
+    let end = t
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(t.len());
+    t.get(..end).unwrap_or("")
+}
+
+/// Cuts the text at every line that starts a top-level declaration.
+fn chunks(text: &str) -> Vec<Chunk> {
+    let mut starts = Vec::new();
+    let mut depth: i64 = 0;
+    let mut offset = 0usize;
+    for line in text.split_inclusive('\n') {
+        let word = first_word(line);
+        let col0 = !line.starts_with([' ', '\t']);
+        if DECL_KEYWORDS.contains(&word) && (depth <= 0 || col0) {
+            let indent = line.len() - line.trim_start().len();
+            starts.push(offset + indent);
+            depth = 0;
+        }
+        let mut in_str = false;
+        let mut escaped = false;
+        for ch in line.chars() {
+            if in_str {
+                if escaped {
+                    escaped = false;
+                } else if ch == '\\' {
+                    escaped = true;
+                } else if ch == '"' {
+                    in_str = false;
+                }
+                continue;
+            }
+            match ch {
+                '"' => in_str = true,
+                '#' => break,
+                '{' => depth += 1,
+                '}' => depth -= 1,
+                _ => {}
+            }
+        }
+        offset += line.len();
+    }
+    let mut out = Vec::with_capacity(starts.len());
+    for (i, &s) in starts.iter().enumerate() {
+        let e = starts.get(i + 1).copied().unwrap_or(text.len());
+        out.push(Chunk { start: s, end: e });
+    }
+    out
+}
+
+/// All comments, with whether code precedes them on their line.
+fn scan_comments(text: &str, file: FileId) -> Vec<ast::Comment> {
+    let mut out = Vec::new();
+    let mut offset = 0usize;
+    for line in text.split_inclusive('\n') {
+        let mut in_str = false;
+        let mut escaped = false;
+        for (i, ch) in line.char_indices() {
+            if in_str {
+                if escaped {
+                    escaped = false;
+                } else if ch == '\\' {
+                    escaped = true;
+                } else if ch == '"' {
+                    in_str = false;
+                }
+                continue;
+            }
+            if ch == '"' {
+                in_str = true;
+            } else if ch == '#' {
+                let body = line.get(i..).unwrap_or("").trim_end_matches(['\n', '\r']);
+                let trailing = !line.get(..i).unwrap_or("").trim().is_empty();
+                out.push(ast::Comment {
+                    text: body.to_string(),
+                    span: Span::new(file, offset + i, offset + i + body.len()),
+                    trailing,
+                });
+                break;
+            }
+        }
+        offset += line.len();
+    }
+    out
+}
+
+/// The `##` doc comment directly above byte `start`, if any.
+fn doc_above(text: &str, start: usize) -> Option<String> {
+    let before = text.get(..start)?;
+    let mut lines: Vec<&str> = before.lines().collect();
+    // `before` ends at the keyword; its last line is the indentation before it.
+    if before.ends_with('\n') || before.is_empty() {
+    } else {
+        lines.pop();
+    }
+    let mut doc = Vec::new();
+    for l in lines.iter().rev() {
+        let t = l.trim();
+        if let Some(rest) = t.strip_prefix("##") {
+            doc.push(rest.strip_prefix(' ').unwrap_or(rest).to_string());
+        } else {
+            break;
+        }
+    }
+    if doc.is_empty() {
+        return None;
+    }
+    doc.reverse();
+    Some(doc.join("\n"))
+}
+
+/// Deepest nesting inside a chunk: brackets, braces and `if`s, ignoring strings
+/// and comments.
+fn nesting(text: &str) -> (usize, usize) {
+    let mut depth = 0usize;
+    let mut max = 0usize;
+    let mut ifs = 0usize;
+    let mut in_str = false;
+    let mut escaped = false;
+    let mut in_comment = false;
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_comment {
+            if b == b'\n' {
+                in_comment = false;
+            }
+            continue;
+        }
+        if in_str {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' || b == b'\n' {
+                in_str = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_str = true,
+            b'#' => in_comment = true,
+            b'(' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b')' | b'}' => depth = depth.saturating_sub(1),
+            b'i' => {
+                let prev_ok = i == 0
+                    || !bytes
+                        .get(i - 1)
+                        .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_');
+                let next_f = bytes.get(i + 1) == Some(&b'f');
+                let after_ok = !bytes
+                    .get(i + 2)
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_');
+                if prev_ok && next_f && after_ok {
+                    ifs += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    (max, ifs)
+}
+
+/// Parses one file. Never fails: what cannot be read becomes a `syntax` diagnostic
+/// and parsing resumes at the next top-level declaration.
+pub fn parse(text: &str, file: FileId) -> Parse {
+    let mut out = Parse {
+        file: ast::File {
+            decls: Vec::new(),
+            comments: scan_comments(text, file),
+        },
+        diagnostics: Vec::new(),
+    };
+    if text.len() > limits::MAX_FILE_BYTES {
+        out.diagnostics.push(
+            Diagnostic::error(
+                Code::LimitExceeded,
+                Span::new(file, 0, 0),
+                format!(
+                    "this file is {} bytes; Plumb reads files of at most {} bytes",
+                    text.len(),
+                    limits::MAX_FILE_BYTES
+                ),
+            )
+            .with_help("split the plan into several files joined with `import`"),
+        );
+        return out;
+    }
+    let pieces = chunks(text);
+    // Anything before the first declaration must be blank or comments.
+    let first = pieces.first().map(|c| c.start).unwrap_or(text.len());
+    if let Some(junk) = leading_junk(text.get(..first).unwrap_or(""), file) {
+        out.diagnostics.push(junk);
+    }
+    if pieces.len() > limits::MAX_DECLS {
+        out.diagnostics.push(
+            Diagnostic::error(
+                Code::LimitExceeded,
+                Span::new(file, 0, 0),
+                format!(
+                    "this file has {} declarations; Plumb reads at most {} per file",
+                    pieces.len(),
+                    limits::MAX_DECLS
+                ),
+            )
+            .with_help("split the plan into several files joined with `import`"),
+        );
+        return out;
+    }
+    for chunk in pieces {
+        let src = text.get(chunk.start..chunk.end).unwrap_or("");
+        let (depth, ifs) = nesting(src);
+        if depth > limits::MAX_NESTING || ifs > limits::MAX_NESTING {
+            let end = chunk.start + src.find('\n').unwrap_or(src.len());
+            out.diagnostics.push(
+                Diagnostic::error(
+                    Code::LimitExceeded,
+                    Span::new(file, chunk.start, end),
+                    format!(
+                        "this declaration nests {} levels deep; Plumb accepts at most {}",
+                        depth.max(ifs),
+                        limits::MAX_NESTING
+                    ),
+                )
+                .with_help("name intermediate results as metrics to flatten the formula"),
+            );
+            continue;
+        }
+        match PlumbParser::parse(Rule::declaration, src) {
+            Ok(mut pairs) => {
+                let Some(decl_pair) = pairs.next().and_then(|p| p.into_inner().next()) else {
+                    continue;
+                };
+                let mut lw = lower::Lowerer::new(file, chunk.start);
+                match lw.decl(decl_pair) {
+                    Some(kind) => {
+                        let trimmed = src.trim_end();
+                        let end = chunk.start + trimmed.len();
+                        let end = end.min(chunk.start + decl_end(src));
+                        out.file.decls.push(ast::Decl {
+                            kind,
+                            span: Span::new(file, chunk.start, end),
+                            doc: doc_above(text, chunk.start),
+                        });
+                    }
+                    None => out.diagnostics.push(Diagnostic::error(
+                        Code::Syntax,
+                        Span::new(file, chunk.start, chunk.start + first_word(src).len()),
+                        "this declaration could not be read",
+                    )),
+                }
+                out.diagnostics.extend(lw.diagnostics);
+            }
+            Err(e) => out.diagnostics.push(pest_error(e, src, file, chunk.start)),
+        }
+    }
+    out
+}
+
+/// Byte length of a chunk without trailing comments and blank lines.
+fn decl_end(src: &str) -> usize {
+    let mut end = 0usize;
+    let mut offset = 0usize;
+    for line in src.split_inclusive('\n') {
+        let code = strip_comment(line).trim_end();
+        if !code.is_empty() {
+            end = offset + code.len();
+        }
+        offset += line.len();
+    }
+    end
+}
+
+fn strip_comment(line: &str) -> &str {
+    let mut in_str = false;
+    let mut escaped = false;
+    for (i, ch) in line.char_indices() {
+        if in_str {
+            if escaped {
+                escaped = false;
+            } else if ch == '\\' {
+                escaped = true;
+            } else if ch == '"' {
+                in_str = false;
+            }
+        } else if ch == '"' {
+            in_str = true;
+        } else if ch == '#' {
+            return line.get(..i).unwrap_or(line);
+        }
+    }
+    line
+}
+
+fn leading_junk(text: &str, file: FileId) -> Option<Diagnostic> {
+    let mut offset = 0usize;
+    for line in text.split_inclusive('\n') {
+        let code = strip_comment(line);
+        let t = code.trim();
+        if !t.is_empty() {
+            let indent = code.len() - code.trim_start().len();
+            let start = offset + indent;
+            let word = first_word(t);
+            let len = if word.is_empty() { t.chars().next().map(char::len_utf8).unwrap_or(1) } else { word.len() };
+            let mut d = Diagnostic::error(
+                Code::Syntax,
+                Span::new(file, start, start + len),
+                format!("expected a declaration, found `{}`", if word.is_empty() { t.chars().next().map(String::from).unwrap_or_default() } else { word.to_string() }),
+            )
+            .with_label("not a declaration");
+            let close = crate::suggest::closest(word, DECL_KEYWORDS.iter().copied());
+            d = match close {
+                Some(k) => d.with_help(format!("did you mean `{k}`?")),
+                None => d.with_help(format!(
+                    "a declaration starts with one of: {}",
+                    DECL_KEYWORDS.join(", ")
+                )),
+            };
+            return Some(d);
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// Words for a grammar rule, as used in "expected …" messages.
+pub fn describe_rule(rule: Rule) -> &'static str {
+    use Rule as R;
+    match rule {
+        R::name | R::qname | R::ref_expr | R::name_list | R::fn_params => "a name",
+        R::string | R::string_inner | R::title => "a text in double quotes",
+        R::number | R::integer | R::literal => "a number",
+        R::period | R::month_period | R::quarter_period | R::year_period | R::expr_period => {
+            "a period such as 2026-01"
+        }
+        R::period_range => "a period range such as 2026-01 .. 2026-06",
+        R::unit_expr | R::unit_factor | R::unit_percent | R::unit_one | R::lit_unit => "a unit",
+        R::unit_op => "`*` or `/`",
+        R::expr
+        | R::or_expr
+        | R::and_expr
+        | R::not_expr
+        | R::cmp_expr
+        | R::add_expr
+        | R::mul_expr
+        | R::unary
+        | R::postfix
+        | R::primary
+        | R::paren
+        | R::call
+        | R::if_expr
+        | R::step_expr => "an expression",
+        R::step_entry => "a step entry such as `2026-01: 5`",
+        R::neg | R::add_op => "`+` or `-`",
+        R::mul_op => "`*` or `/`",
+        R::cmp_op => "a comparison (`<`, `<=`, `>`, `>=`, `==`, `!=`)",
+        R::aggregation => "`stock`, `flow` or `average`",
+        R::item_block => "`{`",
+        R::declaration | R::plan_decl | R::import_decl | R::unit_decl | R::department_decl
+        | R::role_decl | R::term_decl | R::fn_decl | R::objective_decl | R::assumption_decl
+        | R::dependency_decl | R::risk_decl | R::request_decl | R::raci_decl
+        | R::initiative_decl | R::scenario_decl => "a declaration",
+        R::driver_decl | R::kw_driver => "`driver`",
+        R::metric_decl | R::kw_metric => "`metric`",
+        R::trigger_decl | R::kw_trigger => "`trigger`",
+        R::override_stmt => "an override such as `name = value`",
+        R::std_path => "`std.NAME`",
+        R::EOI => "the end of the declaration",
+        R::currency_stmt | R::kw_currency => "`currency`",
+        R::periods_stmt | R::kw_periods => "`periods`",
+        R::base_stmt | R::kw_base => "`base`",
+        R::lead_stmt | R::kw_lead => "`lead`",
+        R::poc_stmt | R::kw_poc => "`poc`",
+        R::owner_stmt | R::kw_owner => "`owner`",
+        R::means_stmt | R::kw_means => "`means`",
+        R::range_stmt | R::kw_range => "`range`",
+        R::supports_stmt | R::kw_supports => "`supports`",
+        R::target_stmt | R::kw_target => "`target`",
+        R::change_stmt | R::kw_change => "`change`",
+        R::maintain_stmt | R::kw_maintain => "`maintain`",
+        R::counterbalance_stmt | R::kw_counterbalance => "`counterbalance`",
+        R::depends_stmt | R::kw_depends => "`depends on`",
+        R::indicator_stmt | R::kw_indicator => "`indicator`",
+        R::evidence_stmt | R::kw_evidence => "`evidence`",
+        R::due_stmt | R::kw_due => "`due`",
+        R::confidence_stmt | R::kw_confidence => "`confidence`",
+        R::likelihood_stmt | R::kw_likelihood => "`likelihood`",
+        R::impact_stmt | R::kw_impact => "`impact`",
+        R::mitigation_stmt | R::kw_mitigation => "`mitigation`",
+        R::from_stmt | R::kw_from => "`from`",
+        R::ask_stmt | R::kw_ask => "`ask`",
+        R::grant_stmt | R::kw_grant => "`grant`",
+        R::decision_stmt | R::kw_decision => "`decision`",
+        R::approved_stmt | R::kw_approved => "`approved by`",
+        R::responsible_stmt | R::kw_responsible => "`responsible`",
+        R::accountable_stmt | R::kw_accountable => "`accountable`",
+        R::consulted_stmt | R::kw_consulted => "`consulted`",
+        R::informed_stmt | R::kw_informed => "`informed`",
+        R::start_stmt | R::kw_start => "`start`",
+        R::when_stmt | R::kw_when => "`when`",
+        R::after_stmt | R::kw_after => "`after`",
+        R::set_action | R::kw_set => "`set`",
+        R::pause_action | R::kw_pause => "`pause`",
+        R::kw_plan => "`plan`",
+        R::kw_import => "`import`",
+        R::kw_unit => "`unit`",
+        R::kw_department => "`department`",
+        R::kw_role => "`role`",
+        R::kw_in => "`in`",
+        R::kw_term => "`term`",
+        R::kw_stock => "`stock`",
+        R::kw_flow => "`flow`",
+        R::kw_average => "`average`",
+        R::kw_to => "`to`",
+        R::kw_fn => "`fn`",
+        R::kw_objective => "`objective`",
+        R::kw_assumption => "`assumption`",
+        R::kw_by => "`by`",
+        R::kw_on => "`on`",
+        R::kw_dependency => "`dependency`",
+        R::kw_risk => "`risk`",
+        R::kw_request => "`request`",
+        R::kw_raci => "`raci`",
+        R::kw_initiative => "`initiative`",
+        R::kw_scenario => "`scenario`",
+        R::kw_extends => "`extends`",
+        R::kw_for => "`for`",
+        R::kw_month => "`month` or `months`",
+        R::kw_if => "`if`",
+        R::kw_then => "`then`",
+        R::kw_else => "`else`",
+        R::kw_and => "`and`",
+        R::kw_or => "`or`",
+        R::kw_not => "`not`",
+        R::kw_step => "`step`",
+        _ => "something else",
+    }
+}
+
+/// The token found at `pos`, for "found …" in messages.
+fn found_at(src: &str, pos: usize) -> String {
+    let rest = src.get(pos..).unwrap_or("");
+    let Some(ch) = rest.chars().next() else {
+        return "the end of the declaration".into();
+    };
+    if ch.is_ascii_alphanumeric() || ch == '_' {
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+            .unwrap_or(rest.len());
+        format!("`{}`", rest.get(..end).unwrap_or(""))
+    } else if ch == '\n' || ch == '\r' {
+        "the end of the line".into()
+    } else {
+        format!("`{ch}`")
+    }
+}
+
+/// The token just before `pos` (skipping blanks and comments), for "after …".
+fn token_before(src: &str, pos: usize) -> Option<String> {
+    let before = src.get(..pos)?;
+    // Drop comments on the lines before.
+    let mut code = String::new();
+    for line in before.split_inclusive('\n') {
+        code.push_str(strip_comment(line));
+        if line.ends_with('\n') && !strip_comment(line).ends_with('\n') {
+            code.push('\n');
+        }
+    }
+    let t = code.trim_end();
+    let last = t.chars().last()?;
+    if last.is_ascii_alphanumeric() || last == '_' || last == '%' || last == '"' {
+        let start = t
+            .rfind(|c: char| c.is_whitespace() || "(){},:=+-*/<>".contains(c))
+            .map(|i| i + 1)
+            .unwrap_or(0);
+        let word = t.get(start..)?;
+        if word.chars().count() > 24 {
+            return None;
+        }
+        Some(format!("`{word}`"))
+    } else {
+        Some(format!("`{last}`"))
+    }
+}
+
+fn pest_error(e: pest::error::Error<Rule>, src: &str, file: FileId, base: usize) -> Diagnostic {
+    use pest::error::{ErrorVariant, InputLocation};
+    let pos = match e.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let mut expected: Vec<&'static str> = match &e.variant {
+        ErrorVariant::ParsingError { positives, .. } => {
+            positives.iter().map(|r| describe_rule(*r)).collect()
+        }
+        ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    // `a declaration` comes from the SOI; say something more useful.
+    let mut seen = std::collections::HashSet::new();
+    expected.retain(|x| seen.insert(*x) && *x != "something else");
+    if expected.contains(&"an expression") {
+        expected.retain(|x| {
+            !matches!(*x, "a name" | "a number" | "a period such as 2026-01" | "`if`" | "`step`" | "`not`" | "`+` or `-`")
+                || *x == "an expression"
+        });
+    }
+    let found = found_at(src, pos);
+    let list = match expected.len() {
+        0 => "something else".to_string(),
+        1 => expected.first().copied().unwrap_or_default().to_string(),
+        _ => {
+            let shown: Vec<&str> = expected.iter().take(6).copied().collect();
+            let (last, init) = shown.split_last().map(|(l, i)| (*l, i.to_vec())).unwrap_or(("", vec![]));
+            format!("{} or {}", init.join(", "), last)
+        }
+    };
+    let after = token_before(src, pos)
+        .map(|t| format!(" after {t}"))
+        .unwrap_or_default();
+    let len = match src.get(pos..).and_then(|r| r.chars().next()) {
+        Some(c) if c.is_ascii_alphanumeric() || c == '_' => src
+            .get(pos..)
+            .and_then(|r| r.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')))
+            .unwrap_or(1),
+        Some(c) if c != '\n' => c.len_utf8(),
+        _ => 0,
+    };
+    let span = Span::new(file, base + pos, base + pos + len);
+    let mut d = Diagnostic::error(
+        Code::Syntax,
+        span,
+        format!("expected {list}{after}, found {found}"),
+    )
+    .with_label(format!("expected {list}"));
+    if found == "the end of the declaration" && src.matches('{').count() > src.matches('}').count() {
+        d = d.with_help("a `{` is not closed: add the matching `}`");
+    } else if list.contains("a unit") {
+        d = d.with_help("units are written like `USD`, `fte`, `USD/deal` or `%`");
+    } else if list.contains("a period") {
+        d = d.with_help("periods are written `2026-01` (a month), `2026-Q1` (a quarter) or `2026` (a year)");
+    } else if list.contains("a text in double quotes") {
+        d = d.with_help("write the title in double quotes, for example \"Revenue target\"");
+    }
+    d
+}
