@@ -194,13 +194,20 @@ impl Diagnostic {
 /// so output is deterministic.
 pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>) {
     diags.sort_by(|a, b| {
-        (a.primary.span.file, a.primary.span.start, a.primary.span.end, a.code, &a.message).cmp(&(
-            b.primary.span.file,
-            b.primary.span.start,
-            b.primary.span.end,
-            b.code,
-            &b.message,
-        ))
+        (
+            a.primary.span.file,
+            a.primary.span.start,
+            a.primary.span.end,
+            a.code,
+            &a.message,
+        )
+            .cmp(&(
+                b.primary.span.file,
+                b.primary.span.start,
+                b.primary.span.end,
+                b.code,
+                &b.message,
+            ))
     });
     diags.dedup();
 }
@@ -231,7 +238,8 @@ pub struct JsonDiagnostic {
 impl JsonDiagnostic {
     /// Converts a diagnostic, resolving its primary span to lines and columns.
     pub fn from_diagnostic(d: &Diagnostic, sources: &SourceMap) -> JsonDiagnostic {
-        let (file, (line, column), (end_line, end_column)) = match sources.get(d.primary.span.file) {
+        let (file, (line, column), (end_line, end_column)) = match sources.get(d.primary.span.file)
+        {
             Some(f) => (
                 f.name.clone(),
                 f.line_col(d.primary.span.start),
@@ -323,7 +331,10 @@ fn named_source(sources: &SourceMap, span: Span) -> miette::NamedSource<String> 
 }
 
 fn labeled(sources: &SourceMap, label: &Label, primary: bool) -> miette::LabeledSpan {
-    let len = sources.get(label.span.file).map(|f| f.text.len()).unwrap_or(0);
+    let len = sources
+        .get(label.span.file)
+        .map(|f| f.text.len())
+        .unwrap_or(0);
     let start = (label.span.start as usize).min(len);
     let end = (label.span.end as usize).clamp(start, len);
     let text = if label.message.is_empty() {
@@ -406,5 +417,9 @@ pub fn summary(diags: &[Diagnostic]) -> String {
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
-    format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
 }

@@ -1,5 +1,26 @@
-//! Plumb
+//! Plumb: a plan-as-code compiler for Annual Operating Plans.
+//!
+//! ```text
+//!  .plumb text ─▶ syntax::parse ─▶ ast::File ─┐
+//!  (entry + imports + std)                    ├▶ resolve ─▶ ir::Plan ─▶ check::before_eval (units, cycles)
+//!                                             │                     ─▶ eval::evaluate ─▶ Results
+//!                                             │                     ─▶ check::after_eval (targets, story vs numbers)
+//!                                             └────────────────────────▶ report (table, json, csv, markdown)
+//! ```
+//!
+//! [`compile::compile`] runs the whole pipeline over a [`compile::FileSystem`];
+//! every stage returns a value plus [`diagnostic::Diagnostic`]s and never fails on
+//! user input. Only evaluation returns `Result` (division by zero, overflow).
+
+pub mod check;
+pub mod compile;
 pub mod diagnostic;
+pub mod eval;
+pub mod ir;
+pub mod report;
+pub mod resolve;
 pub mod source;
+pub mod stdlib;
 pub mod suggest;
 pub mod syntax;
+pub mod units;

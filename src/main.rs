@@ -1,1 +1,106 @@
-fn main() {}
+//! The `plumb` command line: thin wrappers over the library that do the I/O,
+//! pick a renderer and set the exit code (0 success, 1 the plan has errors, 2 usage
+//! or I/O error).
+
+mod cli;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Plumb: plan-as-code for finance teams. Check a plan's consistency, evaluate it
+/// into monthly projections per scenario, review changes in pull requests.
+#[derive(Debug, Parser)]
+#[command(name = "plumb", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate plans: syntax, names, units, cycles, targets and the plan's story.
+    ///
+    /// Each PATH is a plan file or a directory; in a directory every `.plumb` file
+    /// with a `plan` declaration is checked as an entry file. Exits 1 when a plan
+    /// has errors (or warnings, with --deny-warnings).
+    Check(CheckArgs),
+    /// Evaluate a plan and print its projections, targets and triggers.
+    ///
+    /// Every scenario is shown unless --scenario picks some. Tables round for
+    /// reading; --format json and csv carry every digit.
+    Run(RunArgs),
+}
+
+/// Output formats of `plumb check`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum CheckFormat {
+    /// rustc-style diagnostics with source excerpts.
+    Human,
+    /// One JSON array of diagnostics.
+    Json,
+    /// GitHub Actions workflow annotations.
+    Github,
+}
+
+/// Arguments of `plumb check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Plan files or directories (default: the current directory).
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: CheckFormat,
+    /// Fail (exit 1) on warnings too.
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+/// Output formats of `plumb run`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum RunFormat {
+    /// Aligned tables with units and thousands separators.
+    Table,
+    /// One JSON object with exact decimal strings.
+    Json,
+    /// CSV with exact values, one row per scenario and item.
+    Csv,
+    /// Markdown tables, ready for a pull request or a doc.
+    Markdown,
+}
+
+/// Period grouping of `plumb run`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ByArg {
+    /// One column per month.
+    Month,
+    /// Calendar quarters: flows sum, stocks take the last month, ratios average.
+    Quarter,
+    /// Calendar years, rolled up the same way.
+    Year,
+}
+
+/// Arguments of `plumb run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The plan's entry file.
+    pub file: PathBuf,
+    /// Only these scenarios (repeatable); default: all.
+    #[arg(long = "scenario", short = 's', value_name = "S")]
+    pub scenarios: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: RunFormat,
+    /// Group periods by month, quarter or year.
+    #[arg(long, value_enum, default_value = "month")]
+    pub by: ByArg,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Check(a) => cli::check::run(&a),
+        Command::Run(a) => cli::run::run(&a),
+    };
+    ExitCode::from(code)
+}

@@ -47,7 +47,12 @@ impl Lowerer {
         let p = if p.as_rule() == Rule::title {
             match p.into_inner().next() {
                 Some(s) => s,
-                None => return Str { value: String::new(), span },
+                None => {
+                    return Str {
+                        value: String::new(),
+                        span,
+                    }
+                }
             }
         } else {
             p
@@ -170,7 +175,9 @@ impl Lowerer {
                 for s in it {
                     match s.as_rule() {
                         Rule::title => plan.title = Some(self.string(s)),
-                        Rule::currency_stmt => plan.currency = Some(self.ident(s.into_inner().nth(1)?)),
+                        Rule::currency_stmt => {
+                            plan.currency = Some(self.ident(s.into_inner().nth(1)?))
+                        }
                         Rule::periods_stmt => {
                             let mut i = s.into_inner().skip(1);
                             let a = self.period(i.next()?)?;
@@ -218,14 +225,23 @@ impl Lowerer {
                         poc = Some(v);
                     }
                 }
-                DeclKind::Department { name, title, lead, poc }
+                DeclKind::Department {
+                    name,
+                    title,
+                    lead,
+                    poc,
+                }
             }
             Rule::role_decl => {
                 it.next();
                 let name = self.ident(it.next()?);
                 let title = self.string(it.next()?);
                 let department = it.nth(1).map(|d| self.ident(d));
-                DeclKind::Role { name, title, department }
+                DeclKind::Role {
+                    name,
+                    title,
+                    department,
+                }
             }
             Rule::term_decl => {
                 it.next();
@@ -233,9 +249,7 @@ impl Lowerer {
                 let def = self.string(it.next()?);
                 DeclKind::Term(name, def)
             }
-            Rule::driver_decl | Rule::metric_decl => {
-                DeclKind::Item(self.item(rule, it)?)
-            }
+            Rule::driver_decl | Rule::metric_decl => DeclKind::Item(self.item(rule, it)?),
             Rule::fn_decl => {
                 it.next();
                 let name = self.ident(it.next()?);
@@ -248,7 +262,11 @@ impl Lowerer {
                         _ => {}
                     }
                 }
-                DeclKind::Fn { name, params, body: body? }
+                DeclKind::Fn {
+                    name,
+                    params,
+                    body: body?,
+                }
             }
             Rule::objective_decl => {
                 it.next();
@@ -264,7 +282,9 @@ impl Lowerer {
                 for s in it {
                     match s.as_rule() {
                         Rule::owner_stmt => o.owner = Some(self.ident(s.into_inner().nth(1)?)),
-                        Rule::supports_stmt => o.supports.extend(self.names(s.into_inner().nth(1)?)),
+                        Rule::supports_stmt => {
+                            o.supports.extend(self.names(s.into_inner().nth(1)?))
+                        }
                         Rule::target_stmt => o.targets.push(self.expr(s.into_inner().nth(1)?)?),
                         _ => {}
                     }
@@ -299,14 +319,24 @@ impl Lowerer {
                             let to = self.expr(i.next()?)?;
                             i.next();
                             let by = self.period(i.next()?)?;
-                            a.changes.push(Change { driver, from, to, by, span });
+                            a.changes.push(Change {
+                                driver,
+                                from,
+                                to,
+                                by,
+                                span,
+                            });
                         }
                         Rule::maintain_stmt => a.maintains.push(self.expr(s.into_inner().nth(1)?)?),
                         Rule::counterbalance_stmt => {
                             a.counterbalances.extend(self.names(s.into_inner().nth(1)?))
                         }
-                        Rule::depends_stmt => a.depends_on.extend(self.names(s.into_inner().nth(2)?)),
-                        Rule::indicator_stmt => a.indicators.push(self.ident(s.into_inner().nth(1)?)),
+                        Rule::depends_stmt => {
+                            a.depends_on.extend(self.names(s.into_inner().nth(2)?))
+                        }
+                        Rule::indicator_stmt => {
+                            a.indicators.push(self.ident(s.into_inner().nth(1)?))
+                        }
                         Rule::owner_stmt => a.owner = Some(self.ident(s.into_inner().nth(1)?)),
                         Rule::evidence_stmt => {
                             let e = self.string(s.into_inner().nth(1)?);
@@ -321,7 +351,13 @@ impl Lowerer {
                 it.next();
                 let name = self.ident(it.next()?);
                 let title = self.string(it.next()?);
-                let mut d = DependencyDecl { name, title, owner: None, due: None, confidence: None };
+                let mut d = DependencyDecl {
+                    name,
+                    title,
+                    owner: None,
+                    due: None,
+                    confidence: None,
+                };
                 for s in it {
                     match s.as_rule() {
                         Rule::owner_stmt => d.owner = Some(self.ident(s.into_inner().nth(1)?)),
@@ -339,7 +375,14 @@ impl Lowerer {
                 it.next();
                 let name = self.ident(it.next()?);
                 let title = self.string(it.next()?);
-                let mut r = RiskDecl { name, title, owner: None, likelihood: None, impact: None, mitigation: None };
+                let mut r = RiskDecl {
+                    name,
+                    title,
+                    owner: None,
+                    likelihood: None,
+                    impact: None,
+                    mitigation: None,
+                };
                 for s in it {
                     match s.as_rule() {
                         Rule::owner_stmt => r.owner = Some(self.ident(s.into_inner().nth(1)?)),
@@ -348,7 +391,9 @@ impl Lowerer {
                             r.likelihood = Some((self.number(&n), self.span(&n)));
                         }
                         Rule::impact_stmt => r.impact = Some(self.string(s.into_inner().nth(1)?)),
-                        Rule::mitigation_stmt => r.mitigation = Some(self.string(s.into_inner().nth(1)?)),
+                        Rule::mitigation_stmt => {
+                            r.mitigation = Some(self.string(s.into_inner().nth(1)?))
+                        }
                         _ => {}
                     }
                 }
@@ -372,8 +417,12 @@ impl Lowerer {
                         Rule::from_stmt => r.from = Some(self.ident(s.into_inner().nth(1)?)),
                         Rule::ask_stmt => r.ask = Some(self.expr(s.into_inner().nth(1)?)?),
                         Rule::grant_stmt => r.grant = Some(self.expr(s.into_inner().nth(1)?)?),
-                        Rule::decision_stmt => r.decision = Some(self.string(s.into_inner().nth(1)?)),
-                        Rule::approved_stmt => r.approved_by.extend(self.names(s.into_inner().nth(2)?)),
+                        Rule::decision_stmt => {
+                            r.decision = Some(self.string(s.into_inner().nth(1)?))
+                        }
+                        Rule::approved_stmt => {
+                            r.approved_by.extend(self.names(s.into_inner().nth(2)?))
+                        }
                         _ => {}
                     }
                 }
@@ -422,7 +471,13 @@ impl Lowerer {
                 it.next();
                 let name = self.ident(it.next()?);
                 let title = self.string(it.next()?);
-                let mut ini = InitiativeDecl { name, title, owner: None, start: None, members: Vec::new() };
+                let mut ini = InitiativeDecl {
+                    name,
+                    title,
+                    owner: None,
+                    start: None,
+                    members: Vec::new(),
+                };
                 for s in it {
                     match s.as_rule() {
                         Rule::owner_stmt => ini.owner = Some(self.ident(s.into_inner().nth(1)?)),
@@ -442,7 +497,13 @@ impl Lowerer {
                 it.next();
                 let name = self.ident(it.next()?);
                 let title = self.string(it.next()?);
-                let mut sc = ScenarioDecl { name, title, extends: None, overrides: Vec::new(), triggers: Vec::new() };
+                let mut sc = ScenarioDecl {
+                    name,
+                    title,
+                    extends: None,
+                    overrides: Vec::new(),
+                    triggers: Vec::new(),
+                };
                 let mut expect_extends = false;
                 for s in it {
                     match s.as_rule() {
@@ -460,7 +521,12 @@ impl Lowerer {
                                 (Some(_), Some(p)) => Some(self.period(p)?),
                                 _ => None,
                             };
-                            sc.overrides.push(Override { target, expr, from, span });
+                            sc.overrides.push(Override {
+                                target,
+                                expr,
+                                from,
+                                span,
+                            });
                         }
                         Rule::trigger_decl => {
                             let span = self.span(&s);
@@ -481,7 +547,14 @@ impl Lowerer {
         it.next();
         let name = self.ident(it.next()?);
         let title = self.string(it.next()?);
-        let mut t = TriggerDecl { name, title, when: None, for_months: None, steps: Vec::new(), owner: None };
+        let mut t = TriggerDecl {
+            name,
+            title,
+            when: None,
+            for_months: None,
+            steps: Vec::new(),
+            owner: None,
+        };
         for s in it {
             let span = self.span(&s);
             match s.as_rule() {
@@ -519,7 +592,12 @@ impl Lowerer {
                             _ => {}
                         }
                     }
-                    t.steps.push(Step { after, after_span, actions, span });
+                    t.steps.push(Step {
+                        after,
+                        after_span,
+                        actions,
+                        span,
+                    });
                 }
                 Rule::owner_stmt => t.owner = Some(self.ident(s.into_inner().nth(1)?)),
                 _ => {}
@@ -531,13 +609,24 @@ impl Lowerer {
     fn item(&mut self, rule: Rule, mut it: pest::iterators::Pairs<Rule>) -> Option<ItemDecl> {
         it.next();
         let name = self.ident(it.next()?);
-        let kind = if rule == Rule::driver_decl { ItemKind::Driver } else { ItemKind::Metric };
+        let kind = if rule == Rule::driver_decl {
+            ItemKind::Driver
+        } else {
+            ItemKind::Metric
+        };
         let mut item = ItemDecl {
             kind,
             name,
             unit: None,
             aggregation: None,
-            expr: Expr { kind: ExprKind::Number { value: Decimal::ZERO, text: "0".into(), unit: None }, span: Span::default() },
+            expr: Expr {
+                kind: ExprKind::Number {
+                    value: Decimal::ZERO,
+                    text: "0".into(),
+                    unit: None,
+                },
+                span: Span::default(),
+            },
             owner: None,
             means: None,
             range: None,
@@ -562,8 +651,12 @@ impl Lowerer {
                 Rule::item_block => {
                     for st in s.into_inner() {
                         match st.as_rule() {
-                            Rule::owner_stmt => item.owner = Some(self.ident(st.into_inner().nth(1)?)),
-                            Rule::means_stmt => item.means = Some(self.ident(st.into_inner().nth(1)?)),
+                            Rule::owner_stmt => {
+                                item.owner = Some(self.ident(st.into_inner().nth(1)?))
+                            }
+                            Rule::means_stmt => {
+                                item.means = Some(self.ident(st.into_inner().nth(1)?))
+                            }
                             Rule::range_stmt => {
                                 let mut i = st.into_inner();
                                 i.next();
@@ -652,7 +745,10 @@ impl Lowerer {
                     };
                     let rhs = self.expr(it.next()?)?;
                     let s = lhs.span.to(rhs.span);
-                    lhs = Expr { kind: ExprKind::Binary(bop, Box::new(lhs), Box::new(rhs)), span: s };
+                    lhs = Expr {
+                        kind: ExprKind::Binary(bop, Box::new(lhs), Box::new(rhs)),
+                        span: s,
+                    };
                 }
                 Some(lhs)
             }
@@ -671,7 +767,10 @@ impl Lowerer {
                             _ => BinOp::Ne,
                         };
                         let rhs = self.expr(it.next()?)?;
-                        Some(Expr { kind: ExprKind::Binary(bop, Box::new(lhs), Box::new(rhs)), span })
+                        Some(Expr {
+                            kind: ExprKind::Binary(bop, Box::new(lhs), Box::new(rhs)),
+                            span,
+                        })
                     }
                 }
             }
@@ -681,8 +780,15 @@ impl Lowerer {
                 let mut e = self.expr(last.clone())?;
                 for op in prefix.iter().rev() {
                     let op_span = self.span(op);
-                    let u = if op.as_rule() == Rule::neg { UnOp::Neg } else { UnOp::Not };
-                    e = Expr { span: op_span.to(e.span), kind: ExprKind::Unary(u, Box::new(e)) };
+                    let u = if op.as_rule() == Rule::neg {
+                        UnOp::Neg
+                    } else {
+                        UnOp::Not
+                    };
+                    e = Expr {
+                        span: op_span.to(e.span),
+                        kind: ExprKind::Unary(u, Box::new(e)),
+                    };
                 }
                 Some(e)
             }
@@ -693,14 +799,20 @@ impl Lowerer {
                     None => Some(e),
                     Some(per) => {
                         let per = self.period(per)?;
-                        Some(Expr { kind: ExprKind::At(Box::new(e), per), span })
+                        Some(Expr {
+                            kind: ExprKind::At(Box::new(e), per),
+                            span,
+                        })
                     }
                 }
             }
             Rule::primary => self.expr(p.into_inner().next()?),
             Rule::paren => {
                 let inner = self.expr(p.into_inner().next()?)?;
-                Some(Expr { kind: ExprKind::Paren(Box::new(inner)), span })
+                Some(Expr {
+                    kind: ExprKind::Paren(Box::new(inner)),
+                    span,
+                })
             }
             Rule::literal => {
                 let mut it = p.into_inner();
@@ -708,21 +820,33 @@ impl Lowerer {
                 let value = self.number(&n);
                 let text = n.as_str().to_string();
                 let unit = it.next().map(|u| self.lit_unit(&u));
-                Some(Expr { kind: ExprKind::Number { value, text, unit }, span })
+                Some(Expr {
+                    kind: ExprKind::Number { value, text, unit },
+                    span,
+                })
             }
             Rule::expr_period => {
                 let per = self.period(p)?;
-                Some(Expr { kind: ExprKind::Period(per), span })
+                Some(Expr {
+                    kind: ExprKind::Period(per),
+                    span,
+                })
             }
             Rule::period_range => {
                 let mut it = p.into_inner();
                 let a = self.period(it.next()?)?;
                 let b = self.period(it.next()?)?;
-                Some(Expr { kind: ExprKind::Range(a, b), span })
+                Some(Expr {
+                    kind: ExprKind::Range(a, b),
+                    span,
+                })
             }
             Rule::ref_expr => {
                 let q = p.into_inner().next()?;
-                Some(Expr { kind: ExprKind::Name(self.ident(q)), span })
+                Some(Expr {
+                    kind: ExprKind::Name(self.ident(q)),
+                    span,
+                })
             }
             Rule::call => {
                 let mut it = p.into_inner();
@@ -731,14 +855,20 @@ impl Lowerer {
                 for a in it {
                     args.push(self.expr(a)?);
                 }
-                Some(Expr { kind: ExprKind::Call(name, args), span })
+                Some(Expr {
+                    kind: ExprKind::Call(name, args),
+                    span,
+                })
             }
             Rule::if_expr => {
                 let mut it = p.into_inner().filter(|x| x.as_rule() == Rule::expr);
                 let c = self.expr(it.next()?)?;
                 let a = self.expr(it.next()?)?;
                 let b = self.expr(it.next()?)?;
-                Some(Expr { kind: ExprKind::If(Box::new(c), Box::new(a), Box::new(b)), span })
+                Some(Expr {
+                    kind: ExprKind::If(Box::new(c), Box::new(a), Box::new(b)),
+                    span,
+                })
             }
             Rule::step_expr => {
                 let mut entries = Vec::new();
@@ -760,7 +890,10 @@ impl Lowerer {
                     ));
                     entries.truncate(super::limits::MAX_STEP_ENTRIES);
                 }
-                Some(Expr { kind: ExprKind::Step(entries), span })
+                Some(Expr {
+                    kind: ExprKind::Step(entries),
+                    span,
+                })
             }
             _ => None,
         }

@@ -377,11 +377,22 @@ fn leading_junk(text: &str, file: FileId) -> Option<Diagnostic> {
             let indent = code.len() - code.trim_start().len();
             let start = offset + indent;
             let word = first_word(t);
-            let len = if word.is_empty() { t.chars().next().map(char::len_utf8).unwrap_or(1) } else { word.len() };
+            let len = if word.is_empty() {
+                t.chars().next().map(char::len_utf8).unwrap_or(1)
+            } else {
+                word.len()
+            };
             let mut d = Diagnostic::error(
                 Code::Syntax,
                 Span::new(file, start, start + len),
-                format!("expected a declaration, found `{}`", if word.is_empty() { t.chars().next().map(String::from).unwrap_or_default() } else { word.to_string() }),
+                format!(
+                    "expected a declaration, found `{}`",
+                    if word.is_empty() {
+                        t.chars().next().map(String::from).unwrap_or_default()
+                    } else {
+                        word.to_string()
+                    }
+                ),
             )
             .with_label("not a declaration");
             let close = crate::suggest::closest(word, DECL_KEYWORDS.iter().copied());
@@ -430,12 +441,24 @@ pub fn describe_rule(rule: Rule) -> &'static str {
         R::neg | R::add_op => "`+` or `-`",
         R::mul_op => "`*` or `/`",
         R::cmp_op => "a comparison (`<`, `<=`, `>`, `>=`, `==`, `!=`)",
-        R::aggregation => "`stock`, `flow` or `average`",
+        R::aggregation => "`=`",
         R::item_block => "`{`",
-        R::declaration | R::plan_decl | R::import_decl | R::unit_decl | R::department_decl
-        | R::role_decl | R::term_decl | R::fn_decl | R::objective_decl | R::assumption_decl
-        | R::dependency_decl | R::risk_decl | R::request_decl | R::raci_decl
-        | R::initiative_decl | R::scenario_decl => "a declaration",
+        R::declaration
+        | R::plan_decl
+        | R::import_decl
+        | R::unit_decl
+        | R::department_decl
+        | R::role_decl
+        | R::term_decl
+        | R::fn_decl
+        | R::objective_decl
+        | R::assumption_decl
+        | R::dependency_decl
+        | R::risk_decl
+        | R::request_decl
+        | R::raci_decl
+        | R::initiative_decl
+        | R::scenario_decl => "a declaration",
         R::driver_decl | R::kw_driver => "`driver`",
         R::metric_decl | R::kw_metric => "`metric`",
         R::trigger_decl | R::kw_trigger => "`trigger`",
@@ -576,8 +599,16 @@ fn pest_error(e: pest::error::Error<Rule>, src: &str, file: FileId, base: usize)
     expected.retain(|x| seen.insert(*x) && *x != "something else");
     if expected.contains(&"an expression") {
         expected.retain(|x| {
-            !matches!(*x, "a name" | "a number" | "a period such as 2026-01" | "`if`" | "`step`" | "`not`" | "`+` or `-`")
-                || *x == "an expression"
+            !matches!(
+                *x,
+                "a name"
+                    | "a number"
+                    | "a period such as 2026-01"
+                    | "`if`"
+                    | "`step`"
+                    | "`not`"
+                    | "`+` or `-`"
+            ) || *x == "an expression"
         });
     }
     let found = found_at(src, pos);
@@ -586,7 +617,10 @@ fn pest_error(e: pest::error::Error<Rule>, src: &str, file: FileId, base: usize)
         1 => expected.first().copied().unwrap_or_default().to_string(),
         _ => {
             let shown: Vec<&str> = expected.iter().take(6).copied().collect();
-            let (last, init) = shown.split_last().map(|(l, i)| (*l, i.to_vec())).unwrap_or(("", vec![]));
+            let (last, init) = shown
+                .split_last()
+                .map(|(l, i)| (*l, i.to_vec()))
+                .unwrap_or(("", vec![]));
             format!("{} or {}", init.join(", "), last)
         }
     };
@@ -608,12 +642,23 @@ fn pest_error(e: pest::error::Error<Rule>, src: &str, file: FileId, base: usize)
         format!("expected {list}{after}, found {found}"),
     )
     .with_label(format!("expected {list}"));
-    if found == "the end of the declaration" && src.matches('{').count() > src.matches('}').count() {
+    if found == "the end of the declaration" && src.matches('{').count() > src.matches('}').count()
+    {
         d = d.with_help("a `{` is not closed: add the matching `}`");
+    } else if list == "`=`"
+        && found.starts_with('`')
+        && found.chars().nth(1).is_some_and(|c| c.is_alphabetic())
+    {
+        d = d.with_help(format!(
+            "a unit goes after a colon: `NAME: {} = …`",
+            found.trim_matches('`')
+        ));
     } else if list.contains("a unit") {
         d = d.with_help("units are written like `USD`, `fte`, `USD/deal` or `%`");
     } else if list.contains("a period") {
-        d = d.with_help("periods are written `2026-01` (a month), `2026-Q1` (a quarter) or `2026` (a year)");
+        d = d.with_help(
+            "periods are written `2026-01` (a month), `2026-Q1` (a quarter) or `2026` (a year)",
+        );
     } else if list.contains("a text in double quotes") {
         d = d.with_help("write the title in double quotes, for example \"Revenue target\"");
     }

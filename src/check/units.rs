@@ -1,0 +1,511 @@
+//! Unit checking and inference.
+//!
+//! Takes the resolved plan, infers the unit of every driver and metric that has
+//! none written (in dependency order), and checks every formula, override, `set`,
+//! condition and bet: `+`, `-`, comparisons, `min`/`max` and `if` branches need
+//! equal units; `*` and `/` combine them; literals without a unit adopt their
+//! context's. A mismatch is `unit-mismatch`, naming both units.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::ir::{self, Builtin, ExprKind, ItemId};
+use crate::source::Span;
+use crate::syntax::ast::{Aggregation, BinOp, UnOp};
+use crate::units::{Ty, Unit};
+
+struct Ctx<'p> {
+    items: &'p [Option<Ty>],
+    diags: Vec<Diagnostic>,
+}
+
+/// Infers and checks units across the plan; fills `Item::unit` and the default
+/// aggregation of ratios.
+pub fn check(plan: &mut ir::Plan) -> Vec<Diagnostic> {
+    let n = plan.items.len();
+    let mut known: Vec<Option<Ty>> = plan
+        .items
+        .iter()
+        .map(|i| {
+            if i.unit_declared {
+                Some(Ty::Num(i.unit.clone()))
+            } else {
+                None
+            }
+        })
+        .collect();
+    let mut diags = Vec::new();
+    let order = topo_order(plan);
+    // Infer item units in dependency order.
+    for id in order {
+        let Some(item) = plan.items.get(id) else {
+            continue;
+        };
+        let mut ctx = Ctx {
+            items: &known,
+            diags: Vec::new(),
+        };
+        let ty = ctx.ty(&item.expr);
+        let declared = item.unit_declared.then(|| item.unit.clone());
+        match (&declared, &ty) {
+            (Some(d), Ty::Num(u)) if !d.same(u) && !item.expr.has_error() => ctx.diags.push(
+                Diagnostic::error(
+                    Code::UnitMismatch,
+                    item.expr.span,
+                    format!(
+                        "`{}` is declared in {d} but its formula gives {u}",
+                        item.name
+                    ),
+                )
+                .with_label(format!("this is {u}"))
+                .with_secondary(item.name_span, format!("declared in {d}"))
+                .with_help(help_for(d, u)),
+            ),
+            (_, Ty::Bool) => ctx.diags.push(
+                Diagnostic::error(
+                    Code::TypeMismatch,
+                    item.expr.span,
+                    format!("`{}` is defined by a condition, not a number", item.name),
+                )
+                .with_help("wrap it in `if … then 1 else 0` to count it as a number"),
+            ),
+            (_, Ty::Period | Ty::Range) => ctx.diags.push(
+                Diagnostic::error(
+                    Code::TypeMismatch,
+                    item.expr.span,
+                    format!("`{}` is defined by {ty}, not a number", item.name),
+                )
+                .with_help("periods are arguments of functions such as `ramp` and `sum`"),
+            ),
+            _ => {}
+        }
+        diags.extend(ctx.diags);
+        let unit = match (declared, ty) {
+            (Some(d), _) => d,
+            (None, Ty::Num(u)) => u,
+            _ => Unit::dimensionless(),
+        };
+        if let Some(slot) = known.get_mut(id) {
+            *slot = Some(Ty::Num(unit.clone()));
+        }
+        if let Some(item) = plan.items.get_mut(id) {
+            item.unit = unit;
+        }
+    }
+    debug_assert_eq!(known.len(), n);
+    // Ratios average by default.
+    for item in plan.items.iter_mut() {
+        if !item.aggregation_declared && item.unit.is_ratio() {
+            item.aggregation = Aggregation::Average;
+        }
+    }
+    let mut ctx = Ctx {
+        items: &known,
+        diags: Vec::new(),
+    };
+    for item in &plan.items {
+        if let Some((lo, hi)) = &item.range {
+            ctx.expect_unit(lo, &item.unit, &format!("the range of `{}`", item.name));
+            ctx.expect_unit(hi, &item.unit, &format!("the range of `{}`", item.name));
+        }
+    }
+    for sc in &plan.scenarios {
+        for o in &sc.overrides {
+            if let Some(item) = plan.items.get(o.item) {
+                ctx.expect_unit(
+                    &o.expr,
+                    &item.unit,
+                    &format!("the override of `{}`", item.name),
+                );
+            }
+        }
+    }
+    for t in &plan.triggers {
+        ctx.expect_bool(&t.when, "a trigger's `when`");
+        for s in &t.steps {
+            for (a, _) in &s.actions {
+                if let ir::Action::Set(i, e) = a {
+                    if let Some(item) = plan.items.get(*i) {
+                        ctx.expect_unit(e, &item.unit, &format!("`set {}`", item.name));
+                    }
+                }
+            }
+        }
+    }
+    for o in &plan.objectives {
+        for t in &o.targets {
+            ctx.expect_bool(&t.expr, "a target");
+        }
+    }
+    for a in &plan.assumptions {
+        for c in &a.changes {
+            if let Some(item) = plan.items.get(c.item) {
+                ctx.expect_unit(&c.from, &item.unit, &format!("the bet on `{}`", item.name));
+                ctx.expect_unit(&c.to, &item.unit, &format!("the bet on `{}`", item.name));
+            }
+        }
+        for (m, _) in &a.maintains {
+            ctx.expect_bool(m, "`maintain`");
+        }
+    }
+    for r in &plan.requests {
+        for (e, _) in r.ask.iter().chain(r.grant.iter()) {
+            ctx.expect_bool(e, "a request's ask or grant");
+        }
+    }
+    diags.extend(ctx.diags);
+    diags
+}
+
+/// Items in an order where each comes after the items it reads (cycles broken
+/// arbitrarily; the cycle check reports them).
+fn topo_order(plan: &ir::Plan) -> Vec<ItemId> {
+    let n = plan.items.len();
+    let mut indeg = vec![0usize; n];
+    let mut users: Vec<Vec<ItemId>> = vec![Vec::new(); n];
+    for (id, item) in plan.items.iter().enumerate() {
+        let mut deps = item.expr.items();
+        deps.sort_unstable();
+        deps.dedup();
+        for d in deps {
+            if d != id && d < n {
+                if let Some(x) = indeg.get_mut(id) {
+                    *x += 1;
+                }
+                if let Some(u) = users.get_mut(d) {
+                    u.push(id);
+                }
+            }
+        }
+    }
+    let mut queue: std::collections::VecDeque<ItemId> =
+        (0..n).filter(|&i| indeg.get(i) == Some(&0)).collect();
+    let mut order = Vec::with_capacity(n);
+    let mut done = vec![false; n];
+    while let Some(i) = queue.pop_front() {
+        order.push(i);
+        if let Some(d) = done.get_mut(i) {
+            *d = true;
+        }
+        for &u in users.get(i).map(|v| v.as_slice()).unwrap_or(&[]) {
+            if let Some(x) = indeg.get_mut(u) {
+                *x -= 1;
+                if *x == 0 {
+                    queue.push_back(u);
+                }
+            }
+        }
+    }
+    order.extend((0..n).filter(|&i| !done.get(i).copied().unwrap_or(true)));
+    order
+}
+
+fn help_for(want: &Unit, got: &Unit) -> String {
+    let q = want.div(got);
+    if q.is_dimensionless() {
+        "the units differ only in how they are written".into()
+    } else {
+        format!("multiply by a driver in {q} to convert, or change the declared unit")
+    }
+}
+
+impl Ctx<'_> {
+    fn mismatch(
+        &mut self,
+        _span: Span,
+        what: &str,
+        a: &Unit,
+        a_span: Span,
+        b: &Unit,
+        b_span: Span,
+    ) {
+        let d = Diagnostic::error(
+            Code::UnitMismatch,
+            b_span,
+            format!("cannot {what} {a} and {b}"),
+        )
+        .with_label(format!("this is {b}"))
+        .with_secondary(a_span, format!("this is {a}"))
+        .with_help(format!(
+            "both sides need the same unit; convert one with a driver in {} or {}",
+            a.div(b),
+            b.div(a)
+        ));
+        self.diags.push(d);
+    }
+
+    fn expect_unit(&mut self, e: &ir::Expr, want: &Unit, what: &str) {
+        if e.has_error() {
+            return;
+        }
+        match self.ty(e) {
+            Ty::Num(u) if !u.same(want) => self.diags.push(
+                Diagnostic::error(
+                    Code::UnitMismatch,
+                    e.span,
+                    format!("{what} must be in {want}, but this is {u}"),
+                )
+                .with_label(format!("this is {u}"))
+                .with_help(help_for(want, &u)),
+            ),
+            Ty::Bool | Ty::Period | Ty::Range => {
+                let t = self.ty(e);
+                self.diags.push(Diagnostic::error(
+                    Code::TypeMismatch,
+                    e.span,
+                    format!("{what} must be a number in {want}, but this is {t}"),
+                ));
+            }
+            _ => {}
+        }
+    }
+
+    fn expect_bool(&mut self, e: &ir::Expr, what: &str) {
+        let t = self.ty(e);
+        if !matches!(t, Ty::Bool) && !matches!(e.kind, ExprKind::Error) {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::TypeMismatch,
+                    e.span,
+                    format!("{what} must be a condition, but this is {t}"),
+                )
+                .with_help("write a comparison, for example `sum(revenue) >= 65M`"),
+            );
+        }
+    }
+
+    fn num(&mut self, e: &ir::Expr) -> Ty {
+        let t = self.ty(e);
+        match t {
+            Ty::Bool | Ty::Period | Ty::Range => {
+                self.diags.push(
+                    Diagnostic::error(Code::TypeMismatch, e.span, format!("expected a number, found {t}"))
+                        .with_help(match t {
+                            Ty::Bool => "use `if … then … else …` to turn a condition into a number",
+                            _ => "periods are only arguments of `ramp`, `step` and the window of `sum`, `avg`, …",
+                        }),
+                );
+                Ty::Any
+            }
+            other => other,
+        }
+    }
+
+    /// Same-unit operands (`+`, `-`, comparisons, `min`, `max`, `if` branches).
+    fn same(&mut self, span: Span, what: &str, a: &ir::Expr, b: &ir::Expr) -> Ty {
+        let ta = self.num(a);
+        let tb = self.num(b);
+        match (ta, tb) {
+            (Ty::Num(x), Ty::Num(y)) => {
+                if !x.same(&y) {
+                    self.mismatch(span, what, &x, a.span, &y, b.span);
+                }
+                let mut u = x;
+                u.percent = u.percent || (y.percent && u.factors.is_empty());
+                Ty::Num(u)
+            }
+            (Ty::Num(x), _) | (_, Ty::Num(x)) => Ty::Num(x),
+            _ => Ty::Any,
+        }
+    }
+
+    fn ty(&mut self, e: &ir::Expr) -> Ty {
+        match &e.kind {
+            ExprKind::Const(_, Some(u)) => Ty::Num(u.clone()),
+            ExprKind::Const(_, None) => Ty::Any,
+            ExprKind::Period(..) => Ty::Period,
+            ExprKind::Window(..) => Ty::Range,
+            ExprKind::Error => Ty::Any,
+            ExprKind::Item(i) | ExprKind::Prior(i) => {
+                self.items.get(*i).cloned().flatten().unwrap_or(Ty::Any)
+            }
+            ExprKind::Unary(UnOp::Neg, a) => self.num(a),
+            ExprKind::Unary(UnOp::Not, a) => {
+                self.expect_bool(a, "`not`");
+                Ty::Bool
+            }
+            ExprKind::Binary(op, a, b) => match op {
+                BinOp::Add => self.same(e.span, "add", a, b),
+                BinOp::Sub => self.same(e.span, "subtract", a, b),
+                BinOp::Mul | BinOp::Div => {
+                    let ta = self.num(a);
+                    let tb = self.num(b);
+                    match (ta, tb) {
+                        (Ty::Any, Ty::Any) => Ty::Any,
+                        (Ty::Num(x), Ty::Any) => Ty::Num(Unit {
+                            percent: false,
+                            ..x
+                        }),
+                        (Ty::Any, Ty::Num(y)) => {
+                            if *op == BinOp::Mul {
+                                Ty::Num(Unit {
+                                    percent: false,
+                                    ..y
+                                })
+                            } else {
+                                Ty::Num(Unit::dimensionless().div(&y))
+                            }
+                        }
+                        (Ty::Num(x), Ty::Num(y)) => Ty::Num(if *op == BinOp::Mul {
+                            x.mul(&y)
+                        } else {
+                            x.div(&y)
+                        }),
+                        _ => Ty::Any,
+                    }
+                }
+                BinOp::And | BinOp::Or => {
+                    self.expect_bool(a, &format!("`{}`", op.as_str()));
+                    self.expect_bool(b, &format!("`{}`", op.as_str()));
+                    Ty::Bool
+                }
+                _ => {
+                    self.same(e.span, "compare", a, b);
+                    Ty::Bool
+                }
+            },
+            ExprKind::If(c, a, b) => {
+                self.expect_bool(c, "the condition of `if`");
+                self.same(e.span, "choose between", a, b)
+            }
+            ExprKind::Step(entries) => {
+                let mut acc = Ty::Any;
+                for (_, v) in entries {
+                    let t = self.num(v);
+                    match (&acc, t) {
+                        (Ty::Num(x), Ty::Num(y)) if !x.same(&y) => {
+                            let (x, y) = (x.clone(), y.clone());
+                            self.mismatch(v.span, "mix", &x, e.span, &y, v.span);
+                        }
+                        (Ty::Any, t @ Ty::Num(_)) => acc = t,
+                        _ => {}
+                    }
+                }
+                acc
+            }
+            ExprKind::At(x, _, _) => self.num(x),
+            ExprKind::Call(b, args) => self.call(*b, args, e),
+        }
+    }
+
+    fn call(&mut self, b: Builtin, args: &[ir::Expr], e: &ir::Expr) -> Ty {
+        let arg = |i: usize| args.get(i);
+        match b {
+            Builtin::Grow => {
+                let t = arg(0).map(|a| self.num(a)).unwrap_or(Ty::Any);
+                if let Some(r) = arg(1) {
+                    if let Ty::Num(u) = self.num(r) {
+                        if !u.is_dimensionless() {
+                            self.diags.push(
+                                Diagnostic::error(Code::UnitMismatch, r.span, format!("a growth rate must be a plain number or %, but this is {u}"))
+                                    .with_help("write the rate as a percentage, for example `2%`"),
+                            );
+                        }
+                    }
+                }
+                t
+            }
+            Builtin::Ramp => {
+                for i in [2, 3] {
+                    if let Some(p) = arg(i) {
+                        if !matches!(p.kind, ExprKind::Period(..))
+                            && !matches!(p.kind, ExprKind::Error)
+                        {
+                            self.diags.push(
+                                Diagnostic::error(
+                                    Code::TypeMismatch,
+                                    p.span,
+                                    "`ramp` needs periods for its last two arguments",
+                                )
+                                .with_help("write `ramp(22%, 28%, 2026-01, 2026-06)`"),
+                            );
+                        }
+                    }
+                }
+                match (arg(0), arg(1)) {
+                    (Some(a), Some(c)) => self.same(e.span, "ramp between", a, c),
+                    _ => Ty::Any,
+                }
+            }
+            Builtin::Prev => match (arg(0), arg(1)) {
+                (Some(x), Some(init)) => self.same(e.span, "combine", x, init),
+                (Some(x), None) => self.num(x),
+                _ => Ty::Any,
+            },
+            Builtin::Cumsum | Builtin::Abs | Builtin::Base => {
+                arg(0).map(|a| self.num(a)).unwrap_or(Ty::Any)
+            }
+            Builtin::Sum
+            | Builtin::Avg
+            | Builtin::First
+            | Builtin::Last
+            | Builtin::MinOver
+            | Builtin::MaxOver => {
+                if let Some(w) = arg(1) {
+                    if !matches!(w.kind, ExprKind::Window(..) | ExprKind::Error) {
+                        self.diags.push(
+                            Diagnostic::error(
+                                Code::TypeMismatch,
+                                w.span,
+                                "the window must be a period or a range",
+                            )
+                            .with_help("write `2026-Q4`, `2026` or `2026-01 .. 2026-06`"),
+                        );
+                    }
+                }
+                arg(0).map(|a| self.num(a)).unwrap_or(Ty::Any)
+            }
+            Builtin::Min | Builtin::Max => {
+                let mut acc = Ty::Any;
+                let mut first: Option<&ir::Expr> = None;
+                for a in args {
+                    let t = self.num(a);
+                    match (&acc, t) {
+                        (Ty::Num(x), Ty::Num(y)) if !x.same(&y) => {
+                            let (x, y) = (x.clone(), y.clone());
+                            let fs = first.map(|f| f.span).unwrap_or(e.span);
+                            self.mismatch(e.span, "compare", &x, fs, &y, a.span);
+                        }
+                        (Ty::Any, t @ Ty::Num(_)) => {
+                            acc = t;
+                            first = Some(a);
+                        }
+                        _ => {}
+                    }
+                }
+                acc
+            }
+            Builtin::Round => {
+                if let Some(d) = arg(1) {
+                    if !matches!(d.kind, ExprKind::Const(v, None) if v.fract().is_zero()) {
+                        self.diags.push(
+                            Diagnostic::error(
+                                Code::TypeMismatch,
+                                d.span,
+                                "`round` needs a whole number of digits",
+                            )
+                            .with_help(
+                                "write `round(x, 2)` for cents or `round(x, -3)` for thousands",
+                            ),
+                        );
+                    }
+                }
+                arg(0).map(|a| self.num(a)).unwrap_or(Ty::Any)
+            }
+            Builtin::PeriodIndex => Ty::Any,
+        }
+    }
+}
+
+/// The unit of an expression over a checked plan (for reports: the unit of a
+/// target's sides). Plain numbers come back as [`Ty::Any`].
+pub fn expr_ty(plan: &ir::Plan, e: &ir::Expr) -> Ty {
+    let known: Vec<Option<Ty>> = plan
+        .items
+        .iter()
+        .map(|i| Some(Ty::Num(i.unit.clone())))
+        .collect();
+    let mut ctx = Ctx {
+        items: &known,
+        diags: Vec::new(),
+    };
+    ctx.ty(e)
+}

@@ -1,0 +1,83 @@
+//! `plumb run`.
+
+use crate::{ByArg, RunArgs, RunFormat};
+use plumb::check::objectives::all_outcomes;
+use plumb::compile::{compile, DiskFs, Options};
+use plumb::report::{render_csv, render_markdown, render_table, By, RunReport, TableOptions};
+
+/// Runs `plumb run`.
+pub fn run(args: &RunArgs) -> u8 {
+    if !args.file.is_file() {
+        eprintln!("error: {} is not a file", args.file.display());
+        return 2;
+    }
+    let scenarios = if args.scenarios.is_empty() {
+        None
+    } else {
+        Some(args.scenarios.clone())
+    };
+    let c = compile(
+        &args.file,
+        &DiskFs,
+        &Options {
+            evaluate: true,
+            scenarios: scenarios.clone(),
+        },
+    );
+    super::eprint_diagnostics(&c);
+    if c.has_errors() {
+        eprintln!("error: the plan has errors; nothing was evaluated");
+        return 1;
+    }
+    let plan = c.plan();
+    if let Some(names) = &scenarios {
+        for n in names {
+            if plan.scenario(n).is_none() {
+                let all: Vec<&str> = plan.scenarios.iter().map(|s| s.name.as_str()).collect();
+                let hint = match plumb::suggest::closest(n, all.iter().copied()) {
+                    Some(s) => format!(" (did you mean `{s}`?)"),
+                    None => String::new(),
+                };
+                eprintln!(
+                    "error: no scenario `{n}`{hint}; the plan has: {}",
+                    all.join(", ")
+                );
+                return 2;
+            }
+        }
+    }
+    let Some(results) = &c.results else {
+        eprintln!("error: the plan could not be evaluated");
+        return 1;
+    };
+    let outcomes = match all_outcomes(plan, results) {
+        Ok(o) => o,
+        Err(e) => {
+            let d = e.to_diagnostic();
+            eprint!(
+                "{}",
+                plumb::diagnostic::render_human(&d, &c.sources, Default::default())
+            );
+            return 1;
+        }
+    };
+    let by = match args.by {
+        ByArg::Month => By::Month,
+        ByArg::Quarter => By::Quarter,
+        ByArg::Year => By::Year,
+    };
+    let report = RunReport::build(plan, results, &outcomes, by);
+    let out = match args.format {
+        RunFormat::Table => render_table(
+            &report,
+            TableOptions {
+                color: super::color_stdout(),
+            },
+        ),
+        RunFormat::Json => report.to_json() + "\n",
+        RunFormat::Csv => render_csv(&report),
+        RunFormat::Markdown => render_markdown(&report),
+    };
+    print!("{out}");
+    0
+}

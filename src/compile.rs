@@ -1,0 +1,474 @@
+//! The pipeline from an entry file to checked, evaluated results.
+//!
+//! ```text
+//!  entry.plumb ──load──▶ files (imports, std) ──parse──▶ AST ──resolve──▶ ir::Plan
+//!      ──check::before_eval──▶ units, cycles ──eval──▶ Results ──check::after_eval──▶ diagnostics
+//! ```
+//!
+//! File access goes through the [`FileSystem`] trait so the core does no I/O of its
+//! own: the CLI passes the real disk, the language server an overlay of open
+//! editor buffers, tests an in-memory map. Imports are confined to the entry file's
+//! directory: absolute paths, `..` that climbs out and symlinks that point out are
+//! refused (`import-outside-root`) before the file is read.
+
+use crate::diagnostic::{self, Code, Diagnostic};
+use crate::eval::{self, EvalOptions, Results};
+use crate::ir;
+use crate::resolve::{self, ParsedFile, Resolved};
+use crate::source::{FileId, SourceFile, SourceMap, Span};
+use crate::syntax;
+use std::path::{Component, Path, PathBuf};
+
+/// Deepest chain of imports.
+pub const MAX_IMPORT_DEPTH: usize = 32;
+/// Most files in one compilation.
+pub const MAX_FILES: usize = 1000;
+
+/// Where source text comes from.
+pub trait FileSystem {
+    /// Reads a file as UTF-8 text. Invalid UTF-8 is an error of kind `InvalidData`.
+    fn read(&self, path: &Path) -> std::io::Result<String>;
+    /// Resolves symlinks and `..` (the real path of an existing file).
+    fn canonicalize(&self, path: &Path) -> std::io::Result<PathBuf>;
+}
+
+/// The real disk.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DiskFs;
+
+impl FileSystem for DiskFs {
+    fn read(&self, path: &Path) -> std::io::Result<String> {
+        let bytes = std::fs::read(path)?;
+        String::from_utf8(bytes).map_err(|e| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "the file is not valid UTF-8 (byte {})",
+                    e.utf8_error().valid_up_to()
+                ),
+            )
+        })
+    }
+    fn canonicalize(&self, path: &Path) -> std::io::Result<PathBuf> {
+        std::fs::canonicalize(path)
+    }
+}
+
+/// What to do beyond checking.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Evaluate the plan (needed for target, assumption and request checks).
+    pub evaluate: bool,
+    /// Restrict evaluation to these scenario names (None: all).
+    pub scenarios: Option<Vec<String>>,
+}
+
+/// Everything one compilation produced.
+#[derive(Debug, Clone, Default)]
+pub struct Compilation {
+    /// Every file read, the entry first.
+    pub sources: SourceMap,
+    /// Their ASTs.
+    pub files: Vec<ParsedFile>,
+    /// The resolved plan and symbol index.
+    pub resolved: Resolved,
+    /// Results, when evaluation ran and succeeded.
+    pub results: Option<Results>,
+    /// Every diagnostic, sorted.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Compilation {
+    /// True when an error was reported.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// The plan.
+    pub fn plan(&self) -> &ir::Plan {
+        &self.resolved.plan
+    }
+}
+
+/// Reads, parses, resolves, checks and (optionally) evaluates the plan whose entry
+/// file is `entry`. `display` is how the entry file is named in diagnostics.
+pub fn compile(entry: &Path, fs: &dyn FileSystem, opts: &Options) -> Compilation {
+    let mut c = Compilation::default();
+    let mut diags = Vec::new();
+    let root = match fs.canonicalize(entry) {
+        Ok(p) => p.parent().map(Path::to_path_buf).unwrap_or_default(),
+        Err(_) => entry.parent().map(Path::to_path_buf).unwrap_or_default(),
+    };
+    let text = match fs.read(entry) {
+        Ok(t) => t,
+        Err(e) => {
+            let id = c
+                .sources
+                .add(SourceFile::new(entry.display().to_string(), ""));
+            c.diagnostics.push(
+                Diagnostic::error(
+                    Code::InvalidPlan,
+                    Span::new(id, 0, 0),
+                    format!("cannot read {}: {e}", entry.display()),
+                )
+                .with_help("check the path and that the file is UTF-8 text"),
+            );
+            return c;
+        }
+    };
+    let mut loader = Loader {
+        fs,
+        root,
+        sources: &mut c.sources,
+        files: &mut c.files,
+        diags: &mut diags,
+        stack: Vec::new(),
+    };
+    loader.load(
+        entry.to_path_buf(),
+        entry.display().to_string(),
+        text,
+        true,
+        0,
+    );
+    finish(c, diags, opts)
+}
+
+/// Compiles a single in-memory text with no file access (imports of files are
+/// refused as not found; `import std.*` works). Used by tests, fuzzing and
+/// benchmarks.
+pub fn compile_str(name: &str, text: &str, opts: &Options) -> Compilation {
+    struct NoFs;
+    impl FileSystem for NoFs {
+        fn read(&self, _: &Path) -> std::io::Result<String> {
+            Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "no file system",
+            ))
+        }
+        fn canonicalize(&self, _: &Path) -> std::io::Result<PathBuf> {
+            Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "no file system",
+            ))
+        }
+    }
+    let mut c = Compilation::default();
+    let mut diags = Vec::new();
+    let mut loader = Loader {
+        fs: &NoFs,
+        root: PathBuf::new(),
+        sources: &mut c.sources,
+        files: &mut c.files,
+        diags: &mut diags,
+        stack: Vec::new(),
+    };
+    loader.load(
+        PathBuf::from(name),
+        name.to_string(),
+        text.to_string(),
+        true,
+        0,
+    );
+    finish(c, diags, opts)
+}
+
+fn finish(mut c: Compilation, mut diags: Vec<Diagnostic>, opts: &Options) -> Compilation {
+    let sources = c.sources.clone();
+    let text = move |s: Span| sources.slice(s).to_string();
+    let (mut resolved, rd) = resolve::resolve(&c.files, &text);
+    diags.extend(rd);
+    let syntax_or_resolve_errors = diags.iter().any(Diagnostic::is_error);
+    diags.extend(crate::check::before_eval(&mut resolved.plan));
+    let errors = diags.iter().any(Diagnostic::is_error);
+    if opts.evaluate && !errors {
+        let scenarios = opts.scenarios.as_ref().map(|names| {
+            names
+                .iter()
+                .filter_map(|n| resolved.plan.scenario(n))
+                .collect::<Vec<_>>()
+        });
+        match eval::evaluate(&resolved.plan, &EvalOptions { scenarios: None }) {
+            Ok(all) => {
+                diags.extend(crate::check::after_eval(&resolved.plan, &all));
+                let results = match scenarios {
+                    Some(keep) => eval::Results {
+                        scenarios: all
+                            .scenarios
+                            .into_iter()
+                            .filter(|r| keep.contains(&r.scenario))
+                            .collect(),
+                    },
+                    None => all,
+                };
+                c.results = Some(results);
+            }
+            Err(e) => diags.push(e.to_diagnostic()),
+        }
+    }
+    let _ = syntax_or_resolve_errors;
+    diagnostic::sort_and_dedup(&mut diags);
+    c.resolved = resolved;
+    c.diagnostics = diags;
+    c
+}
+
+struct Loader<'a> {
+    fs: &'a dyn FileSystem,
+    root: PathBuf,
+    sources: &'a mut SourceMap,
+    files: &'a mut Vec<ParsedFile>,
+    diags: &'a mut Vec<Diagnostic>,
+    /// Real paths of the files being loaded, outermost first (for cycles).
+    stack: Vec<PathBuf>,
+}
+
+/// `a/b/../c` → `a/c` without touching the disk; None when `..` climbs above the start.
+fn normalize(p: &Path) -> Option<PathBuf> {
+    let mut out: Vec<Component> = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => match out.last() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                _ => return None,
+            },
+            other => out.push(other),
+        }
+    }
+    Some(out.iter().collect())
+}
+
+impl Loader<'_> {
+    fn load(
+        &mut self,
+        path: PathBuf,
+        display: String,
+        text: String,
+        entry: bool,
+        depth: usize,
+    ) -> FileId {
+        let id = self.sources.add(SourceFile::new(display.clone(), text));
+        let parsed = {
+            let Some(src) = self.sources.get(id) else {
+                return id;
+            };
+            syntax::parse(&src.text, id)
+        };
+        self.diags.extend(parsed.diagnostics);
+        let real = self.fs.canonicalize(&path).unwrap_or_else(|_| path.clone());
+        self.stack.push(real);
+        let imports: Vec<ast_import::Imp> = ast_import::imports(&parsed.file);
+        self.files.push(ParsedFile {
+            file: id,
+            ast: parsed.file,
+            entry,
+        });
+        let here = self.stack.last().cloned().unwrap_or(path);
+        for imp in imports {
+            self.import(&here, &display, imp, depth);
+        }
+        self.stack.pop();
+        id
+    }
+
+    fn import(&mut self, from: &Path, from_display: &str, imp: ast_import::Imp, depth: usize) {
+        if depth + 1 > MAX_IMPORT_DEPTH || self.sources.len() >= MAX_FILES {
+            self.diags.push(
+                Diagnostic::error(Code::LimitExceeded, imp.span, format!("imports nest deeper than {MAX_IMPORT_DEPTH} files or load more than {MAX_FILES}"))
+                    .with_help("flatten the import tree"),
+            );
+            return;
+        }
+        match imp.target {
+            ast_import::Target::Std(name) => {
+                let display = format!("std.{name}");
+                if self.sources.find(&display).is_some() {
+                    return;
+                }
+                match crate::stdlib::module(&name) {
+                    Some(text) => {
+                        self.load(
+                            PathBuf::from(&display),
+                            display,
+                            text.to_string(),
+                            false,
+                            depth + 1,
+                        );
+                    }
+                    None => {
+                        let names: Vec<&str> = crate::stdlib::MODULES.iter().map(|m| m.0).collect();
+                        let help = match crate::suggest::closest(&name, names.iter().copied()) {
+                            Some(s) => format!("did you mean `std.{s}`?"),
+                            None => format!(
+                                "the standard library has: {}",
+                                names
+                                    .iter()
+                                    .map(|n| format!("std.{n}"))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        };
+                        self.diags.push(
+                            Diagnostic::error(
+                                Code::ImportNotFound,
+                                imp.span,
+                                format!("there is no standard module `std.{name}`"),
+                            )
+                            .with_help(help),
+                        );
+                    }
+                }
+            }
+            ast_import::Target::Path(rel) => {
+                let relp = Path::new(&rel);
+                if relp.is_absolute()
+                    || rel.starts_with('/')
+                    || rel.starts_with('\\')
+                    || relp
+                        .components()
+                        .any(|c| matches!(c, Component::Prefix(_) | Component::RootDir))
+                {
+                    self.outside(imp.span, &rel, "an absolute path");
+                    return;
+                }
+                let dir = from.parent().map(Path::to_path_buf).unwrap_or_default();
+                let joined = dir.join(relp);
+                let display_dir = Path::new(from_display)
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default();
+                let display = normalize(&display_dir.join(relp))
+                    .unwrap_or_else(|| display_dir.join(relp))
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                // Lexical check first: never touch a path that climbs out.
+                let lexical_ok = match normalize(&joined) {
+                    Some(j) if self.root.as_os_str().is_empty() => {
+                        j.components().next() != Some(Component::ParentDir)
+                    }
+                    Some(j) => j.starts_with(&self.root),
+                    None => false,
+                };
+                if !lexical_ok {
+                    self.outside(imp.span, &rel, "a path that leaves the plan's directory");
+                    return;
+                }
+                let real = match self.fs.canonicalize(&joined) {
+                    Ok(r) => r,
+                    Err(_) => {
+                        self.diags.push(
+                            Diagnostic::error(
+                                Code::ImportNotFound,
+                                imp.span,
+                                format!("cannot find `{rel}` (looked for {display})"),
+                            )
+                            .with_label("no such file")
+                            .with_help("paths are relative to the importing file"),
+                        );
+                        return;
+                    }
+                };
+                if !self.root.as_os_str().is_empty() && !real.starts_with(&self.root) {
+                    self.outside(
+                        imp.span,
+                        &rel,
+                        "a link that points outside the plan's directory",
+                    );
+                    return;
+                }
+                if let Some(pos) = self.stack.iter().position(|p| *p == real) {
+                    let chain: Vec<String> = self
+                        .stack
+                        .iter()
+                        .skip(pos)
+                        .map(|p| {
+                            p.file_name()
+                                .map(|f| f.to_string_lossy().to_string())
+                                .unwrap_or_default()
+                        })
+                        .chain(std::iter::once(
+                            real.file_name()
+                                .map(|f| f.to_string_lossy().to_string())
+                                .unwrap_or_default(),
+                        ))
+                        .collect();
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::ImportCycle,
+                            imp.span,
+                            format!("files import each other in a circle: {}", chain.join(" → ")),
+                        )
+                        .with_help("move the shared declarations into a file both import"),
+                    );
+                    return;
+                }
+                if self
+                    .files
+                    .iter()
+                    .any(|f| self.sources.get(f.file).is_some_and(|s| s.name == display))
+                {
+                    return; // already loaded through another import
+                }
+                match self.fs.read(&real) {
+                    Ok(text) => {
+                        self.load(real, display, text, false, depth + 1);
+                    }
+                    Err(e) => {
+                        let code = if e.kind() == std::io::ErrorKind::NotFound {
+                            Code::ImportNotFound
+                        } else {
+                            Code::InvalidPlan
+                        };
+                        self.diags.push(
+                            Diagnostic::error(code, imp.span, format!("cannot read `{rel}`: {e}"))
+                                .with_help("check the file exists and is UTF-8 text"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    fn outside(&mut self, span: Span, rel: &str, what: &str) {
+        self.diags.push(
+            Diagnostic::error(Code::ImportOutsideRoot, span, format!("`{rel}` is {what}; imports must stay inside the entry file's directory"))
+                .with_label("outside the plan's directory")
+                .with_help("move the file next to the plan (or into a subfolder) and import it by a relative path"),
+        );
+    }
+}
+
+mod ast_import {
+    use crate::source::Span;
+    use crate::syntax::ast::{DeclKind, File, ImportTarget};
+
+    pub(super) enum Target {
+        Path(String),
+        Std(String),
+    }
+
+    pub(super) struct Imp {
+        pub(super) target: Target,
+        pub(super) span: Span,
+    }
+
+    pub(super) fn imports(f: &File) -> Vec<Imp> {
+        f.decls
+            .iter()
+            .filter_map(|d| match &d.kind {
+                DeclKind::Import(ImportTarget::Path(s)) => Some(Imp {
+                    target: Target::Path(s.value.clone()),
+                    span: s.span,
+                }),
+                DeclKind::Import(ImportTarget::Std(n)) => Some(Imp {
+                    target: Target::Std(n.name.clone()),
+                    span: d.span,
+                }),
+                _ => None,
+            })
+            .collect()
+    }
+}

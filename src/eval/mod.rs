@@ -1,0 +1,844 @@
+//! Evaluation: `ir::Plan` × scenario → monthly values of every driver and metric,
+//! trigger firings, and the values of any condition.
+//!
+//! Each scenario becomes a [`program`]: one *slot* per item plus one per override
+//! layer (scenario overrides, then playbook `set`s and `pause`s as triggers fire).
+//! A layer's `Prior` reads the slot below it, so `set sm_spend = 0.8 * sm_spend`
+//! means 80% of the value without that action. Slots are ordered by their strongly
+//! connected components: a slot that depends on no cycle is computed for all
+//! periods in one pass over the range (an item across all periods in one loop);
+//! slots tied together through `prev` are computed period by period.
+//!
+//! All arithmetic is exact `rust_decimal` with checked operations: overflow,
+//! division by zero and periods outside the horizon are [`EvalError`]s naming the
+//! scenario, the period and the expression's span. Nothing here panics.
+
+pub mod program;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::ir::{self, Builtin, ExprKind, ItemId, Plan, ScenarioId, TriggerId};
+use crate::source::Span;
+use crate::syntax::ast::{Aggregation, BinOp, UnOp};
+use program::Program;
+use rust_decimal::prelude::*;
+use std::borrow::Cow;
+
+/// An error while computing values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvalError {
+    /// `division-by-zero`, `overflow` or `period-out-of-horizon`.
+    pub code: Code,
+    /// What went wrong.
+    pub message: String,
+    /// Scenario being evaluated.
+    pub scenario: String,
+    /// Period (`2026-05`) where it happened, when known.
+    pub period: Option<String>,
+    /// The expression that failed.
+    pub span: Span,
+}
+
+impl EvalError {
+    /// The error as a diagnostic.
+    pub fn to_diagnostic(&self) -> Diagnostic {
+        let at = match &self.period {
+            Some(p) => format!(" in scenario `{}`, period {p}", self.scenario),
+            None => format!(" in scenario `{}`", self.scenario),
+        };
+        let help = match self.code {
+            Code::DivisionByZero => "guard the division, for example `if x == 0 then 0 else y / x`",
+            Code::Overflow => "a value grew past 28 significant digits; check for runaway growth or units in the wrong scale",
+            _ => "use a period inside the plan's horizon",
+        };
+        Diagnostic::error(self.code, self.span, format!("{}{at}", self.message))
+            .with_label(self.message.clone())
+            .with_help(help)
+    }
+}
+
+/// The values of one scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioResult {
+    /// Which scenario.
+    pub scenario: ScenarioId,
+    /// Per item (same order as `Plan::items`), one value per period.
+    pub values: Vec<Vec<Decimal>>,
+    /// Every trigger that applies to this scenario with the period index it fired
+    /// at, or None.
+    pub fired: Vec<(TriggerId, Option<i64>)>,
+}
+
+/// All evaluated scenarios.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Results {
+    /// In the order of `Plan::scenarios`, only those requested (base is always
+    /// computed, since `base(x)` needs it, but appears only when requested).
+    pub scenarios: Vec<ScenarioResult>,
+}
+
+impl Results {
+    /// The result of one scenario.
+    pub fn get(&self, s: ScenarioId) -> Option<&ScenarioResult> {
+        self.scenarios.iter().find(|r| r.scenario == s)
+    }
+}
+
+/// Which scenarios to evaluate.
+#[derive(Debug, Clone, Default)]
+pub struct EvalOptions {
+    /// None: every scenario.
+    pub scenarios: Option<Vec<ScenarioId>>,
+}
+
+/// Evaluates the plan. The plan must have passed the checks without errors (a
+/// cycle would otherwise be evaluated in an arbitrary order).
+pub fn evaluate(plan: &Plan, opts: &EvalOptions) -> Result<Results, EvalError> {
+    let wanted: Vec<ScenarioId> = match &opts.scenarios {
+        Some(s) => s.clone(),
+        None => (0..plan.scenarios.len()).collect(),
+    };
+    let base = evaluate_scenario(plan, plan.base, None)?;
+    let mut out = Vec::new();
+    for s in 0..plan.scenarios.len() {
+        if !wanted.contains(&s) {
+            continue;
+        }
+        if s == plan.base {
+            out.push(base.clone());
+        } else {
+            out.push(evaluate_scenario(plan, s, Some(&base.values))?);
+        }
+    }
+    Ok(Results { scenarios: out })
+}
+
+/// Evaluates one scenario; `base` holds the base scenario's item values (None when
+/// evaluating base itself).
+pub fn evaluate_scenario(
+    plan: &Plan,
+    s: ScenarioId,
+    base: Option<&[Vec<Decimal>]>,
+) -> Result<ScenarioResult, EvalError> {
+    let triggers = plan.triggers_for(s);
+    let mut fired: Vec<(TriggerId, Option<i64>)> = triggers.iter().map(|t| (*t, None)).collect();
+    let name = plan
+        .scenarios
+        .get(s)
+        .map(|x| x.name.as_str())
+        .unwrap_or("?");
+    let n = plan.len;
+    let mut scan_from = 0usize;
+    // Each round fires at least one trigger, so this ends after at most
+    // `triggers.len() + 1` rounds.
+    loop {
+        let firing: Vec<(TriggerId, i64)> = fired
+            .iter()
+            .filter_map(|(t, f)| f.map(|p| (*t, p)))
+            .collect();
+        let prog = Program::build(plan, s, &firing);
+        let values = prog.run(plan, name, base)?;
+        let mut newly: Vec<usize> = Vec::new();
+        if fired.iter().any(|f| f.1.is_none()) {
+            let ev = Ev {
+                plan,
+                values: &values,
+                top: &prog.top,
+                base,
+                scenario: name,
+                below: None,
+            };
+            let mut conds: Vec<(usize, Vec<bool>, u32)> = Vec::new();
+            for (k, (t, f)) in fired.iter().enumerate() {
+                if f.is_some() {
+                    continue;
+                }
+                let Some(trig) = plan.triggers.get(*t) else {
+                    continue;
+                };
+                let v = ev.eval(&trig.when, 0, n)?;
+                let series: Vec<bool> = (0..n).map(|i| !v.at(i).is_zero()).collect();
+                conds.push((k, series, trig.for_months.max(1)));
+            }
+            'periods: for t in scan_from..n {
+                for (k, series, need) in &conds {
+                    let need = *need as usize;
+                    if t + 1 >= need
+                        && (t + 1 - need..=t).all(|i| series.get(i).copied().unwrap_or(false))
+                    {
+                        newly.push(*k);
+                    }
+                }
+                if !newly.is_empty() {
+                    for k in &newly {
+                        if let Some(f) = fired.get_mut(*k) {
+                            f.1 = Some(t as i64);
+                        }
+                    }
+                    scan_from = t + 1;
+                    break 'periods;
+                }
+            }
+        }
+        if newly.is_empty() {
+            let values = prog.into_item_values(values);
+            return Ok(ScenarioResult {
+                scenario: s,
+                values,
+                fired,
+            });
+        }
+    }
+}
+
+/// Evaluates an expression (a condition, a target side) against computed values.
+pub fn eval_expr(
+    plan: &Plan,
+    result: &ScenarioResult,
+    base: Option<&[Vec<Decimal>]>,
+    e: &ir::Expr,
+) -> Result<Value, EvalError> {
+    let top: Vec<usize> = (0..plan.items.len()).collect();
+    let name = plan
+        .scenarios
+        .get(result.scenario)
+        .map(|x| x.name.as_str())
+        .unwrap_or("?");
+    let base = if result.scenario == plan.base {
+        None
+    } else {
+        base
+    };
+    let ev = Ev {
+        plan,
+        values: &result.values,
+        top: &top,
+        base,
+        scenario: name,
+        below: None,
+    };
+    Ok(match ev.eval(e, 0, plan.len)? {
+        Val::Scalar(v) => Value::Scalar(v),
+        Val::Series(s) => Value::Series(s.into_owned()),
+    })
+}
+
+/// The value of an expression over the horizon.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// The same in every period (aggregates, constants).
+    Scalar(Decimal),
+    /// One value per period.
+    Series(Vec<Decimal>),
+}
+
+impl Value {
+    /// The value in period `t`.
+    pub fn at(&self, t: usize) -> Decimal {
+        match self {
+            Value::Scalar(v) => *v,
+            Value::Series(s) => s.get(t).copied().unwrap_or_default(),
+        }
+    }
+}
+
+/// Rolls months up into one value: a flow sums, a stock takes the last month,
+/// an average averages (rounded half-to-even where the quotient does not fit).
+pub fn rollup(values: &[Decimal], agg: Aggregation) -> Option<Decimal> {
+    match agg {
+        Aggregation::Flow => values
+            .iter()
+            .try_fold(Decimal::ZERO, |a, v| a.checked_add(*v)),
+        Aggregation::Stock => values.last().copied(),
+        Aggregation::Average => {
+            if values.is_empty() {
+                return Some(Decimal::ZERO);
+            }
+            let s = values
+                .iter()
+                .try_fold(Decimal::ZERO, |a, v| a.checked_add(*v))?;
+            s.checked_div(Decimal::from(values.len()))
+        }
+    }
+}
+
+/// A value over a range of periods `lo..hi`: the same in all of them, or one each.
+#[derive(Debug, Clone)]
+pub(crate) enum Val<'a> {
+    Scalar(Decimal),
+    Series(Cow<'a, [Decimal]>),
+}
+
+impl Val<'_> {
+    #[inline]
+    fn at(&self, i: usize) -> Decimal {
+        match self {
+            Val::Scalar(v) => *v,
+            Val::Series(s) => s.get(i).copied().unwrap_or_default(),
+        }
+    }
+
+    pub(crate) fn into_vec(self, len: usize) -> Vec<Decimal> {
+        match self {
+            Val::Scalar(v) => vec![v; len],
+            Val::Series(s) => s.into_owned(),
+        }
+    }
+}
+
+/// The evaluator: reads slot values, computes expressions over period ranges.
+pub(crate) struct Ev<'a> {
+    pub(crate) plan: &'a Plan,
+    pub(crate) values: &'a [Vec<Decimal>],
+    pub(crate) top: &'a [usize],
+    pub(crate) base: Option<&'a [Vec<Decimal>]>,
+    pub(crate) scenario: &'a str,
+    /// The slot a `Prior` reads.
+    pub(crate) below: Option<usize>,
+}
+
+const TRUE: Decimal = Decimal::ONE;
+const FALSE: Decimal = Decimal::ZERO;
+
+fn truth(b: bool) -> Decimal {
+    if b {
+        TRUE
+    } else {
+        FALSE
+    }
+}
+
+impl<'a> Ev<'a> {
+    fn err(
+        &self,
+        code: Code,
+        message: impl Into<String>,
+        t: Option<usize>,
+        span: Span,
+    ) -> EvalError {
+        EvalError {
+            code,
+            message: message.into(),
+            scenario: self.scenario.to_string(),
+            period: t.map(|t| self.plan.period_label(t as i64)),
+            span,
+        }
+    }
+
+    fn overflow(&self, t: usize, span: Span) -> EvalError {
+        self.err(
+            Code::Overflow,
+            "the result is too large for an exact decimal",
+            Some(t),
+            span,
+        )
+    }
+
+    fn slice(&self, slot: usize, lo: usize, hi: usize, span: Span) -> Result<Val<'a>, EvalError> {
+        let values: &'a [Vec<Decimal>] = self.values;
+        match values.get(slot).and_then(|v| v.get(lo..hi)) {
+            Some(s) => Ok(Val::Series(Cow::Borrowed(s))),
+            None => Err(self.err(
+                Code::PeriodOutOfHorizon,
+                "a period outside the horizon was read",
+                Some(lo),
+                span,
+            )),
+        }
+    }
+
+    /// Evaluates `e` over periods `lo..hi` (indices into the horizon).
+    pub(crate) fn eval(&self, e: &ir::Expr, lo: usize, hi: usize) -> Result<Val<'a>, EvalError> {
+        let len = hi.saturating_sub(lo);
+        match &e.kind {
+            ExprKind::Const(v, _) => Ok(Val::Scalar(*v)),
+            ExprKind::Item(i) => {
+                if let Some(b) = self.base {
+                    if self.below == Some(usize::MAX) {
+                        return base_slice(b, *i, lo, hi).ok_or_else(|| {
+                            self.err(
+                                Code::PeriodOutOfHorizon,
+                                "a period outside the horizon was read",
+                                Some(lo),
+                                e.span,
+                            )
+                        });
+                    }
+                }
+                let slot = self.top.get(*i).copied().unwrap_or(usize::MAX);
+                self.slice(slot, lo, hi, e.span)
+            }
+            ExprKind::Prior(i) => {
+                if let (Some(b), Some(usize::MAX)) = (self.base, self.below) {
+                    return base_slice(b, *i, lo, hi).ok_or_else(|| {
+                        self.err(
+                            Code::PeriodOutOfHorizon,
+                            "a period outside the horizon was read",
+                            Some(lo),
+                            e.span,
+                        )
+                    });
+                }
+                let slot = self
+                    .below
+                    .unwrap_or_else(|| self.top.get(*i).copied().unwrap_or(usize::MAX));
+                self.slice(slot, lo, hi, e.span)
+            }
+            ExprKind::Period(..) | ExprKind::Window(..) | ExprKind::Error => {
+                Ok(Val::Scalar(Decimal::ZERO))
+            }
+            ExprKind::Unary(op, a) => {
+                let v = self.eval(a, lo, hi)?;
+                let f = |x: Decimal| match op {
+                    UnOp::Neg => -x,
+                    UnOp::Not => truth(x.is_zero()),
+                };
+                Ok(map1(v, len, f))
+            }
+            ExprKind::Binary(op, a, b) => {
+                let x = self.eval(a, lo, hi)?;
+                if matches!(op, BinOp::And | BinOp::Or) {
+                    let y = self.eval(b, lo, hi)?;
+                    let and = *op == BinOp::And;
+                    return Ok(map2(x, y, len, |p, q| {
+                        if and {
+                            truth(!p.is_zero() && !q.is_zero())
+                        } else {
+                            truth(!p.is_zero() || !q.is_zero())
+                        }
+                    }));
+                }
+                let y = self.eval(b, lo, hi)?;
+                self.binary(*op, x, y, lo, len, e.span)
+            }
+            ExprKind::If(c, a, b) => {
+                let cv = self.eval(c, lo, hi)?;
+                if let Val::Scalar(cv) = cv {
+                    return if cv.is_zero() {
+                        self.eval(b, lo, hi)
+                    } else {
+                        self.eval(a, lo, hi)
+                    };
+                }
+                let mut out = Vec::with_capacity(len);
+                for i in 0..len {
+                    let t = lo + i;
+                    let branch = if cv.at(i).is_zero() { b } else { a };
+                    out.push(self.eval(branch, t, t + 1)?.at(0));
+                }
+                Ok(Val::Series(Cow::Owned(out)))
+            }
+            ExprKind::Step(entries) => {
+                let mut out = vec![Decimal::ZERO; len];
+                for (k, (p, v)) in entries.iter().enumerate() {
+                    let next = entries.get(k + 1).map(|x| x.0).unwrap_or(i64::MAX);
+                    let s = (*p).max(lo as i64);
+                    let en = next.min(hi as i64);
+                    if s >= en {
+                        continue;
+                    }
+                    let (s, en) = (s as usize, en as usize);
+                    let val = self.eval(v, s, en)?;
+                    for t in s..en {
+                        if let Some(o) = out.get_mut(t - lo) {
+                            *o = val.at(t - s);
+                        }
+                    }
+                }
+                Ok(scalarize(out))
+            }
+            ExprKind::At(x, s, en) => {
+                let (s, en) = (*s, *en);
+                if s < 0 || en >= self.plan.len as i64 || en < s {
+                    return Err(self.err(
+                        Code::PeriodOutOfHorizon,
+                        "this period is outside the plan's horizon",
+                        None,
+                        e.span,
+                    ));
+                }
+                let (s, en) = (s as usize, en as usize);
+                let v = self.eval(x, s, en + 1)?;
+                if s == en {
+                    return Ok(Val::Scalar(v.at(0)));
+                }
+                let agg = match &x.kind {
+                    ExprKind::Item(i) => self
+                        .plan
+                        .items
+                        .get(*i)
+                        .map(|i| i.aggregation)
+                        .unwrap_or(Aggregation::Flow),
+                    _ => Aggregation::Flow,
+                };
+                let vals = v.into_vec(en + 1 - s);
+                rollup(&vals, agg)
+                    .map(Val::Scalar)
+                    .ok_or_else(|| self.overflow(en, e.span))
+            }
+            ExprKind::Call(b, args) => self.call(*b, args, lo, hi, e.span),
+        }
+    }
+
+    fn binary(
+        &self,
+        op: BinOp,
+        x: Val<'a>,
+        y: Val<'a>,
+        lo: usize,
+        len: usize,
+        span: Span,
+    ) -> Result<Val<'a>, EvalError> {
+        let checked = |f: fn(Decimal, Decimal) -> Option<Decimal>,
+                       code: Code|
+         -> Result<Val<'a>, EvalError> {
+            match (&x, &y) {
+                (Val::Scalar(p), Val::Scalar(q)) => f(*p, *q)
+                    .map(Val::Scalar)
+                    .ok_or_else(|| self.fail(code, op, lo, span)),
+                _ if len == 1 => f(x.at(0), y.at(0))
+                    .map(Val::Scalar)
+                    .ok_or_else(|| self.fail(code, op, lo, span)),
+                _ => {
+                    let mut out = Vec::with_capacity(len);
+                    for i in 0..len {
+                        match f(x.at(i), y.at(i)) {
+                            Some(v) => out.push(v),
+                            None => return Err(self.fail(code, op, lo + i, span)),
+                        }
+                    }
+                    Ok(Val::Series(Cow::Owned(out)))
+                }
+            }
+        };
+        match op {
+            BinOp::Add => checked(Decimal::checked_add, Code::Overflow),
+            BinOp::Sub => checked(Decimal::checked_sub, Code::Overflow),
+            BinOp::Mul => checked(Decimal::checked_mul, Code::Overflow),
+            BinOp::Div => {
+                // Tell a zero divisor from an overflow.
+                match &y {
+                    Val::Scalar(q) if q.is_zero() => {
+                        return Err(self.fail(Code::DivisionByZero, op, lo, span))
+                    }
+                    Val::Series(s) => {
+                        if let Some(i) = s.iter().position(|q| q.is_zero()) {
+                            return Err(self.fail(Code::DivisionByZero, op, lo + i, span));
+                        }
+                    }
+                    _ => {}
+                }
+                checked(Decimal::checked_div, Code::Overflow)
+            }
+            BinOp::Lt => Ok(map2(x, y, len, |p, q| truth(p < q))),
+            BinOp::Le => Ok(map2(x, y, len, |p, q| truth(p <= q))),
+            BinOp::Gt => Ok(map2(x, y, len, |p, q| truth(p > q))),
+            BinOp::Ge => Ok(map2(x, y, len, |p, q| truth(p >= q))),
+            BinOp::Eq => Ok(map2(x, y, len, |p, q| truth(p == q))),
+            BinOp::Ne => Ok(map2(x, y, len, |p, q| truth(p != q))),
+            BinOp::And | BinOp::Or => {
+                Ok(map2(x, y, len, |p, q| truth(!p.is_zero() && !q.is_zero())))
+            }
+        }
+    }
+
+    fn fail(&self, code: Code, op: BinOp, t: usize, span: Span) -> EvalError {
+        let msg = match code {
+            Code::DivisionByZero => "division by zero".to_string(),
+            _ => format!("`{}` overflows an exact decimal", op.as_str()),
+        };
+        self.err(code, msg, Some(t), span)
+    }
+
+    fn window(&self, args: &[ir::Expr]) -> Result<(usize, usize), EvalError> {
+        match args.get(1).map(|a| (&a.kind, a.span)) {
+            Some((ExprKind::Window(s, e), span)) => {
+                if *s < 0 || *e >= self.plan.len as i64 || e < s {
+                    return Err(self.err(
+                        Code::PeriodOutOfHorizon,
+                        "the window is outside the plan's horizon",
+                        None,
+                        span,
+                    ));
+                }
+                Ok((*s as usize, *e as usize + 1))
+            }
+            _ => Ok((0, self.plan.len)),
+        }
+    }
+
+    fn call(
+        &self,
+        b: Builtin,
+        args: &[ir::Expr],
+        lo: usize,
+        hi: usize,
+        span: Span,
+    ) -> Result<Val<'a>, EvalError> {
+        let len = hi.saturating_sub(lo);
+        let arg = |i: usize| args.get(i);
+        let zero = ir::Expr {
+            kind: ExprKind::Const(Decimal::ZERO, None),
+            span,
+        };
+        let a0 = arg(0).unwrap_or(&zero);
+        match b {
+            Builtin::Grow => {
+                let start = self.eval(a0, lo, hi)?;
+                let rate = self.eval(arg(1).unwrap_or(&zero), lo, hi)?;
+                let mut out = Vec::with_capacity(len);
+                if let Val::Scalar(r) = rate {
+                    let factor = Decimal::ONE
+                        .checked_add(r)
+                        .ok_or_else(|| self.overflow(lo, span))?;
+                    let mut f = Decimal::ONE;
+                    for _ in 0..lo {
+                        f = f
+                            .checked_mul(factor)
+                            .ok_or_else(|| self.overflow(lo, span))?;
+                    }
+                    for i in 0..len {
+                        out.push(
+                            start
+                                .at(i)
+                                .checked_mul(f)
+                                .ok_or_else(|| self.overflow(lo + i, span))?,
+                        );
+                        f = f
+                            .checked_mul(factor)
+                            .ok_or_else(|| self.overflow(lo + i, span))?;
+                    }
+                } else {
+                    for i in 0..len {
+                        let t = lo + i;
+                        let factor = Decimal::ONE
+                            .checked_add(rate.at(i))
+                            .ok_or_else(|| self.overflow(t, span))?;
+                        let mut f = Decimal::ONE;
+                        for _ in 0..t {
+                            f = f
+                                .checked_mul(factor)
+                                .ok_or_else(|| self.overflow(t, span))?;
+                        }
+                        out.push(
+                            start
+                                .at(i)
+                                .checked_mul(f)
+                                .ok_or_else(|| self.overflow(t, span))?,
+                        );
+                    }
+                }
+                Ok(Val::Series(Cow::Owned(out)))
+            }
+            Builtin::Ramp => {
+                let a = self.eval(a0, lo, hi)?;
+                let bv = self.eval(arg(1).unwrap_or(&zero), lo, hi)?;
+                let p = |i: usize| match arg(i).map(|x| &x.kind) {
+                    Some(ExprKind::Period(p, _)) => *p,
+                    _ => 0,
+                };
+                let (p0, p1) = (p(2), p(3));
+                let mut out = Vec::with_capacity(len);
+                for i in 0..len {
+                    let t = (lo + i) as i64;
+                    let (av, bvv) = (a.at(i), bv.at(i));
+                    let v = if t <= p0 && t < p1 {
+                        av
+                    } else if t >= p1 {
+                        bvv
+                    } else {
+                        let num = bvv
+                            .checked_sub(av)
+                            .and_then(|d| d.checked_mul(Decimal::from(t - p0)));
+                        let v = num
+                            .and_then(|n| n.checked_div(Decimal::from(p1 - p0)))
+                            .and_then(|x| av.checked_add(x));
+                        v.ok_or_else(|| self.overflow(lo + i, span))?
+                    };
+                    out.push(v);
+                }
+                Ok(scalarize(out))
+            }
+            Builtin::Prev => {
+                let init = match arg(1) {
+                    Some(x) => Some(self.eval(x, lo, hi)?),
+                    None => None,
+                };
+                if len == 0 {
+                    return Ok(Val::Scalar(Decimal::ZERO));
+                }
+                if lo == 0 {
+                    let rest = if hi > 1 {
+                        Some(self.eval(a0, 0, hi - 1)?)
+                    } else {
+                        None
+                    };
+                    let mut out = Vec::with_capacity(len);
+                    out.push(init.as_ref().map(|v| v.at(0)).unwrap_or_default());
+                    if let Some(r) = rest {
+                        for i in 0..len - 1 {
+                            out.push(r.at(i));
+                        }
+                    }
+                    Ok(Val::Series(Cow::Owned(out)))
+                } else {
+                    self.eval(a0, lo - 1, hi - 1)
+                }
+            }
+            Builtin::Cumsum => {
+                let v = self.eval(a0, 0, hi)?;
+                let mut acc = Decimal::ZERO;
+                let mut out = Vec::with_capacity(len);
+                for t in 0..hi {
+                    acc = acc
+                        .checked_add(v.at(t))
+                        .ok_or_else(|| self.overflow(t, span))?;
+                    if t >= lo {
+                        out.push(acc);
+                    }
+                }
+                Ok(Val::Series(Cow::Owned(out)))
+            }
+            Builtin::Sum
+            | Builtin::Avg
+            | Builtin::First
+            | Builtin::Last
+            | Builtin::MinOver
+            | Builtin::MaxOver => {
+                let (s, e) = self.window(args)?;
+                let v = self.eval(a0, s, e)?;
+                let n = e - s;
+                let r = match b {
+                    Builtin::Sum | Builtin::Avg => {
+                        let mut acc = Decimal::ZERO;
+                        for i in 0..n {
+                            acc = acc
+                                .checked_add(v.at(i))
+                                .ok_or_else(|| self.overflow(s + i, span))?;
+                        }
+                        if b == Builtin::Avg && n > 0 {
+                            acc.checked_div(Decimal::from(n))
+                                .ok_or_else(|| self.overflow(s, span))?
+                        } else {
+                            acc
+                        }
+                    }
+                    Builtin::First => v.at(0),
+                    Builtin::Last => v.at(n.saturating_sub(1)),
+                    Builtin::MinOver => (0..n).map(|i| v.at(i)).min().unwrap_or_default(),
+                    _ => (0..n).map(|i| v.at(i)).max().unwrap_or_default(),
+                };
+                Ok(Val::Scalar(r))
+            }
+            Builtin::Min | Builtin::Max => {
+                let mut acc = self.eval(a0, lo, hi)?;
+                for a in args.iter().skip(1) {
+                    let y = self.eval(a, lo, hi)?;
+                    acc = if b == Builtin::Min {
+                        map2(acc, y, len, |p, q| p.min(q))
+                    } else {
+                        map2(acc, y, len, |p, q| p.max(q))
+                    };
+                }
+                Ok(acc)
+            }
+            Builtin::Round => {
+                let v = self.eval(a0, lo, hi)?;
+                let digits = match arg(1).map(|d| &d.kind) {
+                    Some(ExprKind::Const(d, _)) => d.to_i64().unwrap_or(0).clamp(-28, 28),
+                    _ => 0,
+                };
+                let mut err = None;
+                let r = map1(v, len, |x| match round_half_away(x, digits) {
+                    Some(y) => y,
+                    None => {
+                        err = Some(());
+                        x
+                    }
+                });
+                match err {
+                    Some(()) => Err(self.overflow(lo, span)),
+                    None => Ok(r),
+                }
+            }
+            Builtin::Abs => Ok(map1(self.eval(a0, lo, hi)?, len, |x| x.abs())),
+            Builtin::Base => match self.base {
+                Some(_) => {
+                    let inner = Ev {
+                        below: Some(usize::MAX),
+                        ..*self
+                    };
+                    inner.eval(a0, lo, hi)
+                }
+                None => self.eval(a0, lo, hi),
+            },
+            Builtin::PeriodIndex => Ok(Val::Series(Cow::Owned(
+                (lo..hi).map(Decimal::from).collect(),
+            ))),
+        }
+    }
+}
+
+impl Clone for Ev<'_> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl Copy for Ev<'_> {}
+
+fn base_slice(b: &[Vec<Decimal>], i: ItemId, lo: usize, hi: usize) -> Option<Val<'_>> {
+    b.get(i)
+        .and_then(|v| v.get(lo..hi))
+        .map(|s| Val::Series(Cow::Borrowed(s)))
+}
+
+/// Rounds half away from zero to `digits` decimals (negative: tens, hundreds, …).
+fn round_half_away(x: Decimal, digits: i64) -> Option<Decimal> {
+    if digits >= 0 {
+        return Some(
+            x.round_dp_with_strategy(digits as u32, RoundingStrategy::MidpointAwayFromZero),
+        );
+    }
+    let mut scale = Decimal::ONE;
+    for _ in 0..(-digits) {
+        scale = scale.checked_mul(Decimal::TEN)?;
+    }
+    let q = x
+        .checked_div(scale)?
+        .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
+    q.checked_mul(scale)
+}
+
+/// A series whose values are all equal becomes a scalar (saves work downstream).
+fn scalarize(v: Vec<Decimal>) -> Val<'static> {
+    if v.len() == 1 {
+        return Val::Scalar(v.first().copied().unwrap_or_default());
+    }
+    Val::Series(Cow::Owned(v))
+}
+
+#[inline]
+fn map1<'a>(v: Val<'a>, len: usize, mut f: impl FnMut(Decimal) -> Decimal) -> Val<'a> {
+    match v {
+        Val::Scalar(x) => Val::Scalar(f(x)),
+        Val::Series(s) if len == 1 => Val::Scalar(f(s.first().copied().unwrap_or_default())),
+        Val::Series(s) => {
+            let mut out = Vec::with_capacity(len);
+            out.extend(s.iter().map(|x| f(*x)));
+            Val::Series(Cow::Owned(out))
+        }
+    }
+}
+
+#[inline]
+fn map2<'a>(
+    x: Val<'a>,
+    y: Val<'a>,
+    len: usize,
+    f: impl Fn(Decimal, Decimal) -> Decimal,
+) -> Val<'a> {
+    match (&x, &y) {
+        (Val::Scalar(p), Val::Scalar(q)) => Val::Scalar(f(*p, *q)),
+        _ if len == 1 => Val::Scalar(f(x.at(0), y.at(0))),
+        _ => Val::Series(Cow::Owned((0..len).map(|i| f(x.at(i), y.at(i))).collect())),
+    }
+}

@@ -1,0 +1,636 @@
+//! The resolved, typed plan: the contract between analysis and evaluation.
+//!
+//! Every name is an index here ([`ItemId`], [`ScenarioId`], …), every period is a
+//! 0-based index into the plan's horizon (it may lie outside it, negative or past
+//! the end, where the language allows that: `ramp` and `step` may start before the
+//! horizon), user functions are inlined, and every driver and metric carries its
+//! unit. Evaluation (`eval/`) and the consistency checks (`check/`) read only this.
+
+use crate::source::Span;
+use crate::syntax::ast::{Aggregation, BinOp, ItemKind, PeriodKind, UnOp};
+use crate::units::Unit;
+use rust_decimal::Decimal;
+
+/// Index of a driver or metric in [`Plan::items`].
+pub type ItemId = usize;
+/// Index of a scenario in [`Plan::scenarios`].
+pub type ScenarioId = usize;
+/// Index of a trigger in [`Plan::triggers`].
+pub type TriggerId = usize;
+/// Index of an initiative in [`Plan::initiatives`].
+pub type InitiativeId = usize;
+
+/// The built-in functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Builtin {
+    /// `grow(start, rate)`
+    Grow,
+    /// `ramp(a, b, p0, p1)`
+    Ramp,
+    /// `prev(x[, init])`
+    Prev,
+    /// `cumsum(x)`
+    Cumsum,
+    /// `sum(x[, window])`
+    Sum,
+    /// `avg(x[, window])`
+    Avg,
+    /// `first(x[, window])`
+    First,
+    /// `last(x[, window])`
+    Last,
+    /// `min(x[, window])` over time
+    MinOver,
+    /// `max(x[, window])` over time
+    MaxOver,
+    /// `min(a, b, …)` per period
+    Min,
+    /// `max(a, b, …)` per period
+    Max,
+    /// `round(x, digits)`
+    Round,
+    /// `abs(x)`
+    Abs,
+    /// `base(x)`
+    Base,
+    /// `period_index()`
+    PeriodIndex,
+}
+
+/// Signatures shown in completion, hover and signature help.
+pub const BUILTIN_SIGNATURES: &[(&str, &str, &str)] = &[
+    (
+        "grow",
+        "grow(start, rate)",
+        "start × (1+rate)^i in the i-th period (0-based)",
+    ),
+    (
+        "ramp",
+        "ramp(a, b, p0, p1)",
+        "a up to p0, linear from a at p0 to b at p1, b after",
+    ),
+    (
+        "prev",
+        "prev(x, init)",
+        "x in the previous period; init (default 0) in the first",
+    ),
+    ("cumsum", "cumsum(x)", "running total of x"),
+    (
+        "sum",
+        "sum(x, window)",
+        "total of x over the horizon or a window → scalar",
+    ),
+    (
+        "avg",
+        "avg(x, window)",
+        "average of x over the horizon or a window → scalar",
+    ),
+    (
+        "first",
+        "first(x, window)",
+        "x in the first period of the horizon or a window → scalar",
+    ),
+    (
+        "last",
+        "last(x, window)",
+        "x in the last period of the horizon or a window → scalar",
+    ),
+    (
+        "min",
+        "min(x) | min(a, b, …)",
+        "one argument: smallest over time; several: smallest per period",
+    ),
+    (
+        "max",
+        "max(x) | max(a, b, …)",
+        "one argument: largest over time; several: largest per period",
+    ),
+    (
+        "round",
+        "round(x, digits)",
+        "x rounded half away from zero to `digits` decimals (negative rounds to tens, hundreds, …)",
+    ),
+    ("abs", "abs(x)", "absolute value"),
+    (
+        "base",
+        "base(x)",
+        "x in the plan's base scenario, same period",
+    ),
+    (
+        "period_index",
+        "period_index()",
+        "0-based index of the current period",
+    ),
+];
+
+/// A resolved expression.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    /// What it computes.
+    pub kind: ExprKind,
+    /// Where it is written (for inlined function bodies: the call).
+    pub span: Span,
+}
+
+/// The kinds of resolved expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    /// A constant, with the unit written after it if any.
+    Const(Decimal, Option<Unit>),
+    /// A period as an argument: index into the horizon, and the period as written.
+    Period(i64, PeriodKind),
+    /// A window `a ..= b` (indices into the horizon).
+    Window(i64, i64),
+    /// The value of a driver or metric.
+    Item(ItemId),
+    /// Inside an override or a `set`: the overridden driver's value without it.
+    Prior(ItemId),
+    /// A unary operation.
+    Unary(UnOp, Box<Expr>),
+    /// A binary operation.
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `if c then a else b`.
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// A built-in function call.
+    Call(Builtin, Vec<Expr>),
+    /// `step { P: V, … }` sorted by period index.
+    Step(Vec<(i64, Expr)>),
+    /// `x@P`: the value of `x` in one period (or rolled up over a quarter or year).
+    At(Box<Expr>, i64, i64),
+    /// Something that did not resolve; a diagnostic was already reported.
+    Error,
+}
+
+impl Expr {
+    /// Calls `f` on this node and every node below it (iteratively; depth is bounded
+    /// by the parser's nesting limit anyway).
+    pub fn walk<'a>(&'a self, f: &mut dyn FnMut(&'a Expr)) {
+        let mut stack = vec![self];
+        while let Some(e) = stack.pop() {
+            f(e);
+            match &e.kind {
+                ExprKind::Unary(_, a) | ExprKind::At(a, _, _) => stack.push(a),
+                ExprKind::Binary(_, a, b) => {
+                    stack.push(b);
+                    stack.push(a);
+                }
+                ExprKind::If(c, a, b) => {
+                    stack.push(b);
+                    stack.push(a);
+                    stack.push(c);
+                }
+                ExprKind::Call(_, args) => stack.extend(args.iter().rev()),
+                ExprKind::Step(entries) => stack.extend(entries.iter().rev().map(|(_, v)| v)),
+                _ => {}
+            }
+        }
+    }
+
+    /// Every item this expression reads.
+    pub fn items(&self) -> Vec<ItemId> {
+        let mut out = Vec::new();
+        self.walk(&mut |e| {
+            if let ExprKind::Item(i) | ExprKind::Prior(i) = e.kind {
+                out.push(i);
+            }
+        });
+        out
+    }
+
+    /// True when part of the expression did not resolve (a diagnostic was already
+    /// reported; later checks stay quiet about it).
+    pub fn has_error(&self) -> bool {
+        let mut found = false;
+        self.walk(&mut |e| {
+            if matches!(e.kind, ExprKind::Error) {
+                found = true;
+            }
+        });
+        found
+    }
+
+    /// True when the expression has an `if` (evaluated period by period).
+    pub fn has_conditional(&self) -> bool {
+        let mut found = false;
+        self.walk(&mut |e| {
+            if matches!(e.kind, ExprKind::If(..)) {
+                found = true;
+            }
+        });
+        found
+    }
+}
+
+/// A party: a department or a role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Party {
+    /// Index into [`Plan::departments`].
+    Department(usize),
+    /// Index into [`Plan::roles`].
+    Role(usize),
+}
+
+/// A driver or a metric (initiative members included, named `initiative.member`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    /// Full name (`revenue`, `launch.spend`).
+    pub name: String,
+    /// Driver or metric.
+    pub kind: ItemKind,
+    /// The unit, declared or inferred.
+    pub unit: Unit,
+    /// True when the unit was written in the declaration.
+    pub unit_declared: bool,
+    /// How months roll up.
+    pub aggregation: Aggregation,
+    /// True when `stock`, `flow` or `average` was written.
+    pub aggregation_declared: bool,
+    /// The defining expression.
+    pub expr: Expr,
+    /// `owner`.
+    pub owner: Option<Party>,
+    /// `means TERM`: index into [`Plan::terms`].
+    pub means: Option<usize>,
+    /// `range LOW to HIGH`.
+    pub range: Option<(Expr, Expr)>,
+    /// The initiative it belongs to.
+    pub initiative: Option<InitiativeId>,
+    /// Span of the name in the declaration.
+    pub name_span: Span,
+    /// Span of the whole declaration.
+    pub span: Span,
+    /// Doc comment.
+    pub doc: Option<String>,
+}
+
+/// A department.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Department {
+    /// Name.
+    pub name: String,
+    /// Title.
+    pub title: String,
+    /// `lead "…"`.
+    pub lead: Option<String>,
+    /// Span of the name.
+    pub span: Span,
+}
+
+/// A role.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Role {
+    /// Name.
+    pub name: String,
+    /// Title.
+    pub title: String,
+    /// The department it sits in.
+    pub department: Option<usize>,
+    /// Span of the name.
+    pub span: Span,
+}
+
+/// A glossary term.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Term {
+    /// Name.
+    pub name: String,
+    /// Definition.
+    pub definition: String,
+    /// Span of the name.
+    pub span: Span,
+}
+
+/// One target (key result) of an objective.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// The condition, as resolved.
+    pub expr: Expr,
+    /// The condition as written, for reports.
+    pub text: String,
+}
+
+/// An objective.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Objective {
+    /// Name.
+    pub name: String,
+    /// Title.
+    pub title: String,
+    /// Owner.
+    pub owner: Option<Party>,
+    /// Objectives it supports (indices into [`Plan::objectives`]).
+    pub supports: Vec<usize>,
+    /// Targets.
+    pub targets: Vec<Target>,
+    /// Span of the name.
+    pub span: Span,
+}
+
+/// `change D from A to B by P`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    /// The driver.
+    pub item: ItemId,
+    /// Value expected in the first period.
+    pub from: Expr,
+    /// Value expected at `by`.
+    pub to: Expr,
+    /// Index of `by`.
+    pub by: i64,
+    /// `by` as written.
+    pub by_label: String,
+    /// The statement.
+    pub span: Span,
+}
+
+/// An assumption.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assumption {
+    /// Name.
+    pub name: String,
+    /// The sentence.
+    pub title: String,
+    /// Bets.
+    pub changes: Vec<Change>,
+    /// Conditions that must hold, with their text.
+    pub maintains: Vec<(Expr, String)>,
+    /// Counterbalancing assumptions.
+    pub counterbalances: Vec<usize>,
+    /// Dependencies (indices into [`Plan::dependencies`]).
+    pub depends_on: Vec<(usize, Span)>,
+    /// Indicators (items).
+    pub indicators: Vec<ItemId>,
+    /// Owner.
+    pub owner: Option<Party>,
+    /// Evidence lines.
+    pub evidence: Vec<String>,
+    /// Span of the name.
+    pub span: Span,
+}
+
+/// A dependency.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dependency {
+    /// Name.
+    pub name: String,
+    /// Title.
+    pub title: String,
+    /// Owner.
+    pub owner: Option<Party>,
+    /// Due period: index and label.
+    pub due: Option<(i64, String)>,
+    /// Confidence (0..1).
+    pub confidence: Option<Decimal>,
+    /// Span of the name.
+    pub span: Span,
+}
+
+/// A risk.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Risk {
+    /// Name.
+    pub name: String,
+    /// Title.
+    pub title: String,
+    /// Owner.
+    pub owner: Option<Party>,
+    /// Likelihood (0..1).
+    pub likelihood: Option<Decimal>,
+    /// Impact.
+    pub impact: Option<String>,
+    /// Mitigation.
+    pub mitigation: Option<String>,
+    /// Span of the name.
+    pub span: Span,
+}
+
+/// A request: what a department asked and what it got.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    /// Name.
+    pub name: String,
+    /// Title.
+    pub title: String,
+    /// Requesting department.
+    pub from: Option<usize>,
+    /// The ask, with its text.
+    pub ask: Option<(Expr, String)>,
+    /// The grant, with its text.
+    pub grant: Option<(Expr, String)>,
+    /// Decision text.
+    pub decision: Option<String>,
+    /// Approvers.
+    pub approved_by: Vec<Party>,
+    /// Span of the name.
+    pub span: Span,
+}
+
+/// A RACI entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Raci {
+    /// Name.
+    pub name: String,
+    /// Title.
+    pub title: String,
+    /// Responsible.
+    pub responsible: Vec<Party>,
+    /// Accountable.
+    pub accountable: Vec<Party>,
+    /// Consulted.
+    pub consulted: Vec<Party>,
+    /// Informed.
+    pub informed: Vec<Party>,
+    /// Span of the name.
+    pub span: Span,
+    /// Span of the whole declaration.
+    pub decl_span: Span,
+}
+
+/// An initiative.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Initiative {
+    /// Name.
+    pub name: String,
+    /// Title.
+    pub title: String,
+    /// Owner.
+    pub owner: Option<Party>,
+    /// Start index: members are 0 before it.
+    pub start: Option<i64>,
+    /// Member items.
+    pub members: Vec<ItemId>,
+    /// Span of the name.
+    pub span: Span,
+}
+
+/// A scenario override `X = E [from P]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Override {
+    /// The driver replaced.
+    pub item: ItemId,
+    /// The replacement; `Prior(item)` stands for the value it replaces.
+    pub expr: Expr,
+    /// First period index it applies to (0 when no `from`).
+    pub from: i64,
+    /// The statement.
+    pub span: Span,
+}
+
+/// A scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// Name.
+    pub name: String,
+    /// Title.
+    pub title: String,
+    /// The scenario it extends (None for base).
+    pub parent: Option<ScenarioId>,
+    /// Its own overrides, in order.
+    pub overrides: Vec<Override>,
+    /// Span of the name.
+    pub span: Span,
+}
+
+/// A playbook action.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// `set D = E`; `Prior(D)` inside `E` is D without this action.
+    Set(ItemId, Expr),
+    /// `pause I`.
+    Pause(InitiativeId),
+}
+
+/// `after N months: …`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// Months after firing.
+    pub after: u32,
+    /// Actions.
+    pub actions: Vec<(Action, Span)>,
+}
+
+/// A trigger with its playbook.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trigger {
+    /// Name.
+    pub name: String,
+    /// Title.
+    pub title: String,
+    /// Condition.
+    pub when: Expr,
+    /// Periods the condition must hold in a row.
+    pub for_months: u32,
+    /// Playbook.
+    pub steps: Vec<Step>,
+    /// Owner.
+    pub owner: Option<Party>,
+    /// The scenario it is declared in (None: every scenario).
+    pub scope: Option<ScenarioId>,
+    /// Span of the name.
+    pub span: Span,
+}
+
+/// The whole resolved plan.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Plan {
+    /// Name of the plan.
+    pub name: String,
+    /// Title.
+    pub title: String,
+    /// Reporting currency.
+    pub currency: String,
+    /// Absolute month number of the first period.
+    pub start: i64,
+    /// Number of monthly periods.
+    pub len: usize,
+    /// Index of the base scenario.
+    pub base: ScenarioId,
+    /// Drivers and metrics in declaration order.
+    pub items: Vec<Item>,
+    /// Departments.
+    pub departments: Vec<Department>,
+    /// Roles.
+    pub roles: Vec<Role>,
+    /// Glossary.
+    pub terms: Vec<Term>,
+    /// Objectives.
+    pub objectives: Vec<Objective>,
+    /// Assumptions.
+    pub assumptions: Vec<Assumption>,
+    /// Dependencies.
+    pub dependencies: Vec<Dependency>,
+    /// Risks.
+    pub risks: Vec<Risk>,
+    /// Requests.
+    pub requests: Vec<Request>,
+    /// RACI entries.
+    pub raci: Vec<Raci>,
+    /// Initiatives.
+    pub initiatives: Vec<Initiative>,
+    /// Scenarios; `base` first among equals, parents before children is not
+    /// guaranteed: follow `parent`.
+    pub scenarios: Vec<Scenario>,
+    /// Triggers, top-level and scenario-scoped.
+    pub triggers: Vec<Trigger>,
+}
+
+impl Plan {
+    /// `YYYY-MM` label of period index `i`.
+    pub fn period_label(&self, i: i64) -> String {
+        crate::syntax::ast::month_label(self.start + i)
+    }
+
+    /// Labels of every period of the horizon.
+    pub fn period_labels(&self) -> Vec<String> {
+        (0..self.len as i64).map(|i| self.period_label(i)).collect()
+    }
+
+    /// The chain of scenarios from base down to `s` (inclusive), base first.
+    pub fn scenario_chain(&self, s: ScenarioId) -> Vec<ScenarioId> {
+        let mut chain = vec![s];
+        let mut cur = s;
+        while let Some(p) = self.scenarios.get(cur).and_then(|x| x.parent) {
+            if chain.contains(&p) || chain.len() > self.scenarios.len() {
+                break;
+            }
+            chain.push(p);
+            cur = p;
+        }
+        chain.reverse();
+        chain
+    }
+
+    /// Triggers that apply in scenario `s`: top-level ones and those declared in it
+    /// or a scenario it extends.
+    pub fn triggers_for(&self, s: ScenarioId) -> Vec<TriggerId> {
+        let chain = self.scenario_chain(s);
+        self.triggers
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.scope.is_none_or(|sc| chain.contains(&sc)))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Index of the item named `name`.
+    pub fn item(&self, name: &str) -> Option<ItemId> {
+        self.items.iter().position(|i| i.name == name)
+    }
+
+    /// Index of the scenario named `name`.
+    pub fn scenario(&self, name: &str) -> Option<ScenarioId> {
+        self.scenarios.iter().position(|s| s.name == name)
+    }
+
+    /// Name of a party.
+    pub fn party_name(&self, p: Party) -> &str {
+        match p {
+            Party::Department(i) => self
+                .departments
+                .get(i)
+                .map(|d| d.name.as_str())
+                .unwrap_or("?"),
+            Party::Role(i) => self.roles.get(i).map(|d| d.name.as_str()).unwrap_or("?"),
+        }
+    }
+}

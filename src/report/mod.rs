@@ -1,0 +1,273 @@
+//! Output: the report types (the only serde types in the crate) and their
+//! renderers — a table for terminals and decks, JSON (exact), CSV, Markdown.
+//!
+//! [`RunReport::build`] turns evaluated results into periods (monthly, or rolled up
+//! by quarter or year: flows sum, stocks take the last month, ratios average),
+//! item values with units, target outcomes and trigger firings. Every renderer is
+//! deterministic: the same plan gives byte-identical output.
+
+pub mod format;
+mod render;
+
+pub use render::{render_csv, render_markdown, render_table, TableOptions};
+
+use crate::check::objectives::TargetOutcome;
+use crate::eval::{rollup, Results};
+use crate::ir::Plan;
+use crate::syntax::ast::{month_label, Aggregation};
+use crate::units::Unit;
+use rust_decimal::Decimal;
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
+
+/// How to group months in output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum By {
+    /// One column per month.
+    #[default]
+    Month,
+    /// Calendar quarters.
+    Quarter,
+    /// Calendar years.
+    Year,
+}
+
+/// `plumb run --format json`: one object.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    /// Plan name.
+    pub plan: String,
+    /// Plan title.
+    #[serde(skip)]
+    pub title: String,
+    /// Period labels.
+    pub periods: Vec<String>,
+    /// Scenario name → its report, in declaration order.
+    #[serde(serialize_with = "ser_scenarios")]
+    pub scenarios: Vec<ScenarioReport>,
+}
+
+/// One scenario's projections.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioReport {
+    /// Name.
+    #[serde(skip)]
+    pub name: String,
+    /// Title.
+    #[serde(skip)]
+    pub title: String,
+    /// True for the plan's base scenario.
+    #[serde(skip)]
+    pub is_base: bool,
+    /// Item name → values, in declaration order.
+    #[serde(serialize_with = "ser_items")]
+    pub items: Vec<ItemReport>,
+    /// Target outcomes.
+    pub targets: Vec<TargetReport>,
+    /// Trigger firings.
+    pub triggers: Vec<TriggerReport>,
+}
+
+/// One driver or metric.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemReport {
+    /// Full name.
+    #[serde(skip)]
+    pub name: String,
+    /// `driver` or `metric`.
+    #[serde(skip)]
+    pub kind: &'static str,
+    /// Unit as written (`USD/deal`).
+    #[serde(serialize_with = "ser_unit")]
+    pub unit: Unit,
+    /// One exact value per period.
+    #[serde(serialize_with = "ser_decimals")]
+    pub values: Vec<Decimal>,
+    /// The whole horizon rolled up.
+    #[serde(skip)]
+    pub total: Decimal,
+}
+
+/// One target in one scenario.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetReport {
+    /// Objective name.
+    pub objective: String,
+    /// The condition as written.
+    pub target: String,
+    /// Projected value.
+    #[serde(serialize_with = "ser_opt_decimal")]
+    pub projected: Option<Decimal>,
+    /// Threshold.
+    #[serde(serialize_with = "ser_opt_decimal")]
+    pub threshold: Option<Decimal>,
+    /// Headroom: positive met with room, negative short.
+    #[serde(serialize_with = "ser_opt_decimal")]
+    pub gap: Option<Decimal>,
+    /// Whether the target holds.
+    pub met: bool,
+    /// Unit of projected, threshold and gap.
+    #[serde(skip)]
+    pub unit: Unit,
+    /// For a per-period target, the period shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<String>,
+}
+
+/// One trigger in one scenario.
+#[derive(Debug, Clone, Serialize)]
+pub struct TriggerReport {
+    /// Trigger name.
+    pub name: String,
+    /// Period it fired in, or null.
+    pub fired: Option<String>,
+}
+
+fn ser_decimals<S: Serializer>(v: &[Decimal], s: S) -> Result<S::Ok, S::Error> {
+    let mut seq = s.serialize_seq(Some(v.len()))?;
+    for x in v {
+        seq.serialize_element(&format::exact(*x))?;
+    }
+    seq.end()
+}
+
+fn ser_opt_decimal<S: Serializer>(v: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(x) => s.serialize_str(&format::exact(*x)),
+        None => s.serialize_none(),
+    }
+}
+
+fn ser_unit<S: Serializer>(u: &Unit, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&u.to_string())
+}
+
+fn ser_items<S: Serializer>(v: &[ItemReport], s: S) -> Result<S::Ok, S::Error> {
+    let mut m = s.serialize_map(Some(v.len()))?;
+    for i in v {
+        m.serialize_entry(&i.name, i)?;
+    }
+    m.end()
+}
+
+fn ser_scenarios<S: Serializer>(v: &[ScenarioReport], s: S) -> Result<S::Ok, S::Error> {
+    let mut m = s.serialize_map(Some(v.len()))?;
+    for i in v {
+        m.serialize_entry(&i.name, i)?;
+    }
+    m.end()
+}
+
+/// Groups of period indices for `by`, with their labels.
+pub fn period_groups(plan: &Plan, by: By) -> Vec<(String, std::ops::Range<usize>)> {
+    let mut out: Vec<(String, std::ops::Range<usize>)> = Vec::new();
+    for i in 0..plan.len {
+        let abs = plan.start + i as i64;
+        let (y, m) = (abs.div_euclid(12), abs.rem_euclid(12));
+        let label = match by {
+            By::Month => month_label(abs),
+            By::Quarter => format!("{y:04}-Q{}", m / 3 + 1),
+            By::Year => format!("{y:04}"),
+        };
+        match out.last_mut() {
+            Some((l, r)) if *l == label => r.end = i + 1,
+            _ => out.push((label, i..i + 1)),
+        }
+    }
+    out
+}
+
+impl RunReport {
+    /// Builds the report from results and target outcomes (per scenario, in the
+    /// order of `results`).
+    pub fn build(
+        plan: &Plan,
+        results: &Results,
+        targets: &[(usize, Vec<TargetOutcome>)],
+        by: By,
+    ) -> RunReport {
+        let groups = period_groups(plan, by);
+        let scenarios = results
+            .scenarios
+            .iter()
+            .map(|r| {
+                let sc = plan.scenarios.get(r.scenario);
+                let items = plan
+                    .items
+                    .iter()
+                    .zip(&r.values)
+                    .map(|(it, vals)| {
+                        let agg = it.aggregation;
+                        let values = groups
+                            .iter()
+                            .map(|(_, range)| roll(vals.get(range.clone()).unwrap_or(&[]), agg))
+                            .collect();
+                        ItemReport {
+                            name: it.name.clone(),
+                            kind: it.kind.as_str(),
+                            unit: it.unit.clone(),
+                            values,
+                            total: roll(vals, agg),
+                        }
+                    })
+                    .collect();
+                let tg = targets
+                    .iter()
+                    .find(|(s, _)| *s == r.scenario)
+                    .map(|(_, o)| o.as_slice())
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(|o| TargetReport {
+                        objective: plan
+                            .objectives
+                            .get(o.objective)
+                            .map(|x| x.name.clone())
+                            .unwrap_or_default(),
+                        target: o.text.clone(),
+                        projected: o.projected,
+                        threshold: o.threshold,
+                        gap: o.gap,
+                        met: o.met,
+                        unit: o.unit.clone(),
+                        period: o.period.map(|p| plan.period_label(p)),
+                    })
+                    .collect();
+                let triggers = r
+                    .fired
+                    .iter()
+                    .map(|(t, f)| TriggerReport {
+                        name: plan
+                            .triggers
+                            .get(*t)
+                            .map(|x| x.name.clone())
+                            .unwrap_or_default(),
+                        fired: f.map(|p| plan.period_label(p)),
+                    })
+                    .collect();
+                ScenarioReport {
+                    name: sc.map(|s| s.name.clone()).unwrap_or_default(),
+                    title: sc.map(|s| s.title.clone()).unwrap_or_default(),
+                    is_base: r.scenario == plan.base,
+                    items,
+                    targets: tg,
+                    triggers,
+                }
+            })
+            .collect();
+        RunReport {
+            plan: plan.name.clone(),
+            title: plan.title.clone(),
+            periods: groups.into_iter().map(|g| g.0).collect(),
+            scenarios,
+        }
+    }
+
+    /// Pretty JSON, exact decimals.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+}
+
+fn roll(vals: &[Decimal], agg: Aggregation) -> Decimal {
+    rollup(vals, agg).unwrap_or_default()
+}

@@ -1,0 +1,305 @@
+//! Text renderers for [`RunReport`]: aligned tables, Markdown and CSV.
+
+use super::format::{amount, decimals_for, exact};
+use super::{RunReport, ScenarioReport};
+use std::fmt::Write;
+
+/// Options for the table renderer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TableOptions {
+    /// Bold headers and coloured met/missed (ANSI).
+    pub color: bool,
+}
+
+struct Table {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+    /// Per column: right-aligned?
+    right: Vec<bool>,
+}
+
+impl Table {
+    fn widths(&self) -> Vec<usize> {
+        let mut w: Vec<usize> = self.header.iter().map(|h| h.chars().count()).collect();
+        for r in &self.rows {
+            for (i, c) in r.iter().enumerate() {
+                if let Some(x) = w.get_mut(i) {
+                    *x = (*x).max(c.chars().count());
+                }
+            }
+        }
+        w
+    }
+
+    fn text(&self, out: &mut String, color: bool) {
+        let w = self.widths();
+        let line = |cells: &[String], out: &mut String, bold: bool| {
+            let mut s = String::new();
+            for (i, c) in cells.iter().enumerate() {
+                let width = w.get(i).copied().unwrap_or(0);
+                let pad = width.saturating_sub(c.chars().count());
+                if i > 0 {
+                    s.push_str("  ");
+                }
+                if self.right.get(i).copied().unwrap_or(false) {
+                    s.push_str(&" ".repeat(pad));
+                    s.push_str(c);
+                } else {
+                    s.push_str(c);
+                    s.push_str(&" ".repeat(pad));
+                }
+            }
+            let s = s.trim_end();
+            if bold && color {
+                let _ = writeln!(out, "\x1b[1m{s}\x1b[0m");
+            } else {
+                let _ = writeln!(out, "{s}");
+            }
+        };
+        line(&self.header, out, true);
+        let rule: Vec<String> = w.iter().map(|n| "─".repeat(*n)).collect();
+        line(&rule, out, false);
+        for r in &self.rows {
+            line(r, out, false);
+        }
+    }
+
+    fn markdown(&self, out: &mut String) {
+        let esc = |s: &str| s.replace('|', "\\|");
+        let _ = writeln!(
+            out,
+            "| {} |",
+            self.header
+                .iter()
+                .map(|h| esc(h))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
+        let _ = writeln!(
+            out,
+            "|{}|",
+            self.right
+                .iter()
+                .map(|r| if *r { "---:" } else { ":---" })
+                .collect::<Vec<_>>()
+                .join("|")
+        );
+        for r in &self.rows {
+            let _ = writeln!(
+                out,
+                "| {} |",
+                r.iter().map(|c| esc(c)).collect::<Vec<_>>().join(" | ")
+            );
+        }
+    }
+}
+
+fn items_table(report: &RunReport, sc: &ScenarioReport) -> Table {
+    let mut header = vec!["item".to_string()];
+    header.extend(report.periods.iter().cloned());
+    let total_label = if report.periods.len() > 1 {
+        "total"
+    } else {
+        ""
+    };
+    if !total_label.is_empty() {
+        header.push(total_label.into());
+    }
+    let mut right = vec![false];
+    right.extend(std::iter::repeat_n(true, header.len() - 1));
+    let rows = sc
+        .items
+        .iter()
+        .map(|it| {
+            let mut all = it.values.clone();
+            all.push(it.total);
+            let dp = decimals_for(&all, &it.unit);
+            let mut row = vec![it.name.clone()];
+            row.extend(it.values.iter().map(|v| amount(*v, &it.unit, dp)));
+            if !total_label.is_empty() {
+                row.push(amount(it.total, &it.unit, dp));
+            }
+            row
+        })
+        .collect();
+    Table {
+        header,
+        rows,
+        right,
+    }
+}
+
+fn targets_table(sc: &ScenarioReport, color: bool) -> Table {
+    let header = [
+        "objective",
+        "target",
+        "projected",
+        "threshold",
+        "gap",
+        "status",
+    ]
+    .map(String::from)
+    .to_vec();
+    let rows = sc
+        .targets
+        .iter()
+        .map(|t| {
+            let vals: Vec<_> = [t.projected, t.threshold, t.gap]
+                .into_iter()
+                .flatten()
+                .collect();
+            let dp =
+                decimals_for(&vals, &t.unit).max(if t.unit.currency().is_some() { 0 } else { 2 });
+            let f = |v: Option<rust_decimal::Decimal>| {
+                v.map(|x| amount(x, &t.unit, dp))
+                    .unwrap_or_else(|| "—".into())
+            };
+            let gap = t.gap.map(|g| {
+                let s = amount(g, &t.unit, dp);
+                if g.is_sign_positive() && !g.is_zero() {
+                    format!("+{s}")
+                } else {
+                    s
+                }
+            });
+            let status = match (t.met, color) {
+                (true, true) => "\x1b[32m✔ met\x1b[0m".to_string(),
+                (false, true) => "\x1b[31m✘ missed\x1b[0m".to_string(),
+                (true, false) => "✔ met".to_string(),
+                (false, false) => "✘ missed".to_string(),
+            };
+            let target = match &t.period {
+                Some(p) => format!("{} (worst: {p})", t.target),
+                None => t.target.clone(),
+            };
+            vec![
+                t.objective.clone(),
+                target,
+                f(t.projected),
+                f(t.threshold),
+                gap.unwrap_or_else(|| "—".into()),
+                status,
+            ]
+        })
+        .collect();
+    Table {
+        header,
+        rows,
+        right: vec![false, false, true, true, true, false],
+    }
+}
+
+fn triggers_line(sc: &ScenarioReport) -> String {
+    sc.triggers
+        .iter()
+        .map(|t| match &t.fired {
+            Some(p) => format!("{} fired {p}", t.name),
+            None => format!("{} did not fire", t.name),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn heading(sc: &ScenarioReport) -> String {
+    let base = if sc.is_base { " (base)" } else { "" };
+    if sc.title.is_empty() {
+        format!("Scenario {}{base}", sc.name)
+    } else {
+        format!("Scenario {}{base}: {}", sc.name, sc.title)
+    }
+}
+
+/// Aligned plain-text tables: per scenario the items, the targets and the triggers.
+pub fn render_table(report: &RunReport, opts: TableOptions) -> String {
+    let mut out = String::new();
+    let title = if report.title.is_empty() {
+        report.plan.clone()
+    } else {
+        format!("{} — {}", report.plan, report.title)
+    };
+    let _ = writeln!(out, "{title}");
+    for sc in &report.scenarios {
+        let _ = writeln!(out);
+        let h = heading(sc);
+        if opts.color {
+            let _ = writeln!(out, "\x1b[1;36m{h}\x1b[0m");
+        } else {
+            let _ = writeln!(out, "{h}");
+        }
+        let _ = writeln!(out);
+        items_table(report, sc).text(&mut out, opts.color);
+        if !sc.targets.is_empty() {
+            let _ = writeln!(out);
+            targets_table(sc, opts.color).text(&mut out, opts.color);
+        }
+        if !sc.triggers.is_empty() {
+            let _ = writeln!(out);
+            let _ = writeln!(out, "Triggers: {}", triggers_line(sc));
+        }
+    }
+    out
+}
+
+/// Markdown tables, ready to paste into a pull-request comment or a doc.
+pub fn render_markdown(report: &RunReport) -> String {
+    let mut out = String::new();
+    let title = if report.title.is_empty() {
+        report.plan.clone()
+    } else {
+        report.title.clone()
+    };
+    let _ = writeln!(out, "# {title}");
+    for sc in &report.scenarios {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "## {}", heading(sc));
+        let _ = writeln!(out);
+        items_table(report, sc).markdown(&mut out);
+        if !sc.targets.is_empty() {
+            let _ = writeln!(out);
+            let _ = writeln!(out, "**Targets**");
+            let _ = writeln!(out);
+            targets_table(sc, false).markdown(&mut out);
+        }
+        if !sc.triggers.is_empty() {
+            let _ = writeln!(out);
+            let _ = writeln!(out, "**Triggers:** {}", triggers_line(sc));
+        }
+    }
+    out
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// CSV, one row per scenario and item, exact values: `scenario,item,unit,<periods…>`.
+pub fn render_csv(report: &RunReport) -> String {
+    let mut out = String::new();
+    let mut header = vec!["scenario".to_string(), "item".into(), "unit".into()];
+    header.extend(report.periods.iter().cloned());
+    let _ = writeln!(
+        out,
+        "{}",
+        header
+            .iter()
+            .map(|h| csv_field(h))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    for sc in &report.scenarios {
+        for it in &sc.items {
+            let mut row = vec![
+                csv_field(&sc.name),
+                csv_field(&it.name),
+                csv_field(&it.unit.to_string()),
+            ];
+            row.extend(it.values.iter().map(|v| exact(*v)));
+            let _ = writeln!(out, "{}", row.join(","));
+        }
+    }
+    out
+}

@@ -1,0 +1,1929 @@
+//! Name resolution: parsed files → [`ir::Plan`] plus diagnostics and a symbol index.
+//!
+//! Takes every parsed file of one compilation (the entry file, its imports and the
+//! standard library modules they name) and links names: drivers, metrics and
+//! initiative members (`init.member`), functions (inlined at each call, so the IR has
+//! none), scenarios and their `extends` chains, parties, terms and units. Names
+//! live in one namespace; terms and units have namespaces of their own. Unknown
+//! names get `undefined-name` with the closest declared name; a name declared twice
+//! gets `duplicate-name` pointing at both places. Units are attached later by
+//! `check::units`.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::ir::{self, Builtin, ItemId, Party};
+use crate::source::Span;
+use crate::suggest::closest;
+use crate::syntax::ast::{self, Aggregation, DeclKind, ExprKind, PeriodKind};
+use crate::units::Unit;
+use std::collections::HashMap;
+
+/// Most nested user-function calls while inlining.
+pub const MAX_INLINE_DEPTH: usize = 16;
+/// Largest number of expression nodes one formula may expand to after inlining.
+pub const MAX_EXPANDED_NODES: usize = 100_000;
+/// Longest horizon accepted, in months.
+pub const MAX_HORIZON: i64 = 1200;
+
+/// What a name refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SymbolKind {
+    /// The plan itself.
+    Plan,
+    /// A driver.
+    Driver,
+    /// A metric.
+    Metric,
+    /// A user function.
+    Function,
+    /// An objective.
+    Objective,
+    /// An assumption.
+    Assumption,
+    /// A dependency.
+    Dependency,
+    /// A risk.
+    Risk,
+    /// A request.
+    Request,
+    /// A RACI entry.
+    Raci,
+    /// An initiative.
+    Initiative,
+    /// A scenario.
+    Scenario,
+    /// A trigger.
+    Trigger,
+    /// A department.
+    Department,
+    /// A role.
+    Role,
+    /// A glossary term.
+    Term,
+    /// A declared unit.
+    Unit,
+}
+
+impl SymbolKind {
+    /// The keyword that declares it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SymbolKind::Plan => "plan",
+            SymbolKind::Driver => "driver",
+            SymbolKind::Metric => "metric",
+            SymbolKind::Function => "fn",
+            SymbolKind::Objective => "objective",
+            SymbolKind::Assumption => "assumption",
+            SymbolKind::Dependency => "dependency",
+            SymbolKind::Risk => "risk",
+            SymbolKind::Request => "request",
+            SymbolKind::Raci => "raci",
+            SymbolKind::Initiative => "initiative",
+            SymbolKind::Scenario => "scenario",
+            SymbolKind::Trigger => "trigger",
+            SymbolKind::Department => "department",
+            SymbolKind::Role => "role",
+            SymbolKind::Term => "term",
+            SymbolKind::Unit => "unit",
+        }
+    }
+}
+
+/// A declared name, for navigation, hover and symbols.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Definition {
+    /// Full name.
+    pub name: String,
+    /// What it is.
+    pub kind: SymbolKind,
+    /// Span of the name in its declaration.
+    pub name_span: Span,
+    /// Span of the whole declaration.
+    pub decl_span: Span,
+    /// Doc comment.
+    pub doc: Option<String>,
+    /// Title or definition text, when it has one.
+    pub title: Option<String>,
+    /// Index in the matching `ir::Plan` vector (items, scenarios, …) when it has one.
+    pub index: Option<usize>,
+}
+
+/// Every definition and every use of a name that resolved.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SymbolIndex {
+    /// Definitions.
+    pub defs: Vec<Definition>,
+    /// Uses: the span of the name and the definition it resolves to.
+    pub refs: Vec<(Span, usize)>,
+}
+
+/// One parsed file handed to the resolver.
+#[derive(Debug, Clone)]
+pub struct ParsedFile {
+    /// The file id of its source.
+    pub file: crate::source::FileId,
+    /// Its AST.
+    pub ast: ast::File,
+    /// True for the entry file (where the `plan` declaration belongs).
+    pub entry: bool,
+}
+
+/// What resolution produces.
+#[derive(Debug, Clone, Default)]
+pub struct Resolved {
+    /// The plan.
+    pub plan: ir::Plan,
+    /// Names for the language server.
+    pub symbols: SymbolIndex,
+}
+
+#[derive(Clone, Copy)]
+struct Sym {
+    kind: SymbolKind,
+    def: usize,
+}
+
+struct FnDef<'a> {
+    params: &'a [ast::Ident],
+    body: &'a ast::Expr,
+}
+
+struct Resolver<'a> {
+    diags: Vec<Diagnostic>,
+    names: HashMap<String, Sym>,
+    units: HashMap<String, usize>,
+    terms: HashMap<String, usize>,
+    symbols: SymbolIndex,
+    fns: HashMap<String, FnDef<'a>>,
+    fn_stack: Vec<String>,
+    plan: ir::Plan,
+    horizon_known: bool,
+    source_text: &'a dyn Fn(Span) -> String,
+}
+
+#[derive(Clone, Default)]
+struct Scope<'s> {
+    initiative: Option<&'s str>,
+    params: Option<&'s HashMap<String, ir::Expr>>,
+    prior: Option<ItemId>,
+    call_span: Option<Span>,
+}
+
+/// Resolves every name of a compilation into an [`ir::Plan`].
+///
+/// `text` returns the source text of a span (used to keep conditions as written).
+pub fn resolve(files: &[ParsedFile], text: &dyn Fn(Span) -> String) -> (Resolved, Vec<Diagnostic>) {
+    let mut r = Resolver {
+        diags: Vec::new(),
+        names: HashMap::new(),
+        units: HashMap::new(),
+        terms: HashMap::new(),
+        symbols: SymbolIndex::default(),
+        fns: HashMap::new(),
+        fn_stack: Vec::new(),
+        plan: ir::Plan::default(),
+        horizon_known: false,
+        source_text: text,
+    };
+    r.collect(files);
+    r.plan_header(files);
+    r.bodies(files);
+    (
+        Resolved {
+            plan: r.plan,
+            symbols: r.symbols,
+        },
+        r.diags,
+    )
+}
+
+fn all_decls(files: &[ParsedFile]) -> impl Iterator<Item = (&ParsedFile, &ast::Decl)> {
+    files
+        .iter()
+        .flat_map(|f| f.ast.decls.iter().map(move |d| (f, d)))
+}
+
+impl<'a> Resolver<'a> {
+    fn define(
+        &mut self,
+        name: &ast::Ident,
+        kind: SymbolKind,
+        decl_span: Span,
+        doc: Option<String>,
+        title: Option<String>,
+        index: Option<usize>,
+    ) -> bool {
+        let def = Definition {
+            name: name.name.clone(),
+            kind,
+            name_span: name.span,
+            decl_span,
+            doc,
+            title,
+            index,
+        };
+        let ns = match kind {
+            SymbolKind::Unit => &mut self.units,
+            SymbolKind::Term => &mut self.terms,
+            _ => {
+                if let Some(prev) = self.names.get(&name.name) {
+                    let first = self
+                        .symbols
+                        .defs
+                        .get(prev.def)
+                        .map(|d| (d.name_span, d.kind))
+                        .unwrap_or_default_pair();
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::DuplicateName,
+                            name.span,
+                            format!("`{}` is declared twice", name.name),
+                        )
+                        .with_label(format!("second declaration of `{}`", name.name))
+                        .with_secondary(
+                            first.0,
+                            format!("first declared here as a {}", first.1.as_str()),
+                        )
+                        .with_help("rename one of them; every name in a plan must be unique"),
+                    );
+                    return false;
+                }
+                self.symbols.defs.push(def);
+                let id = self.symbols.defs.len() - 1;
+                self.names.insert(name.name.clone(), Sym { kind, def: id });
+                return true;
+            }
+        };
+        if let Some(&prev) = ns.get(&name.name) {
+            let first = self
+                .symbols
+                .defs
+                .get(prev)
+                .map(|d| d.name_span)
+                .unwrap_or_default();
+            if kind == SymbolKind::Term {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::DuplicateTerm,
+                        name.span,
+                        format!("the term `{}` is defined twice", name.name),
+                    )
+                    .with_label("defined again here")
+                    .with_secondary(first, "first defined here")
+                    .with_help("keep one definition in the shared glossary and remove the other"),
+                );
+            } else {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::DuplicateName,
+                        name.span,
+                        format!("the unit `{}` is declared twice", name.name),
+                    )
+                    .with_secondary(first, "first declared here")
+                    .with_help("remove one of the declarations"),
+                );
+            }
+            return false;
+        }
+        self.symbols.defs.push(def);
+        let id = self.symbols.defs.len() - 1;
+        ns.insert(name.name.clone(), id);
+        true
+    }
+
+    fn reference(&mut self, span: Span, def: usize) {
+        self.symbols.refs.push((span, def));
+    }
+
+    /// Pass 1: every declared name, with placeholder IR entries in declaration order.
+    fn collect(&mut self, files: &'a [ParsedFile]) {
+        let builtins: Vec<&str> = ir::BUILTIN_SIGNATURES.iter().map(|b| b.0).collect();
+        for (_, decl) in all_decls(files) {
+            let doc = decl.doc.clone();
+            match &decl.kind {
+                DeclKind::Plan(p) => {
+                    self.define(
+                        &p.name,
+                        SymbolKind::Plan,
+                        decl.span,
+                        doc,
+                        p.title.as_ref().map(|t| t.value.clone()),
+                        None,
+                    );
+                }
+                DeclKind::Import(_) => {}
+                DeclKind::Unit(n, t) => {
+                    if crate::units::is_currency(&n.name)
+                        || crate::units::TIME_WORDS.contains(&n.name.as_str())
+                    {
+                        self.diags.push(
+                            Diagnostic::error(
+                                Code::DuplicateName,
+                                n.span,
+                                format!("`{}` is a predeclared unit", n.name),
+                            )
+                            .with_help(
+                                "currencies and time words are built in; remove this declaration",
+                            ),
+                        );
+                    } else {
+                        self.define(
+                            n,
+                            SymbolKind::Unit,
+                            decl.span,
+                            doc,
+                            t.as_ref().map(|t| t.value.clone()),
+                            None,
+                        );
+                    }
+                }
+                DeclKind::Department {
+                    name, title, lead, ..
+                } => {
+                    let idx = self.plan.departments.len();
+                    if self.define(
+                        name,
+                        SymbolKind::Department,
+                        decl.span,
+                        doc,
+                        Some(title.value.clone()),
+                        Some(idx),
+                    ) {
+                        self.plan.departments.push(ir::Department {
+                            name: name.name.clone(),
+                            title: title.value.clone(),
+                            lead: lead.as_ref().map(|l| l.value.clone()),
+                            span: name.span,
+                        });
+                    }
+                }
+                DeclKind::Role { name, title, .. } => {
+                    let idx = self.plan.roles.len();
+                    if self.define(
+                        name,
+                        SymbolKind::Role,
+                        decl.span,
+                        doc,
+                        Some(title.value.clone()),
+                        Some(idx),
+                    ) {
+                        self.plan.roles.push(ir::Role {
+                            name: name.name.clone(),
+                            title: title.value.clone(),
+                            department: None,
+                            span: name.span,
+                        });
+                    }
+                }
+                DeclKind::Term(name, def) => {
+                    let idx = self.plan.terms.len();
+                    if self.define(
+                        name,
+                        SymbolKind::Term,
+                        decl.span,
+                        doc,
+                        Some(def.value.clone()),
+                        Some(idx),
+                    ) {
+                        self.plan.terms.push(ir::Term {
+                            name: name.name.clone(),
+                            definition: def.value.clone(),
+                            span: name.span,
+                        });
+                    }
+                }
+                DeclKind::Item(item) => self.collect_item(item, None, decl.span, doc),
+                DeclKind::Fn { name, params, body } => {
+                    if builtins.contains(&name.name.as_str()) {
+                        self.diags.push(
+                            Diagnostic::error(
+                                Code::DuplicateName,
+                                name.span,
+                                format!("`{}` is a built-in function", name.name),
+                            )
+                            .with_help("choose another name for your function"),
+                        );
+                    } else if self.define(name, SymbolKind::Function, decl.span, doc, None, None) {
+                        self.fns.insert(name.name.clone(), FnDef { params, body });
+                    }
+                }
+                DeclKind::Objective(o) => {
+                    let idx = self.plan.objectives.len();
+                    if self.define(
+                        &o.name,
+                        SymbolKind::Objective,
+                        decl.span,
+                        doc,
+                        Some(o.title.value.clone()),
+                        Some(idx),
+                    ) {
+                        self.plan.objectives.push(ir::Objective {
+                            name: o.name.name.clone(),
+                            title: o.title.value.clone(),
+                            owner: None,
+                            supports: vec![],
+                            targets: vec![],
+                            span: o.name.span,
+                        });
+                    }
+                }
+                DeclKind::Assumption(a) => {
+                    let idx = self.plan.assumptions.len();
+                    if self.define(
+                        &a.name,
+                        SymbolKind::Assumption,
+                        decl.span,
+                        doc,
+                        Some(a.title.value.clone()),
+                        Some(idx),
+                    ) {
+                        self.plan.assumptions.push(ir::Assumption {
+                            name: a.name.name.clone(),
+                            title: a.title.value.clone(),
+                            changes: vec![],
+                            maintains: vec![],
+                            counterbalances: vec![],
+                            depends_on: vec![],
+                            indicators: vec![],
+                            owner: None,
+                            evidence: a.evidence.iter().map(|e| e.value.clone()).collect(),
+                            span: a.name.span,
+                        });
+                    }
+                }
+                DeclKind::Dependency(d) => {
+                    let idx = self.plan.dependencies.len();
+                    if self.define(
+                        &d.name,
+                        SymbolKind::Dependency,
+                        decl.span,
+                        doc,
+                        Some(d.title.value.clone()),
+                        Some(idx),
+                    ) {
+                        self.plan.dependencies.push(ir::Dependency {
+                            name: d.name.name.clone(),
+                            title: d.title.value.clone(),
+                            owner: None,
+                            due: None,
+                            confidence: d.confidence.map(|c| c.0),
+                            span: d.name.span,
+                        });
+                    }
+                }
+                DeclKind::Risk(rk) => {
+                    let idx = self.plan.risks.len();
+                    if self.define(
+                        &rk.name,
+                        SymbolKind::Risk,
+                        decl.span,
+                        doc,
+                        Some(rk.title.value.clone()),
+                        Some(idx),
+                    ) {
+                        self.plan.risks.push(ir::Risk {
+                            name: rk.name.name.clone(),
+                            title: rk.title.value.clone(),
+                            owner: None,
+                            likelihood: rk.likelihood.map(|l| l.0),
+                            impact: rk.impact.as_ref().map(|s| s.value.clone()),
+                            mitigation: rk.mitigation.as_ref().map(|s| s.value.clone()),
+                            span: rk.name.span,
+                        });
+                    }
+                }
+                DeclKind::Request(rq) => {
+                    let idx = self.plan.requests.len();
+                    if self.define(
+                        &rq.name,
+                        SymbolKind::Request,
+                        decl.span,
+                        doc,
+                        Some(rq.title.value.clone()),
+                        Some(idx),
+                    ) {
+                        self.plan.requests.push(ir::Request {
+                            name: rq.name.name.clone(),
+                            title: rq.title.value.clone(),
+                            from: None,
+                            ask: None,
+                            grant: None,
+                            decision: rq.decision.as_ref().map(|d| d.value.clone()),
+                            approved_by: vec![],
+                            span: rq.name.span,
+                        });
+                    }
+                }
+                DeclKind::Raci(rc) => {
+                    let idx = self.plan.raci.len();
+                    if self.define(
+                        &rc.name,
+                        SymbolKind::Raci,
+                        decl.span,
+                        doc,
+                        Some(rc.title.value.clone()),
+                        Some(idx),
+                    ) {
+                        self.plan.raci.push(ir::Raci {
+                            name: rc.name.name.clone(),
+                            title: rc.title.value.clone(),
+                            responsible: vec![],
+                            accountable: vec![],
+                            consulted: vec![],
+                            informed: vec![],
+                            span: rc.name.span,
+                            decl_span: decl.span,
+                        });
+                    }
+                }
+                DeclKind::Initiative(ini) => {
+                    let idx = self.plan.initiatives.len();
+                    if self.define(
+                        &ini.name,
+                        SymbolKind::Initiative,
+                        decl.span,
+                        doc,
+                        Some(ini.title.value.clone()),
+                        Some(idx),
+                    ) {
+                        self.plan.initiatives.push(ir::Initiative {
+                            name: ini.name.name.clone(),
+                            title: ini.title.value.clone(),
+                            owner: None,
+                            start: None,
+                            members: vec![],
+                            span: ini.name.span,
+                        });
+                        for (m, span, mdoc) in &ini.members {
+                            self.collect_item(m, Some((&ini.name.name, idx)), *span, mdoc.clone());
+                        }
+                    }
+                }
+                DeclKind::Scenario(sc) => {
+                    let idx = self.plan.scenarios.len();
+                    if self.define(
+                        &sc.name,
+                        SymbolKind::Scenario,
+                        decl.span,
+                        doc,
+                        Some(sc.title.value.clone()),
+                        Some(idx),
+                    ) {
+                        self.plan.scenarios.push(ir::Scenario {
+                            name: sc.name.name.clone(),
+                            title: sc.title.value.clone(),
+                            parent: None,
+                            overrides: vec![],
+                            span: sc.name.span,
+                        });
+                        for (t, span, tdoc) in &sc.triggers {
+                            self.collect_trigger(t, *span, tdoc.clone(), Some(idx));
+                        }
+                    }
+                }
+                DeclKind::Trigger(t) => self.collect_trigger(t, decl.span, doc, None),
+            }
+        }
+    }
+
+    fn collect_trigger(
+        &mut self,
+        t: &ast::TriggerDecl,
+        span: Span,
+        doc: Option<String>,
+        scope: Option<usize>,
+    ) {
+        let idx = self.plan.triggers.len();
+        if self.define(
+            &t.name,
+            SymbolKind::Trigger,
+            span,
+            doc,
+            Some(t.title.value.clone()),
+            Some(idx),
+        ) {
+            self.plan.triggers.push(ir::Trigger {
+                name: t.name.name.clone(),
+                title: t.title.value.clone(),
+                when: err_expr(t.name.span),
+                for_months: 1,
+                steps: vec![],
+                owner: None,
+                scope,
+                span: t.name.span,
+            });
+        }
+    }
+
+    fn collect_item(
+        &mut self,
+        item: &ast::ItemDecl,
+        initiative: Option<(&str, usize)>,
+        span: Span,
+        doc: Option<String>,
+    ) {
+        let full = match initiative {
+            Some((ini, _)) => format!("{ini}.{}", item.name.name),
+            None => item.name.name.clone(),
+        };
+        let kind = match item.kind {
+            ast::ItemKind::Driver => SymbolKind::Driver,
+            ast::ItemKind::Metric => SymbolKind::Metric,
+        };
+        let ident = ast::Ident {
+            name: full.clone(),
+            span: item.name.span,
+        };
+        let idx = self.plan.items.len();
+        if self.define(&ident, kind, span, doc.clone(), None, Some(idx)) {
+            self.plan.items.push(ir::Item {
+                name: full,
+                kind: item.kind,
+                unit: Unit::dimensionless(),
+                unit_declared: item.unit.is_some(),
+                aggregation: item.aggregation.map(|a| a.0).unwrap_or(Aggregation::Flow),
+                aggregation_declared: item.aggregation.is_some(),
+                expr: err_expr(item.expr.span),
+                owner: None,
+                means: None,
+                range: None,
+                initiative: initiative.map(|i| i.1),
+                name_span: item.name.span,
+                span,
+                doc,
+            });
+            if let Some((_, ini)) = initiative {
+                if let Some(i) = self.plan.initiatives.get_mut(ini) {
+                    i.members.push(idx);
+                }
+            }
+        }
+    }
+
+    /// The plan declaration: name, currency, horizon, base scenario.
+    fn plan_header(&mut self, files: &[ParsedFile]) {
+        let plans: Vec<(&ParsedFile, &ast::Decl, &ast::PlanDecl)> = all_decls(files)
+            .filter_map(|(f, d)| match &d.kind {
+                DeclKind::Plan(p) => Some((f, d, p)),
+                _ => None,
+            })
+            .collect();
+        let entry_plans: Vec<_> = plans.iter().filter(|p| p.0.entry).collect();
+        for extra in plans.iter().filter(|p| !p.0.entry) {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::InvalidPlan,
+                    extra.2.name.span,
+                    "an imported file declares a plan",
+                )
+                .with_help("only the entry file has a `plan` declaration; remove this one"),
+            );
+        }
+        for extra in entry_plans.iter().skip(1) {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::InvalidPlan,
+                    extra.2.name.span,
+                    "a file may declare only one plan",
+                )
+                .with_help("keep one `plan` declaration per entry file"),
+            );
+        }
+        self.plan.start = 2026 * 12;
+        self.plan.len = 12;
+        let Some((_, decl, p)) = entry_plans.first().map(|x| **x) else {
+            let span = files
+                .iter()
+                .find(|f| f.entry)
+                .map(|f| Span::new(f.file, 0, 0))
+                .unwrap_or_default();
+            self.diags.push(
+                Diagnostic::error(Code::InvalidPlan, span, "this file has no `plan` declaration")
+                    .with_help("start the entry file with `plan NAME \"Title\" { currency USD  periods 2026-01 .. 2026-12  base base }`"),
+            );
+            self.default_scenarios(None);
+            return;
+        };
+        self.plan.name = p.name.name.clone();
+        self.plan.title = p
+            .title
+            .as_ref()
+            .map(|t| t.value.clone())
+            .unwrap_or_default();
+        match &p.currency {
+            Some(c) if crate::units::is_currency(&c.name) => self.plan.currency = c.name.clone(),
+            Some(c) => {
+                let help = match closest(&c.name, crate::units::CURRENCIES.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "use an ISO 4217 code such as USD, EUR or GBP".into(),
+                };
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::UnknownUnit,
+                        c.span,
+                        format!("`{}` is not a currency code", c.name),
+                    )
+                    .with_help(help),
+                );
+                self.plan.currency = "USD".into();
+            }
+            None => self.plan.currency = "USD".into(),
+        }
+        match &p.periods {
+            Some((a, b)) => {
+                let s = a.kind.first_month();
+                let e = b.kind.last_month();
+                if e < s {
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::PeriodOutOfHorizon,
+                            b.span,
+                            format!(
+                                "the horizon ends ({}) before it starts ({})",
+                                b.kind, a.kind
+                            ),
+                        )
+                        .with_help("write the earlier period first: `periods 2026-01 .. 2026-12`"),
+                    );
+                } else if e - s + 1 > MAX_HORIZON {
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::LimitExceeded,
+                            a.span.to(b.span),
+                            format!(
+                                "the horizon has {} months; Plumb accepts at most {MAX_HORIZON}",
+                                e - s + 1
+                            ),
+                        )
+                        .with_help("plan a shorter horizon, for example one or a few fiscal years"),
+                    );
+                } else {
+                    self.plan.start = s;
+                    self.plan.len = (e - s + 1) as usize;
+                    self.horizon_known = true;
+                }
+            }
+            None => self.diags.push(
+                Diagnostic::error(Code::InvalidPlan, p.name.span, "the plan has no `periods`")
+                    .with_help("add `periods 2026-01 .. 2026-12` inside the plan block"),
+            ),
+        }
+        let _ = decl;
+        self.default_scenarios(p.base.as_ref());
+    }
+
+    /// Fixes the base scenario, creating an implicit one when none is declared.
+    fn default_scenarios(&mut self, base: Option<&ast::Ident>) {
+        let wanted = base.map(|b| b.name.as_str()).unwrap_or("base");
+        if self.plan.scenarios.is_empty() {
+            self.plan.scenarios.push(ir::Scenario {
+                name: wanted.to_string(),
+                title: "Base case".into(),
+                parent: None,
+                overrides: vec![],
+                span: base.map(|b| b.span).unwrap_or_default(),
+            });
+            self.plan.base = 0;
+            return;
+        }
+        match self.plan.scenario(wanted) {
+            Some(i) => {
+                self.plan.base = i;
+                if let (Some(b), Some(sym)) = (base, self.names.get(wanted).copied()) {
+                    self.reference(b.span, sym.def);
+                }
+            }
+            None => {
+                let names: Vec<String> =
+                    self.plan.scenarios.iter().map(|s| s.name.clone()).collect();
+                let span = base.map(|b| b.span).unwrap_or_else(|| {
+                    self.plan
+                        .scenarios
+                        .first()
+                        .map(|s| s.span)
+                        .unwrap_or_default()
+                });
+                let help = match closest(wanted, names.iter().map(String::as_str)) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!(
+                        "declare `scenario {wanted} \"Base case\" {{}}` or name one of: {}",
+                        names.join(", ")
+                    ),
+                };
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::UndefinedName,
+                        span,
+                        format!("the base scenario `{wanted}` is not declared"),
+                    )
+                    .with_help(help),
+                );
+                self.plan.base = 0;
+            }
+        }
+    }
+
+    fn party(&mut self, id: &ast::Ident) -> Option<Party> {
+        match self.names.get(&id.name).copied() {
+            Some(Sym {
+                kind: SymbolKind::Department,
+                def,
+            }) => {
+                self.reference(id.span, def);
+                self.symbols
+                    .defs
+                    .get(def)
+                    .and_then(|d| d.index)
+                    .map(Party::Department)
+            }
+            Some(Sym {
+                kind: SymbolKind::Role,
+                def,
+            }) => {
+                self.reference(id.span, def);
+                self.symbols
+                    .defs
+                    .get(def)
+                    .and_then(|d| d.index)
+                    .map(Party::Role)
+            }
+            other => {
+                let parties: Vec<String> = self
+                    .names
+                    .iter()
+                    .filter(|(_, s)| matches!(s.kind, SymbolKind::Department | SymbolKind::Role))
+                    .map(|(n, _)| n.clone())
+                    .collect();
+                let msg = match other {
+                    Some(s) => format!(
+                        "`{}` is a {}, not a department or role",
+                        id.name,
+                        s.kind.as_str()
+                    ),
+                    None => format!("no department or role is named `{}`", id.name),
+                };
+                let help = match closest(&id.name, parties.iter().map(String::as_str)) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!(
+                        "declare it: `department {} \"…\"` or `role {} \"…\"`",
+                        id.name, id.name
+                    ),
+                };
+                self.diags.push(
+                    Diagnostic::error(Code::UndefinedName, id.span, msg)
+                        .with_label("not a declared party")
+                        .with_help(help),
+                );
+                None
+            }
+        }
+    }
+
+    fn lookup_kind(&mut self, id: &ast::Ident, kind: SymbolKind) -> Option<usize> {
+        match self.names.get(&id.name).copied() {
+            Some(s) if s.kind == kind => {
+                self.reference(id.span, s.def);
+                self.symbols.defs.get(s.def).and_then(|d| d.index)
+            }
+            other => {
+                let candidates: Vec<String> = self
+                    .names
+                    .iter()
+                    .filter(|(_, s)| s.kind == kind)
+                    .map(|(n, _)| n.clone())
+                    .collect();
+                let msg = match other {
+                    Some(s) => format!(
+                        "`{}` is a {}, not a {}",
+                        id.name,
+                        s.kind.as_str(),
+                        kind.as_str()
+                    ),
+                    None => format!("no {} is named `{}`", kind.as_str(), id.name),
+                };
+                let mut d = Diagnostic::error(Code::UndefinedName, id.span, msg);
+                if let Some(s) = closest(&id.name, candidates.iter().map(String::as_str)) {
+                    d = d.with_help(format!("did you mean `{s}`?"));
+                }
+                self.diags.push(d);
+                None
+            }
+        }
+    }
+
+    fn term(&mut self, id: &ast::Ident) -> Option<usize> {
+        match self.terms.get(&id.name).copied() {
+            Some(def) => {
+                self.reference(id.span, def);
+                self.symbols.defs.get(def).and_then(|d| d.index)
+            }
+            None => {
+                let names: Vec<String> = self.terms.keys().cloned().collect();
+                let help = match closest(&id.name, names.iter().map(String::as_str)) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("define it in the glossary: `term {} \"…\"`", id.name),
+                };
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::UndefinedName,
+                        id.span,
+                        format!("no term `{}` in the glossary", id.name),
+                    )
+                    .with_help(help),
+                );
+                None
+            }
+        }
+    }
+
+    /// Resolves a unit expression; unknown names are `unknown-unit`.
+    pub(crate) fn unit(&mut self, u: &ast::UnitExpr) -> Option<Unit> {
+        let mut acc = self.unit_atom(&u.first)?;
+        for (mul, atom) in &u.rest {
+            let x = self.unit_atom(atom)?;
+            acc = if *mul { acc.mul(&x) } else { acc.div(&x) };
+        }
+        Some(acc)
+    }
+
+    fn unit_atom(&mut self, a: &ast::UnitAtom) -> Option<Unit> {
+        match a {
+            ast::UnitAtom::Percent(_) => Some(Unit::percent()),
+            ast::UnitAtom::One(_) => Some(Unit::dimensionless()),
+            ast::UnitAtom::Group(g) => self.unit(g),
+            ast::UnitAtom::Name(n) => {
+                if crate::units::is_currency(&n.name)
+                    || crate::units::TIME_WORDS.contains(&n.name.as_str())
+                {
+                    return Some(Unit::named(&n.name));
+                }
+                if let Some(&def) = self.units.get(&n.name) {
+                    self.reference(n.span, def);
+                    return Some(Unit::named(&n.name));
+                }
+                let mut known: Vec<String> = self.units.keys().cloned().collect();
+                known.extend(crate::units::CURRENCIES.iter().map(|s| s.to_string()));
+                known.extend(crate::units::TIME_WORDS.iter().map(|s| s.to_string()));
+                let singular = n.name.strip_suffix('s').filter(|s| {
+                    self.units.contains_key(*s) || crate::units::TIME_WORDS.contains(s)
+                });
+                let help = match (singular, closest(&n.name, known.iter().map(String::as_str))) {
+                    (Some(s), _) => format!("units are singular: write `{s}`"),
+                    (None, Some(s)) => format!(
+                        "did you mean `{s}`? Otherwise declare it: `unit {}`",
+                        n.name
+                    ),
+                    (None, None) => format!("declare it: `unit {}`", n.name),
+                };
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::UnknownUnit,
+                        n.span,
+                        format!("unknown unit `{}`", n.name),
+                    )
+                    .with_label("not a declared unit, a currency or a time word")
+                    .with_help(help),
+                );
+                None
+            }
+        }
+    }
+
+    fn period_index(&self, p: &ast::Period) -> i64 {
+        p.kind.first_month() - self.plan.start
+    }
+
+    fn check_in_horizon(&mut self, p: &ast::Period, what: &str) -> bool {
+        if !self.horizon_known {
+            return true;
+        }
+        let s = p.kind.first_month() - self.plan.start;
+        let e = p.kind.last_month() - self.plan.start;
+        if s < 0 || e >= self.plan.len as i64 {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::PeriodOutOfHorizon,
+                    p.span,
+                    format!(
+                        "{what} {} is outside the plan's horizon {} .. {}",
+                        p.kind,
+                        self.plan.period_label(0),
+                        self.plan.period_label(self.plan.len as i64 - 1)
+                    ),
+                )
+                .with_help("use a period inside the horizon, or widen `periods` in the plan"),
+            );
+            return false;
+        }
+        true
+    }
+
+    /// Pass 2: every body.
+    fn bodies(&mut self, files: &'a [ParsedFile]) {
+        for (_, decl) in all_decls(files) {
+            match &decl.kind {
+                DeclKind::Item(item) => self.item_body(item, None),
+                DeclKind::Role {
+                    name,
+                    department: Some(d),
+                    ..
+                } => {
+                    let dep = self.lookup_kind(d, SymbolKind::Department);
+                    if let Some(r) = self.plan.roles.iter_mut().find(|r| r.name == name.name) {
+                        r.department = dep;
+                    }
+                }
+                DeclKind::Fn { name, params, body } => self.fn_body(name, params, body),
+                DeclKind::Objective(o) => self.objective(o),
+                DeclKind::Assumption(a) => self.assumption(a),
+                DeclKind::Dependency(d) => {
+                    let owner = d.owner.as_ref().and_then(|o| self.party(o));
+                    let due = d.due.map(|p| (self.period_index(&p), p.kind.to_string()));
+                    if let Some(x) = self
+                        .plan
+                        .dependencies
+                        .iter_mut()
+                        .find(|x| x.name == d.name.name)
+                    {
+                        x.owner = owner;
+                        x.due = due;
+                    }
+                }
+                DeclKind::Risk(rk) => {
+                    let owner = rk.owner.as_ref().and_then(|o| self.party(o));
+                    if let Some(x) = self.plan.risks.iter_mut().find(|x| x.name == rk.name.name) {
+                        x.owner = owner;
+                    }
+                }
+                DeclKind::Request(rq) => self.request(rq),
+                DeclKind::Raci(rc) => {
+                    let mut lists: [Vec<Party>; 4] = Default::default();
+                    for (i, l) in [
+                        &rc.responsible,
+                        &rc.accountable,
+                        &rc.consulted,
+                        &rc.informed,
+                    ]
+                    .iter()
+                    .enumerate()
+                    {
+                        for p in l.iter() {
+                            if let (Some(party), Some(slot)) = (self.party(p), lists.get_mut(i)) {
+                                slot.push(party);
+                            }
+                        }
+                    }
+                    if let Some(x) = self.plan.raci.iter_mut().find(|x| x.name == rc.name.name) {
+                        let [r, a, c, i] = lists;
+                        x.responsible = r;
+                        x.accountable = a;
+                        x.consulted = c;
+                        x.informed = i;
+                    }
+                }
+                DeclKind::Initiative(ini) => {
+                    let owner = ini.owner.as_ref().and_then(|o| self.party(o));
+                    let start = ini.start.map(|p| self.period_index(&p));
+                    if let Some(x) = self
+                        .plan
+                        .initiatives
+                        .iter_mut()
+                        .find(|x| x.name == ini.name.name)
+                    {
+                        x.owner = owner;
+                        x.start = start;
+                    }
+                    for (m, _, _) in &ini.members {
+                        self.item_body(m, Some(&ini.name.name));
+                    }
+                }
+                DeclKind::Scenario(sc) => self.scenario(sc),
+                DeclKind::Trigger(t) => self.trigger(t),
+                _ => {}
+            }
+        }
+        self.scenario_parents();
+    }
+
+    fn item_body(&mut self, item: &ast::ItemDecl, initiative: Option<&str>) {
+        let full = match initiative {
+            Some(i) => format!("{i}.{}", item.name.name),
+            None => item.name.name.clone(),
+        };
+        let Some(id) = self.plan.item(&full) else {
+            return;
+        };
+        if self.plan.items.get(id).map(|i| i.name_span) != Some(item.name.span) {
+            return; // a duplicate: the first declaration wins
+        }
+        let scope = Scope {
+            initiative,
+            ..Scope::default()
+        };
+        let expr = self.expr(&item.expr, &scope);
+        let unit = item.unit.as_ref().and_then(|u| self.unit(u));
+        let owner = item.owner.as_ref().and_then(|o| self.party(o));
+        let means = item.means.as_ref().and_then(|m| self.term(m));
+        let range = item
+            .range
+            .as_ref()
+            .map(|(lo, hi)| (self.expr(lo, &scope), self.expr(hi, &scope)));
+        if let Some(it) = self.plan.items.get_mut(id) {
+            it.expr = expr;
+            if let Some(u) = unit {
+                it.unit = u;
+            } else if item.unit.is_some() {
+                it.unit_declared = false;
+            }
+            it.owner = owner;
+            it.means = means;
+            it.range = range;
+        }
+    }
+
+    fn fn_body(&mut self, name: &ast::Ident, params: &[ast::Ident], body: &ast::Expr) {
+        // Check the body once on its own, so mistakes show even when it is never called.
+        let mut bound = HashMap::new();
+        for p in params {
+            bound.insert(
+                p.name.clone(),
+                ir::Expr {
+                    kind: ir::ExprKind::Const(rust_decimal::Decimal::ONE, None),
+                    span: p.span,
+                },
+            );
+        }
+        let scope = Scope {
+            params: Some(&bound),
+            ..Scope::default()
+        };
+        self.fn_stack.push(name.name.clone());
+        let _ = self.expr(body, &scope);
+        self.fn_stack.pop();
+    }
+
+    fn condition_text(&self, e: &ast::Expr) -> String {
+        let t = (self.source_text)(e.span);
+        t.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    fn objective(&mut self, o: &ast::ObjectiveDecl) {
+        let owner = o.owner.as_ref().and_then(|p| self.party(p));
+        let supports: Vec<usize> = o
+            .supports
+            .iter()
+            .filter_map(|s| self.lookup_kind(s, SymbolKind::Objective))
+            .collect();
+        let targets: Vec<ir::Target> = o
+            .targets
+            .iter()
+            .map(|t| ir::Target {
+                expr: self.expr(t, &Scope::default()),
+                text: self.condition_text(t),
+            })
+            .collect();
+        if let Some(x) = self
+            .plan
+            .objectives
+            .iter_mut()
+            .find(|x| x.name == o.name.name)
+        {
+            x.owner = owner;
+            x.supports = supports;
+            x.targets = targets;
+        }
+    }
+
+    fn assumption(&mut self, a: &ast::AssumptionDecl) {
+        let mut changes = Vec::new();
+        for c in &a.changes {
+            let Some(item) = self.value_name(&c.driver, &Scope::default()) else {
+                continue;
+            };
+            self.check_in_horizon(&c.by, "the period");
+            changes.push(ir::Change {
+                item,
+                from: self.expr(&c.from, &Scope::default()),
+                to: self.expr(&c.to, &Scope::default()),
+                by: self.period_index(&c.by),
+                by_label: c.by.kind.to_string(),
+                span: c.span,
+            });
+        }
+        let maintains = a
+            .maintains
+            .iter()
+            .map(|m| (self.expr(m, &Scope::default()), self.condition_text(m)))
+            .collect();
+        let counterbalances = a
+            .counterbalances
+            .iter()
+            .filter_map(|c| self.lookup_kind(c, SymbolKind::Assumption))
+            .collect();
+        let depends_on = a
+            .depends_on
+            .iter()
+            .filter_map(|d| {
+                self.lookup_kind(d, SymbolKind::Dependency)
+                    .map(|i| (i, d.span))
+            })
+            .collect();
+        let indicators = a
+            .indicators
+            .iter()
+            .filter_map(|i| self.value_name(i, &Scope::default()))
+            .collect();
+        let owner = a.owner.as_ref().and_then(|p| self.party(p));
+        if let Some(x) = self
+            .plan
+            .assumptions
+            .iter_mut()
+            .find(|x| x.name == a.name.name)
+        {
+            x.changes = changes;
+            x.maintains = maintains;
+            x.counterbalances = counterbalances;
+            x.depends_on = depends_on;
+            x.indicators = indicators;
+            x.owner = owner;
+        }
+    }
+
+    fn request(&mut self, rq: &ast::RequestDecl) {
+        let from = rq
+            .from
+            .as_ref()
+            .and_then(|d| self.lookup_kind(d, SymbolKind::Department));
+        let ask = rq
+            .ask
+            .as_ref()
+            .map(|e| (self.expr(e, &Scope::default()), self.condition_text(e)));
+        let grant = rq
+            .grant
+            .as_ref()
+            .map(|e| (self.expr(e, &Scope::default()), self.condition_text(e)));
+        let approved_by = rq
+            .approved_by
+            .iter()
+            .filter_map(|p| self.party(p))
+            .collect();
+        if let Some(x) = self
+            .plan
+            .requests
+            .iter_mut()
+            .find(|x| x.name == rq.name.name)
+        {
+            x.from = from;
+            x.ask = ask;
+            x.grant = grant;
+            x.approved_by = approved_by;
+        }
+    }
+
+    fn scenario(&mut self, sc: &ast::ScenarioDecl) {
+        let Some(sid) = self.plan.scenario(&sc.name.name) else {
+            return;
+        };
+        if self.plan.scenarios.get(sid).map(|s| s.span) != Some(sc.name.span) {
+            return;
+        }
+        let mut overrides = Vec::new();
+        for o in &sc.overrides {
+            let Some(item) = self.override_target(&o.target) else {
+                continue;
+            };
+            let from = match &o.from {
+                Some(p) => {
+                    self.check_in_horizon(p, "the period");
+                    self.period_index(p).max(0)
+                }
+                None => 0,
+            };
+            let scope = Scope {
+                prior: Some(item),
+                ..Scope::default()
+            };
+            let expr = self.expr(&o.expr, &scope);
+            overrides.push(ir::Override {
+                item,
+                expr,
+                from,
+                span: o.span,
+            });
+        }
+        let parent = match &sc.extends {
+            Some(p) => self.lookup_kind(p, SymbolKind::Scenario),
+            None => None,
+        };
+        if let Some(s) = self.plan.scenarios.get_mut(sid) {
+            s.overrides = overrides;
+            s.parent = parent;
+        }
+        for (t, _, _) in &sc.triggers {
+            self.trigger(t);
+        }
+    }
+
+    /// A scenario override or `set` target: must be a driver.
+    fn override_target(&mut self, id: &ast::Ident) -> Option<ItemId> {
+        let item = self.value_name(id, &Scope::default())?;
+        let it = self.plan.items.get(item)?;
+        if it.kind != ast::ItemKind::Driver {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::OverrideNotDriver,
+                    id.span,
+                    format!("`{}` is a metric; only drivers can be overridden", id.name),
+                )
+                .with_label("overridden here")
+                .with_secondary(it.name_span, "declared as a metric here")
+                .with_help("override the drivers it is computed from, or declare it as a `driver`"),
+            );
+            return None;
+        }
+        Some(item)
+    }
+
+    fn scenario_parents(&mut self) {
+        // Done after all scenarios are known; `extends` is read back from the symbols.
+        let base = self.plan.base;
+        let n = self.plan.scenarios.len();
+        for i in 0..n {
+            if let Some(s) = self.plan.scenarios.get_mut(i) {
+                if i == base {
+                    if let Some(p) = s.parent.take() {
+                        let _ = p;
+                        let span = s.span;
+                        self.diags.push(
+                            Diagnostic::error(
+                                Code::Cycle,
+                                span,
+                                format!(
+                                    "the base scenario `{}` cannot extend another scenario",
+                                    s.name
+                                ),
+                            )
+                            .with_help("remove `extends` from the base scenario"),
+                        );
+                    }
+                } else if s.parent.is_none() {
+                    s.parent = Some(base);
+                }
+            }
+        }
+        // `extends` chains must end at base.
+        for i in 0..n {
+            let mut seen = vec![i];
+            let mut cur = i;
+            while let Some(p) = self.plan.scenarios.get(cur).and_then(|s| s.parent) {
+                if seen.contains(&p) {
+                    let names: Vec<String> = seen
+                        .iter()
+                        .chain(std::iter::once(&p))
+                        .filter_map(|x| self.plan.scenarios.get(*x).map(|s| s.name.clone()))
+                        .collect();
+                    let span = self
+                        .plan
+                        .scenarios
+                        .get(i)
+                        .map(|s| s.span)
+                        .unwrap_or_default();
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::Cycle,
+                            span,
+                            format!(
+                                "scenarios extend each other in a circle: {}",
+                                names.join(" → ")
+                            ),
+                        )
+                        .with_help("make one of them extend the base scenario"),
+                    );
+                    if let Some(s) = self.plan.scenarios.get_mut(i) {
+                        s.parent = Some(base);
+                    }
+                    break;
+                }
+                seen.push(p);
+                cur = p;
+            }
+        }
+    }
+
+    fn trigger(&mut self, t: &ast::TriggerDecl) {
+        let Some(tid) = self
+            .plan
+            .triggers
+            .iter()
+            .position(|x| x.name == t.name.name && x.span == t.name.span)
+        else {
+            return;
+        };
+        let when = match &t.when {
+            Some(w) => self.expr(w, &Scope::default()),
+            None => {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::Syntax,
+                        t.name.span,
+                        format!("the trigger `{}` has no `when` condition", t.name.name),
+                    )
+                    .with_help("add a condition, for example `when revenue < 4M for 2 months`"),
+                );
+                err_expr(t.name.span)
+            }
+        };
+        let for_months = match t.for_months {
+            Some((0, span)) => {
+                self.diags.push(
+                    Diagnostic::error(Code::Syntax, span, "`for 0 months` can never hold")
+                        .with_help("use `for 1 month` or leave `for` out"),
+                );
+                1
+            }
+            Some((n, _)) => n,
+            None => 1,
+        };
+        let mut steps = Vec::new();
+        for st in &t.steps {
+            if st.after == 0 {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::Syntax,
+                        st.after_span,
+                        "a response takes effect at least 1 month after the trigger fires",
+                    )
+                    .with_help("write `after 1 month:`"),
+                );
+            }
+            let mut actions = Vec::new();
+            for (a, span) in &st.actions {
+                match a {
+                    ast::Action::Set(d, e) => {
+                        let Some(item) = self.override_target(d) else {
+                            continue;
+                        };
+                        let expr = self.expr(
+                            e,
+                            &Scope {
+                                prior: Some(item),
+                                ..Scope::default()
+                            },
+                        );
+                        actions.push((ir::Action::Set(item, expr), *span));
+                    }
+                    ast::Action::Pause(i) => {
+                        if let Some(ini) = self.lookup_kind(i, SymbolKind::Initiative) {
+                            actions.push((ir::Action::Pause(ini), *span));
+                        }
+                    }
+                }
+            }
+            steps.push(ir::Step {
+                after: st.after.max(1),
+                actions,
+            });
+        }
+        let owner = t.owner.as_ref().and_then(|o| self.party(o));
+        if let Some(x) = self.plan.triggers.get_mut(tid) {
+            x.when = when;
+            x.for_months = for_months;
+            x.steps = steps;
+            x.owner = owner;
+        }
+    }
+
+    /// Resolves a name that must be a driver or metric.
+    fn value_name(&mut self, id: &ast::Ident, scope: &Scope) -> Option<ItemId> {
+        if let Some(ini) = scope.initiative {
+            let full = format!("{ini}.{}", id.name);
+            if let Some(s) = self.names.get(&full).copied() {
+                if matches!(s.kind, SymbolKind::Driver | SymbolKind::Metric) {
+                    self.reference(id.span, s.def);
+                    return self.symbols.defs.get(s.def).and_then(|d| d.index);
+                }
+            }
+        }
+        match self.names.get(&id.name).copied() {
+            Some(s) if matches!(s.kind, SymbolKind::Driver | SymbolKind::Metric) => {
+                self.reference(id.span, s.def);
+                self.symbols.defs.get(s.def).and_then(|d| d.index)
+            }
+            Some(s) => {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::TypeMismatch,
+                        id.span,
+                        format!("`{}` is a {}, not a value", id.name, s.kind.as_str()),
+                    )
+                    .with_help(
+                        "only drivers, metrics and function parameters can be used in a formula",
+                    ),
+                );
+                None
+            }
+            None => {
+                let mut candidates: Vec<String> = self
+                    .names
+                    .iter()
+                    .filter(|(_, s)| matches!(s.kind, SymbolKind::Driver | SymbolKind::Metric))
+                    .map(|(n, _)| n.clone())
+                    .collect();
+                if let Some(p) = scope.params {
+                    candidates.extend(p.keys().cloned());
+                }
+                candidates.sort();
+                let mut d = Diagnostic::error(
+                    Code::UndefinedName,
+                    id.span,
+                    format!("`{}` is not defined", id.name),
+                )
+                .with_label("no driver or metric has this name");
+                if let Some(s) = closest(&id.name, candidates.iter().map(String::as_str)) {
+                    d = d.with_help(format!("did you mean `{s}`?"));
+                } else if self.units.contains_key(&id.name) || crate::units::is_currency(&id.name) {
+                    d = d.with_help(format!(
+                        "`{}` is a unit: write it after a number, as in `5 {}`",
+                        id.name, id.name
+                    ));
+                } else {
+                    d = d.with_help(format!("declare it, for example `driver {} = 0`", id.name));
+                }
+                self.diags.push(d);
+                None
+            }
+        }
+    }
+
+    fn expr(&mut self, e: &ast::Expr, scope: &Scope) -> ir::Expr {
+        let mut budget = MAX_EXPANDED_NODES;
+        self.expr_b(e, scope, &mut budget)
+    }
+
+    fn expr_b(&mut self, e: &ast::Expr, scope: &Scope, budget: &mut usize) -> ir::Expr {
+        use ir::ExprKind as K;
+        let span = scope.call_span.unwrap_or(e.span);
+        if *budget == 0 {
+            return ir::Expr {
+                kind: K::Error,
+                span,
+            };
+        }
+        *budget -= 1;
+        let kind = match &e.kind {
+            ExprKind::Number { value, unit, .. } => {
+                let u = unit.as_ref().and_then(|u| self.unit(u));
+                K::Const(*value, u)
+            }
+            ExprKind::Period(p) => K::Period(self.period_index(p), p.kind),
+            ExprKind::Range(a, b) => K::Window(
+                a.kind.first_month() - self.plan.start,
+                b.kind.last_month() - self.plan.start,
+            ),
+            ExprKind::Paren(inner) => return self.expr_b(inner, scope, budget),
+            ExprKind::Name(id) => {
+                if let Some(p) = scope.params.and_then(|p| p.get(&id.name)) {
+                    return p.clone();
+                }
+                if let Some(prior) = scope.prior {
+                    if self.plan.items.get(prior).map(|i| i.name.as_str()) == Some(id.name.as_str())
+                    {
+                        if let Some(s) = self.names.get(&id.name).copied() {
+                            self.reference(id.span, s.def);
+                        }
+                        return ir::Expr {
+                            kind: K::Prior(prior),
+                            span,
+                        };
+                    }
+                }
+                match self.value_name(id, scope) {
+                    Some(i) => K::Item(i),
+                    None => K::Error,
+                }
+            }
+            ExprKind::Unary(op, a) => {
+                let inner = self.expr_b(a, scope, budget);
+                match (op, inner.kind) {
+                    // Fold `-5` into a constant so it can stand where a literal is needed.
+                    (ast::UnOp::Neg, K::Const(v, u)) => K::Const(-v, u),
+                    (_, kind) => K::Unary(
+                        *op,
+                        Box::new(ir::Expr {
+                            kind,
+                            span: inner.span,
+                        }),
+                    ),
+                }
+            }
+            ExprKind::Binary(op, a, b) => K::Binary(
+                *op,
+                Box::new(self.expr_b(a, scope, budget)),
+                Box::new(self.expr_b(b, scope, budget)),
+            ),
+            ExprKind::If(c, a, b) => K::If(
+                Box::new(self.expr_b(c, scope, budget)),
+                Box::new(self.expr_b(a, scope, budget)),
+                Box::new(self.expr_b(b, scope, budget)),
+            ),
+            ExprKind::Step(entries) => {
+                let mut out: Vec<(i64, ir::Expr)> = Vec::new();
+                for (p, v) in entries {
+                    let idx = self.period_index(p);
+                    if out.iter().any(|(i, _)| *i == idx) {
+                        self.diags.push(
+                            Diagnostic::error(
+                                Code::Syntax,
+                                p.span,
+                                format!("{} appears twice in this step", p.kind),
+                            )
+                            .with_help("give each period one value"),
+                        );
+                        continue;
+                    }
+                    out.push((idx, self.expr_b(v, scope, budget)));
+                }
+                out.sort_by_key(|(i, _)| *i);
+                K::Step(out)
+            }
+            ExprKind::At(x, p) => {
+                let inner = self.expr_b(x, scope, budget);
+                if self.check_in_horizon(p, "the period") {
+                    K::At(
+                        Box::new(inner),
+                        p.kind.first_month() - self.plan.start,
+                        p.kind.last_month() - self.plan.start,
+                    )
+                } else {
+                    K::Error
+                }
+            }
+            ExprKind::Call(name, args) => return self.call(name, args, e.span, scope, budget),
+        };
+        ir::Expr { kind, span }
+    }
+
+    fn call(
+        &mut self,
+        name: &ast::Ident,
+        args: &[ast::Expr],
+        span: Span,
+        scope: &Scope,
+        budget: &mut usize,
+    ) -> ir::Expr {
+        use ir::ExprKind as K;
+        let outer_span = scope.call_span.unwrap_or(span);
+        let err = ir::Expr {
+            kind: K::Error,
+            span: outer_span,
+        };
+        let builtin = match name.name.as_str() {
+            "grow" => Some((Builtin::Grow, 2, 2)),
+            "ramp" => Some((Builtin::Ramp, 4, 4)),
+            "prev" => Some((Builtin::Prev, 1, 2)),
+            "cumsum" => Some((Builtin::Cumsum, 1, 1)),
+            "sum" => Some((Builtin::Sum, 1, 2)),
+            "avg" => Some((Builtin::Avg, 1, 2)),
+            "first" => Some((Builtin::First, 1, 2)),
+            "last" => Some((Builtin::Last, 1, 2)),
+            "min" => Some((Builtin::Min, 1, usize::MAX)),
+            "max" => Some((Builtin::Max, 1, usize::MAX)),
+            "round" => Some((Builtin::Round, 2, 2)),
+            "abs" => Some((Builtin::Abs, 1, 1)),
+            "base" => Some((Builtin::Base, 1, 1)),
+            "period_index" => Some((Builtin::PeriodIndex, 0, 0)),
+            _ => None,
+        };
+        if let Some((mut b, lo, hi)) = builtin {
+            if args.len() < lo || args.len() > hi {
+                let sig = ir::BUILTIN_SIGNATURES
+                    .iter()
+                    .find(|s| s.0 == name.name)
+                    .map(|s| s.1)
+                    .unwrap_or("");
+                let want = if lo == hi {
+                    format!("{lo}")
+                } else if hi == usize::MAX {
+                    format!("at least {lo}")
+                } else {
+                    format!("{lo} or {hi}")
+                };
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::TypeMismatch,
+                        span,
+                        format!(
+                            "`{}` takes {want} argument{}, not {}",
+                            name.name,
+                            if want == "1" { "" } else { "s" },
+                            args.len()
+                        ),
+                    )
+                    .with_help(format!("write `{sig}`")),
+                );
+                return err;
+            }
+            let mut ir_args: Vec<ir::Expr> = Vec::with_capacity(args.len());
+            for (i, a) in args.iter().enumerate() {
+                let window_pos = i == 1
+                    && matches!(
+                        b,
+                        Builtin::Sum
+                            | Builtin::Avg
+                            | Builtin::First
+                            | Builtin::Last
+                            | Builtin::Min
+                            | Builtin::Max
+                    )
+                    && args.len() == 2;
+                if window_pos {
+                    if let Some(w) = self.window(a) {
+                        ir_args.push(w);
+                        continue;
+                    }
+                }
+                ir_args.push(self.expr_b(a, scope, budget));
+            }
+            // min/max over time: one argument, or a series and a window.
+            if matches!(b, Builtin::Min | Builtin::Max)
+                && (ir_args.len() == 1
+                    || ir_args
+                        .get(1)
+                        .is_some_and(|a| matches!(a.kind, K::Window(..))))
+            {
+                b = if b == Builtin::Min {
+                    Builtin::MinOver
+                } else {
+                    Builtin::MaxOver
+                };
+            }
+            return ir::Expr {
+                kind: K::Call(b, ir_args),
+                span: outer_span,
+            };
+        }
+        // A user function: inline it.
+        let Some(sym) = self.names.get(&name.name).copied() else {
+            let mut cands: Vec<String> = self.fns.keys().cloned().collect();
+            cands.extend(ir::BUILTIN_SIGNATURES.iter().map(|b| b.0.to_string()));
+            cands.sort();
+            let mut d = Diagnostic::error(
+                Code::UndefinedName,
+                name.span,
+                format!("there is no function `{}`", name.name),
+            );
+            d = match closest(&name.name, cands.iter().map(String::as_str)) {
+                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                None => d.with_help(
+                    "functions come from the built-ins, `fn` declarations and `import std.NAME`",
+                ),
+            };
+            self.diags.push(d);
+            return err;
+        };
+        if sym.kind != SymbolKind::Function {
+            self.diags.push(Diagnostic::error(
+                Code::TypeMismatch,
+                name.span,
+                format!("`{}` is a {}, not a function", name.name, sym.kind.as_str()),
+            ));
+            return err;
+        }
+        self.reference(name.span, sym.def);
+        let Some((params, body)) = self.fns.get(&name.name).map(|f| (f.params, f.body)) else {
+            return err;
+        };
+        if params.len() != args.len() {
+            let sig = format!(
+                "{}({})",
+                name.name,
+                params
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            self.diags.push(
+                Diagnostic::error(
+                    Code::TypeMismatch,
+                    span,
+                    format!(
+                        "`{}` takes {} argument{}, not {}",
+                        name.name,
+                        params.len(),
+                        if params.len() == 1 { "" } else { "s" },
+                        args.len()
+                    ),
+                )
+                .with_help(format!("write `{sig}`")),
+            );
+            return err;
+        }
+        if self.fn_stack.contains(&name.name) {
+            let mut names = self.fn_stack.clone();
+            names.push(name.name.clone());
+            self.diags.push(
+                Diagnostic::error(
+                    Code::Cycle,
+                    name.span,
+                    format!("functions call themselves: {}", names.join(" → ")),
+                )
+                .with_help(
+                    "functions cannot be recursive; write the repetition with `prev` or `cumsum`",
+                ),
+            );
+            return err;
+        }
+        if self.fn_stack.len() >= MAX_INLINE_DEPTH {
+            self.diags.push(Diagnostic::error(
+                Code::LimitExceeded,
+                span,
+                format!("functions nest more than {MAX_INLINE_DEPTH} calls deep"),
+            ));
+            return err;
+        }
+        let mut bound = HashMap::new();
+        for (p, a) in params.iter().zip(args) {
+            bound.insert(p.name.clone(), self.expr_b(a, scope, budget));
+        }
+        self.fn_stack.push(name.name.clone());
+        let inner = Scope {
+            initiative: None,
+            params: Some(&bound),
+            prior: None,
+            call_span: Some(outer_span),
+        };
+        let out = self.expr_b(body, &inner, budget);
+        self.fn_stack.pop();
+        if *budget == 0 {
+            self.diags.push(Diagnostic::error(Code::LimitExceeded, span, format!("this formula expands to more than {MAX_EXPANDED_NODES} operations once functions are inlined")));
+            return err;
+        }
+        out
+    }
+
+    /// A window argument: a period, a range, or a bare year.
+    fn window(&mut self, a: &ast::Expr) -> Option<ir::Expr> {
+        let (s, e, span) = match &a.kind {
+            ExprKind::Period(p) => {
+                if !self.check_in_horizon(p, "the window") {
+                    return Some(ir::Expr {
+                        kind: ir::ExprKind::Error,
+                        span: a.span,
+                    });
+                }
+                (p.kind.first_month(), p.kind.last_month(), a.span)
+            }
+            ExprKind::Range(p, q) => {
+                let ok = self.check_in_horizon(p, "the window start")
+                    & self.check_in_horizon(q, "the window end");
+                if !ok {
+                    return Some(ir::Expr {
+                        kind: ir::ExprKind::Error,
+                        span: a.span,
+                    });
+                }
+                (p.kind.first_month(), q.kind.last_month(), a.span)
+            }
+            ExprKind::Number {
+                value,
+                text,
+                unit: None,
+            } if text.len() == 4 && value.fract().is_zero() => {
+                let y = i32::try_from(value.mantissa()).ok()?;
+                let p = ast::Period {
+                    kind: PeriodKind::Year(y),
+                    span: a.span,
+                };
+                if !self.check_in_horizon(&p, "the window") {
+                    return Some(ir::Expr {
+                        kind: ir::ExprKind::Error,
+                        span: a.span,
+                    });
+                }
+                (p.kind.first_month(), p.kind.last_month(), a.span)
+            }
+            _ => return None,
+        };
+        Some(ir::Expr {
+            kind: ir::ExprKind::Window(s - self.plan.start, e - self.plan.start),
+            span,
+        })
+    }
+}
+
+fn err_expr(span: Span) -> ir::Expr {
+    ir::Expr {
+        kind: ir::ExprKind::Error,
+        span,
+    }
+}
+
+trait DefaultPair {
+    fn unwrap_or_default_pair(self) -> (Span, SymbolKind);
+}
+
+impl DefaultPair for Option<(Span, SymbolKind)> {
+    fn unwrap_or_default_pair(self) -> (Span, SymbolKind) {
+        self.unwrap_or((Span::default(), SymbolKind::Driver))
+    }
+}
