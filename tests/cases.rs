@@ -3,6 +3,8 @@
 //! (`tests/snapshots/cases__NAME.snap`) holds the source, the rendered
 //! diagnostics and the exact results.
 
+#![allow(clippy::indexing_slicing, clippy::unwrap_used)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

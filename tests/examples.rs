@@ -1,6 +1,8 @@
 //! Every example in `examples/` is checked and run: no errors, evaluation
 //! succeeds, and the snapshot holds its diagnostics and exact results.
 
+#![allow(clippy::indexing_slicing, clippy::unwrap_used)]
+
 mod common;
 
 #[test]
