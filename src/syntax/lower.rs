@@ -30,9 +30,15 @@ impl Lowerer {
         }
     }
 
+    /// The span of a pair without the blanks and comments pest's implicit
+    /// whitespace leaves at its end: it ends where its last token ends.
     fn span(&self, p: &P) -> Span {
         let s = p.as_span();
-        Span::new(self.file, self.base + s.start(), self.base + s.end())
+        Span::new(
+            self.file,
+            self.base + s.start(),
+            self.base + last_char_end(p),
+        )
     }
 
     fn ident(&self, p: P) -> Ident {
@@ -898,6 +904,38 @@ impl Lowerer {
             _ => None,
         }
     }
+}
+
+/// The end of a pair's text once trailing blanks and comments are dropped (for
+/// closing punctuation such as `)` or `}` that is not a token of its own).
+fn last_char_end(p: &P) -> usize {
+    let s = p.as_span();
+    let text = p.as_str();
+    let mut keep = text.len();
+    loop {
+        let t = text.get(..keep).unwrap_or("").trim_end();
+        keep = t.len();
+        // A trailing comment: the last line has a `#` outside a string.
+        let line_start = t.rfind('\n').map(|i| i + 1).unwrap_or(0);
+        let line = t.get(line_start..).unwrap_or("");
+        let mut in_str = false;
+        let mut cut = None;
+        for (i, c) in line.char_indices() {
+            match c {
+                '"' => in_str = !in_str,
+                '#' if !in_str => {
+                    cut = Some(i);
+                    break;
+                }
+                _ => {}
+            }
+        }
+        match cut {
+            Some(i) => keep = line_start + i,
+            None => break,
+        }
+    }
+    s.start() + keep
 }
 
 /// Parses a number literal as written (`1_150`, `85K`, `2.5%`) into an exact decimal.
