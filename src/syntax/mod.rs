@@ -309,7 +309,8 @@ pub fn parse(text: &str, file: FileId) -> Parse {
                 };
                 let mut lw = lower::Lowerer::new(file, chunk.start);
                 match lw.decl(decl_pair) {
-                    Some(kind) => {
+                    Some(mut kind) => {
+                        nested_docs(&mut kind, text);
                         let trimmed = src.trim_end();
                         let end = chunk.start + trimmed.len();
                         let end = end.min(chunk.start + decl_end(src));
@@ -331,6 +332,24 @@ pub fn parse(text: &str, file: FileId) -> Parse {
         }
     }
     out
+}
+
+/// Doc comments of declarations nested in a block (initiative members, scenario
+/// triggers).
+fn nested_docs(kind: &mut ast::DeclKind, text: &str) {
+    match kind {
+        ast::DeclKind::Initiative(i) => {
+            for (_, span, doc) in &mut i.members {
+                *doc = doc_above(text, span.start as usize);
+            }
+        }
+        ast::DeclKind::Scenario(sc) => {
+            for (_, span, doc) in &mut sc.triggers {
+                *doc = doc_above(text, span.start as usize);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Byte length of a chunk without trailing comments and blank lines.
