@@ -55,7 +55,14 @@ pub enum Builtin {
     Base,
     /// `period_index()`
     PeriodIndex,
+    /// `pow(x, n)`: x to a whole power n.
+    Pow,
+    /// `root(x, n)`: the n-th root of x (n a whole number ≥ 1).
+    Root,
 }
+
+/// Largest exponent `pow` and `root` accept (the longest horizon, in months).
+pub const MAX_EXPONENT: i64 = 1200;
 
 /// Signatures shown in completion, hover and signature help.
 pub const BUILTIN_SIGNATURES: &[(&str, &str, &str)] = &[
@@ -120,6 +127,16 @@ pub const BUILTIN_SIGNATURES: &[(&str, &str, &str)] = &[
         "period_index",
         "period_index()",
         "0-based index of the current period",
+    ),
+    (
+        "pow",
+        "pow(x, n)",
+        "x to the power n, n a whole number (negative n divides: pow(x, -1) is 1/x)",
+    ),
+    (
+        "root",
+        "root(x, n)",
+        "the n-th root of x, n a whole number ≥ 1 (root(1.21, 2) is 1.1)",
     ),
 ];
 
@@ -335,7 +352,7 @@ pub struct Change {
     pub from: Expr,
     /// Value expected at `by`.
     pub to: Expr,
-    /// Index of `by`.
+    /// Index of the last month of `by` (`by 2026-Q2` means by June).
     pub by: i64,
     /// `by` as written.
     pub by_label: String,
@@ -377,7 +394,7 @@ pub struct Dependency {
     pub title: String,
     /// Owner.
     pub owner: Option<Party>,
-    /// Due period: index and label.
+    /// Due period: index of its last month (`due 2026-Q1` means by March) and label.
     pub due: Option<(i64, String)>,
     /// Confidence (0..1).
     pub confidence: Option<Decimal>,
@@ -444,6 +461,8 @@ pub struct Raci {
     pub span: Span,
     /// Span of the whole declaration.
     pub decl_span: Span,
+    /// Each statement as written: its letter (`R`, `A`, `C`, `I`) and span.
+    pub lines: Vec<(char, Span)>,
 }
 
 /// An initiative.

@@ -532,6 +532,7 @@ impl<'a> Resolver<'a> {
                             informed: vec![],
                             span: rc.name.span,
                             decl_span: decl.span,
+                            lines: rc.lines.clone(),
                         });
                     }
                 }
@@ -1037,7 +1038,9 @@ impl<'a> Resolver<'a> {
                 DeclKind::Assumption(a) => self.assumption(a),
                 DeclKind::Dependency(d) => {
                     let owner = d.owner.as_ref().and_then(|o| self.party(o));
-                    let due = d.due.map(|p| (self.period_index(&p), p.kind.to_string()));
+                    let due = d
+                        .due
+                        .map(|p| (p.kind.last_month() - self.plan.start, p.kind.to_string()));
                     if let Some(x) = self
                         .plan
                         .dependencies
@@ -1204,7 +1207,7 @@ impl<'a> Resolver<'a> {
                 item,
                 from: self.expr(&c.from, &Scope::default()),
                 to: self.expr(&c.to, &Scope::default()),
-                by: self.period_index(&c.by),
+                by: c.by.kind.last_month() - self.plan.start,
                 by_label: c.by.kind.to_string(),
                 span: c.span,
             });
@@ -1691,6 +1694,8 @@ impl<'a> Resolver<'a> {
             "abs" => Some((Builtin::Abs, 1, 1)),
             "base" => Some((Builtin::Base, 1, 1)),
             "period_index" => Some((Builtin::PeriodIndex, 0, 0)),
+            "pow" => Some((Builtin::Pow, 2, 2)),
+            "root" => Some((Builtin::Root, 2, 2)),
             _ => None,
         };
         if let Some((mut b, lo, hi)) = builtin {

@@ -1,14 +1,21 @@
 //! Checks on the resolved plan, one file per family.
 //!
-//! [`before_eval`] runs what needs no numbers (units, cycles); [`after_eval`] runs
-//! what compares the plan's story with its numbers (targets, …). Both return
-//! diagnostics and never fail.
+//! [`before_eval`] runs what needs no numbers: units and cycles (errors there stop
+//! evaluation), then the plan's own rules — counterbalances, the objective
+//! cascade, RACI, owners and unused drivers (see [`blocks_evaluation`]).
+//! [`after_eval`] runs what compares the plan's story with its numbers: targets,
+//! bets, `maintain` conditions, dependencies and grants. Both return diagnostics
+//! and never fail.
 
+pub mod assumptions;
 pub mod cycles;
 pub mod objectives;
+pub mod ownership;
+pub mod raci;
+pub mod requests;
 pub mod units;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::Results;
 use crate::ir::Plan;
 
@@ -16,7 +23,18 @@ use crate::ir::Plan;
 pub fn before_eval(plan: &mut Plan) -> Vec<Diagnostic> {
     let mut d = units::check(plan);
     d.extend(cycles::check(plan));
+    d.extend(assumptions::rules(plan));
+    d.extend(objectives::cascade(plan));
+    d.extend(raci::check(plan));
+    d.extend(ownership::check(plan));
     d
+}
+
+/// True when an error with this code means the plan cannot be evaluated. The
+/// plan's own rules (RACI) are reported but the numbers can still be computed,
+/// so `plumb check` goes on to the checks that need them.
+pub fn blocks_evaluation(code: Code) -> bool {
+    !matches!(code, Code::RaciAccountable | Code::RaciResponsible)
 }
 
 /// Checks that compare the plan with its evaluated numbers.
@@ -28,6 +46,8 @@ pub fn after_eval(plan: &Plan, results: &Results) -> Vec<Diagnostic> {
             Ok(o) => d.extend(objectives::missed(plan, &o)),
             Err(e) => d.push(e.to_diagnostic()),
         }
+        d.extend(requests::check(plan, r));
     }
+    d.extend(assumptions::check(plan, results));
     d
 }

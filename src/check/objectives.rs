@@ -9,7 +9,7 @@
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::{eval_expr, EvalError, Results, ScenarioResult, Value};
-use crate::ir::{ExprKind, Plan, ScenarioId};
+use crate::ir::{Expr, ExprKind, Party, Plan, ScenarioId};
 use crate::report::format::{amount, number};
 use crate::syntax::ast::BinOp;
 use crate::units::{Ty, Unit};
@@ -38,6 +38,92 @@ pub struct TargetOutcome {
     pub unit: Unit,
 }
 
+/// A condition evaluated in one scenario: both sides of a comparison, the
+/// headroom and whether it holds. Shared by targets, requests and assumptions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    /// Left side's value (None when the condition is not a comparison).
+    pub projected: Option<Decimal>,
+    /// Right side's value.
+    pub threshold: Option<Decimal>,
+    /// Headroom (see the module docs).
+    pub gap: Option<Decimal>,
+    /// Whether it holds (in every period, for a condition over a series).
+    pub met: bool,
+    /// For a per-period condition: the period with the least headroom.
+    pub period: Option<i64>,
+    /// Unit of the compared values.
+    pub unit: Unit,
+}
+
+/// Evaluates a condition in one scenario. A comparison reports its sides at the
+/// period with the least headroom (or once, when both sides are aggregates);
+/// anything else only whether it holds in every period.
+pub fn condition(
+    plan: &Plan,
+    result: &ScenarioResult,
+    base: Option<&[Vec<Decimal>]>,
+    e: &Expr,
+) -> Result<Condition, EvalError> {
+    let mut oc = Condition {
+        projected: None,
+        threshold: None,
+        gap: None,
+        met: false,
+        period: None,
+        unit: Unit::dimensionless(),
+    };
+    match &e.kind {
+        ExprKind::Binary(op, l, r) if op.is_comparison() => {
+            oc.unit = sides_unit(plan, l, r);
+            let lv = eval_expr(plan, result, base, l)?;
+            let rv = eval_expr(plan, result, base, r)?;
+            let periods = match (&lv, &rv) {
+                (Value::Scalar(_), Value::Scalar(_)) => vec![None],
+                _ => (0..plan.len).map(Some).collect(),
+            };
+            let mut worst: Option<(Decimal, Decimal, Decimal, Option<usize>)> = None;
+            let mut all_met = true;
+            for p in periods {
+                let (a, b) = (lv.at(p.unwrap_or(0)), rv.at(p.unwrap_or(0)));
+                all_met &= compare(*op, a, b);
+                let gap = headroom(*op, a, b);
+                let key = if matches!(op, BinOp::Eq | BinOp::Ne) {
+                    -gap.abs()
+                } else {
+                    gap
+                };
+                if worst.as_ref().is_none_or(|w| key < w.0) {
+                    worst = Some((key, a, b, p));
+                }
+            }
+            if let Some((_, a, b, p)) = worst {
+                oc.projected = Some(a);
+                oc.threshold = Some(b);
+                oc.gap = Some(headroom(*op, a, b));
+                oc.period = p.map(|x| x as i64);
+            }
+            oc.met = all_met;
+        }
+        _ => {
+            let v = eval_expr(plan, result, base, e)?;
+            oc.met = (0..plan.len).all(|i| !v.at(i).is_zero());
+        }
+    }
+    Ok(oc)
+}
+
+/// The unit two compared sides share (the one that has a unit).
+pub fn sides_unit(plan: &Plan, l: &Expr, r: &Expr) -> Unit {
+    match (
+        crate::check::units::expr_ty(plan, l),
+        crate::check::units::expr_ty(plan, r),
+    ) {
+        (Ty::Num(u), _) | (_, Ty::Num(u)) => u,
+        _ => Unit::dimensionless(),
+    }
+}
+
 /// Evaluates every target of the plan in one scenario.
 pub fn outcomes(
     plan: &Plan,
@@ -50,68 +136,25 @@ pub fn outcomes(
             if matches!(t.expr.kind, ExprKind::Error) {
                 continue;
             }
-            let mut oc = TargetOutcome {
+            let c = condition(plan, result, base, &t.expr)?;
+            out.push(TargetOutcome {
                 objective: oi,
                 target: ti,
                 text: t.text.clone(),
-                projected: None,
-                threshold: None,
-                gap: None,
-                met: false,
-                period: None,
-                unit: Unit::dimensionless(),
-            };
-            match &t.expr.kind {
-                ExprKind::Binary(op, l, r) if op.is_comparison() => {
-                    oc.unit = match (
-                        crate::check::units::expr_ty(plan, l),
-                        crate::check::units::expr_ty(plan, r),
-                    ) {
-                        (Ty::Num(u), _) | (_, Ty::Num(u)) => u,
-                        _ => Unit::dimensionless(),
-                    };
-                    let lv = eval_expr(plan, result, base, l)?;
-                    let rv = eval_expr(plan, result, base, r)?;
-                    let periods = match (&lv, &rv) {
-                        (Value::Scalar(_), Value::Scalar(_)) => vec![None],
-                        _ => (0..plan.len).map(Some).collect(),
-                    };
-                    let mut worst: Option<(Decimal, Decimal, Decimal, bool, Option<usize>)> = None;
-                    let mut all_met = true;
-                    for p in periods {
-                        let (a, b) = (lv.at(p.unwrap_or(0)), rv.at(p.unwrap_or(0)));
-                        let met = compare(*op, a, b);
-                        all_met &= met;
-                        let gap = headroom(*op, a, b);
-                        let key = if matches!(op, BinOp::Eq | BinOp::Ne) {
-                            -gap.abs()
-                        } else {
-                            gap
-                        };
-                        if worst.as_ref().is_none_or(|w| key < w.0) {
-                            worst = Some((key, a, b, met, p));
-                        }
-                    }
-                    if let Some((_, a, b, _, p)) = worst {
-                        oc.projected = Some(a);
-                        oc.threshold = Some(b);
-                        oc.gap = Some(headroom(*op, a, b));
-                        oc.period = p.map(|x| x as i64);
-                    }
-                    oc.met = all_met;
-                }
-                _ => {
-                    let v = eval_expr(plan, result, base, &t.expr)?;
-                    oc.met = (0..plan.len).all(|i| !v.at(i).is_zero());
-                }
-            }
-            out.push(oc);
+                projected: c.projected,
+                threshold: c.threshold,
+                gap: c.gap,
+                met: c.met,
+                period: c.period,
+                unit: c.unit,
+            });
         }
     }
     Ok(out)
 }
 
-fn compare(op: BinOp, a: Decimal, b: Decimal) -> bool {
+/// Whether `a op b` holds.
+pub fn compare(op: BinOp, a: Decimal, b: Decimal) -> bool {
     match op {
         BinOp::Lt => a < b,
         BinOp::Le => a <= b,
@@ -122,7 +165,8 @@ fn compare(op: BinOp, a: Decimal, b: Decimal) -> bool {
     }
 }
 
-fn headroom(op: BinOp, a: Decimal, b: Decimal) -> Decimal {
+/// Headroom of `a op b`: positive means room to spare, negative a shortfall.
+pub fn headroom(op: BinOp, a: Decimal, b: Decimal) -> Decimal {
     match op {
         BinOp::Lt | BinOp::Le => b.checked_sub(a),
         _ => a.checked_sub(b),
@@ -179,4 +223,175 @@ pub fn missed(plan: &Plan, base: &[TargetOutcome]) -> Vec<Diagnostic> {
         );
     }
     out
+}
+
+/// True for a top objective: owned by a role or by the department named `finance`.
+pub fn is_top(plan: &Plan, objective: usize) -> bool {
+    match plan.objectives.get(objective).and_then(|o| o.owner) {
+        Some(Party::Role(_)) => true,
+        Some(Party::Department(d)) => plan.departments.get(d).is_some_and(|d| d.name == "finance"),
+        None => false,
+    }
+}
+
+/// Objectives in cascade order: each objective that supports nothing, followed
+/// by the objectives that support it (depth 1), those that support them (depth
+/// 2), …, each in declaration order. Every objective appears once.
+pub fn cascade_order(plan: &Plan) -> Vec<(usize, usize)> {
+    let n = plan.objectives.len();
+    let mut seen = vec![false; n];
+    let mut out = Vec::with_capacity(n);
+    let roots: Vec<usize> = (0..n)
+        .filter(|&i| {
+            plan.objectives
+                .get(i)
+                .is_some_and(|o| o.supports.is_empty())
+        })
+        .chain(0..n)
+        .collect();
+    for root in roots {
+        if seen.get(root).copied().unwrap_or(true) {
+            continue;
+        }
+        // Depth-first with an explicit stack; children pushed in reverse so they
+        // come out in declaration order.
+        let mut stack = vec![(root, 0usize)];
+        while let Some((o, depth)) = stack.pop() {
+            match seen.get_mut(o) {
+                Some(s) if !*s => *s = true,
+                _ => continue,
+            }
+            out.push((o, depth));
+            let children: Vec<usize> = (0..n)
+                .filter(|&c| {
+                    !seen.get(c).copied().unwrap_or(true)
+                        && plan
+                            .objectives
+                            .get(c)
+                            .is_some_and(|x| x.supports.contains(&o))
+                })
+                .collect();
+            stack.extend(children.into_iter().rev().map(|c| (c, depth + 1)));
+        }
+    }
+    out
+}
+
+/// Static checks of the objective tree: `objective-not-cascaded` for a top
+/// objective nothing supports, and `cycle` for objectives that support each other
+/// in a circle.
+pub fn cascade(plan: &Plan) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (i, o) in plan.objectives.iter().enumerate() {
+        if !is_top(plan, i) {
+            continue;
+        }
+        let supported = plan
+            .objectives
+            .iter()
+            .enumerate()
+            .any(|(j, x)| j != i && x.supports.contains(&i));
+        if supported {
+            continue;
+        }
+        let owner = o.owner.map(|p| plan.party_name(p)).unwrap_or("?");
+        let example = plan
+            .departments
+            .iter()
+            .find(|d| d.name != "finance")
+            .map(|d| d.name.as_str())
+            .unwrap_or("sales");
+        out.push(
+            Diagnostic::warning(
+                Code::ObjectiveNotCascaded,
+                o.span,
+                format!(
+                    "the top objective `{}` (owned by `{owner}`) is not cascaded: no objective supports it",
+                    o.name
+                ),
+            )
+            .with_label("no team objective supports this")
+            .with_help(format!(
+                "give a team its share: `objective {example}_share \"…\" {{ owner {example}  supports {}  target … }}`",
+                o.name
+            )),
+        );
+    }
+    // Circles of `supports`: search from each objective for a way back to it.
+    let n = plan.objectives.len();
+    let mut reported = vec![false; n];
+    for start in 0..n {
+        if reported.get(start).copied().unwrap_or(true) {
+            continue;
+        }
+        let Some(circle) = circle_through(plan, start) else {
+            continue;
+        };
+        for &c in &circle {
+            if let Some(r) = reported.get_mut(c) {
+                *r = true;
+            }
+        }
+        let names: Vec<&str> = circle
+            .iter()
+            .chain(circle.first())
+            .filter_map(|&c| plan.objectives.get(c).map(|o| o.name.as_str()))
+            .collect();
+        let span = plan
+            .objectives
+            .get(start)
+            .map(|o| o.span)
+            .unwrap_or_default();
+        out.push(
+            Diagnostic::error(
+                Code::Cycle,
+                span,
+                format!(
+                    "objectives support each other in a circle: {}",
+                    names.join(" → ")
+                ),
+            )
+            .with_help(
+                "an objective supports the one above it; remove `supports` from the top one",
+            ),
+        );
+    }
+    out
+}
+
+/// A path `start → … → start` along `supports` links, if there is one
+/// (breadth-first, so the shortest).
+fn circle_through(plan: &Plan, start: usize) -> Option<Vec<usize>> {
+    let n = plan.objectives.len();
+    let mut parent: Vec<Option<usize>> = vec![None; n];
+    let mut queue = std::collections::VecDeque::from([start]);
+    while let Some(cur) = queue.pop_front() {
+        for &next in plan
+            .objectives
+            .get(cur)
+            .map(|o| o.supports.as_slice())
+            .unwrap_or(&[])
+        {
+            if next == start {
+                let mut path = vec![cur];
+                let mut at = cur;
+                while let Some(p) = parent.get(at).copied().flatten() {
+                    path.push(p);
+                    at = p;
+                    if path.len() > n {
+                        break;
+                    }
+                }
+                path.reverse();
+                return Some(path);
+            }
+            if next != start && parent.get(next).is_some_and(Option::is_none) {
+                if let Some(slot) = parent.get_mut(next) {
+                    *slot = Some(cur);
+                }
+                queue.push_back(next);
+            }
+        }
+    }
+    None
 }

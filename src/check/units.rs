@@ -11,6 +11,7 @@ use crate::ir::{self, Builtin, ExprKind, ItemId};
 use crate::source::Span;
 use crate::syntax::ast::{Aggregation, BinOp, UnOp};
 use crate::units::{Ty, Unit};
+use rust_decimal::prelude::ToPrimitive;
 
 struct Ctx<'p> {
     items: &'p [Option<Ty>],
@@ -491,7 +492,112 @@ impl Ctx<'_> {
                 arg(0).map(|a| self.num(a)).unwrap_or(Ty::Any)
             }
             Builtin::PeriodIndex => Ty::Any,
+            Builtin::Pow | Builtin::Root => self.power(b, args),
         }
+    }
+
+    /// `pow(x, n)` and `root(x, n)`: the exponent is a plain whole number; a value
+    /// with a unit needs a fixed exponent (its unit is raised with it), and `root`
+    /// of a unit needs exponents the root divides (`root(x, 2)` of `m*m` is `m`).
+    fn power(&mut self, b: Builtin, args: &[ir::Expr]) -> Ty {
+        let name = if b == Builtin::Pow { "pow" } else { "root" };
+        let (Some(x), Some(n)) = (args.first(), args.get(1)) else {
+            return Ty::Any;
+        };
+        let tx = self.num(x);
+        let tn = self.num(n);
+        if let Ty::Num(u) = &tn {
+            if !u.is_dimensionless() {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::UnitMismatch,
+                        n.span,
+                        format!("the exponent of `{name}` must be a plain number, but this is {u}"),
+                    )
+                    .with_help(format!("write a whole number, for example `{name}(x, 12)`")),
+                );
+            }
+        }
+        let fixed = match &n.kind {
+            ExprKind::Const(v, _) => {
+                let whole = v.fract().is_zero();
+                let min = if b == Builtin::Root {
+                    1
+                } else {
+                    -ir::MAX_EXPONENT
+                };
+                let k = if whole { v.to_i64() } else { None };
+                match k {
+                    Some(k) if (min..=ir::MAX_EXPONENT).contains(&k) => Some(k),
+                    _ => {
+                        let want = if b == Builtin::Root {
+                            format!("a whole number from 1 to {}", ir::MAX_EXPONENT)
+                        } else {
+                            format!("a whole number from -{m} to {m}", m = ir::MAX_EXPONENT)
+                        };
+                        self.diags.push(
+                            Diagnostic::error(
+                                Code::TypeMismatch,
+                                n.span,
+                                format!("the exponent of `{name}` must be {want}"),
+                            )
+                            .with_help(
+                                "for a fractional power write a root of a power: `root(pow(x, 3), 2)` is x^1.5",
+                            ),
+                        );
+                        return Ty::Any;
+                    }
+                }
+            }
+            _ => None,
+        };
+        let u = match tx {
+            Ty::Num(u) => u,
+            other => return other,
+        };
+        if u.is_dimensionless() {
+            return Ty::Num(Unit::dimensionless());
+        }
+        let Some(k) = fixed else {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::UnitMismatch,
+                    x.span,
+                    format!("`{name}` of a value in {u} needs a fixed exponent, so the result has a unit"),
+                )
+                .with_label(format!("this is {u}"))
+                .with_help("write the exponent as a number, or divide the value by a driver in its unit first"),
+            );
+            return Ty::Any;
+        };
+        let k = k as i32;
+        if b == Builtin::Pow {
+            return Ty::Num(Unit {
+                factors: u
+                    .factors
+                    .iter()
+                    .map(|(f, p)| (f.clone(), p.saturating_mul(k)))
+                    .filter(|(_, p)| *p != 0)
+                    .collect(),
+                percent: false,
+            });
+        }
+        if u.factors.iter().all(|(_, p)| k != 0 && p % k == 0) {
+            return Ty::Num(Unit {
+                factors: u.factors.iter().map(|(f, p)| (f.clone(), p / k)).collect(),
+                percent: false,
+            });
+        }
+        self.diags.push(
+            Diagnostic::error(
+                Code::UnitMismatch,
+                x.span,
+                format!("the {k}-th root of a value in {u} has no unit"),
+            )
+            .with_label(format!("this is {u}"))
+            .with_help("take roots of plain ratios: divide by a value in the same unit first, as in `root(end / start, 3)`"),
+        );
+        Ty::Any
     }
 }
 

@@ -66,7 +66,18 @@ pub fn run(args: &RunArgs) -> u8 {
         ByArg::Quarter => By::Quarter,
         ByArg::Year => By::Year,
     };
-    let report = RunReport::build(plan, results, &outcomes, by);
+    let requests = match plumb::check::requests::all_outcomes(plan, results) {
+        Ok(r) => r,
+        Err(e) => {
+            let d = e.to_diagnostic();
+            eprint!(
+                "{}",
+                plumb::diagnostic::render_human(&d, &c.sources, Default::default())
+            );
+            return 1;
+        }
+    };
+    let report = RunReport::build(plan, results, &outcomes, by).with_requests(plan, &requests);
     let out = match args.format {
         RunFormat::Table => render_table(
             &report,

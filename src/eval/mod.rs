@@ -13,6 +13,7 @@
 //! division by zero and periods outside the horizon are [`EvalError`]s naming the
 //! scenario, the period and the expression's span. Nothing here panics.
 
+pub mod power;
 pub mod program;
 
 use crate::diagnostic::{Code, Diagnostic};
@@ -48,6 +49,7 @@ impl EvalError {
         let help = match self.code {
             Code::DivisionByZero => "guard the division, for example `if x == 0 then 0 else y / x`",
             Code::Overflow => "a value grew past 28 significant digits; check for runaway growth or units in the wrong scale",
+            Code::TypeMismatch => "`pow` and `root` take whole-number exponents; guard the input, for example `if x < 0 then 0 else root(x, 2)`",
             _ => "use a period inside the plan's horizon",
         };
         Diagnostic::error(self.code, self.span, format!("{}{at}", self.message))
@@ -541,6 +543,40 @@ impl<'a> Ev<'a> {
         }
     }
 
+    fn power_error(
+        &self,
+        e: power::PowerError,
+        name: &str,
+        x: Decimal,
+        n: Decimal,
+        t: usize,
+        span: Span,
+    ) -> EvalError {
+        let (code, msg) = match e {
+            power::PowerError::Overflow => (
+                Code::Overflow,
+                format!("`{name}` overflows an exact decimal"),
+            ),
+            power::PowerError::DivisionByZero => (
+                Code::DivisionByZero,
+                format!("`{name}(0, {n})` divides by zero"),
+            ),
+            power::PowerError::BadExponent => (
+                Code::TypeMismatch,
+                format!(
+                    "the exponent of `{name}` must be a whole number from {} to {}, but it is {n}",
+                    if name == "root" { 1 } else { -ir::MAX_EXPONENT },
+                    ir::MAX_EXPONENT
+                ),
+            ),
+            power::PowerError::NegativeRoot => (
+                Code::TypeMismatch,
+                format!("an even root of a negative number ({x}) has no value"),
+            ),
+        };
+        self.err(code, msg, Some(t), span)
+    }
+
     fn fail(&self, code: Code, op: BinOp, t: usize, span: Span) -> EvalError {
         let msg = match code {
             Code::DivisionByZero => "division by zero".to_string(),
@@ -774,6 +810,28 @@ impl<'a> Ev<'a> {
             Builtin::PeriodIndex => Ok(Val::Series(Cow::Owned(
                 (lo..hi).map(Decimal::from).collect(),
             ))),
+            Builtin::Pow | Builtin::Root => {
+                let x = self.eval(a0, lo, hi)?;
+                let n = self.eval(arg(1).unwrap_or(&zero), lo, hi)?;
+                let f = if b == Builtin::Pow {
+                    power::pow
+                } else {
+                    power::root
+                };
+                let name = if b == Builtin::Pow { "pow" } else { "root" };
+                let one = |i: usize| {
+                    f(x.at(i), n.at(i))
+                        .map_err(|e| self.power_error(e, name, x.at(i), n.at(i), lo + i, span))
+                };
+                if let (Val::Scalar(_), Val::Scalar(_)) = (&x, &n) {
+                    return one(0).map(Val::Scalar);
+                }
+                let mut out = Vec::with_capacity(len);
+                for i in 0..len {
+                    out.push(one(i)?);
+                }
+                Ok(Val::Series(Cow::Owned(out)))
+            }
         }
     }
 }

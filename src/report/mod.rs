@@ -12,6 +12,7 @@ mod render;
 pub use render::{render_csv, render_markdown, render_table, TableOptions};
 
 use crate::check::objectives::TargetOutcome;
+use crate::check::requests::RequestOutcome;
 use crate::eval::{rollup, Results};
 use crate::ir::Plan;
 use crate::syntax::ast::{month_label, Aggregation};
@@ -66,6 +67,9 @@ pub struct ScenarioReport {
     pub targets: Vec<TargetReport>,
     /// Trigger firings.
     pub triggers: Vec<TriggerReport>,
+    /// Requests: the bottom-up ask against the grant (filled by
+    /// [`RunReport::with_requests`]).
+    pub requests: Vec<RequestReport>,
 }
 
 /// One driver or metric.
@@ -112,6 +116,54 @@ pub struct TargetReport {
     /// For a per-period target, the period shown.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub period: Option<String>,
+    /// The objective's owner (empty when none).
+    #[serde(skip)]
+    pub owner: String,
+    /// Depth in the objective cascade: 0 for an objective that supports none,
+    /// 1 for one that supports it, …
+    #[serde(skip)]
+    pub depth: usize,
+    /// Position in cascade order (tables list targets top-down in this order).
+    #[serde(skip)]
+    pub rank: usize,
+}
+
+/// One request in one scenario.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestReport {
+    /// Request name.
+    pub request: String,
+    /// The requesting department, or null.
+    pub from: Option<String>,
+    /// The bottom-up ask, or null.
+    pub ask: Option<RequestSide>,
+    /// What was granted, or null.
+    pub grant: Option<RequestSide>,
+    /// Granted threshold − asked threshold (negative: less was granted than
+    /// asked); null when the two are not comparable.
+    #[serde(serialize_with = "ser_opt_decimal")]
+    pub gap: Option<Decimal>,
+    /// Unit of the values.
+    #[serde(skip)]
+    pub unit: Unit,
+}
+
+/// The `ask` or `grant` of a request, evaluated in one scenario.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestSide {
+    /// The condition as written.
+    pub condition: String,
+    /// The model's value of its left side.
+    #[serde(serialize_with = "ser_opt_decimal")]
+    pub value: Option<Decimal>,
+    /// Its right side.
+    #[serde(serialize_with = "ser_opt_decimal")]
+    pub threshold: Option<Decimal>,
+    /// Headroom of the model against the threshold, as for targets.
+    #[serde(serialize_with = "ser_opt_decimal")]
+    pub gap: Option<Decimal>,
+    /// Whether the model satisfies the condition.
+    pub holds: bool,
 }
 
 /// One trigger in one scenario.
@@ -187,6 +239,7 @@ impl RunReport {
         by: By,
     ) -> RunReport {
         let groups = period_groups(plan, by);
+        let cascade = crate::check::objectives::cascade_order(plan);
         let scenarios = results
             .scenarios
             .iter()
@@ -223,6 +276,21 @@ impl RunReport {
                             .get(o.objective)
                             .map(|x| x.name.clone())
                             .unwrap_or_default(),
+                        owner: plan
+                            .objectives
+                            .get(o.objective)
+                            .and_then(|x| x.owner)
+                            .map(|p| plan.party_name(p).to_string())
+                            .unwrap_or_default(),
+                        depth: cascade
+                            .iter()
+                            .find(|c| c.0 == o.objective)
+                            .map(|c| c.1)
+                            .unwrap_or(0),
+                        rank: cascade
+                            .iter()
+                            .position(|c| c.0 == o.objective)
+                            .unwrap_or(usize::MAX),
                         target: o.text.clone(),
                         projected: o.projected,
                         threshold: o.threshold,
@@ -251,6 +319,7 @@ impl RunReport {
                     items,
                     targets: tg,
                     triggers,
+                    requests: Vec::new(),
                 }
             })
             .collect();
@@ -262,10 +331,64 @@ impl RunReport {
         }
     }
 
+    /// Adds each scenario's requests (outcomes per scenario, as from
+    /// [`crate::check::requests::all_outcomes`]).
+    pub fn with_requests(
+        mut self,
+        plan: &Plan,
+        requests: &[(usize, Vec<RequestOutcome>)],
+    ) -> RunReport {
+        let ids = plan_scenarios(plan, &self.scenarios);
+        for (sc, r) in self.scenarios.iter_mut().zip(ids) {
+            let Some(r) = r else { continue };
+            let Some((_, outcomes)) = requests.iter().find(|(s, _)| *s == r) else {
+                continue;
+            };
+            sc.requests = outcomes
+                .iter()
+                .filter_map(|o| {
+                    let rq = plan.requests.get(o.request)?;
+                    let side = |s: &Option<crate::check::requests::SideOutcome>| {
+                        s.as_ref().map(|s| RequestSide {
+                            condition: s.text.clone(),
+                            value: s.condition.projected,
+                            threshold: s.condition.threshold,
+                            gap: s.condition.gap,
+                            holds: s.condition.met,
+                        })
+                    };
+                    let unit = o
+                        .grant
+                        .as_ref()
+                        .or(o.ask.as_ref())
+                        .map(|s| s.condition.unit.clone())
+                        .unwrap_or_default();
+                    Some(RequestReport {
+                        request: rq.name.clone(),
+                        from: rq
+                            .from
+                            .and_then(|d| plan.departments.get(d))
+                            .map(|d| d.name.clone()),
+                        ask: side(&o.ask),
+                        grant: side(&o.grant),
+                        gap: o.gap,
+                        unit,
+                    })
+                })
+                .collect();
+        }
+        self
+    }
+
     /// Pretty JSON, exact decimals.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
     }
+}
+
+/// The scenario index of each report, by name.
+fn plan_scenarios(plan: &Plan, reports: &[ScenarioReport]) -> Vec<Option<usize>> {
+    reports.iter().map(|r| plan.scenario(&r.name)).collect()
 }
 
 fn roll(vals: &[Decimal], agg: Aggregation) -> Decimal {

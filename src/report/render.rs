@@ -129,9 +129,26 @@ fn items_table(report: &RunReport, sc: &ScenarioReport) -> Table {
     }
 }
 
+/// Heading of the targets table: what the columns compare.
+const TARGETS_HEADING: &str =
+    "Targets: top-down threshold against the bottom-up projection (gap + is room to spare, - is short)";
+
+/// Heading of the requests table.
+const REQUESTS_HEADING: &str =
+    "Requests: what each team asked against what was granted (gap = granted - asked)";
+
+fn signed(s: String, v: rust_decimal::Decimal) -> String {
+    if v.is_sign_positive() && !v.is_zero() {
+        format!("+{s}")
+    } else {
+        s
+    }
+}
+
 fn targets_table(sc: &ScenarioReport, color: bool) -> Table {
     let header = [
         "objective",
+        "owner",
         "target",
         "projected",
         "threshold",
@@ -140,9 +157,10 @@ fn targets_table(sc: &ScenarioReport, color: bool) -> Table {
     ]
     .map(String::from)
     .to_vec();
-    let rows = sc
-        .targets
-        .iter()
+    let mut ordered: Vec<&super::TargetReport> = sc.targets.iter().collect();
+    ordered.sort_by_key(|t| t.rank);
+    let rows = ordered
+        .into_iter()
         .map(|t| {
             let vals: Vec<_> = [t.projected, t.threshold, t.gap]
                 .into_iter()
@@ -154,14 +172,7 @@ fn targets_table(sc: &ScenarioReport, color: bool) -> Table {
                 v.map(|x| amount(x, &t.unit, dp))
                     .unwrap_or_else(|| "—".into())
             };
-            let gap = t.gap.map(|g| {
-                let s = amount(g, &t.unit, dp);
-                if g.is_sign_positive() && !g.is_zero() {
-                    format!("+{s}")
-                } else {
-                    s
-                }
-            });
+            let gap = t.gap.map(|g| signed(amount(g, &t.unit, dp), g));
             let status = match (t.met, color) {
                 (true, true) => "\x1b[32m✔ met\x1b[0m".to_string(),
                 (false, true) => "\x1b[31m✘ missed\x1b[0m".to_string(),
@@ -172,8 +183,14 @@ fn targets_table(sc: &ScenarioReport, color: bool) -> Table {
                 Some(p) => format!("{} (worst: {p})", t.target),
                 None => t.target.clone(),
             };
+            let name = if t.depth == 0 {
+                t.objective.clone()
+            } else {
+                format!("{}└ {}", "  ".repeat(t.depth - 1), t.objective)
+            };
             vec![
-                t.objective.clone(),
+                name,
+                t.owner.clone(),
                 target,
                 f(t.projected),
                 f(t.threshold),
@@ -185,7 +202,60 @@ fn targets_table(sc: &ScenarioReport, color: bool) -> Table {
     Table {
         header,
         rows,
-        right: vec![false, false, true, true, true, false],
+        right: vec![false, false, false, true, true, true, false],
+    }
+}
+
+fn requests_table(sc: &ScenarioReport, color: bool) -> Table {
+    let header = [
+        "request",
+        "from",
+        "ask",
+        "grant",
+        "model",
+        "gap",
+        "grant holds",
+    ]
+    .map(String::from)
+    .to_vec();
+    let rows = sc
+        .requests
+        .iter()
+        .map(|r| {
+            let model = r.grant.as_ref().or(r.ask.as_ref()).and_then(|s| s.value);
+            let vals: Vec<_> = [model, r.gap].into_iter().flatten().collect();
+            let dp = decimals_for(&vals, &r.unit);
+            let cond = |s: &Option<super::RequestSide>| {
+                s.as_ref()
+                    .map(|s| s.condition.clone())
+                    .unwrap_or_else(|| "—".into())
+            };
+            let status = match (r.grant.as_ref().map(|g| g.holds), color) {
+                (None, _) => "—".to_string(),
+                (Some(true), true) => "\x1b[32m✔ yes\x1b[0m".to_string(),
+                (Some(false), true) => "\x1b[31m✘ no\x1b[0m".to_string(),
+                (Some(true), false) => "✔ yes".to_string(),
+                (Some(false), false) => "✘ no".to_string(),
+            };
+            vec![
+                r.request.clone(),
+                r.from.clone().unwrap_or_default(),
+                cond(&r.ask),
+                cond(&r.grant),
+                model
+                    .map(|v| amount(v, &r.unit, dp))
+                    .unwrap_or_else(|| "—".into()),
+                r.gap
+                    .map(|g| signed(amount(g, &r.unit, dp), g))
+                    .unwrap_or_else(|| "—".into()),
+                status,
+            ]
+        })
+        .collect();
+    Table {
+        header,
+        rows,
+        right: vec![false, false, false, false, true, true, false],
     }
 }
 
@@ -230,7 +300,13 @@ pub fn render_table(report: &RunReport, opts: TableOptions) -> String {
         items_table(report, sc).text(&mut out, opts.color);
         if !sc.targets.is_empty() {
             let _ = writeln!(out);
+            let _ = writeln!(out, "{TARGETS_HEADING}");
             targets_table(sc, opts.color).text(&mut out, opts.color);
+        }
+        if !sc.requests.is_empty() {
+            let _ = writeln!(out);
+            let _ = writeln!(out, "{REQUESTS_HEADING}");
+            requests_table(sc, opts.color).text(&mut out, opts.color);
         }
         if !sc.triggers.is_empty() {
             let _ = writeln!(out);
@@ -256,9 +332,15 @@ pub fn render_markdown(report: &RunReport) -> String {
         items_table(report, sc).markdown(&mut out);
         if !sc.targets.is_empty() {
             let _ = writeln!(out);
-            let _ = writeln!(out, "**Targets**");
+            let _ = writeln!(out, "**{TARGETS_HEADING}**");
             let _ = writeln!(out);
             targets_table(sc, false).markdown(&mut out);
+        }
+        if !sc.requests.is_empty() {
+            let _ = writeln!(out);
+            let _ = writeln!(out, "**{REQUESTS_HEADING}**");
+            let _ = writeln!(out);
+            requests_table(sc, false).markdown(&mut out);
         }
         if !sc.triggers.is_empty() {
             let _ = writeln!(out);

@@ -54,7 +54,12 @@ pub fn results_text(c: &Compilation) -> String {
         Ok(o) => o,
         Err(e) => return format!("(targets failed: {})\n", e.message),
     };
-    let report = RunReport::build(plan, results, &outcomes, By::Month);
+    let requests = match plumb::check::requests::all_outcomes(plan, results) {
+        Ok(r) => r,
+        Err(e) => return format!("(requests failed: {})\n", e.message),
+    };
+    let report =
+        RunReport::build(plan, results, &outcomes, By::Month).with_requests(plan, &requests);
     let mut out = String::new();
     let _ = writeln!(out, "periods: {}", report.periods.join(" "));
     for sc in &report.scenarios {
@@ -78,6 +83,26 @@ pub fn results_text(c: &Compilation) -> String {
                 f(t.threshold),
                 f(t.gap),
                 if t.met { "met" } else { "MISSED" }
+            );
+        }
+        for r in &sc.requests {
+            let side = |s: &Option<plumb::report::RequestSide>| match s {
+                Some(s) => format!(
+                    "`{}` (model {}, threshold {}, {})",
+                    s.condition,
+                    s.value.map(exact).unwrap_or_else(|| "-".into()),
+                    s.threshold.map(exact).unwrap_or_else(|| "-".into()),
+                    if s.holds { "holds" } else { "does not hold" }
+                ),
+                None => "-".into(),
+            };
+            let _ = writeln!(
+                out,
+                "  request {}: ask {} grant {} gap {}",
+                r.request,
+                side(&r.ask),
+                side(&r.grant),
+                r.gap.map(exact).unwrap_or_else(|| "-".into())
             );
         }
         for it in &sc.items {
