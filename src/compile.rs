@@ -123,6 +123,7 @@ pub fn compile(entry: &Path, fs: &dyn FileSystem, opts: &Options) -> Compilation
         files: &mut c.files,
         diags: &mut diags,
         stack: Vec::new(),
+        loaded: Vec::new(),
     };
     loader.load(
         entry.to_path_buf(),
@@ -162,6 +163,7 @@ pub fn compile_str(name: &str, text: &str, opts: &Options) -> Compilation {
         files: &mut c.files,
         diags: &mut diags,
         stack: Vec::new(),
+        loaded: Vec::new(),
     };
     loader.load(
         PathBuf::from(name),
@@ -223,6 +225,9 @@ struct Loader<'a> {
     diags: &'a mut Vec<Diagnostic>,
     /// Real paths of the files being loaded, outermost first (for cycles).
     stack: Vec<PathBuf>,
+    /// Real paths of every file loaded so far: a file reached twice (through two
+    /// imports, a `..` that comes back, or a link inside the directory) loads once.
+    loaded: Vec<PathBuf>,
 }
 
 /// `a/b/../c` → `a/c` without touching the disk; None when `..` climbs above the start.
@@ -261,6 +266,7 @@ impl Loader<'_> {
         };
         self.diags.extend(parsed.diagnostics);
         let real = self.fs.canonicalize(&path).unwrap_or_else(|_| path.clone());
+        self.loaded.push(real.clone());
         self.stack.push(real);
         let imports: Vec<ast_import::Imp> = ast_import::imports(&parsed.file);
         self.files.push(ParsedFile {
@@ -407,10 +413,11 @@ impl Loader<'_> {
                     );
                     return;
                 }
-                if self
-                    .files
-                    .iter()
-                    .any(|f| self.sources.get(f.file).is_some_and(|s| s.name == display))
+                if self.loaded.contains(&real)
+                    || self
+                        .files
+                        .iter()
+                        .any(|f| self.sources.get(f.file).is_some_and(|s| s.name == display))
                 {
                     return; // already loaded through another import
                 }

@@ -190,7 +190,8 @@ impl Diagnostic {
     }
 }
 
-/// Sorts diagnostics by file, position, code and message, and drops exact repeats,
+/// Sorts diagnostics by file, position, code, severity (errors first) and message,
+/// and drops exact repeats,
 /// so output is deterministic.
 pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>) {
     diags.sort_by(|a, b| {
@@ -199,6 +200,7 @@ pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>) {
             a.primary.span.start,
             a.primary.span.end,
             a.code,
+            a.severity,
             &a.message,
         )
             .cmp(&(
@@ -206,6 +208,7 @@ pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>) {
                 b.primary.span.start,
                 b.primary.span.end,
                 b.code,
+                b.severity,
                 &b.message,
             ))
     });

@@ -152,6 +152,9 @@ struct Resolver<'a> {
     names: HashMap<String, Sym>,
     units: HashMap<String, usize>,
     terms: HashMap<String, usize>,
+    /// Functions have a namespace of their own: a call `f(…)` can only mean a
+    /// function, so `metric cac = cac(spend, deals)` is fine.
+    fn_names: HashMap<String, usize>,
     symbols: SymbolIndex,
     fns: HashMap<String, FnDef<'a>>,
     fn_stack: Vec<String>,
@@ -177,6 +180,7 @@ pub fn resolve(files: &[ParsedFile], text: &dyn Fn(Span) -> String) -> (Resolved
         names: HashMap::new(),
         units: HashMap::new(),
         terms: HashMap::new(),
+        fn_names: HashMap::new(),
         symbols: SymbolIndex::default(),
         fns: HashMap::new(),
         fn_stack: Vec::new(),
@@ -224,6 +228,7 @@ impl<'a> Resolver<'a> {
         let ns = match kind {
             SymbolKind::Unit => &mut self.units,
             SymbolKind::Term => &mut self.terms,
+            SymbolKind::Function => &mut self.fn_names,
             _ => {
                 if let Some(prev) = self.names.get(&name.name) {
                     let first = self
@@ -272,11 +277,16 @@ impl<'a> Resolver<'a> {
                     .with_help("keep one definition in the shared glossary and remove the other"),
                 );
             } else {
+                let what = if kind == SymbolKind::Function {
+                    "function"
+                } else {
+                    "unit"
+                };
                 self.diags.push(
                     Diagnostic::error(
                         Code::DuplicateName,
                         name.span,
-                        format!("the unit `{}` is declared twice", name.name),
+                        format!("the {what} `{}` is declared twice", name.name),
                     )
                     .with_secondary(first, "first declared here")
                     .with_help("remove one of the declarations"),
@@ -1541,7 +1551,12 @@ impl<'a> Resolver<'a> {
                     format!("`{}` is not defined", id.name),
                 )
                 .with_label("no driver or metric has this name");
-                if let Some(s) = closest(&id.name, candidates.iter().map(String::as_str)) {
+                if self.fn_names.contains_key(&id.name) {
+                    d = d.with_help(format!(
+                        "`{}` is a function: call it with its arguments, as in `{}(…)`",
+                        id.name, id.name
+                    ));
+                } else if let Some(s) = closest(&id.name, candidates.iter().map(String::as_str)) {
                     d = d.with_help(format!("did you mean `{s}`?"));
                 } else if self.units.contains_key(&id.name) || crate::units::is_currency(&id.name) {
                     d = d.with_help(format!(
@@ -1767,7 +1782,20 @@ impl<'a> Resolver<'a> {
             };
         }
         // A user function: inline it.
-        let Some(sym) = self.names.get(&name.name).copied() else {
+        let Some(def) = self.fn_names.get(&name.name).copied() else {
+            if let Some(s) = self.names.get(&name.name).copied() {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::TypeMismatch,
+                        name.span,
+                        format!("`{}` is a {}, not a function", name.name, s.kind.as_str()),
+                    )
+                    .with_help(
+                        "only built-ins, `fn` declarations and the standard library can be called",
+                    ),
+                );
+                return err;
+            }
             let mut cands: Vec<String> = self.fns.keys().cloned().collect();
             cands.extend(ir::BUILTIN_SIGNATURES.iter().map(|b| b.0.to_string()));
             cands.sort();
@@ -1785,15 +1813,7 @@ impl<'a> Resolver<'a> {
             self.diags.push(d);
             return err;
         };
-        if sym.kind != SymbolKind::Function {
-            self.diags.push(Diagnostic::error(
-                Code::TypeMismatch,
-                name.span,
-                format!("`{}` is a {}, not a function", name.name, sym.kind.as_str()),
-            ));
-            return err;
-        }
-        self.reference(name.span, sym.def);
+        self.reference(name.span, def);
         let Some((params, body)) = self.fns.get(&name.name).map(|f| (f.params, f.body)) else {
             return err;
         };

@@ -152,14 +152,14 @@ fn bet(
     let dp = decimals_for(&[stated_from, stated_to, model_from, model_to], unit);
     let f = |v: Decimal| amount(v, unit, dp);
     let first = plan.period_label(0);
+    let by_month = plan.period_label(c.by);
     let wrong = match (from_ok, to_ok) {
         (false, true) => format!("{} in {first}", f(model_from)),
-        (true, false) => format!("{} in {}", f(model_to), c.by_label),
+        (true, false) => format!("{} in {by_month}", f(model_to)),
         _ => format!(
-            "{} in {first} and {} in {}",
+            "{} in {first} and {} in {by_month}",
             f(model_from),
             f(model_to),
-            c.by_label
         ),
     };
     let suggestion = if item.kind == crate::syntax::ast::ItemKind::Driver {
@@ -187,10 +187,9 @@ fn bet(
             ),
         )
         .with_label(format!(
-            "the model: {} in {first}, {} in {}",
+            "the model: {} in {first}, {} in {by_month}",
             f(model_from),
             f(model_to),
-            c.by_label
         ))
         .with_secondary(item.name_span, format!("`{}` is defined here", item.name))
         .with_help(suggestion),

@@ -351,6 +351,7 @@ pub fn cascade(plan: &Plan) -> Vec<Diagnostic> {
                     names.join(" → ")
                 ),
             )
+            .with_label("part of the circle")
             .with_help(
                 "an objective supports the one above it; remove `supports` from the top one",
             ),
