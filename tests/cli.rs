@@ -125,3 +125,25 @@ fn run_table_shows_the_cascade_and_requests() {
     assert!(out.contains("Requests: what each team asked against what was granted"));
     assert!(out.contains("rnd_engineers"), "{out}");
 }
+
+#[test]
+fn run_prints_numbers_but_fails_when_the_story_disagrees() {
+    let o = plumb(&[
+        "run",
+        "tests/cases/maintain_violated.plumb",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["scenarios"]["base"]["items"]["deals"]["values"][3], "3");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("plumb::maintain-violated"), "{err}");
+}
+
+#[test]
+fn run_refuses_a_plan_that_cannot_be_evaluated() {
+    let o = plumb(&["run", "tests/cases/cycle.plumb"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+}

@@ -25,7 +25,7 @@ pub fn run(args: &RunArgs) -> u8 {
         },
     );
     super::eprint_diagnostics(&c);
-    if c.has_errors() {
+    if c.has_errors() && c.results.is_none() {
         eprintln!("error: the plan has errors; nothing was evaluated");
         return 1;
     }
@@ -90,5 +90,12 @@ pub fn run(args: &RunArgs) -> u8 {
         RunFormat::Markdown => render_markdown(&report),
     };
     print!("{out}");
+    if c.has_errors() {
+        // Errors found after evaluation (a bet the model disagrees with, a broken
+        // `maintain`, a grant not in the numbers, RACI): the numbers are printed
+        // so they can be compared, but the run fails.
+        eprintln!("error: the plan's story disagrees with its numbers (see above)");
+        return 1;
+    }
     0
 }

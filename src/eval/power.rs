@@ -3,9 +3,9 @@
 //! Takes decimals and whole exponents, gives back a decimal or a [`PowerError`].
 //! `pow` multiplies `x` by itself `n` times from the left, exactly as `grow`
 //! compounds, so `pow(1.02, 11)` equals the factor `grow(…, 2%)` applies in its
-//! 12th period digit for digit. `root` uses Newton's method in exact decimal
-//! arithmetic from a start above the root (so the iterates fall monotonically) and
-//! stops when they stop falling; a root that is exact at fewer digits (`root(1.21,
+//! 12th period digit for digit. `root` brackets the root by bisection, then
+//! runs Newton's method in exact decimal arithmetic from the bracket's upper end
+//! (so the iterates fall monotonically) and stops when they stop falling; a root that is exact at fewer digits (`root(1.21,
 //! 2)` is `1.1`) is returned exactly. No binary floating point is involved, so
 //! every machine gives the same digits.
 
@@ -26,7 +26,9 @@ pub enum PowerError {
 }
 
 /// Most Newton steps `root` takes (it converges long before for any sane input).
-const MAX_STEPS: usize = 20_000;
+const MAX_STEPS: usize = 200;
+/// Bisection steps before Newton: the bracket shrinks to 2^-60 of its size.
+const BISECTIONS: usize = 60;
 
 fn exponent(n: Decimal, min: i64) -> Result<i64, PowerError> {
     if !n.fract().is_zero() {
@@ -86,6 +88,21 @@ pub fn root(x: Decimal, n: Decimal) -> Result<Decimal, PowerError> {
     } else {
         Decimal::ONE
     };
+    // Narrow [lo, y] around the root by bisection first, so Newton starts close
+    // and converges in a few steps even for large `k`.
+    let mut lo = Decimal::ZERO;
+    for _ in 0..BISECTIONS {
+        let Some(mid) = lo.checked_add(y).map(|s| s / Decimal::TWO) else {
+            break;
+        };
+        if mid <= lo || mid >= y {
+            break;
+        }
+        match pow(mid, kd) {
+            Ok(p) if p <= x => lo = mid,
+            _ => y = mid,
+        }
+    }
     for _ in 0..MAX_STEPS {
         // x / y^(k-1) by repeated division: never overflows since y ≥ the root.
         let mut q = x;
@@ -161,5 +178,10 @@ mod tests {
         assert_eq!(big.round_dp(20), d("256"));
         let small = root(d("0.0000000000000000000000000001"), d("2")).unwrap();
         assert_eq!(small, d("0.00000000000001"));
+        // The largest exponent converges too: 2^(1/1200) = 1.000577…
+        let wide = root(d("2"), d("1200")).unwrap();
+        assert_eq!(wide.round_dp(12), d("1.000577789507"));
+        let huge = root(d("79228162514264337593543950335"), d("1200")).unwrap();
+        assert_eq!(huge.round_dp(6), d("1.057018"));
     }
 }
