@@ -592,7 +592,7 @@ impl Ctx<'_> {
             Diagnostic::error(
                 Code::UnitMismatch,
                 x.span,
-                format!("the {k}-th root of a value in {u} has no unit"),
+                format!("`root(…, {k})` of a value in {u} has no unit"),
             )
             .with_label(format!("this is {u}"))
             .with_help("take roots of plain ratios: divide by a value in the same unit first, as in `root(end / start, 3)`"),

@@ -49,7 +49,7 @@ impl EvalError {
         let help = match self.code {
             Code::DivisionByZero => "guard the division, for example `if x == 0 then 0 else y / x`",
             Code::Overflow => "a value grew past 28 significant digits; check for runaway growth or units in the wrong scale",
-            Code::TypeMismatch => "`pow` and `root` take whole-number exponents; guard the input, for example `if x < 0 then 0 else root(x, 2)`",
+            Code::TypeMismatch => "guard the input, for example `if x < 0 then 0 else root(x, 2)`; exponents must be whole numbers",
             _ => "use a period inside the plan's horizon",
         };
         Diagnostic::error(self.code, self.span, format!("{}{at}", self.message))
