@@ -206,6 +206,7 @@ impl Ty {
 impl fmt::Display for Ty {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Ty::Num(u) if u.is_dimensionless() && !u.percent => f.write_str("a plain number"),
             Ty::Num(u) => write!(f, "{u}"),
             Ty::Any => f.write_str("a plain number"),
             Ty::Bool => f.write_str("a condition"),
