@@ -16,6 +16,7 @@ pub mod check;
 pub mod compile;
 pub mod diagnostic;
 pub mod eval;
+pub mod fmt;
 pub mod ir;
 pub mod report;
 pub mod resolve;

@@ -30,6 +30,15 @@ enum Command {
     /// Every scenario is shown unless --scenario picks some. Tables round for
     /// reading; --format json and csv carry every digit.
     Run(RunArgs),
+    /// Rewrite plan files in the canonical layout.
+    ///
+    /// Each PATH is a file or a directory (every `.plumb` file below it); default:
+    /// the current directory. `-` reads standard input and writes standard output.
+    /// Comments and `##` doc comments stay in place, and the result always means
+    /// the same plan. Files with syntax errors are reported and left untouched.
+    /// With --check nothing is written: unformatted files are listed and the exit
+    /// code is 1.
+    Fmt(FmtArgs),
 }
 
 /// Output formats of `plumb check`.
@@ -96,11 +105,23 @@ pub struct RunArgs {
     pub by: ByArg,
 }
 
+/// Arguments of `plumb fmt`.
+#[derive(Debug, clap::Args)]
+pub struct FmtArgs {
+    /// Plan files or directories, or `-` for standard input (default: the current
+    /// directory).
+    pub paths: Vec<PathBuf>,
+    /// Write nothing; list the files that are not formatted and exit 1 if any.
+    #[arg(long)]
+    pub check: bool,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check(a) => cli::check::run(&a),
         Command::Run(a) => cli::run::run(&a),
+        Command::Fmt(a) => cli::fmt::run(&a),
     };
     ExitCode::from(code)
 }

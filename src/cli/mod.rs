@@ -2,6 +2,7 @@
 //! process exit code.
 
 pub mod check;
+pub mod fmt;
 pub mod run;
 
 use std::io::IsTerminal;
