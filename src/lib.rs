@@ -15,7 +15,9 @@
 pub mod check;
 pub mod compile;
 pub mod diagnostic;
+pub mod diff;
 pub mod eval;
+pub mod explain;
 pub mod fmt;
 pub mod ir;
 pub mod report;

@@ -39,6 +39,26 @@ enum Command {
     /// With --check nothing is written: unformatted files are listed and the exit
     /// code is 1.
     Fmt(FmtArgs),
+    /// Semantic diff of two versions of a plan, for review.
+    ///
+    /// `plumb diff OLD NEW` compares two files (`/dev/null` stands for a missing
+    /// version). `plumb diff --git REV [FILE]` compares FILE as it is in git
+    /// revision REV (imports read from REV too) with the work tree;
+    /// `--git REV1..REV2` compares two revisions. Without FILE, every plan file below
+    /// the current directory is compared. Shows declarations added, removed,
+    /// changed and renamed; every target per scenario (before → after, gap, flips
+    /// between met and missed); the drivers and metrics whose values move, biggest
+    /// movers first; assumption, owner and RACI changes; trigger firings and
+    /// diagnostics introduced or fixed. Exits 1 when the new version has errors.
+    Diff(DiffArgs),
+    /// Show how a value is derived, as a tree down to the drivers.
+    ///
+    /// NAME is a driver, a metric (initiative members as `initiative.member`) or
+    /// an objective (each target is explained). Each step shows the formula as
+    /// written, its value in the period (or the roll-up over the horizon when no
+    /// --period is given: flows sum, stocks take the last month, ratios average),
+    /// and which scenario override or trigger `set` produced a driver's value.
+    Explain(ExplainArgs),
 }
 
 /// Output formats of `plumb check`.
@@ -116,12 +136,67 @@ pub struct FmtArgs {
     pub check: bool,
 }
 
+/// Output formats of `plumb diff`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum DiffFormat {
+    /// Plain text for a terminal.
+    Human,
+    /// Markdown ready to post as a pull-request comment.
+    Markdown,
+    /// JSON with exact decimal strings (an array when several plans are compared).
+    Json,
+}
+
+/// Arguments of `plumb diff`.
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// OLD and NEW plan files; with --git, an optional FILE or directory.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Read the old version from this git revision (`origin/main`, `HEAD~1`), or
+    /// both versions from `OLD..NEW`.
+    #[arg(long, value_name = "REV")]
+    pub git: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: DiffFormat,
+}
+
+/// Output formats of `plumb explain`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ExplainFormat {
+    /// An indented tree.
+    Text,
+    /// JSON with exact decimal strings.
+    Json,
+}
+
+/// Arguments of `plumb explain`.
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// The plan's entry file.
+    pub file: PathBuf,
+    /// The driver, metric or objective to explain.
+    pub name: String,
+    /// A month (2026-03), quarter (2026-Q1) or year (2026); default: the horizon.
+    #[arg(long, value_name = "P")]
+    pub period: Option<String>,
+    /// The scenario (default: the plan's base scenario).
+    #[arg(long, short = 's', value_name = "S")]
+    pub scenario: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ExplainFormat,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check(a) => cli::check::run(&a),
         Command::Run(a) => cli::run::run(&a),
         Command::Fmt(a) => cli::fmt::run(&a),
+        Command::Diff(a) => cli::diff::run(&a),
+        Command::Explain(a) => cli::explain::run(&a),
     };
     ExitCode::from(code)
 }

@@ -2,6 +2,8 @@
 //! process exit code.
 
 pub mod check;
+pub mod diff;
+pub mod explain;
 pub mod fmt;
 pub mod run;
 
