@@ -313,7 +313,14 @@ pub fn diff(old: &Compilation, new: &Compilation, opts: &DiffOptions) -> PlanDif
     let (declarations, renames) = decl_changes(&old_decls, &new_decls);
     let mut notes = Vec::new();
     let horizon = horizon_change(old, new);
-    let scenarios = scenario_diffs(old, new, &renames, &mut notes);
+    let scenarios = if fragment(old) || fragment(new) {
+        notes.push(
+            "this file has no `plan` declaration (it is imported by a plan), so only its declarations are compared; diff the plan's entry file to see targets and values".to_string(),
+        );
+        Vec::new()
+    } else {
+        scenario_diffs(old, new, &renames, &mut notes)
+    };
     let callouts = callouts(&old_decls, &new_decls, &renames);
     let diagnostics = diagnostics_diff(old, new);
     let mut d = PlanDiff {
@@ -335,6 +342,17 @@ fn exists(c: &Compilation) -> bool {
     !c.files.is_empty()
 }
 
+/// True for a file that exists but declares no plan: a part imported by a plan.
+fn fragment(c: &Compilation) -> bool {
+    exists(c)
+        && !c.files.iter().any(|f| {
+            f.ast
+                .decls
+                .iter()
+                .any(|d| matches!(d.kind, DeclKind::Plan(_)))
+        })
+}
+
 fn horizon_label(from: i64, len: usize) -> String {
     format!(
         "{} .. {}",
@@ -351,7 +369,14 @@ fn side(c: &Compilation, label: &str) -> Side {
         exists: exists(c),
         plan: has_plan.then(|| plan.name.clone()),
         periods: (has_plan && plan.len > 0).then(|| horizon_label(plan.start, plan.len)),
-        errors: c.diagnostics.iter().filter(|d| d.is_error()).count(),
+        // A file without a plan is missing its `plan` only because it is a part.
+        errors: c
+            .diagnostics
+            .iter()
+            .filter(|d| {
+                d.is_error() && !(fragment(c) && d.code == crate::diagnostic::Code::InvalidPlan)
+            })
+            .count(),
         warnings: c.diagnostics.iter().filter(|d| !d.is_error()).count(),
     }
 }
@@ -1293,9 +1318,8 @@ fn callouts(
                     "owner",
                     &n.name,
                     format!(
-                        "owner of {} `{}`: {} → {}",
+                        "{} owner {} → {}",
                         n.keyword,
-                        n.name,
                         a.map(|x| format!("`{x}`")).unwrap_or_else(|| "none".into()),
                         b.map(|x| format!("`{x}`")).unwrap_or_else(|| "none".into())
                     ),
@@ -1324,10 +1348,8 @@ fn callouts(
                                 "owner",
                                 &format!("{}.{}", n.name, m.name.name),
                                 format!(
-                                    "owner of {} `{}.{}`: {} → {}",
+                                    "{} owner {} → {}",
                                     m.kind.as_str(),
-                                    n.name,
-                                    m.name.name,
                                     p.map(|x| format!("`{x}`")).unwrap_or_else(|| "none".into()),
                                     q.map(|x| format!("`{x}`")).unwrap_or_else(|| "none".into())
                                 ),
@@ -1366,19 +1388,19 @@ fn callouts(
                     );
                 }
             }
-            (DeclKind::Risk(a), DeclKind::Risk(b)) => {
-                if a.likelihood.map(|c| c.0) != b.likelihood.map(|c| c.0) {
-                    callout(
-                        &mut out,
-                        "risk",
-                        &n.name,
-                        format!(
-                            "likelihood {} → {}",
-                            pct_text(&a.likelihood),
-                            pct_text(&b.likelihood)
-                        ),
-                    );
-                }
+            (DeclKind::Risk(a), DeclKind::Risk(b))
+                if a.likelihood.map(|c| c.0) != b.likelihood.map(|c| c.0) =>
+            {
+                callout(
+                    &mut out,
+                    "risk",
+                    &n.name,
+                    format!(
+                        "likelihood {} → {}",
+                        pct_text(&a.likelihood),
+                        pct_text(&b.likelihood)
+                    ),
+                );
             }
             (DeclKind::Objective(a), DeclKind::Objective(b)) => {
                 let (x, y) = (names(&a.supports), names(&b.supports));
@@ -1445,12 +1467,36 @@ fn callouts(
 
 // ------------------------------------------------------------------ diagnostics
 
+/// A diagnostic's identity across versions: code, severity, file and the text it
+/// points at. The entry file may have another name in each version (`old.plumb`,
+/// `new.plumb`), so it is keyed as the entry; imported files by their path
+/// relative to the entry's folder.
 fn diag_key(d: &Diagnostic, c: &Compilation) -> (String, String, String, String) {
-    let file = c
+    let entry = c
+        .files
+        .iter()
+        .find(|f| f.entry)
+        .and_then(|f| c.sources.get(f.file))
+        .map(|f| f.name.clone())
+        .unwrap_or_default();
+    let dir = std::path::Path::new(&entry)
+        .parent()
+        .map(|p| p.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let name = c
         .sources
         .get(d.primary.span.file)
         .map(|f| f.name.clone())
         .unwrap_or_default();
+    let file = if name == entry {
+        "<entry>".to_string()
+    } else if !dir.is_empty() {
+        name.strip_prefix(&dir)
+            .map(|r| r.trim_start_matches('/').to_string())
+            .unwrap_or(name)
+    } else {
+        name
+    };
     (
         d.code.as_str().to_string(),
         d.severity.as_str().to_string(),
@@ -1519,27 +1565,19 @@ fn summary(d: &PlanDiff) -> Vec<String> {
     }
     let n = |k: ChangeKind| d.declarations.iter().filter(|c| c.change == k).count();
     let mut parts = Vec::new();
-    for (k, one, many) in [
-        (
-            ChangeKind::Changed,
-            "declaration changed",
-            "declarations changed",
-        ),
-        (ChangeKind::Added, "added", "added"),
-        (ChangeKind::Removed, "removed", "removed"),
-        (ChangeKind::Renamed, "renamed", "renamed"),
+    for (k, word) in [
+        (ChangeKind::Changed, "changed"),
+        (ChangeKind::Added, "added"),
+        (ChangeKind::Removed, "removed"),
+        (ChangeKind::Renamed, "renamed"),
     ] {
         let c = n(k);
         if c > 0 {
-            parts.push(plural(c, one, many));
+            parts.push(format!("{c} {word}"));
         }
     }
     if d.old.exists && d.new.exists && !parts.is_empty() {
-        if n(ChangeKind::Changed) == 0 {
-            let total = d.declarations.len();
-            parts.insert(0, plural(total, "declaration", "declarations"));
-        }
-        out.push(parts.join(", "));
+        out.push(format!("declarations: {}", parts.join(", ")));
     }
     if let Some(base) = d
         .scenarios
@@ -1558,6 +1596,18 @@ fn summary(d: &PlanDiff) -> Vec<String> {
             .collect();
         if !movers.is_empty() {
             out.push(format!("in `{}`: {}", base.name, movers.join(", ")));
+        }
+    }
+    for s in d.scenarios.iter().filter(|s| s.presence == Presence::Both) {
+        for t in s.triggers.iter().filter(|t| t.presence == Presence::Both) {
+            let when = |v: &Option<String>| v.clone().unwrap_or_else(|| "never".into());
+            out.push(format!(
+                "trigger `{}` in `{}` fires {} (was {})",
+                t.name,
+                s.name,
+                when(&t.after),
+                when(&t.before)
+            ));
         }
     }
     let (i, f) = (d.diagnostics.introduced.len(), d.diagnostics.fixed.len());

@@ -731,11 +731,7 @@ impl<'c> Explainer<'c> {
                     match b {
                         Builtin::Prev => {
                             if let Some(x) = args.first() {
-                                let how = if c.lo == c.hi {
-                                    "previous period".to_string()
-                                } else {
-                                    "previous period".to_string()
-                                };
+                                let how = "previous period".to_string();
                                 stack.push((
                                     x,
                                     Ctx {
@@ -776,7 +772,7 @@ impl<'c> Explainer<'c> {
                                         lo: 0,
                                         hi: c.hi,
                                         fold: Fold::Sum,
-                                        how: Some("running total".into()),
+                                        how: None,
                                         ..c.clone()
                                     },
                                 ));
@@ -788,10 +784,7 @@ impl<'c> Explainer<'c> {
                                     x,
                                     Ctx {
                                         scenario: self.plan.base,
-                                        how: Some(format!(
-                                            "in the base scenario `{}`",
-                                            self.scenario_name(self.plan.base)
-                                        )),
+                                        how: Some("in the base scenario".into()),
                                         ..c.clone()
                                     },
                                 ));

@@ -22,6 +22,7 @@ pub mod fmt;
 pub mod ir;
 pub mod report;
 pub mod resolve;
+pub mod sarif;
 pub mod source;
 pub mod stdlib;
 pub mod suggest;

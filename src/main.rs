@@ -70,6 +70,8 @@ pub enum CheckFormat {
     Json,
     /// GitHub Actions workflow annotations.
     Github,
+    /// A SARIF 2.1.0 log, for code-scanning dashboards.
+    Sarif,
 }
 
 /// Arguments of `plumb check`.
@@ -160,6 +162,13 @@ pub struct DiffArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: DiffFormat,
+    /// How to name the old version in the output (for diff drivers, which pass
+    /// temporary files).
+    #[arg(long, value_name = "NAME")]
+    pub old_label: Option<String>,
+    /// How to name the new version in the output.
+    #[arg(long, value_name = "NAME")]
+    pub new_label: Option<String>,
 }
 
 /// Output formats of `plumb explain`.

@@ -117,13 +117,19 @@ pub fn run(args: &CheckArgs) -> u8 {
                     );
                 }
             }
-            CheckFormat::Json => {}
+            CheckFormat::Json | CheckFormat::Sarif => {}
         }
     }
     if args.format == CheckFormat::Json {
         println!(
             "{}",
             serde_json::to_string_pretty(&json).unwrap_or_else(|_| "[]".into())
+        );
+    }
+    if args.format == CheckFormat::Sarif {
+        println!(
+            "{}",
+            plumb::sarif::to_sarif(&json, env!("CARGO_PKG_VERSION"))
         );
     }
     if errors > 0 || (args.deny_warnings && warnings > 0) {

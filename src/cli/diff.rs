@@ -285,8 +285,14 @@ pub fn run(args: &DiffArgs) -> u8 {
                 return 2;
             }
         }
-        let d = one(&Source::Disk, &Source::Disk, old, new);
-        print(&[d.clone()], args.format, true);
+        let mut d = one(&Source::Disk, &Source::Disk, old, new);
+        if let Some(l) = &args.old_label {
+            d.old.label = l.clone();
+        }
+        if let Some(l) = &args.new_label {
+            d.new.label = l.clone();
+        }
+        print(std::slice::from_ref(&d), args.format, true);
         return exit_code(&[d]);
     };
     if args.paths.len() > 1 {
@@ -330,7 +336,7 @@ pub fn run(args: &DiffArgs) -> u8 {
             return 2;
         }
         let d = one(&old_src, &new_src, file, file);
-        print(&[d.clone()], args.format, true);
+        print(std::slice::from_ref(&d), args.format, true);
         return exit_code(&[d]);
     }
     // Every plan entry file in either version.

@@ -101,6 +101,14 @@ fn fired(v: &Option<String>) -> String {
     v.clone().unwrap_or_else(|| "never".into())
 }
 
+fn trigger_text(t: &super::TriggerChange) -> String {
+    match t.presence {
+        Presence::Both => format!("fired {} → {}", fired(&t.before), fired(&t.after)),
+        Presence::Added => format!("fires {} (new)", fired(&t.after)),
+        Presence::Removed => format!("fired {} (gone)", fired(&t.before)),
+    }
+}
+
 /// Aligns rows into columns; `right[i]` right-aligns column i.
 fn table(rows: &[Vec<String>], right: &[bool], indent: &str) -> String {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
@@ -210,7 +218,7 @@ fn title(d: &PlanDiff) -> String {
     let plan = d.new.plan.clone().or_else(|| d.old.plan.clone());
     match plan {
         Some(p) => format!("plan {p}"),
-        None => "plan".into(),
+        None => "a file without a `plan` declaration".into(),
     }
 }
 
@@ -252,7 +260,13 @@ pub fn render_human(d: &PlanDiff) -> String {
     if !d.callouts.is_empty() {
         s.push_str("\nCalled out\n");
         for c in &d.callouts {
-            let _ = writeln!(s, "  - {} {}: {}", c.topic, c.name, c.text.replace('`', ""));
+            let _ = writeln!(
+                s,
+                "  - {}: {} — {}",
+                c.topic,
+                c.name,
+                c.text.replace('`', "")
+            );
         }
     }
     let with_targets: Vec<&ScenarioDiff> = d
@@ -322,11 +336,7 @@ pub fn render_human(d: &PlanDiff) -> String {
         s.push_str("\nTriggers\n");
         let mut rows = Vec::new();
         for (sc, t) in trig {
-            rows.push(vec![
-                sc.to_string(),
-                t.name.clone(),
-                format!("fired {} → {}", fired(&t.before), fired(&t.after)),
-            ]);
+            rows.push(vec![sc.to_string(), t.name.clone(), trigger_text(t)]);
         }
         s.push_str(&table(&rows, &[], "  "));
     }
@@ -524,7 +534,7 @@ pub fn render_markdown(d: &PlanDiff) -> String {
             None => (None, moved.clone()),
         };
         if let Some(sc) = first {
-            let _ = writeln!(s, "**{}** (base)\n", code(&sc.name));
+            let _ = writeln!(s, "**{}** (base scenario)\n", code(&sc.name));
             md_scenario_items(&mut s, sc);
         }
         if !rest.is_empty() {
@@ -550,22 +560,21 @@ pub fn render_markdown(d: &PlanDiff) -> String {
         .flat_map(|sc| sc.triggers.iter().map(move |t| (sc.name.as_str(), t)))
         .collect();
     if !trig.is_empty() {
-        s.push_str("\n### Triggers\n\n| scenario | trigger | fired before | fired after |\n|---|---|---|---|\n");
+        s.push_str("\n### Triggers\n\n| scenario | trigger | firing |\n|---|---|---|\n");
         for (sc, t) in trig {
             let _ = writeln!(
                 s,
-                "| {} | {} | {} | {} |",
+                "| {} | {} | {} |",
                 code(sc),
                 code(&t.name),
-                fired(&t.before),
-                fired(&t.after)
+                trigger_text(t)
             );
         }
     }
     if !d.callouts.is_empty() {
         s.push_str("\n### Called out\n\n");
         for c in &d.callouts {
-            let _ = writeln!(s, "- **{}** {}: {}", c.topic, code(&c.name), c.text);
+            let _ = writeln!(s, "- **{}** {} — {}", c.topic, code(&c.name), c.text);
         }
     }
     if !d.declarations.is_empty() {
@@ -599,7 +608,7 @@ pub fn render_markdown(d: &PlanDiff) -> String {
                 parts.join(", ")
             );
         } else {
-            let _ = writeln!(s, "{}\n\n{body}", parts.join(", "));
+            let _ = write!(s, "{}\n\n{body}", parts.join(", "));
         }
     }
     if !d.diagnostics.introduced.is_empty() || !d.diagnostics.fixed.is_empty() {

@@ -1,0 +1,202 @@
+//! The formatter: canonical output snapshotted for messy inputs, and two
+//! properties over every example and every test case — formatting twice changes
+//! nothing more than formatting once, and the formatted plan means the same
+//! (byte-identical `plumb run --format json`, the same diagnostic codes).
+
+#![allow(clippy::indexing_slicing, clippy::unwrap_used)]
+
+mod common;
+
+use plumb::check::objectives::all_outcomes;
+use plumb::compile::{compile, Compilation, DiskFs, Options};
+use plumb::fmt::{format_source, FormatError};
+use plumb::report::{By, RunReport};
+use plumb::source::FileId;
+use std::path::{Path, PathBuf};
+
+fn fmt(text: &str) -> Result<String, FormatError> {
+    format_source(text, FileId(0))
+}
+
+fn plumb_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let p = e.path();
+        if p.is_dir() {
+            plumb_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "plumb") {
+            out.push(p);
+        }
+    }
+}
+
+fn run_json(c: &Compilation) -> String {
+    let Some(results) = &c.results else {
+        return "(not evaluated)".into();
+    };
+    let outcomes = all_outcomes(c.plan(), results).unwrap();
+    RunReport::build(c.plan(), results, &outcomes, By::Month).to_json()
+}
+
+fn codes(c: &Compilation) -> Vec<(String, String)> {
+    c.diagnostics
+        .iter()
+        .map(|d| (d.code.as_str().to_string(), d.severity.as_str().to_string()))
+        .collect()
+}
+
+fn compile_at(path: &Path) -> Compilation {
+    compile(
+        path,
+        &DiskFs,
+        &Options {
+            evaluate: true,
+            scenarios: None,
+        },
+    )
+}
+
+/// Copies `root` into a temporary folder with every file formatted (files with
+/// syntax errors are copied as they are).
+fn formatted_copy(root: &Path) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    plumb_files(root, &mut files);
+    for f in files {
+        let rel = f.strip_prefix(root).unwrap();
+        let dest = tmp.path().join(rel);
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        let text = std::fs::read_to_string(&f).unwrap();
+        let out = match fmt(&text) {
+            Ok(o) => o,
+            Err(FormatError::Syntax(_)) => text,
+            Err(FormatError::Internal(m)) => panic!("{}: {m}", f.display()),
+        };
+        std::fs::write(dest, out).unwrap();
+    }
+    tmp
+}
+
+/// Every file: idempotent, or refused for syntax errors that the parser reports.
+#[test]
+fn idempotent_on_every_example_and_case() {
+    let mut files = Vec::new();
+    for dir in [
+        "examples",
+        "tests/cases",
+        "tests/diff",
+        "tests/explain",
+        "tests/fmt",
+    ] {
+        plumb_files(Path::new(dir), &mut files);
+    }
+    assert!(files.len() > 10);
+    let mut formatted = 0;
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        match fmt(&text) {
+            Ok(once) => {
+                let twice = fmt(&once).unwrap_or_else(|e| panic!("{}: {e:?}", f.display()));
+                assert_eq!(once, twice, "{}: formatting is not idempotent", f.display());
+                formatted += 1;
+            }
+            Err(FormatError::Syntax(d)) => {
+                assert!(!d.is_empty());
+                let parsed = plumb::syntax::parse(&text, FileId(0));
+                assert!(parsed.diagnostics.iter().any(|d| d.is_error()));
+            }
+            Err(FormatError::Internal(m)) => panic!("{}: {m}", f.display()),
+        }
+    }
+    assert!(formatted > 10);
+}
+
+/// Every plan: the formatted copy evaluates to the same JSON and diagnostics.
+#[test]
+fn meaning_preserved_on_every_example_and_case() {
+    // (folder to copy, entry file inside it)
+    let mut units: Vec<(PathBuf, PathBuf)> = Vec::new();
+    for dir in ["examples", "tests/cases"] {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .collect();
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let p = e.path();
+            if p.is_dir() {
+                let main = p.join("main.plumb");
+                if main.is_file() {
+                    units.push((p.clone(), PathBuf::from("main.plumb")));
+                }
+            } else if p.extension().is_some_and(|x| x == "plumb") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                if text.lines().any(|l| l.starts_with("plan ")) {
+                    // A single-file plan, or an example importing its neighbours:
+                    // copy the whole folder.
+                    units.push((PathBuf::from(dir), PathBuf::from(p.file_name().unwrap())));
+                }
+            }
+        }
+    }
+    assert!(units.len() > 5);
+    for (root, entry) in units {
+        let before = compile_at(&root.join(&entry));
+        let tmp = formatted_copy(&root);
+        let after = compile_at(&tmp.path().join(&entry));
+        let name = root.join(&entry).display().to_string();
+        assert_eq!(codes(&before), codes(&after), "{name}: diagnostics differ");
+        assert_eq!(
+            run_json(&before),
+            run_json(&after),
+            "{name}: results differ"
+        );
+    }
+}
+
+#[test]
+fn messy_input_snapshots() {
+    for name in ["messy", "comments"] {
+        let text = std::fs::read_to_string(format!("tests/fmt/{name}.plumb")).unwrap();
+        let out = fmt(&text).unwrap();
+        insta::assert_snapshot!(format!("fmt_{name}"), out);
+    }
+}
+
+#[test]
+fn spec_example_keeps_its_style() {
+    let text = std::fs::read_to_string("examples/fy2026.plumb").unwrap();
+    let out = fmt(&text).unwrap();
+    // Inline blocks stay inline, two spaces between their statements.
+    assert!(out.contains(
+        "driver win_rate: deal/lead = ramp(22%, 28%, 2026-01, 2026-06) { owner sales  means conversion_rate }\n"
+    ));
+    assert!(out.contains("scenario base \"Base case: our honest best estimate\" {}\n"));
+    assert!(out.starts_with("## FY2026 plan: top-down intent, bottom-up realism.\nplan fy2026"));
+    // Apart from hand-aligned columns, the example is already canonical.
+    let squeeze = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_eq!(squeeze(&text), squeeze(&out));
+}
+
+#[test]
+fn refuses_syntax_errors() {
+    let text = std::fs::read_to_string("tests/cases/syntax_recovery.plumb").unwrap();
+    match fmt(&text) {
+        Err(FormatError::Syntax(d)) => assert!(d.iter().all(|d| d.code.as_str() == "syntax")),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn long_step_tables_break_one_entry_per_line() {
+    let text = "driver hires = step { 2026-01: 12, 2026-02: 13, 2026-03: 14, 2026-04: 15, 2026-05: 16, 2026-06: 17, 2026-07: 18 }\n";
+    let out = fmt(text).unwrap();
+    assert_eq!(
+        out,
+        "driver hires = step {\n  2026-01: 12,\n  2026-02: 13,\n  2026-03: 14,\n  2026-04: 15,\n  2026-05: 16,\n  2026-06: 17,\n  2026-07: 18,\n}\n"
+    );
+}
