@@ -1610,6 +1610,17 @@ fn summary(d: &PlanDiff) -> Vec<String> {
             ));
         }
     }
+    if !d.callouts.is_empty() {
+        let mut topics: Vec<(&str, usize)> = Vec::new();
+        for c in &d.callouts {
+            match topics.iter_mut().find(|(t, _)| *t == c.topic) {
+                Some((_, n)) => *n += 1,
+                None => topics.push((&c.topic, 1)),
+            }
+        }
+        let parts: Vec<String> = topics.iter().map(|(t, n)| format!("{t} ({n})")).collect();
+        out.push(format!("called out: {}", parts.join(", ")));
+    }
     let (i, f) = (d.diagnostics.introduced.len(), d.diagnostics.fixed.len());
     if i + f > 0 {
         let mut p = Vec::new();

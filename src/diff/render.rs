@@ -192,7 +192,7 @@ fn decl_mark(c: &DeclChange) -> char {
 fn horizon_note(d: &PlanDiff) -> Option<String> {
     d.horizon.as_ref().map(|h| match &h.compared {
         Some(c) => format!(
-            "The horizon changed from {} to {}; values are compared over the periods both share, {c}.",
+            "The horizon changed from {} to {}; values are compared over the periods both share, {c}. Targets are evaluated over each version's own horizon.",
             h.old, h.new
         ),
         None => format!(
