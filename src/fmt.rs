@@ -13,6 +13,8 @@
 //!   `{ lead "CFO" }` after a department) stay on the declaration's line while the
 //!   line fits in [`MAX_WIDTH`] columns and no comment sits inside; their statements
 //!   are separated by two spaces; every other block has one statement per line;
+//! - consecutive one-line `department` declarations form a table: names and titles
+//!   padded to the widest of the run;
 //! - spaces around binary operators, after commas and colons; none inside
 //!   parentheses, around `@` or in units (`USD/deal`);
 //! - a `step { … }` table that does not fit on its line, or that holds comments,
@@ -39,7 +41,7 @@ use crate::source::FileId;
 use crate::syntax::{self, ast::*};
 
 /// The line width the formatter keeps inline blocks and `step` tables within.
-pub const MAX_WIDTH: usize = 100;
+pub const MAX_WIDTH: usize = 120;
 
 /// Why a text was not formatted.
 #[derive(Debug, Clone)]
@@ -229,10 +231,6 @@ struct Lines {
     cur: String,
     indent: usize,
     group: usize,
-    /// Break top-level `step` tables onto several lines.
-    breaking: bool,
-    /// Step nesting while printing (only the outermost steps break).
-    step_depth: usize,
 }
 
 impl Lines {
@@ -242,8 +240,6 @@ impl Lines {
             cur: String::new(),
             indent,
             group,
-            breaking: false,
-            step_depth: 0,
         }
     }
 
@@ -360,7 +356,6 @@ fn expr_into(l: &mut Lines, e: &Expr) {
                 l.push("step {}");
                 return;
             }
-            l.step_depth += 1;
             l.push("step { ");
             for (i, (p, v)) in entries.iter().enumerate() {
                 if i > 0 {
@@ -371,7 +366,6 @@ fn expr_into(l: &mut Lines, e: &Expr) {
                 expr_into(l, v);
             }
             l.push(" }");
-            l.step_depth -= 1;
         }
         ExprKind::At(inner, p) => {
             expr_into(l, inner);
@@ -655,18 +649,21 @@ impl<'t> Printer<'t> {
             internal,
             dangling,
         } = placed;
-        let parts = children
-            .into_iter()
-            .zip(leading)
-            .zip(blank_before)
-            .zip(trailing)
-            .zip(internal);
-        for ((((ch, lead), blank), trail), inner) in parts {
+        let mut rendered: Vec<(Vec<Out>, Vec<&'c Comment>)> = Vec::with_capacity(children.len());
+        for (ch, inner) in children.iter().zip(internal) {
             let ext = Extent {
                 start: ch.start,
                 end: ch.end,
             };
-            let (mut buf, hoisted) = self.render(&ch.node, ext, indent, inner, group);
+            rendered.push(self.render(&ch.node, ext, indent, inner, group));
+        }
+        self.align_departments(&children, &leading, &blank_before, &mut rendered);
+        let parts = rendered
+            .into_iter()
+            .zip(leading)
+            .zip(blank_before)
+            .zip(trailing);
+        for ((((mut buf, hoisted), lead), blank), trail) in parts {
             // Hoisted comments go above the doc comment, which must stay directly
             // above its declaration.
             let mut doc_start = lead.len();
@@ -732,6 +729,78 @@ impl<'t> Printer<'t> {
         header
     }
 
+    /// Lays consecutive one-line `department` declarations out as a table: names
+    /// and titles padded to the widest of the run (as in the spec's example).
+    fn align_departments(
+        &self,
+        children: &[Child],
+        leading: &[Vec<(&Comment, bool)>],
+        blank_before: &[bool],
+        rendered: &mut [(Vec<Out>, Vec<&Comment>)],
+    ) {
+        // (index, name, title) of each one-line department.
+        let dept = |k: usize| -> Option<(String, String)> {
+            let Node::Decl(d) = &children.get(k)?.node else {
+                return None;
+            };
+            let DeclKind::Department { name, title, .. } = &d.kind else {
+                return None;
+            };
+            let (buf, hoisted) = rendered.get(k)?;
+            let one_line = matches!(buf.as_slice(), [Out::Code { .. }]) && hoisted.is_empty();
+            one_line.then(|| (name.name.clone(), self.raw(title.span)))
+        };
+        let depts: Vec<Option<(String, String)>> = (0..children.len()).map(dept).collect();
+        let dept = |k: usize| depts.get(k).cloned().flatten();
+        let n = children.len();
+        let mut k = 0;
+        while k < n {
+            let Some(first) = dept(k) else {
+                k += 1;
+                continue;
+            };
+            let mut run = vec![(k, first)];
+            let mut m = k + 1;
+            while m < n {
+                let joined = leading.get(m).is_some_and(Vec::is_empty)
+                    && !blank_before.get(m).copied().unwrap_or(true);
+                match dept(m) {
+                    Some(d) if joined => run.push((m, d)),
+                    _ => break,
+                }
+                m += 1;
+            }
+            if run.len() > 1 {
+                let wn = run
+                    .iter()
+                    .map(|(_, (a, _))| a.chars().count())
+                    .max()
+                    .unwrap_or(0);
+                let wt = run
+                    .iter()
+                    .map(|(_, (_, t))| t.chars().count())
+                    .max()
+                    .unwrap_or(0);
+                for (i, (name, title)) in &run {
+                    if let Some((buf, _)) = rendered.get_mut(*i) {
+                        if let Some(Out::Code { text, .. }) = buf.first_mut() {
+                            let head = format!("department {name} {title}");
+                            let rest = text.strip_prefix(&head).unwrap_or("").to_string();
+                            let pad_n = " ".repeat(wn - name.chars().count());
+                            let pad_t = if rest.is_empty() {
+                                String::new()
+                            } else {
+                                " ".repeat(wt - title.chars().count())
+                            };
+                            *text = format!("department {name}{pad_n} {title}{pad_t}{rest}");
+                        }
+                    }
+                }
+            }
+            k = m;
+        }
+    }
+
     /// Prints one child; returns its lines and the comments inside it that found
     /// no place (they go above it).
     fn render<'c>(
@@ -786,7 +855,6 @@ impl<'t> Printer<'t> {
         let (step_comments, hoisted): (Vec<&'c Comment>, Vec<&'c Comment>) =
             comments.into_iter().partition(|c| in_step(c));
         let mut l = Lines::new(indent, group);
-        l.breaking = true;
         for p in parts {
             match p {
                 Part::Text(t) => l.push(t),

@@ -11,6 +11,12 @@
 //! [`compile::compile`] runs the whole pipeline over a [`compile::FileSystem`];
 //! every stage returns a value plus [`diagnostic::Diagnostic`]s and never fails on
 //! user input. Only evaluation returns `Result` (division by zero, overflow).
+//!
+//! Review tools sit on top of the pipeline: [`fmt`] prints an `ast::File` back in
+//! the canonical layout; [`diff`] compares two compilations (declarations, targets
+//! per scenario, moved values, callouts, diagnostics); [`explain`] walks one value's
+//! derivation through the evaluated plan; [`sarif`] turns diagnostics into a SARIF
+//! log.
 
 pub mod check;
 pub mod compile;

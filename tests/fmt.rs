@@ -153,7 +153,10 @@ fn spec_example_keeps_its_style() {
     ));
     assert!(out.contains("scenario base \"Base case: our honest best estimate\" {}\n"));
     assert!(out.starts_with("## FY2026 plan: top-down intent, bottom-up realism.\nplan fy2026"));
-    // Apart from hand-aligned columns, the example is already canonical.
+    // The department table stays aligned.
+    assert!(out.contains("department finance   \"Finance\"          { lead \"CFO\" }\n"));
+    assert!(out.contains("department cs        \"Customer Success\"\n"));
+    // Apart from the columns of its trailing comments, the example is canonical.
     let squeeze = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     assert_eq!(squeeze(&text), squeeze(&out));
 }
@@ -169,10 +172,24 @@ fn refuses_syntax_errors() {
 
 #[test]
 fn long_step_tables_break_one_entry_per_line() {
-    let text = "driver hires = step { 2026-01: 12, 2026-02: 13, 2026-03: 14, 2026-04: 15, 2026-05: 16, 2026-06: 17, 2026-07: 18 }\n";
-    let out = fmt(text).unwrap();
+    let entries: Vec<String> = (1..=9).map(|m| format!("2026-0{m}: {}", m + 10)).collect();
+    let text = format!(
+        "driver hires = step {{ {} }} {{ owner rnd }}\n",
+        entries.join(", ")
+    );
+    assert!(text.len() > plumb::fmt::MAX_WIDTH);
+    let out = fmt(&text).unwrap();
+    let lines: Vec<String> = entries.iter().map(|e| format!("  {e},\n")).collect();
     assert_eq!(
         out,
-        "driver hires = step {\n  2026-01: 12,\n  2026-02: 13,\n  2026-03: 14,\n  2026-04: 15,\n  2026-05: 16,\n  2026-06: 17,\n  2026-07: 18,\n}\n"
+        format!(
+            "driver hires = step {{\n{}}} {{ owner rnd }}\n",
+            lines.concat()
+        )
+    );
+    // A short table stays on its line.
+    assert_eq!(
+        fmt("driver h = step { 2026-01: 2, 2026-09: 1 }\n").unwrap(),
+        "driver h = step { 2026-01: 2, 2026-09: 1 }\n"
     );
 }
