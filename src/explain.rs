@@ -742,8 +742,18 @@ impl<'c> Explainer<'c> {
                                     },
                                 ));
                             }
-                            if let Some(init) = args.get(1) {
-                                stack.push((init, c));
+                            // The initial value only counts in the first period.
+                            if let Some(init) = args.get(1).filter(|_| c.lo <= 0) {
+                                stack.push((
+                                    init,
+                                    Ctx {
+                                        lo: 0,
+                                        hi: 0,
+                                        fold: Fold::Item,
+                                        how: Some("initial value of prev".into()),
+                                        ..c
+                                    },
+                                ));
                             }
                         }
                         Builtin::Sum
