@@ -18,6 +18,7 @@
 //! derivation through the evaluated plan; [`sarif`] turns diagnostics into a SARIF
 //! log.
 
+pub mod analysis;
 pub mod check;
 pub mod compile;
 pub mod diagnostic;
@@ -26,6 +27,8 @@ pub mod eval;
 pub mod explain;
 pub mod fmt;
 pub mod ir;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 pub mod report;
 pub mod resolve;
 pub mod sarif;

@@ -59,6 +59,13 @@ enum Command {
     /// --period is given: flows sum, stocks take the last month, ratios average),
     /// and which scenario override or trigger `set` produced a driver's value.
     Explain(ExplainArgs),
+    /// Run the language server on stdin and stdout (for editors).
+    ///
+    /// Diagnostics as you type, hover with values, go to definition, references,
+    /// rename, symbols, completion, signature help, semantic tokens, formatting,
+    /// inlay hints, quick fixes and folding. See the README for editor setup.
+    #[cfg(feature = "lsp")]
+    Lsp,
 }
 
 /// Output formats of `plumb check`.
@@ -206,6 +213,8 @@ fn main() -> ExitCode {
         Command::Fmt(a) => cli::fmt::run(&a),
         Command::Diff(a) => cli::diff::run(&a),
         Command::Explain(a) => cli::explain::run(&a),
+        #[cfg(feature = "lsp")]
+        Command::Lsp => plumb::lsp::serve(),
     };
     ExitCode::from(code)
 }

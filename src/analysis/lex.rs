@@ -1,0 +1,461 @@
+//! A forgiving lexer for editor features: cuts any text (valid or not) into
+//! comments, strings, numbers, periods, names and punctuation, each with its byte
+//! range. Semantic tokens, completion context and signature help use it so they
+//! keep working inside declarations the parser could not read.
+
+/// What a lexeme is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LexKind {
+    /// `# …` to the end of the line.
+    Comment,
+    /// `## …` to the end of the line (a doc comment).
+    DocComment,
+    /// `"…"` (an unterminated string ends at the end of the line).
+    Str,
+    /// `85K`, `2.5%`, `1_150`, `2026`.
+    Number,
+    /// `2026-01`, `2026-Q3`.
+    Period,
+    /// A name, possibly qualified (`launch.spend`, `std.saas`).
+    Name,
+    /// Any other single character that is not white space.
+    Punct,
+}
+
+/// One lexeme: its kind and byte range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lexeme {
+    /// What it is.
+    pub kind: LexKind,
+    /// Byte offset of its first byte.
+    pub start: usize,
+    /// Byte offset one past its last byte.
+    pub end: usize,
+}
+
+impl Lexeme {
+    /// Its text in `src`.
+    pub fn text<'a>(&self, src: &'a str) -> &'a str {
+        src.get(self.start..self.end).unwrap_or("")
+    }
+}
+
+fn is_name_start(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'_'
+}
+
+fn is_name_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Cuts `src` into lexemes. Never fails; white space is skipped.
+pub fn lex(src: &str) -> Vec<Lexeme> {
+    let bytes = src.as_bytes();
+    let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
+    let mut out = Vec::new();
+    let mut i = 0usize;
+    while i < bytes.len() {
+        let b = at(i);
+        let start = i;
+        let kind = if b == b'#' {
+            let doc = at(i + 1) == b'#';
+            while i < bytes.len() && at(i) != b'\n' {
+                i += 1;
+            }
+            if doc {
+                LexKind::DocComment
+            } else {
+                LexKind::Comment
+            }
+        } else if b == b'"' {
+            i += 1;
+            while i < bytes.len() && at(i) != b'"' && at(i) != b'\n' {
+                if at(i) == b'\\' && at(i + 1) != b'\n' {
+                    i += 1;
+                }
+                i += 1;
+            }
+            if at(i) == b'"' {
+                i += 1;
+            }
+            LexKind::Str
+        } else if b.is_ascii_digit() {
+            let mut j = i;
+            while at(j).is_ascii_digit() {
+                j += 1;
+            }
+            if j - i == 4
+                && at(j) == b'-'
+                && (at(j + 1).is_ascii_digit() || matches!(at(j + 1), b'Q' | b'q'))
+                && at(j + 2).is_ascii_digit()
+            {
+                i = j + 3;
+                LexKind::Period
+            } else {
+                i = j;
+                while at(i).is_ascii_digit() || at(i) == b'_' {
+                    i += 1;
+                }
+                if at(i) == b'.' && at(i + 1).is_ascii_digit() {
+                    i += 1;
+                    while at(i).is_ascii_digit() {
+                        i += 1;
+                    }
+                }
+                if matches!(at(i), b'K' | b'M' | b'B') && !is_name_char(at(i + 1)) {
+                    i += 1;
+                }
+                if at(i) == b'%' {
+                    i += 1;
+                }
+                LexKind::Number
+            }
+        } else if is_name_start(b) {
+            while is_name_char(at(i)) {
+                i += 1;
+            }
+            if at(i) == b'.' && is_name_start(at(i + 1)) {
+                i += 1;
+                while is_name_char(at(i)) {
+                    i += 1;
+                }
+            }
+            LexKind::Name
+        } else if b.is_ascii_whitespace() {
+            i += 1;
+            continue;
+        } else {
+            // One character, however many bytes it takes.
+            i += src
+                .get(i..)
+                .and_then(|s| s.chars().next())
+                .map(char::len_utf8)
+                .unwrap_or(1);
+            LexKind::Punct
+        };
+        out.push(Lexeme {
+            kind,
+            start,
+            end: i,
+        });
+    }
+    out
+}
+
+/// Every keyword of the language (declarations, statements and expressions).
+pub const KEYWORDS: &[&str] = &[
+    "plan",
+    "import",
+    "unit",
+    "department",
+    "role",
+    "term",
+    "driver",
+    "metric",
+    "fn",
+    "objective",
+    "assumption",
+    "dependency",
+    "risk",
+    "request",
+    "raci",
+    "initiative",
+    "scenario",
+    "trigger",
+    "currency",
+    "periods",
+    "base",
+    "lead",
+    "poc",
+    "in",
+    "stock",
+    "flow",
+    "average",
+    "owner",
+    "means",
+    "range",
+    "to",
+    "supports",
+    "target",
+    "change",
+    "from",
+    "by",
+    "maintain",
+    "counterbalance",
+    "depends",
+    "on",
+    "indicator",
+    "evidence",
+    "due",
+    "confidence",
+    "likelihood",
+    "impact",
+    "mitigation",
+    "ask",
+    "grant",
+    "decision",
+    "approved",
+    "responsible",
+    "accountable",
+    "consulted",
+    "informed",
+    "start",
+    "extends",
+    "when",
+    "for",
+    "after",
+    "month",
+    "months",
+    "set",
+    "pause",
+    "if",
+    "then",
+    "else",
+    "and",
+    "or",
+    "not",
+    "step",
+];
+
+/// True for a word of [`KEYWORDS`].
+pub fn is_keyword(word: &str) -> bool {
+    KEYWORDS.contains(&word)
+}
+
+/// True when `s` is a valid simple name (`[A-Za-z_][A-Za-z0-9_]*`).
+pub fn is_name(s: &str) -> bool {
+    let b = s.as_bytes();
+    matches!(b.first(), Some(c) if is_name_start(*c)) && b.iter().all(|c| is_name_char(*c))
+}
+
+/// The byte range of the (possibly qualified) name touching `offset`, if any.
+pub fn word_at(src: &str, offset: usize) -> Option<(usize, usize)> {
+    let bytes = src.as_bytes();
+    let ok = |i: usize| bytes.get(i).is_some_and(|b| is_name_char(*b) || *b == b'.');
+    let mut s = offset.min(bytes.len());
+    while s > 0 && ok(s - 1) {
+        s -= 1;
+    }
+    let mut e = offset.min(bytes.len());
+    while ok(e) {
+        e += 1;
+    }
+    // Trim dots at either end and refuse numbers.
+    while s < e && bytes.get(s) == Some(&b'.') {
+        s += 1;
+    }
+    while e > s && bytes.get(e - 1) == Some(&b'.') {
+        e -= 1;
+    }
+    match bytes.get(s) {
+        Some(b) if is_name_start(*b) && s < e => Some((s, e)),
+        _ => None,
+    }
+}
+
+// ------------------------------------------------------------------ semantic tokens
+
+use crate::compile::Compilation;
+use crate::resolve::SymbolKind;
+use crate::source::FileId;
+use std::collections::HashMap;
+
+/// The kind of a semantic token (named after the standard LSP token types).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TokenKind {
+    /// A keyword.
+    Keyword,
+    /// A comment.
+    Comment,
+    /// A string.
+    String,
+    /// A number or a period.
+    Number,
+    /// A driver or metric.
+    Variable,
+    /// A function.
+    Function,
+    /// A function's parameter.
+    Parameter,
+    /// A unit.
+    Type,
+    /// A department or role.
+    Class,
+    /// A plan, scenario, initiative or standard module.
+    Namespace,
+    /// An objective, assumption, dependency, risk, request or RACI entry.
+    Struct,
+    /// A glossary term.
+    EnumMember,
+    /// A trigger.
+    Event,
+}
+
+impl TokenKind {
+    /// Every kind, in legend order.
+    pub const ALL: &'static [TokenKind] = &[
+        TokenKind::Keyword,
+        TokenKind::Comment,
+        TokenKind::String,
+        TokenKind::Number,
+        TokenKind::Variable,
+        TokenKind::Function,
+        TokenKind::Parameter,
+        TokenKind::Type,
+        TokenKind::Class,
+        TokenKind::Namespace,
+        TokenKind::Struct,
+        TokenKind::EnumMember,
+        TokenKind::Event,
+    ];
+
+    /// Position in [`TokenKind::ALL`].
+    pub fn index(self) -> u32 {
+        TokenKind::ALL.iter().position(|k| *k == self).unwrap_or(0) as u32
+    }
+}
+
+/// Token modifier bits.
+pub mod modifier {
+    /// The name is being declared.
+    pub const DECLARATION: u32 = 1;
+    /// A value computed by a formula (a metric).
+    pub const READONLY: u32 = 2;
+    /// Built in or from the standard library.
+    pub const DEFAULT_LIBRARY: u32 = 4;
+    /// A doc comment.
+    pub const DOCUMENTATION: u32 = 8;
+    /// Names in legend order.
+    pub const NAMES: &[&str] = &["declaration", "readonly", "defaultLibrary", "documentation"];
+}
+
+/// One semantic token: a byte range on one line, its kind and modifier bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    /// Byte offset of its start.
+    pub start: u32,
+    /// Byte offset one past its end.
+    pub end: u32,
+    /// Its kind.
+    pub kind: TokenKind,
+    /// [`modifier`] bits.
+    pub modifiers: u32,
+}
+
+fn kind_of(k: SymbolKind) -> (TokenKind, u32) {
+    match k {
+        SymbolKind::Driver => (TokenKind::Variable, 0),
+        SymbolKind::Metric => (TokenKind::Variable, modifier::READONLY),
+        SymbolKind::Function => (TokenKind::Function, 0),
+        SymbolKind::Unit => (TokenKind::Type, 0),
+        SymbolKind::Department | SymbolKind::Role => (TokenKind::Class, 0),
+        SymbolKind::Term => (TokenKind::EnumMember, 0),
+        SymbolKind::Plan | SymbolKind::Scenario | SymbolKind::Initiative => {
+            (TokenKind::Namespace, 0)
+        }
+        SymbolKind::Trigger => (TokenKind::Event, 0),
+        SymbolKind::Objective
+        | SymbolKind::Assumption
+        | SymbolKind::Dependency
+        | SymbolKind::Risk
+        | SymbolKind::Request
+        | SymbolKind::Raci => (TokenKind::Struct, 0),
+    }
+}
+
+/// Semantic tokens of one file, in order, never overlapping, each on one line.
+/// Names are classified by what they resolve to; text the parser could not read
+/// still gets keywords, literals and comments.
+pub fn semantic_tokens(c: &Compilation, file: FileId) -> Vec<Token> {
+    let Some(src) = c.sources.get(file) else {
+        return Vec::new();
+    };
+    let text = src.text.as_str();
+    let defs = &c.resolved.symbols.defs;
+    let std_file = |f: FileId| super::is_std(c, f);
+    let mut named: HashMap<u32, (u32, TokenKind, u32)> = HashMap::new();
+    for (span, def) in &c.resolved.symbols.refs {
+        if span.file != file {
+            continue;
+        }
+        if let Some(d) = defs.get(*def) {
+            let (k, mut m) = kind_of(d.kind);
+            if std_file(d.name_span.file) {
+                m |= modifier::DEFAULT_LIBRARY;
+            }
+            named.insert(span.start, (span.end, k, m));
+        }
+    }
+    for d in defs.iter().filter(|d| d.name_span.file == file) {
+        let (k, m) = kind_of(d.kind);
+        named.insert(
+            d.name_span.start,
+            (d.name_span.end, k, m | modifier::DECLARATION),
+        );
+    }
+    // Function parameters, by declaration.
+    let mut params: Vec<(u32, u32, Vec<&str>)> = Vec::new();
+    if let Some(ast) = super::ast_of(c, file) {
+        for d in &ast.decls {
+            if let crate::syntax::ast::DeclKind::Fn { params: ps, .. } = &d.kind {
+                params.push((
+                    d.span.start,
+                    d.span.end,
+                    ps.iter().map(|p| p.name.as_str()).collect(),
+                ));
+            }
+        }
+    }
+    let lexemes = lex(text);
+    let mut out = Vec::with_capacity(lexemes.len());
+    let mut prev_word = "";
+    for (i, lx) in lexemes.iter().enumerate() {
+        let word = lx.text(text);
+        let tok = match lx.kind {
+            LexKind::Comment => Some((TokenKind::Comment, 0)),
+            LexKind::DocComment => Some((TokenKind::Comment, modifier::DOCUMENTATION)),
+            LexKind::Str => Some((TokenKind::String, 0)),
+            LexKind::Number | LexKind::Period => Some((TokenKind::Number, 0)),
+            LexKind::Punct => None,
+            LexKind::Name => {
+                let start = lx.start as u32;
+                let next_is_paren = lexemes
+                    .get(i + 1)
+                    .is_some_and(|n| n.kind == LexKind::Punct && n.text(text) == "(");
+                if let Some((_, k, m)) = named.get(&start) {
+                    Some((*k, *m))
+                } else if params
+                    .iter()
+                    .any(|(s, e, ps)| *s <= start && start < *e && ps.contains(&word))
+                {
+                    Some((TokenKind::Parameter, 0))
+                } else if next_is_paren && crate::ir::BUILTIN_SIGNATURES.iter().any(|b| b.0 == word)
+                {
+                    Some((TokenKind::Function, modifier::DEFAULT_LIBRARY))
+                } else if word.starts_with("std.") && prev_word == "import" {
+                    Some((TokenKind::Namespace, modifier::DEFAULT_LIBRARY))
+                } else if is_keyword(word) {
+                    Some((TokenKind::Keyword, 0))
+                } else if crate::units::is_currency(word)
+                    || crate::units::TIME_WORDS.contains(&word)
+                {
+                    Some((TokenKind::Type, modifier::DEFAULT_LIBRARY))
+                } else {
+                    None
+                }
+            }
+        };
+        if lx.kind == LexKind::Name {
+            prev_word = word;
+        }
+        if let Some((kind, modifiers)) = tok {
+            out.push(Token {
+                start: lx.start as u32,
+                end: lx.end as u32,
+                kind,
+                modifiers,
+            });
+        }
+    }
+    out
+}

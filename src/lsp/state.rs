@@ -1,0 +1,334 @@
+//! The server's memory: open documents, the entry files they belong to, and the
+//! latest analysis of each entry.
+//!
+//! A document is analysed as part of the plan that imports it: its *entry* is a
+//! `.plumb` file with a `plan` declaration (the document itself, or one found in
+//! its directory or above whose imports reach it). A document no entry reaches is
+//! analysed on its own. Compilations read through [`Overlay`], which serves open
+//! buffers before the disk.
+
+use crate::analysis::Evaluated;
+use crate::compile::{self, Compilation, FileSystem};
+use crate::diagnostic::Code;
+use crate::source::FileId;
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+use tower_lsp_server::lsp_types::Uri;
+use tower_lsp_server::UriExt;
+
+/// One open document.
+#[derive(Debug, Clone)]
+pub struct Doc {
+    /// As the client names it.
+    pub uri: Uri,
+    /// The path it is compiled under (its real path, or a made-up one for
+    /// documents that are not files).
+    pub path: PathBuf,
+    /// Current text.
+    pub text: String,
+    /// Current version.
+    pub version: i32,
+}
+
+/// One analysis of one entry file.
+#[derive(Debug)]
+pub struct Analysis {
+    /// The entry file.
+    pub entry: PathBuf,
+    /// Increases with every analysis of any entry.
+    pub generation: u64,
+    /// The compilation (not evaluated).
+    pub compilation: Compilation,
+    /// The path of each file, by `FileId`.
+    pub paths: Vec<PathBuf>,
+    /// The URI of each file, by `FileId`.
+    pub uris: Vec<Option<Uri>>,
+    /// Versions of the open documents it read.
+    pub versions: HashMap<PathBuf, i32>,
+    /// The entry is a document no plan imports (analysed alone).
+    pub standalone: bool,
+    /// The texts it read (evaluation reads the same).
+    pub overlay: Arc<Overlay>,
+}
+
+impl Analysis {
+    /// The id of the file at `path`.
+    pub fn file_of(&self, path: &Path) -> Option<FileId> {
+        self.paths
+            .iter()
+            .position(|p| p == path)
+            .map(|i| FileId(i as u32))
+    }
+
+    /// The URI of a file.
+    pub fn uri_of(&self, id: FileId) -> Option<&Uri> {
+        self.uris.get(id.0 as usize).and_then(Option::as_ref)
+    }
+}
+
+/// What the server knows about one entry file.
+#[derive(Debug, Default)]
+pub struct Entry {
+    /// The latest analysis.
+    pub analysis: Option<Arc<Analysis>>,
+    /// The latest analysis whose files all parsed.
+    pub last_good: Option<Arc<Analysis>>,
+    /// The latest evaluation, and the generation it was made from.
+    pub evaluated: Option<(u64, Arc<Evaluated>)>,
+    /// An evaluation is running.
+    pub eval_running: bool,
+    /// The generation whose diagnostics were last published.
+    pub published_fast: u64,
+    /// Whether those were the evaluated (complete) diagnostics.
+    pub published_full: bool,
+    /// Something was published at all.
+    pub published_once: bool,
+}
+
+/// Lexical normalisation: `a/./b/../c` → `a/c`.
+pub fn normalize(p: &Path) -> PathBuf {
+    let mut out: Vec<Component> = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if matches!(out.last(), Some(Component::Normal(_))) {
+                    out.pop();
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out.iter().collect()
+}
+
+/// The path a document is compiled under.
+pub fn doc_path(uri: &Uri) -> PathBuf {
+    let is_file = uri
+        .scheme()
+        .is_some_and(|s| s.as_str().eq_ignore_ascii_case("file"));
+    if is_file {
+        if let Some(p) = uri.to_file_path() {
+            let p = p.to_path_buf();
+            return std::fs::canonicalize(&p).unwrap_or_else(|_| normalize(&p));
+        }
+    }
+    // Not a file: a name of its own that no real file has.
+    let safe: String = uri
+        .as_str()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    PathBuf::from("/__plumb_unsaved__").join(safe)
+}
+
+/// Open buffers first, then the disk.
+#[derive(Debug, Clone, Default)]
+pub struct Overlay {
+    /// Texts of open documents by path.
+    pub open: HashMap<PathBuf, String>,
+}
+
+impl FileSystem for Overlay {
+    fn read(&self, path: &Path) -> std::io::Result<String> {
+        if let Some(t) = self.open.get(&normalize(path)) {
+            return Ok(t.clone());
+        }
+        if let Ok(real) = std::fs::canonicalize(path) {
+            if let Some(t) = self.open.get(&real) {
+                return Ok(t.clone());
+            }
+        }
+        compile::DiskFs.read(path)
+    }
+
+    fn canonicalize(&self, path: &Path) -> std::io::Result<PathBuf> {
+        match std::fs::canonicalize(path) {
+            Ok(p) => Ok(p),
+            Err(e) => {
+                let n = normalize(path);
+                if self.open.contains_key(&n) {
+                    Ok(n)
+                } else {
+                    Err(e)
+                }
+            }
+        }
+    }
+}
+
+/// True when the text has a `plan` declaration (a line starting with `plan `).
+pub fn has_plan(text: &str) -> bool {
+    text.lines()
+        .any(|l| l.starts_with("plan ") || l.starts_with("plan\t"))
+}
+
+/// Where standard modules are shown from: files written once per version, so
+/// every editor can open them (`file:` URIs work everywhere).
+pub fn std_dir() -> Option<&'static PathBuf> {
+    static DIR: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let base = std::env::var_os("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+            .unwrap_or_else(std::env::temp_dir);
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for (name, text) in crate::stdlib::MODULES {
+            for b in name.bytes().chain(text.bytes()) {
+                hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        let dir = base
+            .join("plumb")
+            .join(format!("std-{}-{hash:016x}", env!("CARGO_PKG_VERSION")));
+        std::fs::create_dir_all(&dir).ok()?;
+        for (name, text) in crate::stdlib::MODULES {
+            let path = dir.join(format!("{name}.plumb"));
+            if std::fs::read_to_string(&path).ok().as_deref() != Some(*text) {
+                if let Ok(meta) = std::fs::metadata(&path) {
+                    let mut perms = meta.permissions();
+                    #[allow(clippy::permissions_set_readonly_false)]
+                    perms.set_readonly(false);
+                    let _ = std::fs::set_permissions(&path, perms);
+                }
+                std::fs::write(&path, text).ok()?;
+            }
+            if let Ok(meta) = std::fs::metadata(&path) {
+                let mut perms = meta.permissions();
+                perms.set_readonly(true);
+                let _ = std::fs::set_permissions(&path, perms);
+            }
+        }
+        std::fs::canonicalize(&dir).ok()
+    })
+    .as_ref()
+}
+
+/// The path a compiled file is shown under: the materialised module for `std.x`,
+/// otherwise the file's own (absolute) path.
+fn path_of_source(name: &str) -> PathBuf {
+    if let Some(m) = name.strip_prefix("std.") {
+        if !name.contains('/') && !name.contains('\\') {
+            if let Some(dir) = std_dir() {
+                return dir.join(format!("{m}.plumb"));
+            }
+        }
+    }
+    let p = PathBuf::from(name);
+    std::fs::canonicalize(&p).unwrap_or_else(|_| normalize(&p))
+}
+
+/// Compiles `entry` (without evaluation) over `fs` and records how to reach each
+/// file. `docs` maps the paths of open documents to their URIs and versions.
+pub fn analyse(
+    entry: &Path,
+    fs: &Overlay,
+    docs: &HashMap<PathBuf, (Uri, i32)>,
+    generation: u64,
+    standalone: bool,
+) -> Analysis {
+    let mut compilation = compile::compile(entry, fs, &compile::Options::default());
+    if standalone {
+        compilation.diagnostics.retain(|d| {
+            !(d.code == Code::InvalidPlan && d.message.contains("no `plan` declaration"))
+        });
+    }
+    let mut paths = Vec::new();
+    let mut uris = Vec::new();
+    let mut versions = HashMap::new();
+    for (_, f) in compilation.sources.iter() {
+        let path = path_of_source(&f.name);
+        let uri = match docs.get(&path) {
+            Some((u, v)) => {
+                versions.insert(path.clone(), *v);
+                Some(u.clone())
+            }
+            None => Uri::from_file_path(&path),
+        };
+        paths.push(path);
+        uris.push(uri);
+    }
+    Analysis {
+        entry: entry.to_path_buf(),
+        generation,
+        compilation,
+        paths,
+        uris,
+        versions,
+        standalone,
+        overlay: Arc::new(fs.clone()),
+    }
+}
+
+/// Evaluates `entry` (a full compilation, as `plumb check` does).
+pub fn evaluate(entry: &Path, fs: &Overlay, standalone: bool) -> Evaluated {
+    let mut c = compile::compile(
+        entry,
+        fs,
+        &compile::Options {
+            evaluate: true,
+            scenarios: None,
+        },
+    );
+    if standalone {
+        c.diagnostics.retain(|d| {
+            !(d.code == Code::InvalidPlan && d.message.contains("no `plan` declaration"))
+        });
+    }
+    Evaluated::new(c)
+}
+
+/// Entry files that import `doc` (directly or not), searched in its directory and
+/// up to four directories above it, at most `limit` candidates.
+pub fn find_entries(doc: &Path, fs: &Overlay, limit: usize) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut checked = 0usize;
+    let mut dir = doc.parent();
+    for _ in 0..5 {
+        let Some(d) = dir else { break };
+        let mut candidates: Vec<PathBuf> = std::fs::read_dir(d)
+            .map(|rd| {
+                rd.filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "plumb") && p != doc)
+                    .collect()
+            })
+            .unwrap_or_default();
+        candidates.extend(
+            fs.open
+                .keys()
+                .filter(|p| p.parent() == Some(d) && *p != doc)
+                .cloned(),
+        );
+        candidates.sort();
+        candidates.dedup();
+        for c in candidates {
+            if checked >= limit {
+                return found;
+            }
+            let Ok(text) = fs.read(&c) else { continue };
+            if !has_plan(&text) {
+                continue;
+            }
+            checked += 1;
+            let comp = compile::compile(&c, fs, &compile::Options::default());
+            let reaches = comp.sources.iter().skip(1).any(|(_, f)| {
+                let p = PathBuf::from(&f.name);
+                std::fs::canonicalize(&p).unwrap_or_else(|_| normalize(&p)) == doc
+            });
+            if reaches {
+                found.push(std::fs::canonicalize(&c).unwrap_or(c));
+            }
+        }
+        dir = d.parent();
+    }
+    found
+}
