@@ -1122,7 +1122,14 @@ impl<'a> Resolver<'a> {
             Some(i) => format!("{i}.{}", item.name.name),
             None => item.name.name.clone(),
         };
-        let Some(id) = self.plan.item(&full) else {
+        // Through the name table: a linear `Plan::item` here is quadratic in big plans.
+        let Some(id) = self
+            .names
+            .get(&full)
+            .filter(|s| matches!(s.kind, SymbolKind::Driver | SymbolKind::Metric))
+            .and_then(|s| self.symbols.defs.get(s.def))
+            .and_then(|d| d.index)
+        else {
             return;
         };
         if self.plan.items.get(id).map(|i| i.name_span) != Some(item.name.span) {

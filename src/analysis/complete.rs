@@ -404,8 +404,9 @@ fn kind_of(k: SymbolKind) -> CompletionKind {
 }
 
 fn declared(c: &Compilation, kinds: &[SymbolKind], out: &mut Vec<Completion>) {
+    let mut seen: std::collections::HashSet<String> = out.iter().map(|o| o.label.clone()).collect();
     for d in &c.resolved.symbols.defs {
-        if !kinds.contains(&d.kind) || out.iter().any(|o| o.label == d.name) {
+        if !kinds.contains(&d.kind) || !seen.insert(d.name.clone()) {
             continue;
         }
         let detail = match (d.kind, d.index) {

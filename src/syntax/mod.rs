@@ -10,6 +10,9 @@
 
 pub mod ast;
 mod lower;
+mod shift;
+
+use shift::Shift as _;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Span};
@@ -161,14 +164,15 @@ fn scan_comments(text: &str, file: FileId) -> Vec<ast::Comment> {
 /// The `##` doc comment directly above byte `start`, if any.
 fn doc_above(text: &str, start: usize) -> Option<String> {
     let before = text.get(..start)?;
-    let mut lines: Vec<&str> = before.lines().collect();
+    // Walk back from the declaration lazily: collecting every line above would
+    // make parsing quadratic in the number of declarations.
+    let mut lines = before.lines().rev();
     // `before` ends at the keyword; its last line is the indentation before it.
-    if before.ends_with('\n') || before.is_empty() {
-    } else {
-        lines.pop();
+    if !(before.ends_with('\n') || before.is_empty()) {
+        lines.next();
     }
     let mut doc = Vec::new();
-    for l in lines.iter().rev() {
+    for l in lines {
         let t = l.trim();
         if let Some(rest) = t.strip_prefix("##") {
             doc.push(rest.strip_prefix(' ').unwrap_or(rest).to_string());
@@ -285,53 +289,118 @@ pub fn parse(text: &str, file: FileId) -> Parse {
     }
     for chunk in pieces {
         let src = text.get(chunk.start..chunk.end).unwrap_or("");
-        let (depth, ifs) = nesting(src);
-        if depth > limits::MAX_NESTING || ifs > limits::MAX_NESTING {
-            let end = chunk.start + src.find('\n').unwrap_or(src.len());
-            out.diagnostics.push(
-                Diagnostic::error(
-                    Code::LimitExceeded,
-                    Span::new(file, chunk.start, end),
-                    format!(
-                        "this declaration nests {} levels deep; Plumb accepts at most {}",
-                        depth.max(ifs),
-                        limits::MAX_NESTING
-                    ),
-                )
-                .with_help("name intermediate results as metrics to flatten the formula"),
-            );
-            continue;
-        }
-        match PlumbParser::parse(Rule::declaration, src) {
-            Ok(mut pairs) => {
-                let Some(decl_pair) = pairs.next().and_then(|p| p.into_inner().next()) else {
-                    continue;
-                };
-                let mut lw = lower::Lowerer::new(file, chunk.start);
-                match lw.decl(decl_pair) {
-                    Some(mut kind) => {
-                        nested_docs(&mut kind, text);
-                        let trimmed = src.trim_end();
-                        let end = chunk.start + trimmed.len();
-                        let end = end.min(chunk.start + decl_end(src));
-                        out.file.decls.push(ast::Decl {
-                            kind,
-                            span: Span::new(file, chunk.start, end),
-                            doc: doc_above(text, chunk.start),
-                        });
-                    }
-                    None => out.diagnostics.push(Diagnostic::error(
-                        Code::Syntax,
-                        Span::new(file, chunk.start, chunk.start + first_word(src).len()),
-                        "this declaration could not be read",
-                    )),
-                }
-                out.diagnostics.extend(lw.diagnostics);
-            }
-            Err(e) => out.diagnostics.push(pest_error(e, src, file, chunk.start)),
+        let mut parsed = memo::chunk(src);
+        let to = shift::To {
+            file,
+            delta: u32::try_from(chunk.start).unwrap_or(u32::MAX),
+        };
+        parsed.diagnostics.shift(to);
+        out.diagnostics.extend(parsed.diagnostics);
+        if let Some((mut kind, end)) = parsed.decl {
+            kind.shift(to);
+            out.file.decls.push(ast::Decl {
+                kind,
+                span: Span::new(file, chunk.start, chunk.start + end),
+                doc: doc_above(text, chunk.start),
+            });
         }
     }
     out
+}
+
+/// What one declaration's text parses to, with spans from offset 0 of that text
+/// in file 0 (moved into place with [`shift`]).
+#[derive(Debug, Clone, Default)]
+struct ChunkParse {
+    /// The declaration and the length of its text without trailing comments.
+    decl: Option<(ast::DeclKind, usize)>,
+    /// Syntax errors.
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Parses one declaration's text on its own, at offset 0 of file 0.
+fn parse_chunk(src: &str) -> ChunkParse {
+    let file = FileId(0);
+    let mut out = ChunkParse::default();
+    let (depth, ifs) = nesting(src);
+    if depth > limits::MAX_NESTING || ifs > limits::MAX_NESTING {
+        let end = src.find('\n').unwrap_or(src.len());
+        out.diagnostics.push(
+            Diagnostic::error(
+                Code::LimitExceeded,
+                Span::new(file, 0, end),
+                format!(
+                    "this declaration nests {} levels deep; Plumb accepts at most {}",
+                    depth.max(ifs),
+                    limits::MAX_NESTING
+                ),
+            )
+            .with_help("name intermediate results as metrics to flatten the formula"),
+        );
+        return out;
+    }
+    match PlumbParser::parse(Rule::declaration, src) {
+        Ok(mut pairs) => {
+            let Some(decl_pair) = pairs.next().and_then(|p| p.into_inner().next()) else {
+                return out;
+            };
+            let mut lw = lower::Lowerer::new(file, 0);
+            match lw.decl(decl_pair) {
+                Some(mut kind) => {
+                    nested_docs(&mut kind, src);
+                    let end = src.trim_end().len().min(decl_end(src));
+                    out.decl = Some((kind, end));
+                }
+                None => out.diagnostics.push(Diagnostic::error(
+                    Code::Syntax,
+                    Span::new(file, 0, first_word(src).len()),
+                    "this declaration could not be read",
+                )),
+            }
+            out.diagnostics.extend(lw.diagnostics);
+        }
+        Err(e) => out.diagnostics.push(pest_error(e, src, file, 0)),
+    }
+    out
+}
+
+/// The memo of declaration parses: the same text always parses the same way, so
+/// a file re-analysed after an edit parses only the declarations that changed.
+mod memo {
+    use super::{parse_chunk, ChunkParse};
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+
+    /// Entries kept before the memo starts afresh.
+    const MAX_ENTRIES: usize = 50_000;
+    /// Declarations longer than this are parsed every time.
+    const MAX_TEXT: usize = 64 * 1024;
+
+    type Memo = Mutex<HashMap<String, Arc<ChunkParse>>>;
+
+    fn memo() -> &'static Memo {
+        static MEMO: OnceLock<Memo> = OnceLock::new();
+        MEMO.get_or_init(|| Mutex::new(HashMap::new()))
+    }
+
+    /// The parse of one declaration's text (from the memo when seen before).
+    pub(super) fn chunk(src: &str) -> ChunkParse {
+        if src.len() > MAX_TEXT {
+            return parse_chunk(src);
+        }
+        let hit = memo().lock().ok().and_then(|m| m.get(src).cloned());
+        if let Some(p) = hit {
+            return (*p).clone();
+        }
+        let parsed = parse_chunk(src);
+        if let Ok(mut m) = memo().lock() {
+            if m.len() >= MAX_ENTRIES {
+                m.clear();
+            }
+            m.insert(src.to_string(), Arc::new(parsed.clone()));
+        }
+        parsed
+    }
 }
 
 /// Doc comments of declarations nested in a block (initiative members, scenario

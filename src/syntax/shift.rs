@@ -1,0 +1,522 @@
+//! Moving parsed declarations: every span of a declaration's AST and diagnostics
+//! re-based to another file and offset.
+//!
+//! The parser memoises each declaration's parse by its text (see `parse` in
+//! `syntax/mod.rs`): a declaration parsed at offset 0 is reused wherever the same
+//! text appears, after [`Shift::shift`] moves its spans there. The language server
+//! re-analyses a whole file on every keystroke, and this keeps that fast on large
+//! plans. Every struct is destructured exhaustively, so a new field with a span
+//! cannot be forgotten here without a compile error.
+
+use super::ast::*;
+use crate::diagnostic::{Diagnostic, Label};
+use crate::source::{FileId, Span};
+
+/// Where spans move to: `file`, `delta` bytes further.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct To {
+    pub(super) file: FileId,
+    pub(super) delta: u32,
+}
+
+/// Something holding spans.
+pub(super) trait Shift {
+    /// Moves every span.
+    fn shift(&mut self, to: To);
+}
+
+impl Shift for Span {
+    fn shift(&mut self, to: To) {
+        self.file = to.file;
+        self.start = self.start.saturating_add(to.delta);
+        self.end = self.end.saturating_add(to.delta);
+    }
+}
+
+impl<T: Shift> Shift for Option<T> {
+    fn shift(&mut self, to: To) {
+        if let Some(x) = self {
+            x.shift(to);
+        }
+    }
+}
+
+impl<T: Shift> Shift for Vec<T> {
+    fn shift(&mut self, to: To) {
+        for x in self {
+            x.shift(to);
+        }
+    }
+}
+
+impl<T: Shift> Shift for Box<T> {
+    fn shift(&mut self, to: To) {
+        (**self).shift(to);
+    }
+}
+
+impl<A: Shift, B: Shift> Shift for (A, B) {
+    fn shift(&mut self, to: To) {
+        self.0.shift(to);
+        self.1.shift(to);
+    }
+}
+
+impl<A: Shift, B: Shift, C: Shift> Shift for (A, B, C) {
+    fn shift(&mut self, to: To) {
+        self.0.shift(to);
+        self.1.shift(to);
+        self.2.shift(to);
+    }
+}
+
+/// Values without spans.
+macro_rules! no_spans {
+    ($($t:ty),*) => {
+        $(impl Shift for $t {
+            fn shift(&mut self, _: To) {}
+        })*
+    };
+}
+no_spans!(
+    String,
+    char,
+    u32,
+    bool,
+    rust_decimal::Decimal,
+    Aggregation,
+    BinOp,
+    UnOp,
+    ItemKind
+);
+
+impl Shift for Ident {
+    fn shift(&mut self, to: To) {
+        let Ident { name: _, span } = self;
+        span.shift(to);
+    }
+}
+
+impl Shift for Str {
+    fn shift(&mut self, to: To) {
+        let Str { value: _, span } = self;
+        span.shift(to);
+    }
+}
+
+impl Shift for Period {
+    fn shift(&mut self, to: To) {
+        let Period { kind: _, span } = self;
+        span.shift(to);
+    }
+}
+
+impl Shift for UnitAtom {
+    fn shift(&mut self, to: To) {
+        match self {
+            UnitAtom::Name(i) => i.shift(to),
+            UnitAtom::Percent(s) | UnitAtom::One(s) => s.shift(to),
+            UnitAtom::Group(g) => g.shift(to),
+        }
+    }
+}
+
+impl Shift for UnitExpr {
+    fn shift(&mut self, to: To) {
+        let UnitExpr { first, rest, span } = self;
+        first.shift(to);
+        rest.shift(to);
+        span.shift(to);
+    }
+}
+
+impl Shift for Expr {
+    fn shift(&mut self, to: To) {
+        let Expr { kind, span } = self;
+        span.shift(to);
+        match kind {
+            ExprKind::Number {
+                value: _,
+                text: _,
+                unit,
+            } => unit.shift(to),
+            ExprKind::Period(p) => p.shift(to),
+            ExprKind::Range(a, b) => {
+                a.shift(to);
+                b.shift(to);
+            }
+            ExprKind::Name(i) => i.shift(to),
+            ExprKind::Unary(_, e) | ExprKind::Paren(e) => e.shift(to),
+            ExprKind::Binary(_, a, b) => {
+                a.shift(to);
+                b.shift(to);
+            }
+            ExprKind::If(c, a, b) => {
+                c.shift(to);
+                a.shift(to);
+                b.shift(to);
+            }
+            ExprKind::Call(n, args) => {
+                n.shift(to);
+                args.shift(to);
+            }
+            ExprKind::Step(entries) => entries.shift(to),
+            ExprKind::At(e, p) => {
+                e.shift(to);
+                p.shift(to);
+            }
+        }
+    }
+}
+
+impl Shift for ItemDecl {
+    fn shift(&mut self, to: To) {
+        let ItemDecl {
+            kind: _,
+            name,
+            unit,
+            aggregation,
+            expr,
+            owner,
+            means,
+            range,
+        } = self;
+        name.shift(to);
+        unit.shift(to);
+        aggregation.shift(to);
+        expr.shift(to);
+        owner.shift(to);
+        means.shift(to);
+        range.shift(to);
+    }
+}
+
+impl Shift for Change {
+    fn shift(&mut self, to: To) {
+        let Change {
+            driver,
+            from,
+            to: target,
+            by,
+            span,
+        } = self;
+        driver.shift(to);
+        from.shift(to);
+        target.shift(to);
+        by.shift(to);
+        span.shift(to);
+    }
+}
+
+impl Shift for Override {
+    fn shift(&mut self, to: To) {
+        let Override {
+            target,
+            expr,
+            from,
+            span,
+        } = self;
+        target.shift(to);
+        expr.shift(to);
+        from.shift(to);
+        span.shift(to);
+    }
+}
+
+impl Shift for Action {
+    fn shift(&mut self, to: To) {
+        match self {
+            Action::Set(d, e) => {
+                d.shift(to);
+                e.shift(to);
+            }
+            Action::Pause(i) => i.shift(to),
+        }
+    }
+}
+
+impl Shift for Step {
+    fn shift(&mut self, to: To) {
+        let Step {
+            after: _,
+            after_span,
+            actions,
+            span,
+        } = self;
+        after_span.shift(to);
+        actions.shift(to);
+        span.shift(to);
+    }
+}
+
+impl Shift for TriggerDecl {
+    fn shift(&mut self, to: To) {
+        let TriggerDecl {
+            name,
+            title,
+            when,
+            for_months,
+            steps,
+            owner,
+        } = self;
+        name.shift(to);
+        title.shift(to);
+        when.shift(to);
+        for_months.shift(to);
+        steps.shift(to);
+        owner.shift(to);
+    }
+}
+
+impl Shift for DeclKind {
+    fn shift(&mut self, to: To) {
+        match self {
+            DeclKind::Plan(PlanDecl {
+                name,
+                title,
+                currency,
+                periods,
+                base,
+            }) => {
+                name.shift(to);
+                title.shift(to);
+                currency.shift(to);
+                periods.shift(to);
+                base.shift(to);
+            }
+            DeclKind::Import(ImportTarget::Path(s)) => s.shift(to),
+            DeclKind::Import(ImportTarget::Std(i)) => i.shift(to),
+            DeclKind::Unit(n, t) => {
+                n.shift(to);
+                t.shift(to);
+            }
+            DeclKind::Term(n, d) => {
+                n.shift(to);
+                d.shift(to);
+            }
+            DeclKind::Department {
+                name,
+                title,
+                lead,
+                poc,
+            } => {
+                name.shift(to);
+                title.shift(to);
+                lead.shift(to);
+                poc.shift(to);
+            }
+            DeclKind::Role {
+                name,
+                title,
+                department,
+            } => {
+                name.shift(to);
+                title.shift(to);
+                department.shift(to);
+            }
+            DeclKind::Item(i) => i.shift(to),
+            DeclKind::Fn { name, params, body } => {
+                name.shift(to);
+                params.shift(to);
+                body.shift(to);
+            }
+            DeclKind::Objective(ObjectiveDecl {
+                name,
+                title,
+                owner,
+                supports,
+                targets,
+            }) => {
+                name.shift(to);
+                title.shift(to);
+                owner.shift(to);
+                supports.shift(to);
+                targets.shift(to);
+            }
+            DeclKind::Assumption(AssumptionDecl {
+                name,
+                title,
+                changes,
+                maintains,
+                counterbalances,
+                depends_on,
+                indicators,
+                owner,
+                evidence,
+            }) => {
+                name.shift(to);
+                title.shift(to);
+                changes.shift(to);
+                maintains.shift(to);
+                counterbalances.shift(to);
+                depends_on.shift(to);
+                indicators.shift(to);
+                owner.shift(to);
+                evidence.shift(to);
+            }
+            DeclKind::Dependency(DependencyDecl {
+                name,
+                title,
+                owner,
+                due,
+                confidence,
+            }) => {
+                name.shift(to);
+                title.shift(to);
+                owner.shift(to);
+                due.shift(to);
+                confidence.shift(to);
+            }
+            DeclKind::Risk(RiskDecl {
+                name,
+                title,
+                owner,
+                likelihood,
+                impact,
+                mitigation,
+            }) => {
+                name.shift(to);
+                title.shift(to);
+                owner.shift(to);
+                likelihood.shift(to);
+                impact.shift(to);
+                mitigation.shift(to);
+            }
+            DeclKind::Request(RequestDecl {
+                name,
+                title,
+                from,
+                ask,
+                grant,
+                decision,
+                approved_by,
+            }) => {
+                name.shift(to);
+                title.shift(to);
+                from.shift(to);
+                ask.shift(to);
+                grant.shift(to);
+                decision.shift(to);
+                approved_by.shift(to);
+            }
+            DeclKind::Raci(RaciDecl {
+                name,
+                title,
+                responsible,
+                accountable,
+                consulted,
+                informed,
+                lines,
+            }) => {
+                name.shift(to);
+                title.shift(to);
+                responsible.shift(to);
+                accountable.shift(to);
+                consulted.shift(to);
+                informed.shift(to);
+                lines.shift(to);
+            }
+            DeclKind::Initiative(InitiativeDecl {
+                name,
+                title,
+                owner,
+                start,
+                members,
+            }) => {
+                name.shift(to);
+                title.shift(to);
+                owner.shift(to);
+                start.shift(to);
+                members.shift(to);
+            }
+            DeclKind::Scenario(ScenarioDecl {
+                name,
+                title,
+                extends,
+                overrides,
+                triggers,
+            }) => {
+                name.shift(to);
+                title.shift(to);
+                extends.shift(to);
+                overrides.shift(to);
+                triggers.shift(to);
+            }
+            DeclKind::Trigger(t) => t.shift(to),
+        }
+    }
+}
+
+impl Shift for Label {
+    fn shift(&mut self, to: To) {
+        let Label { span, message: _ } = self;
+        span.shift(to);
+    }
+}
+
+impl Shift for Diagnostic {
+    fn shift(&mut self, to: To) {
+        let Diagnostic {
+            code: _,
+            severity: _,
+            message: _,
+            primary,
+            secondary,
+            help: _,
+        } = self;
+        primary.shift(to);
+        secondary.shift(to);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::super::{chunks, lower, parse, PlumbParser, Rule};
+    use crate::source::FileId;
+    use pest::Parser as _;
+
+    /// Parses each declaration in place, without the memo: the reference.
+    fn direct(text: &str, file: FileId) -> Vec<crate::syntax::ast::DeclKind> {
+        let mut out = Vec::new();
+        for c in chunks(text) {
+            let src = &text[c.start..c.end];
+            if let Ok(mut pairs) = PlumbParser::parse(Rule::declaration, src) {
+                let pair = pairs.next().unwrap().into_inner().next().unwrap();
+                let mut lw = lower::Lowerer::new(file, c.start);
+                if let Some(mut kind) = lw.decl(pair) {
+                    super::super::nested_docs(&mut kind, text);
+                    out.push(kind);
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn memoised_declarations_land_where_a_fresh_parse_puts_them() {
+        let sources = [
+            include_str!("../../examples/fy2026.plumb"),
+            include_str!("../../tests/cases/triggers_and_initiatives.plumb"),
+            include_str!("../../tests/cases/builtins.plumb"),
+        ];
+        let mut texts = Vec::new();
+        // The same declarations again, moved by text of every width above them.
+        for example in sources {
+            for pad in ["", "\n", "# é ☕ 😀\n\n", "unit extra\n"] {
+                texts.push(format!("{pad}{example}"));
+            }
+        }
+        for (i, text) in texts.iter().enumerate() {
+            for file in [FileId(0), FileId(7)] {
+                let got: Vec<_> = parse(text, file)
+                    .file
+                    .decls
+                    .into_iter()
+                    .map(|d| d.kind)
+                    .collect();
+                assert_eq!(got, direct(text, file), "text {i}, file {file:?}");
+            }
+        }
+    }
+}
