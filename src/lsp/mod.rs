@@ -742,10 +742,14 @@ impl LanguageServer for Backend {
         };
         let at = offset(&s.a, s.file, p.position);
         let ev = s.ev.as_deref();
-        let _ = s.ev_current;
-        let Some(h) = analysis::hover(&s.a.compilation, s.fallback(), ev, s.file, at) else {
+        let Some(mut h) = analysis::hover(&s.a.compilation, s.fallback(), ev, s.file, at) else {
             return Ok(None);
         };
+        if !s.ev_current && h.markdown.contains("Base scenario") {
+            h.markdown.push_str(
+                "\n\n*values as of the last evaluation; the latest edit is being evaluated*",
+            );
+        }
         let md = self.state().markdown;
         let contents = if md {
             lsp::HoverContents::Markup(markdown(h.markdown))
@@ -777,9 +781,6 @@ impl LanguageServer for Backend {
         let Some(span) = analysis::definition(&s.a.compilation, s.file, at) else {
             return Ok(None);
         };
-        if analysis::is_std(&s.a.compilation, span.file) {
-            let _ = state::std_dir();
-        }
         Ok(location(&s.a, span).map(lsp::GotoDefinitionResponse::Scalar))
     }
 
