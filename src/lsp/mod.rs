@@ -97,6 +97,9 @@ impl State {
 struct Inner {
     client: Client,
     state: Mutex<State>,
+    /// Held while diagnostics are computed and sent, so an older set can never
+    /// overtake a newer one on the way to the client.
+    publishing: tokio::sync::Mutex<()>,
     wake: Notify,
     analysed: watch::Sender<u64>,
 }
@@ -138,6 +141,7 @@ impl Backend {
             inner: Arc::new(Inner {
                 client,
                 state: Mutex::new(State::default()),
+                publishing: tokio::sync::Mutex::new(()),
                 wake: Notify::new(),
                 analysed: tx,
             }),
@@ -172,6 +176,15 @@ impl Backend {
         let (pending, overlay) = {
             let mut st = self.state();
             let p: Vec<PathBuf> = st.to_discover.drain().collect();
+            // A document with its own `plan` is an entry; no need to search.
+            let p: Vec<PathBuf> = p
+                .into_iter()
+                .filter(|d| {
+                    st.docs
+                        .get(d)
+                        .is_some_and(|doc| !state::has_plan(&doc.text))
+                })
+                .collect();
             (p, st.overlay())
         };
         for doc in pending {
@@ -348,6 +361,7 @@ impl Backend {
     /// the latest analysis, otherwise the fast one), merged per file with what other
     /// entries report there.
     async fn publish_entry(&self, entry: &PathBuf) {
+        let _turn = self.inner.publishing.lock().await;
         let mut out: Vec<(Uri, Vec<lsp::Diagnostic>, Option<i32>)> = Vec::new();
         {
             let mut st = self.state();
