@@ -5,7 +5,7 @@
 //! keyed by byte offsets and [`Span`]s: the node under the cursor, its definition
 //! and references, hover text (Markdown), rename edits, document and workspace
 //! symbols, folding ranges, inlay hints, semantic tokens ([`lex`]), completion and
-//! signature help ([`complete`]), code actions and formatting ([`fix`]).
+//! signature help ([`complete`]) and code actions ([`fix`]).
 //!
 //! Everything here is a pure function: no I/O, no LSP types, no panics on any
 //! offset (offsets past the end are clamped, unknown files give empty answers).

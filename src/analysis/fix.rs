@@ -1,11 +1,11 @@
-//! Code actions (quick fixes for common diagnostics) and formatting.
+//! Code actions (quick fixes for common diagnostics) and the edit that applies a
+//! formatted text (formatting itself is `crate::fmt`).
 //!
 //! Fixes are derived from the diagnostics themselves: a help line such as
 //! ``did you mean `win_rate`?`` becomes "replace with `win_rate`", an
 //! `unknown-unit` becomes "declare `unit seats`", a `missing-owner` becomes one
 //! "add `owner P`" per declared party, an undefined value becomes "declare
-//! `driver x = 0`". Formatting re-indents by block depth (two spaces), trims
-//! trailing white space and collapses runs of blank lines.
+//! `driver x = 0`".
 
 use super::{ast_of, file_text, Edit};
 use crate::compile::Compilation;
@@ -233,56 +233,6 @@ fn add_statement(c: &Compilation, span: Span, stmt: &str) -> Option<Edit> {
             text: format!("{pad}{stmt} "),
         })
     }
-}
-
-/// Re-indents plan text: two spaces per open `{` or `(`, trailing white space
-/// trimmed, runs of blank lines collapsed to one, one final newline. Strings and
-/// comments are left as written.
-pub fn reindent(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut depth: i64 = 0;
-    let mut blank_run = 0usize;
-    for raw in text.lines() {
-        let line = raw.trim();
-        if line.is_empty() {
-            blank_run += 1;
-            continue;
-        }
-        if blank_run > 0 && !out.is_empty() {
-            out.push('\n');
-        }
-        blank_run = 0;
-        // Closers at the start of the line dedent the line itself.
-        let leading_closers = line.chars().take_while(|c| *c == '}' || *c == ')').count() as i64;
-        let indent = (depth - leading_closers).max(0);
-        for _ in 0..indent {
-            out.push_str("  ");
-        }
-        out.push_str(line);
-        out.push('\n');
-        // Net depth change of this line, ignoring strings and comments.
-        let mut in_str = false;
-        let mut escaped = false;
-        for ch in line.chars() {
-            if in_str {
-                match (escaped, ch) {
-                    (true, _) => escaped = false,
-                    (false, '\\') => escaped = true,
-                    (false, '"') => in_str = false,
-                    _ => {}
-                }
-                continue;
-            }
-            match ch {
-                '"' => in_str = true,
-                '#' => break,
-                '{' | '(' => depth += 1,
-                '}' | ')' => depth = (depth - 1).max(0),
-                _ => {}
-            }
-        }
-    }
-    out
 }
 
 /// Edits turning `text` into `formatted`: one replacement of the differing middle

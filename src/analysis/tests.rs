@@ -2,7 +2,7 @@
 #![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::type_complexity)]
 
 use super::complete::{completions, signature_help, CompletionKind};
-use super::fix::{code_actions, fixes_for, minimal_edit, reindent};
+use super::fix::{code_actions, fixes_for, minimal_edit};
 use super::lex::{semantic_tokens, TokenKind};
 use super::*;
 use crate::compile::{compile_str, Options};
@@ -717,27 +717,6 @@ fn missing_owner_fix_adds_an_owner_line() {
         let after = apply(src, &fixes[0].edits);
         assert!(after.contains(want), "{after}");
     }
-}
-
-#[test]
-fn reindent_cases() {
-    let cases: &[(&str, &str)] = &[
-        (
-            "plan p \"P\" {\ncurrency USD\n}\n",
-            "plan p \"P\" {\n  currency USD\n}\n",
-        ),
-        ("a {\n      b {\n c\n}\n  }", "a {\n  b {\n    c\n  }\n}\n"),
-        ("x\n\n\n\ny   \n", "x\n\ny\n"),
-        ("t \"{ not a block\"\nu\n", "t \"{ not a block\"\nu\n"),
-        ("d = 1 # { comment\ne\n", "d = 1 # { comment\ne\n"),
-        ("m = f(1,\n2)\n", "m = f(1,\n  2)\n"),
-        ("}\n}\nx\n", "}\n}\nx\n"),
-    ];
-    for (input, want) in cases {
-        assert_eq!(reindent(input), *want, "{input:?}");
-        assert_eq!(reindent(want), *want, "idempotent on {want:?}");
-    }
-    assert_eq!(reindent(PLAN), PLAN);
 }
 
 #[test]

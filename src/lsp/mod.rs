@@ -1083,7 +1083,30 @@ impl LanguageServer for Backend {
                 None => return Ok(None),
             }
         };
-        let formatted = fix::reindent(&text);
+        // The same as `plumb fmt`: refused while the file has syntax errors.
+        let formatted = match crate::fmt::format_source(&text, crate::source::FileId(0)) {
+            Ok(f) => f,
+            Err(crate::fmt::FormatError::Syntax(_)) => {
+                self.inner
+                    .client
+                    .log_message(
+                        lsp::MessageType::INFO,
+                        "plumb: not formatted: the file has syntax errors",
+                    )
+                    .await;
+                return Ok(None);
+            }
+            Err(crate::fmt::FormatError::Internal(why)) => {
+                self.inner
+                    .client
+                    .log_message(
+                        lsp::MessageType::ERROR,
+                        format!("plumb fmt refused its own output: {why}"),
+                    )
+                    .await;
+                return Ok(None);
+            }
+        };
         let src = crate::source::SourceFile::new("", text.clone());
         let edits = fix::minimal_edit(crate::source::FileId(0), &text, &formatted)
             .into_iter()

@@ -191,7 +191,7 @@ async def test_document_and_workspace_symbols(client: LanguageClient):
     groups = {s.name: [c.name for c in s.children] for s in syms}
     assert groups["Metrics"] == ["new_deals", "revenue", "cumulative"]
     assert groups["Scenarios"] == ["base", "upside"]
-    assert groups["Objectives"] == ["grow_revenue"]
+    assert groups["Objectives"] == ["grow_revenue", "full_pipeline"]
     found = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="winrt"))
     assert [s.name for s in found] == ["win_rate"]
     assert found[0].location.uri == uri_of(SALES)
@@ -256,7 +256,7 @@ async def test_semantic_tokens(client: LanguageClient):
     assert data[5:7] == [1, 0] and data[7] == len("plan")
 
 
-async def test_formatting_reindents(client: LanguageClient):
+async def test_formatting_is_plumb_fmt(client: LanguageClient):
     text = "plan p \"P\" {\ncurrency USD\n      periods 2026-01 .. 2026-03\n}   \n\n\n\ndriver x = 1\n"
     uri = open_doc(client, "plan/unsaved.plumb", text)
     edits = await client.text_document_formatting_async(
@@ -273,6 +273,15 @@ async def test_formatting_reindents(client: LanguageClient):
 
     out = text[: offset(e.range.start)] + e.new_text + text[offset(e.range.end) :]
     assert out == "plan p \"P\" {\n  currency USD\n  periods 2026-01 .. 2026-03\n}\n\ndriver x = 1\n"
+    # A file with a syntax error is left alone, as `plumb fmt` does.
+    broken = "plan p \"P\" {\ncurrency USD\n}\ndriver x = (1 +\n"
+    uri = open_doc(client, "plan/broken.plumb", broken)
+    edits = await client.text_document_formatting_async(
+        types.DocumentFormattingParams(
+            text_document=td(uri), options=types.FormattingOptions(tab_size=2, insert_spaces=True)
+        )
+    )
+    assert not edits
 
 
 async def test_inlay_hints(client: LanguageClient):
