@@ -130,6 +130,14 @@ impl Snap {
     }
 }
 
+/// True when nothing stops the plan from being evaluated (the plan's own rules,
+/// such as RACI, do not).
+fn evaluable(c: &crate::compile::Compilation) -> bool {
+    !c.diagnostics
+        .iter()
+        .any(|d| d.is_error() && crate::check::blocks_evaluation(d.code))
+}
+
 fn lock(m: &Mutex<State>) -> MutexGuard<'_, State> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
@@ -261,7 +269,7 @@ impl Backend {
             for mut a in results {
                 a.overlay = overlay.clone();
                 let a = Arc::new(a);
-                let errors = a.compilation.has_errors();
+                let errors = !evaluable(&a.compilation);
                 let clean = !a
                     .compilation
                     .diagnostics
@@ -318,7 +326,7 @@ impl Backend {
                     st.entries
                         .get(&entry)
                         .and_then(|e| e.analysis.clone())
-                        .filter(|a| !a.compilation.has_errors())
+                        .filter(|a| evaluable(&a.compilation))
                 };
                 let Some(a) = target else { break };
                 let done = me

@@ -298,7 +298,7 @@ async def test_inlay_hints(client: LanguageClient):
 
 
 async def test_quick_fixes(client: LanguageClient):
-    text = text_of(MAIN) + "metric typo = wim_rate * 2\ndriver seats: seat = 3\n"
+    text = text_of(MAIN) + "metric typo = wim_rate * 2\ndriver seats: seat = 3\nrisk churn \"Churn\" {\n  likelihood 10%\n}\n"
     uri = open_doc(client, MAIN, text)
     await diagnostics(client, uri, lambda ds: "unknown-unit" in codes(ds))
     whole = types.Range(start=types.Position(line=0, character=0), end=types.Position(line=text.count("\n"), character=0))
@@ -310,6 +310,10 @@ async def test_quick_fixes(client: LanguageClient):
     titles = [a.title for a in actions]
     assert "Replace `wim_rate` with `win_rate`" in titles
     assert "Declare `unit seat`" in titles
+    assert "Add `owner cfo`" in titles
+    owner = next(a for a in actions if a.title == "Add `owner cfo`")
+    (edit,) = owner.edit.changes[uri]
+    assert edit.new_text == "  owner cfo\n" and edit.range.start == pos(text, "}", nth=text.count("}") - 1)
     fix = next(a for a in actions if a.title.startswith("Replace"))
     (edit,) = fix.edit.changes[uri]
     assert edit.new_text == "win_rate" and edit.range.start == pos(text, "wim_rate")
