@@ -315,9 +315,10 @@ pub fn context_at(text: &str, offset: usize) -> (Context, usize) {
         "supports" => return names(&[SymbolKind::Objective]),
         "counterbalance" => return names(&[SymbolKind::Assumption]),
         "on" if prev == "depends" => return names(&[SymbolKind::Dependency]),
-        "indicator" | "change" if words.len() == 1 => {
+        "indicator" if words.len() == 1 => {
             return names(&[SymbolKind::Driver, SymbolKind::Metric]);
         }
+        "change" if words.len() == 1 => return names(&[SymbolKind::Driver]),
         "set" => return names(&[SymbolKind::Driver]),
         "pause" => return names(&[SymbolKind::Initiative]),
         "extends" => return names(&[SymbolKind::Scenario]),

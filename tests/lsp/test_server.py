@@ -149,6 +149,15 @@ async def test_definition_across_files_and_into_the_standard_library(client: Lan
         types.DefinitionParams(text_document=td(uri), position=pos(text, "teams/sales", 2))
     )
     assert loc.uri == uri_of(SALES)
+    # A standard-library function: its declaration in the read-only module file.
+    loc = await client.text_document_definition_async(
+        types.DefinitionParams(text_document=td(uri), position=pos(text, "arr(revenue)", 1))
+    )
+    assert loc.uri.endswith("saas.plumb")
+    std_text = pathlib.Path(loc.uri.removeprefix("file://")).read_text(encoding="utf-8")
+    assert loc.range.start == pos(std_text, "arr(mrr)")
+    h = await hover_text(client, uri, pos(text, "arr(revenue)", 1))
+    assert "fn arr(mrr) = mrr * 12" in h
 
 
 async def test_references_and_rename_across_files(client: LanguageClient):
@@ -189,7 +198,7 @@ async def test_document_and_workspace_symbols(client: LanguageClient):
         types.DocumentSymbolParams(text_document=td(uri))
     )
     groups = {s.name: [c.name for c in s.children] for s in syms}
-    assert groups["Metrics"] == ["new_deals", "revenue", "cumulative"]
+    assert groups["Metrics"] == ["new_deals", "revenue", "cumulative", "run_rate"]
     assert groups["Scenarios"] == ["base", "upside"]
     assert groups["Objectives"] == ["grow_revenue", "full_pipeline"]
     found = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="winrt"))
@@ -293,7 +302,11 @@ async def test_inlay_hints(client: LanguageClient):
         types.InlayHintParams(text_document=td(uri), range=types.Range(start=types.Position(line=0, character=0), end=end))
     )
     units = [h.position for h in hints if h.label == ": USD"]
-    assert units == [pos(text, "revenue =", len("revenue")), pos(text, "cumulative =", len("cumulative"))]
+    assert units == [
+        pos(text, "revenue =", len("revenue")),
+        pos(text, "cumulative =", len("cumulative")),
+        pos(text, "run_rate =", len("run_rate")),
+    ]
     assert "✗ $5,046,497 (-953,503)" in [h.label for h in hints]
 
 
