@@ -746,6 +746,16 @@ impl LanguageServer for Backend {
         self.kick();
     }
 
+    async fn did_change_watched_files(&self, _: lsp::DidChangeWatchedFilesParams) {
+        // Files changed on disk: imports may reach other files now.
+        {
+            let mut st = self.state();
+            let open: Vec<PathBuf> = st.docs.keys().cloned().collect();
+            st.to_discover.extend(open);
+        }
+        self.kick();
+    }
+
     async fn did_close(&self, params: lsp::DidCloseTextDocumentParams) {
         {
             let mut st = self.state();

@@ -371,16 +371,21 @@ mod memo {
     use std::collections::HashMap;
     use std::sync::{Arc, Mutex, OnceLock};
 
-    /// Entries kept before the memo starts afresh.
-    const MAX_ENTRIES: usize = 50_000;
+    /// Bytes of declaration text kept before the memo starts afresh (the ASTs
+    /// take a few times as much).
+    const MAX_BYTES: usize = 16 * 1024 * 1024;
     /// Declarations longer than this are parsed every time.
     const MAX_TEXT: usize = 64 * 1024;
 
-    type Memo = Mutex<HashMap<String, Arc<ChunkParse>>>;
+    #[derive(Default)]
+    struct Memo {
+        parses: HashMap<String, Arc<ChunkParse>>,
+        bytes: usize,
+    }
 
-    fn memo() -> &'static Memo {
-        static MEMO: OnceLock<Memo> = OnceLock::new();
-        MEMO.get_or_init(|| Mutex::new(HashMap::new()))
+    fn memo() -> &'static Mutex<Memo> {
+        static MEMO: OnceLock<Mutex<Memo>> = OnceLock::new();
+        MEMO.get_or_init(|| Mutex::new(Memo::default()))
     }
 
     /// The parse of one declaration's text (from the memo when seen before).
@@ -388,16 +393,17 @@ mod memo {
         if src.len() > MAX_TEXT {
             return parse_chunk(src);
         }
-        let hit = memo().lock().ok().and_then(|m| m.get(src).cloned());
+        let hit = memo().lock().ok().and_then(|m| m.parses.get(src).cloned());
         if let Some(p) = hit {
             return (*p).clone();
         }
         let parsed = parse_chunk(src);
         if let Ok(mut m) = memo().lock() {
-            if m.len() >= MAX_ENTRIES {
-                m.clear();
+            if m.bytes + src.len() > MAX_BYTES {
+                *m = Memo::default();
             }
-            m.insert(src.to_string(), Arc::new(parsed.clone()));
+            m.bytes += src.len();
+            m.parses.insert(src.to_string(), Arc::new(parsed.clone()));
         }
         parsed
     }
