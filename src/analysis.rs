@@ -736,7 +736,7 @@ fn describe_def(
                 let _ = writeln!(md, "{doc}\n");
             }
             // Statements worth showing as they are written (owner, due, lead, …).
-            for line in decl_text.lines().skip(1) {
+            for line in decl_text.lines().skip(1).take(12) {
                 let t = line.trim();
                 if t.is_empty() || t == "}" || t.starts_with('#') {
                     continue;
