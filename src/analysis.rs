@@ -564,11 +564,7 @@ fn describe_def(
     let d = defs(c).get(def)?;
     let plan = c.plan();
     let decl_text = c.sources.slice(d.decl_span);
-    let where_ = c
-        .sources
-        .get(d.name_span.file)
-        .map(|f| f.name.clone())
-        .unwrap_or_default();
+    let where_ = shown_name(c, d.name_span.file);
     match d.kind {
         SymbolKind::Driver | SymbolKind::Metric => {
             let item = d.index.and_then(|i| plan.items.get(i));
@@ -747,6 +743,25 @@ fn describe_def(
     }
     let _ = write!(md, "\n\n*declared in* `{where_}`");
     Some(())
+}
+
+/// A file's name as a reader wants it: relative to the entry file's folder.
+fn shown_name(c: &Compilation, file: FileId) -> String {
+    let Some(f) = c.sources.get(file) else {
+        return String::new();
+    };
+    let dir = c.sources.get(FileId(0)).and_then(|e| {
+        std::path::Path::new(&e.name)
+            .parent()
+            .map(std::path::Path::to_path_buf)
+    });
+    match dir {
+        Some(d) if !d.as_os_str().is_empty() => std::path::Path::new(&f.name)
+            .strip_prefix(&d)
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_else(|_| f.name.clone()),
+        _ => f.name.clone(),
+    }
 }
 
 fn values_line(eval: Option<&Evaluated>, it: &ir::Item, values: &[Decimal]) -> String {
