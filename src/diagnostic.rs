@@ -7,7 +7,7 @@
 //! --format json` ([`JsonDiagnostic`]). The language server converts them to LSP
 //! in `lsp/`; nothing else formats diagnostics.
 
-use crate::source::{SourceMap, Span};
+use crate::source::{SourceFile, SourceMap, Span};
 use std::fmt;
 
 macro_rules! codes {
@@ -280,7 +280,7 @@ struct MietteDiag {
     code: String,
     severity: miette::Severity,
     help: Option<String>,
-    source: miette::NamedSource<String>,
+    source: Excerpt,
     labels: Vec<miette::LabeledSpan>,
     related: Vec<MietteDiag>,
 }
@@ -326,20 +326,177 @@ impl miette::Diagnostic for MietteDiag {
     }
 }
 
-fn named_source(sources: &SourceMap, span: Span) -> miette::NamedSource<String> {
-    match sources.get(span.file) {
-        Some(f) => miette::NamedSource::new(f.name.clone(), f.text.clone()),
-        None => miette::NamedSource::new("<unknown>", String::new()),
+/// Lines kept above and below the labels in an [`Excerpt`].
+const EXCERPT_CONTEXT: usize = 3;
+/// Longest line shown whole; longer lines are cut around their labels.
+const MAX_SHOWN_LINE: usize = 400;
+/// Bytes kept on each side of a label on a cut line.
+const CUT_MARGIN: usize = 40;
+
+/// The part of a file one diagnostic shows: the lines around its labels, with very
+/// long lines cut down around the labels. Rendering then costs the size of the
+/// excerpt, not of the file (whole-file copies made thousands of diagnostics
+/// quadratic), and no caret sits past column 65,535 (where miette panics).
+#[derive(Debug)]
+struct Excerpt {
+    name: String,
+    text: String,
+    /// 0-based line of the file where `text` begins.
+    first_line: usize,
+    /// Per line of `text`: its start in `text`, its start in the file, the byte
+    /// of the file line where the shown part begins and the length of the `…`
+    /// put before it.
+    lines: Vec<ExcerptLine>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct ExcerptLine {
+    at: usize,
+    file_start: usize,
+    file_end: usize,
+    from: usize,
+    to: usize,
+    prefix: usize,
+}
+
+impl Excerpt {
+    /// The excerpt of `file` covering the byte ranges `spans` (unclamped).
+    fn new(file: Option<&SourceFile>, spans: &[(usize, usize)]) -> Excerpt {
+        let Some(file) = file else {
+            return Excerpt {
+                name: "<unknown>".into(),
+                text: String::new(),
+                first_line: 0,
+                lines: Vec::new(),
+            };
+        };
+        let line = |o: usize| file.line_of(u32::try_from(o).unwrap_or(u32::MAX)).0;
+        let lo = spans.iter().map(|s| line(s.0)).min().unwrap_or(0);
+        let hi = spans.iter().map(|s| line(s.1)).max().unwrap_or(0);
+        let first = lo.saturating_sub(EXCERPT_CONTEXT);
+        let last = (hi + EXCERPT_CONTEXT).min(file.line_count().saturating_sub(1));
+        let mut text = String::new();
+        let mut lines = Vec::new();
+        for l in first..=last {
+            let Some((s, e)) = file.line_range(l) else {
+                break;
+            };
+            let whole = file.text.get(s..e).unwrap_or("");
+            let (from, to) = if whole.len() <= MAX_SHOWN_LINE {
+                (0, whole.len())
+            } else {
+                // Show the labels on this line, or the line's start.
+                let on: Vec<(usize, usize)> = spans
+                    .iter()
+                    .filter(|(a, b)| *a <= e && *b >= s)
+                    .map(|(a, b)| {
+                        (
+                            a.saturating_sub(s).min(whole.len()),
+                            b.saturating_sub(s).min(whole.len()),
+                        )
+                    })
+                    .collect();
+                let a = on.iter().map(|x| x.0).min().unwrap_or(0);
+                let b = on
+                    .iter()
+                    .map(|x| x.1)
+                    .max()
+                    .unwrap_or(0)
+                    .min(a + MAX_SHOWN_LINE / 2);
+                let mut from = a.saturating_sub(CUT_MARGIN);
+                let mut to = (b + CUT_MARGIN).max(from + CUT_MARGIN).min(whole.len());
+                while from > 0 && !whole.is_char_boundary(from) {
+                    from -= 1;
+                }
+                while to < whole.len() && !whole.is_char_boundary(to) {
+                    to += 1;
+                }
+                (from, to)
+            };
+            let prefix = if from > 0 { "…" } else { "" };
+            let at = text.len();
+            text.push_str(prefix);
+            text.push_str(whole.get(from..to).unwrap_or(""));
+            if to < whole.len() {
+                text.push('…');
+                if whole.ends_with('\n') {
+                    text.push('\n');
+                }
+            }
+            lines.push(ExcerptLine {
+                at,
+                file_start: s,
+                file_end: e,
+                from,
+                to,
+                prefix: prefix.len(),
+            });
+        }
+        Excerpt {
+            name: file.name.clone(),
+            text,
+            first_line: first,
+            lines,
+        }
+    }
+
+    /// Where byte `offset` of the file is in the excerpt (clamped to what is shown).
+    fn map(&self, offset: usize) -> usize {
+        let Some(l) = self
+            .lines
+            .iter()
+            .rev()
+            .find(|l| l.file_start <= offset)
+            .or_else(|| self.lines.first())
+        else {
+            return 0;
+        };
+        let within = offset
+            .saturating_sub(l.file_start)
+            .min(l.file_end.saturating_sub(l.file_start));
+        let within = within.clamp(l.from, l.to);
+        l.at + l.prefix + (within - l.from)
     }
 }
 
-fn labeled(sources: &SourceMap, label: &Label, primary: bool) -> miette::LabeledSpan {
-    let len = sources
-        .get(label.span.file)
-        .map(|f| f.text.len())
-        .unwrap_or(0);
-    let start = (label.span.start as usize).min(len);
-    let end = (label.span.end as usize).clamp(start, len);
+impl miette::SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner = self.text.as_bytes().read_span(span, before, after)?;
+        // Line numbers and columns of the file, not of the excerpt.
+        let column = match self.lines.get(inner.line()) {
+            Some(l) if inner.column() > 0 => l.from + inner.column().saturating_sub(l.prefix),
+            _ => inner.column(),
+        };
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.first_line,
+            column,
+            // miette counts lines from the start of the file here (and merges
+            // snippets by it): do the same, so output matches a whole-file render.
+            inner.line_count() + self.first_line,
+        )))
+    }
+}
+
+fn excerpt(sources: &SourceMap, labels: &[&Label]) -> Excerpt {
+    let file = labels.first().map(|l| l.span.file);
+    let spans: Vec<(usize, usize)> = labels
+        .iter()
+        .map(|l| (l.span.start as usize, l.span.end as usize))
+        .collect();
+    Excerpt::new(file.and_then(|f| sources.get(f)), &spans)
+}
+
+fn labeled(source: &Excerpt, label: &Label, primary: bool) -> miette::LabeledSpan {
+    let start = source.map(label.span.start as usize);
+    let end = source.map(label.span.end as usize).max(start);
     let text = if label.message.is_empty() {
         None
     } else {
@@ -354,12 +511,21 @@ fn labeled(sources: &SourceMap, label: &Label, primary: bool) -> miette::Labeled
 
 fn to_miette(d: &Diagnostic, sources: &SourceMap) -> MietteDiag {
     let file = d.primary.span.file;
-    let mut labels = vec![labeled(sources, &d.primary, true)];
+    let here: Vec<&Label> = std::iter::once(&d.primary)
+        .chain(d.secondary.iter().filter(|l| l.span.file == file))
+        .collect();
+    let source = excerpt(sources, &here);
+    let mut labels = vec![labeled(&source, &d.primary, true)];
     let mut related = Vec::new();
     for l in &d.secondary {
         if l.span.file == file {
-            labels.push(labeled(sources, l, false));
+            labels.push(labeled(&source, l, false));
         } else {
+            let bare = Label {
+                span: l.span,
+                message: String::new(),
+            };
+            let there = excerpt(sources, &[&bare]);
             related.push(MietteDiag {
                 message: if l.message.is_empty() {
                     "related".into()
@@ -369,15 +535,8 @@ fn to_miette(d: &Diagnostic, sources: &SourceMap) -> MietteDiag {
                 code: String::new(),
                 severity: miette::Severity::Advice,
                 help: None,
-                source: named_source(sources, l.span),
-                labels: vec![labeled(
-                    sources,
-                    &Label {
-                        span: l.span,
-                        message: String::new(),
-                    },
-                    true,
-                )],
+                labels: vec![labeled(&there, &bare, true)],
+                source: there,
                 related: Vec::new(),
             });
         }
@@ -390,7 +549,7 @@ fn to_miette(d: &Diagnostic, sources: &SourceMap) -> MietteDiag {
             Severity::Warning => miette::Severity::Warning,
         },
         help: d.help.clone(),
-        source: named_source(sources, d.primary.span),
+        source,
         labels,
         related,
     }

@@ -33,6 +33,7 @@ pub mod report;
 pub mod resolve;
 pub mod sarif;
 pub mod source;
+pub mod stack;
 pub mod stdlib;
 pub mod suggest;
 pub mod syntax;

@@ -23,6 +23,10 @@ pub const MAX_INLINE_DEPTH: usize = 16;
 pub const MAX_EXPANDED_NODES: usize = 100_000;
 /// Longest horizon accepted, in months.
 pub const MAX_HORIZON: i64 = 1200;
+/// Deepest expression tree one formula may expand to after inlining (the parser
+/// already bounds each written expression by
+/// [`MAX_EXPR_DEPTH`](crate::syntax::limits::MAX_EXPR_DEPTH)).
+pub const MAX_EXPANDED_DEPTH: usize = 2 * crate::syntax::limits::MAX_EXPR_DEPTH;
 
 /// What a name refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -158,6 +162,10 @@ struct Resolver<'a> {
     symbols: SymbolIndex,
     fns: HashMap<String, FnDef<'a>>,
     fn_stack: Vec<String>,
+    /// Depth of the expression being built (bounded by [`MAX_EXPANDED_DEPTH`]).
+    depth: usize,
+    /// Whether the current formula was already reported as too deep.
+    depth_reported: bool,
     plan: ir::Plan,
     horizon_known: bool,
     source_text: &'a dyn Fn(Span) -> String,
@@ -184,6 +192,8 @@ pub fn resolve(files: &[ParsedFile], text: &dyn Fn(Span) -> String) -> (Resolved
         symbols: SymbolIndex::default(),
         fns: HashMap::new(),
         fn_stack: Vec::new(),
+        depth: 0,
+        depth_reported: false,
         plan: ir::Plan::default(),
         horizon_known: false,
         source_text: text,
@@ -1581,10 +1591,42 @@ impl<'a> Resolver<'a> {
 
     fn expr(&mut self, e: &ast::Expr, scope: &Scope) -> ir::Expr {
         let mut budget = MAX_EXPANDED_NODES;
+        self.depth_reported = false;
         self.expr_b(e, scope, &mut budget)
     }
 
+    /// Reports (once per formula) an expression nested too deep after inlining.
+    fn too_deep(&mut self, span: Span) -> ir::Expr {
+        if !self.depth_reported {
+            self.depth_reported = true;
+            self.diags.push(
+                Diagnostic::error(
+                    Code::LimitExceeded,
+                    span,
+                    format!(
+                        "this formula nests more than {MAX_EXPANDED_DEPTH} levels deep once functions are inlined"
+                    ),
+                )
+                .with_help("name intermediate results as metrics to flatten the formula"),
+            );
+        }
+        ir::Expr {
+            kind: ir::ExprKind::Error,
+            span,
+        }
+    }
+
     fn expr_b(&mut self, e: &ast::Expr, scope: &Scope, budget: &mut usize) -> ir::Expr {
+        if self.depth >= MAX_EXPANDED_DEPTH {
+            return self.too_deep(scope.call_span.unwrap_or(e.span));
+        }
+        self.depth += 1;
+        let out = crate::stack::guard(|| self.expr_node(e, scope, budget));
+        self.depth -= 1;
+        out
+    }
+
+    fn expr_node(&mut self, e: &ast::Expr, scope: &Scope, budget: &mut usize) -> ir::Expr {
         use ir::ExprKind as K;
         let span = scope.call_span.unwrap_or(e.span);
         if *budget == 0 {
@@ -1607,6 +1649,19 @@ impl<'a> Resolver<'a> {
             ExprKind::Paren(inner) => return self.expr_b(inner, scope, budget),
             ExprKind::Name(id) => {
                 if let Some(p) = scope.params.and_then(|p| p.get(&id.name)) {
+                    // An argument is copied in whole: charge its size and depth.
+                    let (nodes, depth) = shape(p);
+                    if self.depth + depth > MAX_EXPANDED_DEPTH {
+                        return self.too_deep(span);
+                    }
+                    if nodes > *budget {
+                        *budget = 0;
+                        return ir::Expr {
+                            kind: K::Error,
+                            span,
+                        };
+                    }
+                    *budget -= nodes;
                     return p.clone();
                 }
                 if let Some(prior) = scope.prior {
@@ -1652,9 +1707,10 @@ impl<'a> Resolver<'a> {
             ),
             ExprKind::Step(entries) => {
                 let mut out: Vec<(i64, ir::Expr)> = Vec::new();
+                let mut seen = std::collections::HashSet::new();
                 for (p, v) in entries {
                     let idx = self.period_index(p);
-                    if out.iter().any(|(i, _)| *i == idx) {
+                    if !seen.insert(idx) {
                         self.diags.push(
                             Diagnostic::error(
                                 Code::Syntax,
@@ -1941,6 +1997,26 @@ impl<'a> Resolver<'a> {
             span,
         })
     }
+}
+
+/// Node count and depth of an expression, without recursion.
+fn shape(e: &ir::Expr) -> (usize, usize) {
+    use ir::ExprKind as K;
+    let (mut nodes, mut deepest) = (0usize, 0usize);
+    let mut stack = vec![(e, 1usize)];
+    while let Some((e, d)) = stack.pop() {
+        nodes += 1;
+        deepest = deepest.max(d);
+        match &e.kind {
+            K::Unary(_, a) | K::At(a, _, _) => stack.push((a, d + 1)),
+            K::Binary(_, a, b) => stack.extend([(&**a, d + 1), (&**b, d + 1)]),
+            K::If(c, a, b) => stack.extend([(&**c, d + 1), (&**a, d + 1), (&**b, d + 1)]),
+            K::Call(_, args) => stack.extend(args.iter().map(|a| (a, d + 1))),
+            K::Step(entries) => stack.extend(entries.iter().map(|(_, v)| (v, d + 1))),
+            _ => {}
+        }
+    }
+    (nodes, deepest)
 }
 
 fn err_expr(span: Span) -> ir::Expr {

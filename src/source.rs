@@ -85,7 +85,7 @@ impl SourceFile {
     }
 
     /// 0-based line index and the byte offset where that line starts.
-    fn line_of(&self, offset: u32) -> (usize, u32) {
+    pub(crate) fn line_of(&self, offset: u32) -> (usize, u32) {
         let idx = match self.line_starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
@@ -148,6 +148,17 @@ impl SourceFile {
         self.text
             .get(span.start as usize..span.end as usize)
             .unwrap_or("")
+    }
+
+    /// Byte range of 0-based line `line`, its line break included.
+    pub(crate) fn line_range(&self, line: usize) -> Option<(usize, usize)> {
+        let start = *self.line_starts.get(line)? as usize;
+        let end = self
+            .line_starts
+            .get(line + 1)
+            .map(|e| *e as usize)
+            .unwrap_or(self.text.len());
+        Some((start, end))
     }
 
     /// Number of lines.

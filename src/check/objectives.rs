@@ -73,6 +73,17 @@ pub fn condition(
         period: None,
         unit: Unit::dimensionless(),
     };
+    let gap_overflow = |p: Option<usize>| EvalError {
+        code: crate::diagnostic::Code::Overflow,
+        message: "the gap to this condition is too large for an exact decimal".into(),
+        scenario: plan
+            .scenarios
+            .get(result.scenario)
+            .map(|s| s.name.clone())
+            .unwrap_or_default(),
+        period: p.map(|x| plan.period_label(x as i64)),
+        span: e.span,
+    };
     match &e.kind {
         ExprKind::Binary(op, l, r) if op.is_comparison() => {
             oc.unit = sides_unit(plan, l, r);
@@ -87,7 +98,7 @@ pub fn condition(
             for p in periods {
                 let (a, b) = (lv.at(p.unwrap_or(0)), rv.at(p.unwrap_or(0)));
                 all_met &= compare(*op, a, b);
-                let gap = headroom(*op, a, b);
+                let gap = try_headroom(*op, a, b).ok_or_else(|| gap_overflow(p))?;
                 let key = if matches!(op, BinOp::Eq | BinOp::Ne) {
                     -gap.abs()
                 } else {
@@ -100,7 +111,7 @@ pub fn condition(
             if let Some((_, a, b, p)) = worst {
                 oc.projected = Some(a);
                 oc.threshold = Some(b);
-                oc.gap = Some(headroom(*op, a, b));
+                oc.gap = Some(try_headroom(*op, a, b).ok_or_else(|| gap_overflow(p))?);
                 oc.period = p.map(|x| x as i64);
             }
             oc.met = all_met;
@@ -165,13 +176,18 @@ pub fn compare(op: BinOp, a: Decimal, b: Decimal) -> bool {
     }
 }
 
-/// Headroom of `a op b`: positive means room to spare, negative a shortfall.
+/// Headroom of `a op b`: positive means room to spare, negative a shortfall
+/// (0 where it does not fit in a decimal: see [`try_headroom`]).
 pub fn headroom(op: BinOp, a: Decimal, b: Decimal) -> Decimal {
+    try_headroom(op, a, b).unwrap_or_default()
+}
+
+/// Headroom of `a op b`, or None when it does not fit in a decimal.
+pub fn try_headroom(op: BinOp, a: Decimal, b: Decimal) -> Option<Decimal> {
     match op {
         BinOp::Lt | BinOp::Le => b.checked_sub(a),
         _ => a.checked_sub(b),
     }
-    .unwrap_or_default()
 }
 
 /// Every scenario's target outcomes, in the order of `results`.

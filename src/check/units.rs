@@ -309,6 +309,10 @@ impl Ctx<'_> {
     }
 
     fn ty(&mut self, e: &ir::Expr) -> Ty {
+        crate::stack::guard(|| self.ty_node(e))
+    }
+
+    fn ty_node(&mut self, e: &ir::Expr) -> Ty {
         match &e.kind {
             ExprKind::Const(_, Some(u)) => Ty::Num(u.clone()),
             ExprKind::Const(_, None) => Ty::Any,

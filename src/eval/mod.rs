@@ -23,6 +23,21 @@ use crate::syntax::ast::{Aggregation, BinOp, UnOp};
 use program::Program;
 use rust_decimal::prelude::*;
 use std::borrow::Cow;
+use std::cell::Cell;
+
+/// Most evaluation steps (expression nodes × periods they cover) one scenario, or
+/// one condition or target, may take, trigger re-runs included. Keeps every plan's
+/// evaluation bounded in time; a plan past it gets `limit-exceeded`.
+pub const MAX_EVAL_STEPS: u64 = 250_000_000;
+
+thread_local! {
+    /// Steps left for the evaluation running on this thread.
+    static FUEL: Cell<u64> = const { Cell::new(MAX_EVAL_STEPS) };
+}
+
+fn refuel() {
+    FUEL.with(|f| f.set(MAX_EVAL_STEPS));
+}
 
 /// An error while computing values.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +65,7 @@ impl EvalError {
             Code::DivisionByZero => "guard the division, for example `if x == 0 then 0 else y / x`",
             Code::Overflow => "a value grew past 28 significant digits; check for runaway growth or units in the wrong scale",
             Code::TypeMismatch => "guard the input, for example `if x < 0 then 0 else root(x, 2)`; exponents must be whole numbers",
+            Code::LimitExceeded => "shorten the horizon, use fewer triggers that fire one after another, or split the plan",
             _ => "use a period inside the plan's horizon",
         };
         Diagnostic::error(self.code, self.span, format!("{}{at}", self.message))
@@ -121,6 +137,7 @@ pub fn evaluate_scenario(
     s: ScenarioId,
     base: Option<&[Vec<Decimal>]>,
 ) -> Result<ScenarioResult, EvalError> {
+    refuel();
     let triggers = plan.triggers_for(s);
     let mut fired: Vec<(TriggerId, Option<i64>)> = triggers.iter().map(|t| (*t, None)).collect();
     let name = plan
@@ -149,7 +166,7 @@ pub fn evaluate_scenario(
                 scenario: name,
                 below: None,
             };
-            let mut conds: Vec<(usize, Vec<bool>, u32)> = Vec::new();
+            let mut conds: Vec<(usize, Vec<usize>, u32)> = Vec::new();
             for (k, (t, f)) in fired.iter().enumerate() {
                 if f.is_some() {
                     continue;
@@ -158,15 +175,19 @@ pub fn evaluate_scenario(
                     continue;
                 };
                 let v = ev.eval(&trig.when, 0, n)?;
-                let series: Vec<bool> = (0..n).map(|i| !v.at(i).is_zero()).collect();
-                conds.push((k, series, trig.for_months.max(1)));
+                // How many periods in a row the condition has held, ending at each.
+                let mut run = 0usize;
+                let held: Vec<usize> = (0..n)
+                    .map(|i| {
+                        run = if v.at(i).is_zero() { 0 } else { run + 1 };
+                        run
+                    })
+                    .collect();
+                conds.push((k, held, trig.for_months.max(1)));
             }
             'periods: for t in scan_from..n {
-                for (k, series, need) in &conds {
-                    let need = *need as usize;
-                    if t + 1 >= need
-                        && (t + 1 - need..=t).all(|i| series.get(i).copied().unwrap_or(false))
-                    {
+                for (k, held, need) in &conds {
+                    if held.get(t).copied().unwrap_or(0) >= *need as usize {
                         newly.push(*k);
                     }
                 }
@@ -199,6 +220,7 @@ pub fn eval_expr(
     base: Option<&[Vec<Decimal>]>,
     e: &ir::Expr,
 ) -> Result<Value, EvalError> {
+    refuel();
     let top: Vec<usize> = (0..plan.items.len()).collect();
     let name = plan
         .scenarios
@@ -350,6 +372,27 @@ impl<'a> Ev<'a> {
 
     /// Evaluates `e` over periods `lo..hi` (indices into the horizon).
     pub(crate) fn eval(&self, e: &ir::Expr, lo: usize, hi: usize) -> Result<Val<'a>, EvalError> {
+        let cost = hi.saturating_sub(lo) as u64 + 1;
+        let left = FUEL.with(|f| {
+            let left = f.get();
+            f.set(left.saturating_sub(cost));
+            left
+        });
+        if left < cost {
+            return Err(self.err(
+                Code::LimitExceeded,
+                format!(
+                    "evaluation takes more than {} million steps",
+                    MAX_EVAL_STEPS / 1_000_000
+                ),
+                None,
+                e.span,
+            ));
+        }
+        crate::stack::guard(|| self.eval_node(e, lo, hi))
+    }
+
+    fn eval_node(&self, e: &ir::Expr, lo: usize, hi: usize) -> Result<Val<'a>, EvalError> {
         let len = hi.saturating_sub(lo);
         match &e.kind {
             ExprKind::Const(v, _) => Ok(Val::Scalar(*v)),
@@ -780,7 +823,10 @@ impl<'a> Ev<'a> {
             Builtin::Round => {
                 let v = self.eval(a0, lo, hi)?;
                 let digits = match arg(1).map(|d| &d.kind) {
-                    Some(ExprKind::Const(d, _)) => d.to_i64().unwrap_or(0).clamp(-28, 28),
+                    Some(ExprKind::Const(d, _)) => d
+                        .to_i64()
+                        .unwrap_or(if d.is_sign_negative() { -28 } else { 28 })
+                        .clamp(-28, 28),
                     _ => 0,
                 };
                 let mut err = None;

@@ -34,6 +34,27 @@ pub fn number(v: Decimal, dp: u32) -> String {
     group_thousands(&s)
 }
 
+/// `v` as a percentage with `dp` decimals (`0.22` → `22.0`), also where `v × 100`
+/// does not fit in a decimal (the point is then moved in the text).
+fn percent_number(v: Decimal, dp: u32) -> String {
+    if let Some(p) = v.checked_mul(Decimal::ONE_HUNDRED) {
+        return number(p, dp);
+    }
+    let r = v.round_dp_with_strategy(dp + 2, RoundingStrategy::MidpointAwayFromZero);
+    let s = format!("{:.*}", dp as usize + 2, r);
+    let (int, frac) = s.split_once('.').unwrap_or((s.as_str(), ""));
+    let (two, rest) = (
+        frac.get(..2).unwrap_or(frac),
+        frac.get(2..).unwrap_or_default(),
+    );
+    let moved = if rest.is_empty() {
+        format!("{int}{two}")
+    } else {
+        format!("{int}{two}.{rest}")
+    };
+    group_thousands(&moved)
+}
+
 /// Exact value as JSON carries it: every digit, no trailing zeros.
 pub fn exact(v: Decimal) -> String {
     v.normalize().to_string()
@@ -45,7 +66,10 @@ pub fn exact(v: Decimal) -> String {
 pub fn decimals_for(values: &[Decimal], unit: &Unit) -> u32 {
     let percent = unit.percent && unit.factors.is_empty();
     let scaled: Vec<Decimal> = if percent {
-        values.iter().map(|v| *v * Decimal::ONE_HUNDRED).collect()
+        values
+            .iter()
+            .map(|v| v.checked_mul(Decimal::ONE_HUNDRED).unwrap_or(*v))
+            .collect()
     } else {
         values.to_vec()
     };
@@ -73,7 +97,7 @@ pub fn decimals_for(values: &[Decimal], unit: &Unit) -> u32 {
 pub fn amount(v: Decimal, unit: &Unit, dp: u32) -> String {
     if unit.factors.is_empty() {
         if unit.percent {
-            return format!("{}%", number(v * Decimal::ONE_HUNDRED, dp));
+            return format!("{}%", percent_number(v, dp));
         }
         return number(v, dp);
     }

@@ -19,6 +19,8 @@ pub(super) struct Lowerer {
     file: FileId,
     base: usize,
     pub(super) diagnostics: Vec<Diagnostic>,
+    /// Set once an expression of this declaration went past a limit (reported).
+    pub(super) too_deep: bool,
 }
 
 impl Lowerer {
@@ -27,6 +29,7 @@ impl Lowerer {
             file,
             base,
             diagnostics: Vec::new(),
+            too_deep: false,
         }
     }
 
@@ -733,175 +736,259 @@ impl Lowerer {
         }
     }
 
+    /// Lowers an expression. Returns None (with a `limit-exceeded` diagnostic, once
+    /// per declaration) when the tree would nest deeper than
+    /// [`MAX_EXPR_DEPTH`](super::limits::MAX_EXPR_DEPTH), so later stages, which
+    /// walk expressions recursively, stay within a small stack.
     pub(super) fn expr(&mut self, p: P) -> Option<Expr> {
+        self.expr_d(p).map(|(e, _)| e)
+    }
+
+    /// Lowers an expression and returns it with its depth (1 for a leaf).
+    fn expr_d(&mut self, p: P) -> Option<(Expr, usize)> {
+        crate::stack::guard(|| self.expr_step(p))
+    }
+
+    fn expr_step(&mut self, p: P) -> Option<(Expr, usize)> {
+        let p = skip_wrappers(p);
         let span = self.span(&p);
         match p.as_rule() {
-            Rule::expr => self.expr(p.into_inner().next()?),
-            Rule::or_expr | Rule::and_expr | Rule::add_expr | Rule::mul_expr => {
-                let mut it = p.into_inner();
-                let mut lhs = self.expr(it.next()?)?;
-                while let Some(op) = it.next() {
-                    let bop = match op.as_str() {
-                        "+" => BinOp::Add,
-                        "-" => BinOp::Sub,
-                        "*" => BinOp::Mul,
-                        "/" => BinOp::Div,
-                        "and" => BinOp::And,
-                        _ => BinOp::Or,
-                    };
-                    let rhs = self.expr(it.next()?)?;
-                    let s = lhs.span.to(rhs.span);
-                    lhs = Expr {
-                        kind: ExprKind::Binary(bop, Box::new(lhs), Box::new(rhs)),
-                        span: s,
-                    };
-                }
-                Some(lhs)
-            }
-            Rule::cmp_expr => {
-                let mut it = p.into_inner();
-                let lhs = self.expr(it.next()?)?;
-                match it.next() {
-                    None => Some(lhs),
-                    Some(op) => {
-                        let bop = match op.as_str() {
-                            "<" => BinOp::Lt,
-                            "<=" => BinOp::Le,
-                            ">" => BinOp::Gt,
-                            ">=" => BinOp::Ge,
-                            "==" => BinOp::Eq,
-                            _ => BinOp::Ne,
-                        };
-                        let rhs = self.expr(it.next()?)?;
-                        Some(Expr {
-                            kind: ExprKind::Binary(bop, Box::new(lhs), Box::new(rhs)),
-                            span,
-                        })
-                    }
-                }
-            }
-            Rule::not_expr | Rule::unary => {
-                let parts: Vec<P> = p.into_inner().collect();
-                let (last, prefix) = parts.split_last()?;
-                let mut e = self.expr(last.clone())?;
-                for op in prefix.iter().rev() {
-                    let op_span = self.span(op);
-                    let u = if op.as_rule() == Rule::neg {
-                        UnOp::Neg
-                    } else {
-                        UnOp::Not
-                    };
-                    e = Expr {
-                        span: op_span.to(e.span),
-                        kind: ExprKind::Unary(u, Box::new(e)),
-                    };
-                }
-                Some(e)
-            }
-            Rule::postfix => {
-                let mut it = p.into_inner();
-                let e = self.expr(it.next()?)?;
-                match it.next() {
-                    None => Some(e),
-                    Some(per) => {
-                        let per = self.period(per)?;
-                        Some(Expr {
-                            kind: ExprKind::At(Box::new(e), per),
-                            span,
-                        })
-                    }
-                }
-            }
-            Rule::primary => self.expr(p.into_inner().next()?),
+            Rule::expr
+            | Rule::or_expr
+            | Rule::and_expr
+            | Rule::add_expr
+            | Rule::mul_expr
+            | Rule::primary => self.chain(p),
+            Rule::cmp_expr => self.comparison(p, span),
+            Rule::not_expr | Rule::unary => self.prefixed(p),
+            Rule::postfix => self.postfix(p, span),
             Rule::paren => {
-                let inner = self.expr(p.into_inner().next()?)?;
-                Some(Expr {
-                    kind: ExprKind::Paren(Box::new(inner)),
-                    span,
-                })
+                let (inner, d) = self.expr_d(p.into_inner().next()?)?;
+                self.node(ExprKind::Paren(Box::new(inner)), span, d + 1)
             }
+            Rule::call => self.call(p, span),
+            Rule::if_expr => self.if_expr(p, span),
+            Rule::step_expr => self.step(p, span),
+            _ => self.leaf(p, span).map(|e| (e, 1)),
+        }
+    }
+
+    /// Wraps a node of depth `depth`, or reports that the expression is too deep.
+    fn node(&mut self, kind: ExprKind, span: Span, depth: usize) -> Option<(Expr, usize)> {
+        if depth > super::limits::MAX_EXPR_DEPTH {
+            self.too_deep(span);
+            return None;
+        }
+        Some((Expr { kind, span }, depth))
+    }
+
+    fn too_deep(&mut self, span: Span) {
+        if self.too_deep {
+            return;
+        }
+        self.too_deep = true;
+        self.diagnostics.push(
+            Diagnostic::error(
+                Code::LimitExceeded,
+                span,
+                format!(
+                    "this expression nests more than {} levels deep",
+                    super::limits::MAX_EXPR_DEPTH
+                ),
+            )
+            .with_label("too deep")
+            .with_help(
+                "each operator, parenthesis and prefix `-` or `not` is one level: name \
+                 intermediate results as metrics to shorten the formula",
+            ),
+        );
+    }
+
+    /// `a + b - c …`, `a and b …`: a left-associated chain, built iteratively.
+    #[inline(never)]
+    fn chain(&mut self, p: P) -> Option<(Expr, usize)> {
+        let mut it = p.into_inner();
+        let (mut lhs, mut depth) = self.expr_d(it.next()?)?;
+        while let Some(op) = it.next() {
+            let bop = match op.as_str() {
+                "+" => BinOp::Add,
+                "-" => BinOp::Sub,
+                "*" => BinOp::Mul,
+                "/" => BinOp::Div,
+                "and" => BinOp::And,
+                _ => BinOp::Or,
+            };
+            let (rhs, rd) = self.expr_d(it.next()?)?;
+            let s = lhs.span.to(rhs.span);
+            let kind = ExprKind::Binary(bop, Box::new(lhs), Box::new(rhs));
+            (lhs, depth) = self.node(kind, s, depth.max(rd) + 1)?;
+        }
+        Some((lhs, depth))
+    }
+
+    #[inline(never)]
+    fn comparison(&mut self, p: P, span: Span) -> Option<(Expr, usize)> {
+        let mut it = p.into_inner();
+        let (lhs, ld) = self.expr_d(it.next()?)?;
+        let Some(op) = it.next() else {
+            return Some((lhs, ld));
+        };
+        let bop = match op.as_str() {
+            "<" => BinOp::Lt,
+            "<=" => BinOp::Le,
+            ">" => BinOp::Gt,
+            ">=" => BinOp::Ge,
+            "==" => BinOp::Eq,
+            _ => BinOp::Ne,
+        };
+        let (rhs, rd) = self.expr_d(it.next()?)?;
+        let kind = ExprKind::Binary(bop, Box::new(lhs), Box::new(rhs));
+        self.node(kind, span, ld.max(rd) + 1)
+    }
+
+    /// `not not x`, `- - x`: prefixes applied innermost first.
+    #[inline(never)]
+    fn prefixed(&mut self, p: P) -> Option<(Expr, usize)> {
+        let parts: Vec<P> = p.into_inner().collect();
+        let (last, prefix) = parts.split_last()?;
+        if prefix.len() > super::limits::MAX_EXPR_DEPTH {
+            self.too_deep(self.span(last));
+            return None;
+        }
+        let (mut e, mut depth) = self.expr_d(last.clone())?;
+        for op in prefix.iter().rev() {
+            let op_span = self.span(op);
+            let u = if op.as_rule() == Rule::neg {
+                UnOp::Neg
+            } else {
+                UnOp::Not
+            };
+            let s = op_span.to(e.span);
+            (e, depth) = self.node(ExprKind::Unary(u, Box::new(e)), s, depth + 1)?;
+        }
+        Some((e, depth))
+    }
+
+    #[inline(never)]
+    fn postfix(&mut self, p: P, span: Span) -> Option<(Expr, usize)> {
+        let mut it = p.into_inner();
+        let (e, d) = self.expr_d(it.next()?)?;
+        match it.next() {
+            None => Some((e, d)),
+            Some(per) => {
+                let per = self.period(per)?;
+                self.node(ExprKind::At(Box::new(e), per), span, d + 1)
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn call(&mut self, p: P, span: Span) -> Option<(Expr, usize)> {
+        let mut it = p.into_inner();
+        let name = self.ident(it.next()?);
+        let mut args = Vec::new();
+        let mut depth = 0;
+        for a in it {
+            let (e, d) = self.expr_d(a)?;
+            depth = depth.max(d);
+            args.push(e);
+        }
+        self.node(ExprKind::Call(name, args), span, depth + 1)
+    }
+
+    #[inline(never)]
+    fn if_expr(&mut self, p: P, span: Span) -> Option<(Expr, usize)> {
+        let mut it = p.into_inner().filter(|x| x.as_rule() == Rule::expr);
+        let (c, cd) = self.expr_d(it.next()?)?;
+        let (a, ad) = self.expr_d(it.next()?)?;
+        let (b, bd) = self.expr_d(it.next()?)?;
+        let kind = ExprKind::If(Box::new(c), Box::new(a), Box::new(b));
+        self.node(kind, span, cd.max(ad).max(bd) + 1)
+    }
+
+    #[inline(never)]
+    fn step(&mut self, p: P, span: Span) -> Option<(Expr, usize)> {
+        let mut entries = Vec::new();
+        let mut depth = 0;
+        let mut count = 0usize;
+        for e in p.into_inner().filter(|x| x.as_rule() == Rule::step_entry) {
+            count += 1;
+            if entries.len() >= super::limits::MAX_STEP_ENTRIES {
+                continue;
+            }
+            let mut it = e.into_inner();
+            let per = self.period(it.next()?)?;
+            let (v, d) = self.expr_d(it.next()?)?;
+            depth = depth.max(d);
+            entries.push((per, v));
+        }
+        if count > super::limits::MAX_STEP_ENTRIES {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::LimitExceeded,
+                    span,
+                    format!(
+                        "this `step` has {count} entries; Plumb accepts at most {}",
+                        super::limits::MAX_STEP_ENTRIES
+                    ),
+                )
+                .with_help("a `step` needs at most one entry per month of the horizon"),
+            );
+        }
+        self.node(ExprKind::Step(entries), span, depth + 1)
+    }
+
+    /// Numbers, periods, ranges and names.
+    #[inline(never)]
+    fn leaf(&mut self, p: P, span: Span) -> Option<Expr> {
+        let kind = match p.as_rule() {
             Rule::literal => {
                 let mut it = p.into_inner();
                 let n = it.next()?;
                 let value = self.number(&n);
                 let text = n.as_str().to_string();
                 let unit = it.next().map(|u| self.lit_unit(&u));
-                Some(Expr {
-                    kind: ExprKind::Number { value, text, unit },
-                    span,
-                })
+                ExprKind::Number { value, text, unit }
             }
-            Rule::expr_period => {
-                let per = self.period(p)?;
-                Some(Expr {
-                    kind: ExprKind::Period(per),
-                    span,
-                })
-            }
+            Rule::expr_period => ExprKind::Period(self.period(p)?),
             Rule::period_range => {
                 let mut it = p.into_inner();
                 let a = self.period(it.next()?)?;
                 let b = self.period(it.next()?)?;
-                Some(Expr {
-                    kind: ExprKind::Range(a, b),
-                    span,
-                })
+                ExprKind::Range(a, b)
             }
-            Rule::ref_expr => {
-                let q = p.into_inner().next()?;
-                Some(Expr {
-                    kind: ExprKind::Name(self.ident(q)),
-                    span,
-                })
-            }
-            Rule::call => {
-                let mut it = p.into_inner();
-                let name = self.ident(it.next()?);
-                let mut args = Vec::new();
-                for a in it {
-                    args.push(self.expr(a)?);
-                }
-                Some(Expr {
-                    kind: ExprKind::Call(name, args),
-                    span,
-                })
-            }
-            Rule::if_expr => {
-                let mut it = p.into_inner().filter(|x| x.as_rule() == Rule::expr);
-                let c = self.expr(it.next()?)?;
-                let a = self.expr(it.next()?)?;
-                let b = self.expr(it.next()?)?;
-                Some(Expr {
-                    kind: ExprKind::If(Box::new(c), Box::new(a), Box::new(b)),
-                    span,
-                })
-            }
-            Rule::step_expr => {
-                let mut entries = Vec::new();
-                for e in p.into_inner().filter(|x| x.as_rule() == Rule::step_entry) {
-                    let mut it = e.into_inner();
-                    let per = self.period(it.next()?)?;
-                    let v = self.expr(it.next()?)?;
-                    entries.push((per, v));
-                }
-                if entries.len() > super::limits::MAX_STEP_ENTRIES {
-                    self.diagnostics.push(Diagnostic::error(
-                        Code::LimitExceeded,
-                        span,
-                        format!(
-                            "this `step` has {} entries; Plumb accepts at most {}",
-                            entries.len(),
-                            super::limits::MAX_STEP_ENTRIES
-                        ),
-                    ));
-                    entries.truncate(super::limits::MAX_STEP_ENTRIES);
-                }
-                Some(Expr {
-                    kind: ExprKind::Step(entries),
-                    span,
-                })
-            }
-            _ => None,
+            Rule::ref_expr => ExprKind::Name(self.ident(p.into_inner().next()?)),
+            _ => return None,
+        };
+        Some(Expr { kind, span })
+    }
+}
+
+/// Steps through the grammar's one-child layers (`expr` → `or_expr` → … →
+/// `primary`) without recursion, so each level of nesting in the source costs
+/// only a couple of stack frames when lowering.
+fn skip_wrappers(mut p: P) -> P {
+    loop {
+        let wrapper = matches!(
+            p.as_rule(),
+            Rule::expr
+                | Rule::or_expr
+                | Rule::and_expr
+                | Rule::not_expr
+                | Rule::cmp_expr
+                | Rule::add_expr
+                | Rule::mul_expr
+                | Rule::unary
+                | Rule::postfix
+                | Rule::primary
+        );
+        if !wrapper {
+            return p;
+        }
+        let mut inner = p.clone().into_inner();
+        match (inner.next(), inner.next()) {
+            (Some(only), None) => p = only,
+            _ => return p,
         }
     }
 }

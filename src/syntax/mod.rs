@@ -33,6 +33,10 @@ pub mod limits {
     pub const MAX_DECLS: usize = 100_000;
     /// Most entries in one `step { … }`.
     pub const MAX_STEP_ENTRIES: usize = 10_000;
+    /// Deepest expression tree: every operator, parenthesis, prefix `-` or `not`,
+    /// call and `@` is one level, so `a + b + c` is 3 deep. Later stages walk
+    /// expressions recursively; this keeps them within a 2 MB stack.
+    pub const MAX_EXPR_DEPTH: usize = 512;
 }
 
 /// Keywords that start a top-level declaration.
@@ -351,6 +355,8 @@ fn parse_chunk(src: &str) -> ChunkParse {
                     let end = src.trim_end().len().min(decl_end(src));
                     out.decl = Some((kind, end));
                 }
+                // Too deep: already reported as `limit-exceeded`.
+                None if lw.too_deep => {}
                 None => out.diagnostics.push(Diagnostic::error(
                     Code::Syntax,
                     Span::new(file, 0, first_word(src).len()),

@@ -1,0 +1,54 @@
+//! Roll-ups that do not fit: every item's quarter, year and horizon totals must be
+//! exact decimals, or the reports would show a wrong number.
+//!
+//! Takes the plan and its evaluated results; gives back one `overflow` error per
+//! item and scenario whose roll-up (the sum of a flow's months, or the sum behind
+//! an average) goes past 28 significant digits, naming the scenario and the
+//! period group.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::eval::{rollup, Results};
+use crate::ir::Plan;
+use crate::report::{period_groups, By};
+
+/// Overflow errors for roll-ups that cannot be represented.
+pub fn check(plan: &Plan, results: &Results) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let groupings = [By::Quarter, By::Year];
+    let groups: Vec<_> = groupings
+        .iter()
+        .flat_map(|by| period_groups(plan, *by))
+        .chain(std::iter::once((
+            "the whole horizon".to_string(),
+            0..plan.len,
+        )))
+        .collect();
+    for r in &results.scenarios {
+        let scenario = plan
+            .scenarios
+            .get(r.scenario)
+            .map(|s| s.name.as_str())
+            .unwrap_or("?");
+        for (item, vals) in plan.items.iter().zip(&r.values) {
+            let bad = groups.iter().find(|(_, range)| {
+                vals.get(range.clone())
+                    .is_some_and(|v| rollup(v, item.aggregation).is_none())
+            });
+            if let Some((label, _)) = bad {
+                out.push(
+                    Diagnostic::error(
+                        Code::Overflow,
+                        item.name_span,
+                        format!(
+                            "the total of `{}` over {label} is too large for an exact decimal in scenario `{scenario}`",
+                            item.name
+                        ),
+                    )
+                    .with_label("its roll-up overflows")
+                    .with_help("a value grew past 28 significant digits; check for runaway growth or units in the wrong scale"),
+                );
+            }
+        }
+    }
+    out
+}
