@@ -194,6 +194,15 @@ fn finish(mut c: Compilation, mut diags: Vec<Diagnostic>, opts: &Options) -> Com
         });
         match eval::evaluate(&resolved.plan, &EvalOptions { scenarios: None }) {
             Ok(all) => {
+                // A total that does not fit fails evaluation like any overflow.
+                let overflows = crate::check::rollups::check(&resolved.plan, &all);
+                if !overflows.is_empty() {
+                    diags.extend(overflows);
+                    diagnostic::sort_and_dedup(&mut diags);
+                    c.resolved = resolved;
+                    c.diagnostics = diags;
+                    return c;
+                }
                 diags.extend(crate::check::after_eval(&resolved.plan, &all));
                 let results = match scenarios {
                     Some(keep) => eval::Results {

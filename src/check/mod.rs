@@ -40,7 +40,7 @@ pub fn blocks_evaluation(code: Code) -> bool {
 
 /// Checks that compare the plan with its evaluated numbers.
 pub fn after_eval(plan: &Plan, results: &Results) -> Vec<Diagnostic> {
-    let mut d = rollups::check(plan, results);
+    let mut d = Vec::new();
     let base = results.get(plan.base).map(|r| r.values.as_slice());
     if let Some(r) = results.get(plan.base) {
         match objectives::outcomes(plan, r, base) {

@@ -4,7 +4,8 @@
 //! Takes the plan and its evaluated results; gives back one `overflow` error per
 //! item and scenario whose roll-up (the sum of a flow's months, or the sum behind
 //! an average) goes past 28 significant digits, naming the scenario and the
-//! period group.
+//! period group. [`crate::compile`] runs it right after evaluation and treats an
+//! error as a failed evaluation (no results), like any other overflow.
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::{rollup, Results};

@@ -1042,12 +1042,35 @@ pub fn parse_number(text: &str) -> Result<Decimal, String> {
         s.pop();
     }
     let too_large = || format!("the number `{text}` is too large for an exact decimal");
+    let too_precise = || format!("the number `{text}` has more digits than an exact decimal holds");
     let mut v = Decimal::from_str(&s).map_err(|_| too_large())?;
+    // Parsing rounds digits past the 28th: refuse rather than change the number.
+    if v.normalize().to_string() != plain_digits(&s) {
+        return Err(too_precise());
+    }
     if let Some(k) = scale {
         v = v.checked_mul(k).ok_or_else(too_large)?;
     }
     if percent {
-        v = v.checked_div(Decimal::from(100)).ok_or_else(too_large)?;
+        let p = v.checked_div(Decimal::from(100)).ok_or_else(too_large)?;
+        if p.checked_mul(Decimal::from(100)) != Some(v) {
+            return Err(too_precise());
+        }
+        v = p;
     }
     Ok(v.normalize())
+}
+
+/// A plain decimal as `Decimal::normalize` prints it: no leading zeros in the
+/// integer part, no trailing zeros in the fraction (`007.50` → `7.5`).
+fn plain_digits(s: &str) -> String {
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    let int = int.trim_start_matches('0');
+    let int = if int.is_empty() { "0" } else { int };
+    let frac = frac.trim_end_matches('0');
+    if frac.is_empty() {
+        int.to_string()
+    } else {
+        format!("{int}.{frac}")
+    }
 }
