@@ -38,7 +38,26 @@ pub struct DiskFs;
 
 impl FileSystem for DiskFs {
     fn read(&self, path: &Path) -> std::io::Result<String> {
-        let bytes = std::fs::read(path)?;
+        use std::io::Read;
+        // Only regular files: opening a FIFO or a device could block forever.
+        if !std::fs::metadata(path)?.is_file() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "it is not a regular file",
+            ));
+        }
+        // Never more than the parser accepts, whatever the file's size.
+        let limit = crate::syntax::limits::MAX_FILE_BYTES;
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)?
+            .take(limit as u64 + 1)
+            .read_to_end(&mut bytes)?;
+        if bytes.len() > limit {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::FileTooLarge,
+                format!("the file is larger than {limit} bytes, the most Plumb reads"),
+            ));
+        }
         String::from_utf8(bytes).map_err(|e| {
             std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
@@ -107,7 +126,7 @@ pub fn compile(entry: &Path, fs: &dyn FileSystem, opts: &Options) -> Compilation
                 .add(SourceFile::new(entry.display().to_string(), ""));
             c.diagnostics.push(
                 Diagnostic::error(
-                    Code::InvalidPlan,
+                    read_error_code(&e, Code::InvalidPlan),
                     Span::new(id, 0, 0),
                     format!("cannot read {}: {e}", entry.display()),
                 )
@@ -224,6 +243,16 @@ fn finish(mut c: Compilation, mut diags: Vec<Diagnostic>, opts: &Options) -> Com
     c.resolved = resolved;
     c.diagnostics = diags;
     c
+}
+
+/// The code for a file that could not be read: past the size limit is
+/// `limit-exceeded`, anything else `otherwise`.
+fn read_error_code(e: &std::io::Error, otherwise: Code) -> Code {
+    if e.kind() == std::io::ErrorKind::FileTooLarge {
+        Code::LimitExceeded
+    } else {
+        otherwise
+    }
 }
 
 struct Loader<'a> {
@@ -438,7 +467,7 @@ impl Loader<'_> {
                         let code = if e.kind() == std::io::ErrorKind::NotFound {
                             Code::ImportNotFound
                         } else {
-                            Code::InvalidPlan
+                            read_error_code(&e, Code::InvalidPlan)
                         };
                         self.diags.push(
                             Diagnostic::error(code, imp.span, format!("cannot read `{rel}`: {e}"))

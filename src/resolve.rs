@@ -1976,7 +1976,7 @@ impl<'a> Resolver<'a> {
                 value,
                 text,
                 unit: None,
-            } if text.len() == 4 && value.fract().is_zero() => {
+            } if text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit()) => {
                 let y = i32::try_from(value.mantissa()).ok()?;
                 let p = ast::Period {
                     kind: PeriodKind::Year(y),
