@@ -729,3 +729,104 @@ fn deep_inputs_through_the_binary() {
         assert!(String::from_utf8_lossy(&o.stderr).contains("limit-exceeded"));
     }
 }
+
+// ------------------------------------------------------------- plumb fmt
+
+#[test]
+fn fmt_formats_expressions_at_the_limits_on_a_small_stack() {
+    let n = limits::MAX_EXPR_DEPTH;
+    let text = plan(&format!(
+        "metric sum = {}\n\
+         metric parens = {}b{}\n\
+         metric nots = if {}b > 1 then 1 else 0\n\
+         metric calls = {}b{}\n\
+         metric deep_if = {}0",
+        vec!["b"; n].join(" + "),
+        "(".repeat(limits::MAX_NESTING),
+        ")".repeat(limits::MAX_NESTING),
+        "not ".repeat(n - 10),
+        "max(b, ".repeat(limits::MAX_NESTING),
+        ")".repeat(limits::MAX_NESTING),
+        "if b > 1 then b else ".repeat(limits::MAX_NESTING),
+    ));
+    let (once, twice) = on_small_stack(move || {
+        let fmt = |t: &str| {
+            plumb::fmt::format_source(t, plumb::source::FileId(0)).map_err(|e| format!("{e:?}"))
+        };
+        let once = fmt(&text).unwrap();
+        let twice = fmt(&once).unwrap();
+        (once, twice)
+    });
+    assert_eq!(once, twice);
+}
+
+#[test]
+fn fmt_refuses_inputs_past_the_limits() {
+    for body in [
+        format!("metric a = {}", vec!["b"; 100_000].join(" + ")),
+        format!("metric a = {}b{}", "(".repeat(100_000), ")".repeat(100_000)),
+        format!("metric a = {}b", "- ".repeat(100_000)),
+    ] {
+        let text = plan(&body);
+        let r: Vec<Code> = on_small_stack(move || {
+            match plumb::fmt::format_source(&text, plumb::source::FileId(0)) {
+                Err(plumb::fmt::FormatError::Syntax(d)) => d.iter().map(|d| d.code).collect(),
+                other => panic!("expected syntax errors, got {other:?}"),
+            }
+        });
+        assert!(r.contains(&Code::LimitExceeded), "{r:?}");
+    }
+}
+
+#[test]
+fn fmt_replaces_a_file_atomically() {
+    let dir = scratch("fmt_atomic");
+    let messy = format!("{HEADER}driver   x=1\nmetric y   =x*2   # doubled\n");
+    let file = dir.join("plan.plumb");
+    std::fs::write(&file, &messy).unwrap();
+    // A second name for the same file: an in-place rewrite would change it too,
+    // a rename of a fresh temporary file does not.
+    let link = dir.join("plan-link.plumb.bak");
+    std::fs::hard_link(&file, &link).unwrap();
+    let o = plumb(&["fmt", file.to_str().unwrap()]);
+    assert_graceful(&o);
+    assert_eq!(o.status.code(), Some(0));
+    let formatted = std::fs::read_to_string(&file).unwrap();
+    assert_ne!(formatted, messy);
+    assert!(formatted.contains("driver x = 1"), "{formatted}");
+    assert_eq!(std::fs::read_to_string(&link).unwrap(), messy);
+    // No temporary file is left behind.
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["plan-link.plumb.bak", "plan.plumb"]);
+}
+
+#[test]
+fn fmt_leaves_broken_files_alone() {
+    let dir = scratch("fmt_broken");
+    let broken = format!("{HEADER}driver x = (1 +\nmetric y = x\n");
+    std::fs::write(dir.join("broken.plumb"), &broken).unwrap();
+    let mut bad = HEADER.as_bytes().to_vec();
+    bad.extend_from_slice(b"driver x = 1 # \xff\n");
+    std::fs::write(dir.join("bad.plumb"), &bad).unwrap();
+    let deep = plan(&format!("metric a = {}b", "-".repeat(100_000)));
+    std::fs::write(dir.join("deep.plumb"), &deep).unwrap();
+    for (name, before) in [
+        ("broken.plumb", broken.into_bytes()),
+        ("bad.plumb", bad),
+        ("deep.plumb", deep.into_bytes()),
+    ] {
+        let p = dir.join(name);
+        for args in [vec!["fmt"], vec!["fmt", "--check"]] {
+            let mut all = args.clone();
+            all.push(p.to_str().unwrap());
+            let o = plumb(&all);
+            assert_graceful(&o);
+            assert!(matches!(o.status.code(), Some(1 | 2)), "{name} {args:?}");
+            assert_eq!(std::fs::read(&p).unwrap(), before, "{name} was changed");
+        }
+    }
+}

@@ -12,14 +12,18 @@
 //!   and diagnostics;
 //! - a scenario that extends base and overrides nothing equals base;
 //! - evaluating one scenario alone gives the same numbers as evaluating all;
-//! - every reported value is an exact decimal string that parses back.
+//! - every reported value is an exact decimal string that parses back;
+//! - `plumb fmt` is idempotent and keeps the plan's meaning (the same
+//!   diagnostics and byte-identical results).
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
 use plumb::check::objectives::all_outcomes;
 use plumb::compile::{compile_str, Compilation, Options};
 use plumb::diagnostic::{render_human, RenderOptions};
+use plumb::fmt::format_source;
 use plumb::report::{By, RunReport};
+use plumb::source::FileId;
 use proptest::prelude::*;
 use proptest::strategy::Union;
 use rust_decimal::Decimal;
@@ -432,6 +436,24 @@ proptest! {
                     }
                 }
             }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn formatting_is_idempotent_and_keeps_the_meaning(g in plan()) {
+        let once = format_source(&g.text, FileId(0)).unwrap();
+        let twice = format_source(&once, FileId(0)).unwrap();
+        prop_assert_eq!(&twice, &once);
+        let before = compile(&g.text, None);
+        let after = compile(&once, None);
+        let codes = |c: &Compilation| c.diagnostics.iter().map(|d| d.code).collect::<Vec<_>>();
+        prop_assert_eq!(codes(&before), codes(&after));
+        if evaluated(&before) {
+            prop_assert_eq!(report_json(&before), report_json(&after));
         }
     }
 }
