@@ -509,16 +509,29 @@ fn labeled(source: &Excerpt, label: &Label, primary: bool) -> miette::LabeledSpa
     }
 }
 
+/// A secondary label further than this many lines from the primary one is shown
+/// in its own snippet after the diagnostic (like a label in another file), so a
+/// snippet never spans the lines between two distant places.
+const NEAR_LINES: usize = 60;
+
 fn to_miette(d: &Diagnostic, sources: &SourceMap) -> MietteDiag {
     let file = d.primary.span.file;
+    let line = |s: Span| {
+        sources
+            .get(s.file)
+            .map(|f| f.line_of(s.start).0)
+            .unwrap_or(0)
+    };
+    let primary_line = line(d.primary.span);
+    let near = |l: &Label| l.span.file == file && line(l.span).abs_diff(primary_line) <= NEAR_LINES;
     let here: Vec<&Label> = std::iter::once(&d.primary)
-        .chain(d.secondary.iter().filter(|l| l.span.file == file))
+        .chain(d.secondary.iter().filter(|l| near(l)))
         .collect();
     let source = excerpt(sources, &here);
     let mut labels = vec![labeled(&source, &d.primary, true)];
     let mut related = Vec::new();
     for l in &d.secondary {
-        if l.span.file == file {
+        if near(l) {
             labels.push(labeled(&source, l, false));
         } else {
             let bare = Label {

@@ -27,6 +27,10 @@ pub const MAX_HORIZON: i64 = 1200;
 /// already bounds each written expression by
 /// [`MAX_EXPR_DEPTH`](crate::syntax::limits::MAX_EXPR_DEPTH)).
 pub const MAX_EXPANDED_DEPTH: usize = 2 * crate::syntax::limits::MAX_EXPR_DEPTH;
+/// Most "did you mean" searches over the plan's names in one resolution: each
+/// reads every name, so a plan with thousands of misspellings gets suggestions
+/// for the first ones only.
+pub const MAX_SUGGESTIONS: usize = 200;
 
 /// What a name refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -166,6 +170,8 @@ struct Resolver<'a> {
     depth: usize,
     /// Whether the current formula was already reported as too deep.
     depth_reported: bool,
+    /// "Did you mean" searches done so far (bounded by [`MAX_SUGGESTIONS`]).
+    suggestions: std::cell::Cell<usize>,
     plan: ir::Plan,
     horizon_known: bool,
     source_text: &'a dyn Fn(Span) -> String,
@@ -194,6 +200,7 @@ pub fn resolve(files: &[ParsedFile], text: &dyn Fn(Span) -> String) -> (Resolved
         fn_stack: Vec::new(),
         depth: 0,
         depth_reported: false,
+        suggestions: std::cell::Cell::new(0),
         plan: ir::Plan::default(),
         horizon_known: false,
         source_text: text,
@@ -906,12 +913,15 @@ impl<'a> Resolver<'a> {
                 self.symbols.defs.get(s.def).and_then(|d| d.index)
             }
             other => {
-                let candidates: Vec<String> = self
-                    .names
-                    .iter()
-                    .filter(|(_, s)| s.kind == kind)
-                    .map(|(n, _)| n.clone())
-                    .collect();
+                let candidates: Vec<&str> = if self.suggestions.get() < MAX_SUGGESTIONS {
+                    self.names
+                        .iter()
+                        .filter(|(_, s)| s.kind == kind)
+                        .map(|(n, _)| n.as_str())
+                        .collect()
+                } else {
+                    Vec::new()
+                };
                 let msg = match other {
                     Some(s) => format!(
                         "`{}` is a {}, not a {}",
@@ -922,13 +932,22 @@ impl<'a> Resolver<'a> {
                     None => format!("no {} is named `{}`", kind.as_str(), id.name),
                 };
                 let mut d = Diagnostic::error(Code::UndefinedName, id.span, msg);
-                if let Some(s) = closest(&id.name, candidates.iter().map(String::as_str)) {
+                if let Some(s) = self.suggest(&id.name, &candidates) {
                     d = d.with_help(format!("did you mean `{s}`?"));
                 }
                 self.diags.push(d);
                 None
             }
         }
+    }
+
+    /// The closest of `candidates` to `word`, while the search budget lasts.
+    fn suggest(&self, word: &str, candidates: &[&str]) -> Option<String> {
+        if self.suggestions.get() >= MAX_SUGGESTIONS {
+            return None;
+        }
+        self.suggestions.set(self.suggestions.get() + 1);
+        closest(word, candidates.iter().copied()).map(str::to_string)
     }
 
     fn term(&mut self, id: &ast::Ident) -> Option<usize> {
@@ -1552,16 +1571,23 @@ impl<'a> Resolver<'a> {
                 None
             }
             None => {
-                let mut candidates: Vec<String> = self
-                    .names
-                    .iter()
-                    .filter(|(_, s)| matches!(s.kind, SymbolKind::Driver | SymbolKind::Metric))
-                    .map(|(n, _)| n.clone())
-                    .collect();
-                if let Some(p) = scope.params {
-                    candidates.extend(p.keys().cloned());
+                // Borrowed, not cloned and sorted: `closest` breaks ties by name, and
+                // a plan with thousands of misspellings must not copy every name
+                // for each of them.
+                let mut candidates: Vec<&str> = Vec::new();
+                if self.suggestions.get() < MAX_SUGGESTIONS {
+                    candidates.extend(
+                        self.names
+                            .iter()
+                            .filter(|(_, s)| {
+                                matches!(s.kind, SymbolKind::Driver | SymbolKind::Metric)
+                            })
+                            .map(|(n, _)| n.as_str()),
+                    );
+                    if let Some(p) = scope.params {
+                        candidates.extend(p.keys().map(String::as_str));
+                    }
                 }
-                candidates.sort();
                 let mut d = Diagnostic::error(
                     Code::UndefinedName,
                     id.span,
@@ -1573,7 +1599,7 @@ impl<'a> Resolver<'a> {
                         "`{}` is a function: call it with its arguments, as in `{}(…)`",
                         id.name, id.name
                     ));
-                } else if let Some(s) = closest(&id.name, candidates.iter().map(String::as_str)) {
+                } else if let Some(s) = self.suggest(&id.name, &candidates) {
                     d = d.with_help(format!("did you mean `{s}`?"));
                 } else if self.units.contains_key(&id.name) || crate::units::is_currency(&id.name) {
                     d = d.with_help(format!(
