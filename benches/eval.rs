@@ -1,0 +1,241 @@
+//! The evaluation benchmark: `cargo bench --bench eval`.
+//!
+//! Generates a synthetic plan (10,000 items × 60 months × 3 scenarios, see
+//! `benches/gen/mod.rs`) and prints:
+//! - the front end's time (parse + resolve + check, no evaluation),
+//! - evaluation of all three scenarios (median of several runs),
+//! - the same formulas in bare `rust_decimal` arithmetic (the baseline) and the ratio,
+//! - the whole `plumb run --format json` of the release binary on the generated
+//!   file, output to /dev/null, with its peak memory,
+//! - the peak memory of the in-process compile + evaluate.
+//!
+//! It also checks that the evaluator's results equal the baseline's, digit for
+//! digit. Not a timed test: it prints figures, it does not fail on them.
+//! `PLUMB_BENCH_ITEMS` and `PLUMB_BENCH_RUNS` change the size and the repetitions.
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::expect_used)]
+
+#[path = "gen/mod.rs"]
+mod synth;
+
+use plumb::compile::{compile_str, Options};
+use plumb::eval::{evaluate, EvalOptions};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:8.1} ms", d.as_secs_f64() * 1e3)
+}
+
+/// Runs `f` `runs` times; the median time and the last result.
+fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, Duration, T) {
+    let mut times = Vec::with_capacity(runs);
+    let mut last = None;
+    for _ in 0..runs.max(1) {
+        let t = Instant::now();
+        let r = f();
+        times.push(t.elapsed());
+        last = Some(r);
+    }
+    let min = times.iter().min().copied().unwrap_or_default();
+    (median(times), min, last.expect("at least one run"))
+}
+
+/// `VmHWM` / `VmRSS` of this process, in kB (Linux only; 0 elsewhere).
+fn proc_status(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Resets `VmHWM` to the current RSS (Linux ≥ 4.0).
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// Largest peak RSS of any waited-for child process, in kB.
+fn children_peak_kb() -> u64 {
+    // SAFETY: getrusage only writes into the struct we pass.
+    unsafe {
+        let mut ru: libc::rusage = std::mem::zeroed();
+        if libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru) == 0 {
+            ru.ru_maxrss as u64
+        } else {
+            0
+        }
+    }
+}
+
+fn mb(kb: u64) -> String {
+    format!("{:.0} MB", kb as f64 / 1024.0)
+}
+
+fn main() {
+    let items: usize = std::env::var("PLUMB_BENCH_ITEMS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(synth::Config::full().items);
+    let runs: usize = std::env::var("PLUMB_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(7);
+    let cfg = synth::Config {
+        items,
+        ..synth::Config::full()
+    };
+    let s = synth::generate(cfg);
+    let scenarios = s.scenarios.len();
+    let cells = s.formulas.len() * s.months * scenarios;
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let path = dir.join("eval_bench_plan.plumb");
+    std::fs::write(&path, &s.text).expect("write the generated plan");
+    println!(
+        "plumb eval benchmark: {} items × {} months × {} scenarios = {} cells; {:.1} MB of source ({})",
+        s.formulas.len(),
+        s.months,
+        scenarios,
+        cells,
+        s.text.len() as f64 / 1e6,
+        path.display()
+    );
+
+    // Front end: parse + resolve + check (no evaluation).
+    let (fe, fe_min, c) = time(runs.min(5), || {
+        compile_str("bench.plumb", &s.text, &Options::default())
+    });
+    let errors: Vec<String> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .take(3)
+        .map(|d| d.message.clone())
+        .collect();
+    assert!(errors.is_empty(), "the generated plan has errors: {errors:?}");
+    println!(
+        "front end (parse + resolve + check)      median {}   min {}",
+        ms(fe),
+        ms(fe_min)
+    );
+
+    // Evaluation of every scenario.
+    let plan = c.plan();
+    let (ev, ev_min, results) = time(runs, || {
+        evaluate(plan, &EvalOptions::default()).expect("evaluation succeeds")
+    });
+    println!(
+        "evaluation, {scenarios} scenarios                  median {}   min {}",
+        ms(ev),
+        ms(ev_min)
+    );
+
+    // The baseline: the same formulas as hand-written loops over Vec<Decimal>.
+    let (bl, bl_min, reference) = time(runs, || synth::reference(&s).expect("no overflow"));
+    let ops = synth::ops_per_cell_row(&s) * s.months * scenarios;
+    println!(
+        "bare rust_decimal baseline               median {}   min {}   ({ops} operations)",
+        ms(bl),
+        ms(bl_min)
+    );
+    println!(
+        "evaluation / baseline                    {:8.2}×",
+        ev.as_secs_f64() / bl.as_secs_f64()
+    );
+
+    // Same digits as the baseline.
+    let mut mismatches = 0usize;
+    for (k, r) in results.scenarios.iter().enumerate() {
+        for (i, col) in r.values.iter().enumerate() {
+            if *col != reference[k][i] {
+                if mismatches == 0 {
+                    eprintln!(
+                        "MISMATCH: scenario {} item {}: {:?} vs {:?}",
+                        s.scenarios[k],
+                        s.names[i],
+                        &col[..col.len().min(3)],
+                        &reference[k][i][..3]
+                    );
+                }
+                mismatches += 1;
+            }
+        }
+    }
+    println!(
+        "results equal the baseline's             {}",
+        if mismatches == 0 {
+            "yes, digit for digit".to_string()
+        } else {
+            format!("NO: {mismatches} items differ")
+        }
+    );
+    drop(results);
+    drop(reference);
+    drop(c);
+
+    // Peak memory of an in-process compile + evaluate.
+    let rss_before = proc_status("VmRSS:");
+    reset_peak();
+    let c = compile_str(
+        "bench.plumb",
+        &s.text,
+        &Options {
+            evaluate: true,
+            scenarios: None,
+        },
+    );
+    assert!(c.results.is_some());
+    let hwm = proc_status("VmHWM:");
+    drop(c);
+    if hwm > 0 {
+        println!(
+            "peak memory, in process (compile + eval) {:>8}   ({} above the {} held before)",
+            mb(hwm),
+            mb(hwm.saturating_sub(rss_before)),
+            mb(rss_before)
+        );
+    }
+
+    // The whole `plumb run --format json` of the release binary.
+    let exe = env!("CARGO_BIN_EXE_plumb");
+    let mut times = Vec::new();
+    for _ in 0..runs.min(5) {
+        let t = Instant::now();
+        let status = Command::new(exe)
+            .args(["run", "--format", "json"])
+            .arg(&path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("run the plumb binary");
+        times.push(t.elapsed());
+        assert!(status.success(), "plumb run failed: {status}");
+    }
+    let min = times.iter().min().copied().unwrap_or_default();
+    let json_bytes = Command::new(exe)
+        .args(["run", "--format", "json"])
+        .arg(&path)
+        .output()
+        .map(|o| o.stdout.len())
+        .unwrap_or(0);
+    println!(
+        "plumb run --format json > /dev/null      median {}   min {}   ({:.1} MB of JSON)",
+        ms(median(times)),
+        ms(min),
+        json_bytes as f64 / 1e6
+    );
+    println!(
+        "peak memory, plumb run --format json     {:>8}",
+        mb(children_peak_kb())
+    );
+}
