@@ -128,6 +128,37 @@ fn main() {
         ms(fe),
         ms(fe_min)
     );
+    // Its stages, once each.
+    {
+        use plumb::resolve::{resolve, ParsedFile};
+        use plumb::source::{FileId, Span};
+        let t = Instant::now();
+        let parsed = plumb::syntax::parse(&s.text, FileId(0));
+        let parse = t.elapsed();
+        let files = vec![ParsedFile {
+            file: FileId(0),
+            ast: parsed.file,
+            entry: true,
+        }];
+        let text = |sp: Span| {
+            s.text
+                .get(sp.start as usize..sp.end as usize)
+                .unwrap_or("")
+                .to_string()
+        };
+        let t = Instant::now();
+        let (mut resolved, _) = resolve(&files, &text);
+        let res = t.elapsed();
+        let t = Instant::now();
+        let _ = plumb::check::before_eval(&mut resolved.plan);
+        let chk = t.elapsed();
+        println!(
+            "  of which parse {}, resolve {}, check {}",
+            ms(parse).trim(),
+            ms(res).trim(),
+            ms(chk).trim()
+        );
+    }
 
     // Evaluation of every scenario.
     let plan = c.plan();
