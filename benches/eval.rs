@@ -11,7 +11,9 @@
 //!
 //! It also checks that the evaluator's results equal the baseline's, digit for
 //! digit. Not a timed test: it prints figures, it does not fail on them.
-//! `PLUMB_BENCH_ITEMS` and `PLUMB_BENCH_RUNS` change the size and the repetitions.
+//! `PLUMB_BENCH_ITEMS` and `PLUMB_BENCH_RUNS` change the size and the repetitions;
+//! `PLUMB_BENCH_ONLY=frontend` stops after the front end, `PLUMB_BENCH_ONLY=eval`
+//! times only the evaluation (for profiling).
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::expect_used)]
 
@@ -111,6 +113,17 @@ fn main() {
         path.display()
     );
 
+    let only = std::env::var("PLUMB_BENCH_ONLY").unwrap_or_default();
+    if only == "eval" {
+        // For profiling: the evaluation alone, many times.
+        let c = compile_str("bench.plumb", &s.text, &Options::default());
+        let (ev, ev_min, _) = time(runs, || {
+            evaluate(c.plan(), &EvalOptions::default()).expect("evaluation succeeds")
+        });
+        println!("evaluation median {}   min {}", ms(ev), ms(ev_min));
+        return;
+    }
+
     // Front end: parse + resolve + check (no evaluation).
     let (fe, fe_min, c) = time(runs.min(5), || {
         compile_str("bench.plumb", &s.text, &Options::default())
@@ -122,7 +135,10 @@ fn main() {
         .take(3)
         .map(|d| d.message.clone())
         .collect();
-    assert!(errors.is_empty(), "the generated plan has errors: {errors:?}");
+    assert!(
+        errors.is_empty(),
+        "the generated plan has errors: {errors:?}"
+    );
     println!(
         "front end (parse + resolve + check)      median {}   min {}",
         ms(fe),
@@ -158,6 +174,10 @@ fn main() {
             ms(res).trim(),
             ms(chk).trim()
         );
+    }
+
+    if only == "frontend" {
+        return;
     }
 
     // Evaluation of every scenario.

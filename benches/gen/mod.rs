@@ -14,7 +14,7 @@
 //! (`x = prev(x, 100) * (1 + g) + y`). Two scenarios override some inputs, some
 //! of them only `from` a period. Everything is deterministic (a fixed-seed PRNG).
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::needless_range_loop)]
 
 use rust_decimal::Decimal;
 use std::fmt::Write;
@@ -322,7 +322,10 @@ fn render(s: &Synth, kinds: &[Kind]) -> String {
         }
     }
     let total = s.names.len() - 1;
-    let _ = writeln!(t, "objective stays_positive \"Every figure stays positive\" {{");
+    let _ = writeln!(
+        t,
+        "objective stays_positive \"Every figure stays positive\" {{"
+    );
     let _ = writeln!(t, "  owner finance");
     let _ = writeln!(t, "  target min({}) > 0", n(total));
     let _ = writeln!(t, "}}");

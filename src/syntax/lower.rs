@@ -734,7 +734,23 @@ impl Lowerer {
     }
 
     pub(super) fn expr(&mut self, p: P) -> Option<Expr> {
-        let span = self.span(&p);
+        // Most levels of the precedence chain pass one child through and need no
+        // span of their own (computing one scans the text: skip it).
+        let span = match p.as_rule() {
+            Rule::expr
+            | Rule::or_expr
+            | Rule::and_expr
+            | Rule::add_expr
+            | Rule::mul_expr
+            | Rule::not_expr
+            | Rule::unary
+            | Rule::primary
+            | Rule::step_number => Span::default(),
+            Rule::cmp_expr | Rule::postfix if p.clone().into_inner().nth(1).is_none() => {
+                Span::default()
+            }
+            _ => self.span(&p),
+        };
         match p.as_rule() {
             Rule::expr => self.expr(p.into_inner().next()?),
             Rule::or_expr | Rule::and_expr | Rule::add_expr | Rule::mul_expr => {
@@ -781,7 +797,13 @@ impl Lowerer {
                 }
             }
             Rule::not_expr | Rule::unary => {
-                let parts: Vec<P> = p.into_inner().collect();
+                let mut it = p.into_inner();
+                let first = it.next()?;
+                let Some(second) = it.next() else {
+                    return self.expr(first);
+                };
+                let mut parts: Vec<P> = vec![first, second];
+                parts.extend(it);
                 let (last, prefix) = parts.split_last()?;
                 let mut e = self.expr(last.clone())?;
                 for op in prefix.iter().rev() {
@@ -818,6 +840,20 @@ impl Lowerer {
                 Some(Expr {
                     kind: ExprKind::Paren(Box::new(inner)),
                     span,
+                })
+            }
+            Rule::step_number => {
+                // The same literal `expr` would give, without the detour.
+                let n = p.into_inner().next()?;
+                let value = self.number(&n);
+                let text = n.as_str().to_string();
+                Some(Expr {
+                    kind: ExprKind::Number {
+                        value,
+                        text,
+                        unit: None,
+                    },
+                    span: self.span(&n),
                 })
             }
             Rule::literal => {
@@ -918,6 +954,9 @@ fn last_char_end(p: &P) -> usize {
         // A trailing comment: the last line has a `#` outside a string.
         let line_start = t.rfind('\n').map(|i| i + 1).unwrap_or(0);
         let line = t.get(line_start..).unwrap_or("");
+        if !line.contains('#') {
+            break;
+        }
         let mut in_str = false;
         let mut cut = None;
         for (i, c) in line.char_indices() {

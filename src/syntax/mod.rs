@@ -510,7 +510,7 @@ pub fn describe_rule(rule: Rule) -> &'static str {
     match rule {
         R::name | R::qname | R::ref_expr | R::name_list | R::fn_params => "a name",
         R::string | R::string_inner | R::title => "a text in double quotes",
-        R::number | R::integer | R::literal => "a number",
+        R::number | R::integer | R::literal | R::step_number => "a number",
         R::period | R::month_period | R::quarter_period | R::year_period | R::expr_period => {
             "a period such as 2026-01"
         }
