@@ -339,14 +339,16 @@ fn truth(b: bool) -> Decimal {
     }
 }
 
-/// The checked arithmetic of a binary operator, or None for the others.
-fn arith_fn(op: BinOp) -> Option<fn(Decimal, Decimal) -> Option<Decimal>> {
+/// The checked arithmetic of a binary operator (None: it overflows), or the
+/// value of a comparison or logical operator.
+#[inline]
+fn apply(op: BinOp, p: Decimal, q: Decimal) -> Option<Decimal> {
     match op {
-        BinOp::Add => Some(Decimal::checked_add),
-        BinOp::Sub => Some(Decimal::checked_sub),
-        BinOp::Mul => Some(Decimal::checked_mul),
-        BinOp::Div => Some(Decimal::checked_div),
-        _ => None,
+        BinOp::Add => p.checked_add(q),
+        BinOp::Sub => p.checked_sub(q),
+        BinOp::Mul => p.checked_mul(q),
+        BinOp::Div => p.checked_div(q),
+        _ => Some(logic(op, p, q)),
     }
 }
 
@@ -583,15 +585,10 @@ impl<'a> Ev<'a> {
             ExprKind::Binary(op, a, b) => {
                 let x = self.at(a, t)?;
                 let y = self.at(b, t)?;
-                match arith_fn(*op) {
-                    Some(f) => {
-                        if *op == BinOp::Div && y.is_zero() {
-                            return Err(self.fail(Code::DivisionByZero, *op, t, e.span));
-                        }
-                        f(x, y).ok_or_else(|| self.fail(Code::Overflow, *op, t, e.span))
-                    }
-                    None => Ok(logic(*op, x, y)),
+                if *op == BinOp::Div && y.is_zero() {
+                    return Err(self.fail(Code::DivisionByZero, *op, t, e.span));
                 }
+                apply(*op, x, y).ok_or_else(|| self.fail(Code::Overflow, *op, t, e.span))
             }
             ExprKind::If(c, a, b) => {
                 if self.at(c, t)?.is_zero() {
@@ -673,9 +670,28 @@ impl<'a> Ev<'a> {
         len: usize,
         span: Span,
     ) -> Result<Val<'a>, EvalError> {
-        let Some(f) = arith_fn(op) else {
-            return Ok(map2(x, y, len, |p, q| logic(op, p, q)));
-        };
+        // One loop per operator, each with its arithmetic inlined.
+        match op {
+            BinOp::Add => self.arith(Decimal::checked_add, op, x, y, lo, len, span),
+            BinOp::Sub => self.arith(Decimal::checked_sub, op, x, y, lo, len, span),
+            BinOp::Mul => self.arith(Decimal::checked_mul, op, x, y, lo, len, span),
+            BinOp::Div => self.arith(Decimal::checked_div, op, x, y, lo, len, span),
+            _ => Ok(map2(x, y, len, |p, q| logic(op, p, q))),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn arith(
+        &self,
+        f: impl Fn(Decimal, Decimal) -> Option<Decimal> + Copy,
+        op: BinOp,
+        x: Val<'a>,
+        y: Val<'a>,
+        lo: usize,
+        len: usize,
+        span: Span,
+    ) -> Result<Val<'a>, EvalError> {
         if op == BinOp::Div {
             // Tell a zero divisor from an overflow.
             match &y {

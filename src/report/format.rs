@@ -36,7 +36,68 @@ pub fn number(v: Decimal, dp: u32) -> String {
 
 /// Exact value as JSON carries it: every digit, no trailing zeros.
 pub fn exact(v: Decimal) -> String {
-    v.normalize().to_string()
+    let mut out = Vec::with_capacity(32);
+    write_exact(v, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Appends [`exact`]'s text of `v` (the same as `v.normalize().to_string()`) to
+/// `out`, without allocating: reports write millions of them.
+pub fn write_exact(v: Decimal, out: &mut Vec<u8>) {
+    const CHUNK: u128 = 10_000_000_000_000_000_000; // 10^19: 19 digits fit a u64
+    let m = v.mantissa();
+    if m == 0 {
+        out.push(b'0');
+        return;
+    }
+    // The digits of |m|, most significant first, at digits[pos..].
+    let mut digits = [b'0'; 40];
+    let mut pos = digits.len();
+    let mut u = m.unsigned_abs();
+    loop {
+        let (rest, mut chunk) = if u > u128::from(u64::MAX) {
+            (u / CHUNK, (u % CHUNK) as u64)
+        } else {
+            (0, u as u64)
+        };
+        let mut written = 0;
+        while chunk != 0 || (rest != 0 && written < 19) {
+            pos -= 1;
+            if let Some(d) = digits.get_mut(pos) {
+                *d = b'0' + (chunk % 10) as u8;
+            }
+            chunk /= 10;
+            written += 1;
+        }
+        u = rest;
+        if u == 0 {
+            break;
+        }
+    }
+    let all = digits.get(pos..).unwrap_or(&[]);
+    // No trailing zeros after the point.
+    let mut scale = v.scale() as usize;
+    let mut end = all.len();
+    while scale > 0 && end > 0 && all.get(end - 1) == Some(&b'0') {
+        end -= 1;
+        scale -= 1;
+    }
+    let s = all.get(..end).unwrap_or(&[]);
+    if m < 0 {
+        out.push(b'-');
+    }
+    if scale == 0 {
+        out.extend_from_slice(s);
+    } else if s.len() > scale {
+        let (int, frac) = s.split_at(s.len() - scale);
+        out.extend_from_slice(int);
+        out.push(b'.');
+        out.extend_from_slice(frac);
+    } else {
+        out.extend_from_slice(b"0.");
+        out.resize(out.len() + (scale - s.len()), b'0');
+        out.extend_from_slice(s);
+    }
 }
 
 /// Decimals that suit a row of values in `unit`: enough to tell the values apart

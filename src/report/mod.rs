@@ -7,6 +7,7 @@
 //! deterministic: the same plan gives byte-identical output.
 
 pub mod format;
+mod json;
 mod render;
 
 pub use render::{render_csv, render_markdown, render_table, TableOptions};
@@ -380,9 +381,19 @@ impl RunReport {
         self
     }
 
-    /// Pretty JSON, exact decimals.
+    /// Pretty JSON, exact decimals (the same text as serde_json's pretty printer).
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+        let mut out = Vec::new();
+        match self.write_json(&mut out) {
+            Ok(()) => String::from_utf8(out).unwrap_or_default(),
+            Err(e) => format!("{{\"error\": \"{e}\"}}"),
+        }
+    }
+
+    /// Writes [`RunReport::to_json`]'s text to `w` as it goes, without holding it
+    /// all in memory (no trailing newline).
+    pub fn write_json(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        json::write(self, w)
     }
 }
 

@@ -6,6 +6,7 @@
 //! number size) happen here and become diagnostics.
 
 use super::ast::*;
+use super::plain_steps::Cut;
 use super::Rule;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Span};
@@ -19,6 +20,8 @@ pub(super) struct Lowerer {
     file: FileId,
     base: usize,
     pub(super) diagnostics: Vec<Diagnostic>,
+    /// Step bodies cut out of the text pest parsed (see `plain_steps`).
+    cuts: Vec<Cut>,
 }
 
 impl Lowerer {
@@ -27,7 +30,27 @@ impl Lowerer {
             file,
             base,
             diagnostics: Vec::new(),
+            cuts: Vec::new(),
         }
+    }
+
+    /// A lowerer for a declaration pest parsed with these step bodies cut out.
+    pub(super) fn with_cuts(file: FileId, base: usize, cuts: Vec<Cut>) -> Lowerer {
+        Lowerer {
+            cuts,
+            ..Lowerer::new(file, base)
+        }
+    }
+
+    /// A position in the text pest parsed → the same place in the declaration:
+    /// after every cut at or before it (a start) or before it (an end).
+    fn unshift(&self, pos: usize, end: bool) -> usize {
+        pos + self
+            .cuts
+            .iter()
+            .take_while(|c| c.at < pos || (!end && c.at == pos))
+            .map(|c| c.len)
+            .sum::<usize>()
     }
 
     /// The span of a pair without the blanks and comments pest's implicit
@@ -36,8 +59,8 @@ impl Lowerer {
         let s = p.as_span();
         Span::new(
             self.file,
-            self.base + s.start(),
-            self.base + last_char_end(p),
+            self.base + self.unshift(s.start(), false),
+            self.base + self.unshift(last_char_end(p), true),
         )
     }
 
@@ -98,7 +121,11 @@ impl Lowerer {
 
     fn number(&mut self, p: &P) -> Decimal {
         let span = self.span(p);
-        match parse_number(p.as_str()) {
+        self.number_text(p.as_str(), span)
+    }
+
+    fn number_text(&mut self, text: &str, span: Span) -> Decimal {
+        match parse_number(text) {
             Ok(v) => v,
             Err(msg) => {
                 self.diagnostics.push(
@@ -913,12 +940,16 @@ impl Lowerer {
                 })
             }
             Rule::step_expr => {
+                let (start, end) = (p.as_span().start(), p.as_span().end());
                 let mut entries = Vec::new();
                 for e in p.into_inner().filter(|x| x.as_rule() == Rule::step_entry) {
                     let mut it = e.into_inner();
                     let per = self.period(it.next()?)?;
                     let v = self.expr(it.next()?)?;
                     entries.push((per, v));
+                }
+                if entries.is_empty() {
+                    self.cut_entries(start, end, &mut entries);
                 }
                 if entries.len() > super::limits::MAX_STEP_ENTRIES {
                     self.diagnostics.push(Diagnostic::error(
@@ -938,6 +969,48 @@ impl Lowerer {
                 })
             }
             _ => None,
+        }
+    }
+}
+
+impl Lowerer {
+    /// The entries of the step body cut out between `start` and `end` (positions
+    /// in the text pest parsed), as the general path would have lowered them.
+    fn cut_entries(&mut self, start: usize, end: usize, entries: &mut Vec<(Period, Expr)>) {
+        let Some(k) = self.cuts.iter().position(|c| start < c.at && c.at < end) else {
+            return;
+        };
+        let cut = match self.cuts.get_mut(k) {
+            Some(c) => std::mem::take(&mut c.entries),
+            None => return,
+        };
+        for e in cut {
+            let pstart = self.base + e.period;
+            let span = Span::new(self.file, pstart, pstart + 7);
+            if !(1..=12).contains(&e.month) {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::Syntax, span, format!("there is no month {}", e.month))
+                        .with_help("months run from 01 to 12, as in 2026-01"),
+                );
+            }
+            let period = Period {
+                kind: PeriodKind::Month(e.year, e.month.clamp(1, 12)),
+                span,
+            };
+            let (ns, text) = (e.number, e.text);
+            let nspan = Span::new(self.file, self.base + ns, self.base + ns + text.len());
+            let value = self.number_text(&text, nspan);
+            entries.push((
+                period,
+                Expr {
+                    kind: ExprKind::Number {
+                        value,
+                        text,
+                        unit: None,
+                    },
+                    span: nspan,
+                },
+            ));
         }
     }
 }
