@@ -20,7 +20,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{self, Builtin, ExprKind, ItemId, Plan, ScenarioId, TriggerId};
 use crate::source::Span;
 use crate::syntax::ast::{Aggregation, BinOp, UnOp};
-use program::{Prepared, Program};
+use program::{Prepared, Program, Reuse};
 use rust_decimal::prelude::*;
 
 /// An error while computing values.
@@ -99,11 +99,12 @@ pub fn evaluate(plan: &Plan, opts: &EvalOptions) -> Result<Results, EvalError> {
         None => (0..plan.scenarios.len()).collect(),
     };
     let prep = Prepared::new(plan, true);
-    let base = scenario_with(plan, plan.base, None, &prep)?;
+    let (base, base_plain) = scenario_with(plan, plan.base, None, &prep, None)?;
     let mut others = Vec::new();
     for s in 0..plan.scenarios.len() {
         if s != plan.base && wanted.contains(&s) {
-            others.push(scenario_with(plan, s, Some(&base.values), &prep)?);
+            let reuse = Some((base.values.as_slice(), base_plain.as_slice()));
+            others.push(scenario_with(plan, s, Some(&base.values), &prep, reuse)?.0);
         }
     }
     // In scenario order, base moved in (not copied) where it belongs.
@@ -127,15 +128,19 @@ pub fn evaluate_scenario(
     s: ScenarioId,
     base: Option<&[Vec<Decimal>]>,
 ) -> Result<ScenarioResult, EvalError> {
-    scenario_with(plan, s, base, &Prepared::new(plan, true))
+    Ok(scenario_with(plan, s, base, &Prepared::new(plan, true), None)?.0)
 }
 
+/// Evaluates one scenario; with `reuse` (base's item values and which items are
+/// plain declarations there), values certain to equal base's are copied, not
+/// computed. Also returns which items are plain declarations in this scenario.
 fn scenario_with(
     plan: &Plan,
     s: ScenarioId,
     base: Option<&[Vec<Decimal>]>,
     prep: &Prepared,
-) -> Result<ScenarioResult, EvalError> {
+    reuse: Option<(&[Vec<Decimal>], &[bool])>,
+) -> Result<(ScenarioResult, Vec<bool>), EvalError> {
     let triggers = plan.triggers_for(s);
     let mut fired: Vec<(TriggerId, Option<i64>)> = triggers.iter().map(|t| (*t, None)).collect();
     let name = plan
@@ -153,7 +158,16 @@ fn scenario_with(
             .filter_map(|(t, f)| f.map(|p| (*t, p)))
             .collect();
         let prog = Program::build_with(plan, s, &firing, Some(prep));
-        let values = prog.run_with(plan, name, base, Some(prep))?;
+        let same = reuse.map(|(_, plain)| prog.same_as_base(plain));
+        let values = prog.run_with(
+            plan,
+            name,
+            base,
+            Some(prep),
+            reuse
+                .zip(same.as_deref())
+                .map(|((values, _), same)| Reuse { values, same }),
+        )?;
         let mut newly: Vec<usize> = Vec::new();
         if fired.iter().any(|f| f.1.is_none()) {
             let ev = Ev::new(plan, &values, &prog.top, base, name, None);
@@ -190,12 +204,16 @@ fn scenario_with(
             }
         }
         if newly.is_empty() {
+            let plain = prog.plain_items();
             let values = prog.into_item_values(values);
-            return Ok(ScenarioResult {
-                scenario: s,
-                values,
-                fired,
-            });
+            return Ok((
+                ScenarioResult {
+                    scenario: s,
+                    values,
+                    fired,
+                },
+                plain,
+            ));
         }
     }
 }

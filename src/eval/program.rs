@@ -56,6 +56,18 @@ pub struct Program<'p> {
     pub cycles: Vec<Vec<usize>>,
     /// Initiative start per item (members are 0 before it).
     start: Vec<i64>,
+    /// The edges of slot v are `adj[adj_first[v]..adj_first[v + 1]]`.
+    adj: Vec<(usize, Edge)>,
+    adj_first: Vec<usize>,
+}
+
+/// Values a scenario may take from base instead of computing them: base's item
+/// values, and per slot of this scenario's program whether it is certain to equal
+/// them (see [`Program::same_as_base`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reuse<'r> {
+    pub(crate) values: &'r [Vec<Decimal>],
+    pub(crate) same: &'r [bool],
 }
 
 #[derive(Debug, Clone)]
@@ -163,6 +175,8 @@ impl<'p> Program<'p> {
             groups: Vec::new(),
             cycles: Vec::new(),
             start,
+            adj: Vec::new(),
+            adj_first: Vec::new(),
         };
         prog.order(prep);
         prog
@@ -504,6 +518,53 @@ impl<'p> Program<'p> {
             }
             self.groups.push(Group::Periodwise(order));
         }
+        self.adj = adj;
+        self.adj_first = first;
+    }
+
+    fn edges_of(&self, v: usize) -> &[(usize, Edge)] {
+        match (self.adj_first.get(v), self.adj_first.get(v + 1)) {
+            (Some(&a), Some(&b)) => self.adj.get(a..b).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+
+    /// True for each item whose value is its own declaration here (no override,
+    /// no playbook action on it).
+    pub(crate) fn plain_items(&self) -> Vec<bool> {
+        self.top.iter().enumerate().map(|(i, t)| *t == i).collect()
+    }
+
+    /// Per slot: certain to hold the same values as in base, because it is an
+    /// item's own declaration in both programs (`base_plain`) and reads only
+    /// slots that are. A scenario that overrides a few drivers then computes only
+    /// what depends on them.
+    pub(crate) fn same_as_base(&self, base_plain: &[bool]) -> Vec<bool> {
+        let items = self.start.len();
+        let mut same = vec![false; self.slots.len()];
+        let own =
+            |s: usize| s < items && self.top.get(s) == Some(&s) && base_plain.get(s) == Some(&true);
+        for g in &self.groups {
+            match g {
+                Group::Column(s) => {
+                    let ok = own(*s) && self.edges_of(*s).iter().all(|(t, _)| get(&same, *t));
+                    set(&mut same, *s, ok);
+                }
+                Group::Periodwise(order) => {
+                    // Optimistic inside the group: all of it, or none.
+                    for &s in order {
+                        set(&mut same, s, true);
+                    }
+                    let ok = order
+                        .iter()
+                        .all(|&s| own(s) && self.edges_of(s).iter().all(|(t, _)| get(&same, *t)));
+                    for &s in order {
+                        set(&mut same, s, ok);
+                    }
+                }
+            }
+        }
+        same
     }
 
     /// Runs every slot; returns the values of all slots.
@@ -513,17 +574,27 @@ impl<'p> Program<'p> {
         scenario: &str,
         base: Option<&[Vec<Decimal>]>,
     ) -> Result<Vec<Vec<Decimal>>, EvalError> {
-        self.run_with(plan, scenario, base, None)
+        self.run_with(plan, scenario, base, None, None)
     }
 
-    /// [`Program::run`] reusing the values [`Prepared`] computed.
+    /// [`Program::run`] reusing the values [`Prepared`] computed, and base's
+    /// values where they are certain to be the same.
     pub(crate) fn run_with(
         &self,
         plan: &Plan,
         scenario: &str,
         base: Option<&[Vec<Decimal>]>,
         prep: Option<&Prepared>,
+        reuse: Option<Reuse<'_>>,
     ) -> Result<Vec<Vec<Decimal>>, EvalError> {
+        let reused = |s: usize| -> Option<Vec<Decimal>> {
+            let r = reuse?;
+            if !get(r.same, s) {
+                return None;
+            }
+            let item = self.slots.get(s)?.item;
+            r.values.get(item).cloned()
+        };
         let n = plan.len;
         let mut values: Vec<Vec<Decimal>> = vec![Vec::new(); self.slots.len()];
         // Which group a slot belongs to (for hoisting), stamped per group.
@@ -531,6 +602,12 @@ impl<'p> Program<'p> {
         for (g, group) in self.groups.iter().enumerate() {
             match group {
                 Group::Column(s) => {
+                    if let Some(v) = reused(*s) {
+                        if let Some(slot) = values.get_mut(*s) {
+                            *slot = v;
+                        }
+                        continue;
+                    }
                     let v = {
                         let ev = self.ev(plan, &values, scenario, base, *s);
                         let pure = prep.and_then(|p| p.pure(*s));
@@ -541,6 +618,14 @@ impl<'p> Program<'p> {
                     }
                 }
                 Group::Periodwise(order) => {
+                    if order.iter().all(|&s| reuse.is_some_and(|r| get(r.same, s))) {
+                        for &s in order {
+                            if let (Some(v), true) = (reused(s), s < values.len()) {
+                                set(&mut values, s, v);
+                            }
+                        }
+                        continue;
+                    }
                     for s in order {
                         if let Some(slot) = values.get_mut(*s) {
                             *slot = vec![Decimal::ZERO; n];

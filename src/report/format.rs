@@ -44,34 +44,55 @@ pub fn exact(v: Decimal) -> String {
 /// Appends [`exact`]'s text of `v` (the same as `v.normalize().to_string()`) to
 /// `out`, without allocating: reports write millions of them.
 pub fn write_exact(v: Decimal, out: &mut Vec<u8>) {
-    const CHUNK: u128 = 10_000_000_000_000_000_000; // 10^19: 19 digits fit a u64
     let m = v.mantissa();
     if m == 0 {
         out.push(b'0');
         return;
     }
-    // The digits of |m|, most significant first, at digits[pos..].
+    // |m| < 2^96 as three 32-bit limbs, most significant first, cut into base-10^9
+    // chunks by dividing with u64 arithmetic (divisions by a constant are cheap).
+    let u = m.unsigned_abs();
+    let mut limbs = [(u >> 64) as u32, (u >> 32) as u32, u as u32];
+    let mut chunks = [0u32; 4];
+    let mut count = 0;
+    while limbs.iter().any(|l| *l != 0) {
+        let mut rem = 0u64;
+        for l in limbs.iter_mut() {
+            let cur = (rem << 32) | u64::from(*l);
+            *l = (cur / 1_000_000_000) as u32;
+            rem = cur % 1_000_000_000;
+        }
+        if let Some(c) = chunks.get_mut(count) {
+            *c = rem as u32;
+        }
+        count += 1;
+    }
+    // The digits, most significant first, at digits[pos..].
     let mut digits = [b'0'; 40];
     let mut pos = digits.len();
-    let mut u = m.unsigned_abs();
-    loop {
-        let (rest, mut chunk) = if u > u128::from(u64::MAX) {
-            (u / CHUNK, (u % CHUNK) as u64)
-        } else {
-            (0, u as u64)
-        };
+    for k in 0..count {
+        let mut c = chunks.get(k).copied().unwrap_or(0);
+        let last = k + 1 == count;
         let mut written = 0;
-        while chunk != 0 || (rest != 0 && written < 19) {
-            pos -= 1;
-            if let Some(d) = digits.get_mut(pos) {
-                *d = b'0' + (chunk % 10) as u8;
+        while c != 0 || (!last && written < 9) {
+            let pair = (c % 100) as usize * 2;
+            c /= 100;
+            let (hi, lo) = (
+                PAIRS.get(pair).copied().unwrap_or(b'0'),
+                PAIRS.get(pair + 1).copied().unwrap_or(b'0'),
+            );
+            if let Some(d) = digits.get_mut(pos - 1) {
+                *d = lo;
             }
-            chunk /= 10;
-            written += 1;
+            if let Some(d) = digits.get_mut(pos - 2) {
+                *d = hi;
+            }
+            pos -= 2;
+            written += 2;
         }
-        u = rest;
-        if u == 0 {
-            break;
+        if written > 9 || (last && pos < digits.len() && digits.get(pos) == Some(&b'0')) {
+            // An odd count: the pair wrote one digit too many (a leading zero).
+            pos += 1;
         }
     }
     let all = digits.get(pos..).unwrap_or(&[]);
@@ -99,6 +120,14 @@ pub fn write_exact(v: Decimal, out: &mut Vec<u8>) {
         out.extend_from_slice(s);
     }
 }
+
+/// "00" "01" … "99".
+const PAIRS: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
 
 /// Decimals that suit a row of values in `unit`: enough to tell the values apart
 /// (up to 4 for small values, 2 from 100 on, none from 10,000 on), one for whole

@@ -254,7 +254,11 @@ impl RunReport {
                         let agg = it.aggregation;
                         let values = groups
                             .iter()
-                            .map(|(_, range)| roll(vals.get(range.clone()).unwrap_or(&[]), agg))
+                            .map(|(_, range)| match vals.get(range.clone()).unwrap_or(&[]) {
+                                // One month rolls up to itself.
+                                [one] => *one,
+                                many => roll(many, agg),
+                            })
                             .collect();
                         ItemReport {
                             name: it.name.clone(),
