@@ -55,3 +55,13 @@ fn generated_plan_matches_bare_arithmetic_other_seed() {
         seed: 12345,
     });
 }
+
+#[test]
+fn generated_plan_large_enough_for_two_threads_matches() {
+    // 60,000 cells per scenario: the scenarios other than base run on two threads.
+    check(synth::Config {
+        items: 1000,
+        months: 60,
+        seed: 99,
+    });
+}

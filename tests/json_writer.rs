@@ -104,3 +104,90 @@ fn exact_matches_normalize_to_string() {
         assert_eq!(exact(v), v.normalize().to_string(), "{v:?}");
     }
 }
+
+#[test]
+fn a_large_report_written_on_two_threads_matches_too() {
+    use plumb::report::{
+        ItemReport, RequestReport, RequestSide, ScenarioReport, TargetReport, TriggerReport,
+    };
+    use plumb::units::Unit;
+    // Enough values for the two-thread path, built directly.
+    let periods: Vec<String> = (0..60)
+        .map(|m| format!("{}-{:02}", 2026 + m / 12, m % 12 + 1))
+        .collect();
+    let scenarios = (0..3)
+        .map(|s| ScenarioReport {
+            name: format!("s{s}"),
+            title: String::new(),
+            is_base: s == 0,
+            items: (0..2800)
+                .map(|i| ItemReport {
+                    name: format!("item_{i}"),
+                    kind: "metric",
+                    unit: if i % 2 == 0 {
+                        Unit::named("USD")
+                    } else {
+                        Unit::percent()
+                    },
+                    values: (0..60)
+                        .map(|t| {
+                            Decimal::new(
+                                (i * 7919 + t * 104_729 + s) as i64 - 50_000,
+                                (t % 5) as u32,
+                            )
+                        })
+                        .collect(),
+                    total: Decimal::ZERO,
+                })
+                .collect(),
+            targets: vec![TargetReport {
+                objective: "o".into(),
+                target: "sum(x) >= 1".into(),
+                projected: Some(Decimal::ONE),
+                threshold: None,
+                gap: Some(Decimal::new(-5, 1)),
+                met: s % 2 == 0,
+                unit: Unit::dimensionless(),
+                period: (s == 1).then(|| "2026-03".to_string()),
+                owner: String::new(),
+                depth: 0,
+                rank: 0,
+            }],
+            requests: vec![RequestReport {
+                request: "r".into(),
+                from: (s != 1).then(|| "rnd".to_string()),
+                ask: Some(RequestSide {
+                    condition: "sum(hires) == 30".into(),
+                    value: Some(Decimal::new(20, 0)),
+                    threshold: Some(Decimal::new(30, 0)),
+                    gap: Some(Decimal::new(-10, 0)),
+                    holds: false,
+                }),
+                grant: (s == 0).then(|| RequestSide {
+                    condition: "sum(hires) == 20".into(),
+                    value: None,
+                    threshold: Some(Decimal::new(20, 0)),
+                    gap: None,
+                    holds: true,
+                }),
+                gap: None,
+                unit: Unit::dimensionless(),
+            }],
+            triggers: vec![TriggerReport {
+                name: "t \"quoted\"".into(),
+                fired: (s == 2).then(|| "2026-04".to_string()),
+            }],
+        })
+        .collect();
+    let report = RunReport {
+        plan: "big".into(),
+        title: String::new(),
+        periods,
+        scenarios,
+    };
+    let mut streamed = Vec::new();
+    report.write_json(&mut streamed).unwrap();
+    let theirs = serde_json::to_string_pretty(&report).unwrap();
+    assert!(streamed == theirs.as_bytes(), "the streamed JSON differs");
+    assert_eq!(report.to_json(), theirs);
+}

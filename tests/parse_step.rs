@@ -124,3 +124,36 @@ fn a_large_file_parses_whole_and_in_order() {
     assert_eq!(p.diagnostics.len(), 2, "{:?}", p.diagnostics);
     assert!(p.diagnostics[0].primary.span.start < p.diagnostics[1].primary.span.start);
 }
+
+#[test]
+fn plain_numbers_read_exactly() {
+    use rust_decimal::Decimal;
+    use std::str::FromStr;
+    for lit in [
+        "0",
+        "007",
+        "1200.50",
+        "0.000",
+        "0.1",
+        "12.340",
+        "9999999999999999999",
+        "999999999999999999.9",
+        "18446744073709551615",
+        "123456789012345678901234567",
+        "1.2345678901234567890123",
+    ] {
+        let p = parse(&format!("driver x = {lit}"), FileId(0));
+        let DeclKind::Item(item) = &p.file.decls[0].kind else {
+            panic!("not an item")
+        };
+        let ExprKind::Number { value, .. } = &item.expr.kind else {
+            panic!("not a number")
+        };
+        let want = Decimal::from_str(lit).unwrap().normalize();
+        assert_eq!(
+            (value.mantissa(), value.scale()),
+            (want.mantissa(), want.scale()),
+            "{lit}"
+        );
+    }
+}

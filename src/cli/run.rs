@@ -17,7 +17,7 @@ pub fn run(args: &RunArgs) -> u8 {
     } else {
         Some(args.scenarios.clone())
     };
-    let c = compile(
+    let mut c = compile(
         &args.file,
         &DiskFs,
         &Options {
@@ -30,6 +30,9 @@ pub fn run(args: &RunArgs) -> u8 {
         eprintln!("error: the plan has errors; nothing was evaluated");
         return 1;
     }
+    // The syntax trees are not needed past this point: free them before the
+    // report is built (a large plan's trees are tens of megabytes).
+    drop(std::mem::take(&mut c.files));
     let plan = c.plan();
     if let Some(names) = &scenarios {
         for n in names {
@@ -78,8 +81,9 @@ pub fn run(args: &RunArgs) -> u8 {
             return 1;
         }
     };
-    let report = RunReport::build(plan, results, &outcomes, by).with_requests(plan, &requests);
     if matches!(args.format, RunFormat::Json) {
+        let report = RunReport::build_without_totals(plan, results, &outcomes, by)
+            .with_requests(plan, &requests);
         // Streamed: a large plan's JSON need not sit in memory whole.
         let stdout = std::io::stdout();
         let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
@@ -98,6 +102,7 @@ pub fn run(args: &RunArgs) -> u8 {
         }
         return story_status(&c);
     }
+    let report = RunReport::build(plan, results, &outcomes, by).with_requests(plan, &requests);
     let out = match args.format {
         RunFormat::Table => render_table(
             &report,

@@ -100,13 +100,34 @@ pub fn evaluate(plan: &Plan, opts: &EvalOptions) -> Result<Results, EvalError> {
     };
     let prep = Prepared::new(plan, true);
     let (base, base_plain) = scenario_with(plan, plan.base, None, &prep, None)?;
-    let mut others = Vec::new();
-    for s in 0..plan.scenarios.len() {
-        if s != plan.base && wanted.contains(&s) {
-            let reuse = Some((base.values.as_slice(), base_plain.as_slice()));
-            others.push(scenario_with(plan, s, Some(&base.values), &prep, reuse)?.0);
-        }
-    }
+    let rest: Vec<ScenarioId> = (0..plan.scenarios.len())
+        .filter(|s| *s != plan.base && wanted.contains(s))
+        .collect();
+    let reuse = Some((base.values.as_slice(), base_plain.as_slice()));
+    let one =
+        |s: &ScenarioId| scenario_with(plan, *s, Some(&base.values), &prep, reuse).map(|(r, _)| r);
+    let big = plan.items.len().saturating_mul(plan.len) >= PARALLEL_CELLS
+        && rest.len() > 1
+        && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+    let others: Vec<ScenarioResult> = if big {
+        // The other scenarios only read base: half of them on another thread.
+        // The first error in scenario order wins, as it would one by one.
+        let (mine, theirs) = rest.split_at(rest.len() / 2);
+        let all = std::thread::scope(|scope| {
+            let worker = std::thread::Builder::new()
+                .stack_size(WORKER_STACK)
+                .spawn_scoped(scope, || theirs.iter().map(one).collect::<Vec<_>>());
+            let mut all: Vec<_> = mine.iter().map(one).collect();
+            match worker.ok().and_then(|w| w.join().ok()) {
+                Some(done) => all.extend(done),
+                None => all.extend(theirs.iter().map(one)),
+            }
+            all
+        });
+        all.into_iter().collect::<Result<_, _>>()?
+    } else {
+        rest.iter().map(one).collect::<Result<_, _>>()?
+    };
     // In scenario order, base moved in (not copied) where it belongs.
     let mut base = wanted.contains(&plan.base).then_some(base);
     let mut others = others.into_iter();
@@ -120,6 +141,13 @@ pub fn evaluate(plan: &Plan, opts: &EvalOptions) -> Result<Results, EvalError> {
     }
     Ok(Results { scenarios: out })
 }
+
+/// Plans with at least this many cells per scenario evaluate their scenarios
+/// other than base on two threads.
+const PARALLEL_CELLS: usize = 50_000;
+/// Stack of the second evaluation thread (evaluation recurses on formulas, whose
+/// depth is bounded).
+const WORKER_STACK: usize = 16 * 1024 * 1024;
 
 /// Evaluates one scenario; `base` holds the base scenario's item values (None when
 /// evaluating base itself).

@@ -88,43 +88,116 @@ impl Out<'_> {
     }
 }
 
+/// Reports with at least this many values are formatted on two threads.
+const PARALLEL_VALUES: usize = 500_000;
+
 /// Writes `r` as pretty JSON (no trailing newline).
 pub(super) fn write(r: &RunReport, w: &mut dyn Write) -> io::Result<()> {
+    // The text is a sequence of units: the head, each scenario's opening, each
+    // item, each scenario's closing (targets, triggers), the tail.
+    let units = 2 + r
+        .scenarios
+        .iter()
+        .map(|sc| sc.items.len() + 2)
+        .sum::<usize>();
+    let values: usize = r
+        .scenarios
+        .iter()
+        .flat_map(|sc| sc.items.iter().map(|it| it.values.len()))
+        .sum();
+    let big = values >= PARALLEL_VALUES
+        && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+    if !big {
+        return emit(r, 0..units, w);
+    }
+    // The second half of the values is formatted into memory on another thread
+    // while the first half is written; then it follows. Same bytes either way.
+    let mut mid = 0;
+    let mut seen = 0;
+    'find: for sc in &r.scenarios {
+        mid += 1;
+        for it in &sc.items {
+            if seen >= values / 2 {
+                break 'find;
+            }
+            seen += it.values.len();
+            mid += 1;
+        }
+        mid += 1;
+    }
+    let mid = mid + 1; // the head
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new().spawn_scoped(scope, || {
+            let mut tail: Vec<u8> = Vec::new();
+            emit(r, mid..units, &mut tail).map(|()| tail)
+        });
+        emit(r, 0..mid, w)?;
+        match worker.ok().and_then(|h| h.join().ok()) {
+            Some(tail) => w.write_all(&tail?),
+            None => emit(r, mid..units, w),
+        }
+    })
+}
+
+/// Writes the units `range` of the text of `r`.
+fn emit(r: &RunReport, range: std::ops::Range<usize>, w: &mut dyn Write) -> io::Result<()> {
     let mut o = Out {
         buf: Vec::with_capacity(FLUSH_AT + 4096),
         w,
     };
-    o.raw(b"{");
-    o.key(1, true, "plan");
-    o.string(&r.plan);
-    o.key(1, false, "periods");
-    o.raw(b"[");
-    for (k, p) in r.periods.iter().enumerate() {
-        o.element(2, k == 0);
-        o.string(p);
+    let mut u = 0;
+    if range.contains(&u) {
+        o.raw(b"{");
+        o.key(1, true, "plan");
+        o.string(&r.plan);
+        o.key(1, false, "periods");
+        o.raw(b"[");
+        for (k, p) in r.periods.iter().enumerate() {
+            o.element(2, k == 0);
+            o.string(p);
+        }
+        o.close(2, r.periods.is_empty(), b']');
+        o.key(1, false, "scenarios");
+        o.raw(b"{");
     }
-    o.close(2, r.periods.is_empty(), b']');
-    o.key(1, false, "scenarios");
-    o.raw(b"{");
+    u += 1;
     for (k, sc) in r.scenarios.iter().enumerate() {
-        o.key(2, k == 0, &sc.name);
-        scenario(&mut o, sc)?;
+        if u >= range.end {
+            break;
+        }
+        if u + sc.items.len() + 2 <= range.start {
+            u += sc.items.len() + 2;
+            continue;
+        }
+        if range.contains(&u) {
+            o.key(2, k == 0, &sc.name);
+            o.raw(b"{");
+            o.key(3, true, "items");
+            o.raw(b"{");
+        }
+        u += 1;
+        for (i, it) in sc.items.iter().enumerate() {
+            if range.contains(&u) {
+                o.key(4, i == 0, &it.name);
+                item(&mut o, it);
+                o.maybe_flush()?;
+            }
+            u += 1;
+        }
+        if range.contains(&u) {
+            scenario_end(&mut o, sc);
+        }
+        u += 1;
     }
-    o.close(2, r.scenarios.is_empty(), b'}');
-    o.close(1, false, b'}');
+    if range.contains(&u) {
+        o.close(2, r.scenarios.is_empty(), b'}');
+        o.close(1, false, b'}');
+    }
     o.w.write_all(&o.buf)
 }
 
-/// A scenario object whose entries sit at depth 3.
-fn scenario(o: &mut Out<'_>, sc: &ScenarioReport) -> io::Result<()> {
-    o.raw(b"{");
-    o.key(3, true, "items");
-    o.raw(b"{");
-    for (k, it) in sc.items.iter().enumerate() {
-        o.key(4, k == 0, &it.name);
-        item(o, it);
-        o.maybe_flush()?;
-    }
+/// The end of a scenario object: its items closed, targets, triggers.
+fn scenario_end(o: &mut Out<'_>, sc: &ScenarioReport) {
     o.close(4, sc.items.is_empty(), b'}');
     o.key(3, false, "targets");
     o.raw(b"[");
@@ -148,7 +221,6 @@ fn scenario(o: &mut Out<'_>, sc: &ScenarioReport) -> io::Result<()> {
     }
     o.close(4, sc.requests.is_empty(), b']');
     o.close(3, false, b'}');
-    Ok(())
 }
 
 fn request(o: &mut Out<'_>, r: &RequestReport) {

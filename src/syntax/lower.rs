@@ -1052,6 +1052,29 @@ fn last_char_end(p: &P) -> usize {
 
 /// Parses a number literal as written (`1_150`, `85K`, `2.5%`) into an exact decimal.
 pub fn parse_number(text: &str) -> Result<Decimal, String> {
+    // The common case, `1200` or `1200.50` with at most 19 digits: no copy.
+    if text.len() <= 19 {
+        let mut mantissa: u64 = 0;
+        let mut scale = 0u32;
+        let (mut digits, mut dots) = (0, 0);
+        for b in text.bytes() {
+            match b {
+                b'0'..=b'9' => {
+                    mantissa = mantissa * 10 + u64::from(b - b'0');
+                    digits += 1;
+                    scale += dots;
+                }
+                b'.' => dots += 1,
+                _ => {
+                    dots = 2; // not plain: take the general path
+                    break;
+                }
+            }
+        }
+        if digits > 0 && dots <= 1 && !text.ends_with('.') {
+            return Ok(Decimal::from_i128_with_scale(i128::from(mantissa), scale).normalize());
+        }
+    }
     let mut s: String = text.chars().filter(|c| *c != '_').collect();
     let percent = s.ends_with('%');
     if percent {
