@@ -65,3 +65,15 @@ fn generated_plan_large_enough_for_two_threads_matches() {
         seed: 99,
     });
 }
+
+#[test]
+fn generated_plan_checks_clean() {
+    // No warnings either: every driver is read, the objective has an owner.
+    let s = synth::generate(synth::Config {
+        items: 600,
+        months: 12,
+        seed: 3,
+    });
+    let c = compile_str("bench.plumb", &s.text, &Options::default());
+    assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+}

@@ -105,6 +105,8 @@ pub struct Synth {
     pub scenarios: Vec<String>,
     /// Overrides per scenario (base: none; others extend base).
     pub overrides: Vec<Vec<Override>>,
+    /// Inputs no formula reads (the last few): the objective watches them.
+    pub watched: Vec<usize>,
 }
 
 /// xorshift64*: small, deterministic, good enough to pick operands.
@@ -138,6 +140,9 @@ pub fn generate(cfg: Config) -> Synth {
     let mut names: Vec<String> = Vec::with_capacity(n);
     let mut by_kind: [Vec<usize>; 3] = [Vec::new(), Vec::new(), Vec::new()];
     let mut inputs: Vec<usize> = Vec::new();
+    // Inputs no formula reads yet: formulas take these first, so every driver is
+    // used (as in a real plan, where an unused driver is a warning).
+    let mut unused: [std::collections::VecDeque<usize>; 2] = Default::default();
     let slot = |k: Kind| match k {
         Kind::Money => 0,
         Kind::Rate => 1,
@@ -161,44 +166,46 @@ pub fn generate(cfg: Config) -> Synth {
                 .collect();
             let kind = if rate { Kind::Rate } else { Kind::Money };
             inputs.push(i);
+            unused[usize::from(rate)].push_back(i);
             (kind, Formula::Input(vals))
         } else {
             let money = &by_kind[0];
             let pick = |rng: &mut Rng, v: &Vec<usize>| v[rng.below(v.len())];
+            // The first money operand and the rate: an unused input when there is one.
+            let a = unused[0]
+                .pop_front()
+                .unwrap_or_else(|| pick(&mut rng, money));
+            let mut rate = |rng: &mut Rng| {
+                unused[1]
+                    .pop_front()
+                    .unwrap_or_else(|| pick(rng, &by_kind[1]))
+            };
             let roll = rng.below(100);
             if roll < 20 {
-                let a = pick(&mut rng, money);
-                let r = pick(&mut rng, &by_kind[1]);
+                let r = rate(&mut rng);
                 (Kind::Money, Formula::Grow { a, r })
             } else if roll < 40 {
-                let (a, b, c) = (
-                    pick(&mut rng, money),
-                    pick(&mut rng, money),
-                    pick(&mut rng, money),
-                );
+                let (b, c) = (pick(&mut rng, money), pick(&mut rng, money));
                 (Kind::Money, Formula::Sum3 { a, b, c })
             } else if roll < 55 {
-                let (a, b, c) = (
-                    pick(&mut rng, money),
-                    pick(&mut rng, money),
-                    pick(&mut rng, money),
-                );
+                let (b, c) = (pick(&mut rng, money), pick(&mut rng, money));
                 (Kind::Money, Formula::MaxDiff { a, b, c })
             } else if roll < 65 {
                 // Operands are money inputs, so the denominator is never zero.
-                let a = pick_input(&mut rng, &inputs, &kinds, Kind::Money);
+                let a = if kinds[a] == Kind::Money && inputs.contains(&a) {
+                    a
+                } else {
+                    pick_input(&mut rng, &inputs, &kinds, Kind::Money)
+                };
                 let b = pick_input(&mut rng, &inputs, &kinds, Kind::Money);
                 (Kind::Share, Formula::Ratio { a, b })
             } else if roll < 80 && !by_kind[2].is_empty() {
-                let a = pick(&mut rng, money);
                 let q = pick(&mut rng, &by_kind[2]);
                 (Kind::Money, Formula::Share { a, q })
             } else if roll < 90 {
-                let r = pick(&mut rng, &by_kind[1]);
-                let a = pick(&mut rng, money);
+                let r = rate(&mut rng);
                 (Kind::Money, Formula::Compound { r, a })
             } else {
-                let a = pick(&mut rng, money);
                 (Kind::Money, Formula::Running { a })
             }
         };
@@ -248,6 +255,8 @@ pub fn generate(cfg: Config) -> Synth {
         overrides.push(list);
     }
 
+    let mut watched: Vec<usize> = unused.iter().flatten().copied().collect();
+    watched.sort_unstable();
     let synth = Synth {
         text: String::new(),
         names,
@@ -255,6 +264,7 @@ pub fn generate(cfg: Config) -> Synth {
         months,
         scenarios,
         overrides,
+        watched,
     };
     let text = render(&synth, &kinds);
     Synth { text, ..synth }
@@ -278,7 +288,7 @@ fn render(s: &Synth, kinds: &[Kind]) -> String {
     let _ = writeln!(t, "  periods 2026-01 .. {last}");
     let _ = writeln!(t, "  base base");
     let _ = writeln!(t, "}}");
-    let _ = writeln!(t, "department finance \"Finance\"");
+    let _ = writeln!(t, "department ops \"Operations\"");
     let n = |i: usize| s.names[i].as_str();
     for (i, f) in s.formulas.iter().enumerate() {
         match f {
@@ -326,13 +336,16 @@ fn render(s: &Synth, kinds: &[Kind]) -> String {
         t,
         "objective stays_positive \"Every figure stays positive\" {{"
     );
-    let _ = writeln!(t, "  owner finance");
+    let _ = writeln!(t, "  owner ops");
     let _ = writeln!(t, "  target min({}) > 0", n(total));
+    for w in &s.watched {
+        let _ = writeln!(t, "  target min({}) > 0", n(*w));
+    }
     let _ = writeln!(t, "}}");
     let _ = writeln!(t, "trigger negative \"A figure turns negative\" {{");
     let _ = writeln!(t, "  when {} < 0", n(total));
     let _ = writeln!(t, "  after 1 month: set {} = 0", n(0));
-    let _ = writeln!(t, "  owner finance");
+    let _ = writeln!(t, "  owner ops");
     let _ = writeln!(t, "}}");
     for (k, name) in s.scenarios.iter().enumerate() {
         if k == 0 {
