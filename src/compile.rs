@@ -195,7 +195,7 @@ pub fn compile_str(name: &str, text: &str, opts: &Options) -> Compilation {
 }
 
 fn finish(mut c: Compilation, mut diags: Vec<Diagnostic>, opts: &Options) -> Compilation {
-    let sources = c.sources.clone();
+    let sources = &c.sources;
     let text = move |s: Span| sources.slice(s).to_string();
     let (mut resolved, rd) = resolve::resolve(&c.files, &text);
     diags.extend(rd);

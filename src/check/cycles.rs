@@ -5,15 +5,16 @@
 //! period by period, listing the names on it.
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::eval::program::find_cycles;
+use crate::eval::program::{find_cycles_with, Prepared};
 use crate::ir::Plan;
 
 /// Reports every cycle once, however many scenarios show it.
 pub fn check(plan: &Plan) -> Vec<Diagnostic> {
     let mut seen: Vec<Vec<usize>> = Vec::new();
     let mut out = Vec::new();
+    let prep = Prepared::new(plan, false);
     for s in 0..plan.scenarios.len() {
-        for cyc in find_cycles(plan, s) {
+        for cyc in find_cycles_with(plan, s, Some(&prep)) {
             if seen.contains(&cyc) {
                 continue;
             }

@@ -4,6 +4,7 @@ use crate::{ByArg, RunArgs, RunFormat};
 use plumb::check::objectives::all_outcomes;
 use plumb::compile::{compile, DiskFs, Options};
 use plumb::report::{render_csv, render_markdown, render_table, By, RunReport, TableOptions};
+use std::io::Write;
 
 /// Runs `plumb run`.
 pub fn run(args: &RunArgs) -> u8 {
@@ -16,7 +17,7 @@ pub fn run(args: &RunArgs) -> u8 {
     } else {
         Some(args.scenarios.clone())
     };
-    let c = compile(
+    let mut c = compile(
         &args.file,
         &DiskFs,
         &Options {
@@ -29,6 +30,9 @@ pub fn run(args: &RunArgs) -> u8 {
         eprintln!("error: the plan has errors; nothing was evaluated");
         return 1;
     }
+    // The syntax trees are not needed past this point: free them before the
+    // report is built (a large plan's trees are tens of megabytes).
+    drop(std::mem::take(&mut c.files));
     let plan = c.plan();
     if let Some(names) = &scenarios {
         for n in names {
@@ -77,6 +81,27 @@ pub fn run(args: &RunArgs) -> u8 {
             return 1;
         }
     };
+    if matches!(args.format, RunFormat::Json) {
+        let report = RunReport::build_without_totals(plan, results, &outcomes, by)
+            .with_requests(plan, &requests);
+        // Streamed: a large plan's JSON need not sit in memory whole.
+        let stdout = std::io::stdout();
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+        let written = report
+            .write_json(&mut w)
+            .and_then(|()| w.write_all(b"\n"))
+            .and_then(|()| w.flush());
+        match written {
+            Ok(()) => {}
+            // The reader went away (`plumb run … | head`): nothing to report.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            Err(e) => {
+                eprintln!("error: cannot write the report: {e}");
+                return 2;
+            }
+        }
+        return story_status(&c);
+    }
     let report = RunReport::build(plan, results, &outcomes, by).with_requests(plan, &requests);
     let out = match args.format {
         RunFormat::Table => render_table(
@@ -90,10 +115,14 @@ pub fn run(args: &RunArgs) -> u8 {
         RunFormat::Markdown => render_markdown(&report),
     };
     print!("{out}");
+    story_status(&c)
+}
+
+/// The exit code once the numbers are out: errors found after evaluation (a bet
+/// the model disagrees with, a broken `maintain`, a grant not in the numbers,
+/// RACI) fail the run, though the numbers were printed so they can be compared.
+fn story_status(c: &plumb::compile::Compilation) -> u8 {
     if c.has_errors() {
-        // Errors found after evaluation (a bet the model disagrees with, a broken
-        // `maintain`, a grant not in the numbers, RACI): the numbers are printed
-        // so they can be compared, but the run fails.
         eprintln!("error: the plan's story disagrees with its numbers (see above)");
         return 1;
     }

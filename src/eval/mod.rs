@@ -20,9 +20,8 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{self, Builtin, ExprKind, ItemId, Plan, ScenarioId, TriggerId};
 use crate::source::Span;
 use crate::syntax::ast::{Aggregation, BinOp, UnOp};
-use program::Program;
+use program::{Prepared, Program, Reuse};
 use rust_decimal::prelude::*;
-use std::borrow::Cow;
 use std::cell::Cell;
 
 /// Most evaluation steps (expression nodes × periods they cover) one scenario, or
@@ -115,20 +114,56 @@ pub fn evaluate(plan: &Plan, opts: &EvalOptions) -> Result<Results, EvalError> {
         Some(s) => s.clone(),
         None => (0..plan.scenarios.len()).collect(),
     };
-    let base = evaluate_scenario(plan, plan.base, None)?;
+    let prep = Prepared::new(plan, true);
+    let (base, base_plain) = scenario_with(plan, plan.base, None, &prep, None)?;
+    let rest: Vec<ScenarioId> = (0..plan.scenarios.len())
+        .filter(|s| *s != plan.base && wanted.contains(s))
+        .collect();
+    let reuse = Some((base.values.as_slice(), base_plain.as_slice()));
+    let one =
+        |s: &ScenarioId| scenario_with(plan, *s, Some(&base.values), &prep, reuse).map(|(r, _)| r);
+    let big = plan.items.len().saturating_mul(plan.len) >= PARALLEL_CELLS
+        && rest.len() > 1
+        && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+    let others: Vec<ScenarioResult> = if big {
+        // The other scenarios only read base: half of them on another thread.
+        // The first error in scenario order wins, as it would one by one.
+        let (mine, theirs) = rest.split_at(rest.len() / 2);
+        let all = std::thread::scope(|scope| {
+            let worker = std::thread::Builder::new()
+                .stack_size(WORKER_STACK)
+                .spawn_scoped(scope, || theirs.iter().map(one).collect::<Vec<_>>());
+            let mut all: Vec<_> = mine.iter().map(one).collect();
+            match worker.ok().and_then(|w| w.join().ok()) {
+                Some(done) => all.extend(done),
+                None => all.extend(theirs.iter().map(one)),
+            }
+            all
+        });
+        all.into_iter().collect::<Result<_, _>>()?
+    } else {
+        rest.iter().map(one).collect::<Result<_, _>>()?
+    };
+    // In scenario order, base moved in (not copied) where it belongs.
+    let mut base = wanted.contains(&plan.base).then_some(base);
+    let mut others = others.into_iter();
     let mut out = Vec::new();
     for s in 0..plan.scenarios.len() {
-        if !wanted.contains(&s) {
-            continue;
-        }
         if s == plan.base {
-            out.push(base.clone());
-        } else {
-            out.push(evaluate_scenario(plan, s, Some(&base.values))?);
+            out.extend(base.take());
+        } else if wanted.contains(&s) {
+            out.extend(others.next());
         }
     }
     Ok(Results { scenarios: out })
 }
+
+/// Plans with at least this many cells per scenario evaluate their scenarios
+/// other than base on two threads.
+const PARALLEL_CELLS: usize = 50_000;
+/// Stack of the second evaluation thread (evaluation recurses on formulas, whose
+/// depth is bounded).
+const WORKER_STACK: usize = 16 * 1024 * 1024;
 
 /// Evaluates one scenario; `base` holds the base scenario's item values (None when
 /// evaluating base itself).
@@ -137,6 +172,19 @@ pub fn evaluate_scenario(
     s: ScenarioId,
     base: Option<&[Vec<Decimal>]>,
 ) -> Result<ScenarioResult, EvalError> {
+    Ok(scenario_with(plan, s, base, &Prepared::new(plan, true), None)?.0)
+}
+
+/// Evaluates one scenario; with `reuse` (base's item values and which items are
+/// plain declarations there), values certain to equal base's are copied, not
+/// computed. Also returns which items are plain declarations in this scenario.
+fn scenario_with(
+    plan: &Plan,
+    s: ScenarioId,
+    base: Option<&[Vec<Decimal>]>,
+    prep: &Prepared,
+    reuse: Option<(&[Vec<Decimal>], &[bool])>,
+) -> Result<(ScenarioResult, Vec<bool>), EvalError> {
     refuel();
     let triggers = plan.triggers_for(s);
     let mut fired: Vec<(TriggerId, Option<i64>)> = triggers.iter().map(|t| (*t, None)).collect();
@@ -154,18 +202,20 @@ pub fn evaluate_scenario(
             .iter()
             .filter_map(|(t, f)| f.map(|p| (*t, p)))
             .collect();
-        let prog = Program::build(plan, s, &firing);
-        let values = prog.run(plan, name, base)?;
+        let prog = Program::build_with(plan, s, &firing, Some(prep));
+        let same = reuse.map(|(_, plain)| prog.same_as_base(plain));
+        let values = prog.run_with(
+            plan,
+            name,
+            base,
+            Some(prep),
+            reuse
+                .zip(same.as_deref())
+                .map(|((values, _), same)| Reuse { values, same }),
+        )?;
         let mut newly: Vec<usize> = Vec::new();
         if fired.iter().any(|f| f.1.is_none()) {
-            let ev = Ev {
-                plan,
-                values: &values,
-                top: &prog.top,
-                base,
-                scenario: name,
-                below: None,
-            };
+            let ev = Ev::new(plan, &values, &prog.top, base, name, None);
             let mut conds: Vec<(usize, Vec<usize>, u32)> = Vec::new();
             for (k, (t, f)) in fired.iter().enumerate() {
                 if f.is_some() {
@@ -203,12 +253,16 @@ pub fn evaluate_scenario(
             }
         }
         if newly.is_empty() {
+            let plain = prog.plain_items();
             let values = prog.into_item_values(values);
-            return Ok(ScenarioResult {
-                scenario: s,
-                values,
-                fired,
-            });
+            return Ok((
+                ScenarioResult {
+                    scenario: s,
+                    values,
+                    fired,
+                },
+                plain,
+            ));
         }
     }
 }
@@ -232,18 +286,8 @@ pub fn eval_expr(
     } else {
         base
     };
-    let ev = Ev {
-        plan,
-        values: &result.values,
-        top: &top,
-        base,
-        scenario: name,
-        below: None,
-    };
-    Ok(match ev.eval(e, 0, plan.len)? {
-        Val::Scalar(v) => Value::Scalar(v),
-        Val::Series(s) => Value::Series(s.into_owned()),
-    })
+    let ev = Ev::new(plan, &result.values, &top, base, name, None);
+    Ok(ev.eval(e, 0, plan.len)?.into_value())
 }
 
 /// The value of an expression over the horizon.
@@ -285,11 +329,13 @@ pub fn rollup(values: &[Decimal], agg: Aggregation) -> Option<Decimal> {
     }
 }
 
-/// A value over a range of periods `lo..hi`: the same in all of them, or one each.
+/// A value over a range of periods `lo..hi`: the same in all of them, or one each
+/// (borrowed from computed values, or computed here).
 #[derive(Debug, Clone)]
 pub(crate) enum Val<'a> {
     Scalar(Decimal),
-    Series(Cow<'a, [Decimal]>),
+    Slice(&'a [Decimal]),
+    Owned(Vec<Decimal>),
 }
 
 impl Val<'_> {
@@ -297,19 +343,45 @@ impl Val<'_> {
     fn at(&self, i: usize) -> Decimal {
         match self {
             Val::Scalar(v) => *v,
-            Val::Series(s) => s.get(i).copied().unwrap_or_default(),
+            Val::Slice(s) => s.get(i).copied().unwrap_or_default(),
+            Val::Owned(s) => s.get(i).copied().unwrap_or_default(),
+        }
+    }
+
+    /// The values of a series (None for a scalar).
+    #[inline]
+    fn series(&self) -> Option<&[Decimal]> {
+        match self {
+            Val::Scalar(_) => None,
+            Val::Slice(s) => Some(s),
+            Val::Owned(s) => Some(s),
         }
     }
 
     pub(crate) fn into_vec(self, len: usize) -> Vec<Decimal> {
         match self {
             Val::Scalar(v) => vec![v; len],
-            Val::Series(s) => s.into_owned(),
+            Val::Slice(s) => s.to_vec(),
+            Val::Owned(s) => s,
+        }
+    }
+
+    fn into_value(self) -> Value {
+        match self {
+            Val::Scalar(v) => Value::Scalar(v),
+            Val::Slice(s) => Value::Series(s.to_vec()),
+            Val::Owned(s) => Value::Series(s),
         }
     }
 }
 
-/// The evaluator: reads slot values, computes expressions over period ranges.
+/// A subexpression computed ahead over the whole horizon (see
+/// `program::Program::run`): the node, by address, and its values.
+pub(crate) type Hoisted = (*const ir::Expr, Vec<Decimal>);
+
+/// The evaluator: reads slot values, computes expressions over period ranges
+/// ([`Ev::eval`], one loop per node over the range) or in one period ([`Ev::at`],
+/// no allocation; used where periods must be computed one by one).
 pub(crate) struct Ev<'a> {
     pub(crate) plan: &'a Plan,
     pub(crate) values: &'a [Vec<Decimal>],
@@ -318,6 +390,10 @@ pub(crate) struct Ev<'a> {
     pub(crate) scenario: &'a str,
     /// The slot a `Prior` reads.
     pub(crate) below: Option<usize>,
+    /// Inside `base(…)` in a scenario other than base: items read base's values.
+    pub(crate) in_base: bool,
+    /// Subexpressions already computed (looked up by [`Ev::at`] only).
+    pub(crate) hoisted: &'a [Hoisted],
 }
 
 const TRUE: Decimal = Decimal::ONE;
@@ -331,7 +407,57 @@ fn truth(b: bool) -> Decimal {
     }
 }
 
+/// The checked arithmetic of a binary operator (None: it overflows), or the
+/// value of a comparison or logical operator.
+#[inline]
+fn apply(op: BinOp, p: Decimal, q: Decimal) -> Option<Decimal> {
+    match op {
+        BinOp::Add => p.checked_add(q),
+        BinOp::Sub => p.checked_sub(q),
+        BinOp::Mul => p.checked_mul(q),
+        BinOp::Div => p.checked_div(q),
+        _ => Some(logic(op, p, q)),
+    }
+}
+
+/// A comparison or logical operator on two values.
+#[inline]
+fn logic(op: BinOp, p: Decimal, q: Decimal) -> Decimal {
+    match op {
+        BinOp::Lt => truth(p < q),
+        BinOp::Le => truth(p <= q),
+        BinOp::Gt => truth(p > q),
+        BinOp::Ge => truth(p >= q),
+        BinOp::Eq => truth(p == q),
+        BinOp::Ne => truth(p != q),
+        BinOp::Or => truth(!p.is_zero() || !q.is_zero()),
+        // `and`, and (unreachable) arithmetic
+        _ => truth(!p.is_zero() && !q.is_zero()),
+    }
+}
+
 impl<'a> Ev<'a> {
+    /// An evaluator over computed values with no hoisted subexpressions.
+    pub(crate) fn new(
+        plan: &'a Plan,
+        values: &'a [Vec<Decimal>],
+        top: &'a [usize],
+        base: Option<&'a [Vec<Decimal>]>,
+        scenario: &'a str,
+        below: Option<usize>,
+    ) -> Ev<'a> {
+        Ev {
+            plan,
+            values,
+            top,
+            base,
+            scenario,
+            below,
+            in_base: false,
+            hoisted: &[],
+        }
+    }
+
     fn err(
         &self,
         code: Code,
@@ -357,16 +483,45 @@ impl<'a> Ev<'a> {
         )
     }
 
-    fn slice(&self, slot: usize, lo: usize, hi: usize, span: Span) -> Result<Val<'a>, EvalError> {
+    fn outside(&self, t: usize, span: Span) -> EvalError {
+        self.err(
+            Code::PeriodOutOfHorizon,
+            "a period outside the horizon was read",
+            Some(t),
+            span,
+        )
+    }
+
+    /// The values an item reference reads: base's when inside `base(…)`, else
+    /// the slot (`Prior`: the slot below the one being computed).
+    #[inline]
+    fn source(&self, item: ItemId, prior: bool) -> Option<&'a [Decimal]> {
+        if self.in_base {
+            if let Some(b) = self.base {
+                return b.get(item).map(Vec::as_slice);
+            }
+        }
+        let slot = if prior {
+            self.below
+                .unwrap_or_else(|| self.top.get(item).copied().unwrap_or(usize::MAX))
+        } else {
+            self.top.get(item).copied().unwrap_or(usize::MAX)
+        };
         let values: &'a [Vec<Decimal>] = self.values;
-        match values.get(slot).and_then(|v| v.get(lo..hi)) {
-            Some(s) => Ok(Val::Series(Cow::Borrowed(s))),
-            None => Err(self.err(
-                Code::PeriodOutOfHorizon,
-                "a period outside the horizon was read",
-                Some(lo),
-                span,
-            )),
+        values.get(slot).map(Vec::as_slice)
+    }
+
+    fn read(
+        &self,
+        item: ItemId,
+        prior: bool,
+        lo: usize,
+        hi: usize,
+        span: Span,
+    ) -> Result<Val<'a>, EvalError> {
+        match self.source(item, prior).and_then(|v| v.get(lo..hi)) {
+            Some(s) => Ok(Val::Slice(s)),
+            None => Err(self.outside(lo, span)),
         }
     }
 
@@ -396,38 +551,8 @@ impl<'a> Ev<'a> {
         let len = hi.saturating_sub(lo);
         match &e.kind {
             ExprKind::Const(v, _) => Ok(Val::Scalar(*v)),
-            ExprKind::Item(i) => {
-                if let Some(b) = self.base {
-                    if self.below == Some(usize::MAX) {
-                        return base_slice(b, *i, lo, hi).ok_or_else(|| {
-                            self.err(
-                                Code::PeriodOutOfHorizon,
-                                "a period outside the horizon was read",
-                                Some(lo),
-                                e.span,
-                            )
-                        });
-                    }
-                }
-                let slot = self.top.get(*i).copied().unwrap_or(usize::MAX);
-                self.slice(slot, lo, hi, e.span)
-            }
-            ExprKind::Prior(i) => {
-                if let (Some(b), Some(usize::MAX)) = (self.base, self.below) {
-                    return base_slice(b, *i, lo, hi).ok_or_else(|| {
-                        self.err(
-                            Code::PeriodOutOfHorizon,
-                            "a period outside the horizon was read",
-                            Some(lo),
-                            e.span,
-                        )
-                    });
-                }
-                let slot = self
-                    .below
-                    .unwrap_or_else(|| self.top.get(*i).copied().unwrap_or(usize::MAX));
-                self.slice(slot, lo, hi, e.span)
-            }
+            ExprKind::Item(i) => self.read(*i, false, lo, hi, e.span),
+            ExprKind::Prior(i) => self.read(*i, true, lo, hi, e.span),
             ExprKind::Period(..) | ExprKind::Window(..) | ExprKind::Error => {
                 Ok(Val::Scalar(Decimal::ZERO))
             }
@@ -441,17 +566,6 @@ impl<'a> Ev<'a> {
             }
             ExprKind::Binary(op, a, b) => {
                 let x = self.eval(a, lo, hi)?;
-                if matches!(op, BinOp::And | BinOp::Or) {
-                    let y = self.eval(b, lo, hi)?;
-                    let and = *op == BinOp::And;
-                    return Ok(map2(x, y, len, |p, q| {
-                        if and {
-                            truth(!p.is_zero() && !q.is_zero())
-                        } else {
-                            truth(!p.is_zero() || !q.is_zero())
-                        }
-                    }));
-                }
                 let y = self.eval(b, lo, hi)?;
                 self.binary(*op, x, y, lo, len, e.span)
             }
@@ -466,11 +580,10 @@ impl<'a> Ev<'a> {
                 }
                 let mut out = Vec::with_capacity(len);
                 for i in 0..len {
-                    let t = lo + i;
                     let branch = if cv.at(i).is_zero() { b } else { a };
-                    out.push(self.eval(branch, t, t + 1)?.at(0));
+                    out.push(self.at(branch, lo + i)?);
                 }
-                Ok(Val::Series(Cow::Owned(out)))
+                Ok(Val::Owned(out))
             }
             ExprKind::Step(entries) => {
                 let mut out = vec![Decimal::ZERO; len];
@@ -483,9 +596,13 @@ impl<'a> Ev<'a> {
                     }
                     let (s, en) = (s as usize, en as usize);
                     let val = self.eval(v, s, en)?;
-                    for t in s..en {
-                        if let Some(o) = out.get_mut(t - lo) {
-                            *o = val.at(t - s);
+                    let dst = out.get_mut(s - lo..en - lo).unwrap_or_default();
+                    match val {
+                        Val::Scalar(x) => dst.fill(x),
+                        other => {
+                            for (k, o) in dst.iter_mut().enumerate() {
+                                *o = other.at(k);
+                            }
                         }
                     }
                 }
@@ -515,12 +632,125 @@ impl<'a> Ev<'a> {
                         .unwrap_or(Aggregation::Flow),
                     _ => Aggregation::Flow,
                 };
-                let vals = v.into_vec(en + 1 - s);
-                rollup(&vals, agg)
-                    .map(Val::Scalar)
-                    .ok_or_else(|| self.overflow(en, e.span))
+                let r = match v.series() {
+                    Some(vals) => rollup(vals, agg),
+                    None => rollup(&v.into_vec(en + 1 - s), agg),
+                };
+                r.map(Val::Scalar).ok_or_else(|| self.overflow(en, e.span))
             }
             ExprKind::Call(b, args) => self.call(*b, args, lo, hi, e.span),
+        }
+    }
+
+    /// Evaluates `e` in period `t` alone: the same value and the same errors as
+    /// `eval(e, t, t + 1)`, without allocating for the common nodes.
+    pub(crate) fn at(&self, e: &ir::Expr, t: usize) -> Result<Decimal, EvalError> {
+        crate::stack::guard(|| self.at_node(e, t))
+    }
+
+    fn at_node(&self, e: &ir::Expr, t: usize) -> Result<Decimal, EvalError> {
+        if !self.hoisted.is_empty() {
+            let p: *const ir::Expr = e;
+            if let Some((_, col)) = self.hoisted.iter().find(|(h, _)| *h == p) {
+                return Ok(col.get(t).copied().unwrap_or_default());
+            }
+        }
+        match &e.kind {
+            ExprKind::Const(v, _) => Ok(*v),
+            ExprKind::Item(i) => self
+                .source(*i, false)
+                .and_then(|v| v.get(t))
+                .copied()
+                .ok_or_else(|| self.outside(t, e.span)),
+            ExprKind::Prior(i) => self
+                .source(*i, true)
+                .and_then(|v| v.get(t))
+                .copied()
+                .ok_or_else(|| self.outside(t, e.span)),
+            ExprKind::Period(..) | ExprKind::Window(..) | ExprKind::Error => Ok(Decimal::ZERO),
+            ExprKind::Unary(op, a) => {
+                let x = self.at(a, t)?;
+                Ok(match op {
+                    UnOp::Neg => -x,
+                    UnOp::Not => truth(x.is_zero()),
+                })
+            }
+            ExprKind::Binary(op, a, b) => {
+                let x = self.at(a, t)?;
+                let y = self.at(b, t)?;
+                if *op == BinOp::Div && y.is_zero() {
+                    return Err(self.fail(Code::DivisionByZero, *op, t, e.span));
+                }
+                apply(*op, x, y).ok_or_else(|| self.fail(Code::Overflow, *op, t, e.span))
+            }
+            ExprKind::If(c, a, b) => {
+                if self.at(c, t)?.is_zero() {
+                    self.at(b, t)
+                } else {
+                    self.at(a, t)
+                }
+            }
+            ExprKind::Step(entries) => {
+                let ti = t as i64;
+                for (k, (p, v)) in entries.iter().enumerate() {
+                    let next = entries.get(k + 1).map(|x| x.0).unwrap_or(i64::MAX);
+                    if *p <= ti && ti < next {
+                        return self.at(v, t);
+                    }
+                }
+                Ok(Decimal::ZERO)
+            }
+            ExprKind::Call(b, args) => {
+                let a0 = args.first();
+                match b {
+                    Builtin::Prev => {
+                        let init = match args.get(1) {
+                            Some(x) => Some(self.at(x, t)?),
+                            None => None,
+                        };
+                        match (t, a0) {
+                            (0, _) => Ok(init.unwrap_or_default()),
+                            (_, Some(a)) => self.at(a, t - 1),
+                            (_, None) => Ok(Decimal::ZERO),
+                        }
+                    }
+                    Builtin::Min | Builtin::Max => {
+                        let mut acc = match a0 {
+                            Some(a) => self.at(a, t)?,
+                            None => Decimal::ZERO,
+                        };
+                        for a in args.iter().skip(1) {
+                            let y = self.at(a, t)?;
+                            acc = if *b == Builtin::Min {
+                                acc.min(y)
+                            } else {
+                                acc.max(y)
+                            };
+                        }
+                        Ok(acc)
+                    }
+                    Builtin::Abs => Ok(match a0 {
+                        Some(a) => self.at(a, t)?.abs(),
+                        None => Decimal::ZERO,
+                    }),
+                    Builtin::PeriodIndex => Ok(Decimal::from(t)),
+                    Builtin::Base => {
+                        let Some(a) = a0 else {
+                            return Ok(Decimal::ZERO);
+                        };
+                        match self.base {
+                            Some(_) => Ev {
+                                in_base: true,
+                                ..*self
+                            }
+                            .at(a, t),
+                            None => self.at(a, t),
+                        }
+                    }
+                    _ => Ok(self.eval(e, t, t + 1)?.at(0)),
+                }
+            }
+            ExprKind::At(..) => Ok(self.eval(e, t, t + 1)?.at(0)),
         }
     }
 
@@ -533,55 +763,105 @@ impl<'a> Ev<'a> {
         len: usize,
         span: Span,
     ) -> Result<Val<'a>, EvalError> {
-        let checked = |f: fn(Decimal, Decimal) -> Option<Decimal>,
-                       code: Code|
-         -> Result<Val<'a>, EvalError> {
-            match (&x, &y) {
-                (Val::Scalar(p), Val::Scalar(q)) => f(*p, *q)
-                    .map(Val::Scalar)
-                    .ok_or_else(|| self.fail(code, op, lo, span)),
-                _ if len == 1 => f(x.at(0), y.at(0))
-                    .map(Val::Scalar)
-                    .ok_or_else(|| self.fail(code, op, lo, span)),
-                _ => {
-                    let mut out = Vec::with_capacity(len);
-                    for i in 0..len {
-                        match f(x.at(i), y.at(i)) {
-                            Some(v) => out.push(v),
-                            None => return Err(self.fail(code, op, lo + i, span)),
-                        }
-                    }
-                    Ok(Val::Series(Cow::Owned(out)))
-                }
-            }
-        };
+        // One loop per operator, each with its arithmetic inlined.
         match op {
-            BinOp::Add => checked(Decimal::checked_add, Code::Overflow),
-            BinOp::Sub => checked(Decimal::checked_sub, Code::Overflow),
-            BinOp::Mul => checked(Decimal::checked_mul, Code::Overflow),
-            BinOp::Div => {
-                // Tell a zero divisor from an overflow.
-                match &y {
-                    Val::Scalar(q) if q.is_zero() => {
-                        return Err(self.fail(Code::DivisionByZero, op, lo, span))
+            BinOp::Add => self.arith(Decimal::checked_add, op, x, y, lo, len, span),
+            BinOp::Sub => self.arith(Decimal::checked_sub, op, x, y, lo, len, span),
+            BinOp::Mul => self.arith(Decimal::checked_mul, op, x, y, lo, len, span),
+            BinOp::Div => self.arith(Decimal::checked_div, op, x, y, lo, len, span),
+            _ => Ok(map2(x, y, len, |p, q| logic(op, p, q))),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn arith(
+        &self,
+        f: impl Fn(Decimal, Decimal) -> Option<Decimal> + Copy,
+        op: BinOp,
+        x: Val<'a>,
+        y: Val<'a>,
+        lo: usize,
+        len: usize,
+        span: Span,
+    ) -> Result<Val<'a>, EvalError> {
+        if op == BinOp::Div {
+            // Tell a zero divisor from an overflow.
+            match &y {
+                Val::Scalar(q) if q.is_zero() => {
+                    return Err(self.fail(Code::DivisionByZero, op, lo, span))
+                }
+                Val::Scalar(_) => {}
+                series => {
+                    if let Some(i) = series
+                        .series()
+                        .and_then(|s| s.iter().position(|q| q.is_zero()))
+                    {
+                        return Err(self.fail(Code::DivisionByZero, op, lo + i, span));
                     }
-                    Val::Series(s) => {
-                        if let Some(i) = s.iter().position(|q| q.is_zero()) {
-                            return Err(self.fail(Code::DivisionByZero, op, lo + i, span));
+                }
+            }
+        }
+        let fail = |i: usize| self.fail(Code::Overflow, op, lo + i, span);
+        match (x, y) {
+            (Val::Scalar(p), Val::Scalar(q)) => f(p, q).map(Val::Scalar).ok_or_else(|| fail(0)),
+            (x, y) if len == 1 => f(x.at(0), y.at(0)).map(Val::Scalar).ok_or_else(|| fail(0)),
+            // Reuse a buffer computed below, in place.
+            (Val::Owned(mut xs), y) if xs.len() == len => {
+                match y.series() {
+                    Some(ys) if ys.len() == len => {
+                        for (i, (p, q)) in xs.iter_mut().zip(ys).enumerate() {
+                            *p = f(*p, *q).ok_or_else(|| fail(i))?;
                         }
                     }
-                    _ => {}
+                    _ => {
+                        for (i, p) in xs.iter_mut().enumerate() {
+                            *p = f(*p, y.at(i)).ok_or_else(|| fail(i))?;
+                        }
+                    }
                 }
-                checked(Decimal::checked_div, Code::Overflow)
+                Ok(Val::Owned(xs))
             }
-            BinOp::Lt => Ok(map2(x, y, len, |p, q| truth(p < q))),
-            BinOp::Le => Ok(map2(x, y, len, |p, q| truth(p <= q))),
-            BinOp::Gt => Ok(map2(x, y, len, |p, q| truth(p > q))),
-            BinOp::Ge => Ok(map2(x, y, len, |p, q| truth(p >= q))),
-            BinOp::Eq => Ok(map2(x, y, len, |p, q| truth(p == q))),
-            BinOp::Ne => Ok(map2(x, y, len, |p, q| truth(p != q))),
-            BinOp::And | BinOp::Or => {
-                Ok(map2(x, y, len, |p, q| truth(!p.is_zero() && !q.is_zero())))
+            (x, Val::Owned(mut ys)) if ys.len() == len => {
+                match x.series() {
+                    Some(xs) if xs.len() == len => {
+                        for (i, (q, p)) in ys.iter_mut().zip(xs).enumerate() {
+                            *q = f(*p, *q).ok_or_else(|| fail(i))?;
+                        }
+                    }
+                    _ => {
+                        for (i, q) in ys.iter_mut().enumerate() {
+                            *q = f(x.at(i), *q).ok_or_else(|| fail(i))?;
+                        }
+                    }
+                }
+                Ok(Val::Owned(ys))
+            }
+            (x, y) => {
+                let mut out = Vec::with_capacity(len);
+                match (&x, &y) {
+                    (Val::Slice(xs), Val::Slice(ys)) if xs.len() == len && ys.len() == len => {
+                        for (i, (p, q)) in xs.iter().zip(ys.iter()).enumerate() {
+                            out.push(f(*p, *q).ok_or_else(|| fail(i))?);
+                        }
+                    }
+                    (Val::Slice(xs), Val::Scalar(q)) if xs.len() == len => {
+                        for (i, p) in xs.iter().enumerate() {
+                            out.push(f(*p, *q).ok_or_else(|| fail(i))?);
+                        }
+                    }
+                    (Val::Scalar(p), Val::Slice(ys)) if ys.len() == len => {
+                        for (i, q) in ys.iter().enumerate() {
+                            out.push(f(*p, *q).ok_or_else(|| fail(i))?);
+                        }
+                    }
+                    _ => {
+                        for i in 0..len {
+                            out.push(f(x.at(i), y.at(i)).ok_or_else(|| fail(i))?);
+                        }
+                    }
+                }
+                Ok(Val::Owned(out))
             }
         }
     }
@@ -706,7 +986,7 @@ impl<'a> Ev<'a> {
                         );
                     }
                 }
-                Ok(Val::Series(Cow::Owned(out)))
+                Ok(Val::Owned(out))
             }
             Builtin::Ramp => {
                 let a = self.eval(a0, lo, hi)?;
@@ -753,12 +1033,15 @@ impl<'a> Ev<'a> {
                     };
                     let mut out = Vec::with_capacity(len);
                     out.push(init.as_ref().map(|v| v.at(0)).unwrap_or_default());
-                    if let Some(r) = rest {
-                        for i in 0..len - 1 {
-                            out.push(r.at(i));
-                        }
+                    match rest {
+                        Some(Val::Scalar(r)) => out.resize(len, r),
+                        Some(r) => match r.series() {
+                            Some(s) if s.len() == len - 1 => out.extend_from_slice(s),
+                            _ => out.extend((0..len - 1).map(|i| r.at(i))),
+                        },
+                        None => {}
                     }
-                    Ok(Val::Series(Cow::Owned(out)))
+                    Ok(Val::Owned(out))
                 } else {
                     self.eval(a0, lo - 1, hi - 1)
                 }
@@ -775,7 +1058,7 @@ impl<'a> Ev<'a> {
                         out.push(acc);
                     }
                 }
-                Ok(Val::Series(Cow::Owned(out)))
+                Ok(Val::Owned(out))
             }
             Builtin::Sum
             | Builtin::Avg
@@ -844,18 +1127,14 @@ impl<'a> Ev<'a> {
             }
             Builtin::Abs => Ok(map1(self.eval(a0, lo, hi)?, len, |x| x.abs())),
             Builtin::Base => match self.base {
-                Some(_) => {
-                    let inner = Ev {
-                        below: Some(usize::MAX),
-                        ..*self
-                    };
-                    inner.eval(a0, lo, hi)
+                Some(_) => Ev {
+                    in_base: true,
+                    ..*self
                 }
+                .eval(a0, lo, hi),
                 None => self.eval(a0, lo, hi),
             },
-            Builtin::PeriodIndex => Ok(Val::Series(Cow::Owned(
-                (lo..hi).map(Decimal::from).collect(),
-            ))),
+            Builtin::PeriodIndex => Ok(Val::Owned((lo..hi).map(Decimal::from).collect())),
             Builtin::Pow | Builtin::Root => {
                 let x = self.eval(a0, lo, hi)?;
                 let n = self.eval(arg(1).unwrap_or(&zero), lo, hi)?;
@@ -876,7 +1155,7 @@ impl<'a> Ev<'a> {
                 for i in 0..len {
                     out.push(one(i)?);
                 }
-                Ok(Val::Series(Cow::Owned(out)))
+                Ok(Val::Owned(out))
             }
         }
     }
@@ -888,12 +1167,6 @@ impl Clone for Ev<'_> {
     }
 }
 impl Copy for Ev<'_> {}
-
-fn base_slice(b: &[Vec<Decimal>], i: ItemId, lo: usize, hi: usize) -> Option<Val<'_>> {
-    b.get(i)
-        .and_then(|v| v.get(lo..hi))
-        .map(|s| Val::Series(Cow::Borrowed(s)))
-}
 
 /// Rounds half away from zero to `digits` decimals (negative: tens, hundreds, …).
 fn round_half_away(x: Decimal, digits: i64) -> Option<Decimal> {
@@ -912,24 +1185,26 @@ fn round_half_away(x: Decimal, digits: i64) -> Option<Decimal> {
     q.checked_mul(scale)
 }
 
-/// A series whose values are all equal becomes a scalar (saves work downstream).
+/// A one-period series becomes a scalar (saves work downstream).
 fn scalarize(v: Vec<Decimal>) -> Val<'static> {
     if v.len() == 1 {
         return Val::Scalar(v.first().copied().unwrap_or_default());
     }
-    Val::Series(Cow::Owned(v))
+    Val::Owned(v)
 }
 
 #[inline]
 fn map1<'a>(v: Val<'a>, len: usize, mut f: impl FnMut(Decimal) -> Decimal) -> Val<'a> {
     match v {
         Val::Scalar(x) => Val::Scalar(f(x)),
-        Val::Series(s) if len == 1 => Val::Scalar(f(s.first().copied().unwrap_or_default())),
-        Val::Series(s) => {
-            let mut out = Vec::with_capacity(len);
-            out.extend(s.iter().map(|x| f(*x)));
-            Val::Series(Cow::Owned(out))
+        v if len == 1 => Val::Scalar(f(v.at(0))),
+        Val::Owned(mut s) => {
+            for x in s.iter_mut() {
+                *x = f(*x);
+            }
+            Val::Owned(s)
         }
+        Val::Slice(s) => Val::Owned(s.iter().map(|x| f(*x)).collect()),
     }
 }
 
@@ -943,6 +1218,9 @@ fn map2<'a>(
     match (&x, &y) {
         (Val::Scalar(p), Val::Scalar(q)) => Val::Scalar(f(*p, *q)),
         _ if len == 1 => Val::Scalar(f(x.at(0), y.at(0))),
-        _ => Val::Series(Cow::Owned((0..len).map(|i| f(x.at(i), y.at(i))).collect())),
+        (Val::Slice(xs), Val::Slice(ys)) if xs.len() == len && ys.len() == len => {
+            Val::Owned(xs.iter().zip(ys.iter()).map(|(p, q)| f(*p, *q)).collect())
+        }
+        _ => Val::Owned((0..len).map(|i| f(x.at(i), y.at(i))).collect()),
     }
 }

@@ -6,7 +6,7 @@
 //! slot underneath. Slots are grouped into strongly connected components (Tarjan,
 //! iterative, so deep plans cannot overflow the stack) and run in dependency order.
 
-use super::{Ev, EvalError, Val};
+use super::{Ev, EvalError, Hoisted, Val};
 use crate::ir::{self, Action, Builtin, ExprKind, ItemId, Plan, ScenarioId, TriggerId};
 use rust_decimal::Decimal;
 
@@ -56,6 +56,18 @@ pub struct Program<'p> {
     pub cycles: Vec<Vec<usize>>,
     /// Initiative start per item (members are 0 before it).
     start: Vec<i64>,
+    /// The edges of slot v are `adj[adj_first[v]..adj_first[v + 1]]`.
+    adj: Vec<(usize, Edge)>,
+    adj_first: Vec<usize>,
+}
+
+/// Values a scenario may take from base instead of computing them: base's item
+/// values, and per slot of this scenario's program whether it is certain to equal
+/// them (see [`Program::same_as_base`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reuse<'r> {
+    pub(crate) values: &'r [Vec<Decimal>],
+    pub(crate) same: &'r [bool],
 }
 
 #[derive(Debug, Clone)]
@@ -69,6 +81,16 @@ enum Group {
 impl<'p> Program<'p> {
     /// Builds the program for scenario `s` with triggers fired at the given periods.
     pub fn build(plan: &'p Plan, s: ScenarioId, fired: &[(TriggerId, i64)]) -> Program<'p> {
+        Program::build_with(plan, s, fired, None)
+    }
+
+    /// [`Program::build`] reusing what [`Prepared`] worked out for the plan.
+    pub(crate) fn build_with(
+        plan: &'p Plan,
+        s: ScenarioId,
+        fired: &[(TriggerId, i64)],
+        prep: Option<&Prepared>,
+    ) -> Program<'p> {
         let n = plan.items.len();
         let mut slots: Vec<Slot<'p>> = plan
             .items
@@ -153,16 +175,24 @@ impl<'p> Program<'p> {
             groups: Vec::new(),
             cycles: Vec::new(),
             start,
+            adj: Vec::new(),
+            adj_first: Vec::new(),
         };
-        prog.order();
+        prog.order(prep);
         prog
     }
 
-    /// The edges of slot `s`: (target slot, kind).
-    fn edges(&self, s: usize) -> Vec<(usize, Edge)> {
-        let mut out = Vec::new();
+    /// Appends the edges of slot `s` to `out`: (target slot, kind). `stack` is
+    /// scratch space kept between calls.
+    fn edges_into(
+        &self,
+        s: usize,
+        out: &mut Vec<(usize, Edge)>,
+        scratch: &mut Scratch<'p>,
+        prep: Option<&Prepared>,
+    ) {
         let Some(slot) = self.slots.get(s) else {
-            return out;
+            return;
         };
         if let Some(b) = slot.below {
             if slot.from > 0 || matches!(slot.expr, SlotExpr::Zero) {
@@ -170,81 +200,192 @@ impl<'p> Program<'p> {
             }
         }
         if let SlotExpr::Expr(e) = slot.expr {
-            self.expr_edges(e, slot.below, Edge::Now, &mut out);
-        }
-        out
-    }
-
-    fn expr_edges(
-        &self,
-        e: &ir::Expr,
-        below: Option<usize>,
-        mode: Edge,
-        out: &mut Vec<(usize, Edge)>,
-    ) {
-        // Iterative walk carrying the edge kind of the context.
-        let mut stack: Vec<(&ir::Expr, Edge)> = vec![(e, mode)];
-        while let Some((e, m)) = stack.pop() {
-            match &e.kind {
-                ExprKind::Item(i) => {
-                    if let Some(t) = self.top.get(*i) {
-                        out.push((*t, m));
-                    }
+            // An item's own declaration (slot = item index): its references were
+            // collected once for the plan.
+            let refs = match prep {
+                Some(p) if s < self.start.len() => p.refs(s),
+                _ => {
+                    scratch.refs.clear();
+                    expr_refs(e, Edge::Now, &mut scratch.refs, &mut scratch.stack);
+                    &scratch.refs
                 }
-                ExprKind::Prior(i) => {
-                    if let Some(t) = below.or_else(|| self.top.get(*i).copied()) {
-                        out.push((t, m));
-                    }
+            };
+            for r in refs {
+                let target = if r.prior {
+                    slot.below.or_else(|| self.top.get(r.item).copied())
+                } else {
+                    self.top.get(r.item).copied()
+                };
+                if let Some(t) = target {
+                    out.push((t, r.kind));
                 }
-                ExprKind::Unary(_, a) => stack.push((a, m)),
-                ExprKind::Binary(_, a, b) => {
-                    stack.push((a, m));
-                    stack.push((b, m));
-                }
-                ExprKind::If(c, a, b) => {
-                    stack.push((c, m));
-                    stack.push((a, m));
-                    stack.push((b, m));
-                }
-                ExprKind::Step(entries) => stack.extend(entries.iter().map(|(_, v)| (v, m))),
-                ExprKind::At(a, _, _) => stack.push((a, Edge::Whole)),
-                ExprKind::Call(b, args) => {
-                    let inner = match b {
-                        Builtin::Prev => {
-                            if m == Edge::Whole {
-                                Edge::Whole
-                            } else {
-                                Edge::Lagged
-                            }
-                        }
-                        Builtin::Sum
-                        | Builtin::Avg
-                        | Builtin::First
-                        | Builtin::Last
-                        | Builtin::MinOver
-                        | Builtin::MaxOver => Edge::Whole,
-                        _ => m,
-                    };
-                    for (k, a) in args.iter().enumerate() {
-                        // `prev`'s initial value is read in the first period itself.
-                        let kind = if *b == Builtin::Prev && k == 1 {
-                            m
-                        } else {
-                            inner
-                        };
-                        stack.push((a, kind));
-                    }
-                }
-                _ => {}
             }
         }
     }
+}
 
+/// One reference of an expression to an item, with how it is read.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ref {
+    item: ItemId,
+    /// A `Prior`: the slot below the one being computed.
+    prior: bool,
+    kind: Edge,
+}
+
+/// Scratch buffers for collecting references.
+#[derive(Default)]
+struct Scratch<'p> {
+    refs: Vec<Ref>,
+    stack: Vec<(&'p ir::Expr, Edge)>,
+}
+
+/// The references of `e`, in a fixed order (which fixes the evaluation order).
+fn expr_refs<'p>(
+    e: &'p ir::Expr,
+    mode: Edge,
+    out: &mut Vec<Ref>,
+    stack: &mut Vec<(&'p ir::Expr, Edge)>,
+) {
+    // Iterative walk carrying the edge kind of the context.
+    stack.clear();
+    stack.push((e, mode));
+    while let Some((e, m)) = stack.pop() {
+        match &e.kind {
+            ExprKind::Item(i) => out.push(Ref {
+                item: *i,
+                prior: false,
+                kind: m,
+            }),
+            ExprKind::Prior(i) => out.push(Ref {
+                item: *i,
+                prior: true,
+                kind: m,
+            }),
+            ExprKind::Unary(_, a) => stack.push((a, m)),
+            ExprKind::Binary(_, a, b) => {
+                stack.push((a, m));
+                stack.push((b, m));
+            }
+            ExprKind::If(c, a, b) => {
+                stack.push((c, m));
+                stack.push((a, m));
+                stack.push((b, m));
+            }
+            ExprKind::Step(entries) => stack.extend(entries.iter().map(|(_, v)| (v, m))),
+            ExprKind::At(a, _, _) => stack.push((a, Edge::Whole)),
+            ExprKind::Call(b, args) => {
+                let inner = match b {
+                    Builtin::Prev => {
+                        if m == Edge::Whole {
+                            Edge::Whole
+                        } else {
+                            Edge::Lagged
+                        }
+                    }
+                    Builtin::Sum
+                    | Builtin::Avg
+                    | Builtin::First
+                    | Builtin::Last
+                    | Builtin::MinOver
+                    | Builtin::MaxOver => Edge::Whole,
+                    _ => m,
+                };
+                for (k, a) in args.iter().enumerate() {
+                    // `prev`'s initial value is read in the first period itself.
+                    let kind = if *b == Builtin::Prev && k == 1 {
+                        m
+                    } else {
+                        inner
+                    };
+                    stack.push((a, kind));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// What evaluating any scenario of a plan needs from the item declarations,
+/// worked out once: their references (so building each scenario's program does
+/// not walk every formula again) and the values of declarations that read no
+/// other item (`step { … }`, `grow(…)`, constants: the same in every scenario).
+#[derive(Debug, Default)]
+pub(crate) struct Prepared {
+    /// The references of item i are `refs[first[i]..first[i + 1]]`.
+    first: Vec<usize>,
+    refs: Vec<Ref>,
+    /// Per item: its values over the whole horizon when it reads no item.
+    pure: Vec<Option<Vec<Decimal>>>,
+}
+
+impl Prepared {
+    /// Collects the references of every item; with `values`, also computes the
+    /// declarations that read no item (one that fails is left to the scenario's
+    /// run, which reports the error).
+    pub(crate) fn new(plan: &Plan, values: bool) -> Prepared {
+        let mut p = Prepared {
+            first: Vec::with_capacity(plan.items.len() + 1),
+            ..Prepared::default()
+        };
+        let mut stack = Vec::new();
+        for it in &plan.items {
+            p.first.push(p.refs.len());
+            expr_refs(&it.expr, Edge::Now, &mut p.refs, &mut stack);
+        }
+        p.first.push(p.refs.len());
+        if values {
+            let ev = Ev::new(plan, &[], &[], None, "", None);
+            p.pure = plan
+                .items
+                .iter()
+                .enumerate()
+                .map(|(i, it)| {
+                    if !p.refs(i).is_empty() {
+                        return None;
+                    }
+                    ev.eval(&it.expr, 0, plan.len)
+                        .ok()
+                        .map(|v| v.into_vec(plan.len))
+                })
+                .collect();
+        }
+        p
+    }
+
+    fn refs(&self, item: ItemId) -> &[Ref] {
+        match (self.first.get(item), self.first.get(item + 1)) {
+            (Some(&a), Some(&b)) => self.refs.get(a..b).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+
+    fn pure(&self, item: ItemId) -> Option<&[Decimal]> {
+        self.pure.get(item).and_then(|v| v.as_deref())
+    }
+}
+
+impl<'p> Program<'p> {
     /// Tarjan's strongly connected components, iteratively; fills `groups` in
-    /// dependency order and `cycles` with impossible ones.
-    fn order(&mut self) {
+    /// dependency order and `cycles` with impossible ones. Linear in slots and
+    /// edges.
+    fn order(&mut self, prep: Option<&Prepared>) {
         let n = self.slots.len();
-        let adj: Vec<Vec<(usize, Edge)>> = (0..n).map(|s| self.edges(s)).collect();
+        // Adjacency in one buffer: the edges of slot v are adj[first[v]..first[v + 1]].
+        let mut adj: Vec<(usize, Edge)> = Vec::with_capacity(n * 2);
+        let mut first: Vec<usize> = Vec::with_capacity(n + 1);
+        let mut scratch = Scratch::default();
+        for s in 0..n {
+            first.push(adj.len());
+            self.edges_into(s, &mut adj, &mut scratch, prep);
+        }
+        first.push(adj.len());
+        let edges_of = |v: usize| -> &[(usize, Edge)] {
+            match (first.get(v), first.get(v + 1)) {
+                (Some(&a), Some(&b)) => adj.get(a..b).unwrap_or(&[]),
+                _ => &[],
+            }
+        };
         let mut index = vec![usize::MAX; n];
         let mut low = vec![0usize; n];
         let mut on_stack = vec![false; n];
@@ -264,8 +405,7 @@ impl<'p> Program<'p> {
                     stack.push(v);
                     set(&mut on_stack, v, true);
                 }
-                let edges = adj.get(v).map(|e| e.as_slice()).unwrap_or(&[]);
-                if let Some(&(w, _)) = edges.get(*ei) {
+                if let Some(&(w, _)) = edges_of(v).get(*ei) {
                     *ei += 1;
                     if w >= n {
                         continue;
@@ -296,70 +436,135 @@ impl<'p> Program<'p> {
                 }
             }
         }
+        // Position of each slot inside the component being ordered (usize::MAX:
+        // outside it), reset after each component so the whole pass stays linear.
+        let mut local = vec![usize::MAX; n];
         // Tarjan emits components dependencies-first.
         for comp in comps {
             if let [single] = comp.as_slice() {
-                let self_edge = adj
-                    .get(*single)
-                    .is_some_and(|e| e.iter().any(|(w, _)| w == single));
+                let self_edge = edges_of(*single).iter().any(|(w, _)| w == single);
                 if !self_edge {
                     self.groups.push(Group::Column(*single));
                     continue;
                 }
             }
+            for (k, &s) in comp.iter().enumerate() {
+                set(&mut local, s, k);
+            }
             // Within a component only lagged edges may close a loop.
-            let members: std::collections::HashSet<usize> = comp.iter().copied().collect();
+            let m = comp.len();
             let mut bad = false;
-            let mut indeg: std::collections::HashMap<usize, usize> =
-                comp.iter().map(|s| (*s, 0)).collect();
-            for &s in &comp {
-                for (w, kind) in adj.get(s).map(|e| e.as_slice()).unwrap_or(&[]) {
-                    if members.contains(w) {
-                        match kind {
-                            Edge::Whole => bad = true,
-                            Edge::Now => *indeg.entry(s).or_insert(0) += 1,
-                            Edge::Lagged => {}
+            let mut indeg = vec![0usize; m];
+            // users[w]: the members that read member w in the same period, once
+            // per edge, in component order.
+            let mut users: Vec<Vec<usize>> = vec![Vec::new(); m];
+            for (ks, &s) in comp.iter().enumerate() {
+                for &(w, kind) in edges_of(s) {
+                    let kw = get(&local, w);
+                    if kw == usize::MAX {
+                        continue;
+                    }
+                    match kind {
+                        Edge::Whole => bad = true,
+                        Edge::Now => {
+                            if let Some(d) = indeg.get_mut(ks) {
+                                *d += 1;
+                            }
+                            if let Some(u) = users.get_mut(kw) {
+                                u.push(ks);
+                            }
                         }
+                        Edge::Lagged => {}
                     }
                 }
             }
             // Kahn on same-period edges: s depends on w means w first.
-            let mut order = Vec::new();
+            let mut order = Vec::with_capacity(m);
+            let mut placed = vec![false; m];
             let mut ready: Vec<usize> = comp
                 .iter()
-                .copied()
-                .filter(|s| indeg.get(s) == Some(&0))
+                .enumerate()
+                .filter(|(k, _)| indeg.get(*k) == Some(&0))
+                .map(|(_, s)| *s)
                 .collect();
             ready.sort_unstable();
             while let Some(w) = ready.pop() {
                 order.push(w);
-                for &s in &comp {
-                    let hits = adj
-                        .get(s)
-                        .map(|e| e.iter().filter(|(x, k)| *x == w && *k == Edge::Now).count())
-                        .unwrap_or(0);
-                    if hits > 0 {
-                        if let Some(d) = indeg.get_mut(&s) {
-                            *d -= hits;
-                            if *d == 0 {
+                let kw = get(&local, w);
+                set(&mut placed, kw, true);
+                for &ks in users.get(kw).map(Vec::as_slice).unwrap_or(&[]) {
+                    if let Some(d) = indeg.get_mut(ks) {
+                        *d -= 1;
+                        if *d == 0 {
+                            if let Some(&s) = comp.get(ks) {
                                 ready.push(s);
                             }
                         }
                     }
                 }
             }
-            if bad || order.len() < comp.len() {
+            if bad || order.len() < m {
                 let mut cyc = comp.clone();
                 cyc.sort_unstable();
                 self.cycles.push(cyc);
             }
-            for s in comp {
-                if !order.contains(&s) {
+            for (k, &s) in comp.iter().enumerate() {
+                if !get(&placed, k) {
                     order.push(s);
                 }
             }
+            for &s in &comp {
+                set(&mut local, s, usize::MAX);
+            }
             self.groups.push(Group::Periodwise(order));
         }
+        self.adj = adj;
+        self.adj_first = first;
+    }
+
+    fn edges_of(&self, v: usize) -> &[(usize, Edge)] {
+        match (self.adj_first.get(v), self.adj_first.get(v + 1)) {
+            (Some(&a), Some(&b)) => self.adj.get(a..b).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+
+    /// True for each item whose value is its own declaration here (no override,
+    /// no playbook action on it).
+    pub(crate) fn plain_items(&self) -> Vec<bool> {
+        self.top.iter().enumerate().map(|(i, t)| *t == i).collect()
+    }
+
+    /// Per slot: certain to hold the same values as in base, because it is an
+    /// item's own declaration in both programs (`base_plain`) and reads only
+    /// slots that are. A scenario that overrides a few drivers then computes only
+    /// what depends on them.
+    pub(crate) fn same_as_base(&self, base_plain: &[bool]) -> Vec<bool> {
+        let items = self.start.len();
+        let mut same = vec![false; self.slots.len()];
+        let own =
+            |s: usize| s < items && self.top.get(s) == Some(&s) && base_plain.get(s) == Some(&true);
+        for g in &self.groups {
+            match g {
+                Group::Column(s) => {
+                    let ok = own(*s) && self.edges_of(*s).iter().all(|(t, _)| get(&same, *t));
+                    set(&mut same, *s, ok);
+                }
+                Group::Periodwise(order) => {
+                    // Optimistic inside the group: all of it, or none.
+                    for &s in order {
+                        set(&mut same, s, true);
+                    }
+                    let ok = order
+                        .iter()
+                        .all(|&s| own(s) && self.edges_of(s).iter().all(|(t, _)| get(&same, *t)));
+                    for &s in order {
+                        set(&mut same, s, ok);
+                    }
+                }
+            }
+        }
+        same
     }
 
     /// Runs every slot; returns the values of all slots.
@@ -369,29 +574,74 @@ impl<'p> Program<'p> {
         scenario: &str,
         base: Option<&[Vec<Decimal>]>,
     ) -> Result<Vec<Vec<Decimal>>, EvalError> {
+        self.run_with(plan, scenario, base, None, None)
+    }
+
+    /// [`Program::run`] reusing the values [`Prepared`] computed, and base's
+    /// values where they are certain to be the same.
+    pub(crate) fn run_with(
+        &self,
+        plan: &Plan,
+        scenario: &str,
+        base: Option<&[Vec<Decimal>]>,
+        prep: Option<&Prepared>,
+        reuse: Option<Reuse<'_>>,
+    ) -> Result<Vec<Vec<Decimal>>, EvalError> {
+        let reused = |s: usize| -> Option<Vec<Decimal>> {
+            let r = reuse?;
+            if !get(r.same, s) {
+                return None;
+            }
+            let item = self.slots.get(s)?.item;
+            r.values.get(item).cloned()
+        };
         let n = plan.len;
         let mut values: Vec<Vec<Decimal>> = vec![Vec::new(); self.slots.len()];
-        for g in &self.groups {
-            match g {
+        // Which group a slot belongs to (for hoisting), stamped per group.
+        let mut group_of: Vec<usize> = vec![usize::MAX; self.slots.len()];
+        for (g, group) in self.groups.iter().enumerate() {
+            match group {
                 Group::Column(s) => {
+                    if let Some(v) = reused(*s) {
+                        if let Some(slot) = values.get_mut(*s) {
+                            *slot = v;
+                        }
+                        continue;
+                    }
                     let v = {
                         let ev = self.ev(plan, &values, scenario, base, *s);
-                        self.column(&ev, *s, n, &values)?
+                        let pure = prep.and_then(|p| p.pure(*s));
+                        self.column(&ev, *s, n, &values, pure)?
                     };
                     if let Some(slot) = values.get_mut(*s) {
                         *slot = v;
                     }
                 }
                 Group::Periodwise(order) => {
+                    if order.iter().all(|&s| reuse.is_some_and(|r| get(r.same, s))) {
+                        for &s in order {
+                            if let (Some(v), true) = (reused(s), s < values.len()) {
+                                set(&mut values, s, v);
+                            }
+                        }
+                        continue;
+                    }
                     for s in order {
                         if let Some(slot) = values.get_mut(*s) {
                             *slot = vec![Decimal::ZERO; n];
                         }
+                        set(&mut group_of, *s, g);
                     }
+                    let hoisted = self.hoist(plan, &values, scenario, base, order, |s| {
+                        get(&group_of, s) == g
+                    });
                     for t in 0..n {
-                        for &s in order {
+                        for (k, &s) in order.iter().enumerate() {
                             let v = {
-                                let ev = self.ev(plan, &values, scenario, base, s);
+                                let mut ev = self.ev(plan, &values, scenario, base, s);
+                                if let Some(h) = hoisted.as_ref().and_then(|h| h.get(k)) {
+                                    ev.hoisted = h;
+                                }
                                 self.cell(&ev, s, t, &values)?
                             };
                             if let Some(x) = values.get_mut(s).and_then(|v| v.get_mut(t)) {
@@ -405,6 +655,114 @@ impl<'p> Program<'p> {
         Ok(values)
     }
 
+    /// For a group computed period by period: the subexpressions of each slot
+    /// that read no slot of the group, computed ahead over the whole horizon, so
+    /// that each period only walks what truly changes from period to period
+    /// (`prev(x, 100) * (1 + g) + y` computes `1 + g` once, as a column). None
+    /// when computing ahead fails (an error in a period the slot would not have
+    /// computed, or in an `if` branch not taken): the group then runs without it,
+    /// which gives exactly the errors of a plain period-by-period run.
+    fn hoist(
+        &self,
+        plan: &Plan,
+        values: &[Vec<Decimal>],
+        scenario: &str,
+        base: Option<&[Vec<Decimal>]>,
+        order: &[usize],
+        in_group: impl Fn(usize) -> bool + Copy,
+    ) -> Option<Vec<Vec<Hoisted>>> {
+        let n = plan.len;
+        let mut out = Vec::with_capacity(order.len());
+        let mut found: Vec<&ir::Expr> = Vec::new();
+        for &s in order {
+            let slot = self.slots.get(s)?;
+            let mut cols: Vec<Hoisted> = Vec::new();
+            if let SlotExpr::Expr(e) = slot.expr {
+                found.clear();
+                self.collect_hoistable(e, slot.below, in_group, &mut found);
+                let ev = self.ev(plan, values, scenario, base, s);
+                for h in &found {
+                    let v = ev.eval(h, 0, n).ok()?.into_vec(n);
+                    let p: *const ir::Expr = *h;
+                    cols.push((p, v));
+                }
+            }
+            out.push(cols);
+        }
+        Some(out)
+    }
+
+    /// Pushes the largest subexpressions of `e` that read no slot of the group and
+    /// are worth computing ahead (not a constant or a plain reference).
+    fn collect_hoistable<'e>(
+        &self,
+        e: &'e ir::Expr,
+        below: Option<usize>,
+        in_group: impl Fn(usize) -> bool + Copy,
+        out: &mut Vec<&'e ir::Expr>,
+    ) {
+        if !self.reads_group(e, below, in_group) {
+            if !matches!(
+                e.kind,
+                ExprKind::Const(..)
+                    | ExprKind::Item(_)
+                    | ExprKind::Prior(_)
+                    | ExprKind::Period(..)
+                    | ExprKind::Window(..)
+                    | ExprKind::Error
+            ) {
+                out.push(e);
+            }
+            return;
+        }
+        match &e.kind {
+            ExprKind::Unary(_, a) => self.collect_hoistable(a, below, in_group, out),
+            ExprKind::Binary(_, a, b) => {
+                self.collect_hoistable(a, below, in_group, out);
+                self.collect_hoistable(b, below, in_group, out);
+            }
+            ExprKind::If(c, a, b) => {
+                self.collect_hoistable(c, below, in_group, out);
+                self.collect_hoistable(a, below, in_group, out);
+                self.collect_hoistable(b, below, in_group, out);
+            }
+            ExprKind::Step(entries) => {
+                for (_, v) in entries {
+                    self.collect_hoistable(v, below, in_group, out);
+                }
+            }
+            // Inside `base(…)` values come from elsewhere: no hoisting there.
+            ExprKind::Call(Builtin::Base, _) => {}
+            ExprKind::Call(_, args) => {
+                for a in args {
+                    self.collect_hoistable(a, below, in_group, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// True when `e` reads a slot of the group (as the edges see it).
+    fn reads_group(
+        &self,
+        e: &ir::Expr,
+        below: Option<usize>,
+        in_group: impl Fn(usize) -> bool,
+    ) -> bool {
+        let mut found = false;
+        e.walk(&mut |x| {
+            let hit = match x.kind {
+                ExprKind::Item(i) => self.top.get(i).is_none_or(|t| in_group(*t)),
+                ExprKind::Prior(i) => below
+                    .or_else(|| self.top.get(i).copied())
+                    .is_none_or(&in_group),
+                _ => false,
+            };
+            found |= hit;
+        });
+        found
+    }
+
     fn ev<'a>(
         &'a self,
         plan: &'a Plan,
@@ -413,14 +771,14 @@ impl<'p> Program<'p> {
         base: Option<&'a [Vec<Decimal>]>,
         s: usize,
     ) -> Ev<'a> {
-        Ev {
+        Ev::new(
             plan,
             values,
-            top: &self.top,
+            &self.top,
             base,
             scenario,
-            below: self.slots.get(s).and_then(|x| x.below),
-        }
+            self.slots.get(s).and_then(|x| x.below),
+        )
     }
 
     /// First period a slot computes its own expression in (before: below or 0).
@@ -440,12 +798,31 @@ impl<'p> Program<'p> {
         s: usize,
         n: usize,
         values: &[Vec<Decimal>],
+        pure: Option<&[Decimal]>,
     ) -> Result<Vec<Decimal>, EvalError> {
         let Some(slot) = self.slots.get(s) else {
             return Ok(vec![Decimal::ZERO; n]);
         };
         let (from, start) = self.bounds(s);
         let lo = from.max(start).clamp(0, n as i64) as usize;
+        // A declaration that reads no item (slot = item index, so `from` is 0):
+        // computed once for every scenario.
+        if let (Some(col), true) = (pure, s < self.start.len()) {
+            if col.len() == n {
+                let mut out = col.to_vec();
+                if let Some(head) = out.get_mut(..lo) {
+                    head.fill(Decimal::ZERO);
+                }
+                return Ok(out);
+            }
+        }
+        if lo == 0 {
+            // The common case: the expression's own result is the column.
+            return Ok(match slot.expr {
+                SlotExpr::Zero => vec![Decimal::ZERO; n],
+                SlotExpr::Expr(e) => ev.eval(e, 0, n)?.into_vec(n),
+            });
+        }
         let mut out = Vec::with_capacity(n);
         for t in 0..lo {
             if (t as i64) < start {
@@ -459,7 +836,7 @@ impl<'p> Program<'p> {
                 SlotExpr::Zero => out.resize(n, Decimal::ZERO),
                 SlotExpr::Expr(e) => match ev.eval(e, lo, n)? {
                     Val::Scalar(v) => out.resize(n, v),
-                    Val::Series(sv) => out.extend_from_slice(&sv),
+                    other => out.extend((0..n - lo).map(|i| other.at(i))),
                 },
             }
         }
@@ -486,7 +863,7 @@ impl<'p> Program<'p> {
         }
         match slot.expr {
             SlotExpr::Zero => Ok(Decimal::ZERO),
-            SlotExpr::Expr(e) => Ok(ev.eval(e, t, t + 1)?.at(0)),
+            SlotExpr::Expr(e) => ev.at(e, t),
         }
     }
 
@@ -536,6 +913,15 @@ fn set<T>(v: &mut [T], i: usize, x: T) {
 /// Cycles in a scenario with every trigger's playbook applied: each is the list of
 /// items on it. Used by the checker before anything is evaluated.
 pub fn find_cycles(plan: &Plan, s: ScenarioId) -> Vec<Vec<ItemId>> {
+    find_cycles_with(plan, s, None)
+}
+
+/// [`find_cycles`] reusing the plan's references.
+pub(crate) fn find_cycles_with(
+    plan: &Plan,
+    s: ScenarioId,
+    prep: Option<&Prepared>,
+) -> Vec<Vec<ItemId>> {
     let all: Vec<(TriggerId, i64)> = plan.triggers_for(s).into_iter().map(|t| (t, 0)).collect();
-    Program::build(plan, s, &all).cycle_items()
+    Program::build_with(plan, s, &all, prep).cycle_items()
 }

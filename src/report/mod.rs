@@ -7,6 +7,7 @@
 //! deterministic: the same plan gives byte-identical output.
 
 pub mod format;
+mod json;
 mod render;
 
 pub use render::{render_csv, render_markdown, render_table, TableOptions};
@@ -238,6 +239,28 @@ impl RunReport {
         targets: &[(usize, Vec<TargetOutcome>)],
         by: By,
     ) -> RunReport {
+        RunReport::build_with(plan, results, targets, by, true)
+    }
+
+    /// [`RunReport::build`] without the horizon totals (every
+    /// [`ItemReport::total`] is 0): enough for JSON and CSV, which do not show
+    /// them, and quicker on a large plan.
+    pub fn build_without_totals(
+        plan: &Plan,
+        results: &Results,
+        targets: &[(usize, Vec<TargetOutcome>)],
+        by: By,
+    ) -> RunReport {
+        RunReport::build_with(plan, results, targets, by, false)
+    }
+
+    fn build_with(
+        plan: &Plan,
+        results: &Results,
+        targets: &[(usize, Vec<TargetOutcome>)],
+        by: By,
+        totals: bool,
+    ) -> RunReport {
         let groups = period_groups(plan, by);
         let cascade = crate::check::objectives::cascade_order(plan);
         let scenarios = results
@@ -253,14 +276,22 @@ impl RunReport {
                         let agg = it.aggregation;
                         let values = groups
                             .iter()
-                            .map(|(_, range)| roll(vals.get(range.clone()).unwrap_or(&[]), agg))
+                            .map(|(_, range)| match vals.get(range.clone()).unwrap_or(&[]) {
+                                // One month rolls up to itself.
+                                [one] => *one,
+                                many => roll(many, agg),
+                            })
                             .collect();
                         ItemReport {
                             name: it.name.clone(),
                             kind: it.kind.as_str(),
                             unit: it.unit.clone(),
                             values,
-                            total: roll(vals, agg),
+                            total: if totals {
+                                roll(vals, agg)
+                            } else {
+                                Decimal::ZERO
+                            },
                         }
                     })
                     .collect();
@@ -380,9 +411,19 @@ impl RunReport {
         self
     }
 
-    /// Pretty JSON, exact decimals.
+    /// Pretty JSON, exact decimals (the same text as serde_json's pretty printer).
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+        let mut out = Vec::new();
+        match self.write_json(&mut out) {
+            Ok(()) => String::from_utf8(out).unwrap_or_default(),
+            Err(e) => format!("{{\"error\": \"{e}\"}}"),
+        }
+    }
+
+    /// Writes [`RunReport::to_json`]'s text to `w` as it goes, without holding it
+    /// all in memory (no trailing newline).
+    pub fn write_json(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        json::write(self, w)
     }
 }
 

@@ -6,6 +6,7 @@
 //! number size) happen here and become diagnostics.
 
 use super::ast::*;
+use super::plain_steps::Cut;
 use super::Rule;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Span};
@@ -21,6 +22,8 @@ pub(super) struct Lowerer {
     pub(super) diagnostics: Vec<Diagnostic>,
     /// Set once an expression of this declaration went past a limit (reported).
     pub(super) too_deep: bool,
+    /// Step bodies cut out of the text pest parsed (see `plain_steps`).
+    cuts: Vec<Cut>,
 }
 
 impl Lowerer {
@@ -30,7 +33,27 @@ impl Lowerer {
             base,
             diagnostics: Vec::new(),
             too_deep: false,
+            cuts: Vec::new(),
         }
+    }
+
+    /// A lowerer for a declaration pest parsed with these step bodies cut out.
+    pub(super) fn with_cuts(file: FileId, base: usize, cuts: Vec<Cut>) -> Lowerer {
+        Lowerer {
+            cuts,
+            ..Lowerer::new(file, base)
+        }
+    }
+
+    /// A position in the text pest parsed → the same place in the declaration:
+    /// after every cut at or before it (a start) or before it (an end).
+    fn unshift(&self, pos: usize, end: bool) -> usize {
+        pos + self
+            .cuts
+            .iter()
+            .take_while(|c| c.at < pos || (!end && c.at == pos))
+            .map(|c| c.len)
+            .sum::<usize>()
     }
 
     /// The span of a pair without the blanks and comments pest's implicit
@@ -39,8 +62,8 @@ impl Lowerer {
         let s = p.as_span();
         Span::new(
             self.file,
-            self.base + s.start(),
-            self.base + last_char_end(p),
+            self.base + self.unshift(s.start(), false),
+            self.base + self.unshift(last_char_end(p), true),
         )
     }
 
@@ -101,7 +124,11 @@ impl Lowerer {
 
     fn number(&mut self, p: &P) -> Decimal {
         let span = self.span(p);
-        match parse_number(p.as_str()) {
+        self.number_text(p.as_str(), span)
+    }
+
+    fn number_text(&mut self, text: &str, span: Span) -> Decimal {
+        match parse_number(text) {
             Ok(v) => v,
             Err(msg) => {
                 self.diagnostics.push(
@@ -908,6 +935,7 @@ impl Lowerer {
 
     #[inline(never)]
     fn step(&mut self, p: P, span: Span) -> Option<(Expr, usize)> {
+        let (start, end) = (p.as_span().start(), p.as_span().end());
         let mut entries = Vec::new();
         let mut depth = 0;
         let mut count = 0usize;
@@ -921,6 +949,12 @@ impl Lowerer {
             let (v, d) = self.expr_d(it.next()?)?;
             depth = depth.max(d);
             entries.push((per, v));
+        }
+        if entries.is_empty() {
+            // A plain body was cut out before pest (see `plain_steps`).
+            self.cut_entries(start, end, &mut entries);
+            count = entries.len();
+            entries.truncate(super::limits::MAX_STEP_ENTRIES);
         }
         if count > super::limits::MAX_STEP_ENTRIES {
             self.diagnostics.push(
@@ -958,9 +992,66 @@ impl Lowerer {
                 ExprKind::Range(a, b)
             }
             Rule::ref_expr => ExprKind::Name(self.ident(p.into_inner().next()?)),
+            Rule::step_number => {
+                // The same literal `expr` would give, without the detour.
+                let n = p.into_inner().next()?;
+                let value = self.number(&n);
+                let text = n.as_str().to_string();
+                let span = self.span(&n);
+                return Some(Expr {
+                    kind: ExprKind::Number {
+                        value,
+                        text,
+                        unit: None,
+                    },
+                    span,
+                });
+            }
             _ => return None,
         };
         Some(Expr { kind, span })
+    }
+}
+
+impl Lowerer {
+    /// The entries of the step body cut out between `start` and `end` (positions
+    /// in the text pest parsed), as the general path would have lowered them.
+    fn cut_entries(&mut self, start: usize, end: usize, entries: &mut Vec<(Period, Expr)>) {
+        let Some(k) = self.cuts.iter().position(|c| start < c.at && c.at < end) else {
+            return;
+        };
+        let cut = match self.cuts.get_mut(k) {
+            Some(c) => std::mem::take(&mut c.entries),
+            None => return,
+        };
+        for e in cut {
+            let pstart = self.base + e.period;
+            let span = Span::new(self.file, pstart, pstart + 7);
+            if !(1..=12).contains(&e.month) {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::Syntax, span, format!("there is no month {}", e.month))
+                        .with_help("months run from 01 to 12, as in 2026-01"),
+                );
+            }
+            let period = Period {
+                kind: PeriodKind::Month(e.year, e.month.clamp(1, 12)),
+                span,
+            };
+            let (ns, text) = (e.number, e.text);
+            let nspan = Span::new(self.file, self.base + ns, self.base + ns + text.len());
+            let value = self.number_text(&text, nspan);
+            entries.push((
+                period,
+                Expr {
+                    kind: ExprKind::Number {
+                        value,
+                        text,
+                        unit: None,
+                    },
+                    span: nspan,
+                },
+            ));
+        }
     }
 }
 
@@ -1002,6 +1093,9 @@ fn last_char_end(p: &P) -> usize {
     loop {
         let t = text.get(..keep).unwrap_or("").trim_end();
         keep = t.len();
+        if !t.contains('#') {
+            break;
+        }
         // A trailing comment: the last line has a `#` outside a string.
         let line_start = t.rfind('\n').map(|i| i + 1).unwrap_or(0);
         let line = t.get(line_start..).unwrap_or("");
@@ -1027,6 +1121,29 @@ fn last_char_end(p: &P) -> usize {
 
 /// Parses a number literal as written (`1_150`, `85K`, `2.5%`) into an exact decimal.
 pub fn parse_number(text: &str) -> Result<Decimal, String> {
+    // The common case, `1200` or `1200.50` with at most 19 digits: no copy.
+    if text.len() <= 19 {
+        let mut mantissa: u64 = 0;
+        let mut scale = 0u32;
+        let (mut digits, mut dots) = (0, 0);
+        for b in text.bytes() {
+            match b {
+                b'0'..=b'9' => {
+                    mantissa = mantissa * 10 + u64::from(b - b'0');
+                    digits += 1;
+                    scale += dots;
+                }
+                b'.' => dots += 1,
+                _ => {
+                    dots = 2; // not plain: take the general path
+                    break;
+                }
+            }
+        }
+        if digits > 0 && dots <= 1 && !text.ends_with('.') {
+            return Ok(Decimal::from_i128_with_scale(i128::from(mantissa), scale).normalize());
+        }
+    }
     let mut s: String = text.chars().filter(|c| *c != '_').collect();
     let percent = s.ends_with('%');
     if percent {

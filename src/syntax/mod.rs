@@ -10,6 +10,7 @@
 
 pub mod ast;
 mod lower;
+mod plain_steps;
 mod shift;
 
 use shift::Shift as _;
@@ -291,25 +292,71 @@ pub fn parse(text: &str, file: FileId) -> Parse {
         );
         return out;
     }
-    for chunk in pieces {
-        let src = text.get(chunk.start..chunk.end).unwrap_or("");
-        let mut parsed = memo::chunk(src);
-        let to = shift::To {
-            file,
-            delta: u32::try_from(chunk.start).unwrap_or(u32::MAX),
-        };
-        parsed.diagnostics.shift(to);
-        out.diagnostics.extend(parsed.diagnostics);
-        if let Some((mut kind, end)) = parsed.decl {
-            kind.shift(to);
-            out.file.decls.push(ast::Decl {
-                kind,
-                span: Span::new(file, chunk.start, chunk.start + end),
-                doc: doc_above(text, chunk.start),
-            });
+    let big = text.len() >= PARALLEL_BYTES
+        && pieces.len() > 1
+        && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+    if !big {
+        for chunk in pieces {
+            let src = text.get(chunk.start..chunk.end).unwrap_or("");
+            place(&mut out, text, file, chunk, memo::chunk(src));
         }
+        return out;
+    }
+    // A large file, read once (the memo serves editors re-reading a file as it is
+    // typed): declarations parse independently, the second half on another
+    // thread. Joined in order, the result is the same either way.
+    let half = text.len() / 2;
+    let mid = pieces
+        .iter()
+        .position(|c| c.start >= half)
+        .unwrap_or(pieces.len());
+    let (first, second) = pieces.split_at(mid);
+    let parse_all = |chunks: &[Chunk]| -> Parse {
+        let mut part = Parse::default();
+        for &chunk in chunks {
+            let src = text.get(chunk.start..chunk.end).unwrap_or("");
+            place(&mut part, text, file, chunk, parse_chunk(src));
+        }
+        part
+    };
+    let (head, tail) = std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .stack_size(WORKER_STACK)
+            .spawn_scoped(scope, || parse_all(second));
+        let head = parse_all(first);
+        let tail = worker.ok().and_then(|w| w.join().ok());
+        (head, tail)
+    });
+    // No thread to be had: the second half here.
+    let tail = tail.unwrap_or_else(|| parse_all(second));
+    for part in [head, tail] {
+        out.file.decls.extend(part.file.decls);
+        out.diagnostics.extend(part.diagnostics);
     }
     out
+}
+
+/// Files at least this large are parsed on two threads, without the memo.
+const PARALLEL_BYTES: usize = 512 * 1024;
+/// Stack of the second parsing thread (pest recurses; nesting is bounded).
+const WORKER_STACK: usize = 16 * 1024 * 1024;
+
+/// Moves a declaration's parse into place in `out`: its spans into the file.
+fn place(out: &mut Parse, text: &str, file: FileId, chunk: Chunk, mut parsed: ChunkParse) {
+    let to = shift::To {
+        file,
+        delta: u32::try_from(chunk.start).unwrap_or(u32::MAX),
+    };
+    parsed.diagnostics.shift(to);
+    out.diagnostics.extend(parsed.diagnostics);
+    if let Some((mut kind, end)) = parsed.decl {
+        kind.shift(to);
+        out.file.decls.push(ast::Decl {
+            kind,
+            span: Span::new(file, chunk.start, chunk.start + end),
+            doc: doc_above(text, chunk.start),
+        });
+    }
 }
 
 /// What one declaration's text parses to, with spans from offset 0 of that text
@@ -343,12 +390,26 @@ fn parse_chunk(src: &str) -> ChunkParse {
         );
         return out;
     }
-    match PlumbParser::parse(Rule::declaration, src) {
+    // Plain `step` bodies are read without pest (see `plain_steps`); if the rest
+    // does not parse, the declaration is parsed again whole so the error reads as
+    // usual.
+    let (cut_text, cuts) = match plain_steps::cut(src) {
+        Some((text, cuts)) => (Some(text), cuts),
+        None => (None, Vec::new()),
+    };
+    let (parsed, cuts) = match cut_text
+        .as_deref()
+        .map(|text| PlumbParser::parse(Rule::declaration, text))
+    {
+        Some(Ok(pairs)) => (Ok(pairs), cuts),
+        _ => (PlumbParser::parse(Rule::declaration, src), Vec::new()),
+    };
+    match parsed {
         Ok(mut pairs) => {
             let Some(decl_pair) = pairs.next().and_then(|p| p.into_inner().next()) else {
                 return out;
             };
-            let mut lw = lower::Lowerer::new(file, 0);
+            let mut lw = lower::Lowerer::with_cuts(file, 0, cuts);
             match lw.decl(decl_pair) {
                 Some(mut kind) => {
                     nested_docs(&mut kind, src);
@@ -516,7 +577,7 @@ pub fn describe_rule(rule: Rule) -> &'static str {
     match rule {
         R::name | R::qname | R::ref_expr | R::name_list | R::fn_params => "a name",
         R::string | R::string_inner | R::title => "a text in double quotes",
-        R::number | R::integer | R::literal => "a number",
+        R::number | R::integer | R::literal | R::step_number => "a number",
         R::period | R::month_period | R::quarter_period | R::year_period | R::expr_period => {
             "a period such as 2026-01"
         }
