@@ -580,6 +580,19 @@ fn importing_a_fifo_does_not_hang() {
     .unwrap();
     let c = compile_disk(&dir.join("main.plumb"));
     assert!(c.has_errors(), "{:#?}", c.diagnostics);
+    // Named on the command line, too.
+    let fifo = dir.join("pipe.plumb");
+    for args in [
+        vec!["check", fifo.to_str().unwrap()],
+        vec!["run", fifo.to_str().unwrap()],
+        vec!["fmt", fifo.to_str().unwrap()],
+        vec!["fmt", "--check", fifo.to_str().unwrap()],
+        vec!["explain", fifo.to_str().unwrap(), "x"],
+    ] {
+        let o = plumb(&args);
+        assert_graceful(&o);
+        assert_ne!(o.status.code(), Some(0), "{args:?}");
+    }
 }
 
 #[test]

@@ -93,6 +93,13 @@ fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
 }
 
 fn one_file(path: &Path, check: bool) -> Result<Outcome, String> {
+    // Opening a FIFO or a device could block forever.
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return Err(format!(
+            "cannot read {}: it is not a regular file",
+            path.display()
+        ));
+    }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let text =
         String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8 text", path.display()))?;

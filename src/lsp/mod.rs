@@ -15,6 +15,7 @@
 #![allow(clippy::mutable_key_type)]
 
 mod convert;
+mod input;
 pub mod state;
 
 use crate::analysis::{self, complete, fix, lex, Evaluated};
@@ -54,9 +55,13 @@ pub fn serve() -> u8 {
     };
     rt.block_on(async {
         let (service, socket) = LspService::new(Backend::new);
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-            .serve(service)
-            .await;
+        Server::new(
+            input::sanitized(tokio::io::stdin()),
+            tokio::io::stdout(),
+            socket,
+        )
+        .serve(service)
+        .await;
     });
     rt.shutdown_timeout(Duration::from_millis(100));
     0
