@@ -2,13 +2,17 @@
 //!
 //! Generates a synthetic plan (10,000 items × 60 months × 3 scenarios, see
 //! `benches/gen/mod.rs`) and prints:
-//! - the front end's time (parse + resolve + check, no evaluation),
-//! - evaluation of all three scenarios (median of several runs),
+//! - the front end's time (parse + resolve + check, no evaluation), and each stage,
+//! - evaluation of all three scenarios as `plumb run` does it (a scenario takes
+//!   from base what it does not change), and with every cell of every scenario
+//!   computed,
 //! - the same formulas in bare `rust_decimal` arithmetic (the baseline) and the ratio,
 //! - the whole `plumb run --format json` of the release binary on the generated
 //!   file, output to /dev/null, with its peak memory,
 //! - the peak memory of the in-process compile + evaluate.
 //!
+//! Every figure is the median of several runs, in wall-clock time and in CPU time
+//! (user + system, all threads): on a busy machine the CPU time is the steadier.
 //! It also checks that the evaluator's results equal the baseline's, digit for
 //! digit. Not a timed test: it prints figures, it does not fail on them.
 //! `PLUMB_BENCH_ITEMS` and `PLUMB_BENCH_RUNS` change the size and the repetitions;
@@ -26,27 +30,66 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
+/// CPU time (user + system) of this process or of its waited-for children.
+fn cpu(who: libc::c_int) -> Duration {
+    // SAFETY: getrusage only writes into the struct we pass.
+    let ru = unsafe {
+        let mut ru: libc::rusage = std::mem::zeroed();
+        if libc::getrusage(who, &mut ru) != 0 {
+            return Duration::ZERO;
+        }
+        ru
+    };
+    let tv = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+    };
+    tv(ru.ru_utime) + tv(ru.ru_stime)
+}
+
+/// Wall and CPU times of repeated runs.
+#[derive(Default)]
+struct Times {
+    wall: Vec<Duration>,
+    cpu: Vec<Duration>,
+}
+
+impl Times {
+    /// Runs `f` once, timing it (CPU time of `who`).
+    fn once<T>(&mut self, who: libc::c_int, f: impl FnOnce() -> T) -> T {
+        let (c0, t0) = (cpu(who), Instant::now());
+        let r = f();
+        self.wall.push(t0.elapsed());
+        self.cpu.push(cpu(who).saturating_sub(c0));
+        r
+    }
+
+    fn median(v: &[Duration]) -> Duration {
+        let mut v = v.to_vec();
+        v.sort();
+        v.get(v.len() / 2).copied().unwrap_or_default()
+    }
+
+    fn wall(&self) -> Duration {
+        Times::median(&self.wall)
+    }
+
+    fn cpu(&self) -> Duration {
+        Times::median(&self.cpu)
+    }
+
+    fn line(&self, what: &str) -> String {
+        let min = self.wall.iter().min().copied().unwrap_or_default();
+        format!(
+            "{what:<40} median {} (min {}), CPU {}",
+            ms(self.wall()),
+            ms(min).trim(),
+            ms(self.cpu()).trim()
+        )
+    }
 }
 
 fn ms(d: Duration) -> String {
-    format!("{:8.1} ms", d.as_secs_f64() * 1e3)
-}
-
-/// Runs `f` `runs` times; the median time and the last result.
-fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, Duration, T) {
-    let mut times = Vec::with_capacity(runs);
-    let mut last = None;
-    for _ in 0..runs.max(1) {
-        let t = Instant::now();
-        let r = f();
-        times.push(t.elapsed());
-        last = Some(r);
-    }
-    let min = times.iter().min().copied().unwrap_or_default();
-    (median(times), min, last.expect("at least one run"))
+    format!("{:7.1} ms", d.as_secs_f64() * 1e3)
 }
 
 /// `VmHWM` / `VmRSS` of this process, in kB (Linux only; 0 elsewhere).
@@ -67,41 +110,24 @@ fn reset_peak() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
-/// Largest peak RSS of any waited-for child process, in kB.
-fn children_peak_kb() -> u64 {
-    // SAFETY: getrusage only writes into the struct we pass.
-    unsafe {
-        let mut ru: libc::rusage = std::mem::zeroed();
-        if libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru) == 0 {
-            ru.ru_maxrss as u64
-        } else {
-            0
-        }
-    }
-}
-
 fn mb(kb: u64) -> String {
     format!("{:.0} MB", kb as f64 / 1024.0)
 }
 
 fn main() {
-    let items: usize = std::env::var("PLUMB_BENCH_ITEMS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(synth::Config::full().items);
-    let runs: usize = std::env::var("PLUMB_BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(7);
-    let cfg = synth::Config {
+    let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<usize>().ok());
+    let items = env("PLUMB_BENCH_ITEMS").unwrap_or(synth::Config::full().items);
+    let runs = env("PLUMB_BENCH_RUNS").unwrap_or(7).max(1);
+    let only = std::env::var("PLUMB_BENCH_ONLY").unwrap_or_default();
+    let me = libc::RUSAGE_SELF;
+
+    let s = synth::generate(synth::Config {
         items,
         ..synth::Config::full()
-    };
-    let s = synth::generate(cfg);
+    });
     let scenarios = s.scenarios.len();
     let cells = s.formulas.len() * s.months * scenarios;
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    let path = dir.join("eval_bench_plan.plumb");
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("eval_bench_plan.plumb");
     std::fs::write(&path, &s.text).expect("write the generated plan");
     println!(
         "plumb eval benchmark: {} items × {} months × {} scenarios = {} cells; {:.1} MB of source ({})",
@@ -112,45 +138,55 @@ fn main() {
         s.text.len() as f64 / 1e6,
         path.display()
     );
+    println!(
+        "machine: {} CPUs, load average {}",
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
 
-    let only = std::env::var("PLUMB_BENCH_ONLY").unwrap_or_default();
     if only == "eval" {
         // For profiling: the evaluation alone, many times.
         let c = compile_str("bench.plumb", &s.text, &Options::default());
-        let (ev, ev_min, _) = time(runs, || {
-            evaluate(c.plan(), &EvalOptions::default()).expect("evaluation succeeds")
-        });
-        println!("evaluation median {}   min {}", ms(ev), ms(ev_min));
+        let mut t = Times::default();
+        for _ in 0..runs {
+            t.once(me, || evaluate(c.plan(), &EvalOptions::default()).unwrap());
+        }
+        println!("{}", t.line("evaluation, 3 scenarios"));
         return;
     }
 
     // Front end: parse + resolve + check (no evaluation).
-    let (fe, fe_min, c) = time(runs.min(5), || {
-        compile_str("bench.plumb", &s.text, &Options::default())
-    });
-    let errors: Vec<String> = c
+    let mut fe = Times::default();
+    let mut c = None;
+    for _ in 0..runs.min(5) {
+        c = Some(fe.once(me, || {
+            compile_str("bench.plumb", &s.text, &Options::default())
+        }));
+    }
+    let c = c.expect("compiled");
+    let errors: Vec<&str> = c
         .diagnostics
         .iter()
         .filter(|d| d.is_error())
         .take(3)
-        .map(|d| d.message.clone())
+        .map(|d| d.message.as_str())
         .collect();
     assert!(
         errors.is_empty(),
         "the generated plan has errors: {errors:?}"
     );
-    println!(
-        "front end (parse + resolve + check)      median {}   min {}",
-        ms(fe),
-        ms(fe_min)
-    );
-    // Its stages, once each.
+    println!("{}", fe.line("front end (parse + resolve + check)"));
     {
+        // Its stages, once each.
         use plumb::resolve::{resolve, ParsedFile};
         use plumb::source::{FileId, Span};
-        let t = Instant::now();
-        let parsed = plumb::syntax::parse(&s.text, FileId(0));
-        let parse = t.elapsed();
+        let (mut p, mut r, mut k) = (Times::default(), Times::default(), Times::default());
+        let parsed = p.once(me, || plumb::syntax::parse(&s.text, FileId(0)));
         let files = vec![ParsedFile {
             file: FileId(0),
             ast: parsed.file,
@@ -162,74 +198,49 @@ fn main() {
                 .unwrap_or("")
                 .to_string()
         };
-        let t = Instant::now();
-        let (mut resolved, _) = resolve(&files, &text);
-        let res = t.elapsed();
-        let t = Instant::now();
-        let _ = plumb::check::before_eval(&mut resolved.plan);
-        let chk = t.elapsed();
-        println!(
-            "  of which parse {}, resolve {}, check {}",
-            ms(parse).trim(),
-            ms(res).trim(),
-            ms(chk).trim()
-        );
+        let (mut resolved, _) = r.once(me, || resolve(&files, &text));
+        k.once(me, || plumb::check::before_eval(&mut resolved.plan));
+        println!("{}", p.line("  parse (two threads)"));
+        println!("{}", r.line("  resolve"));
+        println!("{}", k.line("  check (units, cycles, …)"));
     }
-
     if only == "frontend" {
         return;
     }
 
     // Evaluation of every scenario, and the baseline: the same formulas as
     // hand-written loops over Vec<Decimal>. Runs alternate, so that a busy
-    // machine slows both alike.
+    // machine slows all of them alike.
     //
-    // `evaluate` takes from base what a scenario does not change; "every cell"
-    // evaluates each scenario on its own (`evaluate_scenario`), computing all
-    // 1.8M cells like the baseline does.
+    // `evaluate` takes from base what a scenario does not change and runs the
+    // scenarios after base on two threads; "every cell" evaluates each scenario
+    // on its own, one after the other (`evaluate_scenario`), computing all 1.8M
+    // cells like the baseline does.
     let plan = c.plan();
-    let (mut ev_times, mut full_times, mut bl_times) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut ev, mut full, mut bl) = (Times::default(), Times::default(), Times::default());
     let (mut results, mut reference) = (None, None);
-    for _ in 0..runs.max(1) {
-        let t = Instant::now();
-        results = Some(evaluate(plan, &EvalOptions::default()).expect("evaluation succeeds"));
-        ev_times.push(t.elapsed());
-        let t = Instant::now();
-        let base = evaluate_scenario(plan, plan.base, None).expect("base");
-        for k in 0..plan.scenarios.len() {
-            if k != plan.base {
-                evaluate_scenario(plan, k, Some(&base.values)).expect("scenario");
+    for _ in 0..runs {
+        results = Some(ev.once(me, || evaluate(plan, &EvalOptions::default()).unwrap()));
+        full.once(me, || {
+            let base = evaluate_scenario(plan, plan.base, None).unwrap();
+            for k in (0..plan.scenarios.len()).filter(|k| *k != plan.base) {
+                evaluate_scenario(plan, k, Some(&base.values)).unwrap();
             }
-        }
-        full_times.push(t.elapsed());
-        let t = Instant::now();
-        reference = Some(synth::reference(&s).expect("no overflow"));
-        bl_times.push(t.elapsed());
+        });
+        reference = Some(bl.once(me, || synth::reference(&s).expect("no overflow")));
     }
-    let (results, reference) = (results.expect("ran"), reference.expect("ran"));
-    let min = |v: &[Duration]| v.iter().min().copied().unwrap_or_default();
-    let (ev_min, full_min, bl_min) = (min(&ev_times), min(&full_times), min(&bl_times));
-    let (ev, full, bl) = (median(ev_times), median(full_times), median(bl_times));
-    println!(
-        "evaluation, {scenarios} scenarios                  median {}   min {}",
-        ms(ev),
-        ms(ev_min)
-    );
-    println!(
-        "  every cell computed (no reuse)         median {}   min {}",
-        ms(full),
-        ms(full_min)
-    );
+    let (results, reference) = (results.unwrap(), reference.unwrap());
     let ops = synth::ops_per_cell_row(&s) * s.months * scenarios;
+    println!("{}", ev.line("evaluation, 3 scenarios (as plumb run)"));
+    println!("{}", full.line("  every cell computed, one thread"));
     println!(
-        "bare rust_decimal baseline               median {}   min {}   ({ops} operations)",
-        ms(bl),
-        ms(bl_min)
+        "{}",
+        bl.line(&format!("bare rust_decimal baseline ({ops} ops)"))
     );
     println!(
-        "every cell / baseline                    {:8.2}×   (min / min {:.2}×)",
-        full.as_secs_f64() / bl.as_secs_f64(),
-        full_min.as_secs_f64() / bl_min.as_secs_f64()
+        "every cell / baseline                    {:.2}× wall, {:.2}× CPU",
+        full.wall().as_secs_f64() / bl.wall().as_secs_f64(),
+        full.cpu().as_secs_f64() / bl.cpu().as_secs_f64()
     );
 
     // Same digits as the baseline.
@@ -258,9 +269,7 @@ fn main() {
             format!("NO: {mismatches} items differ")
         }
     );
-    drop(results);
-    drop(reference);
-    drop(c);
+    drop((results, reference, c));
 
     // Peak memory of an in-process compile + evaluate.
     let rss_before = proc_status("VmRSS:");
@@ -278,29 +287,43 @@ fn main() {
     drop(c);
     if hwm > 0 {
         println!(
-            "peak memory, in process (compile + eval) {:>8}   ({} above the {} held before)",
+            "peak memory, in process (compile + eval) {} ({} above the {} held before)",
             mb(hwm),
             mb(hwm.saturating_sub(rss_before)),
             mb(rss_before)
         );
     }
 
-    // The whole `plumb run --format json` of the release binary.
+    // The whole `plumb run --format json` of the release binary. Its peak memory
+    // comes from /usr/bin/time (a child forked from this large process would
+    // report this process's memory as its own).
     let exe = env!("CARGO_BIN_EXE_plumb");
-    let mut times = Vec::new();
+    let gnu_time = std::path::Path::new("/usr/bin/time").is_file();
+    let peak_file = std::env::temp_dir().join(format!("plumb-bench-peak-{}", std::process::id()));
+    let mut run = Times::default();
+    let mut peak_kb = 0u64;
     for _ in 0..runs.min(5) {
-        let t = Instant::now();
-        let status = Command::new(exe)
-            .args(["run", "--format", "json"])
+        let mut cmd = if gnu_time {
+            let mut c = Command::new("/usr/bin/time");
+            c.arg("-f").arg("%M").arg("-o").arg(&peak_file).arg(exe);
+            c
+        } else {
+            Command::new(exe)
+        };
+        cmd.args(["run", "--format", "json"])
             .arg(&path)
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .expect("run the plumb binary");
-        times.push(t.elapsed());
+            .stderr(Stdio::null());
+        let status = run.once(libc::RUSAGE_CHILDREN, || cmd.status().expect("run plumb"));
         assert!(status.success(), "plumb run failed: {status}");
+        if let Some(kb) = std::fs::read_to_string(&peak_file)
+            .ok()
+            .and_then(|t| t.trim().parse::<u64>().ok())
+        {
+            peak_kb = peak_kb.max(kb);
+        }
     }
-    let min = times.iter().min().copied().unwrap_or_default();
+    let _ = std::fs::remove_file(&peak_file);
     let json_bytes = Command::new(exe)
         .args(["run", "--format", "json"])
         .arg(&path)
@@ -308,13 +331,11 @@ fn main() {
         .map(|o| o.stdout.len())
         .unwrap_or(0);
     println!(
-        "plumb run --format json > /dev/null      median {}   min {}   ({:.1} MB of JSON)",
-        ms(median(times)),
-        ms(min),
+        "{}   ({:.1} MB of JSON)",
+        run.line("plumb run --format json > /dev/null"),
         json_bytes as f64 / 1e6
     );
-    println!(
-        "peak memory, plumb run --format json     {:>8}",
-        mb(children_peak_kb())
-    );
+    if peak_kb > 0 {
+        println!("peak memory, plumb run --format json     {}", mb(peak_kb));
+    }
 }

@@ -14,8 +14,29 @@ use crate::units::{Ty, Unit};
 use rust_decimal::prelude::ToPrimitive;
 
 struct Ctx<'p> {
-    items: &'p [Option<Ty>],
+    items: Items<'p>,
     diags: Vec<Diagnostic>,
+}
+
+/// Where a context finds the unit of an item.
+#[derive(Clone, Copy)]
+enum Items<'p> {
+    /// Inferred so far (None: not yet).
+    Known(&'p [Option<Ty>]),
+    /// The plan's, once inferred (read one at a time, not copied).
+    Plan(&'p [ir::Item]),
+}
+
+impl Items<'_> {
+    fn ty(&self, i: ItemId) -> Ty {
+        match self {
+            Items::Known(k) => k.get(i).cloned().flatten().unwrap_or(Ty::Any),
+            Items::Plan(items) => items
+                .get(i)
+                .map(|it| Ty::Num(it.unit.clone()))
+                .unwrap_or(Ty::Any),
+        }
+    }
 }
 
 /// Infers and checks units across the plan; fills `Item::unit` and the default
@@ -41,7 +62,7 @@ pub fn check(plan: &mut ir::Plan) -> Vec<Diagnostic> {
             continue;
         };
         let mut ctx = Ctx {
-            items: &known,
+            items: Items::Known(&known),
             diags: Vec::new(),
         };
         let ty = ctx.ty(&item.expr);
@@ -99,7 +120,7 @@ pub fn check(plan: &mut ir::Plan) -> Vec<Diagnostic> {
         }
     }
     let mut ctx = Ctx {
-        items: &known,
+        items: Items::Known(&known),
         diags: Vec::new(),
     };
     for item in &plan.items {
@@ -319,9 +340,7 @@ impl Ctx<'_> {
             ExprKind::Period(..) => Ty::Period,
             ExprKind::Window(..) => Ty::Range,
             ExprKind::Error => Ty::Any,
-            ExprKind::Item(i) | ExprKind::Prior(i) => {
-                self.items.get(*i).cloned().flatten().unwrap_or(Ty::Any)
-            }
+            ExprKind::Item(i) | ExprKind::Prior(i) => self.items.ty(*i),
             ExprKind::Unary(UnOp::Neg, a) => self.num(a),
             ExprKind::Unary(UnOp::Not, a) => {
                 self.expect_bool(a, "`not`");
@@ -608,13 +627,8 @@ impl Ctx<'_> {
 /// The unit of an expression over a checked plan (for reports: the unit of a
 /// target's sides). Plain numbers come back as [`Ty::Any`].
 pub fn expr_ty(plan: &ir::Plan, e: &ir::Expr) -> Ty {
-    let known: Vec<Option<Ty>> = plan
-        .items
-        .iter()
-        .map(|i| Some(Ty::Num(i.unit.clone())))
-        .collect();
     let mut ctx = Ctx {
-        items: &known,
+        items: Items::Plan(&plan.items),
         diags: Vec::new(),
     };
     ctx.ty(e)

@@ -70,52 +70,41 @@ pub fn write_exact(v: Decimal, out: &mut Vec<u8>) {
         out.push(b'0');
         return;
     }
-    // |m| < 2^96 as three 32-bit limbs, most significant first, cut into base-10^9
-    // chunks by dividing with u64 arithmetic (divisions by a constant are cheap).
+    // |m| < 2^96 = hi·2^64 + mid·2^32 + lo, turned into four base-10^9 digits
+    // with 2^32 and 2^64 written in base 10^9 (no wide division needed):
+    // 2^32 = 4·10^9 + 294967296, 2^64 = 18·10^18 + 446744073·10^9 + 709551616.
+    const B: u64 = 1_000_000_000;
     let u = m.unsigned_abs();
-    let mut limbs = [(u >> 64) as u32, (u >> 32) as u32, u as u32];
-    let mut chunks = [0u32; 4];
-    let mut count = 0;
-    while limbs.iter().any(|l| *l != 0) {
-        let mut rem = 0u64;
-        for l in limbs.iter_mut() {
-            let cur = (rem << 32) | u64::from(*l);
-            *l = (cur / 1_000_000_000) as u32;
-            rem = cur % 1_000_000_000;
+    let (hi, mid, lo) = (
+        u64::from((u >> 64) as u32),
+        u64::from((u >> 32) as u32),
+        u64::from(u as u32),
+    );
+    let d0 = lo + mid * 294_967_296 + hi * 709_551_616;
+    let d1 = d0 / B + mid * 4 + hi * 446_744_073;
+    let d2 = d1 / B + hi * 18;
+    let chunks = [d2 / B, d2 % B, d1 % B, d0 % B];
+    // 36 digits, most significant first, then skip the leading zeros.
+    let mut digits = [b'0'; 36];
+    for (k, c) in chunks.iter().enumerate() {
+        let c = *c as usize;
+        let (top, rest) = (c / 100_000_000, c % 100_000_000);
+        let (a, b) = (rest / 10_000, rest % 10_000);
+        let at = k * 9;
+        if let Some(d) = digits.get_mut(at) {
+            *d = b'0' + top as u8;
         }
-        if let Some(c) = chunks.get_mut(count) {
-            *c = rem as u32;
-        }
-        count += 1;
-    }
-    // The digits, most significant first, at digits[pos..].
-    let mut digits = [b'0'; 40];
-    let mut pos = digits.len();
-    for k in 0..count {
-        let mut c = chunks.get(k).copied().unwrap_or(0);
-        let last = k + 1 == count;
-        let mut written = 0;
-        while c != 0 || (!last && written < 9) {
-            let pair = (c % 100) as usize * 2;
-            c /= 100;
-            let (hi, lo) = (
-                PAIRS.get(pair).copied().unwrap_or(b'0'),
-                PAIRS.get(pair + 1).copied().unwrap_or(b'0'),
-            );
-            if let Some(d) = digits.get_mut(pos - 1) {
-                *d = lo;
+        for (n, pair) in [a / 100, a % 100, b / 100, b % 100].iter().enumerate() {
+            let src = PAIRS.get(pair * 2..pair * 2 + 2).unwrap_or(b"00");
+            if let Some(dst) = digits.get_mut(at + 1 + 2 * n..at + 3 + 2 * n) {
+                dst.copy_from_slice(src);
             }
-            if let Some(d) = digits.get_mut(pos - 2) {
-                *d = hi;
-            }
-            pos -= 2;
-            written += 2;
-        }
-        if written > 9 || (last && pos < digits.len() && digits.get(pos) == Some(&b'0')) {
-            // An odd count: the pair wrote one digit too many (a leading zero).
-            pos += 1;
         }
     }
+    let pos = digits
+        .iter()
+        .position(|d| *d != b'0')
+        .unwrap_or(digits.len() - 1);
     let all = digits.get(pos..).unwrap_or(&[]);
     // No trailing zeros after the point.
     let mut scale = v.scale() as usize;
