@@ -681,10 +681,19 @@ impl<'t> Printer<'t> {
                     }
                 }
             }
+            // A hoisted `##` comment must not join the doc comment (or become
+            // one): a blank line keeps it apart.
+            let apart = hoisted.last().is_some_and(|c| c.text.starts_with("##"));
             let mut lines: Vec<(&Comment, bool)> = Vec::new();
             lines.extend(lead.iter().take(doc_start).copied());
             lines.extend(hoisted.into_iter().map(|c| (c, false)));
-            lines.extend(lead.iter().skip(doc_start).copied());
+            let doc: Vec<(&Comment, bool)> = lead.iter().skip(doc_start).copied().collect();
+            let blank = blank || (apart && doc.is_empty());
+            lines.extend(
+                doc.into_iter()
+                    .enumerate()
+                    .map(|(i, (c, b))| (c, b || (apart && i == 0))),
+            );
             for (c, b) in lines {
                 if b && !first {
                     out.push(Out::Blank);
