@@ -13,27 +13,14 @@ fn is_entry(text: &str) -> bool {
         .any(|l| l.starts_with("plan ") || l.starts_with("plan\t"))
 }
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> std::io::Result<()> {
-    if depth > 32 {
-        return Ok(());
-    }
-    let mut entries: Vec<_> = std::fs::read_dir(dir)?.filter_map(Result::ok).collect();
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
-        let p = e.path();
-        let ft = e.file_type()?;
-        let name = e.file_name();
-        let hidden = name.to_string_lossy().starts_with('.') || name == "target";
-        if ft.is_dir() && !hidden {
-            collect(&p, out, depth + 1)?;
-        } else if ft.is_file() && p.extension().is_some_and(|x| x == "plumb") {
-            if let Ok(t) = std::fs::read_to_string(&p) {
-                if is_entry(&t) {
-                    out.push(p);
-                }
-            }
-        }
-    }
+/// Plan entry files below `dir`: `.plumb` files with a `plan` declaration.
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut all = Vec::new();
+    super::plumb_files(dir, &mut all, 0)?;
+    out.extend(
+        all.into_iter()
+            .filter(|p| std::fs::read_to_string(p).is_ok_and(|t| is_entry(&t))),
+    );
     Ok(())
 }
 
@@ -47,7 +34,7 @@ pub fn run(args: &CheckArgs) -> u8 {
     let mut entries = Vec::new();
     for p in &paths {
         if p.is_dir() {
-            if let Err(e) = collect(p, &mut entries, 0) {
+            if let Err(e) = collect(p, &mut entries) {
                 eprintln!("error: cannot read directory {}: {e}", p.display());
                 return 2;
             }

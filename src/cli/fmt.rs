@@ -18,27 +18,6 @@ enum Outcome {
     Failed,
 }
 
-/// Every `.plumb` file below `dir`, sorted, skipping hidden folders and `target`.
-fn collect(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> std::io::Result<()> {
-    if depth > 32 {
-        return Ok(());
-    }
-    let mut entries: Vec<_> = std::fs::read_dir(dir)?.filter_map(Result::ok).collect();
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
-        let p = e.path();
-        let ft = e.file_type()?;
-        let name = e.file_name();
-        let hidden = name.to_string_lossy().starts_with('.') || name == "target";
-        if ft.is_dir() && !hidden {
-            collect(&p, out, depth + 1)?;
-        } else if ft.is_file() && p.extension().is_some_and(|x| x == "plumb") {
-            out.push(p);
-        }
-    }
-    Ok(())
-}
-
 /// Formats `text` named `name`; prints diagnostics on failure.
 fn format_text(name: &str, text: &str) -> Result<String, ()> {
     let mut sources = SourceMap::new();
@@ -155,7 +134,7 @@ pub fn run(args: &FmtArgs) -> u8 {
     let mut files = Vec::new();
     for p in &paths {
         if p.is_dir() {
-            if let Err(e) = collect(p, &mut files, 0) {
+            if let Err(e) = super::plumb_files(p, &mut files, 0) {
                 eprintln!("error: cannot read directory {}: {e}", p.display());
                 return 2;
             }

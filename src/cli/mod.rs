@@ -36,3 +36,29 @@ pub fn eprint_diagnostics(c: &plumb::compile::Compilation) {
         eprint!("{}", plumb::diagnostic::render_human(d, &c.sources, opts));
     }
 }
+
+/// Every `.plumb` file below `dir`, sorted, skipping hidden folders and `target`,
+/// at most 32 folders deep.
+pub fn plumb_files(
+    dir: &std::path::Path,
+    out: &mut Vec<std::path::PathBuf>,
+    depth: usize,
+) -> std::io::Result<()> {
+    if depth > 32 {
+        return Ok(());
+    }
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?.filter_map(Result::ok).collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let p = e.path();
+        let ft = e.file_type()?;
+        let name = e.file_name();
+        let hidden = name.to_string_lossy().starts_with('.') || name == "target";
+        if ft.is_dir() && !hidden {
+            plumb_files(&p, out, depth + 1)?;
+        } else if ft.is_file() && p.extension().is_some_and(|x| x == "plumb") {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
