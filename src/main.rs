@@ -59,6 +59,15 @@ enum Command {
     /// --period is given: flows sum, stocks take the last month, ratios average),
     /// and which scenario override or trigger `set` produced a driver's value.
     Explain(ExplainArgs),
+    /// Write the plan as a static HTML site: company, department and role pages.
+    ///
+    /// Bullet charts for targets per scenario, a line chart per driver and metric,
+    /// the trigger timeline, assumptions with their status, requests, RACI, risks
+    /// and dependencies. Self-contained (inline SVG and CSS, no script, nothing
+    /// fetched) and byte-identical for the same input.
+    Report(ReportArgs),
+    /// Export the plan as a spreadsheet (xlsx) with roll-up formulas.
+    Export(ExportArgs),
     /// Run the language server on stdin and stdout (for editors).
     ///
     /// Diagnostics as you type, hover with values, go to definition, references,
@@ -132,6 +141,49 @@ pub struct RunArgs {
     /// Group periods by month, quarter or year.
     #[arg(long, value_enum, default_value = "month")]
     pub by: ByArg,
+}
+
+/// Arguments of `plumb report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The plan's entry file.
+    pub file: PathBuf,
+    /// Output directory (default: `plumb-report`).
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// The last month with actuals (`2026-06`): charts are solid to it and dashed
+    /// after. Applies to plans with actuals.
+    #[arg(long, value_name = "P")]
+    pub as_of: Option<String>,
+    /// Monte Carlo samples for drivers with ranges (applies to plans with ranges).
+    #[arg(long, value_name = "N")]
+    pub samples: Option<u32>,
+    /// Random seed of the simulation (applies to plans with ranges).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+}
+
+/// Export formats of `plumb export`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// An Excel workbook (Office Open XML).
+    Xlsx,
+}
+
+/// Arguments of `plumb export`.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// The plan's entry file.
+    pub file: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// Output file (default: `PLAN.xlsx`, after the plan's name).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The last month with actuals (applies to plans with actuals).
+    #[arg(long, value_name = "P")]
+    pub as_of: Option<String>,
 }
 
 /// Arguments of `plumb fmt`.
@@ -213,6 +265,8 @@ fn main() -> ExitCode {
         Command::Fmt(a) => cli::fmt::run(&a),
         Command::Diff(a) => cli::diff::run(&a),
         Command::Explain(a) => cli::explain::run(&a),
+        Command::Report(a) => cli::report::run(&a),
+        Command::Export(a) => cli::export::run(&a),
         #[cfg(feature = "lsp")]
         Command::Lsp => plumb::lsp::serve(),
     };

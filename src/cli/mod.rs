@@ -4,7 +4,9 @@
 pub mod check;
 pub mod diff;
 pub mod explain;
+pub mod export;
 pub mod fmt;
+pub mod report;
 pub mod run;
 
 use std::io::IsTerminal;

@@ -9,6 +9,9 @@
 pub mod format;
 mod json;
 mod render;
+pub mod site;
+pub mod svg;
+mod window;
 
 pub use render::{render_csv, render_markdown, render_table, TableOptions};
 
