@@ -1,4 +1,98 @@
-//! `plumb export`.
-use crate::ExportArgs;
+//! `plumb export --format xlsx`: writes the plan as a workbook (REPORTS.md §2).
+
+use crate::{ExportArgs, ExportFormat};
+use plumb::check::objectives::all_outcomes;
+use plumb::compile::{compile, DiskFs, Options};
+use plumb::report::site::{assumption_statuses, Extras, SiteInput};
+use std::path::PathBuf;
+
 /// Runs `plumb export`.
-pub fn run(_args: &ExportArgs) -> u8 { 2 }
+pub fn run(args: &ExportArgs) -> u8 {
+    if !args.file.is_file() {
+        eprintln!("error: {} is not a file", args.file.display());
+        return 2;
+    }
+    let mut c = compile(
+        &args.file,
+        &DiskFs,
+        &Options {
+            evaluate: true,
+            scenarios: None,
+        },
+    );
+    super::eprint_diagnostics(&c);
+    drop(std::mem::take(&mut c.files));
+    let plan = c.plan();
+    let Some(results) = &c.results else {
+        eprintln!("error: the plan has errors; nothing was evaluated");
+        return 1;
+    };
+    let as_of = match &args.as_of {
+        None => None,
+        Some(p) => match plan.period_labels().iter().position(|l| l == p) {
+            Some(i) => Some(i),
+            None => {
+                eprintln!(
+                    "error: --as-of {p} is not a month of the plan's horizon ({} – {})",
+                    plan.period_label(0),
+                    plan.period_label(plan.len as i64 - 1)
+                );
+                return 2;
+            }
+        },
+    };
+    let targets = match all_outcomes(plan, results) {
+        Ok(o) => o,
+        Err(e) => {
+            let d = e.to_diagnostic();
+            eprint!("{}", plumb::diagnostic::render_human(&d, &c.sources, Default::default()));
+            return 1;
+        }
+    };
+    let requests = match plumb::check::requests::all_outcomes(plan, results) {
+        Ok(r) => r,
+        Err(e) => {
+            let d = e.to_diagnostic();
+            eprint!("{}", plumb::diagnostic::render_human(&d, &c.sources, Default::default()));
+            return 1;
+        }
+    };
+    let statuses = assumption_statuses(plan, &c.diagnostics);
+    // Actuals are not in this plan's language yet: --as-of is accepted and
+    // checked, and adds the Actuals and Variance sheets once plans carry actuals.
+    let extras = Extras {
+        as_of,
+        ..Extras::default()
+    };
+    let input = SiteInput {
+        plan,
+        results,
+        targets: &targets,
+        requests: &requests,
+        assumptions: &statuses,
+        extras: &extras,
+    };
+    let bytes = match args.format {
+        ExportFormat::Xlsx => match plumb::report::xlsx::workbook(&input) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("error: cannot build the workbook: {e}");
+                return 2;
+            }
+        },
+    };
+    let out = args
+        .output
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("{}.xlsx", plan.name)));
+    if let Err(e) = std::fs::write(&out, bytes) {
+        eprintln!("error: cannot write {}: {e}", out.display());
+        return 2;
+    }
+    eprintln!("wrote {}", out.display());
+    if c.has_errors() {
+        eprintln!("error: the plan's story disagrees with its numbers (see above)");
+        return 1;
+    }
+    0
+}

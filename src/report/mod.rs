@@ -12,6 +12,7 @@ mod render;
 pub mod site;
 pub mod svg;
 mod window;
+pub mod xlsx;
 
 pub use render::{render_csv, render_markdown, render_table, TableOptions};
 

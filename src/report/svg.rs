@@ -171,7 +171,7 @@ pub fn line_chart(c: &LineChart) -> String {
     // X labels: about six, always the first and the last.
     let stride = n.div_ceil(6).max(1);
     for (i, l) in c.labels.iter().enumerate() {
-        if i % stride == 0 || i + 1 == n {
+        if i + 1 == n || (i % stride == 0 && n - 1 - i >= stride) {
             let _ = write!(
                 out,
                 "<text class=\"xlab\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
@@ -593,7 +593,7 @@ pub fn timeline(title: &str, labels: &[String], rows: &[TimelineRow]) -> String 
     let bottom = d(h - 22);
     let stride = n.div_ceil(6).max(1);
     for (i, l) in labels.iter().enumerate() {
-        if i % stride == 0 || i + 1 == n {
+        if i + 1 == n || (i % stride == 0 && n - 1 - i >= stride) {
             let _ = write!(
                 out,
                 "<text class=\"xlab\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
