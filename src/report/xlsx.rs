@@ -240,7 +240,7 @@ fn targets_sheet(ws: &mut Worksheet, input: &SiteInput, bold: &Format) -> Result
     ws.write_string(
         0,
         0,
-        "Numbers here are binary floating point for the spreadsheet; `plumb run --format json` holds the exact digits.",
+        "Numbers here are binary floating point for the spreadsheet; JSON holds the exact digits (plumb run --format json).",
     )?;
     let has_extra = input.extras.targets.is_some();
     let mut cols = vec![

@@ -1,0 +1,267 @@
+//! `plumb export --format xlsx`, read back with calamine: every month value
+//! equals `plumb run --format json`'s to 15 significant digits, every roll-up
+//! formula is the right one for the item's aggregation and its cached value is
+//! the roll-up of the JSON values, and the Targets sheet matches JSON's targets.
+
+use calamine::{open_workbook, Data, Reader, Xlsx};
+use rust_decimal::Decimal;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_plumb")
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run_json(plan: &Path) -> Value {
+    let out = Command::new(bin())
+        .args(["run", "--format", "json"])
+        .arg(plan)
+        .output()
+        .expect("plumb runs");
+    serde_json::from_slice(&out.stdout).expect("JSON output")
+}
+
+fn export(plan: &Path, dir: &Path) -> PathBuf {
+    let path = dir.join("plan.xlsx");
+    let out = Command::new(bin())
+        .args(["export", "--format", "xlsx", "-o"])
+        .arg(&path)
+        .arg(plan)
+        .output()
+        .expect("plumb export runs");
+    assert!(
+        path.is_file(),
+        "no workbook: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    path
+}
+
+fn dec(s: &str) -> Decimal {
+    s.parse::<Decimal>()
+        .or_else(|_| Decimal::from_scientific(s))
+        .expect("a decimal")
+}
+
+/// 15 significant digits.
+fn sig15(x: f64) -> String {
+    format!("{x:.14e}")
+}
+
+fn exact_f64(s: &str) -> f64 {
+    s.parse().expect("a number")
+}
+
+fn cell_f64(d: Option<&Data>) -> Option<f64> {
+    match d? {
+        Data::Float(f) => Some(*f),
+        Data::Int(i) => Some(*i as f64),
+        _ => None,
+    }
+}
+
+fn cell_str(d: Option<&Data>) -> String {
+    match d {
+        Some(Data::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    }
+}
+
+/// The column of a cell reference like `D2` or `AB7`.
+fn col_of(cell: &str) -> usize {
+    let letters: String = cell.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    letters
+        .bytes()
+        .fold(0usize, |acc, b| acc * 26 + (b - b'A' + 1) as usize)
+        - 1
+}
+
+/// Checks one plan's workbook against its JSON; returns how many roll-up cells
+/// were compared.
+fn check_plan(rel: &str) -> usize {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plan = root().join(rel);
+    let json = run_json(&plan);
+    let path = export(&plan, dir.path());
+    let mut wb: Xlsx<_> = open_workbook(&path).expect("opens");
+    let periods: Vec<String> = json["periods"]
+        .as_array()
+        .expect("periods")
+        .iter()
+        .map(|p| p.as_str().unwrap_or("").to_string())
+        .collect();
+    let scenarios = json["scenarios"].as_object().expect("scenarios");
+    let mut rollups = 0;
+    for (name, sc) in scenarios {
+        let range = wb.worksheet_range(name).expect("scenario sheet");
+        let formulas = wb.worksheet_formula(name).expect("formulas");
+        let items = sc["items"].as_object().expect("items");
+        // Header: Item, Kind, Unit, months…, quarters…, years….
+        for (k, p) in periods.iter().enumerate() {
+            assert_eq!(cell_str(range.get_value((0, 3 + k as u32))), *p);
+        }
+        let width = range.get_size().1;
+        let height = range.get_size().0 as u32;
+        assert_eq!(height as usize, items.len() + 1, "{rel} {name}: one row per item");
+        for (item, v) in items {
+            let row = (1..height)
+                .find(|r| cell_str(range.get_value((*r, 0))) == *item)
+                .unwrap_or_else(|| panic!("{rel} {name}: no row for {item}"));
+            assert_eq!(
+                cell_str(range.get_value((row, 2))),
+                v["unit"].as_str().unwrap_or("")
+            );
+            let values: Vec<&str> = v["values"]
+                .as_array()
+                .expect("values")
+                .iter()
+                .map(|x| x.as_str().unwrap_or(""))
+                .collect();
+            for (k, s) in values.iter().enumerate() {
+                let got = cell_f64(range.get_value((row, 3 + k as u32)))
+                    .unwrap_or_else(|| panic!("{rel} {name} {item} month {k}: no number"));
+                assert_eq!(
+                    sig15(got),
+                    sig15(exact_f64(s)),
+                    "{rel} {name} {item} {}",
+                    periods[k]
+                );
+            }
+            // Roll-up columns: a formula over month cells of this row.
+            for col in 3 + values.len()..width {
+                let f = formulas
+                    .get_value((row, col as u32))
+                    .cloned()
+                    .unwrap_or_default();
+                let f = f.trim_start_matches('=');
+                let (kind, args) = f
+                    .split_once('(')
+                    .map(|(k, a)| (k, a.trim_end_matches(')')))
+                    .unwrap_or(("LAST", f));
+                let (a, b) = args.split_once(':').unwrap_or((args, args));
+                let (ca, cb) = (col_of(a) - 3, col_of(b) - 3);
+                assert!(a.ends_with(&(row + 1).to_string()), "{f} on row {row}");
+                let window: Vec<Decimal> = values[ca..=cb].iter().map(|s| dec(s)).collect();
+                let expected = match kind {
+                    "SUM" => window.iter().sum::<Decimal>(),
+                    "AVERAGE" => window.iter().sum::<Decimal>() / Decimal::from(window.len()),
+                    "LAST" => {
+                        assert_eq!(ca, cb, "a stock takes one cell: {f}");
+                        window[0]
+                    }
+                    other => panic!("unexpected formula {other}: {f}"),
+                };
+                let label = cell_str(range.get_value((0, col as u32)));
+                let got = cell_f64(range.get_value((row, col as u32)))
+                    .unwrap_or_else(|| panic!("{rel} {name} {item} {label}: no cached value"));
+                assert_eq!(
+                    sig15(got),
+                    sig15(exact_f64(&expected.normalize().to_string())),
+                    "{rel} {name} {item} {label} ({f})"
+                );
+                rollups += 1;
+            }
+        }
+    }
+    // Targets: scenario, objective, target, unit, projected, threshold, gap, met.
+    let t = wb.worksheet_range("Targets").expect("Targets sheet");
+    assert!(cell_str(t.get_value((0, 0))).contains("JSON holds the exact digits"));
+    let rows = t.get_size().0 as u32;
+    let mut seen = 0;
+    for (name, sc) in scenarios {
+        for tg in sc["targets"].as_array().expect("targets") {
+            let objective = tg["objective"].as_str().unwrap_or("");
+            let text = tg["target"].as_str().unwrap_or("");
+            let row = (2..rows)
+                .find(|r| {
+                    cell_str(t.get_value((*r, 0))) == *name
+                        && cell_str(t.get_value((*r, 1))) == objective
+                        && cell_str(t.get_value((*r, 2))) == text
+                })
+                .unwrap_or_else(|| panic!("{rel}: no Targets row for {name} {objective}"));
+            for (col, key) in [(4, "projected"), (5, "threshold"), (6, "gap")] {
+                if let Some(s) = tg[key].as_str() {
+                    let got = cell_f64(t.get_value((row, col))).expect("a number");
+                    assert_eq!(sig15(got), sig15(exact_f64(s)), "{rel} {name} {key}");
+                }
+            }
+            let met = if tg["met"].as_bool() == Some(true) {
+                "met"
+            } else {
+                "missed"
+            };
+            assert_eq!(cell_str(t.get_value((row, 7))), met);
+            seen += 1;
+        }
+    }
+    assert_eq!(seen as u32 + 2, rows, "{rel}: one Targets row per target");
+    rollups
+}
+
+#[test]
+fn workbooks_match_json_for_every_example() {
+    for rel in [
+        "examples/fy2026.plumb",
+        "examples/subscription.plumb",
+        "examples/expansion.plumb",
+        "examples/company/main.plumb",
+    ] {
+        let n = check_plan(rel);
+        assert!(n > 0, "{rel}: no roll-up compared");
+    }
+}
+
+/// Roll-ups of the contract example, computed by hand: revenue over 2026 is the
+/// figure `plumb check` reports against the $65M target; headcount starts at
+/// 120 and hires 2 a month to August, then 1 a month.
+#[test]
+fn fy2026_rollups_hand_computed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = export(&root().join("examples/fy2026.plumb"), dir.path());
+    let mut wb: Xlsx<_> = open_workbook(&path).expect("opens");
+    let r = wb.worksheet_range("base").expect("base sheet");
+    let f = wb.worksheet_formula("base").expect("formulas");
+    let col = |label: &str| {
+        (0..r.get_size().1 as u32)
+            .find(|c| cell_str(r.get_value((0, *c))) == label)
+            .expect("column")
+    };
+    let row = |item: &str| {
+        (1..r.get_size().0 as u32)
+            .find(|x| cell_str(r.get_value((*x, 0))) == item)
+            .expect("row")
+    };
+    let (rev, hc) = (row("revenue"), row("headcount"));
+    let year = col("2026");
+    let q1 = col("2026-Q1");
+    // $63,733,648.95 to the cent, as `plumb check` reports it.
+    let got = cell_f64(r.get_value((rev, year))).expect("revenue 2026");
+    assert_eq!((got * 100.0).round(), 6_373_364_895.0);
+    assert_eq!(
+        f.get_value((rev, year)).map(String::as_str),
+        Some(format!("SUM(D{0}:O{0})", rev + 1).as_str())
+    );
+    // 120 + 2 + 2 + 2 at the end of March; 120 + 8 × 2 + 4 × 1 at year end.
+    assert_eq!(cell_f64(r.get_value((hc, q1))), Some(126.0));
+    assert_eq!(cell_f64(r.get_value((hc, year))), Some(140.0));
+    assert_eq!(
+        f.get_value((hc, q1)).map(String::as_str),
+        Some(format!("F{}", hc + 1).as_str())
+    );
+}
+
+#[test]
+fn export_is_byte_identical() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plan = root().join("examples/fy2026.plumb");
+    let a = std::fs::read(export(&plan, dir.path())).expect("read");
+    let dir2 = tempfile::tempdir().expect("temp dir");
+    let b = std::fs::read(export(&plan, dir2.path())).expect("read");
+    assert!(a == b, "two exports of the same plan differ");
+}
