@@ -1,0 +1,196 @@
+//! `plumb report`: snapshots of every page of small plans (the inline CSS is
+//! replaced by a marker: it is one static file), sections shown only when the
+//! plan has them, byte-identical output, and nothing written outside the
+//! output directory.
+
+mod common;
+
+use plumb::check::objectives::all_outcomes;
+use plumb::report::site::{assumption_statuses, build_site, Extras, Page, SiteInput};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn pages(rel: &str) -> Vec<Page> {
+    let c = common::compile_file(&root().join(rel));
+    let plan = c.plan();
+    let results = c.results.as_ref().expect("evaluated");
+    let targets = all_outcomes(plan, results).expect("targets");
+    let requests = plumb::check::requests::all_outcomes(plan, results).expect("requests");
+    let statuses = assumption_statuses(plan, &c.diagnostics);
+    build_site(&SiteInput {
+        plan,
+        results,
+        targets: &targets,
+        requests: &requests,
+        assumptions: &statuses,
+        extras: &Extras::default(),
+    })
+}
+
+fn without_css(html: &str) -> String {
+    match (html.find("<style>"), html.find("</style>")) {
+        (Some(a), Some(b)) if a < b => format!("{}<style>/* site.css */{}", &html[..a], &html[b..]),
+        _ => html.to_string(),
+    }
+}
+
+fn snapshot(rel: &str, stem: &str) {
+    for p in pages(rel) {
+        let name = format!("{stem}__{}", p.path.replace(['/', '.'], "_"));
+        insta::with_settings!({snapshot_path => "snapshots/report", prepend_module_to_snapshot => false}, {
+            insta::assert_snapshot!(name, without_css(&p.html));
+        });
+    }
+}
+
+#[test]
+fn minimal_plan_pages() {
+    let p = pages("tests/report/minimal.plumb");
+    assert_eq!(p.len(), 1, "no department or role: the index only");
+    let html = &p[0].html;
+    // Nothing empty is shown: no objectives, triggers, assumptions, RACI, risks.
+    for absent in [
+        "id=\"objectives\"",
+        "id=\"triggers\"",
+        "id=\"assumptions\"",
+        "id=\"requests\"",
+        "id=\"raci\"",
+        "id=\"risks\"",
+        "id=\"budgets\"",
+        "id=\"waterfalls\"",
+        "id=\"tornadoes\"",
+    ] {
+        assert!(!html.contains(absent), "{absent} shown for an empty plan");
+    }
+    snapshot("tests/report/minimal.plumb", "minimal");
+}
+
+#[test]
+fn small_plan_pages() {
+    let p = pages("tests/report/small.plumb");
+    let paths: Vec<&str> = p.iter().map(|x| x.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "index.html",
+            "department/finance.html",
+            "department/sales.html",
+            "role/cfo.html"
+        ]
+    );
+    let index = &p[0].html;
+    for present in [
+        "id=\"objectives\"",
+        "id=\"triggers\"",
+        "id=\"assumptions\"",
+        "id=\"requests\"",
+        "id=\"raci\"",
+        "id=\"risks\"",
+    ] {
+        assert!(index.contains(present), "{present} missing");
+    }
+    // Met and missed in words, not only in colour: the base scenario makes
+    // $10K..$20K a month = $90K (met); the slow one $60K (missed).
+    assert!(index.contains("$90K met"));
+    assert!(index.contains("$60K missed"));
+    // Exact values in the data table, as JSON has them.
+    assert!(index.contains("data-field=\"projected\" title=\"$90K\">90000</td>"));
+    // Windows: headcount is a stock (10 + 1 a month): Q1 ends at 13, Q2 at 16;
+    // deals is a flow: 10+12+14 = 36 in Q1, 16+18+20 = 54 in Q2, 90 in 2026.
+    assert!(index.contains("<tr><th scope=\"row\">2026</th><td class=\"num\" title=\"$90K\">90000</td>"));
+    let sales = &p[2].html;
+    assert!(sales.contains("<tr><th scope=\"row\">2026-Q1</th><td class=\"num\" title=\"36 deal\">36</td>"));
+    assert!(sales.contains("<tr><th scope=\"row\">2026-Q2</th><td class=\"num\" title=\"54 deal\">54</td>"));
+    // Headcount is charted on the index (a top objective's item).
+    assert!(index.contains("<tr><th scope=\"row\">2026-Q1</th><td class=\"num\" title=\"13 fte\">13</td>"));
+    assert!(index.contains("<tr><th scope=\"row\">2026-Q2</th><td class=\"num\" title=\"16 fte\">16</td>"));
+    // The headcount target bounds a stock: its threshold is drawn as a rule.
+    assert!(index.contains("class=\"threshold\""));
+    // Finance owns hires (a flow of 1 a month): 3 in Q1, 6 in 2026.
+    let finance = &p[1].html;
+    assert!(finance.contains("<tr><th scope=\"row\">2026-Q1</th><td class=\"num\" title=\"3 fte\">3</td>"));
+    assert!(finance.contains("<tr><th scope=\"row\">2026</th><td class=\"num\" title=\"6 fte\">6</td>"));
+    // The department page shows how its objective supports the top one.
+    assert!(sales.contains("supports revenue_90k"));
+    snapshot("tests/report/small.plumb", "small");
+}
+
+fn run_report(plan: &Path, cwd: &Path, out: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_plumb"))
+        .current_dir(cwd)
+        .args(["report", "-o", out])
+        .arg(plan)
+        .output()
+        .expect("plumb report runs")
+}
+
+fn files_below(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            files_below(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn report_writes_only_its_directory_and_is_byte_identical() {
+    let plan = root().join("examples/fy2026.plumb");
+    let cwd = tempfile::tempdir().expect("temp dir");
+    let first = run_report(&plan, cwd.path(), "site");
+    assert_eq!(first.status.code(), Some(0), "{}", String::from_utf8_lossy(&first.stderr));
+    let second = run_report(&plan, cwd.path(), "again");
+    assert_eq!(second.status.code(), Some(0));
+    let top: Vec<String> = std::fs::read_dir(cwd.path())
+        .expect("read")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(top, ["again", "site"], "nothing written beside the output");
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    files_below(&cwd.path().join("site"), &mut a);
+    files_below(&cwd.path().join("again"), &mut b);
+    let rel = |v: &[PathBuf], base: &Path| -> Vec<PathBuf> {
+        v.iter().map(|p| p.strip_prefix(base).unwrap_or(p).to_path_buf()).collect()
+    };
+    assert_eq!(rel(&a, &cwd.path().join("site")), rel(&b, &cwd.path().join("again")));
+    assert_eq!(a.len(), 8, "index, 5 departments, 2 roles");
+    for (x, y) in a.iter().zip(&b) {
+        assert!(std::fs::read(x).ok() == std::fs::read(y).ok(), "{} differs", x.display());
+    }
+    // Self-contained: no script, no external reference.
+    for p in &a {
+        let html = std::fs::read_to_string(p).expect("utf-8");
+        assert!(!html.contains("<script"), "{}", p.display());
+        assert!(!html.contains("http://") || !html.replace("http://www.w3.org/2000/svg", "").contains("http://"));
+        assert!(!html.contains("https://"), "{}", p.display());
+        assert!(!html.contains("src="), "{}", p.display());
+    }
+}
+
+#[test]
+fn report_rejects_an_as_of_outside_the_horizon() {
+    let plan = root().join("examples/fy2026.plumb");
+    let cwd = tempfile::tempdir().expect("temp dir");
+    let out = Command::new(env!("CARGO_BIN_EXE_plumb"))
+        .current_dir(cwd.path())
+        .args(["report", "--as-of", "2030-01", "-o", "site"])
+        .arg(&plan)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a month of the plan's horizon"));
+}
