@@ -138,9 +138,30 @@ pub struct RunArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: RunFormat,
-    /// Group periods by month, quarter or year.
-    #[arg(long, value_enum, default_value = "month")]
-    pub by: ByArg,
+    /// Group periods by month, quarter or year (default: month). With CSV, an
+    /// explicit --by also adds a `total` column (the horizon rolled up).
+    #[arg(long, value_enum)]
+    pub by: Option<ByArg>,
+    /// With --format csv: print these tables instead of the items table
+    /// (repeatable; `items` and `all` include it). Each is a CSV block with its
+    /// own header, blocks separated by an empty line.
+    #[arg(long, value_enum, value_name = "SECTION")]
+    pub section: Vec<CsvSection>,
+}
+
+/// Tables of `plumb run --format csv --section`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum CsvSection {
+    /// The items table (the default).
+    Items,
+    /// Targets per scenario: projected, threshold, gap, met.
+    Targets,
+    /// Requests per scenario: ask, grant, gap.
+    Requests,
+    /// Budgets by department (a header only while the plan has none).
+    Budgets,
+    /// Every table.
+    All,
 }
 
 /// Arguments of `plumb report`.

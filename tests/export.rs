@@ -3,6 +3,8 @@
 //! formula is the right one for the item's aggregation and its cached value is
 //! the roll-up of the JSON values, and the Targets sheet matches JSON's targets.
 
+#![allow(clippy::indexing_slicing, clippy::unwrap_used)]
+
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -75,7 +77,10 @@ fn cell_str(d: Option<&Data>) -> String {
 
 /// The column of a cell reference like `D2` or `AB7`.
 fn col_of(cell: &str) -> usize {
-    let letters: String = cell.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    let letters: String = cell
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
     letters
         .bytes()
         .fold(0usize, |acc, b| acc * 26 + (b - b'A' + 1) as usize)
@@ -108,7 +113,11 @@ fn check_plan(rel: &str) -> usize {
         }
         let width = range.get_size().1;
         let height = range.get_size().0 as u32;
-        assert_eq!(height as usize, items.len() + 1, "{rel} {name}: one row per item");
+        assert_eq!(
+            height as usize,
+            items.len() + 1,
+            "{rel} {name}: one row per item"
+        );
         for (item, v) in items {
             let row = (1..height)
                 .find(|r| cell_str(range.get_value((*r, 0))) == *item)

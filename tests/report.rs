@@ -3,6 +3,8 @@
 //! plan has them, byte-identical output, and nothing written outside the
 //! output directory.
 
+#![allow(clippy::indexing_slicing, clippy::unwrap_used)]
+
 mod common;
 
 use plumb::check::objectives::all_outcomes;
@@ -101,19 +103,27 @@ fn small_plan_pages() {
     assert!(index.contains("data-field=\"projected\" title=\"$90K\">90000</td>"));
     // Windows: headcount is a stock (10 + 1 a month): Q1 ends at 13, Q2 at 16;
     // deals is a flow: 10+12+14 = 36 in Q1, 16+18+20 = 54 in Q2, 90 in 2026.
-    assert!(index.contains("<tr><th scope=\"row\">2026</th><td class=\"num\" title=\"$90K\">90000</td>"));
+    assert!(index
+        .contains("<tr><th scope=\"row\">2026</th><td class=\"num\" title=\"$90K\">90000</td>"));
     let sales = &p[2].html;
-    assert!(sales.contains("<tr><th scope=\"row\">2026-Q1</th><td class=\"num\" title=\"36 deal\">36</td>"));
-    assert!(sales.contains("<tr><th scope=\"row\">2026-Q2</th><td class=\"num\" title=\"54 deal\">54</td>"));
+    assert!(sales
+        .contains("<tr><th scope=\"row\">2026-Q1</th><td class=\"num\" title=\"36 deal\">36</td>"));
+    assert!(sales
+        .contains("<tr><th scope=\"row\">2026-Q2</th><td class=\"num\" title=\"54 deal\">54</td>"));
     // Headcount is charted on the index (a top objective's item).
-    assert!(index.contains("<tr><th scope=\"row\">2026-Q1</th><td class=\"num\" title=\"13 fte\">13</td>"));
-    assert!(index.contains("<tr><th scope=\"row\">2026-Q2</th><td class=\"num\" title=\"16 fte\">16</td>"));
+    assert!(index
+        .contains("<tr><th scope=\"row\">2026-Q1</th><td class=\"num\" title=\"13 fte\">13</td>"));
+    assert!(index
+        .contains("<tr><th scope=\"row\">2026-Q2</th><td class=\"num\" title=\"16 fte\">16</td>"));
     // The headcount target bounds a stock: its threshold is drawn as a rule.
     assert!(index.contains("class=\"threshold\""));
     // Finance owns hires (a flow of 1 a month): 3 in Q1, 6 in 2026.
     let finance = &p[1].html;
-    assert!(finance.contains("<tr><th scope=\"row\">2026-Q1</th><td class=\"num\" title=\"3 fte\">3</td>"));
-    assert!(finance.contains("<tr><th scope=\"row\">2026</th><td class=\"num\" title=\"6 fte\">6</td>"));
+    assert!(finance
+        .contains("<tr><th scope=\"row\">2026-Q1</th><td class=\"num\" title=\"3 fte\">3</td>"));
+    assert!(
+        finance.contains("<tr><th scope=\"row\">2026</th><td class=\"num\" title=\"6 fte\">6</td>")
+    );
     // The department page shows how its objective supports the top one.
     assert!(sales.contains("supports revenue_90k"));
     snapshot("tests/report/small.plumb", "small");
@@ -149,7 +159,12 @@ fn report_writes_only_its_directory_and_is_byte_identical() {
     let plan = root().join("examples/fy2026.plumb");
     let cwd = tempfile::tempdir().expect("temp dir");
     let first = run_report(&plan, cwd.path(), "site");
-    assert_eq!(first.status.code(), Some(0), "{}", String::from_utf8_lossy(&first.stderr));
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     let second = run_report(&plan, cwd.path(), "again");
     assert_eq!(second.status.code(), Some(0));
     let top: Vec<String> = std::fs::read_dir(cwd.path())
@@ -164,18 +179,32 @@ fn report_writes_only_its_directory_and_is_byte_identical() {
     files_below(&cwd.path().join("site"), &mut a);
     files_below(&cwd.path().join("again"), &mut b);
     let rel = |v: &[PathBuf], base: &Path| -> Vec<PathBuf> {
-        v.iter().map(|p| p.strip_prefix(base).unwrap_or(p).to_path_buf()).collect()
+        v.iter()
+            .map(|p| p.strip_prefix(base).unwrap_or(p).to_path_buf())
+            .collect()
     };
-    assert_eq!(rel(&a, &cwd.path().join("site")), rel(&b, &cwd.path().join("again")));
+    assert_eq!(
+        rel(&a, &cwd.path().join("site")),
+        rel(&b, &cwd.path().join("again"))
+    );
     assert_eq!(a.len(), 8, "index, 5 departments, 2 roles");
     for (x, y) in a.iter().zip(&b) {
-        assert!(std::fs::read(x).ok() == std::fs::read(y).ok(), "{} differs", x.display());
+        assert!(
+            std::fs::read(x).ok() == std::fs::read(y).ok(),
+            "{} differs",
+            x.display()
+        );
     }
     // Self-contained: no script, no external reference.
     for p in &a {
         let html = std::fs::read_to_string(p).expect("utf-8");
         assert!(!html.contains("<script"), "{}", p.display());
-        assert!(!html.contains("http://") || !html.replace("http://www.w3.org/2000/svg", "").contains("http://"));
+        assert!(
+            !html.contains("http://")
+                || !html
+                    .replace("http://www.w3.org/2000/svg", "")
+                    .contains("http://")
+        );
         assert!(!html.contains("https://"), "{}", p.display());
         assert!(!html.contains("src="), "{}", p.display());
     }

@@ -45,7 +45,10 @@ pub fn run(args: &ExportArgs) -> u8 {
         Ok(o) => o,
         Err(e) => {
             let d = e.to_diagnostic();
-            eprint!("{}", plumb::diagnostic::render_human(&d, &c.sources, Default::default()));
+            eprint!(
+                "{}",
+                plumb::diagnostic::render_human(&d, &c.sources, Default::default())
+            );
             return 1;
         }
     };
@@ -53,7 +56,10 @@ pub fn run(args: &ExportArgs) -> u8 {
         Ok(r) => r,
         Err(e) => {
             let d = e.to_diagnostic();
-            eprint!("{}", plumb::diagnostic::render_human(&d, &c.sources, Default::default()));
+            eprint!(
+                "{}",
+                plumb::diagnostic::render_human(&d, &c.sources, Default::default())
+            );
             return 1;
         }
     };

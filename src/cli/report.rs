@@ -48,7 +48,10 @@ pub fn run(args: &ReportArgs) -> u8 {
         Ok(o) => o,
         Err(e) => {
             let d = e.to_diagnostic();
-            eprint!("{}", plumb::diagnostic::render_human(&d, &c.sources, Default::default()));
+            eprint!(
+                "{}",
+                plumb::diagnostic::render_human(&d, &c.sources, Default::default())
+            );
             return 1;
         }
     };
@@ -56,7 +59,10 @@ pub fn run(args: &ReportArgs) -> u8 {
         Ok(r) => r,
         Err(e) => {
             let d = e.to_diagnostic();
-            eprint!("{}", plumb::diagnostic::render_human(&d, &c.sources, Default::default()));
+            eprint!(
+                "{}",
+                plumb::diagnostic::render_human(&d, &c.sources, Default::default())
+            );
             return 1;
         }
     };

@@ -1,8 +1,9 @@
 //! `plumb run`.
 
-use crate::{ByArg, RunArgs, RunFormat};
+use crate::{ByArg, CsvSection, RunArgs, RunFormat};
 use plumb::check::objectives::all_outcomes;
 use plumb::compile::{compile, DiskFs, Options};
+use plumb::report::csv::{render_csv_sections, CsvOptions};
 use plumb::report::{render_csv, render_markdown, render_table, By, RunReport, TableOptions};
 use std::io::Write;
 
@@ -65,7 +66,7 @@ pub fn run(args: &RunArgs) -> u8 {
             return 1;
         }
     };
-    let by = match args.by {
+    let by = match args.by.unwrap_or(ByArg::Month) {
         ByArg::Month => By::Month,
         ByArg::Quarter => By::Quarter,
         ByArg::Year => By::Year,
@@ -116,7 +117,20 @@ pub fn run(args: &RunArgs) -> u8 {
             },
         ),
         RunFormat::Json => report.to_json() + "\n",
-        RunFormat::Csv => render_csv(&report),
+        RunFormat::Csv if args.section.is_empty() && args.by.is_none() => render_csv(&report),
+        RunFormat::Csv => {
+            let has = |s: CsvSection| {
+                args.section.contains(&s) || args.section.contains(&CsvSection::All)
+            };
+            let opts = CsvOptions {
+                items: args.section.is_empty() || has(CsvSection::Items),
+                targets: has(CsvSection::Targets),
+                requests: has(CsvSection::Requests),
+                budgets: has(CsvSection::Budgets),
+                total: args.by.is_some(),
+            };
+            render_csv_sections(&report, plan, results, &opts)
+        }
         RunFormat::Markdown => render_markdown(&report),
     };
     print!("{out}");

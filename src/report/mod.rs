@@ -6,6 +6,7 @@
 //! item values with units, target outcomes and trigger firings. Every renderer is
 //! deterministic: the same plan gives byte-identical output.
 
+pub mod csv;
 pub mod format;
 mod json;
 mod render;

@@ -430,7 +430,12 @@ fn index_page(input: &SiteInput) -> String {
             }
         }
     }
-    charts_section(&mut out, input, &items, "Top objectives' drivers and metrics");
+    charts_section(
+        &mut out,
+        input,
+        &items,
+        "Top objectives' drivers and metrics",
+    );
     extras_charts(&mut out, input, &top);
     triggers_section(&mut out, input);
     let all_a: Vec<usize> = (0..plan.assumptions.len()).collect();
@@ -498,7 +503,12 @@ fn owner_page(input: &SiteInput, party: Party) -> String {
         .filter(|i| plan.items.get(*i).is_some_and(|x| owns(x.owner, party)))
         .collect();
     let before = out.len();
-    objectives_section(&mut out, input, &objs, "Objectives and how they support the top ones");
+    objectives_section(
+        &mut out,
+        input,
+        &objs,
+        "Objectives and how they support the top ones",
+    );
     charts_section(&mut out, input, &items, "Drivers and metrics owned");
     let asm: Vec<usize> = (0..plan.assumptions.len())
         .filter(|a| {
@@ -535,10 +545,18 @@ fn owner_page(input: &SiteInput, party: Party) -> String {
 
 /// The scenario's name.
 fn scenario_name(plan: &Plan, s: usize) -> &str {
-    plan.scenarios.get(s).map(|x| x.name.as_str()).unwrap_or("?")
+    plan.scenarios
+        .get(s)
+        .map(|x| x.name.as_str())
+        .unwrap_or("?")
 }
 
-fn target_extra<'a>(input: &SiteInput<'a>, s: usize, o: usize, t: usize) -> Option<&'a TargetExtra> {
+fn target_extra<'a>(
+    input: &SiteInput<'a>,
+    s: usize,
+    o: usize,
+    t: usize,
+) -> Option<&'a TargetExtra> {
     input
         .extras
         .targets
@@ -625,10 +643,7 @@ fn target_block(out: &mut String, input: &SiteInput, o: usize, ti: usize, text: 
     let mut table = String::new();
     let mut unit = Unit::dimensionless();
     for (s, outcomes) in input.targets {
-        let Some(to) = outcomes
-            .iter()
-            .find(|x| x.objective == o && x.target == ti)
-        else {
+        let Some(to) = outcomes.iter().find(|x| x.objective == o && x.target == ti) else {
             continue;
         };
         unit = to.unit.clone();
@@ -703,10 +718,11 @@ fn target_block(out: &mut String, input: &SiteInput, o: usize, ti: usize, text: 
 }
 
 fn target_extra_any(input: &SiteInput, o: usize, ti: usize) -> bool {
-    input.extras.targets.as_ref().is_some_and(|v| {
-        v.iter()
-            .any(|x| x.objective == o && x.target == ti)
-    })
+    input
+        .extras
+        .targets
+        .as_ref()
+        .is_some_and(|v| v.iter().any(|x| x.objective == o && x.target == ti))
 }
 
 fn extra_cells(ex: Option<&TargetExtra>, unit: &Unit) -> String {
@@ -1114,7 +1130,11 @@ fn requests_section(out: &mut String, input: &SiteInput, which: &[usize]) {
             .and_then(|d| plan.departments.get(d))
             .map(|d| format!(" · from {}", esc(&d.name)))
             .unwrap_or_default();
-        let approved: Vec<&str> = req.approved_by.iter().map(|p| plan.party_name(*p)).collect();
+        let approved: Vec<&str> = req
+            .approved_by
+            .iter()
+            .map(|p| plan.party_name(*p))
+            .collect();
         let _ = write!(
             out,
             "<article class=\"request\"><h3>{}</h3><p class=\"meta\"><code>{}</code>{from}{}</p>{}\

@@ -409,15 +409,15 @@ pub fn waterfall(
     end_label: &str,
 ) -> String {
     let mut running = start.1;
-    let mut bars: Vec<(String, Decimal, Decimal, &str)> = vec![(
-        start.0.to_string(),
-        Decimal::ZERO,
-        start.1,
-        "total",
-    )];
+    let mut bars: Vec<(String, Decimal, Decimal, &str)> =
+        vec![(start.0.to_string(), Decimal::ZERO, start.1, "total")];
     for (l, delta) in steps {
         let next = running.checked_add(*delta).unwrap_or(running);
-        let kind = if delta.is_sign_negative() { "down" } else { "up" };
+        let kind = if delta.is_sign_negative() {
+            "down"
+        } else {
+            "up"
+        };
         bars.push((l.clone(), running, next, kind));
         running = next;
     }
@@ -679,9 +679,9 @@ mod tests {
         });
         // Domain 0..400 padded by 20 → 0..420; y: 226 at 0, 16 at 420.
         // Solid through the as-of period, dashed from it on.
-        assert!(svg.contains(
-            "<polyline class=\"line\" stroke=\"#1f5fa8\" points=\"64,226 224,176\"/>"
-        ));
+        assert!(
+            svg.contains("<polyline class=\"line\" stroke=\"#1f5fa8\" points=\"64,226 224,176\"/>")
+        );
         assert!(svg.contains(
             "<polyline class=\"line forecast\" stroke=\"#1f5fa8\" points=\"224,176 384,126 544,76\"/>"
         ));

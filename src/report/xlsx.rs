@@ -126,7 +126,9 @@ pub fn workbook(input: &SiteInput) -> Result<Vec<u8>, XlsxError> {
             .set_author("Plumb")
             .set_creation_datetime(&created),
     );
-    let bold = Format::new().set_bold().set_border_bottom(FormatBorder::Thin);
+    let bold = Format::new()
+        .set_bold()
+        .set_border_bottom(FormatBorder::Thin);
     for r in &input.results.scenarios {
         let ws = wb.add_worksheet();
         scenario_sheet(ws, input, r.scenario, &r.values, &bold)?;
@@ -184,7 +186,10 @@ fn scenario_sheet(
         ws.write_string(row, 0, &it.name)?;
         ws.write_string(row, 1, it.kind.as_str())?;
         ws.write_string(row, 2, it.unit.to_string())?;
-        let vals = values.get(row as usize - 1).map(Vec::as_slice).unwrap_or(&[]);
+        let vals = values
+            .get(row as usize - 1)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
         let fmt = Format::new().set_num_format(num_format_for(&it.unit, vals));
         for (m, v) in vals.iter().enumerate() {
             ws.write_number_with_format(row, FIRST_PERIOD_COL + m as u16, float(*v), &fmt)?;
@@ -207,10 +212,18 @@ fn scenario_sheet(
 }
 
 fn scenario_label(plan: &Plan, s: usize) -> &str {
-    plan.scenarios.get(s).map(|x| x.name.as_str()).unwrap_or("?")
+    plan.scenarios
+        .get(s)
+        .map(|x| x.name.as_str())
+        .unwrap_or("?")
 }
 
-fn header(ws: &mut Worksheet, row: u32, cols: &[(&str, f64)], bold: &Format) -> Result<(), XlsxError> {
+fn header(
+    ws: &mut Worksheet,
+    row: u32,
+    cols: &[(&str, f64)],
+    bold: &Format,
+) -> Result<(), XlsxError> {
     for (i, (name, width)) in cols.iter().enumerate() {
         ws.write_string_with_format(row, i as u16, *name, bold)?;
         ws.set_column_width(i as u16, *width)?;
@@ -226,7 +239,9 @@ fn opt_number(
     fmt: &Format,
 ) -> Result<(), XlsxError> {
     match v {
-        Some(v) => ws.write_number_with_format(row, col, float(v), fmt).map(|_| ()),
+        Some(v) => ws
+            .write_number_with_format(row, col, float(v), fmt)
+            .map(|_| ()),
         None => ws.write_string(row, col, "").map(|_| ()),
     }
 }
@@ -271,7 +286,10 @@ fn targets_sheet(ws: &mut Worksheet, input: &SiteInput, bold: &Format) -> Result
             )
         });
         for o in sorted {
-            let vals: Vec<Decimal> = [o.projected, o.threshold, o.gap].into_iter().flatten().collect();
+            let vals: Vec<Decimal> = [o.projected, o.threshold, o.gap]
+                .into_iter()
+                .flatten()
+                .collect();
             let fmt = Format::new().set_num_format(num_format_for(&o.unit, &vals));
             ws.write_string(row, 0, scenario_label(plan, *s))?;
             ws.write_string(
@@ -304,7 +322,8 @@ fn targets_sheet(ws: &mut Worksheet, input: &SiteInput, bold: &Format) -> Result
 }
 
 fn party(plan: &Plan, p: Option<Party>) -> String {
-    p.map(|p| plan.party_name(p).to_string()).unwrap_or_default()
+    p.map(|p| plan.party_name(p).to_string())
+        .unwrap_or_default()
 }
 
 fn assumptions_sheet(
@@ -502,7 +521,12 @@ pub fn top_items(plan: &Plan) -> Vec<usize> {
         if depth != 0 {
             continue;
         }
-        for t in plan.objectives.get(o).map(|x| x.targets.as_slice()).unwrap_or(&[]) {
+        for t in plan
+            .objectives
+            .get(o)
+            .map(|x| x.targets.as_slice())
+            .unwrap_or(&[])
+        {
             for i in t.expr.items() {
                 if !items.contains(&i) {
                     items.push(i);
@@ -518,7 +542,11 @@ fn charts_sheet(ws: &mut Worksheet, input: &SiteInput, bold: &Format) -> Result<
     ws.set_name("Charts")?;
     let items = top_items(plan);
     if items.is_empty() {
-        ws.write_string(0, 0, "The plan has no top objective with a target to chart.")?;
+        ws.write_string(
+            0,
+            0,
+            "The plan has no top objective with a target to chart.",
+        )?;
         return Ok(());
     }
     ws.write_string_with_format(0, 0, "Top objectives' items, per scenario", bold)?;
@@ -528,7 +556,9 @@ fn charts_sheet(ws: &mut Worksheet, input: &SiteInput, bold: &Format) -> Result<
             continue;
         };
         let mut chart = Chart::new(ChartType::Line);
-        chart.title().set_name(&format!("{} ({})", it.name, it.unit));
+        chart
+            .title()
+            .set_name(&format!("{} ({})", it.name, it.unit));
         chart.y_axis().set_num_format(num_format(&it.unit, 0));
         let row = *item as u32 + 1;
         for r in &input.results.scenarios {
