@@ -662,13 +662,13 @@ fn target_block(out: &mut String, input: &SiteInput, o: usize, ti: usize, text: 
             });
         }
         let sname = scenario_name(plan, *s);
-        let _ = write!(
+        let _ = writeln!(
             table,
             "<tr data-objective=\"{}\" data-target=\"{ti}\" data-scenario=\"{}\"><th scope=\"row\">{}</th>\
              <td class=\"num\" data-field=\"projected\" title=\"{}\">{}</td>\
              <td class=\"num\" data-field=\"threshold\" title=\"{}\">{}</td>\
              <td class=\"num\" data-field=\"gap\" title=\"{}\">{}</td>\
-             <td class=\"{word}\" data-field=\"met\">{word}</td>{}</tr>\n",
+             <td class=\"{word}\" data-field=\"met\">{word}</td>{}</tr>",
             esc(&plan.objectives.get(o).map(|x| x.name.clone()).unwrap_or_default()),
             esc(sname),
             esc(sname),
@@ -947,9 +947,9 @@ fn extras_charts(out: &mut String, input: &SiteInput, top: &[usize]) {
             let mut total = w.start.1;
             for (l, v) in &w.steps {
                 total = total.checked_add(*v).unwrap_or(total);
-                let _ = write!(
+                let _ = writeln!(
                     out,
-                    "<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td></tr>\n",
+                    "<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td></tr>",
                     esc(l),
                     format::exact(*v)
                 );
@@ -980,9 +980,9 @@ fn extras_charts(out: &mut String, input: &SiteInput, top: &[usize]) {
                 svg::tornado(&t.title, &t.unit, t.base, &t.bars)
             );
             for b in &t.bars {
-                let _ = write!(
+                let _ = writeln!(
                     out,
-                    "<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
+                    "<tr><th scope=\"row\">{}</th><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
                     esc(&b.name),
                     format::exact(b.low),
                     format::exact(b.high)
@@ -1033,9 +1033,9 @@ fn triggers_section(out: &mut String, input: &SiteInput) {
     );
     for (tr, row) in &rows {
         let (name, sc) = row.label.split_once(" · ").unwrap_or((&row.label, ""));
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<tr><th scope=\"row\" title=\"{}\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            "<tr><th scope=\"row\" title=\"{}\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&tr.title),
             esc(name),
             esc(sc),
@@ -1090,10 +1090,10 @@ fn assumptions_section(out: &mut String, input: &SiteInput, which: &[usize]) {
             .iter()
             .map(|e| format!("<br><small>Evidence: {}</small>", esc(e)))
             .collect::<String>();
-        let _ = write!(
+        let _ = writeln!(
             out,
             "<tr><th scope=\"row\">{}<br><small><code>{}</code></small>{evidence}</th><td>{kind}</td>\
-             <td class=\"{}\">{} {}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+             <td class=\"{}\">{} {}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&asm.title),
             esc(&asm.name),
             if status.good() { "met" } else { "missed" },
@@ -1135,11 +1135,11 @@ fn requests_section(out: &mut String, input: &SiteInput, which: &[usize]) {
             .iter()
             .map(|p| plan.party_name(*p))
             .collect();
-        let _ = write!(
+        let _ = writeln!(
             out,
             "<article class=\"request\"><h3>{}</h3><p class=\"meta\"><code>{}</code>{from}{}</p>{}\
              <div class=\"scroll\"><table><thead><tr><th scope=\"col\">Scenario</th><th scope=\"col\">Ask</th>\
-             <th scope=\"col\">Grant</th><th scope=\"col\">Gap (grant − ask)</th></tr></thead><tbody>\n",
+             <th scope=\"col\">Grant</th><th scope=\"col\">Gap (grant − ask)</th></tr></thead><tbody>",
             esc(&req.title),
             esc(&req.name),
             if approved.is_empty() {
@@ -1171,9 +1171,9 @@ fn requests_section(out: &mut String, input: &SiteInput, which: &[usize]) {
                 .or(o.ask.as_ref())
                 .map(|x| x.condition.unit.clone())
                 .unwrap_or_default();
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td class=\"num\" title=\"{}\">{}</td></tr>\n",
+                "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td class=\"num\" title=\"{}\">{}</td></tr>",
                 esc(scenario_name(plan, *s)),
                 side(&o.ask),
                 side(&o.grant),
@@ -1216,18 +1216,19 @@ fn budgets_section(out: &mut String, input: &SiteInput, dept: Option<usize>) {
         } else {
             ""
         };
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<tr><th scope=\"row\">{}</th>{}{}{}<td class=\"num\" title=\"{}\">{}{over}</td></tr>\n",
-            esc(
-                plan.departments
-                    .get(b.department)
-                    .map(|d| d.name.as_str())
-                    .unwrap_or("?")
-            ),
+            "<tr><th scope=\"row\">{}</th>{}{}{}<td class=\"num\" title=\"{}\">{}{over}</td></tr>",
+            esc(plan
+                .departments
+                .get(b.department)
+                .map(|d| d.name.as_str())
+                .unwrap_or("?")),
             cell(b.allowance),
             cell(b.planned),
-            b.actual.map(cell).unwrap_or_else(|| "<td class=\"num\">—</td>".into()),
+            b.actual
+                .map(cell)
+                .unwrap_or_else(|| "<td class=\"num\">—</td>".into()),
             format::exact(b.remaining),
             esc(&compact(b.remaining, &b.unit))
         );
@@ -1322,9 +1323,9 @@ fn risks_section(out: &mut String, input: &SiteInput, party: Option<Party>) {
              <th scope=\"col\">Likelihood</th><th scope=\"col\">Impact</th><th scope=\"col\">Mitigation</th></tr></thead><tbody>\n",
         );
         for r in risks {
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "<tr><th scope=\"row\">{}<br><small><code>{}</code></small></th><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>\n",
+                "<tr><th scope=\"row\">{}<br><small><code>{}</code></small></th><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
                 esc(&r.title),
                 esc(&r.name),
                 esc(r.owner.map(|p| plan.party_name(p)).unwrap_or("—")),
@@ -1343,9 +1344,9 @@ fn risks_section(out: &mut String, input: &SiteInput, party: Option<Party>) {
              <th scope=\"col\">Due</th><th scope=\"col\">Confidence</th></tr></thead><tbody>\n",
         );
         for d in deps {
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "<tr><th scope=\"row\">{}<br><small><code>{}</code></small></th><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>\n",
+                "<tr><th scope=\"row\">{}<br><small><code>{}</code></small></th><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
                 esc(&d.title),
                 esc(&d.name),
                 esc(d.owner.map(|p| plan.party_name(p)).unwrap_or("—")),
