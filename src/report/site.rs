@@ -300,6 +300,21 @@ pub fn compact(v: Decimal, unit: &Unit) -> String {
     format!("{} {}", short(v), unit)
 }
 
+/// An axis label: [`compact`] for money and percentages (without the `/deal`
+/// of a rate), the bare number otherwise (the chart's caption gives the unit).
+pub fn axis_label(v: Decimal, unit: &Unit) -> String {
+    if unit.factors.is_empty() {
+        return compact(v, unit);
+    }
+    if let Some(code) = unit.currency() {
+        return money_short(v, code);
+    }
+    if let Some((code, _)) = unit.currency_per() {
+        return money_short(v, code);
+    }
+    short(v)
+}
+
 /// Builds every page of the site, index first, then departments and roles in
 /// declaration order.
 pub fn build_site(input: &SiteInput) -> Vec<Page> {
@@ -1381,6 +1396,12 @@ mod tests {
         assert_eq!(compact(dec("-1500000"), &Unit::named("USD")), "-$1.5M");
         assert_eq!(compact(dec("0.22"), &Unit::dimensionless()), "0.22");
         assert_eq!(compact(dec("2500000000"), &Unit::named("EUR")), "€2.5B");
+        let per = Unit::named("deal").div(&Unit::named("lead"));
+        assert_eq!(axis_label(dec("0.22"), &per), "0.22");
+        assert_eq!(
+            axis_label(dec("85000"), &Unit::named("USD").div(&Unit::named("deal"))),
+            "$85K"
+        );
     }
 
     #[test]

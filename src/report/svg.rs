@@ -9,7 +9,7 @@
 //! (series names at the line ends, "met"/"missed", "+"/"−" on bars): colour is
 //! never the only cue.
 
-use super::site::{compact, esc};
+use super::site::{axis_label, compact, esc};
 use crate::units::Unit;
 use rust_decimal::prelude::*;
 use std::fmt::Write;
@@ -165,7 +165,7 @@ pub fn line_chart(c: &LineChart) -> String {
              <text class=\"ylab\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
             left - d(6),
             yy + d(4),
-            esc(&compact(v, c.unit))
+            esc(&axis_label(v, c.unit))
         );
     }
     // X labels: about six, always the first and the last.
