@@ -188,7 +188,10 @@ fn check_page(name: &str, l: &Load, json: &Value) -> usize {
         .iter()
         .filter(|u| !u.starts_with("file://"))
         .collect();
-    assert!(external.is_empty(), "{name}: network requests: {external:?}");
+    assert!(
+        external.is_empty(),
+        "{name}: network requests: {external:?}"
+    );
     let p = probe(&l.dom);
     assert_eq!(p["resources"], 0, "{name}: the page fetched resources");
     let svgs = p["svgs"].as_array().expect("svgs");
@@ -264,7 +267,9 @@ fn every_example_page_in_headless_chromium() {
     let c = load(&chrome, &canary, &work, None);
     assert_eq!(console_lines(&c.stderr).len(), 1, "console not seen");
     assert!(
-        c.net_urls.iter().any(|u| u.starts_with("http://192.0.2.1/")),
+        c.net_urls
+            .iter()
+            .any(|u| u.starts_with("http://192.0.2.1/")),
         "network request not seen: {:?}",
         c.net_urls
     );
@@ -311,6 +316,9 @@ fn every_example_page_in_headless_chromium() {
             pages += 1;
         }
     }
-    println!("checked {pages} pages and {rows} target rows in {}", chrome.display());
+    println!(
+        "checked {pages} pages and {rows} target rows in {}",
+        chrome.display()
+    );
     assert!(pages >= 4 && rows > 0);
 }

@@ -223,3 +223,107 @@ fn report_rejects_an_as_of_outside_the_horizon() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not a month of the plan's horizon"));
 }
+
+/// The seams for capabilities this plan language does not have yet (actuals,
+/// ranges, budgets, dimensions): given data, each section appears.
+#[test]
+fn optional_sections_render_when_their_data_is_given() {
+    use plumb::report::site::{
+        BudgetLine, ItemBand, MemberRows, TargetExtra, TornadoData, WaterfallData,
+    };
+    use plumb::report::svg::TornadoBar;
+    use plumb::units::Unit;
+    use rust_decimal::Decimal;
+    let d = |s: &str| s.parse::<Decimal>().unwrap();
+    let c = common::compile_file(&root().join("tests/report/small.plumb"));
+    let plan = c.plan();
+    let results = c.results.as_ref().expect("evaluated");
+    let targets = all_outcomes(plan, results).expect("targets");
+    let requests = plumb::check::requests::all_outcomes(plan, results).expect("requests");
+    let statuses = assumption_statuses(plan, &c.diagnostics);
+    let revenue = plan.item("revenue").unwrap();
+    let usd = Unit::named("USD");
+    let extras = Extras {
+        as_of: Some(2),
+        targets: Some(vec![TargetExtra {
+            scenario: plan.base,
+            objective: 0,
+            target: 0,
+            actual_to_date: Some(d("35000")),
+            outlook: Some(d("88000")),
+            band: Some((d("80000"), d("95000"))),
+            probability: Some(d("0.42")),
+        }]),
+        bands: Some(vec![ItemBand {
+            scenario: plan.base,
+            item: revenue,
+            low: vec![d("9000"); 6],
+            high: vec![d("21000"); 6],
+        }]),
+        waterfalls: Some(vec![WaterfallData {
+            objective: 0,
+            title: "revenue: plan to outlook".into(),
+            unit: usd.clone(),
+            start: ("plan".into(), d("90000")),
+            steps: vec![("volume".into(), d("-4000")), ("price".into(), d("2000"))],
+            end_label: "outlook".into(),
+        }]),
+        tornadoes: Some(vec![TornadoData {
+            objective: 0,
+            title: "sum(revenue)".into(),
+            unit: usd.clone(),
+            base: d("90000"),
+            bars: vec![TornadoBar {
+                name: "deals".into(),
+                low: d("70000"),
+                high: d("110000"),
+            }],
+        }]),
+        budgets: Some(vec![BudgetLine {
+            department: 1,
+            unit: usd,
+            allowance: d("50000"),
+            planned: d("56000"),
+            actual: Some(d("20000")),
+            remaining: d("-6000"),
+        }]),
+        members: Some(vec![MemberRows {
+            scenario: plan.base,
+            item: revenue,
+            members: vec![("emea".into(), vec![d("5000"); 6])],
+        }]),
+        trigger_sources: Some(vec![(1, 0, "actuals".into())]),
+    };
+    let pages = build_site(&SiteInput {
+        plan,
+        results,
+        targets: &targets,
+        requests: &requests,
+        assumptions: &statuses,
+        extras: &extras,
+    });
+    let index = &pages[0].html;
+    for want in [
+        "actuals to 2026-03",
+        "as of 2026-03",
+        "class=\"line forecast\"",
+        "<polygon class=\"band\"",
+        "$88K met · 42% likely",
+        "actual to date: $35K",
+        "id=\"waterfalls\"",
+        "<title>volume: −$4,000</title>",
+        // 90,000 − 4,000 + 2,000.
+        "<tr><th scope=\"row\">outlook</th><td class=\"num\">88000</td></tr>",
+        "id=\"tornadoes\"",
+        "$70K to $110K",
+        "id=\"budgets\"",
+        "over budget",
+        "Members (base)",
+        "fired 2026-02 (actuals)",
+    ] {
+        assert!(index.contains(want), "missing {want}");
+    }
+    // The sales page shows its own budget line only.
+    assert!(pages[2].html.contains("id=\"budgets\""));
+    assert!(!pages[1].html.contains("id=\"budgets\""));
+}
