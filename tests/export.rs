@@ -94,7 +94,29 @@ fn check_plan(rel: &str) -> usize {
     let plan = root().join(rel);
     let json = run_json(&plan);
     let path = export(&plan, dir.path());
-    let mut wb: Xlsx<_> = open_workbook(&path).expect("opens");
+    check_workbook(rel, &path, &json, Same::Sig15)
+}
+
+/// How close a workbook's number must be to the exact value.
+#[derive(Clone, Copy)]
+enum Same {
+    /// Equal to 15 significant digits (the value written, or cached, by Plumb).
+    Sig15,
+    /// Within a relative 1e-12: recomputed by a spreadsheet in binary floating
+    /// point and saved again (LibreOffice writes 15 significant digits, rounded
+    /// from its own binary value, so the last digit may differ).
+    Recomputed,
+}
+
+fn same(how: Same, got: f64, exact: f64) -> bool {
+    match how {
+        Same::Sig15 => sig15(got) == sig15(exact),
+        Same::Recomputed => (got - exact).abs() <= 1e-12 * exact.abs().max(1e-300),
+    }
+}
+
+fn check_workbook(rel: &str, path: &Path, json: &Value, how: Same) -> usize {
+    let mut wb: Xlsx<_> = open_workbook(path).expect("opens");
     let periods: Vec<String> = json["periods"]
         .as_array()
         .expect("periods")
@@ -135,10 +157,9 @@ fn check_plan(rel: &str) -> usize {
             for (k, s) in values.iter().enumerate() {
                 let got = cell_f64(range.get_value((row, 3 + k as u32)))
                     .unwrap_or_else(|| panic!("{rel} {name} {item} month {k}: no number"));
-                assert_eq!(
-                    sig15(got),
-                    sig15(exact_f64(s)),
-                    "{rel} {name} {item} {}",
+                assert!(
+                    same(how, got, exact_f64(s)),
+                    "{rel} {name} {item} {}: {got} against {s}",
                     periods[k]
                 );
             }
@@ -169,10 +190,10 @@ fn check_plan(rel: &str) -> usize {
                 let label = cell_str(range.get_value((0, col as u32)));
                 let got = cell_f64(range.get_value((row, col as u32)))
                     .unwrap_or_else(|| panic!("{rel} {name} {item} {label}: no cached value"));
-                assert_eq!(
-                    sig15(got),
-                    sig15(exact_f64(&expected.normalize().to_string())),
-                    "{rel} {name} {item} {label} ({f})"
+                let want = exact_f64(&expected.normalize().to_string());
+                assert!(
+                    same(how, got, want),
+                    "{rel} {name} {item} {label} ({f}): {got} against {want}"
                 );
                 rollups += 1;
             }
@@ -197,7 +218,7 @@ fn check_plan(rel: &str) -> usize {
             for (col, key) in [(4, "projected"), (5, "threshold"), (6, "gap")] {
                 if let Some(s) = tg[key].as_str() {
                     let got = cell_f64(t.get_value((row, col))).expect("a number");
-                    assert_eq!(sig15(got), sig15(exact_f64(s)), "{rel} {name} {key}");
+                    assert!(same(how, got, exact_f64(s)), "{rel} {name} {key}");
                 }
             }
             let met = if tg["met"].as_bool() == Some(true) {
@@ -273,4 +294,91 @@ fn export_is_byte_identical() {
     let dir2 = tempfile::tempdir().expect("temp dir");
     let b = std::fs::read(export(&plan, dir2.path())).expect("read");
     assert!(a == b, "two exports of the same plan differ");
+}
+
+fn soffice() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    ["soffice", "libreoffice"]
+        .iter()
+        .flat_map(|n| std::env::split_paths(&path).map(move |d| d.join(n)))
+        .find(|p| p.is_file())
+}
+
+/// Opens `input` in headless LibreOffice with recalculation on load forced, and
+/// saves it again as xlsx (the cached values are then LibreOffice's).
+fn recalc(soffice: &Path, input: &Path, work: &Path) -> PathBuf {
+    let profile = work.join("profile");
+    std::fs::create_dir_all(profile.join("user")).expect("profile");
+    std::fs::write(
+        profile.join("user/registrymodifications.xcu"),
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"#,
+    )
+    .expect("profile settings");
+    let out = work.join("recalculated");
+    let status = Command::new(soffice)
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
+        .args([
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+        ])
+        .arg(&out)
+        .arg(input)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("soffice runs");
+    let file = out.join(input.file_name().expect("file name"));
+    assert!(file.is_file(), "LibreOffice wrote nothing ({status})");
+    file
+}
+
+/// LibreOffice recalculates the workbook to the same figures. A canary with a
+/// wrong cached value proves the recalculation happens. Skipped, with a message,
+/// where LibreOffice is not installed, except under `CI=true`.
+#[test]
+fn libreoffice_recalculates_to_the_same_figures() {
+    let Some(soffice) = soffice() else {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("CI=true but no soffice: install libreoffice-calc-nogui");
+        }
+        println!("skipped: LibreOffice (soffice) is not installed");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let canary = dir.path().join("canary.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_number(0, 0, 1.0).unwrap();
+    ws.write_number(1, 0, 2.0).unwrap();
+    ws.write_formula(
+        2,
+        0,
+        rust_xlsxwriter::Formula::new("=SUM(A1:A2)").set_result("0"),
+    )
+    .unwrap();
+    wb.save(&canary).unwrap();
+    let work = dir.path().join("lo");
+    let back = recalc(&soffice, &canary, &work);
+    let mut wb: Xlsx<_> = open_workbook(&back).expect("opens");
+    let first = wb.sheet_names()[0].clone();
+    let r = wb.worksheet_range(&first).expect("sheet");
+    assert_eq!(cell_f64(r.get_value((2, 0))), Some(3.0), "not recalculated");
+
+    let plan = root().join("examples/fy2026.plumb");
+    let json = run_json(&plan);
+    let path = export(&plan, dir.path());
+    let back = recalc(&soffice, &path, &work);
+    let n = check_workbook("examples/fy2026.plumb", &back, &json, Same::Recomputed);
+    assert!(n > 0);
+    println!("LibreOffice recalculated {n} roll-up cells to the same figures");
 }
