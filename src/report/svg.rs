@@ -571,9 +571,10 @@ pub struct TimelineRow {
 /// A timeline: periods across, one row per trigger and scenario, a diamond
 /// where it fired (with the period in words), "did not fire" otherwise.
 pub fn timeline(title: &str, labels: &[String], rows: &[TimelineRow]) -> String {
-    let row = 24i64;
-    let h = row * rows.len() as i64 + 28;
-    let (left, right) = (d(190), d(W - 20));
+    // Each row: its label above a track across the periods.
+    let row = 36i64;
+    let h = row * rows.len() as i64 + 30;
+    let (left, right) = (d(24), d(W - 40));
     let n = labels.len().max(1);
     let x = |i: usize| {
         if n == 1 {
@@ -604,37 +605,29 @@ pub fn timeline(title: &str, labels: &[String], rows: &[TimelineRow]) -> String 
         }
     }
     for (i, r) in rows.iter().enumerate() {
-        let yy = d(row * i as i64 + 14);
+        let yy = d(row * i as i64 + 28);
+        let status = match r.fired.and_then(|p| labels.get(p)) {
+            Some(when) => format!("fired {when} ({})", r.source),
+            None => "did not fire".to_string(),
+        };
         let _ = write!(
             out,
-            "<text class=\"rowlab\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\
+            "<text class=\"rowlab\" x=\"{left}\" y=\"{}\">{} · {}</text>\
              <line class=\"grid\" x1=\"{left}\" y1=\"{yy}\" x2=\"{right}\" y2=\"{yy}\"/>",
-            left - d(6),
-            yy + d(4),
-            esc(&r.label)
+            yy - d(10),
+            esc(&r.label),
+            esc(&status)
         );
-        match r.fired {
-            Some(p) => {
-                let xx = x(p);
-                let when = labels.get(p).map(String::as_str).unwrap_or("");
-                let _ = write!(
-                    out,
-                    "<path class=\"fired\" d=\"M{xx} {} l6 6 l-6 6 l-6 -6 z\">\
-                     <title>{}: fired {} ({})</title></path>",
-                    yy - d(6),
-                    esc(&r.label),
-                    esc(when),
-                    esc(&r.source)
-                );
-            }
-            None => {
-                let _ = write!(
-                    out,
-                    "<text class=\"quiet\" x=\"{}\" y=\"{}\">did not fire</text>",
-                    left + d(4),
-                    yy - d(3)
-                );
-            }
+        if let Some(p) = r.fired {
+            let xx = x(p);
+            let _ = write!(
+                out,
+                "<path class=\"fired\" d=\"M{xx} {} l6 6 l-6 6 l-6 -6 z\">\
+                 <title>{}: {}</title></path>",
+                yy - d(6),
+                esc(&r.label),
+                esc(&status)
+            );
         }
     }
     out.push_str("</svg>");
