@@ -293,6 +293,7 @@ fn optional_sections_render_when_their_data_is_given() {
             members: vec![("emea".into(), vec![d("5000"); 6])],
         }]),
         trigger_sources: Some(vec![(1, 0, "actuals".into())]),
+        actuals: None,
     };
     let pages = build_site(&SiteInput {
         plan,

@@ -178,6 +178,19 @@ pub struct MemberRows {
     pub members: Vec<(String, Vec<Decimal>)>,
 }
 
+/// An item's actual values in one scenario, with actuals.
+#[derive(Debug, Clone)]
+pub struct ItemActuals {
+    /// Scenario index.
+    pub scenario: usize,
+    /// Item index.
+    pub item: usize,
+    /// One entry per period of the horizon, None where there is no actual.
+    pub values: Vec<Option<Decimal>>,
+    /// True when lower is better (`favourable lower`, or bounded with `<=`).
+    pub favourable_lower: bool,
+}
+
 /// Data from capabilities a plan may or may not use. Every field is optional;
 /// `Extras::default()` is a plan with none of them.
 #[derive(Debug, Clone, Default)]
@@ -200,6 +213,8 @@ pub struct Extras {
     /// What made a trigger fire, per (scenario, trigger): `plan` or `actuals`
     /// (default `plan`).
     pub trigger_sources: Option<Vec<(usize, usize, String)>>,
+    /// Actual values of items (the workbook's Actuals and Variance sheets).
+    pub actuals: Option<Vec<ItemActuals>>,
 }
 
 /// Everything [`build_site`] reads.

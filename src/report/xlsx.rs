@@ -10,7 +10,7 @@
 //! digits. The workbook's creation date is the plan's first month, so the same
 //! plan gives the same bytes.
 
-use super::site::{AssumptionStatus, SiteInput};
+use super::site::{AssumptionStatus, ItemActuals, SiteInput};
 use super::window::window_value;
 use super::{format, period_groups, By};
 use crate::ir::{Party, Plan};
@@ -24,14 +24,15 @@ use rust_xlsxwriter::{
 use std::ops::Range;
 
 /// Sheet names Plumb uses besides the scenarios'.
-const FIXED: [&str; 7] = [
+const FIXED: [&str; 8] = [
     "Targets",
     "Assumptions",
     "Requests",
     "Budgets",
     "RACI",
     "Charts",
-    "Notes",
+    "Actuals",
+    "Variance",
 ];
 
 /// Columns before the first month on a scenario sheet: item, kind, unit.
@@ -145,6 +146,10 @@ pub fn workbook(input: &SiteInput) -> Result<Vec<u8>, XlsxError> {
     }
     if !plan.raci.is_empty() {
         raci_sheet(wb.add_worksheet(), plan, &bold)?;
+    }
+    if let Some(actuals) = input.extras.actuals.as_ref().filter(|a| !a.is_empty()) {
+        actuals_sheet(wb.add_worksheet(), plan, actuals, &bold)?;
+        variance_sheet(wb.add_worksheet(), input, actuals, &bold)?;
     }
     charts_sheet(wb.add_worksheet(), input, &bold)?;
     wb.save_to_buffer()
@@ -514,6 +519,129 @@ fn raci_sheet(ws: &mut Worksheet, plan: &Plan, bold: &Format) -> Result<(), Xlsx
     Ok(())
 }
 
+fn actuals_sheet(
+    ws: &mut Worksheet,
+    plan: &Plan,
+    actuals: &[ItemActuals],
+    bold: &Format,
+) -> Result<(), XlsxError> {
+    ws.set_name("Actuals")?;
+    header(
+        ws,
+        0,
+        &[("Scenario", 12.0), ("Item", 24.0), ("Unit", 12.0)],
+        bold,
+    )?;
+    for (i, l) in plan.period_labels().iter().enumerate() {
+        ws.write_string_with_format(0, FIRST_PERIOD_COL + i as u16, l, bold)?;
+        ws.set_column_width(FIRST_PERIOD_COL + i as u16, 15)?;
+    }
+    for (r, a) in actuals.iter().enumerate() {
+        let row = r as u32 + 1;
+        let Some(it) = plan.items.get(a.item) else {
+            continue;
+        };
+        let known: Vec<Decimal> = a.values.iter().flatten().copied().collect();
+        let fmt = Format::new().set_num_format(num_format_for(&it.unit, &known));
+        ws.write_string(row, 0, scenario_label(plan, a.scenario))?;
+        ws.write_string(row, 1, &it.name)?;
+        ws.write_string(row, 2, it.unit.to_string())?;
+        for (p, v) in a.values.iter().enumerate() {
+            if let Some(v) = v {
+                ws.write_number_with_format(row, FIRST_PERIOD_COL + p as u16, float(*v), &fmt)?;
+            }
+        }
+    }
+    ws.set_freeze_panes(1, 2)?;
+    Ok(())
+}
+
+/// Actual − plan per closed period, as ACTUALS.md §4 states it.
+pub fn variance(
+    plan: Decimal,
+    actual: Decimal,
+    lower_is_better: bool,
+) -> (Decimal, Option<Decimal>, &'static str) {
+    let v = actual - plan;
+    let pct = v.checked_div(plan.abs());
+    let word = if v.is_zero() {
+        "on plan"
+    } else if v.is_sign_positive() != lower_is_better {
+        "favourable"
+    } else {
+        "unfavourable"
+    };
+    (v, pct, word)
+}
+
+fn variance_sheet(
+    ws: &mut Worksheet,
+    input: &SiteInput,
+    actuals: &[ItemActuals],
+    bold: &Format,
+) -> Result<(), XlsxError> {
+    let plan = input.plan;
+    ws.set_name("Variance")?;
+    header(
+        ws,
+        0,
+        &[
+            ("Scenario", 12.0),
+            ("Item", 24.0),
+            ("Unit", 12.0),
+            ("Period", 10.0),
+            ("Plan", 16.0),
+            ("Actual", 16.0),
+            ("Variance", 16.0),
+            ("Variance %", 12.0),
+            ("Direction", 14.0),
+        ],
+        bold,
+    )?;
+    let pct = Format::new().set_num_format("0.0%");
+    let mut row = 1u32;
+    for a in actuals {
+        let Some(it) = plan.items.get(a.item) else {
+            continue;
+        };
+        let planned = input
+            .results
+            .get(a.scenario)
+            .and_then(|r| r.values.get(a.item))
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        for (p, v) in a.values.iter().enumerate() {
+            let (Some(actual), Some(pl)) = (v, planned.get(p)) else {
+                continue;
+            };
+            let (var, var_pct, word) = variance(*pl, *actual, a.favourable_lower);
+            let fmt = Format::new().set_num_format(num_format_for(&it.unit, &[*pl, *actual, var]));
+            ws.write_string(row, 0, scenario_label(plan, a.scenario))?;
+            ws.write_string(row, 1, &it.name)?;
+            ws.write_string(row, 2, it.unit.to_string())?;
+            ws.write_string(row, 3, plan.period_label(p as i64))?;
+            ws.write_number_with_format(row, 4, float(*pl), &fmt)?;
+            ws.write_number_with_format(row, 5, float(*actual), &fmt)?;
+            ws.write_number_with_format(row, 6, float(var), &fmt)?;
+            opt_number(ws, row, 7, var_pct, &pct)?;
+            ws.write_string(row, 8, word)?;
+            row += 1;
+        }
+    }
+    if row > 1 {
+        let good = Format::new().set_font_color(rust_xlsxwriter::Color::RGB(0x1d7a3e));
+        let bad = Format::new().set_font_color(rust_xlsxwriter::Color::RGB(0xb3261e));
+        for (word, fmt) in [("favourable", good), ("unfavourable", bad)] {
+            let cf = rust_xlsxwriter::ConditionalFormatFormula::new()
+                .set_rule(format!("=$I2=\"{word}\"").as_str())
+                .set_format(fmt);
+            ws.add_conditional_format(1, 6, row - 1, 8, &cf)?;
+        }
+    }
+    ws.set_freeze_panes(1, 2)?;
+    Ok(())
+}
+
 /// The items of the top objectives' targets, in order.
 pub fn top_items(plan: &Plan) -> Vec<usize> {
     let mut items = Vec::new();
@@ -578,6 +706,96 @@ fn charts_sheet(ws: &mut Worksheet, input: &SiteInput, bold: &Format) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn variance_is_actual_minus_plan_with_direction() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap_or_default();
+        // ACTUALS.md §5: Q1 revenue plan 12,682,382.16, actual 11,734,500.
+        let (v, pct, word) = variance(d("12682382.16"), d("11734500"), false);
+        assert_eq!(v, d("-947882.16"));
+        assert_eq!(
+            pct.map(|p| p.round_dp(4)),
+            Some(d("-0.0747")),
+            "−7.47% of plan"
+        );
+        assert_eq!(word, "unfavourable");
+        assert_eq!(variance(d("100"), d("90"), true).2, "favourable");
+        assert_eq!(variance(d("100"), d("100"), true).2, "on plan");
+        assert_eq!(variance(d("0"), d("5"), false).1, None);
+    }
+
+    #[test]
+    fn actuals_and_variance_sheets_read_back() {
+        use calamine::{Data, Reader, Xlsx};
+        let c = crate::compile::compile_str(
+            "t.plumb",
+            "plan t \"T\" {\n  currency USD\n  periods 2026-01 .. 2026-03\n  base base\n}\n\
+             driver revenue: USD = 100\nscenario base \"Base\" {}\n",
+            &crate::compile::Options {
+                evaluate: true,
+                scenarios: None,
+            },
+        );
+        let plan = c.plan();
+        let Some(results) = c.results.as_ref() else {
+            panic!("not evaluated");
+        };
+        let d = |s: &str| s.parse::<Decimal>().unwrap_or_default();
+        let extras = super::super::site::Extras {
+            actuals: Some(vec![ItemActuals {
+                scenario: 0,
+                item: 0,
+                values: vec![Some(d("90")), Some(d("112.5")), None],
+                favourable_lower: false,
+            }]),
+            ..Default::default()
+        };
+        let bytes = workbook(&SiteInput {
+            plan,
+            results,
+            targets: &[],
+            requests: &[],
+            assumptions: &[],
+            extras: &extras,
+        });
+        let Ok(bytes) = bytes else {
+            panic!("no workbook");
+        };
+        let Ok(mut wb) = Xlsx::new(std::io::Cursor::new(bytes)) else {
+            panic!("unreadable");
+        };
+        let Ok(v) = wb.worksheet_range("Variance") else {
+            panic!("no Variance sheet");
+        };
+        let row = |r: u32| -> Vec<Data> {
+            (0..9)
+                .map(|c| v.get_value((r, c)).cloned().unwrap_or(Data::Empty))
+                .collect()
+        };
+        // Two closed periods: 90 − 100 = −10 (−10%), 112.5 − 100 = +12.5 (+12.5%).
+        assert_eq!(
+            row(1),
+            [
+                Data::String("base".into()),
+                Data::String("revenue".into()),
+                Data::String("USD".into()),
+                Data::String("2026-01".into()),
+                Data::Float(100.0),
+                Data::Float(90.0),
+                Data::Float(-10.0),
+                Data::Float(-0.1),
+                Data::String("unfavourable".into()),
+            ]
+        );
+        assert_eq!(row(2).get(6), Some(&Data::Float(12.5)));
+        assert_eq!(row(2).get(7), Some(&Data::Float(0.125)));
+        assert_eq!(row(2).get(8), Some(&Data::String("favourable".into())));
+        assert_eq!(v.get_size().0, 3, "no row for a period without actuals");
+        let Ok(a) = wb.worksheet_range("Actuals") else {
+            panic!("no Actuals sheet");
+        };
+        assert_eq!(a.get_value((1, 4)), Some(&Data::Float(112.5)));
+    }
 
     #[test]
     fn column_names() {
