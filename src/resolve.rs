@@ -1673,6 +1673,9 @@ impl<'a> Resolver<'a> {
                 b.kind.last_month() - self.plan.start,
             ),
             ExprKind::Paren(inner) => return self.expr_b(inner, scope, budget),
+            // The value of a declaration that did not parse (syntax::BROKEN_VALUE):
+            // its syntax error is reported; it has no value and no unit.
+            ExprKind::Name(id) if id.name.is_empty() => K::Error,
             ExprKind::Name(id) => {
                 if let Some(p) = scope.params.and_then(|p| p.get(&id.name)) {
                     // An argument is copied in whole: charge its size and depth.

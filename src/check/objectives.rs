@@ -241,9 +241,17 @@ pub fn missed(plan: &Plan, base: &[TargetOutcome]) -> Vec<Diagnostic> {
     out
 }
 
-/// True for a top objective: owned by a role or by the department named `finance`.
+/// True for a top objective: owned by a role or by the department named `finance`,
+/// and supporting no other objective.
 pub fn is_top(plan: &Plan, objective: usize) -> bool {
-    match plan.objectives.get(objective).and_then(|o| o.owner) {
+    let Some(o) = plan.objectives.get(objective) else {
+        return false;
+    };
+    // An objective that supports another is a team's share, not a top objective.
+    if !o.supports.is_empty() {
+        return false;
+    }
+    match o.owner {
         Some(Party::Role(_)) => true,
         Some(Party::Department(d)) => plan.departments.get(d).is_some_and(|d| d.name == "finance"),
         None => false,
