@@ -10,6 +10,7 @@
 
 pub mod ast;
 mod lower;
+mod hints;
 mod plain_steps;
 mod shift;
 
@@ -882,6 +883,11 @@ fn pest_error(e: pest::error::Error<Rule>, src: &str, file: FileId, base: usize)
                     | "`+` or `-`"
             ) || *x == "an expression"
         });
+    }
+    if base == 0 {
+        if let Some(d) = hints::hint(src, pos, &expected, file) {
+            return d;
+        }
     }
     let found = found_at(src, pos);
     let list = match expected.len() {

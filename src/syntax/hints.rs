@@ -1,0 +1,240 @@
+//! Syntax errors for the spellings people bring from spreadsheets and other
+//! languages: `$1,450`, `1,450`, `300k`, an `if` without `else`, an unclosed `(`,
+//! `'single quotes'`, `;` and `:=`.
+//!
+//! Takes a declaration's text and the position where the grammar stopped (with
+//! what it expected there), gives back a [`Diagnostic`] that names the mistake and
+//! proposes text that parses, or None when the error is not one of these.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::{FileId, Span};
+
+/// A diagnostic for a known mistake at byte `pos` of `src`, or None.
+/// `expected` is what the grammar would have accepted there (in words).
+pub(super) fn hint(src: &str, pos: usize, expected: &[&str], file: FileId) -> Option<Diagnostic> {
+    let rest = src.get(pos..).unwrap_or("");
+    let at = |s: usize, e: usize| Span::new(file, s, e);
+    let first = rest.chars().next();
+    // `$1,450`: a currency sign and thousands separators.
+    if first == Some('$') {
+        let number = number_at(src, pos + 1);
+        let mut d = Diagnostic::error(
+            Code::Syntax,
+            at(pos, pos + 1),
+            "a number is written without a currency sign",
+        )
+        .with_label("remove the `$`");
+        d = match number {
+            Some(n) => d.with_help(number_help(&n)),
+            None => d.with_help("write the amount as a plain number (`1450`); the unit, such as `USD`, says the currency"),
+        };
+        return Some(d);
+    }
+    // `1,450`: a thousands separator after a digit.
+    if first == Some(',')
+        && prev_char(src, pos).is_some_and(|c| c.is_ascii_digit())
+        && rest
+            .get(1..)
+            .is_some_and(|r| r.len() >= 3 && r.bytes().take(3).all(|b| b.is_ascii_digit()))
+    {
+        let start = src
+            .get(..pos)
+            .and_then(|b| b.rfind(|c: char| !(c.is_ascii_digit() || c == ',' || c == '_')))
+            .map_or(0, |i| i + 1);
+        if let Some(n) = number_at(src, start) {
+            return Some(
+                Diagnostic::error(
+                    Code::Syntax,
+                    at(pos, pos + 1),
+                    "numbers are written without thousands separators",
+                )
+                .with_label("a comma here ends the number")
+                .with_help(number_help(&n)),
+            );
+        }
+    }
+    // `300k`, `1.2m`: lower-case suffixes.
+    if first.is_some_and(|c| c.is_ascii_digit()) {
+        let word: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '_')
+            .collect();
+        if let Some(last) = word.chars().last() {
+            let body = word.get(..word.len() - 1).unwrap_or("");
+            if matches!(last, 'k' | 'm' | 'b')
+                && !body.is_empty()
+                && body.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '_')
+            {
+                let fixed = format!("{body}{}", last.to_ascii_uppercase());
+                return Some(
+                    Diagnostic::error(
+                        Code::Syntax,
+                        at(pos, pos + word.len()),
+                        format!("`{word}` is not a number: the suffixes K, M and B are capitals"),
+                    )
+                    .with_label("not a number")
+                    .with_help(format!("write `{fixed}`")),
+                );
+            }
+        }
+    }
+    // `'Sales'`: single quotes.
+    if first == Some('\'') {
+        let line = rest.lines().next().unwrap_or("");
+        let inner = line
+            .get(1..)
+            .and_then(|l| l.find('\'').and_then(|e| l.get(..e)));
+        let help = match inner {
+            Some(t) if !t.contains('"') => format!("write \"{t}\""),
+            _ => "write texts in double quotes, for example \"Sales\"".to_string(),
+        };
+        return Some(
+            Diagnostic::error(
+                Code::Syntax,
+                at(pos, pos + 1),
+                "texts are written in double quotes, not single quotes",
+            )
+            .with_label("a single quote")
+            .with_help(help),
+        );
+    }
+    // `;`: statements need no terminator.
+    if first == Some(';') {
+        return Some(
+            Diagnostic::error(Code::Syntax, at(pos, pos + 1), "Plumb does not use `;`")
+                .with_label("remove this")
+                .with_help(
+                    "delete the `;`: statements end at the end of the line or at the next keyword",
+                ),
+        );
+    }
+    // `:=`.
+    let assign = if first == Some(':') && rest.get(1..2) == Some("=") {
+        Some(pos)
+    } else if first == Some('=') {
+        let before = src.get(..pos).unwrap_or("").trim_end();
+        before
+            .ends_with(':')
+            .then(|| before.len().saturating_sub(1))
+    } else {
+        None
+    };
+    if let Some(colon) = assign {
+        return Some(
+            Diagnostic::error(Code::Syntax, at(colon, colon + 2), "write `=`, not `:=`")
+                .with_label("`:=` is not Plumb")
+                .with_help("a value is given with `=`: `driver price: USD/deal = 1450`"),
+        );
+    }
+    let at_end = first.is_none() || src.get(pos..).is_some_and(|r| r.trim().is_empty());
+    let at_line_end = at_end || matches!(first, Some('\n' | '\r'));
+    // An unclosed `(`.
+    if at_line_end || at_end || expected.contains(&"`)`") {
+        if let Some(open) = unclosed_paren(src.get(..pos).unwrap_or("")) {
+            let call = src
+                .get(..open)
+                .map(|b| {
+                    b.chars()
+                        .rev()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .count()
+                })
+                .unwrap_or(0);
+            let what = match src.get(open.saturating_sub(call)..open) {
+                Some(f) if !f.is_empty() => format!("the `(` of `{f}(` is not closed"),
+                _ => "this `(` is not closed".to_string(),
+            };
+            let end = pos.min(src.trim_end().len());
+            return Some(
+                Diagnostic::error(Code::Syntax, at(open, open + 1), what)
+                    .with_label("opened here")
+                    .with_secondary(at(end, end), "expected `)` before here")
+                    .with_help("add the matching `)`"),
+            );
+        }
+    }
+    // `if … then A` with no `else`.
+    if expected.contains(&"`else`") {
+        let end = src.get(..pos).unwrap_or("").trim_end().len();
+        return Some(
+            Diagnostic::error(Code::Syntax, at(end, end), "this `if` has no `else`")
+                .with_label("expected `else` here")
+                .with_help("an `if` gives a value in both cases: `if C then A else B` (write `else 0` when nothing else applies)"),
+        );
+    }
+    None
+}
+
+/// The help for a number written with commas or a currency sign.
+fn number_help(n: &str) -> String {
+    let plain: String = n.chars().filter(|c| *c != ',' && *c != '_').collect();
+    let grouped = n.replace(',', "_");
+    if grouped != plain && !grouped.starts_with('_') {
+        format!("write `{plain}` or `{grouped}`")
+    } else {
+        format!("write `{plain}`")
+    }
+}
+
+/// The number written at `start` (digits, `,` and `_` groups, a decimal part and
+/// a `K`/`M`/`B` suffix), or None.
+fn number_at(src: &str, start: usize) -> Option<String> {
+    let rest = src.get(start..)?;
+    let mut out = String::new();
+    let mut chars = rest.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_ascii_digit() || c == '_' || c == '.' {
+            out.push(c);
+        } else if c == ',' {
+            // A comma followed by three digits is a thousands separator.
+            let after = rest.get(out.len() + 1..).unwrap_or("");
+            if after.len() >= 3 && after.bytes().take(3).all(|b| b.is_ascii_digit()) {
+                out.push(c);
+            } else {
+                break;
+            }
+        } else if matches!(c, 'K' | 'M' | 'B') {
+            out.push(c);
+            break;
+        } else {
+            break;
+        }
+        chars.next();
+    }
+    out.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_digit())
+        .then_some(out)
+}
+
+fn prev_char(src: &str, pos: usize) -> Option<char> {
+    src.get(..pos)?.chars().last()
+}
+
+/// Byte offset of the last `(` in `text` that no `)` closes, outside strings and
+/// comments.
+fn unclosed_paren(text: &str) -> Option<usize> {
+    let mut open: Vec<usize> = Vec::new();
+    let mut in_str = false;
+    let mut in_comment = false;
+    for (i, b) in text.bytes().enumerate() {
+        if in_comment {
+            in_comment = b != b'\n';
+            continue;
+        }
+        if in_str {
+            in_str = !(b == b'"' || b == b'\n');
+            continue;
+        }
+        match b {
+            b'"' => in_str = true,
+            b'#' => in_comment = true,
+            b'(' => open.push(i),
+            b')' => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    open.pop()
+}
