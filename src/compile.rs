@@ -217,6 +217,7 @@ fn finish(mut c: Compilation, mut diags: Vec<Diagnostic>, opts: &Options) -> Com
                 let overflows = crate::check::rollups::check(&resolved.plan, &all);
                 if !overflows.is_empty() {
                     diags.extend(overflows);
+                    crate::check::causes::one_cause(&c.files, &c.sources, &mut diags);
                     diagnostic::sort_and_dedup(&mut diags);
                     c.resolved = resolved;
                     c.diagnostics = diags;
@@ -239,6 +240,7 @@ fn finish(mut c: Compilation, mut diags: Vec<Diagnostic>, opts: &Options) -> Com
         }
     }
     let _ = syntax_or_resolve_errors;
+    crate::check::causes::one_cause(&c.files, &c.sources, &mut diags);
     diagnostic::sort_and_dedup(&mut diags);
     c.resolved = resolved;
     c.diagnostics = diags;

@@ -889,7 +889,9 @@ impl<'a> Resolver<'a> {
                     ),
                     None => format!("no department or role is named `{}`", id.name),
                 };
-                let help = match closest(&id.name, parties.iter().map(String::as_str)) {
+                let help = match closest(&id.name, parties.iter().map(String::as_str))
+                    .or_else(|| party_by_part(&id.name, &parties))
+                {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!(
                         "declare it: `department {} \"…\"` or `role {} \"…\"`",
@@ -898,7 +900,7 @@ impl<'a> Resolver<'a> {
                 };
                 self.diags.push(
                     Diagnostic::error(Code::UndefinedName, id.span, msg)
-                        .with_label("not a declared party")
+                        .with_label(crate::check::causes::PARTY_LABEL)
                         .with_help(help),
                 );
                 None
@@ -2063,4 +2065,19 @@ impl DefaultPair for Option<(Span, SymbolKind)> {
     fn unwrap_or_default_pair(self) -> (Span, SymbolKind) {
         self.unwrap_or((Span::default(), SymbolKind::Driver))
     }
+}
+
+/// A party whose name is a whole `_`-separated part of `word` (`cfo` for
+/// `cfo_office`, `sales` for `team_sales`), the longest first; for did-you-mean
+/// on owners, where people add a suffix to a department or role.
+fn party_by_part<'a>(word: &str, parties: &'a [String]) -> Option<&'a str> {
+    let parts: Vec<&str> = word.split('_').collect();
+    parties
+        .iter()
+        .filter(|p| {
+            let n = p.split('_').count();
+            parts.windows(n).any(|w| w.join("_") == **p)
+        })
+        .max_by(|a, b| a.len().cmp(&b.len()).then_with(|| b.cmp(a)))
+        .map(String::as_str)
 }

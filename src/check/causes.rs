@@ -1,0 +1,160 @@
+//! One cause, one error: the last pass over a compilation's diagnostics, which
+//! drops the ones that only repeat a cause already reported.
+//!
+//! Takes the parsed files, their sources and every diagnostic of the earlier
+//! stages; edits the list in place. What it folds:
+//!
+//! - an import that cannot be read (`import-not-found`, `import-outside-root`, an
+//!   unreadable file): the names it would have defined are not reported one by
+//!   one as `undefined-name`; the import's help counts and names them instead;
+//! - `missing-owner` on a declaration whose `owner` names an undeclared party
+//!   (that is already `undefined-name`, with a did-you-mean);
+//! - "this file has no `plan` declaration" when the entry file's `plan` block is
+//!   there but has a syntax error.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::resolve::ParsedFile;
+use crate::source::{SourceMap, Span};
+use crate::syntax::ast::DeclKind;
+
+/// Label of an `undefined-name` for an owner, RACI party or approver.
+pub const PARTY_LABEL: &str = "not a declared party";
+
+/// Most names listed in an import's help.
+const LISTED: usize = 8;
+
+/// Drops the diagnostics that repeat another's cause (see the module docs).
+pub fn one_cause(files: &[ParsedFile], sources: &SourceMap, diags: &mut Vec<Diagnostic>) {
+    drop_owner_echoes(files, diags);
+    fold_failed_imports(sources, diags);
+    drop_missing_plan_after_syntax(files, sources, diags);
+}
+
+/// True for the diagnostic of an import whose file could not be read.
+fn is_failed_import(d: &Diagnostic) -> bool {
+    matches!(d.code, Code::ImportNotFound | Code::ImportOutsideRoot)
+        || (d.is_error() && d.message.starts_with("cannot read `"))
+}
+
+fn fold_failed_imports(sources: &SourceMap, diags: &mut Vec<Diagnostic>) {
+    let Some(first) = diags.iter().position(is_failed_import) else {
+        return;
+    };
+    let mut names: Vec<String> = Vec::new();
+    let mut uses = 0usize;
+    diags.retain(|d| {
+        if d.code != Code::UndefinedName {
+            return true;
+        }
+        uses += 1;
+        let name = sources.slice(d.primary.span).to_string();
+        if !names.contains(&name) {
+            names.push(name);
+        }
+        false
+    });
+    if names.is_empty() {
+        return;
+    }
+    let Some(d) = diags.get_mut(first) else {
+        return;
+    };
+    let shown: Vec<String> = names.iter().take(LISTED).map(|n| format!("`{n}`")).collect();
+    let more = match names.len().saturating_sub(LISTED) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    let count = if names.len() == 1 {
+        "1 name".to_string()
+    } else {
+        format!("{} names", names.len())
+    };
+    let note = format!(
+        "until it is imported, {count} the plan uses ({} in all) are not defined: {}{more}",
+        uses_word(uses),
+        shown.join(", ")
+    );
+    d.help = Some(match d.help.take() {
+        Some(h) => format!("{h}; {note}"),
+        None => note,
+    });
+}
+
+fn uses_word(n: usize) -> String {
+    if n == 1 {
+        "1 use".into()
+    } else {
+        format!("{n} uses")
+    }
+}
+
+/// The spans of every declaration, nested ones (scenario triggers, initiative
+/// members) included.
+fn decl_spans(files: &[ParsedFile]) -> Vec<Span> {
+    let mut out = Vec::new();
+    for f in files {
+        for d in &f.ast.decls {
+            out.push(d.span);
+            match &d.kind {
+                DeclKind::Scenario(s) => out.extend(s.triggers.iter().map(|t| t.1)),
+                DeclKind::Initiative(i) => out.extend(i.members.iter().map(|m| m.1)),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+fn inside(inner: Span, outer: Span) -> bool {
+    inner.file == outer.file && outer.start <= inner.start && inner.end <= outer.end
+}
+
+fn drop_owner_echoes(files: &[ParsedFile], diags: &mut Vec<Diagnostic>) {
+    let bad: Vec<Span> = diags
+        .iter()
+        .filter(|d| d.code == Code::UndefinedName && d.primary.message == PARTY_LABEL)
+        .map(|d| d.primary.span)
+        .collect();
+    if bad.is_empty() {
+        return;
+    }
+    let spans = decl_spans(files);
+    diags.retain(|d| {
+        if d.code != Code::MissingOwner {
+            return true;
+        }
+        // The innermost declaration holding the warning.
+        let decl = spans
+            .iter()
+            .filter(|s| inside(d.primary.span, **s))
+            .min_by_key(|s| s.end - s.start);
+        !decl.is_some_and(|decl| bad.iter().any(|b| inside(*b, *decl)))
+    });
+}
+
+fn drop_missing_plan_after_syntax(
+    files: &[ParsedFile],
+    sources: &SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let Some(entry) = files.iter().find(|f| f.entry).map(|f| f.file) else {
+        return;
+    };
+    let broken = diags
+        .iter()
+        .any(|d| d.code == Code::Syntax && d.primary.span.file == entry);
+    let written = sources.get(entry).is_some_and(|s| {
+        s.text.lines().any(|l| {
+            let t = l.trim_start();
+            t.strip_prefix("plan")
+                .is_some_and(|r| r.starts_with([' ', '\t']))
+        })
+    });
+    if broken && written {
+        diags.retain(|d| {
+            !(d.code == Code::InvalidPlan
+                && d.primary.span.file == entry
+                && d.message == "this file has no `plan` declaration")
+        });
+    }
+}
