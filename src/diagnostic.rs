@@ -85,6 +85,8 @@ codes! {
     TypeMismatch = "type-mismatch",
     /// The plan declaration is missing or repeated, or a file cannot be read.
     InvalidPlan = "invalid-plan",
+    /// A `step` entry after the horizon's end (it is never used).
+    StepOutsideHorizon = "step-outside-horizon",
 }
 
 impl fmt::Display for Code {

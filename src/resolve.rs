@@ -1752,6 +1752,21 @@ impl<'a> Resolver<'a> {
                         );
                         continue;
                     }
+                    if self.horizon_known && idx >= self.plan.len as i64 {
+                        self.diags.push(
+                            Diagnostic::warning(
+                                Code::StepOutsideHorizon,
+                                p.span,
+                                format!(
+                                    "{} is after the horizon's end ({}): this step entry is never used",
+                                    p.kind,
+                                    self.plan.period_label(self.plan.len as i64 - 1)
+                                ),
+                            )
+                            .with_label("after the last period")
+                            .with_help("remove the entry, or widen `periods` in the plan to include it"),
+                        );
+                    }
                     out.push((idx, self.expr_b(v, scope, budget)));
                 }
                 out.sort_by_key(|(i, _)| *i);
