@@ -211,7 +211,29 @@ fn finish(mut c: Compilation, mut diags: Vec<Diagnostic>, opts: &Options) -> Com
                 .filter_map(|n| resolved.plan.scenario(n))
                 .collect::<Vec<_>>()
         });
-        match eval::evaluate(&resolved.plan, &EvalOptions { scenarios: None }) {
+        // When only some scenarios are wanted, another scenario's failure does
+        // not hide them: it is reported and the wanted ones are evaluated alone.
+        let mut others_failed = None;
+        let evaluated = match eval::evaluate(&resolved.plan, &EvalOptions { scenarios: None }) {
+            Err(e) => match &scenarios {
+                Some(keep) if !keep.is_empty() => {
+                    let only = EvalOptions {
+                        scenarios: Some(keep.clone()),
+                    };
+                    match eval::evaluate(&resolved.plan, &only) {
+                        Ok(r) => {
+                            others_failed = Some(e.to_diagnostic());
+                            Ok(r)
+                        }
+                        Err(_) => Err(e),
+                    }
+                }
+                _ => Err(e),
+            },
+            ok => ok,
+        };
+        diags.extend(others_failed);
+        match evaluated {
             Ok(all) => {
                 // A total that does not fit fails evaluation like any overflow.
                 let overflows = crate::check::rollups::check(&resolved.plan, &all);
