@@ -180,6 +180,17 @@ impl Diagnostic {
         self
     }
 
+    /// Adds secondary labels (`(span, message)` pairs).
+    pub fn with_secondaries(
+        mut self,
+        labels: impl IntoIterator<Item = (Span, String)>,
+    ) -> Diagnostic {
+        for (span, message) in labels {
+            self.secondary.push(Label { span, message });
+        }
+        self
+    }
+
     /// Sets the help line.
     pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
