@@ -138,6 +138,19 @@ pub struct Diagnostic {
     pub secondary: Vec<Label>,
     /// How to fix it, when known.
     pub help: Option<String>,
+    /// The edit that fixes it, when one is certain (offered as a quick fix).
+    pub fix: Option<Replacement>,
+}
+
+/// A typed fix: replace the text at `span` with `text`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replacement {
+    /// What the editor shows (``Write `1450` ``).
+    pub title: String,
+    /// The text replaced (empty to insert).
+    pub span: Span,
+    /// The new text (empty to delete).
+    pub text: String,
 }
 
 impl Diagnostic {
@@ -162,6 +175,7 @@ impl Diagnostic {
             },
             secondary: Vec::new(),
             help: None,
+            fix: None,
         }
     }
 
@@ -176,6 +190,21 @@ impl Diagnostic {
         self.secondary.push(Label {
             span,
             message: message.into(),
+        });
+        self
+    }
+
+    /// Sets the quick fix: replace `span` with `text`.
+    pub fn with_fix(
+        mut self,
+        title: impl Into<String>,
+        span: Span,
+        text: impl Into<String>,
+    ) -> Diagnostic {
+        self.fix = Some(Replacement {
+            title: title.into(),
+            span,
+            text: text.into(),
         });
         self
     }

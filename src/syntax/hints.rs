@@ -25,7 +25,13 @@ pub(super) fn hint(src: &str, pos: usize, expected: &[&str], file: FileId) -> Op
         )
         .with_label("remove the `$`");
         d = match number {
-            Some(n) => d.with_help(number_help(&n)),
+            Some(n) => d
+                .with_help(number_help(&n))
+                .with_fix(
+                    format!("Write `{}`", plain(&n)),
+                    at(pos, pos + 1 + n.len()),
+                    plain(&n),
+                ),
             None => d.with_help("write the amount as a plain number (`1450`); the unit, such as `USD`, says the currency"),
         };
         return Some(d);
@@ -49,7 +55,12 @@ pub(super) fn hint(src: &str, pos: usize, expected: &[&str], file: FileId) -> Op
                     "numbers are written without thousands separators",
                 )
                 .with_label("a comma here ends the number")
-                .with_help(number_help(&n)),
+                .with_help(number_help(&n))
+                .with_fix(
+                    format!("Write `{}`", plain(&n)),
+                    at(start, start + n.len()),
+                    plain(&n),
+                ),
             );
         }
     }
@@ -73,7 +84,8 @@ pub(super) fn hint(src: &str, pos: usize, expected: &[&str], file: FileId) -> Op
                         format!("`{word}` is not a number: the suffixes K, M and B are capitals"),
                     )
                     .with_label("not a number")
-                    .with_help(format!("write `{fixed}`")),
+                    .with_help(format!("write `{fixed}`"))
+                    .with_fix(format!("Write `{fixed}`"), at(pos, pos + word.len()), fixed.clone()),
                 );
             }
         }
@@ -84,19 +96,24 @@ pub(super) fn hint(src: &str, pos: usize, expected: &[&str], file: FileId) -> Op
         let inner = line
             .get(1..)
             .and_then(|l| l.find('\'').and_then(|e| l.get(..e)));
-        let help = match inner {
-            Some(t) if !t.contains('"') => format!("write \"{t}\""),
-            _ => "write texts in double quotes, for example \"Sales\"".to_string(),
+        let mut d = Diagnostic::error(
+            Code::Syntax,
+            at(pos, pos + 1),
+            "texts are written in double quotes, not single quotes",
+        )
+        .with_label("a single quote");
+        d = match inner {
+            Some(t) if !t.contains(['"', '\\']) => {
+                let quoted = format!("\"{t}\"");
+                d.with_help(format!("write {quoted}")).with_fix(
+                    format!("Write {quoted}"),
+                    at(pos, pos + t.len() + 2),
+                    quoted,
+                )
+            }
+            _ => d.with_help("write texts in double quotes, for example \"Sales\""),
         };
-        return Some(
-            Diagnostic::error(
-                Code::Syntax,
-                at(pos, pos + 1),
-                "texts are written in double quotes, not single quotes",
-            )
-            .with_label("a single quote")
-            .with_help(help),
-        );
+        return Some(d);
     }
     // `;`: statements need no terminator.
     if first == Some(';') {
@@ -105,25 +122,27 @@ pub(super) fn hint(src: &str, pos: usize, expected: &[&str], file: FileId) -> Op
                 .with_label("remove this")
                 .with_help(
                     "delete the `;`: statements end at the end of the line or at the next keyword",
-                ),
+                )
+                .with_fix("Remove the `;`", at(pos, pos + 1), ""),
         );
     }
     // `:=`.
     let assign = if first == Some(':') && rest.get(1..2) == Some("=") {
-        Some(pos)
+        Some((pos, pos + 2))
     } else if first == Some('=') {
         let before = src.get(..pos).unwrap_or("").trim_end();
         before
             .ends_with(':')
-            .then(|| before.len().saturating_sub(1))
+            .then(|| (before.len().saturating_sub(1), pos + 1))
     } else {
         None
     };
-    if let Some(colon) = assign {
+    if let Some((colon, end)) = assign {
         return Some(
-            Diagnostic::error(Code::Syntax, at(colon, colon + 2), "write `=`, not `:=`")
+            Diagnostic::error(Code::Syntax, at(colon, end), "write `=`, not `:=`")
                 .with_label("`:=` is not Plumb")
-                .with_help("a value is given with `=`: `driver price: USD/deal = 1450`"),
+                .with_help("a value is given with `=`: `driver price: USD/deal = 1450`")
+                .with_fix("Write `=`", at(colon, end), "="),
         );
     }
     let at_end = first.is_none() || src.get(pos..).is_some_and(|r| r.trim().is_empty());
@@ -149,7 +168,8 @@ pub(super) fn hint(src: &str, pos: usize, expected: &[&str], file: FileId) -> Op
                 Diagnostic::error(Code::Syntax, at(open, open + 1), what)
                     .with_label("opened here")
                     .with_secondary(at(end, end), "expected `)` before here")
-                    .with_help("add the matching `)`"),
+                    .with_help("add the matching `)`")
+                    .with_fix("Add `)`", at(end, end), ")"),
             );
         }
     }
@@ -159,10 +179,16 @@ pub(super) fn hint(src: &str, pos: usize, expected: &[&str], file: FileId) -> Op
         return Some(
             Diagnostic::error(Code::Syntax, at(end, end), "this `if` has no `else`")
                 .with_label("expected `else` here")
-                .with_help("an `if` gives a value in both cases: `if C then A else B` (write `else 0` when nothing else applies)"),
+                .with_help("an `if` gives a value in both cases: `if C then A else B` (write `else 0` when nothing else applies)")
+                .with_fix("Add `else 0`", at(end, end), " else 0"),
         );
     }
     None
+}
+
+/// A number without thousands separators.
+fn plain(n: &str) -> String {
+    n.chars().filter(|c| *c != ',').collect()
 }
 
 /// The help for a number written with commas or a currency sign.

@@ -448,9 +448,11 @@ fn salvage(src: &str) -> Option<ast::DeclKind> {
     if !matches!(first_word(src), "driver" | "metric") {
         return None;
     }
+    let Some(assign) = header_assignment(src) else {
+        return salvage_name(src);
+    };
     let mut text: Vec<u8> = src.as_bytes().to_vec();
     // `:=` (a spreadsheet or Pascal habit) reads as `=`.
-    let assign = header_assignment(src)?;
     if assign > 0 && src.as_bytes().get(assign - 1) == Some(&b':') {
         *text.get_mut(assign - 1)? = b' ';
     }
@@ -483,19 +485,46 @@ fn salvage(src: &str) -> Option<ast::DeclKind> {
             continue;
         };
         if let ast::DeclKind::Item(item) = &mut kind {
-            let span = Span::new(FileId(0), value_start, stop);
-            item.expr = ast::Expr {
-                kind: ast::ExprKind::Name(ast::Ident {
-                    name: String::new(),
-                    span,
-                }),
-                span,
-            };
+            item.expr = broken_value(Span::new(FileId(0), value_start, stop));
             return Some(kind);
         }
         return None;
     }
-    None
+    salvage_name(src)
+}
+
+/// The value of a declaration that did not parse: a name with no text.
+fn broken_value(span: Span) -> ast::Expr {
+    ast::Expr {
+        kind: ast::ExprKind::Name(ast::Ident {
+            name: String::new(),
+            span,
+        }),
+        span,
+    }
+}
+
+/// The last resort of [`salvage`]: `driver NAME` or `metric NAME` alone, with no
+/// unit and a broken value (for a header such as `driver price USD = 50`).
+fn salvage_name(src: &str) -> Option<ast::DeclKind> {
+    let kw = first_word(src);
+    let rest = src.get(kw.len()..)?;
+    let gap = rest.len() - rest.trim_start().len();
+    let name = first_word(rest);
+    if name.is_empty() || gap == 0 {
+        return None;
+    }
+    let end = kw.len() + gap + name.len();
+    let text = format!("{} = 0", src.get(..end)?);
+    let mut pairs = PlumbParser::parse(Rule::declaration, &text).ok()?;
+    let decl_pair = pairs.next().and_then(|p| p.into_inner().next())?;
+    let mut lw = lower::Lowerer::with_cuts(FileId(0), 0, Vec::new());
+    let mut kind = lw.decl(decl_pair)?;
+    let ast::DeclKind::Item(item) = &mut kind else {
+        return None;
+    };
+    item.expr = broken_value(Span::new(FileId(0), end, decl_end(src).max(end)));
+    Some(kind)
 }
 
 /// Byte offset of the `=` that ends a driver's or metric's header (`driver x: U =`),
@@ -927,10 +956,20 @@ fn pest_error(e: pest::error::Error<Rule>, src: &str, file: FileId, base: usize)
         && found.starts_with('`')
         && found.chars().nth(1).is_some_and(|c| c.is_alphabetic())
     {
+        let before = src.get(..pos).unwrap_or("");
+        let name_end = before.trim_end().len();
         d = d.with_help(format!(
             "a unit goes after a colon: `NAME: {} = …`",
             found.trim_matches('`')
         ));
+        // In a driver's or metric's header (`driver price USD = 50`) the fix is sure.
+        if matches!(first_word(src), "driver" | "metric") && !before.contains(['=', ':', '{']) {
+            d = d.with_fix(
+                "Add `:` before the unit",
+                Span::new(file, base + name_end, base + name_end),
+                ":",
+            );
+        }
     } else if list.contains("a unit") {
         d = d.with_help("units are written like `USD`, `fte`, `USD/deal` or `%`");
     } else if list.contains("a period") {
