@@ -63,6 +63,9 @@ pub fn check(plan: &mut ir::Plan) -> Vec<Diagnostic> {
         .map(|i| (i.name.clone(), i.unit.clone()))
         .collect();
     let mut diags = Vec::new();
+    // Items whose unit is unknown because of an error already reported (a value
+    // that did not parse, a unit mismatch): formulas reading them are not blamed.
+    let mut tainted = vec![false; n];
     let order = topo_order(plan);
     // Infer item units in dependency order.
     for id in order {
@@ -77,9 +80,19 @@ pub fn check(plan: &mut ir::Plan) -> Vec<Diagnostic> {
         let ty = ctx.ty(&item.expr);
         // A formula with a unit error has no unit: its users are not blamed again.
         let poisoned = ctx.diags.iter().any(|d| d.code == Code::UnitMismatch);
+        let reads_tainted = item
+            .expr
+            .items()
+            .iter()
+            .any(|&i| i != id && tainted.get(i) == Some(&true));
+        if !item.unit_declared && (poisoned || reads_tainted || item.expr.has_error()) {
+            if let Some(t) = tainted.get_mut(id) {
+                *t = true;
+            }
+        }
         let declared = item.unit_declared.then(|| item.unit.clone());
         match (&declared, &ty) {
-            (Some(d), Ty::Num(u)) if !d.same(u) && !item.expr.has_error() => ctx.diags.push(
+            (Some(d), Ty::Num(u)) if !d.same(u) && !item.expr.has_error() && !reads_tainted => ctx.diags.push(
                 Diagnostic::error(
                     Code::UnitMismatch,
                     item.expr.span,
@@ -117,7 +130,7 @@ pub fn check(plan: &mut ir::Plan) -> Vec<Diagnostic> {
             _ => Unit::dimensionless(),
         };
         if let Some(slot) = known.get_mut(id) {
-            *slot = Some(if poisoned && !item.unit_declared {
+            *slot = Some(if tainted.get(id) == Some(&true) {
                 Ty::Any
             } else {
                 Ty::Num(unit.clone())
