@@ -21,6 +21,19 @@ pub fn run(args: &ExplainArgs) -> u8 {
         )
     };
     let mut c = compile_with(None);
+    // A usage error comes first and alone.
+    if let Some(s) = &args.scenario {
+        let plan = c.plan();
+        let parsed = !c
+            .diagnostics
+            .iter()
+            .any(|d| d.code == plumb::diagnostic::Code::Syntax);
+        if parsed && plan.scenario(s).is_none() {
+            let known: Vec<&str> = plan.scenarios.iter().map(|x| x.name.as_str()).collect();
+            eprintln!("error: no scenario `{s}`; the plan has: {}", known.join(", "));
+            return 2;
+        }
+    }
     if c.results.is_none() {
         // Another scenario failed to evaluate: the one asked about alone may not.
         let wanted = args.scenario.clone().or_else(|| {
