@@ -58,25 +58,45 @@ fn check_of_a_file_no_plan_imports_checks_it_on_its_own() {
     let o = plumb(&["check", "tests/fixtures/workflow/orphan/team.plumb"]);
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
-    assert!(out.contains("no department or role is named `opz`"), "{out}");
+    assert!(
+        out.contains("no department or role is named `opz`"),
+        "{out}"
+    );
     assert!(!out.contains("plan` declaration"), "{out}");
-    assert!(stderr(&o).contains("checking it on its own"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("checking it on its own"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn run_prints_the_wanted_scenario_when_only_another_fails() {
-    let o = plumb(&["run", "tests/fixtures/workflow/stress.plumb", "--scenario", "base"]);
+    let o = plumb(&[
+        "run",
+        "tests/fixtures/workflow/stress.plumb",
+        "--scenario",
+        "base",
+    ]);
     let out = stdout(&o);
     assert!(out.contains("Scenario base"), "{out}\n{}", stderr(&o));
     assert!(!out.contains("Scenario downside"), "{out}");
     // The other scenario's failure is still reported.
     let err = stderr(&o);
-    assert!(err.contains("division by zero in scenario `downside`"), "{err}");
+    assert!(
+        err.contains("division by zero in scenario `downside`"),
+        "{err}"
+    );
 }
 
 #[test]
 fn an_unknown_scenario_is_reported_first_and_alone() {
-    let o = plumb(&["run", "tests/fixtures/workflow/stress.plumb", "--scenario", "nosuch"]);
+    let o = plumb(&[
+        "run",
+        "tests/fixtures/workflow/stress.plumb",
+        "--scenario",
+        "nosuch",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         stderr(&o),

@@ -59,7 +59,11 @@ fn fold_failed_imports(sources: &SourceMap, diags: &mut Vec<Diagnostic>) {
     let Some(d) = diags.get_mut(first) else {
         return;
     };
-    let shown: Vec<String> = names.iter().take(LISTED).map(|n| format!("`{n}`")).collect();
+    let shown: Vec<String> = names
+        .iter()
+        .take(LISTED)
+        .map(|n| format!("`{n}`"))
+        .collect();
     let more = match names.len().saturating_sub(LISTED) {
         0 => String::new(),
         n => format!(" and {n} more"),

@@ -92,19 +92,21 @@ pub fn check(plan: &mut ir::Plan) -> Vec<Diagnostic> {
         }
         let declared = item.unit_declared.then(|| item.unit.clone());
         match (&declared, &ty) {
-            (Some(d), Ty::Num(u)) if !d.same(u) && !item.expr.has_error() && !reads_tainted => ctx.diags.push(
-                Diagnostic::error(
-                    Code::UnitMismatch,
-                    item.expr.span,
-                    format!(
-                        "`{}` is declared in {d} but its formula gives {u}",
-                        item.name
-                    ),
+            (Some(d), Ty::Num(u)) if !d.same(u) && !item.expr.has_error() && !reads_tainted => {
+                ctx.diags.push(
+                    Diagnostic::error(
+                        Code::UnitMismatch,
+                        item.expr.span,
+                        format!(
+                            "`{}` is declared in {d} but its formula gives {u}",
+                            item.name
+                        ),
+                    )
+                    .with_label(format!("this is {u}"))
+                    .with_secondary(item.name_span, format!("declared in {d}"))
+                    .with_help(help_for(d, u, ctx.converters)),
                 )
-                .with_label(format!("this is {u}"))
-                .with_secondary(item.name_span, format!("declared in {d}"))
-                .with_help(help_for(d, u, ctx.converters)),
-            ),
+            }
             (_, Ty::Bool) => ctx.diags.push(
                 Diagnostic::error(
                     Code::TypeMismatch,

@@ -109,8 +109,7 @@ pub fn run(args: &CheckArgs) -> u8 {
                 .collect();
             c.diagnostics.retain(|d| {
                 shown.get(d.primary.span.file.0 as usize) == Some(&true)
-                    && !(d.code == Code::InvalidPlan
-                        && d.message.contains("no `plan` declaration"))
+                    && !(d.code == Code::InvalidPlan && d.message.contains("no `plan` declaration"))
             });
         }
         let mut mine: Vec<&Diagnostic> = Vec::new();

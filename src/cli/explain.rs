@@ -30,7 +30,10 @@ pub fn run(args: &ExplainArgs) -> u8 {
             .any(|d| d.code == plumb::diagnostic::Code::Syntax);
         if parsed && plan.scenario(s).is_none() {
             let known: Vec<&str> = plan.scenarios.iter().map(|x| x.name.as_str()).collect();
-            eprintln!("error: no scenario `{s}`; the plan has: {}", known.join(", "));
+            eprintln!(
+                "error: no scenario `{s}`; the plan has: {}",
+                known.join(", ")
+            );
             return 2;
         }
     }

@@ -36,6 +36,18 @@ pub(super) fn hint(src: &str, pos: usize, expected: &[&str], file: FileId) -> Op
         };
         return Some(d);
     }
+    // `2026-01: 1,000, …` in a `step`: the grammar reads `1` as the value and
+    // stops at `000`, where the next period should be.
+    let comma_before = pos
+        .checked_sub(1)
+        .filter(|&c| src.get(c..pos) == Some(","))
+        .filter(|&c| prev_char(src, c).is_some_and(|ch| ch.is_ascii_digit()));
+    let three_digits = rest.len() >= 3
+        && rest.bytes().take(3).all(|b| b.is_ascii_digit())
+        && !rest.as_bytes().get(3).is_some_and(u8::is_ascii_digit);
+    if let (Some(comma), true) = (comma_before, three_digits) {
+        return hint(src, comma, expected, file);
+    }
     // `1,450`: a thousands separator after a digit.
     if first == Some(',')
         && prev_char(src, pos).is_some_and(|c| c.is_ascii_digit())
@@ -74,7 +86,9 @@ pub(super) fn hint(src: &str, pos: usize, expected: &[&str], file: FileId) -> Op
             let body = word.get(..word.len() - 1).unwrap_or("");
             if matches!(last, 'k' | 'm' | 'b')
                 && !body.is_empty()
-                && body.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '_')
+                && body
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '.' || c == '_')
             {
                 let fixed = format!("{body}{}", last.to_ascii_uppercase());
                 return Some(
@@ -85,7 +99,11 @@ pub(super) fn hint(src: &str, pos: usize, expected: &[&str], file: FileId) -> Op
                     )
                     .with_label("not a number")
                     .with_help(format!("write `{fixed}`"))
-                    .with_fix(format!("Write `{fixed}`"), at(pos, pos + word.len()), fixed.clone()),
+                    .with_fix(
+                        format!("Write `{fixed}`"),
+                        at(pos, pos + word.len()),
+                        fixed.clone(),
+                    ),
                 );
             }
         }

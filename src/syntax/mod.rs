@@ -9,8 +9,8 @@
 //! turns them into words.
 
 pub mod ast;
-mod lower;
 mod hints;
+mod lower;
 mod plain_steps;
 mod shift;
 
