@@ -184,3 +184,44 @@ fn spreadsheet_spellings_have_quick_fixes() {
         assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     }
 }
+
+/// Every declaration a help line proposes in full (a backticked snippet starting
+/// with a declaration keyword, without `…` placeholders) parses as written.
+#[test]
+fn declarations_proposed_in_help_lines_parse() {
+    let mut tried = 0;
+    let mut failures = Vec::new();
+    for dir in ["tests/messages", "tests/cases"] {
+        for entry in entries(dir) {
+            let c = check(&entry);
+            for d in &c.diagnostics {
+                let Some(help) = &d.help else { continue };
+                for (i, snippet) in help.split('`').enumerate() {
+                    let keyword = snippet.split_whitespace().next().unwrap_or("");
+                    if i % 2 == 0
+                        || snippet.contains('…')
+                        || !plumb::syntax::DECL_KEYWORDS.contains(&keyword)
+                        || snippet.split_whitespace().count() < 3
+                    {
+                        continue;
+                    }
+                    tried += 1;
+                    let p = plumb::syntax::parse(snippet, plumb::source::FileId(0));
+                    if !p.diagnostics.is_empty() || p.file.decls.len() != 1 {
+                        failures.push(format!(
+                            "{}: `{snippet}` in the help of `{}` does not parse: {:?}",
+                            entry.display(),
+                            d.message,
+                            p.diagnostics
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(
+        tried >= 3,
+        "only {tried} proposed declarations were checked"
+    );
+}

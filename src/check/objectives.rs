@@ -319,12 +319,30 @@ pub fn cascade(plan: &Plan) -> Vec<Diagnostic> {
             continue;
         }
         let owner = o.owner.map(|p| plan.party_name(p)).unwrap_or("?");
-        let example = plan
-            .departments
-            .iter()
-            .find(|d| d.name != "finance")
-            .map(|d| d.name.as_str())
-            .unwrap_or("sales");
+        let team = plan.departments.iter().find(|d| d.name != "finance");
+        let (example, declare) = match team {
+            Some(d) => (d.name.as_str(), String::new()),
+            None => (
+                "sales",
+                "declare a team (`department sales \"Sales\"`) and ".to_string(),
+            ),
+        };
+        let title = team
+            .map(|d| d.title.as_str())
+            .filter(|t| !t.contains(['"', '\\']))
+            .unwrap_or(example);
+        // The team's share restates the top objective's first target, so the
+        // proposed declaration parses as written.
+        let share = match o.targets.first() {
+            Some(t) => format!(
+                "objective {example}_share \"{title} share\" {{ owner {example}  supports {}  target {} }}",
+                o.name, t.text
+            ),
+            None => format!(
+                "objective {example}_share \"{title} share\" {{ owner {example}  supports {} }}",
+                o.name
+            ),
+        };
         out.push(
             Diagnostic::warning(
                 Code::ObjectiveNotCascaded,
@@ -335,10 +353,7 @@ pub fn cascade(plan: &Plan) -> Vec<Diagnostic> {
                 ),
             )
             .with_label("no team objective supports this")
-            .with_help(format!(
-                "give a team its share: `objective {example}_share \"…\" {{ owner {example}  supports {}  target … }}`",
-                o.name
-            )),
+            .with_help(format!("{declare}give a team its share: `{share}`")),
         );
     }
     // Circles of `supports`: search from each objective for a way back to it.

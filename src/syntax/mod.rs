@@ -964,6 +964,14 @@ fn pest_error(e: pest::error::Error<Rule>, src: &str, file: FileId, base: usize)
         ));
         // In a driver's or metric's header (`driver price USD = 50`) the fix is sure.
         if matches!(first_word(src), "driver" | "metric") && !before.contains(['=', ':', '{']) {
+            // The header as it should read, up to its block.
+            let line = strip_comment(src.lines().next().unwrap_or(""));
+            let line = line.split('{').next().unwrap_or("").trim_end();
+            if let (Some(head), Some(tail)) = (line.get(..name_end), line.get(name_end..)) {
+                if tail.contains('=') {
+                    d = d.with_help(format!("a unit goes after a colon: `{head}:{tail}`"));
+                }
+            }
             d = d.with_fix(
                 "Add `:` before the unit",
                 Span::new(file, base + name_end, base + name_end),
