@@ -149,6 +149,19 @@ impl FileSystem for Overlay {
         compile::DiskFs.read(path)
     }
 
+    fn file_names(&self, dir: &Path) -> Vec<String> {
+        let mut names = compile::DiskFs.file_names(dir);
+        names.extend(
+            self.open
+                .keys()
+                .filter(|p| p.parent() == Some(dir))
+                .filter_map(|p| p.file_name()?.to_str().map(str::to_string)),
+        );
+        names.sort();
+        names.dedup();
+        names
+    }
+
     fn canonicalize(&self, path: &Path) -> std::io::Result<PathBuf> {
         match std::fs::canonicalize(path) {
             Ok(p) => Ok(p),
