@@ -119,3 +119,15 @@ fn explain_works_when_a_maintain_fails_and_another_scenario_does_not_evaluate() 
     assert!(out.contains("revenue = $1,000"), "{out}");
     assert!(out.contains("deals * price"), "{out}");
 }
+
+#[test]
+fn explain_reports_an_unknown_name_alone() {
+    let o = plumb(&["explain", "tests/fixtures/workflow/stress.plumb", "nosuch"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("error: no driver, metric or objective is named `nosuch`"),
+        "{err}"
+    );
+}

@@ -57,19 +57,20 @@ pub fn run(args: &ExplainArgs) -> u8 {
         eprintln!("error: the plan could not be evaluated; nothing can be explained");
         return 1;
     }
-    if c.has_errors() {
-        let n = c.diagnostics.iter().filter(|d| d.is_error()).count();
-        eprintln!(
-            "note: the plan has {n} error{} (`plumb check` lists them); the values below are as evaluated",
-            if n == 1 { "" } else { "s" }
-        );
-    }
     let opts = ExplainOptions {
         scenario: args.scenario.clone(),
         period: args.period.clone(),
     };
     match explain(&c, &args.name, &opts) {
         Ok(e) => {
+            // After the usage checks: a note, not an error.
+            if c.has_errors() {
+                let n = c.diagnostics.iter().filter(|d| d.is_error()).count();
+                eprintln!(
+                    "note: the plan has {n} error{} (`plumb check` lists them); the values below are as evaluated",
+                    if n == 1 { "" } else { "s" }
+                );
+            }
             match args.format {
                 ExplainFormat::Text => print!("{}", render_text(&e)),
                 ExplainFormat::Json => println!("{}", to_json(&e)),
