@@ -1008,7 +1008,12 @@ impl<'a> Resolver<'a> {
                 let singular = n.name.strip_suffix('s').filter(|s| {
                     self.units.contains_key(*s) || crate::units::TIME_WORDS.contains(s)
                 });
-                let help = match (singular, closest(&n.name, known.iter().map(String::as_str))) {
+                let near = closest(&n.name, known.iter().map(String::as_str));
+                // The rest of the plan is checked as if the likely fix were made
+                // (the unit meant, or the unit declared), so its uses do not fail
+                // again.
+                let assumed = Unit::named(singular.or(near).unwrap_or(&n.name));
+                let help = match (singular, near) {
                     (Some(s), _) => format!("units are singular: write `{s}`"),
                     (None, Some(s)) => format!(
                         "did you mean `{s}`? Otherwise declare it: `unit {}`",
@@ -1025,7 +1030,7 @@ impl<'a> Resolver<'a> {
                     .with_label("not a declared unit, a currency or a time word")
                     .with_help(help),
                 );
-                None
+                Some(assumed)
             }
         }
     }

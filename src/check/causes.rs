@@ -10,7 +10,9 @@
 //! - `missing-owner` on a declaration whose `owner` names an undeclared party
 //!   (that is already `undefined-name`, with a did-you-mean);
 //! - "this file has no `plan` declaration" when the entry file's `plan` block is
-//!   there but has a syntax error.
+//!   there but has a syntax error;
+//! - the same undeclared unit used again in the same file: one `unknown-unit`
+//!   (whose fix, declaring the unit, fixes every use), the other uses labelled.
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::resolve::ParsedFile;
@@ -27,6 +29,7 @@ const LISTED: usize = 8;
 pub fn one_cause(files: &[ParsedFile], sources: &SourceMap, diags: &mut Vec<Diagnostic>) {
     drop_owner_echoes(files, diags);
     fold_failed_imports(sources, diags);
+    fold_undeclared_units(diags);
     drop_missing_plan_after_syntax(files, sources, diags);
 }
 
@@ -161,4 +164,34 @@ fn drop_missing_plan_after_syntax(
                 && d.message == "this file has no `plan` declaration")
         });
     }
+}
+
+fn fold_undeclared_units(diags: &mut Vec<Diagnostic>) {
+    let mut first: Vec<(usize, Diagnostic)> = Vec::new();
+    let mut keep: Vec<Diagnostic> = Vec::with_capacity(diags.len());
+    for d in diags.drain(..) {
+        let declare = d.code == Code::UnknownUnit
+            && d.help
+                .as_deref()
+                .is_some_and(|h| h.starts_with("declare it: `unit "));
+        if declare {
+            let same = first.iter().find(|(_, f)| {
+                f.primary.span.file == d.primary.span.file
+                    && f.message == d.message
+                    && f.help == d.help
+            });
+            if let Some(&(at, _)) = same {
+                if let Some(kept) = keep.get_mut(at) {
+                    kept.secondary.push(crate::diagnostic::Label {
+                        span: d.primary.span,
+                        message: "also used here".into(),
+                    });
+                }
+                continue;
+            }
+            first.push((keep.len(), d.clone()));
+        }
+        keep.push(d);
+    }
+    *diags = keep;
 }

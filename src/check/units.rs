@@ -104,7 +104,15 @@ pub fn check(plan: &mut ir::Plan) -> Vec<Diagnostic> {
                     )
                     .with_label(format!("this is {u}"))
                     .with_secondary(item.name_span, format!("declared in {d}"))
-                    .with_help(help_for(d, u, ctx.converters)),
+                    .with_help(help_for(
+                        d,
+                        u,
+                        &ctx.converters
+                            .iter()
+                            .filter(|(n, _)| *n != item.name)
+                            .cloned()
+                            .collect::<Vec<_>>(),
+                    )),
                 )
             }
             (_, Ty::Bool) => ctx.diags.push(
