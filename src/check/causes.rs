@@ -8,7 +8,9 @@
 //!   unreadable file): the names it would have defined are not reported one by
 //!   one as `undefined-name`; the import's help counts and names them instead;
 //! - `missing-owner` on a declaration whose `owner` names an undeclared party
-//!   (that is already `undefined-name`, with a did-you-mean);
+//!   (that is already `undefined-name`, with a did-you-mean), and likewise
+//!   `objective-not-cascaded` or `bet-without-counterbalance` on a declaration
+//!   with an undefined name (a misspelt `supports` or `counterbalance`);
 //! - "this file has no `plan` declaration" when the entry file's `plan` block is
 //!   there but has a syntax error;
 //! - the same undeclared unit used again in the same file: one `unknown-unit`
@@ -117,25 +119,49 @@ fn inside(inner: Span, outer: Span) -> bool {
 }
 
 fn drop_owner_echoes(files: &[ParsedFile], diags: &mut Vec<Diagnostic>) {
-    let bad: Vec<Span> = diags
+    let undefined: Vec<(Span, bool)> = diags
         .iter()
-        .filter(|d| d.code == Code::UndefinedName && d.primary.message == PARTY_LABEL)
-        .map(|d| d.primary.span)
+        .filter(|d| d.code == Code::UndefinedName)
+        .map(|d| (d.primary.span, d.primary.message == PARTY_LABEL))
         .collect();
-    if bad.is_empty() {
+    if undefined.is_empty() {
         return;
     }
+    // Objectives a misspelt `supports` probably meant: not reported as lacking support.
+    let meant: Vec<String> = diags
+        .iter()
+        .filter(|d| d.code == Code::UndefinedName && d.message.starts_with("no objective is named"))
+        .filter_map(|d| d.help.as_deref())
+        .filter_map(crate::analysis::fix::suggested_name)
+        .map(|n| format!("`{n}`"))
+        .collect();
     let spans = decl_spans(files);
     diags.retain(|d| {
-        if d.code != Code::MissingOwner {
-            return true;
+        if d.code == Code::ObjectiveNotCascaded
+            && meant
+                .iter()
+                .any(|m| d.message.contains(&format!("objective {m} ")))
+        {
+            return false;
         }
+        // A warning about what a declaration lacks, when what it wrote for it
+        // names nothing: `missing-owner` next to an undeclared owner, a top
+        // objective whose `supports` is misspelt, a bet whose counterbalance is.
+        let party_only = match d.code {
+            Code::MissingOwner => true,
+            Code::ObjectiveNotCascaded | Code::BetWithoutCounterbalance => false,
+            _ => return true,
+        };
         // The innermost declaration holding the warning.
         let decl = spans
             .iter()
             .filter(|s| inside(d.primary.span, **s))
             .min_by_key(|s| s.end - s.start);
-        !decl.is_some_and(|decl| bad.iter().any(|b| inside(*b, *decl)))
+        !decl.is_some_and(|decl| {
+            undefined
+                .iter()
+                .any(|(b, party)| (*party || !party_only) && inside(*b, *decl))
+        })
     });
 }
 
