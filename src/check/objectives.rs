@@ -324,13 +324,13 @@ pub fn cascade(plan: &Plan) -> Vec<Diagnostic> {
             Some(d) => (d.name.as_str(), String::new()),
             None => (
                 "sales",
-                "declare a team (`department sales \"Sales\"`) and ".to_string(),
+                "declare a team (`department sales \"Sales\"`), then ".to_string(),
             ),
         };
         let title = team
             .map(|d| d.title.as_str())
             .filter(|t| !t.contains(['"', '\\']))
-            .unwrap_or(example);
+            .unwrap_or("Sales");
         // The team's share restates the top objective's first target, so the
         // proposed declaration parses as written.
         let share = match o.targets.first() {

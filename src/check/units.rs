@@ -273,6 +273,20 @@ fn help_for(want: &Unit, got: &Unit, converters: &[(String, Unit)]) -> String {
     }
 }
 
+/// The help for a value that must be in `want` but is in `got` (an override, a
+/// `set`, a bet's value, a range), where the declared unit is not in question.
+fn conversion_help(want: &Unit, got: &Unit, converters: &[(String, Unit)]) -> String {
+    let q = want.div(got);
+    if q.is_dimensionless() {
+        return "the units differ only in how they are written".into();
+    }
+    match convert(got, want, converters) {
+        Some(how) => how,
+        None if simple(&q) => format!("multiply by a driver in {q} to get {want}"),
+        None => format!("write a value in {want}"),
+    }
+}
+
 /// True for a unit a person would declare for a conversion: every factor to the
 /// power 1 or -1 (`USD/fte`, not `fte*fte/USD`).
 fn simple(u: &Unit) -> bool {
@@ -344,7 +358,7 @@ impl Ctx<'_> {
                     format!("{what} must be in {want}, but this is {u}"),
                 )
                 .with_label(format!("this is {u}"))
-                .with_help(help_for(want, &u, self.converters)),
+                .with_help(conversion_help(want, &u, self.converters)),
             ),
             Ty::Bool | Ty::Period | Ty::Range => {
                 let t = self.ty(e);
@@ -567,6 +581,8 @@ impl Ctx<'_> {
                             let (x, y) = (x.clone(), y.clone());
                             let fs = first.map(|f| f.span).unwrap_or(e.span);
                             self.mismatch(e.span, "compare", &x, fs, &y, a.span);
+                            // Reported once, here: the result has no unit.
+                            return Ty::Any;
                         }
                         (Ty::Any, t @ Ty::Num(_)) => {
                             acc = t;
