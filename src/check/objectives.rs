@@ -353,7 +353,10 @@ pub fn cascade(plan: &Plan) -> Vec<Diagnostic> {
                 ),
             )
             .with_label("no team objective supports this")
-            .with_help(format!("{declare}give a team its share: `{share}`")),
+            .with_help(format!(
+                "{declare}give {} its share: `{share}`",
+                if declare.is_empty() { "a team" } else { "it" }
+            )),
         );
     }
     // Circles of `supports`: search from each objective for a way back to it.
