@@ -156,10 +156,29 @@ pub(super) fn hint(src: &str, pos: usize, expected: &[&str], file: FileId) -> Op
         None
     };
     if let Some((colon, end)) = assign {
+        // The line as it should read, up to its block.
+        let line_start = src
+            .get(..colon)
+            .and_then(|b| b.rfind('\n'))
+            .map_or(0, |i| i + 1);
+        let line_end = src
+            .get(end..)
+            .and_then(|r| r.find(['\n', '{', '#']))
+            .map_or(src.len(), |i| end + i);
+        let fixed = format!(
+            "{}={}",
+            src.get(line_start..colon).unwrap_or(""),
+            src.get(end..line_end).unwrap_or("")
+        );
+        let help = if fixed.trim().is_empty() {
+            "a value is given with `=`".to_string()
+        } else {
+            format!("a value is given with `=`: `{}`", fixed.trim())
+        };
         return Some(
             Diagnostic::error(Code::Syntax, at(colon, end), "write `=`, not `:=`")
                 .with_label("`:=` is not Plumb")
-                .with_help("a value is given with `=`: `driver price: USD/deal = 1450`")
+                .with_help(help)
                 .with_fix("Write `=`", at(colon, end), "="),
         );
     }
