@@ -5,8 +5,9 @@
 //! stages; edits the list in place. What it folds:
 //!
 //! - an import that cannot be read (`import-not-found`, `import-outside-root`, an
-//!   unreadable file): the names it would have defined are not reported one by
-//!   one as `undefined-name`; the import's help counts and names them instead;
+//!   unreadable file): the names and units it would have defined are not reported
+//!   one by one as `undefined-name` or `unknown-unit`; the import's help counts
+//!   and names them instead (an owner close to a declared party stays: a typo);
 //! - `missing-owner` on a declaration whose `owner` names an undeclared party
 //!   (that is already `undefined-name`, with a did-you-mean), and likewise
 //!   `objective-not-cascaded` or `bet-without-counterbalance` on a declaration
@@ -46,42 +47,66 @@ fn fold_failed_imports(sources: &SourceMap, diags: &mut Vec<Diagnostic>) {
         return;
     };
     let mut names: Vec<String> = Vec::new();
+    let mut units: Vec<String> = Vec::new();
     let mut uses = 0usize;
     diags.retain(|d| {
-        if d.code != Code::UndefinedName {
-            return true;
-        }
+        let list = match d.code {
+            // An owner close to a declared party is a typo, whatever the import held.
+            Code::UndefinedName
+                if d.primary.message == PARTY_LABEL
+                    && d.help
+                        .as_deref()
+                        .is_some_and(|h| h.starts_with("did you mean")) =>
+            {
+                return true;
+            }
+            Code::UndefinedName => &mut names,
+            // A unit no declared unit is close to (a near one is a typo).
+            Code::UnknownUnit
+                if d.help
+                    .as_deref()
+                    .is_some_and(|h| h.starts_with("declare it: `unit ")) =>
+            {
+                &mut units
+            }
+            _ => return true,
+        };
         uses += 1;
         let name = sources.slice(d.primary.span).to_string();
-        if !names.contains(&name) {
-            names.push(name);
+        if !list.contains(&name) {
+            list.push(name);
         }
         false
     });
-    if names.is_empty() {
+    if names.is_empty() && units.is_empty() {
         return;
     }
     let Some(d) = diags.get_mut(first) else {
         return;
     };
-    let shown: Vec<String> = names
+    let all: Vec<String> = names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .chain(units.iter().map(|u| format!("unit `{u}`")))
+        .collect();
+    let shown = all
         .iter()
         .take(LISTED)
-        .map(|n| format!("`{n}`"))
-        .collect();
-    let more = match names.len().saturating_sub(LISTED) {
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let more = match all.len().saturating_sub(LISTED) {
         0 => String::new(),
         n => format!(" and {n} more"),
     };
-    let count = if names.len() == 1 {
-        "1 name".to_string()
-    } else {
-        format!("{} names", names.len())
+    let count = match (names.len(), units.len()) {
+        (n, 0) => plural(n, "name"),
+        (0, u) => plural(u, "unit"),
+        (n, u) => format!("{} and {}", plural(n, "name"), plural(u, "unit")),
     };
     let note = format!(
-        "until it is imported, {count} the plan uses ({} in all) are not defined: {}{more}",
-        uses_word(uses),
-        shown.join(", ")
+        "until it is imported, {count} the plan uses ({} in all) are not defined: {shown}{more}",
+        plural(uses, "use")
     );
     d.help = Some(match d.help.take() {
         Some(h) => format!("{h}; {note}"),
@@ -89,11 +114,11 @@ fn fold_failed_imports(sources: &SourceMap, diags: &mut Vec<Diagnostic>) {
     });
 }
 
-fn uses_word(n: usize) -> String {
+fn plural(n: usize, word: &str) -> String {
     if n == 1 {
-        "1 use".into()
+        format!("1 {word}")
     } else {
-        format!("{n} uses")
+        format!("{n} {word}s")
     }
 }
 
