@@ -50,3 +50,33 @@ fn multi_file_messages() {
         insta::assert_snapshot!(message_snapshot(path));
     });
 }
+
+/// The corpus shows every diagnostic code at least once (a new code needs a
+/// case under `tests/messages/`).
+#[test]
+fn the_corpus_shows_every_code() {
+    let mut seen = std::collections::BTreeSet::new();
+    for e in std::fs::read_dir("tests/snapshots").unwrap() {
+        let path = e.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if !name.starts_with("messages__") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for line in text.lines() {
+            if let Some(code) = line.strip_prefix("plumb::") {
+                seen.insert(code.trim().to_string());
+            }
+        }
+    }
+    let missing: Vec<&str> = plumb::diagnostic::Code::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|c| !seen.contains(*c))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "no case under tests/messages shows: {}",
+        missing.join(", ")
+    );
+}
