@@ -1918,7 +1918,21 @@ impl<'a> Resolver<'a> {
                 name.span,
                 format!("there is no function `{}`", name.name),
             );
+            let spreadsheet_if = name.name.eq_ignore_ascii_case("if") && args.len() == 3;
             d = match closest(&name.name, cands.iter().map(String::as_str)) {
+                _ if spreadsheet_if => {
+                    let arg = |i: usize| {
+                        args.get(i)
+                            .map(|a| (self.source_text)(a.span))
+                            .unwrap_or_default()
+                    };
+                    d.with_help(format!(
+                        "a choice is written `if {} then {} else {}`",
+                        arg(0),
+                        arg(1),
+                        arg(2)
+                    ))
+                }
                 Some(s) => d.with_help(format!("did you mean `{s}`?")),
                 None => d.with_help(
                     "functions come from the built-ins, `fn` declarations and `import std.NAME`",

@@ -14,6 +14,8 @@
 //!   with an undefined name (a misspelt `supports` or `counterbalance`);
 //! - "this file has no `plan` declaration" when the entry file's `plan` block is
 //!   there but has a syntax error;
+//! - `unused-driver` for a driver named in a declaration that does not parse
+//!   (it may well read it);
 //! - the same undeclared unit used again in the same file: one `unknown-unit`
 //!   (whose fix, declaring the unit, fixes every use), the other uses labelled.
 
@@ -34,6 +36,7 @@ pub fn one_cause(files: &[ParsedFile], sources: &SourceMap, diags: &mut Vec<Diag
     fold_failed_imports(sources, diags);
     fold_undeclared_units(diags);
     drop_missing_plan_after_syntax(files, sources, diags);
+    drop_unused_read_by_broken(sources, diags);
 }
 
 /// True for the diagnostic of an import whose file could not be read.
@@ -245,4 +248,53 @@ fn fold_undeclared_units(diags: &mut Vec<Diagnostic>) {
         keep.push(d);
     }
     *diags = keep;
+}
+
+/// The text of the top-level declaration around byte `at`: from the last line
+/// at or before it that starts (in column 1) with a declaration keyword to the
+/// next such line.
+fn declaration_text(text: &str, at: usize) -> &str {
+    let mut start = 0usize;
+    let mut end = text.len();
+    let mut offset = 0usize;
+    for line in text.split_inclusive('\n') {
+        let word: String = line
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if crate::syntax::DECL_KEYWORDS.contains(&word.as_str()) {
+            if offset <= at {
+                start = offset;
+            } else {
+                end = offset;
+                break;
+            }
+        }
+        offset += line.len();
+    }
+    text.get(start..end).unwrap_or("")
+}
+
+fn drop_unused_read_by_broken(sources: &SourceMap, diags: &mut Vec<Diagnostic>) {
+    let broken: Vec<&str> = diags
+        .iter()
+        .filter(|d| d.code == Code::Syntax)
+        .filter_map(|d| {
+            let f = sources.get(d.primary.span.file)?;
+            Some(declaration_text(&f.text, d.primary.span.start as usize))
+        })
+        .collect();
+    if broken.is_empty() {
+        return;
+    }
+    diags.retain(|d| {
+        if d.code != Code::UnusedDriver {
+            return true;
+        }
+        let name = sources.slice(d.primary.span);
+        !broken.iter().any(|text| {
+            text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+                .any(|w| w == name || w.rsplit('.').next() == Some(name))
+        })
+    });
 }

@@ -182,6 +182,9 @@ pub(super) fn hint(src: &str, pos: usize, expected: &[&str], file: FileId) -> Op
                 .with_fix("Write `=`", at(colon, end), "="),
         );
     }
+    if let Some(d) = operator_hint(src, pos, expected, file) {
+        return Some(d);
+    }
     let at_end = first.is_none() || src.get(pos..).is_some_and(|r| r.trim().is_empty());
     let at_line_end = at_end || matches!(first, Some('\n' | '\r'));
     // An unclosed `(`.
@@ -219,6 +222,111 @@ pub(super) fn hint(src: &str, pos: usize, expected: &[&str], file: FileId) -> Op
                 .with_help("an `if` gives a value in both cases: `if C then A else B` (write `else 0` when nothing else applies)")
                 .with_fix("Add `else 0`", at(end, end), " else 0"),
         );
+    }
+    None
+}
+
+/// Operators from other languages: `&&`, `||`, `=` in a condition, `^`, a space
+/// before `%`, `to` in a range of periods.
+fn operator_hint(src: &str, pos: usize, expected: &[&str], file: FileId) -> Option<Diagnostic> {
+    let rest = src.get(pos..).unwrap_or("");
+    let at = |s: usize, e: usize| Span::new(file, s, e);
+    for (op, word) in [("&&", "and"), ("||", "or")] {
+        if rest.starts_with(op) {
+            return Some(
+                Diagnostic::error(
+                    Code::Syntax,
+                    at(pos, pos + 2),
+                    format!("write `{word}`, not `{op}`"),
+                )
+                .with_label(format!("`{op}` is not Plumb"))
+                .with_help(format!(
+                    "conditions are joined with `and` and `or`: `a > 1 {word} b < 2`"
+                ))
+                .with_fix(format!("Write `{word}`"), at(pos, pos + 2), word),
+            );
+        }
+    }
+    let comparison = expected.iter().any(|e| e.starts_with("a comparison"));
+    if comparison && rest.starts_with('=') && !rest.starts_with("==") {
+        return Some(
+            Diagnostic::error(
+                Code::Syntax,
+                at(pos, pos + 1),
+                "a comparison is written `==`",
+            )
+            .with_label("`=` gives a value; `==` compares")
+            .with_help("write `==` to say two values are equal")
+            .with_fix("Write `==`", at(pos, pos + 1), "=="),
+        );
+    }
+    if rest.starts_with('^') {
+        let left = src
+            .get(..pos)
+            .unwrap_or("")
+            .trim_end()
+            .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+            .next()
+            .unwrap_or("");
+        let right: String = rest
+            .get(1..)
+            .unwrap_or("")
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.')
+            .collect();
+        let help = if !left.is_empty() && !right.is_empty() {
+            format!("write `pow({left}, {right})`")
+        } else {
+            "write powers with `pow(x, n)`".to_string()
+        };
+        return Some(
+            Diagnostic::error(Code::Syntax, at(pos, pos + 1), "Plumb has no `^` operator")
+                .with_label("not an operator")
+                .with_help(help),
+        );
+    }
+    // `50 %`: a percentage is written against the number.
+    if rest.starts_with('%') {
+        let before = src.get(..pos).unwrap_or("");
+        let gap = before.len() - before.trim_end().len();
+        if gap > 0 && before.trim_end().ends_with(|c: char| c.is_ascii_digit()) {
+            let start = pos - gap;
+            return Some(
+                Diagnostic::error(
+                    Code::Syntax,
+                    at(start, pos + 1),
+                    "a percentage is written with no space before `%`",
+                )
+                .with_label("remove the space")
+                .with_help("write `50%`, not `50 %`")
+                .with_fix("Write `%` against the number", at(start, pos + 1), "%"),
+            );
+        }
+    }
+    // `periods 2026-01 to 2026-12`.
+    let line = rest.lines().next().unwrap_or("");
+    if let Some(after) = line.trim_start().strip_prefix("periods") {
+        let words: Vec<&str> = after.split_whitespace().collect();
+        if let [from, "to", to] = words.as_slice() {
+            let fixed = format!("periods {from} .. {to}");
+            let start = pos + (line.len() - line.trim_start().len());
+            let end = pos + line.trim_end().len();
+            return Some(
+                Diagnostic::error(
+                    Code::Syntax,
+                    at(start, end),
+                    "a range of periods is written with `..`",
+                )
+                .with_label("`to` is not a range")
+                .with_help(format!("write `{fixed}`"))
+                .with_fix(
+                    format!("Write `{fixed}`"),
+                    at(start, end),
+                    fixed.clone(),
+                ),
+            );
+        }
     }
     None
 }
