@@ -14,6 +14,8 @@
 //!   with an undefined name (a misspelt `supports` or `counterbalance`);
 //! - "this file has no `plan` declaration" when the entry file's `plan` block is
 //!   there but has a syntax error;
+//! - a warning on a declaration that has a syntax error (what it lacks may be in
+//!   the part that did not parse);
 //! - `unused-driver` for a driver named in a declaration that does not parse
 //!   (it may well read it);
 //! - the same undeclared unit used again in the same file: one `unknown-unit`
@@ -37,6 +39,7 @@ pub fn one_cause(files: &[ParsedFile], sources: &SourceMap, diags: &mut Vec<Diag
     fold_undeclared_units(diags);
     drop_missing_plan_after_syntax(files, sources, diags);
     drop_unused_read_by_broken(sources, diags);
+    drop_warnings_on_broken(sources, diags);
 }
 
 /// True for the diagnostic of an import whose file could not be read.
@@ -250,10 +253,10 @@ fn fold_undeclared_units(diags: &mut Vec<Diagnostic>) {
     *diags = keep;
 }
 
-/// The text of the top-level declaration around byte `at`: from the last line
-/// at or before it that starts (in column 1) with a declaration keyword to the
-/// next such line.
-fn declaration_text(text: &str, at: usize) -> &str {
+/// The byte range of the top-level declaration around byte `at`: from the last
+/// line at or before it that starts (in column 1) with a declaration keyword to
+/// the next such line.
+fn declaration_range(text: &str, at: usize) -> (usize, usize) {
     let mut start = 0usize;
     let mut end = text.len();
     let mut offset = 0usize;
@@ -272,18 +275,32 @@ fn declaration_text(text: &str, at: usize) -> &str {
         }
         offset += line.len();
     }
-    text.get(start..end).unwrap_or("")
+    (start, end)
 }
 
-fn drop_unused_read_by_broken(sources: &SourceMap, diags: &mut Vec<Diagnostic>) {
-    let broken: Vec<&str> = diags
+/// The ranges of the declarations that have a syntax error. An error at the
+/// very end of a declaration (`found the end of the declaration`) sits at the
+/// start of the next line: it belongs to the declaration before.
+fn broken_ranges(sources: &SourceMap, diags: &[Diagnostic]) -> Vec<Span> {
+    diags
         .iter()
         .filter(|d| d.code == Code::Syntax)
         .filter_map(|d| {
-            let f = sources.get(d.primary.span.file)?;
-            Some(declaration_text(&f.text, d.primary.span.start as usize))
+            let s = d.primary.span;
+            let f = sources.get(s.file)?;
+            let at = if s.start == s.end {
+                s.start.saturating_sub(1)
+            } else {
+                s.start
+            };
+            let (a, b) = declaration_range(&f.text, at as usize);
+            Some(Span::new(s.file, a, b))
         })
-        .collect();
+        .collect()
+}
+
+fn drop_unused_read_by_broken(sources: &SourceMap, diags: &mut Vec<Diagnostic>) {
+    let broken = broken_ranges(sources, diags);
     if broken.is_empty() {
         return;
     }
@@ -292,9 +309,19 @@ fn drop_unused_read_by_broken(sources: &SourceMap, diags: &mut Vec<Diagnostic>) 
             return true;
         }
         let name = sources.slice(d.primary.span);
-        !broken.iter().any(|text| {
-            text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+        !broken.iter().any(|r| {
+            sources
+                .slice(*r)
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
                 .any(|w| w == name || w.rsplit('.').next() == Some(name))
         })
     });
+}
+
+fn drop_warnings_on_broken(sources: &SourceMap, diags: &mut Vec<Diagnostic>) {
+    let broken = broken_ranges(sources, diags);
+    if broken.is_empty() {
+        return;
+    }
+    diags.retain(|d| d.is_error() || !broken.iter().any(|r| inside(d.primary.span, *r)));
 }

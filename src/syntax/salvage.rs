@@ -1,6 +1,7 @@
 //! Reading what can be read of a declaration that does not parse, so one
 //! mistake gives one error: a `driver` or `metric` whose value (or header) has a
-//! syntax error still declares its name, and its unit when written.
+//! syntax error still declares its name, and its unit when written; any other
+//! named declaration keeps its header (name, title, `extends`, `in`).
 //!
 //! Takes the declaration's text (the syntax error is reported by the caller),
 //! gives back its AST with the value replaced by a name with no text, which
@@ -15,8 +16,11 @@ use pest::Parser as _;
 /// The value becomes a name with no text, which resolves to an error value
 /// with no unit (the syntax error is already reported).
 pub(super) fn salvage(src: &str) -> Option<ast::DeclKind> {
-    if !matches!(first_word(src), "driver" | "metric") {
-        return None;
+    match first_word(src) {
+        "driver" | "metric" => {}
+        "objective" | "assumption" | "dependency" | "risk" | "request" | "raci" | "initiative"
+        | "scenario" | "trigger" | "department" | "role" | "term" => return salvage_header(src),
+        _ => return None,
     }
     let Some(assign) = header_assignment(src) else {
         return salvage_name(src);
@@ -137,6 +141,32 @@ fn block_start(src: &str) -> Option<usize> {
                 }
             }
             _ => {}
+        }
+    }
+    None
+}
+
+/// Any other named declaration: its header (`objective NAME "title"`, `scenario
+/// NAME "title" extends base`, `role NAME "title" in D`) with an empty block, so
+/// the name is declared; what the block said is lost (and warnings about it are
+/// dropped, see `check::causes`).
+fn salvage_header(src: &str) -> Option<ast::DeclKind> {
+    let end = decl_end(src);
+    let code = src.get(..end)?;
+    // The header ends at the block, else at the end of the first line.
+    let header = match code.find('{') {
+        Some(i) => code.get(..i)?,
+        None => code.lines().next()?,
+    };
+    let header = header.trim_end();
+    for text in [format!("{header} {{}}"), header.to_string()] {
+        let Ok(mut pairs) = PlumbParser::parse(Rule::declaration, &text) else {
+            continue;
+        };
+        let decl_pair = pairs.next().and_then(|p| p.into_inner().next())?;
+        let mut lw = lower::Lowerer::with_cuts(FileId(0), 0, Vec::new());
+        if let Some(kind) = lw.decl(decl_pair) {
+            return Some(kind);
         }
     }
     None
