@@ -25,9 +25,13 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::resolve::ParsedFile;
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast::DeclKind;
+use std::collections::{HashMap, HashSet};
 
 /// Label of an `undefined-name` for an owner, RACI party or approver.
 pub const PARTY_LABEL: &str = "not a declared party";
+
+/// Most other uses labelled on a folded `unknown-unit`.
+const MAX_ALSO: usize = 8;
 
 /// Most names listed in an import's help.
 const LISTED: usize = 8;
@@ -128,21 +132,45 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-/// The spans of every declaration, nested ones (scenario triggers, initiative
-/// members) included.
-fn decl_spans(files: &[ParsedFile]) -> Vec<Span> {
-    let mut out = Vec::new();
-    for f in files {
-        for d in &f.ast.decls {
-            out.push(d.span);
-            match &d.kind {
-                DeclKind::Scenario(s) => out.extend(s.triggers.iter().map(|t| t.1)),
-                DeclKind::Initiative(i) => out.extend(i.members.iter().map(|m| m.1)),
-                _ => {}
+/// Every declaration's span, for finding the innermost declaration around a
+/// span in logarithmic time: top-level declarations sorted by place, each with
+/// its nested ones (scenario triggers, initiative members).
+struct Decls(Vec<(Span, Vec<Span>)>);
+
+impl Decls {
+    fn new(files: &[ParsedFile]) -> Decls {
+        let mut out = Vec::new();
+        for f in files {
+            for d in &f.ast.decls {
+                let nested = match &d.kind {
+                    DeclKind::Scenario(s) => s.triggers.iter().map(|t| t.1).collect(),
+                    DeclKind::Initiative(i) => i.members.iter().map(|m| m.1).collect(),
+                    _ => Vec::new(),
+                };
+                out.push((d.span, nested));
             }
         }
+        out.sort_by_key(|(s, _)| (s.file, s.start));
+        Decls(out)
     }
-    out
+
+    /// The innermost declaration holding `span`.
+    fn innermost(&self, span: Span) -> Option<Span> {
+        let i = self
+            .0
+            .partition_point(|(s, _)| (s.file, s.start) <= (span.file, span.start));
+        let (top, nested) = self.0.get(i.checked_sub(1)?)?;
+        if !inside(span, *top) {
+            return None;
+        }
+        Some(
+            nested
+                .iter()
+                .copied()
+                .find(|n| inside(span, *n))
+                .unwrap_or(*top),
+        )
+    }
 }
 
 fn inside(inner: Span, outer: Span) -> bool {
@@ -150,49 +178,50 @@ fn inside(inner: Span, outer: Span) -> bool {
 }
 
 fn drop_owner_echoes(files: &[ParsedFile], diags: &mut Vec<Diagnostic>) {
-    let undefined: Vec<(Span, bool)> = diags
-        .iter()
-        .filter(|d| d.code == Code::UndefinedName)
-        .map(|d| (d.primary.span, d.primary.message == PARTY_LABEL))
-        .collect();
-    if undefined.is_empty() {
+    if !diags.iter().any(|d| d.code == Code::UndefinedName) {
         return;
     }
+    let decls = Decls::new(files);
+    // Declarations with an undefined name, and those where it is a party.
+    let mut with_undefined = HashSet::new();
+    let mut with_bad_party = HashSet::new();
     // Objectives a misspelt `supports` probably meant: not reported as lacking support.
-    let meant: Vec<String> = diags
-        .iter()
-        .filter(|d| d.code == Code::UndefinedName && d.message.starts_with("no objective is named"))
-        .filter_map(|d| d.help.as_deref())
-        .filter_map(crate::analysis::fix::suggested_name)
-        .map(|n| format!("`{n}`"))
-        .collect();
-    let spans = decl_spans(files);
-    diags.retain(|d| {
-        if d.code == Code::ObjectiveNotCascaded
-            && meant
-                .iter()
-                .any(|m| d.message.contains(&format!("objective {m} ")))
-        {
-            return false;
+    let mut meant = HashSet::new();
+    for d in diags.iter().filter(|d| d.code == Code::UndefinedName) {
+        if let Some(decl) = decls.innermost(d.primary.span) {
+            with_undefined.insert(decl);
+            if d.primary.message == PARTY_LABEL {
+                with_bad_party.insert(decl);
+            }
         }
+        if d.message.starts_with("no objective is named") {
+            if let Some(n) = d
+                .help
+                .as_deref()
+                .and_then(crate::analysis::fix::suggested_name)
+            {
+                meant.insert(format!("the top objective `{n}` "));
+            }
+        }
+    }
+    diags.retain(|d| {
         // A warning about what a declaration lacks, when what it wrote for it
         // names nothing: `missing-owner` next to an undeclared owner, a top
         // objective whose `supports` is misspelt, a bet whose counterbalance is.
-        let party_only = match d.code {
-            Code::MissingOwner => true,
-            Code::ObjectiveNotCascaded | Code::BetWithoutCounterbalance => false,
+        let set = match d.code {
+            Code::MissingOwner => &with_bad_party,
+            Code::ObjectiveNotCascaded => {
+                if meant.iter().any(|m| d.message.starts_with(m.as_str())) {
+                    return false;
+                }
+                &with_undefined
+            }
+            Code::BetWithoutCounterbalance => &with_undefined,
             _ => return true,
         };
-        // The innermost declaration holding the warning.
-        let decl = spans
-            .iter()
-            .filter(|s| inside(d.primary.span, **s))
-            .min_by_key(|s| s.end - s.start);
-        !decl.is_some_and(|decl| {
-            undefined
-                .iter()
-                .any(|(b, party)| (*party || !party_only) && inside(*b, *decl))
-        })
+        !decls
+            .innermost(d.primary.span)
+            .is_some_and(|decl| set.contains(&decl))
     });
 }
 
@@ -224,7 +253,8 @@ fn drop_missing_plan_after_syntax(
 }
 
 fn fold_undeclared_units(diags: &mut Vec<Diagnostic>) {
-    let mut first: Vec<(usize, Diagnostic)> = Vec::new();
+    // (file, message, help) of the first report → its index in `keep`.
+    let mut first: HashMap<(crate::source::FileId, String, Option<String>), usize> = HashMap::new();
     let mut keep: Vec<Diagnostic> = Vec::with_capacity(diags.len());
     for d in diags.drain(..) {
         let declare = d.code == Code::UnknownUnit
@@ -232,71 +262,79 @@ fn fold_undeclared_units(diags: &mut Vec<Diagnostic>) {
                 .as_deref()
                 .is_some_and(|h| h.starts_with("declare it: `unit "));
         if declare {
-            let same = first.iter().find(|(_, f)| {
-                f.primary.span.file == d.primary.span.file
-                    && f.message == d.message
-                    && f.help == d.help
-            });
-            if let Some(&(at, _)) = same {
-                if let Some(kept) = keep.get_mut(at) {
-                    kept.secondary.push(crate::diagnostic::Label {
-                        span: d.primary.span,
-                        message: "also used here".into(),
-                    });
+            let key = (d.primary.span.file, d.message.clone(), d.help.clone());
+            if let Some(kept) = first.get(&key).and_then(|&at| keep.get_mut(at)) {
+                if kept.secondary.len() >= MAX_ALSO {
+                    continue;
                 }
+                kept.secondary.push(crate::diagnostic::Label {
+                    span: d.primary.span,
+                    message: "also used here".into(),
+                });
                 continue;
             }
-            first.push((keep.len(), d.clone()));
+            first.insert(key, keep.len());
         }
         keep.push(d);
     }
     *diags = keep;
 }
 
-/// The byte range of the top-level declaration around byte `at`: from the last
-/// line at or before it that starts (in column 1) with a declaration keyword to
-/// the next such line.
-fn declaration_range(text: &str, at: usize) -> (usize, usize) {
-    let mut start = 0usize;
-    let mut end = text.len();
+/// Where each top-level declaration starts: every line that starts (in column
+/// 1) with a declaration keyword.
+fn decl_starts(text: &str) -> Vec<usize> {
+    let mut out = Vec::new();
     let mut offset = 0usize;
     for line in text.split_inclusive('\n') {
-        let word: String = line
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
-        if crate::syntax::DECL_KEYWORDS.contains(&word.as_str()) {
-            if offset <= at {
-                start = offset;
-            } else {
-                end = offset;
-                break;
-            }
+        let end = line
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(line.len());
+        if crate::syntax::DECL_KEYWORDS.contains(&line.get(..end).unwrap_or("")) {
+            out.push(offset);
         }
         offset += line.len();
     }
-    (start, end)
+    out
 }
 
-/// The ranges of the declarations that have a syntax error. An error at the
-/// very end of a declaration (`found the end of the declaration`) sits at the
-/// start of the next line: it belongs to the declaration before.
+/// The ranges of the declarations that have a syntax error (from a line starting
+/// with a declaration keyword to the next), sorted. An error at the very end of
+/// a declaration (`found the end of the declaration`) sits at the start of the
+/// next line: it belongs to the declaration before.
 fn broken_ranges(sources: &SourceMap, diags: &[Diagnostic]) -> Vec<Span> {
-    diags
-        .iter()
-        .filter(|d| d.code == Code::Syntax)
-        .filter_map(|d| {
-            let s = d.primary.span;
-            let f = sources.get(s.file)?;
-            let at = if s.start == s.end {
-                s.start.saturating_sub(1)
-            } else {
-                s.start
-            };
-            let (a, b) = declaration_range(&f.text, at as usize);
-            Some(Span::new(s.file, a, b))
-        })
-        .collect()
+    let mut starts: HashMap<crate::source::FileId, Vec<usize>> = HashMap::new();
+    let mut out: Vec<Span> = Vec::new();
+    for d in diags.iter().filter(|d| d.code == Code::Syntax) {
+        let s = d.primary.span;
+        let Some(f) = sources.get(s.file) else {
+            continue;
+        };
+        let starts = starts.entry(s.file).or_insert_with(|| decl_starts(&f.text));
+        let at = if s.start == s.end {
+            s.start.saturating_sub(1)
+        } else {
+            s.start
+        } as usize;
+        let i = starts.partition_point(|&x| x <= at);
+        let a = i
+            .checked_sub(1)
+            .and_then(|j| starts.get(j))
+            .copied()
+            .unwrap_or(0);
+        let b = starts.get(i).copied().unwrap_or(f.text.len());
+        out.push(Span::new(s.file, a, b));
+    }
+    out.sort_by_key(|r| (r.file, r.start));
+    out.dedup();
+    out
+}
+
+/// True when `span` lies in one of the sorted, disjoint `ranges`.
+fn in_ranges(span: Span, ranges: &[Span]) -> bool {
+    let i = ranges.partition_point(|r| (r.file, r.start) <= (span.file, span.start));
+    i.checked_sub(1)
+        .and_then(|j| ranges.get(j))
+        .is_some_and(|r| inside(span, *r))
 }
 
 fn drop_unused_read_by_broken(sources: &SourceMap, diags: &mut Vec<Diagnostic>) {
@@ -304,18 +342,21 @@ fn drop_unused_read_by_broken(sources: &SourceMap, diags: &mut Vec<Diagnostic>) 
     if broken.is_empty() {
         return;
     }
-    diags.retain(|d| {
-        if d.code != Code::UnusedDriver {
-            return true;
+    // Every word of the broken declarations (and the last part of `a.b`).
+    let mut words: HashSet<&str> = HashSet::new();
+    for r in &broken {
+        for w in sources
+            .slice(*r)
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+        {
+            words.insert(w);
+            if let Some(last) = w.rsplit('.').next() {
+                words.insert(last);
+            }
         }
-        let name = sources.slice(d.primary.span);
-        !broken.iter().any(|r| {
-            sources
-                .slice(*r)
-                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
-                .any(|w| w == name || w.rsplit('.').next() == Some(name))
-        })
-    });
+    }
+    diags
+        .retain(|d| d.code != Code::UnusedDriver || !words.contains(sources.slice(d.primary.span)));
 }
 
 fn drop_warnings_on_broken(sources: &SourceMap, diags: &mut Vec<Diagnostic>) {
@@ -323,5 +364,5 @@ fn drop_warnings_on_broken(sources: &SourceMap, diags: &mut Vec<Diagnostic>) {
     if broken.is_empty() {
         return;
     }
-    diags.retain(|d| d.is_error() || !broken.iter().any(|r| inside(d.primary.span, *r)));
+    diags.retain(|d| d.is_error() || !in_ranges(d.primary.span, &broken));
 }
