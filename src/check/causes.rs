@@ -236,6 +236,12 @@ fn drop_missing_plan_after_syntax(
     let broken = diags
         .iter()
         .any(|d| d.code == Code::Syntax && d.primary.span.file == entry);
+    let missing = diags
+        .iter()
+        .any(|d| d.code == Code::InvalidPlan && d.message == "this file has no `plan` declaration");
+    if !(broken && missing) {
+        return;
+    }
     let written = sources.get(entry).is_some_and(|s| {
         s.text.lines().any(|l| {
             let t = l.trim_start();
@@ -243,7 +249,7 @@ fn drop_missing_plan_after_syntax(
                 .is_some_and(|r| r.starts_with([' ', '\t']))
         })
     });
-    if broken && written {
+    if written {
         diags.retain(|d| {
             !(d.code == Code::InvalidPlan
                 && d.primary.span.file == entry
