@@ -10,8 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// True when the text has a top-level `plan` declaration.
 fn is_entry(text: &str) -> bool {
-    text.lines()
-        .any(|l| l.starts_with("plan ") || l.starts_with("plan\t"))
+    entry::has_plan(text)
 }
 
 /// Plan entry files below `dir`: `.plumb` files with a `plan` declaration.

@@ -179,8 +179,7 @@ impl FileSystem for Overlay {
 
 /// True when the text has a `plan` declaration (a line starting with `plan `).
 pub fn has_plan(text: &str) -> bool {
-    text.lines()
-        .any(|l| l.starts_with("plan ") || l.starts_with("plan\t"))
+    crate::entry::has_plan(text)
 }
 
 /// Where standard modules are shown from: files written once per version, so
