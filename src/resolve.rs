@@ -1926,12 +1926,15 @@ impl<'a> Resolver<'a> {
                             .map(|a| (self.source_text)(a.span))
                             .unwrap_or_default()
                     };
-                    d.with_help(format!(
-                        "a choice is written `if {} then {} else {}`",
-                        arg(0),
-                        arg(1),
-                        arg(2)
-                    ))
+                    let choice = format!("if {} then {} else {}", arg(0), arg(1), arg(2));
+                    let d = d.with_help(format!("a choice is written `{choice}`"));
+                    // Parenthesised, so the text around it keeps its meaning.
+                    match scope.call_span {
+                        None => {
+                            d.with_fix("Write `if … then … else …`", span, format!("({choice})"))
+                        }
+                        Some(_) => d,
+                    }
                 }
                 Some(s) => d.with_help(format!("did you mean `{s}`?")),
                 None => d.with_help(

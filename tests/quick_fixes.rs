@@ -169,6 +169,13 @@ fn spreadsheet_spellings_have_quick_fixes() {
         "semicolon",
         "colon_equals",
         "unit_header_without_colon",
+        "spreadsheet_comma_in_step",
+        "spreadsheet_if",
+        "equals_in_condition",
+        "and_or_symbols",
+        "percent_with_space",
+        "periods_with_to",
+        "import_misspelt_cascade/main",
     ] {
         let path = PathBuf::from(format!("tests/messages/{case}.plumb"));
         let c = check(&path);
