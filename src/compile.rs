@@ -30,6 +30,11 @@ pub trait FileSystem {
     fn read(&self, path: &Path) -> std::io::Result<String>;
     /// Resolves symlinks and `..` (the real path of an existing file).
     fn canonicalize(&self, path: &Path) -> std::io::Result<PathBuf>;
+    /// The names of the files in a directory, for did-you-mean on a misspelt
+    /// import (none by default).
+    fn file_names(&self, _dir: &Path) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// The real disk.
@@ -70,6 +75,16 @@ impl FileSystem for DiskFs {
     }
     fn canonicalize(&self, path: &Path) -> std::io::Result<PathBuf> {
         std::fs::canonicalize(path)
+    }
+    fn file_names(&self, dir: &Path) -> Vec<String> {
+        std::fs::read_dir(dir)
+            .map(|rd| {
+                rd.filter_map(Result::ok)
+                    .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                    .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 
@@ -211,12 +226,35 @@ fn finish(mut c: Compilation, mut diags: Vec<Diagnostic>, opts: &Options) -> Com
                 .filter_map(|n| resolved.plan.scenario(n))
                 .collect::<Vec<_>>()
         });
-        match eval::evaluate(&resolved.plan, &EvalOptions { scenarios: None }) {
+        // When only some scenarios are wanted, another scenario's failure does
+        // not hide them: it is reported and the wanted ones are evaluated alone.
+        let mut others_failed = None;
+        let evaluated = match eval::evaluate(&resolved.plan, &EvalOptions { scenarios: None }) {
+            Err(e) => match &scenarios {
+                Some(keep) if !keep.is_empty() => {
+                    let only = EvalOptions {
+                        scenarios: Some(keep.clone()),
+                    };
+                    match eval::evaluate(&resolved.plan, &only) {
+                        Ok(r) => {
+                            others_failed = Some(e.to_diagnostic());
+                            Ok(r)
+                        }
+                        Err(_) => Err(e),
+                    }
+                }
+                _ => Err(e),
+            },
+            ok => ok,
+        };
+        diags.extend(others_failed);
+        match evaluated {
             Ok(all) => {
                 // A total that does not fit fails evaluation like any overflow.
                 let overflows = crate::check::rollups::check(&resolved.plan, &all);
                 if !overflows.is_empty() {
                     diags.extend(overflows);
+                    crate::check::causes::one_cause(&c.files, &c.sources, &mut diags);
                     diagnostic::sort_and_dedup(&mut diags);
                     c.resolved = resolved;
                     c.diagnostics = diags;
@@ -239,6 +277,7 @@ fn finish(mut c: Compilation, mut diags: Vec<Diagnostic>, opts: &Options) -> Com
         }
     }
     let _ = syntax_or_resolve_errors;
+    crate::check::causes::one_cause(&c.files, &c.sources, &mut diags);
     diagnostic::sort_and_dedup(&mut diags);
     c.resolved = resolved;
     c.diagnostics = diags;
@@ -405,15 +444,19 @@ impl Loader<'_> {
                 let real = match self.fs.canonicalize(&joined) {
                     Ok(r) => r,
                     Err(_) => {
-                        self.diags.push(
-                            Diagnostic::error(
-                                Code::ImportNotFound,
-                                imp.span,
-                                format!("cannot find `{rel}` (looked for {display})"),
-                            )
-                            .with_label("no such file")
-                            .with_help("paths are relative to the importing file"),
-                        );
+                        let mut d = Diagnostic::error(
+                            Code::ImportNotFound,
+                            imp.span,
+                            format!("cannot find `{rel}` (looked for {display})"),
+                        )
+                        .with_label("no such file");
+                        d = match self.similar_file(&joined, &rel) {
+                            Some(near) => d
+                                .with_help(format!("did you mean `{near}`? (paths are relative to the importing file)"))
+                                .with_fix(format!("Import `{near}`"), imp.span, format!("\"{near}\"")),
+                            None => d.with_help("paths are relative to the importing file"),
+                        };
+                        self.diags.push(d);
                         return;
                     }
                 };
@@ -477,6 +520,25 @@ impl Loader<'_> {
                 }
             }
         }
+    }
+
+    /// A `.plumb` file next to the missing `joined` whose name is close to it:
+    /// `rel` with the file name replaced (`teams/sales.plumb` for `teams/sale.plumb`).
+    fn similar_file(&self, joined: &Path, rel: &str) -> Option<String> {
+        let dir = joined.parent()?;
+        let wanted = joined.file_name()?.to_str()?;
+        if !rel.ends_with(wanted) {
+            return None;
+        }
+        let names: Vec<String> = self
+            .fs
+            .file_names(dir)
+            .into_iter()
+            .filter(|n| n.ends_with(".plumb") && !n.contains(['"', '\\']))
+            .collect();
+        let near = crate::suggest::closest(wanted, names.iter().map(String::as_str))?;
+        let prefix = rel.get(..rel.len().checked_sub(wanted.len())?)?;
+        Some(format!("{prefix}{near}"))
     }
 
     fn outside(&mut self, span: Span, rel: &str, what: &str) {

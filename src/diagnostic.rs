@@ -85,6 +85,8 @@ codes! {
     TypeMismatch = "type-mismatch",
     /// The plan declaration is missing or repeated, or a file cannot be read.
     InvalidPlan = "invalid-plan",
+    /// A `step` entry after the horizon's end (it is never used).
+    StepOutsideHorizon = "step-outside-horizon",
 }
 
 impl fmt::Display for Code {
@@ -136,6 +138,19 @@ pub struct Diagnostic {
     pub secondary: Vec<Label>,
     /// How to fix it, when known.
     pub help: Option<String>,
+    /// The edit that fixes it, when one is certain (offered as a quick fix).
+    pub fix: Option<Replacement>,
+}
+
+/// A typed fix: replace the text at `span` with `text`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replacement {
+    /// What the editor shows (``Write `1450` ``).
+    pub title: String,
+    /// The text replaced (empty to insert).
+    pub span: Span,
+    /// The new text (empty to delete).
+    pub text: String,
 }
 
 impl Diagnostic {
@@ -160,6 +175,7 @@ impl Diagnostic {
             },
             secondary: Vec::new(),
             help: None,
+            fix: None,
         }
     }
 
@@ -175,6 +191,32 @@ impl Diagnostic {
             span,
             message: message.into(),
         });
+        self
+    }
+
+    /// Sets the quick fix: replace `span` with `text`.
+    pub fn with_fix(
+        mut self,
+        title: impl Into<String>,
+        span: Span,
+        text: impl Into<String>,
+    ) -> Diagnostic {
+        self.fix = Some(Replacement {
+            title: title.into(),
+            span,
+            text: text.into(),
+        });
+        self
+    }
+
+    /// Adds secondary labels (`(span, message)` pairs).
+    pub fn with_secondaries(
+        mut self,
+        labels: impl IntoIterator<Item = (Span, String)>,
+    ) -> Diagnostic {
+        for (span, message) in labels {
+            self.secondary.push(Label { span, message });
+        }
         self
     }
 

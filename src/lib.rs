@@ -23,6 +23,7 @@ pub mod check;
 pub mod compile;
 pub mod diagnostic;
 pub mod diff;
+pub mod entry;
 pub mod eval;
 pub mod explain;
 pub mod fmt;

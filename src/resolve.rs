@@ -889,7 +889,9 @@ impl<'a> Resolver<'a> {
                     ),
                     None => format!("no department or role is named `{}`", id.name),
                 };
-                let help = match closest(&id.name, parties.iter().map(String::as_str)) {
+                let help = match closest(&id.name, parties.iter().map(String::as_str))
+                    .or_else(|| party_by_part(&id.name, &parties))
+                {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!(
                         "declare it: `department {} \"…\"` or `role {} \"…\"`",
@@ -898,7 +900,7 @@ impl<'a> Resolver<'a> {
                 };
                 self.diags.push(
                     Diagnostic::error(Code::UndefinedName, id.span, msg)
-                        .with_label("not a declared party")
+                        .with_label(crate::check::causes::PARTY_LABEL)
                         .with_help(help),
                 );
                 None
@@ -1006,7 +1008,12 @@ impl<'a> Resolver<'a> {
                 let singular = n.name.strip_suffix('s').filter(|s| {
                     self.units.contains_key(*s) || crate::units::TIME_WORDS.contains(s)
                 });
-                let help = match (singular, closest(&n.name, known.iter().map(String::as_str))) {
+                let near = closest(&n.name, known.iter().map(String::as_str));
+                // The rest of the plan is checked as if the likely fix were made
+                // (the unit meant, or the unit declared), so its uses do not fail
+                // again.
+                let assumed = Unit::named(singular.or(near).unwrap_or(&n.name));
+                let help = match (singular, near) {
                     (Some(s), _) => format!("units are singular: write `{s}`"),
                     (None, Some(s)) => format!(
                         "did you mean `{s}`? Otherwise declare it: `unit {}`",
@@ -1023,7 +1030,7 @@ impl<'a> Resolver<'a> {
                     .with_label("not a declared unit, a currency or a time word")
                     .with_help(help),
                 );
-                None
+                Some(assumed)
             }
         }
     }
@@ -1673,6 +1680,9 @@ impl<'a> Resolver<'a> {
                 b.kind.last_month() - self.plan.start,
             ),
             ExprKind::Paren(inner) => return self.expr_b(inner, scope, budget),
+            // The value of a declaration that did not parse (syntax::BROKEN_VALUE):
+            // its syntax error is reported; it has no value and no unit.
+            ExprKind::Name(id) if id.name.is_empty() => K::Error,
             ExprKind::Name(id) => {
                 if let Some(p) = scope.params.and_then(|p| p.get(&id.name)) {
                     // An argument is copied in whole: charge its size and depth.
@@ -1746,6 +1756,21 @@ impl<'a> Resolver<'a> {
                             .with_help("give each period one value"),
                         );
                         continue;
+                    }
+                    if self.horizon_known && idx >= self.plan.len as i64 {
+                        self.diags.push(
+                            Diagnostic::warning(
+                                Code::StepOutsideHorizon,
+                                p.span,
+                                format!(
+                                    "{} is after the horizon's end ({}): this step entry is never used",
+                                    p.kind,
+                                    self.plan.period_label(self.plan.len as i64 - 1)
+                                ),
+                            )
+                            .with_label("after the last period")
+                            .with_help("remove the entry, or widen `periods` in the plan to include it"),
+                        );
                     }
                     out.push((idx, self.expr_b(v, scope, budget)));
                 }
@@ -1893,7 +1918,24 @@ impl<'a> Resolver<'a> {
                 name.span,
                 format!("there is no function `{}`", name.name),
             );
+            let spreadsheet_if = name.name.eq_ignore_ascii_case("if") && args.len() == 3;
             d = match closest(&name.name, cands.iter().map(String::as_str)) {
+                _ if spreadsheet_if => {
+                    let arg = |i: usize| {
+                        args.get(i)
+                            .map(|a| (self.source_text)(a.span))
+                            .unwrap_or_default()
+                    };
+                    let choice = format!("if {} then {} else {}", arg(0), arg(1), arg(2));
+                    let d = d.with_help(format!("a choice is written `{choice}`"));
+                    // Parenthesised, so the text around it keeps its meaning.
+                    match scope.call_span {
+                        None => {
+                            d.with_fix("Write `if … then … else …`", span, format!("({choice})"))
+                        }
+                        Some(_) => d,
+                    }
+                }
                 Some(s) => d.with_help(format!("did you mean `{s}`?")),
                 None => d.with_help(
                     "functions come from the built-ins, `fn` declarations and `import std.NAME`",
@@ -2060,4 +2102,19 @@ impl DefaultPair for Option<(Span, SymbolKind)> {
     fn unwrap_or_default_pair(self) -> (Span, SymbolKind) {
         self.unwrap_or((Span::default(), SymbolKind::Driver))
     }
+}
+
+/// A party whose name is a whole `_`-separated part of `word` (`cfo` for
+/// `cfo_office`, `sales` for `team_sales`), the longest first; for did-you-mean
+/// on owners, where people add a suffix to a department or role.
+fn party_by_part<'a>(word: &str, parties: &'a [String]) -> Option<&'a str> {
+    let parts: Vec<&str> = word.split('_').collect();
+    parties
+        .iter()
+        .filter(|p| {
+            let n = p.split('_').count();
+            parts.windows(n).any(|w| w.join("_") == **p)
+        })
+        .max_by(|a, b| a.len().cmp(&b.len()).then_with(|| b.cmp(a)))
+        .map(String::as_str)
 }

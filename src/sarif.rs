@@ -44,6 +44,7 @@ pub fn describe(code: Code) -> &'static str {
         Code::InvalidPlan => {
             "The plan declaration is missing or repeated, or a file cannot be read."
         }
+        Code::StepOutsideHorizon => "A `step` entry after the horizon's end, never used.",
         #[allow(unreachable_patterns)]
         _ => "A Plumb diagnostic.",
     }
@@ -57,7 +58,8 @@ fn default_level(code: Code) -> &'static str {
         | Code::MissingOwner
         | Code::UnusedDriver
         | Code::TargetMissed
-        | Code::ObjectiveNotCascaded => "warning",
+        | Code::ObjectiveNotCascaded
+        | Code::StepOutsideHorizon => "warning",
         _ => "error",
     }
 }

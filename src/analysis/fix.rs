@@ -59,6 +59,17 @@ pub fn code_actions(c: &Compilation, file: FileId, start: u32, end: u32) -> Vec<
 pub fn fixes_for(c: &Compilation, index: usize, d: &Diagnostic) -> Vec<Fix> {
     let mut out = Vec::new();
     let span = d.primary.span;
+    if let Some(f) = &d.fix {
+        out.push(Fix {
+            title: f.title.clone(),
+            diagnostic: index,
+            edits: vec![Edit {
+                span: f.span,
+                text: f.text.clone(),
+            }],
+            preferred: true,
+        });
+    }
     let written = c.sources.slice(span);
     let is_written_name = !written.is_empty() && written.split('.').all(super::lex::is_name);
     if let Some(name) = d.help.as_deref().and_then(suggested_name) {

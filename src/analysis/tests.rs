@@ -327,7 +327,9 @@ fn hover_and_definition_survive_a_syntax_error() {
     // A name only the last clean analysis knows.
     let src = broken.replacen("cumsum(revenue +", "cumsum(revenue + tot‸al", 1);
     let (c, o) = at(&src);
-    assert!(hover(&c, None, None, F, o).is_none());
+    // The broken declaration still declares `total` (with no value).
+    let m = hover(&c, None, None, F, o).expect("hover").markdown;
+    assert!(m.contains("metric total"), "{m}");
     let m = hover(&c, Some(&good), None, F, o)
         .expect("fallback hover")
         .markdown;

@@ -162,9 +162,14 @@ fn bet(
             f(model_to),
         ),
     };
-    let suggestion = if item.kind == crate::syntax::ast::ItemKind::Driver {
+    let playbook = playbook_cause(plan, c.item, base, c.by);
+    let suggestion = if let Some((_, _, why)) = &playbook {
+        format!("{why}; restate the bet (or the trigger) so they agree")
+    } else if item.kind == crate::syntax::ast::ItemKind::Driver {
+        // Only the value is proposed: the declaration keeps its unit and block
+        // (and an initiative member stays inside its initiative).
         format!(
-            "make the model say what the bet says, for example `driver {} = ramp({}, {}, {first}, {})`, or restate the bet to match the model",
+            "make the model say what the bet says, for example give `{}` the value `ramp({}, {}, {first}, {})` (keeping its unit and block), or restate the bet to match the model",
             item.name,
             literal(stated_from, unit),
             literal(stated_to, unit),
@@ -192,9 +197,70 @@ fn bet(
             f(model_to),
         ))
         .with_secondary(item.name_span, format!("`{}` is defined here", item.name))
+        .with_secondaries(playbook.map(|(span, label, _)| (span, label)))
         .with_help(suggestion),
     );
     Ok(())
+}
+
+/// A trigger action that changes `item` (a `set` of it or of a driver it is
+/// computed from, or a `pause` of its initiative) in the base scenario from a
+/// period up to `by`: its span, a label for it and a sentence saying so.
+fn playbook_cause(
+    plan: &Plan,
+    item: ItemId,
+    base: &ScenarioResult,
+    by: i64,
+) -> Option<(crate::source::Span, String, String)> {
+    // Everything `item` is computed from, itself included.
+    let mut reads = vec![false; plan.items.len()];
+    let mut stack = vec![item];
+    while let Some(i) = stack.pop() {
+        match reads.get_mut(i) {
+            Some(r) if !*r => *r = true,
+            _ => continue,
+        }
+        if let Some(it) = plan.items.get(i) {
+            stack.extend(it.expr.items());
+        }
+    }
+    let initiative = plan.items.get(item).and_then(|i| i.initiative);
+    for &(t, fired) in &base.fired {
+        let (Some(trigger), Some(fired)) = (plan.triggers.get(t), fired) else {
+            continue;
+        };
+        for step in &trigger.steps {
+            let from = fired + i64::from(step.after);
+            if from > by {
+                continue;
+            }
+            for (action, span) in &step.actions {
+                let what = match action {
+                    crate::ir::Action::Set(d, _) if reads.get(*d) == Some(&true) => {
+                        format!("`set {}`", plan.items.get(*d)?.name)
+                    }
+                    crate::ir::Action::Pause(i) if Some(*i) == initiative => {
+                        format!("`pause {}`", plan.initiatives.get(*i)?.name)
+                    }
+                    _ => continue,
+                };
+                let label = format!(
+                    "{what} takes effect from {} in the base scenario",
+                    plan.period_label(from)
+                );
+                let why = format!(
+                    "the trigger `{}` fires in {} in the base scenario, and its {what} changes `{}` from {}, before the bet's {}",
+                    trigger.name,
+                    plan.period_label(fired),
+                    plan.items.get(item)?.name,
+                    plan.period_label(from),
+                    plan.period_label(by)
+                );
+                return Some((*span, label, why));
+            }
+        }
+    }
+    None
 }
 
 fn dependencies(plan: &Plan, a: &Assumption, base: &ScenarioResult, out: &mut Vec<Diagnostic>) {

@@ -8,6 +8,7 @@
 //! and never fail.
 
 pub mod assumptions;
+pub mod causes;
 pub mod cycles;
 pub mod objectives;
 pub mod ownership;

@@ -241,9 +241,17 @@ pub fn missed(plan: &Plan, base: &[TargetOutcome]) -> Vec<Diagnostic> {
     out
 }
 
-/// True for a top objective: owned by a role or by the department named `finance`.
+/// True for a top objective: owned by a role or by the department named `finance`,
+/// and supporting no other objective.
 pub fn is_top(plan: &Plan, objective: usize) -> bool {
-    match plan.objectives.get(objective).and_then(|o| o.owner) {
+    let Some(o) = plan.objectives.get(objective) else {
+        return false;
+    };
+    // An objective that supports another is a team's share, not a top objective.
+    if !o.supports.is_empty() {
+        return false;
+    }
+    match o.owner {
         Some(Party::Role(_)) => true,
         Some(Party::Department(d)) => plan.departments.get(d).is_some_and(|d| d.name == "finance"),
         None => false,
@@ -311,12 +319,30 @@ pub fn cascade(plan: &Plan) -> Vec<Diagnostic> {
             continue;
         }
         let owner = o.owner.map(|p| plan.party_name(p)).unwrap_or("?");
-        let example = plan
-            .departments
-            .iter()
-            .find(|d| d.name != "finance")
-            .map(|d| d.name.as_str())
-            .unwrap_or("sales");
+        let team = plan.departments.iter().find(|d| d.name != "finance");
+        let (example, declare) = match team {
+            Some(d) => (d.name.as_str(), String::new()),
+            None => (
+                "sales",
+                "declare a team (`department sales \"Sales\"`), then ".to_string(),
+            ),
+        };
+        let title = team
+            .map(|d| d.title.as_str())
+            .filter(|t| !t.contains(['"', '\\']))
+            .unwrap_or("Sales");
+        // The team's share restates the top objective's first target, so the
+        // proposed declaration parses as written.
+        let share = match o.targets.first() {
+            Some(t) => format!(
+                "objective {example}_share \"{title} share\" {{ owner {example}  supports {}  target {} }}",
+                o.name, t.text
+            ),
+            None => format!(
+                "objective {example}_share \"{title} share\" {{ owner {example}  supports {} }}",
+                o.name
+            ),
+        };
         out.push(
             Diagnostic::warning(
                 Code::ObjectiveNotCascaded,
@@ -328,8 +354,8 @@ pub fn cascade(plan: &Plan) -> Vec<Diagnostic> {
             )
             .with_label("no team objective supports this")
             .with_help(format!(
-                "give a team its share: `objective {example}_share \"…\" {{ owner {example}  supports {}  target … }}`",
-                o.name
+                "{declare}give {} its share: `{share}`",
+                if declare.is_empty() { "a team" } else { "it" }
             )),
         );
     }

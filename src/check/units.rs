@@ -16,6 +16,8 @@ use rust_decimal::prelude::ToPrimitive;
 struct Ctx<'p> {
     items: Items<'p>,
     diags: Vec<Diagnostic>,
+    /// Drivers and metrics with a written unit, for conversions in help lines.
+    converters: &'p [(String, Unit)],
 }
 
 /// Where a context finds the unit of an item.
@@ -54,7 +56,16 @@ pub fn check(plan: &mut ir::Plan) -> Vec<Diagnostic> {
             }
         })
         .collect();
+    let converters: Vec<(String, Unit)> = plan
+        .items
+        .iter()
+        .filter(|i| i.unit_declared && !i.unit.is_dimensionless())
+        .map(|i| (i.name.clone(), i.unit.clone()))
+        .collect();
     let mut diags = Vec::new();
+    // Items whose unit is unknown because of an error already reported (a value
+    // that did not parse, a unit mismatch): formulas reading them are not blamed.
+    let mut tainted = vec![false; n];
     let order = topo_order(plan);
     // Infer item units in dependency order.
     for id in order {
@@ -64,23 +75,46 @@ pub fn check(plan: &mut ir::Plan) -> Vec<Diagnostic> {
         let mut ctx = Ctx {
             items: Items::Known(&known),
             diags: Vec::new(),
+            converters: &converters,
         };
         let ty = ctx.ty(&item.expr);
+        // A formula with a unit error has no unit: its users are not blamed again.
+        let poisoned = ctx.diags.iter().any(|d| d.code == Code::UnitMismatch);
+        let reads_tainted = item
+            .expr
+            .items()
+            .iter()
+            .any(|&i| i != id && tainted.get(i) == Some(&true));
+        if !item.unit_declared && (poisoned || reads_tainted || item.expr.has_error()) {
+            if let Some(t) = tainted.get_mut(id) {
+                *t = true;
+            }
+        }
         let declared = item.unit_declared.then(|| item.unit.clone());
         match (&declared, &ty) {
-            (Some(d), Ty::Num(u)) if !d.same(u) && !item.expr.has_error() => ctx.diags.push(
-                Diagnostic::error(
-                    Code::UnitMismatch,
-                    item.expr.span,
-                    format!(
-                        "`{}` is declared in {d} but its formula gives {u}",
-                        item.name
-                    ),
+            (Some(d), Ty::Num(u)) if !d.same(u) && !item.expr.has_error() && !reads_tainted => {
+                ctx.diags.push(
+                    Diagnostic::error(
+                        Code::UnitMismatch,
+                        item.expr.span,
+                        format!(
+                            "`{}` is declared in {d} but its formula gives {u}",
+                            item.name
+                        ),
+                    )
+                    .with_label(format!("this is {u}"))
+                    .with_secondary(item.name_span, format!("declared in {d}"))
+                    .with_help(help_for(
+                        d,
+                        u,
+                        &ctx.converters
+                            .iter()
+                            .filter(|(n, _)| *n != item.name)
+                            .cloned()
+                            .collect::<Vec<_>>(),
+                    )),
                 )
-                .with_label(format!("this is {u}"))
-                .with_secondary(item.name_span, format!("declared in {d}"))
-                .with_help(help_for(d, u)),
-            ),
+            }
             (_, Ty::Bool) => ctx.diags.push(
                 Diagnostic::error(
                     Code::TypeMismatch,
@@ -106,7 +140,11 @@ pub fn check(plan: &mut ir::Plan) -> Vec<Diagnostic> {
             _ => Unit::dimensionless(),
         };
         if let Some(slot) = known.get_mut(id) {
-            *slot = Some(Ty::Num(unit.clone()));
+            *slot = Some(if tainted.get(id) == Some(&true) {
+                Ty::Any
+            } else {
+                Ty::Num(unit.clone())
+            });
         }
         if let Some(item) = plan.items.get_mut(id) {
             item.unit = unit;
@@ -122,6 +160,7 @@ pub fn check(plan: &mut ir::Plan) -> Vec<Diagnostic> {
     let mut ctx = Ctx {
         items: Items::Known(&known),
         diags: Vec::new(),
+        converters: &converters,
     };
     for item in &plan.items {
         if let Some((lo, hi)) = &item.range {
@@ -220,12 +259,69 @@ fn topo_order(plan: &ir::Plan) -> Vec<ItemId> {
     order
 }
 
-fn help_for(want: &Unit, got: &Unit) -> String {
+fn help_for(want: &Unit, got: &Unit, converters: &[(String, Unit)]) -> String {
     let q = want.div(got);
     if q.is_dimensionless() {
-        "the units differ only in how they are written".into()
+        return "the units differ only in how they are written".into();
+    }
+    match convert(got, want, converters) {
+        Some(how) => format!("{how}, or change the declared unit to {got}"),
+        None if simple(&q) => {
+            format!("multiply by a driver in {q} to convert, or change the declared unit to {got}")
+        }
+        None => format!("change the declared unit to {got}, or check the formula"),
+    }
+}
+
+/// The help for a value that must be in `want` but is in `got` (an override, a
+/// `set`, a bet's value, a range), where the declared unit is not in question.
+fn conversion_help(want: &Unit, got: &Unit, converters: &[(String, Unit)]) -> String {
+    let q = want.div(got);
+    if q.is_dimensionless() {
+        return "the units differ only in how they are written".into();
+    }
+    match convert(got, want, converters) {
+        Some(how) => how,
+        None if simple(&q) => format!("multiply by a driver in {q} to get {want}"),
+        None => format!("write a value in {want}"),
+    }
+}
+
+/// True for a unit a person would declare for a conversion: every factor to the
+/// power 1 or -1 (`USD/fte`, not `fte*fte/USD`).
+fn simple(u: &Unit) -> bool {
+    !u.is_dimensionless() && u.factors.iter().all(|(_, e)| e.abs() == 1)
+}
+
+/// How to turn a value in `from` into `to` with a declared driver or metric:
+/// "multiply by `loaded_cost` (USD/fte)" or "divide by `loaded_cost` (USD/fte)".
+fn convert(from: &Unit, to: &Unit, converters: &[(String, Unit)]) -> Option<String> {
+    let q = to.div(from);
+    if let Some((n, u)) = converters.iter().find(|(_, u)| u.same(&q)) {
+        return Some(format!("multiply by `{n}` ({u}) to get {to}"));
+    }
+    let inv = from.div(to);
+    converters
+        .iter()
+        .find(|(_, u)| u.same(&inv))
+        .map(|(n, u)| format!("divide by `{n}` ({u}) to get {to}"))
+}
+
+/// The help of a mismatch between sides in `a` and `b`.
+fn mismatch_help(a: &Unit, b: &Unit, converters: &[(String, Unit)]) -> String {
+    if let Some(how) = convert(b, a, converters) {
+        return format!("both sides need the same unit: on the {b} side, {how}");
+    }
+    if let Some(how) = convert(a, b, converters) {
+        return format!("both sides need the same unit: on the {a} side, {how}");
+    }
+    let (ab, ba) = (a.div(b), b.div(a));
+    if simple(&ab) {
+        format!("both sides need the same unit: multiply the {b} side by a driver in {ab}")
+    } else if simple(&ba) {
+        format!("both sides need the same unit: multiply the {a} side by a driver in {ba}")
     } else {
-        format!("multiply by a driver in {q} to convert, or change the declared unit")
+        format!("both sides need the same unit; {a} and {b} measure different things, so check the formula (`*` or `/` where `+` or `-` is written?)")
     }
 }
 
@@ -246,11 +342,7 @@ impl Ctx<'_> {
         )
         .with_label(format!("this is {b}"))
         .with_secondary(a_span, format!("this is {a}"))
-        .with_help(format!(
-            "both sides need the same unit; convert one with a driver in {} or {}",
-            a.div(b),
-            b.div(a)
-        ));
+        .with_help(mismatch_help(a, b, self.converters));
         self.diags.push(d);
     }
 
@@ -266,7 +358,7 @@ impl Ctx<'_> {
                     format!("{what} must be in {want}, but this is {u}"),
                 )
                 .with_label(format!("this is {u}"))
-                .with_help(help_for(want, &u)),
+                .with_help(conversion_help(want, &u, self.converters)),
             ),
             Ty::Bool | Ty::Period | Ty::Range => {
                 let t = self.ty(e);
@@ -319,6 +411,8 @@ impl Ctx<'_> {
             (Ty::Num(x), Ty::Num(y)) => {
                 if !x.same(&y) {
                     self.mismatch(span, what, &x, a.span, &y, b.span);
+                    // Reported here, the innermost place: the result has no unit.
+                    return Ty::Any;
                 }
                 let mut u = x;
                 u.percent = u.percent || (y.percent && u.factors.is_empty());
@@ -487,6 +581,8 @@ impl Ctx<'_> {
                             let (x, y) = (x.clone(), y.clone());
                             let fs = first.map(|f| f.span).unwrap_or(e.span);
                             self.mismatch(e.span, "compare", &x, fs, &y, a.span);
+                            // Reported once, here: the result has no unit.
+                            return Ty::Any;
                         }
                         (Ty::Any, t @ Ty::Num(_)) => {
                             acc = t;
@@ -630,6 +726,7 @@ pub fn expr_ty(plan: &ir::Plan, e: &ir::Expr) -> Ty {
     let mut ctx = Ctx {
         items: Items::Plan(&plan.items),
         diags: Vec::new(),
+        converters: &[],
     };
     ctx.ty(e)
 }

@@ -3,14 +3,14 @@
 use crate::{CheckArgs, CheckFormat};
 use plumb::compile::{compile, DiskFs, Options};
 use plumb::diagnostic::{
-    render_human, summary, Diagnostic, JsonDiagnostic, RenderOptions, Severity,
+    render_human, summary, Code, Diagnostic, JsonDiagnostic, RenderOptions, Severity,
 };
+use plumb::entry;
 use std::path::{Path, PathBuf};
 
 /// True when the text has a top-level `plan` declaration.
 fn is_entry(text: &str) -> bool {
-    text.lines()
-        .any(|l| l.starts_with("plan ") || l.starts_with("plan\t"))
+    entry::has_plan(text)
 }
 
 /// Plan entry files below `dir`: `.plumb` files with a `plan` declaration.
@@ -32,6 +32,8 @@ pub fn run(args: &CheckArgs) -> u8 {
         args.paths.clone()
     };
     let mut entries = Vec::new();
+    // Files without a `plan`: checked as part of the plan that imports them.
+    let mut parts = Vec::new();
     for p in &paths {
         if p.is_dir() {
             if let Err(e) = collect(p, &mut entries) {
@@ -39,11 +41,44 @@ pub fn run(args: &CheckArgs) -> u8 {
                 return 2;
             }
         } else if p.is_file() {
-            entries.push(p.clone());
+            match std::fs::read_to_string(p) {
+                Ok(t) if !is_entry(&t) => parts.push(p.clone()),
+                _ => entries.push(p.clone()),
+            }
         } else {
             eprintln!("error: {} does not exist", p.display());
             return 2;
         }
+    }
+    // Each part: the entry that imports it (or itself, checked on its own), and
+    // the only file whose diagnostics are shown.
+    let mut only: Vec<Option<(PathBuf, PathBuf)>> = vec![None; entries.len()];
+    for part in &parts {
+        let real = std::fs::canonicalize(part).unwrap_or_else(|_| part.clone());
+        let found = entry::find_entries(&real, &DiskFs, &entry::DiskDirs, 50);
+        match found.first() {
+            Some(e) => {
+                if args.format == CheckFormat::Human {
+                    eprintln!(
+                        "note: {} has no `plan` declaration; checking it as part of {}",
+                        part.display(),
+                        relative(e)
+                    );
+                }
+                entries.push(PathBuf::from(relative(e)));
+            }
+            None => {
+                if args.format == CheckFormat::Human {
+                    eprintln!(
+                        "note: {} has no `plan` declaration and no plan in its folder or the {} above imports it; checking it on its own",
+                        part.display(),
+                        entry::FOLDERS_ABOVE
+                    );
+                }
+                entries.push(part.clone());
+            }
+        }
+        only.push(Some((real, part.clone())));
     }
     if entries.is_empty() {
         eprintln!("error: no plan files found (a plan file has a `plan` declaration)");
@@ -53,8 +88,8 @@ pub fn run(args: &CheckArgs) -> u8 {
     let mut seen = std::collections::HashSet::new();
     let (mut errors, mut warnings) = (0usize, 0usize);
     let color = super::color_stdout();
-    for entry in &entries {
-        let c = compile(
+    for (entry, only) in entries.iter().zip(&only) {
+        let mut c = compile(
             entry,
             &DiskFs,
             &Options {
@@ -62,6 +97,20 @@ pub fn run(args: &CheckArgs) -> u8 {
                 scenarios: None,
             },
         );
+        if let Some((file, _)) = only {
+            let shown: Vec<bool> = c
+                .sources
+                .iter()
+                .map(|(_, f)| {
+                    let p = PathBuf::from(&f.name);
+                    std::fs::canonicalize(&p).unwrap_or(p) == *file
+                })
+                .collect();
+            c.diagnostics.retain(|d| {
+                shown.get(d.primary.span.file.0 as usize) == Some(&true)
+                    && !(d.code == Code::InvalidPlan && d.message.contains("no `plan` declaration"))
+            });
+        }
         let mut mine: Vec<&Diagnostic> = Vec::new();
         for d in &c.diagnostics {
             let j = JsonDiagnostic::from_diagnostic(d, &c.sources);
@@ -94,7 +143,8 @@ pub fn run(args: &CheckArgs) -> u8 {
                     );
                 }
                 let owned: Vec<Diagnostic> = mine.iter().map(|d| (*d).clone()).collect();
-                println!("{}: {}", entry.display(), summary(&owned));
+                let name = only.as_ref().map_or(entry, |(_, shown)| shown);
+                println!("{}: {}", name.display(), summary(&owned));
             }
             CheckFormat::Github => {
                 for d in &mine {
@@ -124,6 +174,18 @@ pub fn run(args: &CheckArgs) -> u8 {
     } else {
         0
     }
+}
+
+/// `path` relative to the current directory when it lies below it (how users
+/// name files), else as it is.
+fn relative(path: &Path) -> String {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| std::fs::canonicalize(cwd).ok())
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf())
+        .display()
+        .to_string()
 }
 
 fn escape_data(s: &str) -> String {

@@ -26,6 +26,18 @@ pub fn run(args: &RunArgs) -> u8 {
             scenarios: scenarios.clone(),
         },
     );
+    // A usage error comes first and alone: an unknown scenario is reported before
+    // (and instead of) the plan's diagnostics. When the plan does not parse, the
+    // scenario may be in the broken part, so the diagnostics come first.
+    let parsed = !c
+        .diagnostics
+        .iter()
+        .any(|d| d.code == plumb::diagnostic::Code::Syntax);
+    if let (Some(names), true) = (&scenarios, parsed) {
+        if let Some(status) = unknown_scenario(c.plan(), names) {
+            return status;
+        }
+    }
     super::eprint_diagnostics(&c);
     if c.has_errors() && c.results.is_none() {
         eprintln!("error: the plan has errors; nothing was evaluated");
@@ -36,19 +48,8 @@ pub fn run(args: &RunArgs) -> u8 {
     drop(std::mem::take(&mut c.files));
     let plan = c.plan();
     if let Some(names) = &scenarios {
-        for n in names {
-            if plan.scenario(n).is_none() {
-                let all: Vec<&str> = plan.scenarios.iter().map(|s| s.name.as_str()).collect();
-                let hint = match plumb::suggest::closest(n, all.iter().copied()) {
-                    Some(s) => format!(" (did you mean `{s}`?)"),
-                    None => String::new(),
-                };
-                eprintln!(
-                    "error: no scenario `{n}`{hint}; the plan has: {}",
-                    all.join(", ")
-                );
-                return 2;
-            }
+        if let Some(status) = unknown_scenario(plan, names) {
+            return status;
         }
     }
     let Some(results) = &c.results else {
@@ -140,6 +141,25 @@ pub fn run(args: &RunArgs) -> u8 {
 /// The exit code once the numbers are out: errors found after evaluation (a bet
 /// the model disagrees with, a broken `maintain`, a grant not in the numbers,
 /// RACI) fail the run, though the numbers were printed so they can be compared.
+/// Exit status 2 with a message when a named scenario does not exist.
+fn unknown_scenario(plan: &plumb::ir::Plan, names: &[String]) -> Option<u8> {
+    for n in names {
+        if plan.scenario(n).is_none() {
+            let all: Vec<&str> = plan.scenarios.iter().map(|s| s.name.as_str()).collect();
+            let hint = match plumb::suggest::closest(n, all.iter().copied()) {
+                Some(s) => format!(" (did you mean `{s}`?)"),
+                None => String::new(),
+            };
+            eprintln!(
+                "error: no scenario `{n}`{hint}; the plan has: {}",
+                all.join(", ")
+            );
+            return Some(2);
+        }
+    }
+    None
+}
+
 fn story_status(c: &plumb::compile::Compilation) -> u8 {
     if c.has_errors() {
         eprintln!("error: the plan's story disagrees with its numbers (see above)");

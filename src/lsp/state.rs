@@ -149,6 +149,19 @@ impl FileSystem for Overlay {
         compile::DiskFs.read(path)
     }
 
+    fn file_names(&self, dir: &Path) -> Vec<String> {
+        let mut names = compile::DiskFs.file_names(dir);
+        names.extend(
+            self.open
+                .keys()
+                .filter(|p| p.parent() == Some(dir))
+                .filter_map(|p| p.file_name()?.to_str().map(str::to_string)),
+        );
+        names.sort();
+        names.dedup();
+        names
+    }
+
     fn canonicalize(&self, path: &Path) -> std::io::Result<PathBuf> {
         match std::fs::canonicalize(path) {
             Ok(p) => Ok(p),
@@ -166,8 +179,7 @@ impl FileSystem for Overlay {
 
 /// True when the text has a `plan` declaration (a line starting with `plan `).
 pub fn has_plan(text: &str) -> bool {
-    text.lines()
-        .any(|l| l.starts_with("plan ") || l.starts_with("plan\t"))
+    crate::entry::has_plan(text)
 }
 
 /// Where standard modules are shown from: files written once per version, so
@@ -287,48 +299,28 @@ pub fn evaluate(entry: &Path, fs: &Overlay, standalone: bool) -> Evaluated {
 }
 
 /// Entry files that import `doc` (directly or not), searched in its directory and
-/// up to four directories above it, at most `limit` candidates.
+/// up to four directories above it (not past a repository root), at most `limit`
+/// candidates: [`crate::entry::find_entries`] over the disk and the open documents.
 pub fn find_entries(doc: &Path, fs: &Overlay, limit: usize) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut checked = 0usize;
-    let mut dir = doc.parent();
-    for _ in 0..5 {
-        let Some(d) = dir else { break };
-        let mut candidates: Vec<PathBuf> = std::fs::read_dir(d)
-            .map(|rd| {
-                rd.filter_map(Result::ok)
-                    .map(|e| e.path())
-                    .filter(|p| p.extension().is_some_and(|x| x == "plumb") && p != doc)
-                    .collect()
-            })
-            .unwrap_or_default();
-        candidates.extend(
-            fs.open
+    crate::entry::find_entries(doc, fs, &OverlayDirs(fs), limit)
+}
+
+/// The disk's folders plus the documents open in the editor.
+struct OverlayDirs<'a>(&'a Overlay);
+
+impl crate::entry::Dirs for OverlayDirs<'_> {
+    fn files(&self, dir: &Path) -> Vec<PathBuf> {
+        let mut out = crate::entry::DiskDirs.files(dir);
+        out.extend(
+            self.0
+                .open
                 .keys()
-                .filter(|p| p.parent() == Some(d) && *p != doc)
+                .filter(|p| p.parent() == Some(dir))
                 .cloned(),
         );
-        candidates.sort();
-        candidates.dedup();
-        for c in candidates {
-            if checked >= limit {
-                return found;
-            }
-            let Ok(text) = fs.read(&c) else { continue };
-            if !has_plan(&text) {
-                continue;
-            }
-            checked += 1;
-            let comp = compile::compile(&c, fs, &compile::Options::default());
-            let reaches = comp.sources.iter().skip(1).any(|(_, f)| {
-                let p = PathBuf::from(&f.name);
-                std::fs::canonicalize(&p).unwrap_or_else(|_| normalize(&p)) == doc
-            });
-            if reaches {
-                found.push(std::fs::canonicalize(&c).unwrap_or(c));
-            }
-        }
-        dir = d.parent();
+        out
     }
-    found
+    fn is_repository_root(&self, dir: &Path) -> bool {
+        crate::entry::DiskDirs.is_repository_root(dir)
+    }
 }

@@ -9,8 +9,10 @@
 //! turns them into words.
 
 pub mod ast;
+mod hints;
 mod lower;
 mod plain_steps;
+mod salvage;
 mod shift;
 
 use shift::Shift as _;
@@ -426,7 +428,15 @@ fn parse_chunk(src: &str) -> ChunkParse {
             }
             out.diagnostics.extend(lw.diagnostics);
         }
-        Err(e) => out.diagnostics.push(pest_error(e, src, file, 0)),
+        Err(e) => {
+            out.diagnostics.push(pest_error(e, src, file, 0));
+            // One cause, one error: the declaration still declares its name (and
+            // its unit, when written), so its uses do not report it as undefined.
+            if let Some(kind) = salvage::salvage(src) {
+                let end = src.trim_end().len().min(decl_end(src));
+                out.decl = Some((kind, end));
+            }
+        }
     }
     out
 }
@@ -772,6 +782,11 @@ fn pest_error(e: pest::error::Error<Rule>, src: &str, file: FileId, base: usize)
             ) || *x == "an expression"
         });
     }
+    if base == 0 {
+        if let Some(d) = hints::hint(src, pos, &expected, file) {
+            return d;
+        }
+    }
     let found = found_at(src, pos);
     let list = match expected.len() {
         0 => "something else".to_string(),
@@ -810,10 +825,28 @@ fn pest_error(e: pest::error::Error<Rule>, src: &str, file: FileId, base: usize)
         && found.starts_with('`')
         && found.chars().nth(1).is_some_and(|c| c.is_alphabetic())
     {
+        let before = src.get(..pos).unwrap_or("");
+        let name_end = before.trim_end().len();
         d = d.with_help(format!(
             "a unit goes after a colon: `NAME: {} = …`",
             found.trim_matches('`')
         ));
+        // In a driver's or metric's header (`driver price USD = 50`) the fix is sure.
+        if matches!(first_word(src), "driver" | "metric") && !before.contains(['=', ':', '{']) {
+            // The header as it should read, up to its block.
+            let line = strip_comment(src.lines().next().unwrap_or(""));
+            let line = line.split('{').next().unwrap_or("").trim_end();
+            if let (Some(head), Some(tail)) = (line.get(..name_end), line.get(name_end..)) {
+                if tail.contains('=') {
+                    d = d.with_help(format!("a unit goes after a colon: `{head}:{tail}`"));
+                }
+            }
+            d = d.with_fix(
+                "Add `:` before the unit",
+                Span::new(file, base + name_end, base + name_end),
+                ":",
+            );
+        }
     } else if list.contains("a unit") {
         d = d.with_help("units are written like `USD`, `fte`, `USD/deal` or `%`");
     } else if list.contains("a period") {

@@ -463,9 +463,13 @@ impl Shift for Diagnostic {
             primary,
             secondary,
             help: _,
+            fix,
         } = self;
         primary.shift(to);
         secondary.shift(to);
+        if let Some(f) = fix {
+            f.span.shift(to);
+        }
     }
 }
 

@@ -1,0 +1,82 @@
+//! The message corpus: every `tests/messages/*.plumb` (and `*/main.plumb` for a
+//! plan of several files) is a plan broken the way people break plans, one
+//! mistake per case, and one case per diagnostic code. Each snapshot
+//! (`tests/snapshots/messages__messages@NAME.snap`) holds the source, the number
+//! of diagnostics and the rendered human output, so a reviewer reads every
+//! message Plumb prints in one place and a cascade shows up as a changed count.
+
+#![allow(clippy::indexing_slicing, clippy::unwrap_used)]
+
+mod common;
+
+use std::fmt::Write;
+use std::path::Path;
+
+/// Source, count and rendered diagnostics of one case.
+fn message_snapshot(path: &Path) -> String {
+    let c = common::compile_file(path);
+    let mut out = String::new();
+    for (_, f) in c.sources.iter() {
+        if f.name.starts_with("std.") {
+            continue;
+        }
+        let _ = writeln!(out, "=== {}", f.name);
+        out.push_str(&f.text);
+        if !f.text.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    let errors = c.diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = c.diagnostics.len() - errors;
+    let _ = writeln!(
+        out,
+        "=== {} diagnostics: {errors} errors, {warnings} warnings",
+        c.diagnostics.len()
+    );
+    out.push_str(&common::diagnostics_text(&c));
+    out
+}
+
+#[test]
+fn messages() {
+    insta::glob!("messages/*.plumb", |path| {
+        insta::assert_snapshot!(message_snapshot(path));
+    });
+}
+
+#[test]
+fn multi_file_messages() {
+    insta::glob!("messages/*/main.plumb", |path| {
+        insta::assert_snapshot!(message_snapshot(path));
+    });
+}
+
+/// The corpus shows every diagnostic code at least once (a new code needs a
+/// case under `tests/messages/`).
+#[test]
+fn the_corpus_shows_every_code() {
+    let mut seen = std::collections::BTreeSet::new();
+    for e in std::fs::read_dir("tests/snapshots").unwrap() {
+        let path = e.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if !name.starts_with("messages__") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for line in text.lines() {
+            if let Some(code) = line.strip_prefix("plumb::") {
+                seen.insert(code.trim().to_string());
+            }
+        }
+    }
+    let missing: Vec<&str> = plumb::diagnostic::Code::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|c| !seen.contains(*c))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "no case under tests/messages shows: {}",
+        missing.join(", ")
+    );
+}
