@@ -10,8 +10,9 @@
 //! - **targets**: every objective's targets in every scenario, projected value and
 //!   gap before → after, and whether the target *flips* between met and missed;
 //! - **values**: every driver and metric whose values move, with its total over the
-//!   compared periods (rolled up with the item's own aggregation: flows sum, stocks
-//!   take the last month, ratios average), the absolute and relative change,
+//!   compared periods (the item's roll-up, [`crate::eval::window_value`]: flows
+//!   sum, stocks take the last period, averages average, formulas apply the
+//!   formula to their operands' totals), the absolute and relative change,
 //!   biggest movers first;
 //! - **callouts**: assumptions (bets, conditions, counterbalances, dependencies),
 //!   owners, RACI letters, scenarios, dependency dates and risk likelihoods that
@@ -30,7 +31,6 @@ pub use render::{render_human, render_markdown, render_markdown_many};
 use crate::check::objectives::{all_outcomes, TargetOutcome};
 use crate::compile::Compilation;
 use crate::diagnostic::{Diagnostic, JsonDiagnostic};
-use crate::eval::rollup;
 use crate::ir::Plan;
 use crate::report::format::exact;
 use crate::syntax::ast::{self, DeclKind};
@@ -631,6 +631,24 @@ fn overlap(a: &Plan, b: &Plan) -> (i64, i64) {
     (lo, hi.max(lo))
 }
 
+/// The horizon indices of the absolute months `lo..hi` (clipped to the horizon).
+fn range_in(plan: &Plan, lo: i64, hi: i64) -> std::ops::Range<usize> {
+    let a = usize::try_from(lo - plan.start).unwrap_or(0);
+    let b = usize::try_from(hi - plan.start).unwrap_or(0).min(plan.len);
+    a..b.max(a)
+}
+
+/// The roll-up of item `id` over the absolute months `lo..hi` (§3.2).
+fn total_in(
+    plan: &Plan,
+    values: &[Vec<Decimal>],
+    id: usize,
+    lo: i64,
+    hi: i64,
+) -> Option<Decimal> {
+    crate::eval::window_value(plan, values, id, range_in(plan, lo, hi))
+}
+
 fn values_in<'v>(plan: &Plan, vals: &'v [Decimal], lo: i64, hi: i64) -> &'v [Decimal] {
     let a = usize::try_from(lo - plan.start).unwrap_or(0);
     let b = usize::try_from(hi - plan.start).unwrap_or(0);
@@ -866,17 +884,16 @@ fn both(
             .unwrap_or(it.name.as_str());
         let nv = nr.values.get(ni).map(|v| v.as_slice()).unwrap_or(&[]);
         let nslice = values_in(n.plan, nv, lo, hi);
-        let after = rollup(nslice, it.aggregation);
+        let after = total_in(n.plan, &nr.values, ni, lo, hi);
         match o.plan.item(old_name) {
             Some(oi) => {
                 matched_old.insert(oi);
-                let oit = o.plan.items.get(oi);
                 let ov = or.values.get(oi).map(|v| v.as_slice()).unwrap_or(&[]);
                 let oslice = values_in(o.plan, ov, lo, hi);
                 if oslice == nslice {
                     continue;
                 }
-                let before = rollup(oslice, oit.map(|x| x.aggregation).unwrap_or(it.aggregation));
+                let before = total_in(o.plan, &or.values, oi, lo, hi);
                 let change = match (before, after) {
                     (Some(b), Some(a)) => a.checked_sub(b),
                     _ => None,
@@ -913,13 +930,12 @@ fn both(
         if matched_old.contains(&oi) {
             continue;
         }
-        let ov = or.values.get(oi).map(|v| v.as_slice()).unwrap_or(&[]);
         items.push(ItemChange {
             name: it.name.clone(),
             kind: it.kind.as_str().into(),
             unit: it.unit.clone(),
             presence: Presence::Removed,
-            before: rollup(values_in(o.plan, ov, lo, hi), it.aggregation),
+            before: total_in(o.plan, &or.values, oi, lo, hi),
             after: None,
             change: None,
             change_pct: None,

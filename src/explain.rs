@@ -201,6 +201,8 @@ fn fold_values(plan: &Plan, vals: &[Decimal], item: ItemId, fold: Fold) -> Optio
         .map(|i| i.aggregation)
         .unwrap_or(Aggregation::Flow);
     match fold {
+        // A layer below the top (an override's prior value): no formula to
+        // apply, so a formula roll-up averages here.
         Fold::Item => rollup(vals, agg),
         Fold::Sum => rollup(vals, Aggregation::Flow),
         Fold::Avg => rollup(vals, Aggregation::Average),
@@ -394,11 +396,15 @@ impl<'c> Explainer<'c> {
         if ctx.lo == ctx.hi {
             return w;
         }
-        let agg = self.plan.items.get(item).map(|i| i.aggregation);
+        let agg = crate::eval::window::effective_rollup(self.plan, item);
         let word = match (ctx.fold, agg) {
-            (Fold::Item, Some(Aggregation::Flow)) | (Fold::Sum, _) => "total",
-            (Fold::Item, Some(Aggregation::Stock)) | (Fold::Last, _) => "last month",
-            (Fold::Item, _) | (Fold::Avg, _) => "average",
+            (Fold::Item, Aggregation::Flow) => "flow: total",
+            (Fold::Item, Aggregation::Stock) => "stock: last period",
+            (Fold::Item, Aggregation::Average) => "average",
+            (Fold::Item, Aggregation::Formula) => "formula over the window's roll-ups",
+            (Fold::Sum, _) => "total",
+            (Fold::Last, _) => "last month",
+            (Fold::Avg, _) => "average",
             (Fold::First, _) => "first month",
             (Fold::Min, _) => "smallest",
             (Fold::Max, _) => "largest",
@@ -524,6 +530,14 @@ impl<'c> Explainer<'c> {
         };
         node.window = self.window_word(item, &ctx);
         let plan = self.plan;
+        // The item itself over a window: its roll-up (§3.2), the same as every
+        // other output's.
+        let results = self.results;
+        let rolled = (ctx.fold == Fold::Item && slot.is_none()).then(|| {
+            results.get(ctx.scenario).and_then(|r| {
+                crate::eval::window_value(plan, &r.values, item, lo as usize..hi as usize + 1)
+            })
+        });
         let (top, slots_info, value) = {
             let (prog, values) = self.prog(ctx.scenario)?;
             let top = slot.or_else(|| prog.top.get(item).copied());
@@ -531,7 +545,10 @@ impl<'c> Explainer<'c> {
                 .and_then(|t| values.get(t))
                 .and_then(|v| v.get(lo as usize..=hi as usize))
                 .unwrap_or(&[]);
-            let value = fold_values(plan, vals, item, ctx.fold);
+            let value = match rolled {
+                Some(v) => v,
+                None => fold_values(plan, vals, item, ctx.fold),
+            };
             // The chain of layers from `top` down: (slot index, expr, from, below).
             let mut chain = Vec::new();
             let mut cur = top;

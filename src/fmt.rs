@@ -1064,6 +1064,7 @@ impl<'t> Printer<'t> {
                 Aggregation::Stock => " stock",
                 Aggregation::Flow => " flow",
                 Aggregation::Average => " average",
+                Aggregation::Formula => " formula",
             });
         }
         head.push_str(" = ");

@@ -171,6 +171,7 @@ pub const KEYWORDS: &[&str] = &[
     "stock",
     "flow",
     "average",
+    "formula",
     "owner",
     "means",
     "range",

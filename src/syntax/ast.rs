@@ -230,8 +230,13 @@ pub enum Aggregation {
     Flow,
     /// The last month (balances).
     Stock,
-    /// The average of the months (the default for ratios).
+    /// The average of the months (the default for ratio and duration drivers
+    /// and single-valued metrics).
     Average,
+    /// The item's formula over its operands' roll-ups (`cac` over a quarter is
+    /// the quarter's spend over the quarter's deals; the default for ratio and
+    /// duration metrics that read only same-period values).
+    Formula,
 }
 
 /// Whether an item is an input or a formula.
@@ -262,7 +267,7 @@ pub struct ItemDecl {
     pub name: Ident,
     /// `: UNIT`, when written.
     pub unit: Option<UnitExpr>,
-    /// `stock`, `flow` or `average`, when written.
+    /// `stock`, `flow`, `average` or `formula`, when written.
     pub aggregation: Option<(Aggregation, Span)>,
     /// The defining expression.
     pub expr: Expr,

@@ -676,6 +676,7 @@ impl Lowerer {
                     let a = match s.as_str() {
                         "stock" => Aggregation::Stock,
                         "flow" => Aggregation::Flow,
+                        "formula" => Aggregation::Formula,
                         _ => Aggregation::Average,
                     };
                     item.aggregation = Some((a, span));

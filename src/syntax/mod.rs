@@ -671,6 +671,7 @@ pub fn describe_rule(rule: Rule) -> &'static str {
         R::kw_stock => "`stock`",
         R::kw_flow => "`flow`",
         R::kw_average => "`average`",
+        R::kw_formula => "`formula`",
         R::kw_to => "`to`",
         R::kw_fn => "`fn`",
         R::kw_objective => "`objective`",
