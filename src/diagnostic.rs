@@ -85,6 +85,8 @@ codes! {
     TypeMismatch = "type-mismatch",
     /// The plan declaration is missing or repeated, or a file cannot be read.
     InvalidPlan = "invalid-plan",
+    /// A number without `%` where a percentage is meant (`attach_rate: % = 82`).
+    PercentAsNumber = "percent-as-number",
 }
 
 impl fmt::Display for Code {

@@ -352,6 +352,11 @@ pub struct Change {
     pub from: Expr,
     /// Value expected at `by`.
     pub to: Expr,
+    /// When `from` is a literal: one unit of its last written digit, in value
+    /// terms (`22%` → 0.01, `85K` → 1000); the model agrees within half of it.
+    pub from_step: Option<Decimal>,
+    /// The same for `to`.
+    pub to_step: Option<Decimal>,
     /// Index of the last month of `by` (`by 2026-Q2` means by June).
     pub by: i64,
     /// `by` as written.

@@ -1253,6 +1253,8 @@ impl<'a> Resolver<'a> {
                 item,
                 from: self.expr(&c.from, &Scope::default()),
                 to: self.expr(&c.to, &Scope::default()),
+                from_step: literal_step(&c.from),
+                to_step: literal_step(&c.to),
                 by: c.by.kind.last_month() - self.plan.start,
                 by_label: c.by.kind.to_string(),
                 span: c.span,
@@ -2059,5 +2061,42 @@ trait DefaultPair {
 impl DefaultPair for Option<(Span, SymbolKind)> {
     fn unwrap_or_default_pair(self) -> (Span, SymbolKind) {
         self.unwrap_or((Span::default(), SymbolKind::Driver))
+    }
+}
+
+/// One unit of a number literal's last written digit, in value terms: `30%` →
+/// 0.01, `28.5%` → 0.001, `249` → 1, `85K` → 1000, `1.2M` → 100000 (§6: a bet's
+/// literal is compared at the precision it is written). None for anything but a
+/// literal (or a negated one).
+pub fn literal_step(e: &ast::Expr) -> Option<rust_decimal::Decimal> {
+    use rust_decimal::Decimal;
+    match &e.kind {
+        ExprKind::Paren(x) | ExprKind::Unary(ast::UnOp::Neg, x) => literal_step(x),
+        ExprKind::Number { text, .. } => {
+            let t: String = text.chars().filter(|c| *c != '_').collect();
+            let (t, pct) = match t.strip_suffix('%') {
+                Some(r) => (r.to_string(), true),
+                None => (t, false),
+            };
+            let (t, scale) = match t.chars().last() {
+                Some('K') => (t.get(..t.len() - 1)?.to_string(), 3),
+                Some('M') => (t.get(..t.len() - 1)?.to_string(), 6),
+                Some('B') => (t.get(..t.len() - 1)?.to_string(), 9),
+                _ => (t, 0),
+            };
+            let decimals = t.split_once('.').map(|(_, f)| f.len() as i64).unwrap_or(0);
+            let exp = scale - decimals - if pct { 2 } else { 0 };
+            if exp >= 0 {
+                let mut v = Decimal::ONE;
+                for _ in 0..exp {
+                    v = v.checked_mul(Decimal::TEN)?;
+                }
+                Some(v)
+            } else {
+                let digits = u32::try_from(-exp).ok().filter(|d| *d <= 28)?;
+                Some(Decimal::new(1, digits))
+            }
+        }
+        _ => None,
     }
 }

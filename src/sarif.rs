@@ -44,6 +44,7 @@ pub fn describe(code: Code) -> &'static str {
         Code::InvalidPlan => {
             "The plan declaration is missing or repeated, or a file cannot be read."
         }
+        Code::PercentAsNumber => "A number without `%` where a percentage is meant.",
         #[allow(unreachable_patterns)]
         _ => "A Plumb diagnostic.",
     }
@@ -57,7 +58,8 @@ fn default_level(code: Code) -> &'static str {
         | Code::MissingOwner
         | Code::UnusedDriver
         | Code::TargetMissed
-        | Code::ObjectiveNotCascaded => "warning",
+        | Code::ObjectiveNotCascaded
+        | Code::PercentAsNumber => "warning",
         _ => "error",
     }
 }

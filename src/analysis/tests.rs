@@ -698,6 +698,30 @@ fn quick_fixes() {
 }
 
 #[test]
+fn percent_as_number_fix_adds_the_percent_sign() {
+    let src = format!("{PLAN}driver attach_rate: % = 82\nmetric m: % = attach_rate + 5\n");
+    let (c, _) = at(&src);
+    let text = file_text(&c, F).to_string();
+    let fixes = code_actions(&c, F, 0, text.len() as u32);
+    let titles: Vec<&str> = fixes.iter().map(|f| f.title.as_str()).collect();
+    assert!(titles.contains(&"Write `82%`"), "{titles:?}");
+    assert!(titles.contains(&"Write `5%`"), "{titles:?}");
+    let edits: Vec<Edit> = fixes.iter().flat_map(|f| f.edits.clone()).collect();
+    let after = apply(&text, &edits);
+    assert!(after.contains("attach_rate: % = 82%\n"), "{after}");
+    assert!(after.contains("attach_rate + 5%\n"), "{after}");
+    let again = compile_str("main.plumb", &after, &Options::default());
+    assert!(
+        !again
+            .diagnostics
+            .iter()
+            .any(|d| d.code == Code::PercentAsNumber),
+        "{:?}",
+        again.diagnostics
+    );
+}
+
+#[test]
 fn missing_owner_fix_adds_an_owner_line() {
     let src = "plan p \"P\" { periods 2026-01 .. 2026-02 }\ndepartment ops \"Ops\"\nrisk r \"R\" {\n  likelihood 10%\n}\nrisk q \"Q\" {}\ndriver d = 1\n";
     for (name, want) in [

@@ -11,6 +11,7 @@ pub mod assumptions;
 pub mod cycles;
 pub mod objectives;
 pub mod ownership;
+pub mod percent;
 pub mod raci;
 pub mod requests;
 pub mod rollups;
