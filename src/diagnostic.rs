@@ -87,6 +87,8 @@ codes! {
     InvalidPlan = "invalid-plan",
     /// A number without `%` where a percentage is meant (`attach_rate: % = 82`).
     PercentAsNumber = "percent-as-number",
+    /// The plan's `periods` mix granularities or end before they start.
+    BadHorizon = "bad-horizon",
 }
 
 impl fmt::Display for Code {

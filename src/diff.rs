@@ -353,6 +353,15 @@ fn fragment(c: &Compilation) -> bool {
         })
 }
 
+/// `2027-Q1 .. 2027-Q4`: a plan's horizon in its own periods.
+fn plan_horizon_label(plan: &Plan) -> String {
+    format!(
+        "{} .. {}",
+        plan.period_label(0),
+        plan.period_label(plan.len as i64 - 1)
+    )
+}
+
 fn horizon_label(from: i64, len: usize) -> String {
     format!(
         "{} .. {}",
@@ -618,8 +627,8 @@ fn horizon_change(old: &Compilation, new: &Compilation) -> Option<HorizonChange>
     }
     let (lo, hi) = overlap(a, b);
     Some(HorizonChange {
-        old: horizon_label(a.start, a.len),
-        new: horizon_label(b.start, b.len),
+        old: plan_horizon_label(a),
+        new: plan_horizon_label(b),
         compared: (hi > lo).then(|| horizon_label(lo, (hi - lo) as usize)),
     })
 }
@@ -627,14 +636,18 @@ fn horizon_change(old: &Compilation, new: &Compilation) -> Option<HorizonChange>
 /// The absolute months both horizons share: `lo..hi`.
 fn overlap(a: &Plan, b: &Plan) -> (i64, i64) {
     let lo = a.start.max(b.start);
-    let hi = (a.start + a.len as i64).min(b.start + b.len as i64);
+    let hi = a
+        .first_month_of(a.len as i64)
+        .min(b.first_month_of(b.len as i64));
     (lo, hi.max(lo))
 }
 
 /// The horizon indices of the absolute months `lo..hi` (clipped to the horizon).
 fn range_in(plan: &Plan, lo: i64, hi: i64) -> std::ops::Range<usize> {
-    let a = usize::try_from(lo - plan.start).unwrap_or(0);
-    let b = usize::try_from(hi - plan.start).unwrap_or(0).min(plan.len);
+    let a = usize::try_from(plan.index_of_month(lo)).unwrap_or(0);
+    let b = usize::try_from(plan.index_of_month(hi - 1) + 1)
+        .unwrap_or(0)
+        .min(plan.len);
     a..b.max(a)
 }
 
@@ -650,9 +663,7 @@ fn total_in(
 }
 
 fn values_in<'v>(plan: &Plan, vals: &'v [Decimal], lo: i64, hi: i64) -> &'v [Decimal] {
-    let a = usize::try_from(lo - plan.start).unwrap_or(0);
-    let b = usize::try_from(hi - plan.start).unwrap_or(0);
-    vals.get(a..b.min(vals.len())).unwrap_or(&[])
+    vals.get(range_in(plan, lo, hi)).unwrap_or(&[])
 }
 
 fn pct(change: Decimal, before: Decimal) -> Option<Decimal> {

@@ -225,8 +225,12 @@ fn label(plan: &Plan, lo: i64, hi: i64) -> String {
 fn parse_window(plan: &Plan, p: &str) -> Result<(i64, i64), ExplainError> {
     let bad = || {
         ExplainError::BadPeriod(format!(
-            "`{p}` is not a period; write a month (2026-03), a quarter (2026-Q1) or a year (2026)"
+            "`{p}` is not a period; write a month (2026-03), a quarter (2026-Q1), a year (2026) or a fiscal period (FY2027, FY2027-Q1)"
         ))
+    };
+    let (fiscal_year, p) = match p.strip_prefix("FY") {
+        Some(rest) => (true, rest),
+        None => (false, p),
     };
     let kind = if let Some((y, rest)) = p.split_once('-') {
         let y: i32 = y.parse().map_err(|_| bad())?;
@@ -235,7 +239,13 @@ fn parse_window(plan: &Plan, p: &str) -> Result<(i64, i64), ExplainError> {
             if !(1..=4).contains(&q) {
                 return Err(bad());
             }
-            PeriodKind::Quarter(y, q)
+            if fiscal_year {
+                PeriodKind::FiscalQuarter(y, q)
+            } else {
+                PeriodKind::Quarter(y, q)
+            }
+        } else if fiscal_year {
+            return Err(bad());
         } else {
             let m: u32 = rest.parse().map_err(|_| bad())?;
             if !(1..=12).contains(&m) {
@@ -243,11 +253,16 @@ fn parse_window(plan: &Plan, p: &str) -> Result<(i64, i64), ExplainError> {
             }
             PeriodKind::Month(y, m)
         }
+    } else if fiscal_year {
+        PeriodKind::FiscalYear(p.parse().map_err(|_| bad())?)
     } else {
         PeriodKind::Year(p.parse().map_err(|_| bad())?)
     };
-    let lo = (kind.first_month() - plan.start).max(0);
-    let hi = (kind.last_month() - plan.start).min(plan.len as i64 - 1);
+    let fiscal = crate::calendar::fiscal(plan);
+    let lo = plan.index_of_month(kind.first_month_in(fiscal)).max(0);
+    let hi = plan
+        .index_of_month(kind.last_month_in(fiscal))
+        .min(plan.len as i64 - 1);
     if lo > hi {
         return Err(ExplainError::BadPeriod(format!(
             "{p} is outside the plan's horizon, {}",

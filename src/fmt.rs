@@ -1127,7 +1127,8 @@ impl<'t> Printer<'t> {
             let mut parts = vec![Part::Text("when ".into()), Part::Expr(w)];
             let mut end = w.span.end;
             if let Some((n, sp)) = &t.for_months {
-                parts.push(Part::Text(format!(" for {n} {}", months(*n))));
+                let w = t.for_unit.map(|u| u.0).unwrap_or_default();
+                parts.push(Part::Text(format!(" for {n} {}", w.word(*n))));
                 end = sp.end;
             }
             stmts.push(stmt(w.span.start, end, parts));
@@ -1136,7 +1137,7 @@ impl<'t> Printer<'t> {
             let mut parts = vec![Part::Text(format!(
                 "after {} {}: ",
                 s.after,
-                months(s.after)
+                s.unit.0.word(s.after)
             ))];
             for (i, (a, _)) in s.actions.iter().enumerate() {
                 if i > 0 {
@@ -1632,13 +1633,6 @@ fn owner_stmt<'a>(o: &Ident) -> Child<'a> {
     text_stmt(o.span.start, o.span.end, format!("owner {}", o.name))
 }
 
-fn months(n: u32) -> &'static str {
-    if n == 1 {
-        "month"
-    } else {
-        "months"
-    }
-}
 
 // ------------------------------------------------------------------ self-check
 

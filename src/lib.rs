@@ -19,6 +19,7 @@
 //! log.
 
 pub mod analysis;
+pub mod calendar;
 pub mod check;
 pub mod compile;
 pub mod diagnostic;

@@ -45,6 +45,7 @@ pub fn describe(code: Code) -> &'static str {
             "The plan declaration is missing or repeated, or a file cannot be read."
         }
         Code::PercentAsNumber => "A number without `%` where a percentage is meant.",
+        Code::BadHorizon => "The plan's periods mix granularities or end before they start.",
         #[allow(unreachable_patterns)]
         _ => "A Plumb diagnostic.",
     }

@@ -241,21 +241,25 @@ pub struct PeriodGroup {
 }
 
 /// The windows of output for `by`, with their labels: the single source of
-/// quarters and years for every report, check and renderer.
+/// quarters and years for every report, check and renderer. Quarters and years
+/// are fiscal when the plan says `fiscal year starts` (labelled `FY2027-Q1`,
+/// `FY2027`); `by` finer than the plan's periods gives the plan's periods. A
+/// window only partly inside the horizon keeps its label and is `partial`.
 pub fn period_groups(plan: &Plan, by: By) -> Vec<PeriodGroup> {
     let mut out: Vec<PeriodGroup> = Vec::new();
+    let mpp = plan.months_per_period();
     let months = match by {
         By::Month => 1,
         By::Quarter => 3,
         By::Year => 12,
-    };
+    }
+    .max(mpp);
     for i in 0..plan.len {
-        let abs = plan.start + i as i64;
-        let (y, m) = (abs.div_euclid(12), abs.rem_euclid(12));
-        let label = match by {
-            By::Month => month_label(abs),
-            By::Quarter => format!("{y:04}-Q{}", m / 3 + 1),
-            By::Year => format!("{y:04}"),
+        let m = plan.first_month_of(i as i64);
+        let label = match months {
+            3 => crate::calendar::quarter_label(plan, m),
+            12 => crate::calendar::year_label(plan, m),
+            _ => month_label(m),
         };
         match out.last_mut() {
             Some(g) if g.label == label => g.range.end = i + 1,
@@ -267,7 +271,7 @@ pub fn period_groups(plan: &Plan, by: By) -> Vec<PeriodGroup> {
         }
     }
     for g in &mut out {
-        g.partial = g.range.len() < months;
+        g.partial = (g.range.len() as i64) * mpp < months;
     }
     out
 }
@@ -401,7 +405,7 @@ impl RunReport {
         RunReport {
             plan: plan.name.clone(),
             title: plan.title.clone(),
-            windows: if by == By::Month {
+            windows: if by == By::Month || groups.iter().all(|g| g.range.len() == 1 && !g.partial) {
                 Vec::new()
             } else {
                 groups

@@ -686,7 +686,7 @@ pub fn describe_rule(rule: Rule) -> &'static str {
         R::kw_scenario => "`scenario`",
         R::kw_extends => "`extends`",
         R::kw_for => "`for`",
-        R::kw_month => "`month` or `months`",
+        R::kw_month => "`months`, `quarters`, `years` or `periods`",
         R::kw_if => "`if`",
         R::kw_then => "`then`",
         R::kw_else => "`else`",
