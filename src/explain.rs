@@ -43,7 +43,8 @@ pub const MAX_NODES: usize = 500;
 pub struct ExplainOptions {
     /// Scenario name (default: the plan's base scenario).
     pub scenario: Option<String>,
-    /// `2026-03`, `2026-Q1` or `2026` (default: the whole horizon).
+    /// `2026-03`, `2026-Q1`, `2026`, `FY2027` or `FY2027-Q1` (default: the
+    /// whole horizon).
     pub period: Option<String>,
 }
 
@@ -215,9 +216,22 @@ fn fold_values(plan: &Plan, vals: &[Decimal], item: ItemId, fold: Fold) -> Optio
 
 fn label(plan: &Plan, lo: i64, hi: i64) -> String {
     if lo == hi {
-        plan.period_label(lo)
-    } else {
-        format!("{} .. {}", plan.period_label(lo), plan.period_label(hi))
+        return plan.period_label(lo);
+    }
+    let span = format!("{} .. {}", plan.period_label(lo), plan.period_label(hi));
+    // A whole fiscal quarter or year is named as output names it (`FY2027-Q4`).
+    if !crate::calendar::is_fiscal(plan) {
+        return span;
+    }
+    let whole = usize::try_from(lo).ok().zip(usize::try_from(hi).ok()).and_then(|(a, b)| {
+        [crate::report::By::Quarter, crate::report::By::Year]
+            .into_iter()
+            .flat_map(|by| crate::report::period_groups(plan, by))
+            .find(|g| !g.partial && g.range == (a..b + 1))
+    });
+    match whole {
+        Some(g) => format!("{} ({span})", g.label),
+        None => span,
     }
 }
 

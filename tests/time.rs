@@ -241,3 +241,252 @@ mod formula_property {
         }
     }
 }
+
+#[test]
+fn quarterly_plan_counts_in_quarters() {
+    let c = case("quarterly_plan");
+    assert!(!c.has_errors(), "{:?}", c.diagnostics);
+    let plan = c.plan();
+    assert_eq!(plan.len, 8);
+    assert_eq!(plan.period_label(0), "2027-Q1");
+    assert_eq!(plan.period_label(7), "2028-Q4");
+    let y = |s: &str, item: &str, label: &str| window(&c, s, item, By::Year, label);
+    // grow compounds per quarter: 100 × 1.1^k.
+    assert_eq!(y("base", "deals", "2027"), d("464.1"));
+    // A 36M-a-quarter driver is 144M a year, not 432M; the trigger (revenue under
+    // 150K in 2027-Q1 and Q2) fires at 2027-Q2 and halves spend from 2027-Q3.
+    assert_eq!(
+        y("base", "spend", "2027"),
+        d("36000000") * d("2") + d("18000000") * d("2")
+    );
+    assert_eq!(y("base", "spend", "2028"), d("20000000") * d("4"));
+    let s = plan.scenario("base").unwrap();
+    let r = c.results.as_ref().unwrap().get(s).unwrap();
+    assert_eq!(plan.period_label(r.fired[0].1.unwrap()), "2027-Q2");
+    // ramp(1K, 2K, 2027-Q1, 2027-Q4) moves a third of the way each quarter.
+    let revenue_2027 = d("100") * d("1000")
+        + d("110") * (d("1000") + d("1000") / d("3"))
+        + d("121") * (d("1000") + d("2000") / d("3"))
+        + d("133.1") * d("2000");
+    assert_eq!(y("base", "revenue", "2027"), revenue_2027);
+    // cac over the year: the year's spend over the year's deals.
+    assert_eq!(
+        y("base", "cac", "2027"),
+        d("108000000") / d("464.1")
+    );
+    // The cash balance closes the year at its fourth quarter.
+    let cash_2027 = revenue_2027 - d("108000000");
+    assert_eq!(y("base", "cash", "2027"), cash_2027);
+    // The slump scenario's deals from 2028-Q1: 50 a quarter.
+    assert_eq!(y("slump", "deals", "2028"), d("200"));
+    assert_eq!(y("slump", "cac", "2028"), d("80000000") / d("200"));
+}
+
+#[test]
+fn five_year_plan_counts_in_years() {
+    let c = case("yearly_plan");
+    assert!(!c.has_errors(), "{:?}", c.diagnostics);
+    let plan = c.plan();
+    assert_eq!(plan.len, 5);
+    assert_eq!(plan.period_label(4), "2031");
+    let s = plan.scenario("base").unwrap();
+    let r = c.results.as_ref().unwrap().get(s).unwrap();
+    let revenue: Vec<Decimal> = ["10000000", "12000000", "14400000", "17280000", "20736000"]
+        .iter()
+        .map(|x| d(x))
+        .collect();
+    assert_eq!(r.values[plan.item("revenue").unwrap()], revenue);
+    let margins = ["0.1", "0.125", "0.15", "0.175", "0.2"].map(d);
+    let ebitda: Decimal = revenue.iter().zip(margins).map(|(r, m)| *r * m).sum();
+    assert_eq!(ebitda, d("11831200"));
+    // The whole horizon: flows sum, the cumsum closes, the margin is a formula.
+    let all = |item: &str| window_value(plan, &r.values, plan.item(item).unwrap(), 0..5).unwrap();
+    assert_eq!(all("revenue"), d("74416000"));
+    assert_eq!(all("cumulative"), ebitda);
+    assert_eq!(all("op_margin"), ebitda / d("74416000"));
+    assert_eq!(all("margin"), d("0.75") / d("5"));
+    assert_eq!(plan.period_label(r.fired[0].1.unwrap()), "2027");
+}
+
+#[test]
+fn february_fiscal_year_groups_and_labels() {
+    let c = case("fiscal_february");
+    assert!(!c.has_errors(), "{:?}", c.diagnostics);
+    let plan = c.plan();
+    let quarters = period_groups(plan, By::Quarter);
+    let labels: Vec<(&str, bool, usize)> = quarters
+        .iter()
+        .map(|g| (g.label.as_str(), g.partial, g.range.len()))
+        .collect();
+    assert_eq!(
+        labels,
+        vec![
+            ("FY2026-Q4", true, 1),
+            ("FY2027-Q1", false, 3),
+            ("FY2027-Q2", false, 3),
+            ("FY2027-Q3", false, 3),
+            ("FY2027-Q4", true, 2),
+        ]
+    );
+    let q = |item: &str, label: &str| window(&c, "base", item, By::Quarter, label);
+    // sales: 10 Jan–Apr, 20 May–Oct, 40 Nov–Dec.
+    assert_eq!(q("sales", "FY2026-Q4"), d("10"));
+    assert_eq!(q("sales", "FY2027-Q1"), d("30"));
+    assert_eq!(q("sales", "FY2027-Q2"), d("60"));
+    assert_eq!(q("sales", "FY2027-Q4"), d("80"));
+    assert_eq!(q("cash", "FY2027-Q3"), d("160"));
+    // rate: 2.2 points a month from February (10%) to December (32%).
+    assert_eq!(q("rate", "FY2027-Q1"), d("0.122"));
+    assert_eq!(q("rate", "FY2027-Q4"), (d("0.298") + d("0.32")) / d("2"));
+    assert_eq!(window(&c, "base", "sales", By::Year, "FY2027"), d("230"));
+    assert_eq!(window(&c, "base", "sales", By::Year, "FY2026"), d("10"));
+    // FY periods in expressions.
+    let s = plan.scenario("base").unwrap();
+    let r = c.results.as_ref().unwrap().get(s).unwrap();
+    assert_eq!(r.values[plan.item("total_q2").unwrap()][0], d("60"));
+    assert_eq!(r.values[plan.item("at_fy_q3").unwrap()][0], d("60"));
+}
+
+#[test]
+fn fiscal_quarters_named_by_start() {
+    let c = case("fiscal_quarterly_by_start");
+    assert!(!c.has_errors(), "{:?}", c.diagnostics);
+    let plan = c.plan();
+    // FY2027 named by its start: March 2027 to February 2028.
+    assert_eq!(plan.start, 2027 * 12 + 2);
+    assert_eq!(plan.period_label(0), "FY2027-Q1");
+    assert_eq!(plan.period_label(5), "FY2028-Q2");
+    let years = period_groups(plan, By::Year);
+    assert_eq!(years.len(), 2);
+    assert!(!years[0].partial && years[1].partial);
+    assert_eq!(window(&c, "base", "spend", By::Year, "FY2027"), d("464.1"));
+    assert_eq!(
+        window(&c, "base", "spend", By::Year, "FY2028"),
+        d("146.41") + d("161.051")
+    );
+}
+
+/// `examples/retail_fy2027.plumb`: its fiscal quarters worked out by hand.
+#[test]
+fn retail_example_fiscal_numbers() {
+    let c = common::compile_file(Path::new("examples/retail_fy2027.plumb"));
+    assert!(!c.has_errors(), "{:?}", c.diagnostics);
+    let q = |s: &str, item: &str, label: &str| window(&c, s, item, By::Quarter, label);
+    let fy = |s: &str, item: &str| window(&c, s, item, By::Year, "FY2027");
+    // Orders 40K a month in Q1 and Q2, 45K in Q3, 60K in Q4 (Nov–Jan), at $80.
+    assert_eq!(q("base", "revenue", "FY2027-Q1"), d("9600000"));
+    assert_eq!(q("base", "revenue", "FY2027-Q3"), d("10800000"));
+    assert_eq!(q("base", "revenue", "FY2027-Q4"), d("14400000"));
+    assert_eq!(fy("base", "revenue"), d("44400000"));
+    // EBITDA a month: 45% of revenue less marketing and 900K of opex.
+    assert_eq!(q("base", "ebitda", "FY2027-Q1"), d("720000"));
+    assert_eq!(q("base", "ebitda", "FY2027-Q4"), d("2280000"));
+    assert_eq!(fy("base", "ebitda"), d("4980000"));
+    // The margin over a window is that window's EBITDA over its revenue.
+    assert_eq!(q("base", "ebitda_margin", "FY2027-Q1"), d("0.075"));
+    assert_eq!(
+        q("base", "ebitda_margin", "FY2027-Q3"),
+        d("1260000") / d("10800000")
+    );
+    assert_eq!(fy("base", "ebitda_margin"), d("4980000") / d("44400000"));
+    assert_eq!(
+        q("base", "cost_per_order", "FY2027-Q4"),
+        d("1500000") / d("180000")
+    );
+    // Cash closes each quarter: 5M plus the EBITDA so far.
+    assert_eq!(q("base", "cash", "FY2027-Q1"), d("5720000"));
+    assert_eq!(q("base", "cash", "FY2027-Q4"), d("9980000"));
+    // A soft holiday: 50K orders in Q4 misses both targets.
+    assert_eq!(q("soft_holiday", "revenue", "FY2027-Q4"), d("12000000"));
+    assert_eq!(
+        fy("soft_holiday", "ebitda_margin"),
+        d("3900000") / d("42000000")
+    );
+    // The calendar quarter 2026-Q4 (October to December) keeps its meaning.
+    let plan = c.plan();
+    let s = plan.scenario("base").unwrap();
+    let r = c.results.as_ref().unwrap().get(s).unwrap();
+    assert_eq!(
+        r.values[plan.item("calendar_q4_revenue").unwrap()][0],
+        d("3600000") + d("4800000") * d("2")
+    );
+}
+
+/// `--by quarter` in every output format of the retail example: fiscal labels.
+#[test]
+fn fiscal_labels_in_every_format() {
+    use plumb::report::{render_csv, render_markdown, render_table, RunReport, TableOptions};
+    let c = common::compile_file(Path::new("examples/retail_fy2027.plumb"));
+    let results = c.results.as_ref().unwrap();
+    let outcomes = plumb::check::objectives::all_outcomes(c.plan(), results).unwrap();
+    let report = RunReport::build(c.plan(), results, &outcomes, By::Quarter);
+    assert_eq!(
+        report.periods,
+        vec!["FY2027-Q1", "FY2027-Q2", "FY2027-Q3", "FY2027-Q4"]
+    );
+    let table = render_table(&report, TableOptions::default());
+    assert!(table.contains("FY2027-Q4"), "{table}");
+    assert!(table.contains("$14,400,000"), "{table}");
+    let csv = render_csv(&report);
+    assert!(csv.starts_with("scenario,item,unit,FY2027-Q1,FY2027-Q2,FY2027-Q3,FY2027-Q4\n"), "{csv}");
+    assert!(csv.contains("base,revenue,USD,9600000,9600000,10800000,14400000\n"), "{csv}");
+    let md = render_markdown(&report);
+    assert!(md.contains("| FY2027-Q1 |"), "{md}");
+    let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+    assert_eq!(json["periods"][3], "FY2027-Q4");
+    assert_eq!(json["windows"][3]["from"], "2026-11");
+    assert_eq!(json["windows"][3]["to"], "2027-01");
+    assert_eq!(json["windows"][3]["partial"], false);
+    assert_eq!(
+        json["scenarios"]["base"]["items"]["ebitda_margin"]["values"][0],
+        "0.075"
+    );
+    let years = RunReport::build(c.plan(), results, &outcomes, By::Year);
+    assert_eq!(years.periods, vec!["FY2027"]);
+}
+
+/// Partial windows are marked `*` in tables and `"partial": true` in JSON.
+#[test]
+fn partial_windows_are_marked() {
+    use plumb::report::{render_markdown, render_table, RunReport, TableOptions};
+    let c = case("fiscal_february");
+    let results = c.results.as_ref().unwrap();
+    let outcomes = plumb::check::objectives::all_outcomes(c.plan(), results).unwrap();
+    let report = RunReport::build(c.plan(), results, &outcomes, By::Quarter);
+    let table = render_table(&report, TableOptions::default());
+    assert!(table.contains("FY2026-Q4*"), "{table}");
+    assert!(table.contains("FY2027-Q4*"), "{table}");
+    assert!(table.contains("* FY2026-Q4, FY2027-Q4 lie only partly inside the horizon"), "{table}");
+    let md = render_markdown(&report);
+    assert!(md.contains("FY2027-Q4*"), "{md}");
+    let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+    assert_eq!(json["windows"][0]["partial"], true);
+    assert_eq!(json["windows"][1]["partial"], false);
+    assert_eq!(json["windows"][4]["partial"], true);
+    // The partial quarter rolls up over its two months inside the horizon.
+    assert_eq!(json["scenarios"]["base"]["items"]["sales"]["values"][4], "80");
+}
+
+/// `explain` over a fiscal quarter names the roll-up and reconciles.
+#[test]
+fn explain_over_a_fiscal_quarter() {
+    use plumb::explain::{explain, render_text, ExplainOptions};
+    let c = common::compile_file(Path::new("examples/retail_fy2027.plumb"));
+    let e = explain(
+        &c,
+        "ebitda_margin",
+        &ExplainOptions {
+            period: Some("FY2027-Q4".into()),
+            ..ExplainOptions::default()
+        },
+    )
+    .unwrap();
+    let text = render_text(&e);
+    assert!(
+        text.contains("formula over the window's roll-ups, FY2027-Q4 (2026-11 .. 2027-01)"),
+        "{text}"
+    );
+    assert!(text.contains("ebitda = $2,280,000"), "{text}");
+    assert!(text.contains("revenue = $14,400,000"), "{text}");
+    assert!(text.contains("ebitda_margin = 15.83%"), "{text}");
+}
