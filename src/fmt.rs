@@ -1210,6 +1210,17 @@ impl<'t> Printer<'t> {
                         format!("base {}", b.name),
                     ));
                 }
+                if let Some((m, by_start)) = &p.fiscal {
+                    stmts.push(text_stmt(
+                        m.span.start,
+                        m.span.end,
+                        format!(
+                            "fiscal year starts {}{}",
+                            m.name,
+                            if *by_start { " named by start" } else { "" }
+                        ),
+                    ));
+                }
                 let open = self.open_brace(after, ext.end);
                 self.block(
                     &one_line(head),
