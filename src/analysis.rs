@@ -515,9 +515,9 @@ fn one_line(s: &str, max: usize) -> String {
 
 fn agg_word(a: ast::Aggregation) -> &'static str {
     match a {
-        ast::Aggregation::Flow => "flow (quarters and years sum the months)",
-        ast::Aggregation::Stock => "stock (quarters and years take the last month)",
-        ast::Aggregation::Average => "average (quarters and years average the months)",
+        ast::Aggregation::Flow => "flow (quarters and years sum its periods)",
+        ast::Aggregation::Stock => "stock (quarters and years take the last period)",
+        ast::Aggregation::Average => "average (quarters and years average its periods)",
         ast::Aggregation::Formula => {
             "formula (quarters and years apply the formula to its operands' roll-ups)"
         }

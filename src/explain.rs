@@ -4,8 +4,10 @@
 //! name, a scenario (default: the plan's base) and optionally a period (a month,
 //! quarter or year; default: the whole horizon) and gives back an [`Explanation`]:
 //! a tree of [`ExplainNode`]s. Each node is one value in one *window* of periods:
-//! its formula as written, the value (a month's value, or a roll-up over the window:
-//! flows sum, stocks take the last month, ratios average), and one child per
+//! its formula as written, the value (a period's value, or its roll-up over the
+//! window, [`crate::eval::window_value`], whose kind the node names: flows sum,
+//! stocks take the last period, averages average, formulas apply the formula to
+//! their operands' roll-ups), and one child per
 //! driver or metric the formula reads, in the window the formula reads it
 //! (`prev(x)`: the period before; `sum(x)`: the horizon or the window given;
 //! `x@P`: that period; `base(x)`: the base scenario).

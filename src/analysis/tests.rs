@@ -447,6 +447,39 @@ fn completion_contexts() {
 }
 
 #[test]
+fn completion_of_period_words() {
+    let fiscal = "plan p \"P\" {\n  currency USD\n  periods 2026-02 .. 2027-01\n  fiscal year starts February\n}\ndriver x = step { 2026-02: 1 }\nscenario s \"S\" {\n  x = 2 from ‸\n}\n";
+    let (c, o) = at(fiscal);
+    let labels: Vec<String> = completions(&c, None, F, o)
+        .items
+        .into_iter()
+        .map(|i| i.label)
+        .collect();
+    for w in ["2026-02", "FY2027-Q1", "FY2027-Q4", "FY2027"] {
+        assert!(labels.contains(&w.to_string()), "missing {w} in {labels:?}");
+    }
+    assert!(!labels.contains(&"2026-Q1".to_string()), "{labels:?}");
+    let quarterly = "plan p \"P\" {\n  currency USD\n  periods 2027-Q1 .. 2027-Q4\n}\ndepartment f \"F\"\ndriver x = 1\ntrigger t \"T\" {\n  when x > 0 for 2 ‸\n  owner f\n}\n";
+    let (c, o) = at(quarterly);
+    let labels: Vec<String> = completions(&c, None, F, o)
+        .items
+        .into_iter()
+        .map(|i| i.label)
+        .collect();
+    assert!(labels.contains(&"quarters".to_string()), "{labels:?}");
+    assert!(labels.contains(&"periods".to_string()), "{labels:?}");
+    assert!(!labels.contains(&"months".to_string()), "{labels:?}");
+    let month = format!("{}", "plan p \"P\" {\n  periods 2026-01 .. 2026-12\n  fiscal year starts ‸\n}\n");
+    let (c, o) = at(&month);
+    let labels: Vec<String> = completions(&c, None, F, o)
+        .items
+        .into_iter()
+        .map(|i| i.label)
+        .collect();
+    assert!(labels.contains(&"February".to_string()), "{labels:?}");
+}
+
+#[test]
 fn completion_details_and_snippets() {
     let (c, o) = at(&format!("{PLAN}metric y = gr‸\n"));
     let got = completions(&c, None, F, o);

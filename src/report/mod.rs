@@ -1,8 +1,9 @@
 //! Output: the report types (the only serde types in the crate) and their
 //! renderers — a table for terminals and decks, JSON (exact), CSV, Markdown.
 //!
-//! [`RunReport::build`] turns evaluated results into periods (monthly, or rolled up
-//! by quarter or year: flows sum, stocks take the last month, ratios average),
+//! [`RunReport::build`] turns evaluated results into periods (the plan's own, or
+//! rolled up by quarter or year — fiscal ones in a plan with a fiscal year — with
+//! each item's roll-up, [`crate::eval::window_value`]),
 //! item values with units, target outcomes and trigger firings. Every renderer is
 //! deterministic: the same plan gives byte-identical output.
 
