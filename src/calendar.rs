@@ -105,3 +105,25 @@ pub fn example_period(plan: &Plan) -> String {
         _ => month_label(plan.start),
     }
 }
+
+/// A window of the plan's periods in words: `2026-02 .. 2026-04`, prefixed with
+/// its name when the plan has a fiscal year and the window is one whole fiscal
+/// quarter or year (`FY2027-Q1 (2026-02 .. 2026-04)`), as output names it.
+pub fn window_label(plan: &Plan, range: std::ops::Range<usize>) -> String {
+    let (lo, hi) = (range.start as i64, range.end as i64 - 1);
+    if lo >= hi {
+        return plan.period_label(lo);
+    }
+    let span = format!("{} .. {}", plan.period_label(lo), plan.period_label(hi));
+    if !is_fiscal(plan) {
+        return span;
+    }
+    let whole = [crate::report::By::Quarter, crate::report::By::Year]
+        .into_iter()
+        .flat_map(|by| crate::report::period_groups(plan, by))
+        .find(|g| !g.partial && g.range == range);
+    match whole {
+        Some(g) => format!("{} ({span})", g.label),
+        None => span,
+    }
+}

@@ -353,13 +353,10 @@ fn fragment(c: &Compilation) -> bool {
         })
 }
 
-/// `2027-Q1 .. 2027-Q4`: a plan's horizon in its own periods.
+/// `2027-Q1 .. 2027-Q4`: a plan's horizon in its own periods (named
+/// `FY2027 (…)` when it is one whole fiscal year).
 fn plan_horizon_label(plan: &Plan) -> String {
-    format!(
-        "{} .. {}",
-        plan.period_label(0),
-        plan.period_label(plan.len as i64 - 1)
-    )
+    crate::calendar::window_label(plan, 0..plan.len)
 }
 
 fn horizon_label(from: i64, len: usize) -> String {
@@ -377,7 +374,7 @@ fn side(c: &Compilation, label: &str) -> Side {
         label: label.to_string(),
         exists: exists(c),
         plan: has_plan.then(|| plan.name.clone()),
-        periods: (has_plan && plan.len > 0).then(|| horizon_label(plan.start, plan.len)),
+        periods: (has_plan && plan.len > 0).then(|| plan_horizon_label(plan)),
         // A file without a plan is missing its `plan` only because it is a part.
         errors: c
             .diagnostics

@@ -217,23 +217,10 @@ fn fold_values(plan: &Plan, vals: &[Decimal], item: ItemId, fold: Fold) -> Optio
 }
 
 fn label(plan: &Plan, lo: i64, hi: i64) -> String {
-    if lo == hi {
-        return plan.period_label(lo);
-    }
-    let span = format!("{} .. {}", plan.period_label(lo), plan.period_label(hi));
-    // A whole fiscal quarter or year is named as output names it (`FY2027-Q4`).
-    if !crate::calendar::is_fiscal(plan) {
-        return span;
-    }
-    let whole = usize::try_from(lo).ok().zip(usize::try_from(hi).ok()).and_then(|(a, b)| {
-        [crate::report::By::Quarter, crate::report::By::Year]
-            .into_iter()
-            .flat_map(|by| crate::report::period_groups(plan, by))
-            .find(|g| !g.partial && g.range == (a..b + 1))
-    });
-    match whole {
-        Some(g) => format!("{} ({span})", g.label),
-        None => span,
+    match (usize::try_from(lo), usize::try_from(hi)) {
+        (Ok(a), Ok(b)) if a < b => crate::calendar::window_label(plan, a..b + 1),
+        _ if lo == hi => plan.period_label(lo),
+        _ => format!("{} .. {}", plan.period_label(lo), plan.period_label(hi)),
     }
 }
 

@@ -490,3 +490,36 @@ fn explain_over_a_fiscal_quarter() {
     assert!(text.contains("revenue = $14,400,000"), "{text}");
     assert!(text.contains("ebitda_margin = 15.83%"), "{text}");
 }
+
+/// `diff` totals over a fiscal year: each item's roll-up, the window named.
+#[test]
+fn diff_totals_use_rollups_and_fiscal_names() {
+    use plumb::diff::{diff, render_human, DiffOptions};
+    let old_text = std::fs::read_to_string("examples/retail_fy2027.plumb").unwrap();
+    let new_text = old_text.replace("driver basket: USD/order = 80", "driver basket: USD/order = 90");
+    assert_ne!(old_text, new_text);
+    let opts = plumb::compile::Options {
+        evaluate: true,
+        scenarios: None,
+    };
+    let a = plumb::compile::compile_str("retail.plumb", &old_text, &opts);
+    let b = plumb::compile::compile_str("retail.plumb", &new_text, &opts);
+    let dd = diff(
+        &a,
+        &b,
+        &DiffOptions {
+            old_label: "old".into(),
+            new_label: "new".into(),
+        },
+    );
+    let text = render_human(&dd);
+    assert!(text.contains("FY2027 (2026-02 .. 2027-01)"), "{text}");
+    let base = dd.scenarios.iter().find(|s| s.name == "base").unwrap();
+    let margin = base.items.iter().find(|i| i.name == "ebitda_margin").unwrap();
+    // Revenue 44.4M → 49.95M; EBITDA 4.98M → 4.98M + 45% × 5.55M = 7.4775M.
+    assert_eq!(margin.before, Some(d("4980000") / d("44400000")));
+    assert_eq!(margin.after, Some(d("7477500") / d("49950000")));
+    let cash = base.items.iter().find(|i| i.name == "cash").unwrap();
+    assert_eq!(cash.before, Some(d("9980000")));
+    assert_eq!(cash.after, Some(d("9980000") + d("2497500")));
+}
