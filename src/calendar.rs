@@ -33,11 +33,13 @@ pub const MONTH_NAMES: [&str; 12] = [
 /// case.
 pub fn parse_month(name: &str) -> Option<u32> {
     let lower = name.to_ascii_lowercase();
-    MONTH_NAMES.iter().position(|m| {
-        let m = m.to_ascii_lowercase();
-        lower == m || (lower.len() == 3 && m.starts_with(&lower))
-    })
-    .and_then(|i| u32::try_from(i).ok())
+    MONTH_NAMES
+        .iter()
+        .position(|m| {
+            let m = m.to_ascii_lowercase();
+            lower == m || (lower.len() == 3 && m.starts_with(&lower))
+        })
+        .and_then(|i| u32::try_from(i).ok())
 }
 
 /// The plan's fiscal year, for reading `FY` periods.
@@ -75,7 +77,11 @@ pub fn quarter_label(plan: &Plan, month: i64) -> String {
         let (y, q) = fiscal_year_quarter(plan, month);
         format!("FY{y:04}-Q{q}")
     } else {
-        format!("{:04}-Q{}", month.div_euclid(12), month.rem_euclid(12) / 3 + 1)
+        format!(
+            "{:04}-Q{}",
+            month.div_euclid(12),
+            month.rem_euclid(12) / 3 + 1
+        )
     }
 }
 

@@ -649,13 +649,7 @@ fn range_in(plan: &Plan, lo: i64, hi: i64) -> std::ops::Range<usize> {
 }
 
 /// The roll-up of item `id` over the absolute months `lo..hi` (§3.2).
-fn total_in(
-    plan: &Plan,
-    values: &[Vec<Decimal>],
-    id: usize,
-    lo: i64,
-    hi: i64,
-) -> Option<Decimal> {
+fn total_in(plan: &Plan, values: &[Vec<Decimal>], id: usize, lo: i64, hi: i64) -> Option<Decimal> {
     crate::eval::window_value(plan, values, id, range_in(plan, lo, hi))
 }
 

@@ -1644,7 +1644,6 @@ fn owner_stmt<'a>(o: &Ident) -> Child<'a> {
     text_stmt(o.span.start, o.span.end, format!("owner {}", o.name))
 }
 
-
 // ------------------------------------------------------------------ self-check
 
 /// Deepest nesting of an expression, measured without recursion.

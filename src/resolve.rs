@@ -1144,7 +1144,10 @@ impl<'a> Resolver<'a> {
             let word = crate::calendar::granularity_word(&self.plan);
             let (msg, label) = if finer {
                 (
-                    format!("{} is finer than the plan's periods: this plan is {word}", p.kind),
+                    format!(
+                        "{} is finer than the plan's periods: this plan is {word}",
+                        p.kind
+                    ),
                     format!("{} in a {word} plan", granularity_noun(p.kind)),
                 )
             } else {
@@ -1213,9 +1216,7 @@ impl<'a> Resolver<'a> {
                 DeclKind::Assumption(a) => self.assumption(a),
                 DeclKind::Dependency(d) => {
                     let owner = d.owner.as_ref().and_then(|o| self.party(o));
-                    let due = d
-                        .due
-                        .map(|p| (self.last_index(p.kind), p.kind.to_string()));
+                    let due = d.due.map(|p| (self.last_index(p.kind), p.kind.to_string()));
                     if let Some(x) = self
                         .plan
                         .dependencies
@@ -2251,7 +2252,9 @@ fn same_granularity(a: PeriodKind, b: PeriodKind) -> PeriodKind {
     let m = u32::try_from(last.rem_euclid(12)).unwrap_or(0);
     match a {
         PeriodKind::Month(..) => PeriodKind::Month(y, m + 1),
-        PeriodKind::Quarter(..) | PeriodKind::FiscalQuarter(..) => PeriodKind::Quarter(y, m / 3 + 1),
+        PeriodKind::Quarter(..) | PeriodKind::FiscalQuarter(..) => {
+            PeriodKind::Quarter(y, m / 3 + 1)
+        }
         PeriodKind::Year(..) | PeriodKind::FiscalYear(..) => PeriodKind::Year(y),
     }
 }

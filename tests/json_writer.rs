@@ -108,7 +108,8 @@ fn exact_matches_normalize_to_string() {
 #[test]
 fn a_large_report_written_on_two_threads_matches_too() {
     use plumb::report::{
-        ItemReport, RequestReport, RequestSide, ScenarioReport, TargetReport, TriggerReport, WindowReport,
+        ItemReport, RequestReport, RequestSide, ScenarioReport, TargetReport, TriggerReport,
+        WindowReport,
     };
     use plumb::units::Unit;
     // Enough values for the two-thread path, built directly.

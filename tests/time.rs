@@ -170,12 +170,17 @@ fn rollup_kinds_and_defaults() {
     let groups = period_groups(c.plan(), By::Year);
     assert_eq!(groups.len(), 1);
     assert!(groups[0].partial);
-    assert!(period_groups(c.plan(), By::Quarter).iter().all(|g| !g.partial));
+    assert!(period_groups(c.plan(), By::Quarter)
+        .iter()
+        .all(|g| !g.partial));
     // `cac@2026-Q2 <= 45`: 600/14 ≈ 42.86 meets it.
     let s = c.plan().scenario("base").unwrap();
-    let outcomes =
-        plumb::check::objectives::outcomes(c.plan(), c.results.as_ref().unwrap().get(s).unwrap(), None)
-            .unwrap();
+    let outcomes = plumb::check::objectives::outcomes(
+        c.plan(),
+        c.results.as_ref().unwrap().get(s).unwrap(),
+        None,
+    )
+    .unwrap();
     assert_eq!(outcomes[0].projected, Some(d("600") / d("14")));
     assert!(outcomes[0].met);
 }
@@ -192,7 +197,12 @@ mod formula_property {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let formula = ["a / b", "a / b - a / (b + b)", "a / b * k", "a * k / (b + b)"][form];
+        let formula = [
+            "a / b",
+            "a / b - a / (b + b)",
+            "a / b * k",
+            "a * k / (b + b)",
+        ][form];
         format!(
             "plan p \"P\" {{\n  currency USD\n  periods 2026-01 .. 2026-06\n}}\n\
              unit deal\n\
@@ -270,10 +280,7 @@ fn quarterly_plan_counts_in_quarters() {
         + d("133.1") * d("2000");
     assert_eq!(y("base", "revenue", "2027"), revenue_2027);
     // cac over the year: the year's spend over the year's deals.
-    assert_eq!(
-        y("base", "cac", "2027"),
-        d("108000000") / d("464.1")
-    );
+    assert_eq!(y("base", "cac", "2027"), d("108000000") / d("464.1"));
     // The cash balance closes the year at its fourth quarter.
     let cash_2027 = revenue_2027 - d("108000000");
     assert_eq!(y("base", "cash", "2027"), cash_2027);
@@ -428,8 +435,14 @@ fn fiscal_labels_in_every_format() {
     assert!(table.contains("FY2027-Q4"), "{table}");
     assert!(table.contains("$14,400,000"), "{table}");
     let csv = render_csv(&report);
-    assert!(csv.starts_with("scenario,item,unit,FY2027-Q1,FY2027-Q2,FY2027-Q3,FY2027-Q4\n"), "{csv}");
-    assert!(csv.contains("base,revenue,USD,9600000,9600000,10800000,14400000\n"), "{csv}");
+    assert!(
+        csv.starts_with("scenario,item,unit,FY2027-Q1,FY2027-Q2,FY2027-Q3,FY2027-Q4\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("base,revenue,USD,9600000,9600000,10800000,14400000\n"),
+        "{csv}"
+    );
     let md = render_markdown(&report);
     assert!(md.contains("| FY2027-Q1 |"), "{md}");
     let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
@@ -456,7 +469,10 @@ fn partial_windows_are_marked() {
     let table = render_table(&report, TableOptions::default());
     assert!(table.contains("FY2026-Q4*"), "{table}");
     assert!(table.contains("FY2027-Q4*"), "{table}");
-    assert!(table.contains("* FY2026-Q4, FY2027-Q4 lie only partly inside the horizon"), "{table}");
+    assert!(
+        table.contains("* FY2026-Q4, FY2027-Q4 lie only partly inside the horizon"),
+        "{table}"
+    );
     let md = render_markdown(&report);
     assert!(md.contains("FY2027-Q4*"), "{md}");
     let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
@@ -464,7 +480,10 @@ fn partial_windows_are_marked() {
     assert_eq!(json["windows"][1]["partial"], false);
     assert_eq!(json["windows"][4]["partial"], true);
     // The partial quarter rolls up over its two months inside the horizon.
-    assert_eq!(json["scenarios"]["base"]["items"]["sales"]["values"][4], "80");
+    assert_eq!(
+        json["scenarios"]["base"]["items"]["sales"]["values"][4],
+        "80"
+    );
 }
 
 /// `explain` over a fiscal quarter names the roll-up and reconciles.
@@ -496,7 +515,10 @@ fn explain_over_a_fiscal_quarter() {
 fn diff_totals_use_rollups_and_fiscal_names() {
     use plumb::diff::{diff, render_human, DiffOptions};
     let old_text = std::fs::read_to_string("examples/retail_fy2027.plumb").unwrap();
-    let new_text = old_text.replace("driver basket: USD/order = 80", "driver basket: USD/order = 90");
+    let new_text = old_text.replace(
+        "driver basket: USD/order = 80",
+        "driver basket: USD/order = 90",
+    );
     assert_ne!(old_text, new_text);
     let opts = plumb::compile::Options {
         evaluate: true,
@@ -515,7 +537,11 @@ fn diff_totals_use_rollups_and_fiscal_names() {
     let text = render_human(&dd);
     assert!(text.contains("FY2027 (2026-02 .. 2027-01)"), "{text}");
     let base = dd.scenarios.iter().find(|s| s.name == "base").unwrap();
-    let margin = base.items.iter().find(|i| i.name == "ebitda_margin").unwrap();
+    let margin = base
+        .items
+        .iter()
+        .find(|i| i.name == "ebitda_margin")
+        .unwrap();
     // Revenue 44.4M → 49.95M; EBITDA 4.98M → 4.98M + 45% × 5.55M = 7.4775M.
     assert_eq!(margin.before, Some(d("4980000") / d("44400000")));
     assert_eq!(margin.after, Some(d("7477500") / d("49950000")));

@@ -11,9 +11,9 @@
 use super::lex::{self, LexKind};
 use crate::compile::Compilation;
 use crate::ir::BUILTIN_SIGNATURES;
+use crate::report::By;
 use crate::resolve::SymbolKind;
 use crate::source::FileId;
-use crate::report::By;
 use crate::syntax::ast::DeclKind;
 
 /// What a completion item is.
@@ -105,7 +105,10 @@ pub enum Context {
 
 /// Statement keywords of each block, by the keyword that opens it.
 pub const STATEMENTS: &[(&str, &[&str])] = &[
-    ("plan", &["currency", "periods", "base", "fiscal year starts"]),
+    (
+        "plan",
+        &["currency", "periods", "base", "fiscal year starts"],
+    ),
     ("department", &["lead", "poc"]),
     ("driver", &["owner", "means", "range"]),
     ("metric", &["owner", "means", "range"]),
@@ -337,9 +340,7 @@ pub fn context_at(text: &str, offset: usize) -> (Context, usize) {
         "currency" => return (Context::Currency, word_start),
         "starts" if prev == "year" => return (Context::Month, word_start),
         "periods" | "due" | "start" | ".." => return (Context::Period, word_start),
-        "from" if !in_request && first != Some("change") => {
-            return (Context::Period, word_start)
-        }
+        "from" if !in_request && first != Some("change") => return (Context::Period, word_start),
         "by" if first == Some("change") => return (Context::Period, word_start),
         "import" => return (Context::Module, word_start),
         _ => {}

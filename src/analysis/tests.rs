@@ -469,8 +469,8 @@ fn completion_of_period_words() {
     assert!(labels.contains(&"quarters".to_string()), "{labels:?}");
     assert!(labels.contains(&"periods".to_string()), "{labels:?}");
     assert!(!labels.contains(&"months".to_string()), "{labels:?}");
-    let month = format!("{}", "plan p \"P\" {\n  periods 2026-01 .. 2026-12\n  fiscal year starts ‸\n}\n");
-    let (c, o) = at(&month);
+    let month = "plan p \"P\" {\n  periods 2026-01 .. 2026-12\n  fiscal year starts ‸\n}\n";
+    let (c, o) = at(month);
     let labels: Vec<String> = completions(&c, None, F, o)
         .items
         .into_iter()

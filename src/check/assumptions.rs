@@ -121,9 +121,7 @@ fn agrees(step: Option<Decimal>, stated: Decimal, model: Decimal) -> bool {
     match step {
         Some(step) => {
             let half = step / Decimal::TWO;
-            model
-                .checked_sub(stated)
-                .is_some_and(|d| d.abs() <= half)
+            model.checked_sub(stated).is_some_and(|d| d.abs() <= half)
         }
         None => crate::eval::approx_eq(model, stated),
     }

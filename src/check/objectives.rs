@@ -228,7 +228,10 @@ pub fn missed(plan: &Plan, base: &[TargetOutcome]) -> Vec<Diagnostic> {
                     obj.name, oc.text,
                 )
             }
-            _ => format!("objective `{}` misses its target `{}` in the base scenario", obj.name, oc.text),
+            _ => format!(
+                "objective `{}` misses its target `{}` in the base scenario",
+                obj.name, oc.text
+            ),
         };
         let label = match oc.gap {
             Some(g) => format!("short by {}", number(g.abs(), 2)),

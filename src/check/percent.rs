@@ -69,7 +69,9 @@ pub fn check(plan: &Plan, text: &dyn Fn(Span) -> String) -> Vec<Diagnostic> {
     }
     for root in exprs {
         root.walk(&mut |e| match &e.kind {
-            ExprKind::Binary(op, a, b) if matches!(op, BinOp::Add | BinOp::Sub) || op.is_comparison() => {
+            ExprKind::Binary(op, a, b)
+                if matches!(op, BinOp::Add | BinOp::Sub) || op.is_comparison() =>
+            {
                 pair(plan, a, b, &mut |x| warn(x, &mut out));
             }
             ExprKind::If(_, a, b) => pair(plan, a, b, &mut |x| warn(x, &mut out)),

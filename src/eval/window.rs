@@ -296,7 +296,12 @@ pub fn same_period_only(e: &Expr) -> bool {
         ExprKind::Call(b, _) => {
             if !matches!(
                 b,
-                Builtin::Min | Builtin::Max | Builtin::Round | Builtin::Abs | Builtin::Pow | Builtin::Root
+                Builtin::Min
+                    | Builtin::Max
+                    | Builtin::Round
+                    | Builtin::Abs
+                    | Builtin::Pow
+                    | Builtin::Root
             ) {
                 ok = false;
             }
@@ -425,7 +430,12 @@ fn on_prev_cycle(plan: &Plan) -> Vec<bool> {
             if it.kind != ItemKind::Metric {
                 return Vec::new();
             }
-            let mut r: Vec<usize> = it.expr.items().into_iter().filter(|j| is_metric(*j)).collect();
+            let mut r: Vec<usize> = it
+                .expr
+                .items()
+                .into_iter()
+                .filter(|j| is_metric(*j))
+                .collect();
             r.sort_unstable();
             r.dedup();
             r

@@ -336,8 +336,7 @@ impl RunReport {
                             unit: it.unit.clone(),
                             values,
                             total: if totals {
-                                window_value(plan, &r.values, id, 0..vals.len())
-                                    .unwrap_or_default()
+                                window_value(plan, &r.values, id, 0..vals.len()).unwrap_or_default()
                             } else {
                                 Decimal::ZERO
                             },

@@ -97,12 +97,16 @@ impl Table {
 fn items_table(report: &RunReport, sc: &ScenarioReport) -> Table {
     let mut header = vec!["item".to_string()];
     // A quarter or year only partly inside the horizon is marked `*`.
-    header.extend(report.periods.iter().enumerate().map(|(k, p)| {
-        match report.windows.get(k) {
-            Some(w) if w.partial => format!("{p}*"),
-            _ => p.clone(),
-        }
-    }));
+    header.extend(
+        report
+            .periods
+            .iter()
+            .enumerate()
+            .map(|(k, p)| match report.windows.get(k) {
+                Some(w) if w.partial => format!("{p}*"),
+                _ => p.clone(),
+            }),
+    );
     let total_label = if report.periods.len() > 1 {
         "total"
     } else {
@@ -296,11 +300,13 @@ fn partial_note(report: &RunReport) -> Option<String> {
     if partial.is_empty() {
         return None;
     }
-    Some(format!(
-        "* {} only partly inside the horizon: rolled up over the periods inside it",
-        if partial.len() == 1 { "lies" } else { "lie" }
+    Some(
+        format!(
+            "* {} only partly inside the horizon: rolled up over the periods inside it",
+            if partial.len() == 1 { "lies" } else { "lie" }
+        )
+        .replacen("* ", &format!("* {} ", partial.join(", ")), 1),
     )
-    .replacen("* ", &format!("* {} ", partial.join(", ")), 1))
 }
 
 /// Aligned plain-text tables: per scenario the items, the targets and the triggers.
