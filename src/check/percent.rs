@@ -75,7 +75,7 @@ pub fn check(plan: &Plan, text: &dyn Fn(Span) -> String) -> Vec<Diagnostic> {
                 pair(plan, a, b, &mut |x| warn(x, &mut out));
             }
             ExprKind::If(_, a, b) => pair(plan, a, b, &mut |x| warn(x, &mut out)),
-            ExprKind::Call(Builtin::Min | Builtin::Max, args) => {
+            ExprKind::Call(Builtin::Min | Builtin::Max, args) if args.iter().any(candidate) => {
                 if let Some(p) = args.iter().find(|x| in_percent(plan, x)) {
                     for x in args {
                         if !std::ptr::eq(x, p) {
@@ -91,14 +91,20 @@ pub fn check(plan: &Plan, text: &dyn Fn(Span) -> String) -> Vec<Diagnostic> {
     out
 }
 
-/// Warns about `a` when `b` is in `%` and the reverse.
+/// Warns about `a` when `b` is in `%` and the reverse (the type of a side is
+/// worked out only when the other is a candidate literal: cheap on long sums).
 fn pair(plan: &Plan, a: &Expr, b: &Expr, warn: &mut dyn FnMut(&Expr)) {
-    if in_percent(plan, b) {
+    if candidate(a) && in_percent(plan, b) {
         warn(a);
     }
-    if in_percent(plan, a) {
+    if candidate(b) && in_percent(plan, a) {
         warn(b);
     }
+}
+
+/// A literal without a unit above 1 in magnitude (its text is checked later).
+fn candidate(e: &Expr) -> bool {
+    bare_value(e).is_some_and(|v| v.abs() > Decimal::ONE)
 }
 
 fn is_percent(u: &Unit) -> bool {
