@@ -95,6 +95,29 @@ pub fn year_label(plan: &Plan, month: i64) -> String {
     }
 }
 
+/// The label of the plan period starting at absolute month `month`: a month,
+/// or the quarter or year it is — fiscal when it lines up with the fiscal year,
+/// else calendar, else (a period that lines up with neither) its first month.
+pub fn period_label(plan: &Plan, month: i64) -> String {
+    let mpp = plan.months_per_period();
+    if mpp == 1 {
+        return month_label(month);
+    }
+    let fs = i64::from(plan.fiscal_start.unwrap_or(0));
+    let fiscal_aligned = is_fiscal(plan) && (month - fs).rem_euclid(mpp) == 0;
+    let calendar_aligned = month.rem_euclid(mpp) == 0;
+    match (mpp, fiscal_aligned, calendar_aligned) {
+        (3, true, _) => {
+            let (y, q) = fiscal_year_quarter(plan, month);
+            format!("FY{y:04}-Q{q}")
+        }
+        (3, false, true) => format!("{:04}-Q{}", month.div_euclid(12), month.rem_euclid(12) / 3 + 1),
+        (12, true, _) => format!("FY{:04}", fiscal_year_quarter(plan, month).0),
+        (12, false, true) => format!("{:04}", month.div_euclid(12)),
+        _ => month_label(month),
+    }
+}
+
 /// The word for the plan's periods: `monthly`, `quarterly` or `yearly`.
 pub fn granularity_word(plan: &Plan) -> &'static str {
     match plan.months_per_period() {

@@ -627,12 +627,7 @@ impl Plan {
     /// Label of period index `i` in the plan's granularity: `2026-03`,
     /// `2027-Q1` (or `FY2027-Q1` when the quarters are fiscal), `2027`.
     pub fn period_label(&self, i: i64) -> String {
-        let m = self.first_month_of(i);
-        match self.months_per_period() {
-            3 => crate::calendar::quarter_label(self, m),
-            12 => crate::calendar::year_label(self, m),
-            _ => crate::syntax::ast::month_label(m),
-        }
+        crate::calendar::period_label(self, self.first_month_of(i))
     }
 
     /// Labels of every period of the horizon.

@@ -258,6 +258,8 @@ pub fn period_groups(plan: &Plan, by: By) -> Vec<PeriodGroup> {
     for i in 0..plan.len {
         let m = plan.first_month_of(i as i64);
         let label = match months {
+            // The plan's own periods keep their own labels.
+            _ if months == mpp => plan.period_label(i as i64),
             3 => crate::calendar::quarter_label(plan, m),
             12 => crate::calendar::year_label(plan, m),
             _ => month_label(m),
