@@ -111,7 +111,11 @@ pub fn period_label(plan: &Plan, month: i64) -> String {
             let (y, q) = fiscal_year_quarter(plan, month);
             format!("FY{y:04}-Q{q}")
         }
-        (3, false, true) => format!("{:04}-Q{}", month.div_euclid(12), month.rem_euclid(12) / 3 + 1),
+        (3, false, true) => format!(
+            "{:04}-Q{}",
+            month.div_euclid(12),
+            month.rem_euclid(12) / 3 + 1
+        ),
         (12, true, _) => format!("FY{:04}", fiscal_year_quarter(plan, month).0),
         (12, false, true) => format!("{:04}", month.div_euclid(12)),
         _ => month_label(month),

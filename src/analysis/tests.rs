@@ -312,6 +312,32 @@ fn hover_shows_kind_unit_formula_doc_and_values() {
 }
 
 #[test]
+fn hover_names_the_rollup_and_its_value() {
+    let src = format!("{PLAN}metric per_deal: USD/deal = revenue / deals\n");
+    let e = evaluated(&src);
+    let m = |needle: &str| {
+        let marked = src.replacen(needle, &format!("{}‸{}", &needle[..8], &needle[8..]), 1);
+        let (c, o) = at(&marked);
+        hover(&c, None, Some(&e), F, o)
+            .map(|h| h.markdown)
+            .unwrap_or_default()
+    };
+    let h = m("metric per_deal");
+    assert!(
+        h.contains("formula (quarters and years apply the formula"),
+        "{h}"
+    );
+    // The horizon's revenue over its deals: 150,000 / 30.
+    assert!(h.contains("over the horizon $5,000/deal"), "{h}");
+    let h = m("metric total");
+    assert!(
+        h.contains("stock (quarters and years take the last period)"),
+        "{h}"
+    );
+    assert!(h.contains("end of horizon $150,000"), "{h}");
+}
+
+#[test]
 fn hover_and_definition_survive_a_syntax_error() {
     let broken = PLAN.replace(
         "metric total: USD = cumsum(revenue)",
