@@ -423,30 +423,55 @@ fn on_prev_cycle(plan: &Plan) -> Vec<bool> {
             .get(j)
             .is_some_and(|it| it.kind == ItemKind::Metric)
     };
-    let edges: Vec<Vec<usize>> = plan
-        .items
-        .iter()
-        .map(|it| {
-            if it.kind != ItemKind::Metric {
-                return Vec::new();
+    // The metric-to-metric reads, flat (one allocation for the whole graph);
+    // no metric with a `prev` means no cycle at all.
+    let mut offsets: Vec<usize> = Vec::with_capacity(n + 1);
+    let mut targets: Vec<usize> = Vec::new();
+    let mut any_prev = false;
+    for it in &plan.items {
+        offsets.push(targets.len());
+        if it.kind != ItemKind::Metric {
+            continue;
+        }
+        let from = targets.len();
+        it.expr.walk(&mut |e| match &e.kind {
+            ExprKind::Item(j) if is_metric(*j) => targets.push(*j),
+            ExprKind::Call(Builtin::Prev, _) => any_prev = true,
+            _ => {}
+        });
+        if let Some(new) = targets.get_mut(from..) {
+            new.sort_unstable();
+        }
+        let mut k = from;
+        let mut w = from;
+        while let Some(&x) = targets.get(k) {
+            if w == from || targets.get(w - 1) != Some(&x) {
+                set(&mut targets, w, x);
+                w += 1;
             }
-            let mut r: Vec<usize> = it
-                .expr
-                .items()
-                .into_iter()
-                .filter(|j| is_metric(*j))
-                .collect();
-            r.sort_unstable();
-            r.dedup();
-            r
-        })
-        .collect();
+            k += 1;
+        }
+        targets.truncate(w);
+    }
+    offsets.push(targets.len());
+    let mut out = vec![false; n];
+    if !any_prev {
+        return out;
+    }
+    let succ = |v: usize, k: usize| -> Option<usize> {
+        let a = offsets.get(v).copied()?;
+        let b = offsets.get(v + 1).copied()?;
+        if a + k < b {
+            targets.get(a + k).copied()
+        } else {
+            None
+        }
+    };
     // Iterative Tarjan.
     let mut index = vec![usize::MAX; n];
     let mut low = vec![0usize; n];
     let mut on_stack = vec![false; n];
     let mut stack: Vec<usize> = Vec::new();
-    let mut out = vec![false; n];
     let mut next = 0usize;
     for root in 0..n {
         if index.get(root).copied() != Some(usize::MAX) {
@@ -461,8 +486,7 @@ fn on_prev_cycle(plan: &Plan) -> Vec<bool> {
                 stack.push(v);
                 set(&mut on_stack, v, true);
             }
-            let succ = edges.get(v).and_then(|e| e.get(*k)).copied();
-            match succ {
+            match succ(v, *k) {
                 Some(w) => {
                     *k += 1;
                     if index.get(w).copied() == Some(usize::MAX) {
@@ -489,7 +513,7 @@ fn on_prev_cycle(plan: &Plan) -> Vec<bool> {
                                 break;
                             }
                         }
-                        let self_loop = edges.get(v).is_some_and(|e| e.contains(&v));
+                        let self_loop = (0..).map_while(|k| succ(v, k)).any(|w| w == v);
                         if comp.len() > 1 || self_loop {
                             for w in comp {
                                 set(&mut out, w, true);
