@@ -515,9 +515,12 @@ fn one_line(s: &str, max: usize) -> String {
 
 fn agg_word(a: ast::Aggregation) -> &'static str {
     match a {
-        ast::Aggregation::Flow => "flow (quarters and years sum the months)",
-        ast::Aggregation::Stock => "stock (quarters and years take the last month)",
-        ast::Aggregation::Average => "average (quarters and years average the months)",
+        ast::Aggregation::Flow => "flow (quarters and years sum its periods)",
+        ast::Aggregation::Stock => "stock (quarters and years take the last period)",
+        ast::Aggregation::Average => "average (quarters and years average its periods)",
+        ast::Aggregation::Formula => {
+            "formula (quarters and years apply the formula to its operands' roll-ups)"
+        }
     }
 }
 
@@ -777,11 +780,23 @@ fn values_line(eval: Option<&Evaluated>, it: &ir::Item, values: &[Decimal]) -> S
     let dp = decimals_for(values, &it.unit);
     let first = values.first().copied().unwrap_or_default();
     let last = values.last().copied().unwrap_or_default();
-    let total = crate::eval::rollup(values, it.aggregation);
-    let total_word = match it.aggregation {
+    let id = plan.item(&it.name);
+    let all = ev
+        .compilation
+        .results
+        .as_ref()
+        .and_then(|r| r.get(plan.base))
+        .map(|r| r.values.as_slice())
+        .unwrap_or(&[]);
+    let total = id.and_then(|i| crate::eval::window_value(plan, all, i, 0..values.len()));
+    let rollup = id
+        .map(|i| crate::eval::window::effective_rollup(plan, i))
+        .unwrap_or(it.aggregation);
+    let total_word = match rollup {
         ast::Aggregation::Flow => "total",
         ast::Aggregation::Stock => "end of horizon",
         ast::Aggregation::Average => "average",
+        ast::Aggregation::Formula => "over the horizon",
     };
     let mut s = format!(
         "**Base scenario** (`{base}`): {} {} · {} {}",

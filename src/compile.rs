@@ -216,6 +216,7 @@ fn finish(mut c: Compilation, mut diags: Vec<Diagnostic>, opts: &Options) -> Com
     diags.extend(rd);
     let syntax_or_resolve_errors = diags.iter().any(Diagnostic::is_error);
     diags.extend(crate::check::before_eval(&mut resolved.plan));
+    diags.extend(crate::check::percent::check(&resolved.plan, &text));
     let errors = diags
         .iter()
         .any(|d| d.is_error() && crate::check::blocks_evaluation(d.code));

@@ -85,6 +85,10 @@ codes! {
     TypeMismatch = "type-mismatch",
     /// The plan declaration is missing or repeated, or a file cannot be read.
     InvalidPlan = "invalid-plan",
+    /// A number without `%` where a percentage is meant (`attach_rate: % = 82`).
+    PercentAsNumber = "percent-as-number",
+    /// The plan's `periods` mix granularities or end before they start.
+    BadHorizon = "bad-horizon",
     /// A `step` entry after the horizon's end (it is never used).
     StepOutsideHorizon = "step-outside-horizon",
 }

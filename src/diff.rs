@@ -10,8 +10,9 @@
 //! - **targets**: every objective's targets in every scenario, projected value and
 //!   gap before → after, and whether the target *flips* between met and missed;
 //! - **values**: every driver and metric whose values move, with its total over the
-//!   compared periods (rolled up with the item's own aggregation: flows sum, stocks
-//!   take the last month, ratios average), the absolute and relative change,
+//!   compared periods (the item's roll-up, [`crate::eval::window_value`]: flows
+//!   sum, stocks take the last period, averages average, formulas apply the
+//!   formula to their operands' totals), the absolute and relative change,
 //!   biggest movers first;
 //! - **callouts**: assumptions (bets, conditions, counterbalances, dependencies),
 //!   owners, RACI letters, scenarios, dependency dates and risk likelihoods that
@@ -30,7 +31,6 @@ pub use render::{render_human, render_markdown, render_markdown_many};
 use crate::check::objectives::{all_outcomes, TargetOutcome};
 use crate::compile::Compilation;
 use crate::diagnostic::{Diagnostic, JsonDiagnostic};
-use crate::eval::rollup;
 use crate::ir::Plan;
 use crate::report::format::exact;
 use crate::syntax::ast::{self, DeclKind};
@@ -353,6 +353,12 @@ fn fragment(c: &Compilation) -> bool {
         })
 }
 
+/// `2027-Q1 .. 2027-Q4`: a plan's horizon in its own periods (named
+/// `FY2027 (…)` when it is one whole fiscal year).
+fn plan_horizon_label(plan: &Plan) -> String {
+    crate::calendar::window_label(plan, 0..plan.len)
+}
+
 fn horizon_label(from: i64, len: usize) -> String {
     format!(
         "{} .. {}",
@@ -368,7 +374,7 @@ fn side(c: &Compilation, label: &str) -> Side {
         label: label.to_string(),
         exists: exists(c),
         plan: has_plan.then(|| plan.name.clone()),
-        periods: (has_plan && plan.len > 0).then(|| horizon_label(plan.start, plan.len)),
+        periods: (has_plan && plan.len > 0).then(|| plan_horizon_label(plan)),
         // A file without a plan is missing its `plan` only because it is a part.
         errors: c
             .diagnostics
@@ -618,8 +624,8 @@ fn horizon_change(old: &Compilation, new: &Compilation) -> Option<HorizonChange>
     }
     let (lo, hi) = overlap(a, b);
     Some(HorizonChange {
-        old: horizon_label(a.start, a.len),
-        new: horizon_label(b.start, b.len),
+        old: plan_horizon_label(a),
+        new: plan_horizon_label(b),
         compared: (hi > lo).then(|| horizon_label(lo, (hi - lo) as usize)),
     })
 }
@@ -627,14 +633,28 @@ fn horizon_change(old: &Compilation, new: &Compilation) -> Option<HorizonChange>
 /// The absolute months both horizons share: `lo..hi`.
 fn overlap(a: &Plan, b: &Plan) -> (i64, i64) {
     let lo = a.start.max(b.start);
-    let hi = (a.start + a.len as i64).min(b.start + b.len as i64);
+    let hi = a
+        .first_month_of(a.len as i64)
+        .min(b.first_month_of(b.len as i64));
     (lo, hi.max(lo))
 }
 
+/// The horizon indices of the absolute months `lo..hi` (clipped to the horizon).
+fn range_in(plan: &Plan, lo: i64, hi: i64) -> std::ops::Range<usize> {
+    let a = usize::try_from(plan.index_of_month(lo)).unwrap_or(0);
+    let b = usize::try_from(plan.index_of_month(hi - 1) + 1)
+        .unwrap_or(0)
+        .min(plan.len);
+    a..b.max(a)
+}
+
+/// The roll-up of item `id` over the absolute months `lo..hi` (§3.2).
+fn total_in(plan: &Plan, values: &[Vec<Decimal>], id: usize, lo: i64, hi: i64) -> Option<Decimal> {
+    crate::eval::window_value(plan, values, id, range_in(plan, lo, hi))
+}
+
 fn values_in<'v>(plan: &Plan, vals: &'v [Decimal], lo: i64, hi: i64) -> &'v [Decimal] {
-    let a = usize::try_from(lo - plan.start).unwrap_or(0);
-    let b = usize::try_from(hi - plan.start).unwrap_or(0);
-    vals.get(a..b.min(vals.len())).unwrap_or(&[])
+    vals.get(range_in(plan, lo, hi)).unwrap_or(&[])
 }
 
 fn pct(change: Decimal, before: Decimal) -> Option<Decimal> {
@@ -866,17 +886,16 @@ fn both(
             .unwrap_or(it.name.as_str());
         let nv = nr.values.get(ni).map(|v| v.as_slice()).unwrap_or(&[]);
         let nslice = values_in(n.plan, nv, lo, hi);
-        let after = rollup(nslice, it.aggregation);
+        let after = total_in(n.plan, &nr.values, ni, lo, hi);
         match o.plan.item(old_name) {
             Some(oi) => {
                 matched_old.insert(oi);
-                let oit = o.plan.items.get(oi);
                 let ov = or.values.get(oi).map(|v| v.as_slice()).unwrap_or(&[]);
                 let oslice = values_in(o.plan, ov, lo, hi);
                 if oslice == nslice {
                     continue;
                 }
-                let before = rollup(oslice, oit.map(|x| x.aggregation).unwrap_or(it.aggregation));
+                let before = total_in(o.plan, &or.values, oi, lo, hi);
                 let change = match (before, after) {
                     (Some(b), Some(a)) => a.checked_sub(b),
                     _ => None,
@@ -913,13 +932,12 @@ fn both(
         if matched_old.contains(&oi) {
             continue;
         }
-        let ov = or.values.get(oi).map(|v| v.as_slice()).unwrap_or(&[]);
         items.push(ItemChange {
             name: it.name.clone(),
             kind: it.kind.as_str().into(),
             unit: it.unit.clone(),
             presence: Presence::Removed,
-            before: rollup(values_in(o.plan, ov, lo, hi), it.aggregation),
+            before: total_in(o.plan, &or.values, oi, lo, hi),
             after: None,
             change: None,
             change_pct: None,

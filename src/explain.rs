@@ -4,8 +4,10 @@
 //! name, a scenario (default: the plan's base) and optionally a period (a month,
 //! quarter or year; default: the whole horizon) and gives back an [`Explanation`]:
 //! a tree of [`ExplainNode`]s. Each node is one value in one *window* of periods:
-//! its formula as written, the value (a month's value, or a roll-up over the window:
-//! flows sum, stocks take the last month, ratios average), and one child per
+//! its formula as written, the value (a period's value, or its roll-up over the
+//! window, [`crate::eval::window_value`], whose kind the node names: flows sum,
+//! stocks take the last period, averages average, formulas apply the formula to
+//! their operands' roll-ups), and one child per
 //! driver or metric the formula reads, in the window the formula reads it
 //! (`prev(x)`: the period before; `sum(x)`: the horizon or the window given;
 //! `x@P`: that period; `base(x)`: the base scenario).
@@ -43,7 +45,8 @@ pub const MAX_NODES: usize = 500;
 pub struct ExplainOptions {
     /// Scenario name (default: the plan's base scenario).
     pub scenario: Option<String>,
-    /// `2026-03`, `2026-Q1` or `2026` (default: the whole horizon).
+    /// `2026-03`, `2026-Q1`, `2026`, `FY2027` or `FY2027-Q1` (default: the
+    /// whole horizon).
     pub period: Option<String>,
 }
 
@@ -201,6 +204,8 @@ fn fold_values(plan: &Plan, vals: &[Decimal], item: ItemId, fold: Fold) -> Optio
         .map(|i| i.aggregation)
         .unwrap_or(Aggregation::Flow);
     match fold {
+        // A layer below the top (an override's prior value): no formula to
+        // apply, so a formula roll-up averages here.
         Fold::Item => rollup(vals, agg),
         Fold::Sum => rollup(vals, Aggregation::Flow),
         Fold::Avg => rollup(vals, Aggregation::Average),
@@ -212,10 +217,10 @@ fn fold_values(plan: &Plan, vals: &[Decimal], item: ItemId, fold: Fold) -> Optio
 }
 
 fn label(plan: &Plan, lo: i64, hi: i64) -> String {
-    if lo == hi {
-        plan.period_label(lo)
-    } else {
-        format!("{} .. {}", plan.period_label(lo), plan.period_label(hi))
+    match (usize::try_from(lo), usize::try_from(hi)) {
+        (Ok(a), Ok(b)) if a < b => crate::calendar::window_label(plan, a..b + 1),
+        _ if lo == hi => plan.period_label(lo),
+        _ => format!("{} .. {}", plan.period_label(lo), plan.period_label(hi)),
     }
 }
 
@@ -223,8 +228,12 @@ fn label(plan: &Plan, lo: i64, hi: i64) -> String {
 fn parse_window(plan: &Plan, p: &str) -> Result<(i64, i64), ExplainError> {
     let bad = || {
         ExplainError::BadPeriod(format!(
-            "`{p}` is not a period; write a month (2026-03), a quarter (2026-Q1) or a year (2026)"
+            "`{p}` is not a period; write a month (2026-03), a quarter (2026-Q1), a year (2026) or a fiscal period (FY2027, FY2027-Q1)"
         ))
+    };
+    let (fiscal_year, p) = match p.strip_prefix("FY") {
+        Some(rest) => (true, rest),
+        None => (false, p),
     };
     let kind = if let Some((y, rest)) = p.split_once('-') {
         let y: i32 = y.parse().map_err(|_| bad())?;
@@ -233,7 +242,13 @@ fn parse_window(plan: &Plan, p: &str) -> Result<(i64, i64), ExplainError> {
             if !(1..=4).contains(&q) {
                 return Err(bad());
             }
-            PeriodKind::Quarter(y, q)
+            if fiscal_year {
+                PeriodKind::FiscalQuarter(y, q)
+            } else {
+                PeriodKind::Quarter(y, q)
+            }
+        } else if fiscal_year {
+            return Err(bad());
         } else {
             let m: u32 = rest.parse().map_err(|_| bad())?;
             if !(1..=12).contains(&m) {
@@ -241,11 +256,16 @@ fn parse_window(plan: &Plan, p: &str) -> Result<(i64, i64), ExplainError> {
             }
             PeriodKind::Month(y, m)
         }
+    } else if fiscal_year {
+        PeriodKind::FiscalYear(p.parse().map_err(|_| bad())?)
     } else {
         PeriodKind::Year(p.parse().map_err(|_| bad())?)
     };
-    let lo = (kind.first_month() - plan.start).max(0);
-    let hi = (kind.last_month() - plan.start).min(plan.len as i64 - 1);
+    let fiscal = crate::calendar::fiscal(plan);
+    let lo = plan.index_of_month(kind.first_month_in(fiscal)).max(0);
+    let hi = plan
+        .index_of_month(kind.last_month_in(fiscal))
+        .min(plan.len as i64 - 1);
     if lo > hi {
         return Err(ExplainError::BadPeriod(format!(
             "{p} is outside the plan's horizon, {}",
@@ -394,11 +414,15 @@ impl<'c> Explainer<'c> {
         if ctx.lo == ctx.hi {
             return w;
         }
-        let agg = self.plan.items.get(item).map(|i| i.aggregation);
+        let agg = crate::eval::window::effective_rollup(self.plan, item);
         let word = match (ctx.fold, agg) {
-            (Fold::Item, Some(Aggregation::Flow)) | (Fold::Sum, _) => "total",
-            (Fold::Item, Some(Aggregation::Stock)) | (Fold::Last, _) => "last month",
-            (Fold::Item, _) | (Fold::Avg, _) => "average",
+            (Fold::Item, Aggregation::Flow) => "flow: total",
+            (Fold::Item, Aggregation::Stock) => "stock: last period",
+            (Fold::Item, Aggregation::Average) => "average",
+            (Fold::Item, Aggregation::Formula) => "formula over the window's roll-ups",
+            (Fold::Sum, _) => "total",
+            (Fold::Last, _) => "last month",
+            (Fold::Avg, _) => "average",
             (Fold::First, _) => "first month",
             (Fold::Min, _) => "smallest",
             (Fold::Max, _) => "largest",
@@ -524,6 +548,14 @@ impl<'c> Explainer<'c> {
         };
         node.window = self.window_word(item, &ctx);
         let plan = self.plan;
+        // The item itself over a window: its roll-up (§3.2), the same as every
+        // other output's.
+        let results = self.results;
+        let rolled = (ctx.fold == Fold::Item && slot.is_none()).then(|| {
+            results.get(ctx.scenario).and_then(|r| {
+                crate::eval::window_value(plan, &r.values, item, lo as usize..hi as usize + 1)
+            })
+        });
         let (top, slots_info, value) = {
             let (prog, values) = self.prog(ctx.scenario)?;
             let top = slot.or_else(|| prog.top.get(item).copied());
@@ -531,7 +563,10 @@ impl<'c> Explainer<'c> {
                 .and_then(|t| values.get(t))
                 .and_then(|v| v.get(lo as usize..=hi as usize))
                 .unwrap_or(&[]);
-            let value = fold_values(plan, vals, item, ctx.fold);
+            let value = match rolled {
+                Some(v) => v,
+                None => fold_values(plan, vals, item, ctx.fold),
+            };
             // The chain of layers from `top` down: (slot index, expr, from, below).
             let mut chain = Vec::new();
             let mut cur = top;

@@ -1064,6 +1064,7 @@ impl<'t> Printer<'t> {
                 Aggregation::Stock => " stock",
                 Aggregation::Flow => " flow",
                 Aggregation::Average => " average",
+                Aggregation::Formula => " formula",
             });
         }
         head.push_str(" = ");
@@ -1126,7 +1127,8 @@ impl<'t> Printer<'t> {
             let mut parts = vec![Part::Text("when ".into()), Part::Expr(w)];
             let mut end = w.span.end;
             if let Some((n, sp)) = &t.for_months {
-                parts.push(Part::Text(format!(" for {n} {}", months(*n))));
+                let w = t.for_unit.map(|u| u.0).unwrap_or_default();
+                parts.push(Part::Text(format!(" for {n} {}", w.word(*n))));
                 end = sp.end;
             }
             stmts.push(stmt(w.span.start, end, parts));
@@ -1135,7 +1137,7 @@ impl<'t> Printer<'t> {
             let mut parts = vec![Part::Text(format!(
                 "after {} {}: ",
                 s.after,
-                months(s.after)
+                s.unit.0.word(s.after)
             ))];
             for (i, (a, _)) in s.actions.iter().enumerate() {
                 if i > 0 {
@@ -1206,6 +1208,17 @@ impl<'t> Printer<'t> {
                         b.span.start,
                         b.span.end,
                         format!("base {}", b.name),
+                    ));
+                }
+                if let Some((m, by_start)) = &p.fiscal {
+                    stmts.push(text_stmt(
+                        m.span.start,
+                        m.span.end,
+                        format!(
+                            "fiscal year starts {}{}",
+                            m.name,
+                            if *by_start { " named by start" } else { "" }
+                        ),
                     ));
                 }
                 let open = self.open_brace(after, ext.end);
@@ -1629,14 +1642,6 @@ impl<'t> Printer<'t> {
 
 fn owner_stmt<'a>(o: &Ident) -> Child<'a> {
     text_stmt(o.span.start, o.span.end, format!("owner {}", o.name))
-}
-
-fn months(n: u32) -> &'static str {
-    if n == 1 {
-        "month"
-    } else {
-        "months"
-    }
 }
 
 // ------------------------------------------------------------------ self-check

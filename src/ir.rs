@@ -352,6 +352,11 @@ pub struct Change {
     pub from: Expr,
     /// Value expected at `by`.
     pub to: Expr,
+    /// When `from` is a literal: one unit of its last written digit, in value
+    /// terms (`22%` → 0.01, `85K` → 1000); the model agrees within half of it.
+    pub from_step: Option<Decimal>,
+    /// The same for `to`.
+    pub to_step: Option<Decimal>,
     /// Index of the last month of `by` (`by 2026-Q2` means by June).
     pub by: i64,
     /// `by` as written.
@@ -560,8 +565,17 @@ pub struct Plan {
     pub currency: String,
     /// Absolute month number of the first period.
     pub start: i64,
-    /// Number of monthly periods.
+    /// Number of periods (months, quarters or years: see `period_months`).
     pub len: usize,
+    /// Months in one period: 1 (a monthly plan), 3 (quarterly) or 12 (yearly);
+    /// 0 is read as 1.
+    pub period_months: i64,
+    /// `fiscal year starts MONTH`: the month (0 = January … 11 = December) the
+    /// fiscal year starts in, when written.
+    pub fiscal_start: Option<u32>,
+    /// `… named by start`: a fiscal year is named by the calendar year it starts
+    /// in (by default, the one it ends in).
+    pub fiscal_named_by_start: bool,
     /// Index of the base scenario.
     pub base: ScenarioId,
     /// Drivers and metrics in declaration order.
@@ -594,9 +608,26 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// `YYYY-MM` label of period index `i`.
+    /// Months in one of the plan's periods (1, 3 or 12).
+    pub fn months_per_period(&self) -> i64 {
+        self.period_months.max(1)
+    }
+
+    /// Absolute month number of the first month of period index `i`.
+    pub fn first_month_of(&self, i: i64) -> i64 {
+        self.start + i * self.months_per_period()
+    }
+
+    /// The period index an absolute month falls in (it may lie outside the
+    /// horizon).
+    pub fn index_of_month(&self, month: i64) -> i64 {
+        (month - self.start).div_euclid(self.months_per_period())
+    }
+
+    /// Label of period index `i` in the plan's granularity: `2026-03`,
+    /// `2027-Q1` (or `FY2027-Q1` when the quarters are fiscal), `2027`.
     pub fn period_label(&self, i: i64) -> String {
-        crate::syntax::ast::month_label(self.start + i)
+        crate::calendar::period_label(self, self.first_month_of(i))
     }
 
     /// Labels of every period of the horizon.

@@ -12,6 +12,11 @@
 //! every stage returns a value plus [`diagnostic::Diagnostic`]s and never fails on
 //! user input. Only evaluation returns `Result` (division by zero, overflow).
 //!
+//! Time is one module and one function: [`calendar`] knows the plan's
+//! granularity and fiscal year (labels, `FY` periods), and
+//! [`eval::window_value`] is the only place a value over several periods (a
+//! quarter, a year, `x@P`, a total) is computed, with the item's roll-up.
+//!
 //! Review tools sit on top of the pipeline: [`fmt`] prints an `ast::File` back in
 //! the canonical layout; [`diff`] compares two compilations (declarations, targets
 //! per scenario, moved values, callouts, diagnostics); [`explain`] walks one value's
@@ -19,6 +24,7 @@
 //! log.
 
 pub mod analysis;
+pub mod calendar;
 pub mod check;
 pub mod compile;
 pub mod diagnostic;

@@ -56,7 +56,7 @@ enum Command {
     /// NAME is a driver, a metric (initiative members as `initiative.member`) or
     /// an objective (each target is explained). Each step shows the formula as
     /// written, its value in the period (or the roll-up over the horizon when no
-    /// --period is given: flows sum, stocks take the last month, ratios average),
+    /// --period is given: the item's roll-up — flow, stock, average or formula),
     /// and which scenario override or trigger `set` produced a driver's value.
     Explain(ExplainArgs),
     /// Write the plan as a static HTML site: company, department and role pages.
@@ -121,9 +121,10 @@ pub enum RunFormat {
 pub enum ByArg {
     /// One column per month.
     Month,
-    /// Calendar quarters: flows sum, stocks take the last month, ratios average.
+    /// Quarters (fiscal ones when the plan has a fiscal year), each item rolled up
+    /// by its roll-up (flow, stock, average or formula).
     Quarter,
-    /// Calendar years, rolled up the same way.
+    /// Years (fiscal ones when the plan has a fiscal year), rolled up the same way.
     Year,
 }
 
@@ -267,7 +268,8 @@ pub struct ExplainArgs {
     pub file: PathBuf,
     /// The driver, metric or objective to explain.
     pub name: String,
-    /// A month (2026-03), quarter (2026-Q1) or year (2026); default: the horizon.
+    /// A month (2026-03), quarter (2026-Q1), year (2026) or fiscal period (FY2027,
+    /// FY2027-Q1); default: the horizon.
     #[arg(long, value_name = "P")]
     pub period: Option<String>,
     /// The scenario (default: the plan's base scenario).

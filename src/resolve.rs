@@ -174,6 +174,8 @@ struct Resolver<'a> {
     suggestions: std::cell::Cell<usize>,
     plan: ir::Plan,
     horizon_known: bool,
+    /// Period literals already reported as finer than the plan.
+    granularity_reported: Vec<Span>,
     source_text: &'a dyn Fn(Span) -> String,
 }
 
@@ -203,6 +205,7 @@ pub fn resolve(files: &[ParsedFile], text: &dyn Fn(Span) -> String) -> (Resolved
         suggestions: std::cell::Cell::new(0),
         plan: ir::Plan::default(),
         horizon_known: false,
+        granularity_reported: Vec::new(),
         source_text: text,
     };
     r.collect(files);
@@ -756,21 +759,59 @@ impl<'a> Resolver<'a> {
             }
             None => self.plan.currency = "USD".into(),
         }
+        if let Some((m, by_start)) = &p.fiscal {
+            match crate::calendar::parse_month(&m.name) {
+                Some(month) => {
+                    self.plan.fiscal_start = Some(month);
+                    self.plan.fiscal_named_by_start = *by_start;
+                }
+                None => self.diags.push(
+                    Diagnostic::error(
+                        Code::InvalidPlan,
+                        m.span,
+                        format!("`{}` is not a month", m.name),
+                    )
+                    .with_help("write a month's name, for example `fiscal year starts February` (or `feb`)"),
+                ),
+            }
+        }
         match &p.periods {
             Some((a, b)) => {
-                let s = a.kind.first_month();
-                let e = b.kind.last_month();
-                if e < s {
+                let fiscal = crate::calendar::fiscal(&self.plan);
+                let s = a.kind.first_month_in(fiscal);
+                let e = b.kind.last_month_in(fiscal);
+                let months = a.kind.months();
+                if months != b.kind.months() {
                     self.diags.push(
                         Diagnostic::error(
-                            Code::PeriodOutOfHorizon,
+                            Code::BadHorizon,
+                            a.span.to(b.span),
+                            format!(
+                                "the horizon starts with {} and ends with {}: both ends must be months, quarters or years",
+                                granularity_noun(a.kind),
+                                granularity_noun(b.kind)
+                            ),
+                        )
+                        .with_help(format!(
+                            "write both ends alike: `periods {} .. {}`",
+                            a.kind,
+                            same_granularity(a.kind, b.kind)
+                        )),
+                    );
+                } else if e < s {
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::BadHorizon,
                             b.span,
                             format!(
                                 "the horizon ends ({}) before it starts ({})",
                                 b.kind, a.kind
                             ),
                         )
-                        .with_help("write the earlier period first: `periods 2026-01 .. 2026-12`"),
+                        .with_help(format!(
+                            "write the earlier period first: `periods {} .. {}`",
+                            b.kind, a.kind
+                        )),
                     );
                 } else if e - s + 1 > MAX_HORIZON {
                     self.diags.push(
@@ -786,7 +827,8 @@ impl<'a> Resolver<'a> {
                     );
                 } else {
                     self.plan.start = s;
-                    self.plan.len = (e - s + 1) as usize;
+                    self.plan.period_months = months;
+                    self.plan.len = ((e - s + 1) / months) as usize;
                     self.horizon_known = true;
                 }
             }
@@ -1035,16 +1077,113 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn period_index(&self, p: &ast::Period) -> i64 {
-        p.kind.first_month() - self.plan.start
+    /// `N months|quarters|years|periods` as a count of the plan's periods: a
+    /// coarser word counts its months in a monthly plan (`1 quarter` = 3); a
+    /// word finer than the plan is `unit-mismatch`.
+    fn count_periods(&mut self, n: u32, word: ast::PeriodWord, span: Span) -> u32 {
+        let mpp = self.plan.months_per_period();
+        match word.months() {
+            None => n,
+            Some(w) if w < mpp => {
+                let g = crate::calendar::granularity_word(&self.plan);
+                let plan_word = if mpp == 3 {
+                    ast::PeriodWord::Quarter
+                } else {
+                    ast::PeriodWord::Year
+                };
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::UnitMismatch,
+                        span,
+                        format!(
+                            "`{n} {}` is finer than this {g} plan's periods",
+                            word.word(n)
+                        ),
+                    )
+                    .with_label(format!("this plan counts in {}", plan_word.word(2)))
+                    .with_help(format!(
+                        "this plan is {g}: count in {} or periods, for example `1 {}`",
+                        plan_word.word(2),
+                        plan_word.word(1)
+                    )),
+                );
+                n
+            }
+            Some(w) => n.saturating_mul(u32::try_from(w / mpp).unwrap_or(1)),
+        }
+    }
+
+    /// The index of the plan period a period literal starts in (a quarter or
+    /// year where one period is meant: its first period).
+    fn period_index(&mut self, p: &ast::Period) -> i64 {
+        self.check_granularity(p);
+        self.first_index(p.kind)
+    }
+
+    /// Index of the plan period holding `k`'s first month.
+    fn first_index(&self, k: PeriodKind) -> i64 {
+        self.plan
+            .index_of_month(k.first_month_in(crate::calendar::fiscal(&self.plan)))
+    }
+
+    /// Index of the plan period holding `k`'s last month.
+    fn last_index(&self, k: PeriodKind) -> i64 {
+        self.plan
+            .index_of_month(k.last_month_in(crate::calendar::fiscal(&self.plan)))
+    }
+
+    /// A period literal finer than the plan (`2027-02` in a quarterly plan), or
+    /// one that does not line up with the plan's periods, is
+    /// `period-out-of-horizon` with a help naming the plan's granularity.
+    fn check_granularity(&mut self, p: &ast::Period) -> bool {
+        let mpp = self.plan.months_per_period();
+        if !self.horizon_known || mpp == 1 {
+            return true;
+        }
+        let first = p.kind.first_month_in(crate::calendar::fiscal(&self.plan));
+        let finer = p.kind.months() < mpp;
+        let aligned = (first - self.plan.start).rem_euclid(mpp) == 0;
+        if !finer && aligned {
+            return true;
+        }
+        if !self.granularity_reported.contains(&p.span) {
+            self.granularity_reported.push(p.span);
+            let word = crate::calendar::granularity_word(&self.plan);
+            let (msg, label) = if finer {
+                (
+                    format!(
+                        "{} is finer than the plan's periods: this plan is {word}",
+                        p.kind
+                    ),
+                    format!("{} in a {word} plan", granularity_noun(p.kind)),
+                )
+            } else {
+                (
+                    format!("{} does not line up with the plan's {word} periods", p.kind),
+                    "straddles two of the plan's periods".to_string(),
+                )
+            };
+            self.diags.push(
+                Diagnostic::error(Code::PeriodOutOfHorizon, p.span, msg)
+                    .with_label(label)
+                    .with_help(format!(
+                        "this plan is {word}: write one of its periods, such as `{}`",
+                        crate::calendar::example_period(&self.plan)
+                    )),
+            );
+        }
+        false
     }
 
     fn check_in_horizon(&mut self, p: &ast::Period, what: &str) -> bool {
         if !self.horizon_known {
             return true;
         }
-        let s = p.kind.first_month() - self.plan.start;
-        let e = p.kind.last_month() - self.plan.start;
+        if !self.check_granularity(p) {
+            return false;
+        }
+        let s = self.first_index(p.kind);
+        let e = self.last_index(p.kind);
         if s < 0 || e >= self.plan.len as i64 {
             self.diags.push(
                 Diagnostic::error(
@@ -1084,9 +1223,7 @@ impl<'a> Resolver<'a> {
                 DeclKind::Assumption(a) => self.assumption(a),
                 DeclKind::Dependency(d) => {
                     let owner = d.owner.as_ref().and_then(|o| self.party(o));
-                    let due = d
-                        .due
-                        .map(|p| (p.kind.last_month() - self.plan.start, p.kind.to_string()));
+                    let due = d.due.map(|p| (self.last_index(p.kind), p.kind.to_string()));
                     if let Some(x) = self
                         .plan
                         .dependencies
@@ -1260,7 +1397,9 @@ impl<'a> Resolver<'a> {
                 item,
                 from: self.expr(&c.from, &Scope::default()),
                 to: self.expr(&c.to, &Scope::default()),
-                by: c.by.kind.last_month() - self.plan.start,
+                from_step: literal_step(&c.from),
+                to_step: literal_step(&c.to),
+                by: self.last_index(c.by.kind),
                 by_label: c.by.kind.to_string(),
                 span: c.span,
             });
@@ -1496,7 +1635,10 @@ impl<'a> Resolver<'a> {
                 );
                 1
             }
-            Some((n, _)) => n,
+            Some((n, span)) => {
+                let (word, wspan) = t.for_unit.unwrap_or((ast::PeriodWord::Month, span));
+                self.count_periods(n, word, wspan)
+            }
             None => 1,
         };
         let mut steps = Vec::new();
@@ -1534,8 +1676,9 @@ impl<'a> Resolver<'a> {
                     }
                 }
             }
+            let after = self.count_periods(st.after, st.unit.0, st.unit.1);
             steps.push(ir::Step {
-                after: st.after.max(1),
+                after: after.max(1),
                 actions,
             });
         }
@@ -1675,10 +1818,11 @@ impl<'a> Resolver<'a> {
                 K::Const(*value, u)
             }
             ExprKind::Period(p) => K::Period(self.period_index(p), p.kind),
-            ExprKind::Range(a, b) => K::Window(
-                a.kind.first_month() - self.plan.start,
-                b.kind.last_month() - self.plan.start,
-            ),
+            ExprKind::Range(a, b) => {
+                self.check_granularity(a);
+                self.check_granularity(b);
+                K::Window(self.first_index(a.kind), self.last_index(b.kind))
+            }
             ExprKind::Paren(inner) => return self.expr_b(inner, scope, budget),
             // The value of a declaration that did not parse (syntax::BROKEN_VALUE):
             // its syntax error is reported; it has no value and no unit.
@@ -1782,8 +1926,8 @@ impl<'a> Resolver<'a> {
                 if self.check_in_horizon(p, "the period") {
                     K::At(
                         Box::new(inner),
-                        p.kind.first_month() - self.plan.start,
-                        p.kind.last_month() - self.plan.start,
+                        self.first_index(p.kind),
+                        self.last_index(p.kind),
                     )
                 } else {
                     K::Error
@@ -1872,6 +2016,17 @@ impl<'a> Resolver<'a> {
                 if window_pos {
                     if let Some(w) = self.window(a) {
                         ir_args.push(w);
+                        continue;
+                    }
+                }
+                // `ramp(a, b, 2027, 2031)`: a bare year is a period here.
+                if b == Builtin::Ramp && i >= 2 {
+                    if let Some(p) = bare_year(a) {
+                        let idx = self.period_index(&p);
+                        ir_args.push(ir::Expr {
+                            kind: K::Period(idx, p.kind),
+                            span: a.span,
+                        });
                         continue;
                     }
                 }
@@ -2027,7 +2182,7 @@ impl<'a> Resolver<'a> {
                         span: a.span,
                     });
                 }
-                (p.kind.first_month(), p.kind.last_month(), a.span)
+                (self.first_index(p.kind), self.last_index(p.kind), a.span)
             }
             ExprKind::Range(p, q) => {
                 let ok = self.check_in_horizon(p, "the window start")
@@ -2038,7 +2193,7 @@ impl<'a> Resolver<'a> {
                         span: a.span,
                     });
                 }
-                (p.kind.first_month(), q.kind.last_month(), a.span)
+                (self.first_index(p.kind), self.last_index(q.kind), a.span)
             }
             ExprKind::Number {
                 value,
@@ -2056,12 +2211,12 @@ impl<'a> Resolver<'a> {
                         span: a.span,
                     });
                 }
-                (p.kind.first_month(), p.kind.last_month(), a.span)
+                (self.first_index(p.kind), self.last_index(p.kind), a.span)
             }
             _ => return None,
         };
         Some(ir::Expr {
-            kind: ir::ExprKind::Window(s - self.plan.start, e - self.plan.start),
+            kind: ir::ExprKind::Window(s, e),
             span,
         })
     }
@@ -2117,4 +2272,83 @@ fn party_by_part<'a>(word: &str, parties: &'a [String]) -> Option<&'a str> {
         })
         .max_by(|a, b| a.len().cmp(&b.len()).then_with(|| b.cmp(a)))
         .map(String::as_str)
+}
+
+/// A four-digit number without a unit, read as a year (`2027`).
+fn bare_year(a: &ast::Expr) -> Option<ast::Period> {
+    match &a.kind {
+        ExprKind::Number {
+            value,
+            text,
+            unit: None,
+        } if text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit()) => {
+            let y = i32::try_from(value.mantissa()).ok()?;
+            Some(ast::Period {
+                kind: PeriodKind::Year(y),
+                span: a.span,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// `a month`, `a quarter`, `a year` for messages.
+fn granularity_noun(k: PeriodKind) -> &'static str {
+    match k.months() {
+        1 => "a month",
+        3 => "a quarter",
+        _ => "a year",
+    }
+}
+
+/// `b` written in `a`'s granularity (for the `bad-horizon` help): its last
+/// month, quarter or year.
+fn same_granularity(a: PeriodKind, b: PeriodKind) -> PeriodKind {
+    let last = b.last_month();
+    let y = i32::try_from(last.div_euclid(12)).unwrap_or(0);
+    let m = u32::try_from(last.rem_euclid(12)).unwrap_or(0);
+    match a {
+        PeriodKind::Month(..) => PeriodKind::Month(y, m + 1),
+        PeriodKind::Quarter(..) | PeriodKind::FiscalQuarter(..) => {
+            PeriodKind::Quarter(y, m / 3 + 1)
+        }
+        PeriodKind::Year(..) | PeriodKind::FiscalYear(..) => PeriodKind::Year(y),
+    }
+}
+
+/// One unit of a number literal's last written digit, in value terms: `30%` →
+/// 0.01, `28.5%` → 0.001, `249` → 1, `85K` → 1000, `1.2M` → 100000 (§6: a bet's
+/// literal is compared at the precision it is written). None for anything but a
+/// literal (or a negated one).
+pub fn literal_step(e: &ast::Expr) -> Option<rust_decimal::Decimal> {
+    use rust_decimal::Decimal;
+    match &e.kind {
+        ExprKind::Paren(x) | ExprKind::Unary(ast::UnOp::Neg, x) => literal_step(x),
+        ExprKind::Number { text, .. } => {
+            let t: String = text.chars().filter(|c| *c != '_').collect();
+            let (t, pct) = match t.strip_suffix('%') {
+                Some(r) => (r.to_string(), true),
+                None => (t, false),
+            };
+            let (t, scale) = match t.chars().last() {
+                Some('K') => (t.get(..t.len() - 1)?.to_string(), 3),
+                Some('M') => (t.get(..t.len() - 1)?.to_string(), 6),
+                Some('B') => (t.get(..t.len() - 1)?.to_string(), 9),
+                _ => (t, 0),
+            };
+            let decimals = t.split_once('.').map(|(_, f)| f.len() as i64).unwrap_or(0);
+            let exp = scale - decimals - if pct { 2 } else { 0 };
+            if exp >= 0 {
+                let mut v = Decimal::ONE;
+                for _ in 0..exp {
+                    v = v.checked_mul(Decimal::TEN)?;
+                }
+                Some(v)
+            } else {
+                let digits = u32::try_from(-exp).ok().filter(|d| *d <= 28)?;
+                Some(Decimal::new(1, digits))
+            }
+        }
+        _ => None,
+    }
 }

@@ -44,6 +44,8 @@ pub fn describe(code: Code) -> &'static str {
         Code::InvalidPlan => {
             "The plan declaration is missing or repeated, or a file cannot be read."
         }
+        Code::PercentAsNumber => "A number without `%` where a percentage is meant.",
+        Code::BadHorizon => "The plan's periods mix granularities or end before they start.",
         Code::StepOutsideHorizon => "A `step` entry after the horizon's end, never used.",
         #[allow(unreachable_patterns)]
         _ => "A Plumb diagnostic.",
@@ -59,6 +61,7 @@ fn default_level(code: Code) -> &'static str {
         | Code::UnusedDriver
         | Code::TargetMissed
         | Code::ObjectiveNotCascaded
+        | Code::PercentAsNumber
         | Code::StepOutsideHorizon => "warning",
         _ => "error",
     }

@@ -8,6 +8,7 @@
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use rust_decimal::Decimal;
 use serde_json::Value;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -20,12 +21,39 @@ fn root() -> PathBuf {
 }
 
 fn run_json(plan: &Path) -> Value {
+    run_json_by(plan, "month")
+}
+
+fn run_json_by(plan: &Path, by: &str) -> Value {
     let out = Command::new(bin())
-        .args(["run", "--format", "json"])
+        .args(["run", "--format", "json", "--by", by])
         .arg(plan)
         .output()
         .expect("plumb runs");
     serde_json::from_slice(&out.stdout).expect("JSON output")
+}
+
+/// Every item's roll-up per scenario and window label, from `plumb run --format
+/// json --by quarter|year` (LANGUAGE.md §3.2).
+fn rolled_up(plan: &Path) -> HashMap<(String, String, String), String> {
+    let mut out = HashMap::new();
+    for by in ["quarter", "year"] {
+        let json = run_json_by(plan, by);
+        let periods = json["periods"].as_array().expect("periods").clone();
+        for (name, sc) in json["scenarios"].as_object().expect("scenarios") {
+            for (item, v) in sc["items"].as_object().expect("items") {
+                for (p, x) in periods.iter().zip(v["values"].as_array().expect("values")) {
+                    let key = (
+                        name.clone(),
+                        item.clone(),
+                        p.as_str().unwrap_or("").to_string(),
+                    );
+                    out.insert(key, x.as_str().unwrap_or("").to_string());
+                }
+            }
+        }
+    }
+    out
 }
 
 fn export(plan: &Path, dir: &Path) -> PathBuf {
@@ -93,8 +121,9 @@ fn check_plan(rel: &str) -> usize {
     let dir = tempfile::tempdir().expect("temp dir");
     let plan = root().join(rel);
     let json = run_json(&plan);
+    let rolled = rolled_up(&plan);
     let path = export(&plan, dir.path());
-    check_workbook(rel, &path, &json, Same::Sig15)
+    check_workbook(rel, &path, &json, &rolled, Same::Sig15)
 }
 
 /// How close a workbook's number must be to the exact value.
@@ -115,7 +144,13 @@ fn same(how: Same, got: f64, exact: f64) -> bool {
     }
 }
 
-fn check_workbook(rel: &str, path: &Path, json: &Value, how: Same) -> usize {
+fn check_workbook(
+    rel: &str,
+    path: &Path,
+    json: &Value,
+    rolled: &HashMap<(String, String, String), String>,
+    how: Same,
+) -> usize {
     let mut wb: Xlsx<_> = open_workbook(path).expect("opens");
     let periods: Vec<String> = json["periods"]
         .as_array()
@@ -170,6 +205,27 @@ fn check_workbook(rel: &str, path: &Path, json: &Value, how: Same) -> usize {
                     .cloned()
                     .unwrap_or_default();
                 let f = f.trim_start_matches('=');
+                let label = cell_str(range.get_value((0, col as u32)));
+                let json_rollup = rolled
+                    .get(&(name.clone(), item.clone(), label.clone()))
+                    .unwrap_or_else(|| panic!("{rel} {name} {item} {label}: no JSON roll-up"));
+                let got = cell_f64(range.get_value((row, col as u32)))
+                    .unwrap_or_else(|| panic!("{rel} {name} {item} {label}: no cached value"));
+                // Every cached roll-up equals the JSON's roll-up of the window.
+                assert!(
+                    same(how, got, exact_f64(json_rollup)),
+                    "{rel} {name} {item} {label} ({f}): {got} against the JSON's {json_rollup}"
+                );
+                if f.starts_with('(') {
+                    // A `formula` roll-up: the item's formula over its operands'
+                    // roll-up cells in the same column.
+                    assert!(
+                        !f.contains(':'),
+                        "{rel} {name} {item} {label}: a formula roll-up reads cells, not ranges: {f}"
+                    );
+                    rollups += 1;
+                    continue;
+                }
                 let (kind, args) = f
                     .split_once('(')
                     .map(|(k, a)| (k, a.trim_end_matches(')')))
@@ -187,9 +243,6 @@ fn check_workbook(rel: &str, path: &Path, json: &Value, how: Same) -> usize {
                     }
                     other => panic!("unexpected formula {other}: {f}"),
                 };
-                let label = cell_str(range.get_value((0, col as u32)));
-                let got = cell_f64(range.get_value((row, col as u32)))
-                    .unwrap_or_else(|| panic!("{rel} {name} {item} {label}: no cached value"));
                 let want = exact_f64(&expected.normalize().to_string());
                 assert!(
                     same(how, got, want),
@@ -378,7 +431,14 @@ fn libreoffice_recalculates_to_the_same_figures() {
     let json = run_json(&plan);
     let path = export(&plan, dir.path());
     let back = recalc(&soffice, &path, &work);
-    let n = check_workbook("examples/fy2026.plumb", &back, &json, Same::Recomputed);
+    let rolled = rolled_up(&plan);
+    let n = check_workbook(
+        "examples/fy2026.plumb",
+        &back,
+        &json,
+        &rolled,
+        Same::Recomputed,
+    );
     assert!(n > 0);
     println!("LibreOffice recalculated {n} roll-up cells to the same figures");
 }

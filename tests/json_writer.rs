@@ -109,6 +109,7 @@ fn exact_matches_normalize_to_string() {
 fn a_large_report_written_on_two_threads_matches_too() {
     use plumb::report::{
         ItemReport, RequestReport, RequestSide, ScenarioReport, TargetReport, TriggerReport,
+        WindowReport,
     };
     use plumb::units::Unit;
     // Enough values for the two-thread path, built directly.
@@ -183,6 +184,12 @@ fn a_large_report_written_on_two_threads_matches_too() {
         plan: "big".into(),
         title: String::new(),
         periods,
+        windows: vec![WindowReport {
+            period: "2026-Q1".into(),
+            from: "2026-01".into(),
+            to: "2026-02".into(),
+            partial: true,
+        }],
         scenarios,
     };
     let mut streamed = Vec::new();

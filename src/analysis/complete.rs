@@ -11,6 +11,7 @@
 use super::lex::{self, LexKind};
 use crate::compile::Compilation;
 use crate::ir::BUILTIN_SIGNATURES;
+use crate::report::By;
 use crate::resolve::SymbolKind;
 use crate::source::FileId;
 use crate::syntax::ast::DeclKind;
@@ -84,6 +85,14 @@ pub enum Context {
     Currency,
     /// A standard-library module after `import`.
     Module,
+    /// A period where one is expected (`from`, `by`, `due`, `start`, `periods`):
+    /// the plan's periods, quarters and years (fiscal ones when the plan has a
+    /// fiscal year).
+    Period,
+    /// The word after a count in a trigger (`for 2 |`, `after 1 |`).
+    PeriodWord,
+    /// A month after `fiscal year starts`.
+    Month,
     /// An expression; inside `initiative` (for sibling members) or `fn` (for
     /// parameters) when named.
     Expr {
@@ -96,7 +105,10 @@ pub enum Context {
 
 /// Statement keywords of each block, by the keyword that opens it.
 pub const STATEMENTS: &[(&str, &[&str])] = &[
-    ("plan", &["currency", "periods", "base"]),
+    (
+        "plan",
+        &["currency", "periods", "base", "fiscal year starts"],
+    ),
     ("department", &["lead", "poc"]),
     ("driver", &["owner", "means", "range"]),
     ("metric", &["owner", "means", "range"]),
@@ -326,6 +338,10 @@ pub fn context_at(text: &str, offset: usize) -> (Context, usize) {
             return names(&[SymbolKind::Scenario])
         }
         "currency" => return (Context::Currency, word_start),
+        "starts" if prev == "year" => return (Context::Month, word_start),
+        "periods" | "due" | "start" | ".." => return (Context::Period, word_start),
+        "from" if !in_request && first != Some("change") => return (Context::Period, word_start),
+        "by" if first == Some("change") => return (Context::Period, word_start),
         "import" => return (Context::Module, word_start),
         _ => {}
     }
@@ -337,6 +353,13 @@ pub fn context_at(text: &str, offset: usize) -> (Context, usize) {
     let header = matches!(first, Some("driver" | "metric"));
     if header && words.contains(&":") && !words.contains(&"=") {
         return (Context::Unit, word_start);
+    }
+    // `for 2 …` and `after 1 …` in a trigger: months, quarters, years, periods.
+    if matches!(prev, "for" | "after")
+        && lexed.last().is_some_and(|l| l.kind == LexKind::Number)
+        && blocks.last().map(String::as_str) == Some("trigger")
+    {
+        return (Context::PeriodWord, word_start);
     }
     // A number followed by a unit: `85K USD`.
     if let Some(last) = lexed.last() {
@@ -509,6 +532,55 @@ pub fn completions(
                     documentation: None,
                     snippet: None,
                 });
+            }
+        }
+        Context::Period => {
+            let plan = c.plan();
+            let mut seen = std::collections::HashSet::new();
+            let groups = [By::Month, By::Quarter, By::Year]
+                .into_iter()
+                .flat_map(|by| crate::report::period_groups(plan, by));
+            for g in groups {
+                if !seen.insert(g.label.clone()) {
+                    continue;
+                }
+                let detail = if g.range.len() == 1 {
+                    format!("period {} of the plan", g.range.start + 1)
+                } else {
+                    format!(
+                        "{} .. {}",
+                        plan.period_label(g.range.start as i64),
+                        plan.period_label(g.range.end as i64 - 1)
+                    )
+                };
+                items.push(Completion {
+                    label: g.label,
+                    kind: CompletionKind::Other,
+                    detail: Some(detail),
+                    documentation: None,
+                    snippet: None,
+                });
+            }
+        }
+        Context::PeriodWord => {
+            let mpp = c.plan().months_per_period();
+            let words = [
+                ("months", 1, "months"),
+                ("quarters", 3, "quarters (3 months each in a monthly plan)"),
+                ("years", 12, "years (12 months each in a monthly plan)"),
+                ("periods", 0, "the plan's own periods"),
+            ];
+            for (w, months, detail) in words {
+                // A word finer than the plan's periods would be `unit-mismatch`.
+                if months != 0 && months < mpp {
+                    continue;
+                }
+                items.push(keyword(w, detail));
+            }
+        }
+        Context::Month => {
+            for m in crate::calendar::MONTH_NAMES {
+                items.push(keyword(m, "the month the fiscal year starts in"));
             }
         }
         Context::Module => {

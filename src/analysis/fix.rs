@@ -5,7 +5,7 @@
 //! ``did you mean `win_rate`?`` becomes "replace with `win_rate`", an
 //! `unknown-unit` becomes "declare `unit seats`", a `missing-owner` becomes one
 //! "add `owner P`" per declared party, an undefined value becomes "declare
-//! `driver x = 0`".
+//! `driver x = 0`", a `percent-as-number` becomes "write `82%`".
 
 use super::{ast_of, file_text, Edit};
 use crate::compile::Compilation;
@@ -86,6 +86,17 @@ pub fn fixes_for(c: &Compilation, index: usize, d: &Diagnostic) -> Vec<Fix> {
         }
     }
     match d.code {
+        Code::PercentAsNumber if !written.is_empty() && !written.contains('%') => {
+            out.push(Fix {
+                title: format!("Write `{written}%`"),
+                diagnostic: index,
+                edits: vec![Edit {
+                    span,
+                    text: format!("{written}%"),
+                }],
+                preferred: true,
+            });
+        }
         Code::UnknownUnit if is_written_name && !crate::units::is_currency(written) => {
             let at = unit_insertion_point(c, span.file);
             out.push(Fix {

@@ -312,6 +312,32 @@ fn hover_shows_kind_unit_formula_doc_and_values() {
 }
 
 #[test]
+fn hover_names_the_rollup_and_its_value() {
+    let src = format!("{PLAN}metric per_deal: USD/deal = revenue / deals\n");
+    let e = evaluated(&src);
+    let m = |needle: &str| {
+        let marked = src.replacen(needle, &format!("{}‸{}", &needle[..8], &needle[8..]), 1);
+        let (c, o) = at(&marked);
+        hover(&c, None, Some(&e), F, o)
+            .map(|h| h.markdown)
+            .unwrap_or_default()
+    };
+    let h = m("metric per_deal");
+    assert!(
+        h.contains("formula (quarters and years apply the formula"),
+        "{h}"
+    );
+    // The horizon's revenue over its deals: 150,000 / 30.
+    assert!(h.contains("over the horizon $5,000/deal"), "{h}");
+    let h = m("metric total");
+    assert!(
+        h.contains("stock (quarters and years take the last period)"),
+        "{h}"
+    );
+    assert!(h.contains("end of horizon $150,000"), "{h}");
+}
+
+#[test]
 fn hover_and_definition_survive_a_syntax_error() {
     let broken = PLAN.replace(
         "metric total: USD = cumsum(revenue)",
@@ -446,6 +472,39 @@ fn completion_contexts() {
             );
         }
     }
+}
+
+#[test]
+fn completion_of_period_words() {
+    let fiscal = "plan p \"P\" {\n  currency USD\n  periods 2026-02 .. 2027-01\n  fiscal year starts February\n}\ndriver x = step { 2026-02: 1 }\nscenario s \"S\" {\n  x = 2 from ‸\n}\n";
+    let (c, o) = at(fiscal);
+    let labels: Vec<String> = completions(&c, None, F, o)
+        .items
+        .into_iter()
+        .map(|i| i.label)
+        .collect();
+    for w in ["2026-02", "FY2027-Q1", "FY2027-Q4", "FY2027"] {
+        assert!(labels.contains(&w.to_string()), "missing {w} in {labels:?}");
+    }
+    assert!(!labels.contains(&"2026-Q1".to_string()), "{labels:?}");
+    let quarterly = "plan p \"P\" {\n  currency USD\n  periods 2027-Q1 .. 2027-Q4\n}\ndepartment f \"F\"\ndriver x = 1\ntrigger t \"T\" {\n  when x > 0 for 2 ‸\n  owner f\n}\n";
+    let (c, o) = at(quarterly);
+    let labels: Vec<String> = completions(&c, None, F, o)
+        .items
+        .into_iter()
+        .map(|i| i.label)
+        .collect();
+    assert!(labels.contains(&"quarters".to_string()), "{labels:?}");
+    assert!(labels.contains(&"periods".to_string()), "{labels:?}");
+    assert!(!labels.contains(&"months".to_string()), "{labels:?}");
+    let month = "plan p \"P\" {\n  periods 2026-01 .. 2026-12\n  fiscal year starts ‸\n}\n";
+    let (c, o) = at(month);
+    let labels: Vec<String> = completions(&c, None, F, o)
+        .items
+        .into_iter()
+        .map(|i| i.label)
+        .collect();
+    assert!(labels.contains(&"February".to_string()), "{labels:?}");
 }
 
 #[test]
@@ -697,6 +756,30 @@ fn quick_fixes() {
     let again = compile_str("main.plumb", &after, &Options::default());
     assert!(!again.has_errors(), "{after}\n{:?}", again.diagnostics);
     assert!(after.contains("unit deal\nunit seat\n"), "{after}");
+}
+
+#[test]
+fn percent_as_number_fix_adds_the_percent_sign() {
+    let src = format!("{PLAN}driver attach_rate: % = 82\nmetric m: % = attach_rate + 5\n");
+    let (c, _) = at(&src);
+    let text = file_text(&c, F).to_string();
+    let fixes = code_actions(&c, F, 0, text.len() as u32);
+    let titles: Vec<&str> = fixes.iter().map(|f| f.title.as_str()).collect();
+    assert!(titles.contains(&"Write `82%`"), "{titles:?}");
+    assert!(titles.contains(&"Write `5%`"), "{titles:?}");
+    let edits: Vec<Edit> = fixes.iter().flat_map(|f| f.edits.clone()).collect();
+    let after = apply(&text, &edits);
+    assert!(after.contains("attach_rate: % = 82%\n"), "{after}");
+    assert!(after.contains("attach_rate + 5%\n"), "{after}");
+    let again = compile_str("main.plumb", &after, &Options::default());
+    assert!(
+        !again
+            .diagnostics
+            .iter()
+            .any(|d| d.code == Code::PercentAsNumber),
+        "{:?}",
+        again.diagnostics
+    );
 }
 
 #[test]

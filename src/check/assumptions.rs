@@ -8,8 +8,9 @@
 //! - `assumption-model-mismatch` (error): `change D from A to B by P` says the
 //!   driver is `A` in the first period and `B` in `P` (its last month, for a
 //!   quarter or a year); the base scenario's numbers must agree. A literal is
-//!   compared at the precision it is written (`to 261` accepts 261.11), anything
-//!   else exactly.
+//!   compared at the precision it is written, in its own scale (`to 261` accepts
+//!   261.11, `to 30%` 29.5% … 30.5%, `to 85K` 84,500 … 85,500), anything else to
+//!   20 significant digits.
 //! - `dependency-late` (error): a dependency the bet `depends on` is `due` after
 //!   the bet's *first changing period*, the first period where the driver's base
 //!   value differs from its first-period value.
@@ -95,19 +96,34 @@ pub fn check(plan: &Plan, results: &Results) -> Vec<Diagnostic> {
     out
 }
 
+/// `(they differ by 0.000…1)` when two values look the same as displayed but
+/// differ: a comparison failed by less than the displayed precision (§3).
+pub fn exact_difference(shown_l: &str, shown_r: &str, l: Decimal, r: Decimal) -> Option<String> {
+    if shown_l != shown_r || l == r {
+        return None;
+    }
+    let d = l.checked_sub(r)?;
+    Some(format!(
+        "(they differ by {}{})",
+        if d.is_sign_negative() { "-" } else { "" },
+        crate::report::format::exact(d.abs())
+    ))
+}
+
 fn item_name(plan: &Plan, item: ItemId) -> &str {
     plan.items.get(item).map(|i| i.name.as_str()).unwrap_or("?")
 }
 
 /// True when the model's value agrees with what the bet states: a literal at the
-/// precision it is written, anything else exactly.
-fn agrees(stated_expr: &Expr, stated: Decimal, model: Decimal) -> bool {
-    match stated_expr.kind {
-        ExprKind::Const(v, _) => {
-            let dp = v.normalize().scale();
-            model.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero) == stated
+/// precision it is written (within half a unit of its last digit, inclusive:
+/// `to 30%` accepts 29.5% to 30.5%), anything else to 20 significant digits.
+fn agrees(step: Option<Decimal>, stated: Decimal, model: Decimal) -> bool {
+    match step {
+        Some(step) => {
+            let half = step / Decimal::TWO;
+            model.checked_sub(stated).is_some_and(|d| d.abs() <= half)
         }
-        _ => model == stated,
+        None => crate::eval::approx_eq(model, stated),
     }
 }
 
@@ -143,8 +159,8 @@ fn bet(
     let (Some(&model_from), Some(&model_to)) = (values.first(), values.get(by)) else {
         return Ok(());
     };
-    let from_ok = agrees(&c.from, stated_from, model_from);
-    let to_ok = agrees(&c.to, stated_to, model_to);
+    let from_ok = agrees(c.from_step, stated_from, model_from);
+    let to_ok = agrees(c.to_step, stated_to, model_to);
     if from_ok && to_ok {
         return Ok(());
     }
@@ -357,7 +373,13 @@ fn maintain(
             let lv = eval_expr(plan, r, base, l)?.at(t);
             let rv = eval_expr(plan, r, base, rt)?.at(t);
             let dp = decimals_for(&[lv, rv], &unit);
-            Some((amount(lv, &unit, dp), amount(rv, &unit, dp)))
+            let (ls, rs) = (amount(lv, &unit, dp), amount(rv, &unit, dp));
+            // Equal as displayed but not to 20 digits: show the exact difference.
+            let rs = match exact_difference(&ls, &rs, lv, rv) {
+                Some(note) => format!("{rs} {note}"),
+                None => rs,
+            };
+            Some((ls, rs))
         }
         _ => None,
     };

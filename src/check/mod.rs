@@ -12,6 +12,7 @@ pub mod causes;
 pub mod cycles;
 pub mod objectives;
 pub mod ownership;
+pub mod percent;
 pub mod raci;
 pub mod requests;
 pub mod rollups;

@@ -164,16 +164,9 @@ pub fn outcomes(
     Ok(out)
 }
 
-/// Whether `a op b` holds.
+/// Whether `a op b` holds, equal meaning equal to 20 significant digits (§3).
 pub fn compare(op: BinOp, a: Decimal, b: Decimal) -> bool {
-    match op {
-        BinOp::Lt => a < b,
-        BinOp::Le => a <= b,
-        BinOp::Gt => a > b,
-        BinOp::Ge => a >= b,
-        BinOp::Eq => a == b,
-        _ => a != b,
-    }
+    crate::eval::window::compare(op, a, b)
 }
 
 /// Headroom of `a op b`: positive means room to spare, negative a shortfall
@@ -218,15 +211,27 @@ pub fn missed(plan: &Plan, base: &[TargetOutcome]) -> Vec<Diagnostic> {
             .map(|p| format!(" in {}", plan.period_label(p)))
             .unwrap_or_default();
         let msg = match (oc.projected, oc.threshold, oc.gap) {
-            (Some(p), Some(th), Some(g)) => format!(
-                "objective `{}` misses its target `{}` by {}{when}: the base scenario projects {} against {}",
-                obj.name,
-                oc.text,
-                amount(g.abs(), &oc.unit, 2),
-                amount(p, &oc.unit, 2),
-                amount(th, &oc.unit, 2),
+            (Some(p), Some(th), Some(g)) => {
+                let (ps, ts) = (amount(p, &oc.unit, 2), amount(th, &oc.unit, 2));
+                // Missed by less than the displayed precision: show it exactly.
+                let gs = if amount(g.abs(), &oc.unit, 2) == amount(Decimal::ZERO, &oc.unit, 2) {
+                    format!("{} exactly", crate::report::format::exact(g.abs()))
+                } else {
+                    amount(g.abs(), &oc.unit, 2)
+                };
+                let ts = match crate::check::assumptions::exact_difference(&ps, &ts, p, th) {
+                    Some(note) => format!("{ts} {note}"),
+                    None => ts,
+                };
+                format!(
+                    "objective `{}` misses its target `{}` by {gs}{when}: the base scenario projects {ps} against {ts}",
+                    obj.name, oc.text,
+                )
+            }
+            _ => format!(
+                "objective `{}` misses its target `{}` in the base scenario",
+                obj.name, oc.text
             ),
-            _ => format!("objective `{}` misses its target `{}` in the base scenario", obj.name, oc.text),
         };
         let label = match oc.gap {
             Some(g) => format!("short by {}", number(g.abs(), 2)),

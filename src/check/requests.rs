@@ -122,13 +122,16 @@ pub fn check(plan: &Plan, base: &ScenarioResult) -> Vec<Diagnostic> {
         let (msg, label) = match (c.projected, c.threshold) {
             (Some(p), Some(t)) => {
                 let dp = decimals_for(&[p, t], &c.unit);
+                let (ps, ts) = (amount(p, &c.unit, dp), amount(t, &c.unit, dp));
+                let ts = match crate::check::assumptions::exact_difference(&ps, &ts, p, t) {
+                    Some(note) => format!("{ts} {note}"),
+                    None => ts,
+                };
                 (
                     format!(
-                        "the grant of `{}` does not hold in the base scenario: `{}` but the model has {}{when} against {}",
+                        "the grant of `{}` does not hold in the base scenario: `{}` but the model has {ps}{when} against {ts}",
                         rq.name,
                         g.text,
-                        amount(p, &c.unit, dp),
-                        amount(t, &c.unit, dp)
                     ),
                     format!("the model has {}{when}", amount(p, &c.unit, dp)),
                 )

@@ -8,7 +8,7 @@
 //! error as a failed evaluation (no results), like any other overflow.
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::eval::{rollup, Results};
+use crate::eval::{window_value, Results};
 use crate::ir::Plan;
 use crate::report::{period_groups, By};
 
@@ -19,6 +19,7 @@ pub fn check(plan: &Plan, results: &Results) -> Vec<Diagnostic> {
     let groups: Vec<_> = groupings
         .iter()
         .flat_map(|by| period_groups(plan, *by))
+        .map(|g| (g.label, g.range))
         .chain(std::iter::once((
             "the whole horizon".to_string(),
             0..plan.len,
@@ -30,10 +31,11 @@ pub fn check(plan: &Plan, results: &Results) -> Vec<Diagnostic> {
             .get(r.scenario)
             .map(|s| s.name.as_str())
             .unwrap_or("?");
-        for (item, vals) in plan.items.iter().zip(&r.values) {
+        for (id, (item, vals)) in plan.items.iter().zip(&r.values).enumerate() {
             let bad = groups.iter().find(|(_, range)| {
-                vals.get(range.clone())
-                    .is_some_and(|v| rollup(v, item.aggregation).is_none())
+                range.len() > 1
+                    && vals.get(range.clone()).is_some()
+                    && window_value(plan, &r.values, id, range.clone()).is_none()
             });
             if let Some((label, _)) = bad {
                 out.push(

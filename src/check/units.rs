@@ -9,7 +9,7 @@
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{self, Builtin, ExprKind, ItemId};
 use crate::source::Span;
-use crate::syntax::ast::{Aggregation, BinOp, UnOp};
+use crate::syntax::ast::{BinOp, UnOp};
 use crate::units::{Ty, Unit};
 use rust_decimal::prelude::ToPrimitive;
 
@@ -151,10 +151,11 @@ pub fn check(plan: &mut ir::Plan) -> Vec<Diagnostic> {
         }
     }
     debug_assert_eq!(known.len(), n);
-    // Ratios average by default.
-    for item in plan.items.iter_mut() {
-        if !item.aggregation_declared && item.unit.is_ratio() {
-            item.aggregation = Aggregation::Average;
+    // Roll-ups not written take their default (§3.2), now that units are known.
+    let defaults = crate::eval::window::default_aggregations(plan);
+    for (item, d) in plan.items.iter_mut().zip(defaults) {
+        if !item.aggregation_declared {
+            item.aggregation = d;
         }
     }
     let mut ctx = Ctx {

@@ -15,6 +15,9 @@
 
 pub mod power;
 pub mod program;
+pub mod window;
+
+pub use window::{approx_eq, window_value};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{self, Builtin, ExprKind, ItemId, Plan, ScenarioId, TriggerId};
@@ -311,13 +314,14 @@ impl Value {
 
 /// Rolls months up into one value: a flow sums, a stock takes the last month,
 /// an average averages (rounded half-to-even where the quotient does not fit).
+/// A `formula` needs its operands: this averages; [`window_value`] applies it.
 pub fn rollup(values: &[Decimal], agg: Aggregation) -> Option<Decimal> {
     match agg {
         Aggregation::Flow => values
             .iter()
             .try_fold(Decimal::ZERO, |a, v| a.checked_add(*v)),
         Aggregation::Stock => values.last().copied(),
-        Aggregation::Average => {
+        Aggregation::Average | Aggregation::Formula => {
             if values.is_empty() {
                 return Some(Decimal::ZERO);
             }
@@ -424,12 +428,9 @@ fn apply(op: BinOp, p: Decimal, q: Decimal) -> Option<Decimal> {
 #[inline]
 fn logic(op: BinOp, p: Decimal, q: Decimal) -> Decimal {
     match op {
-        BinOp::Lt => truth(p < q),
-        BinOp::Le => truth(p <= q),
-        BinOp::Gt => truth(p > q),
-        BinOp::Ge => truth(p >= q),
-        BinOp::Eq => truth(p == q),
-        BinOp::Ne => truth(p != q),
+        BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne => {
+            truth(window::compare(op, p, q))
+        }
         BinOp::Or => truth(!p.is_zero() || !q.is_zero()),
         // `and`, and (unreachable) arithmetic
         _ => truth(!p.is_zero() && !q.is_zero()),
@@ -623,18 +624,15 @@ impl<'a> Ev<'a> {
                 if s == en {
                     return Ok(Val::Scalar(v.at(0)));
                 }
-                let agg = match &x.kind {
-                    ExprKind::Item(i) => self
-                        .plan
-                        .items
-                        .get(*i)
-                        .map(|i| i.aggregation)
-                        .unwrap_or(Aggregation::Flow),
-                    _ => Aggregation::Flow,
-                };
-                let r = match v.series() {
-                    Some(vals) => rollup(vals, agg),
-                    None => rollup(&v.into_vec(en + 1 - s), agg),
+                let r = match &x.kind {
+                    ExprKind::Item(i) => {
+                        let get = |j: ItemId| self.source(j, false);
+                        window::window_value_with(self.plan, &get, *i, s..en + 1)
+                    }
+                    _ => match v.series() {
+                        Some(vals) => rollup(vals, Aggregation::Flow),
+                        None => rollup(&v.into_vec(en + 1 - s), Aggregation::Flow),
+                    },
                 };
                 r.map(Val::Scalar).ok_or_else(|| self.overflow(en, e.span))
             }
@@ -1169,7 +1167,7 @@ impl Clone for Ev<'_> {
 impl Copy for Ev<'_> {}
 
 /// Rounds half away from zero to `digits` decimals (negative: tens, hundreds, …).
-fn round_half_away(x: Decimal, digits: i64) -> Option<Decimal> {
+pub(crate) fn round_half_away(x: Decimal, digits: i64) -> Option<Decimal> {
     if digits >= 0 {
         return Some(
             x.round_dp_with_strategy(digits as u32, RoundingStrategy::MidpointAwayFromZero),

@@ -157,6 +157,24 @@ fn emit(r: &RunReport, range: std::ops::Range<usize>, w: &mut dyn Write) -> io::
             o.string(p);
         }
         o.close(2, r.periods.is_empty(), b']');
+        if !r.windows.is_empty() {
+            o.key(1, false, "windows");
+            o.raw(b"[");
+            for (k, w) in r.windows.iter().enumerate() {
+                o.element(2, k == 0);
+                o.raw(b"{");
+                o.key(3, true, "period");
+                o.string(&w.period);
+                o.key(3, false, "from");
+                o.string(&w.from);
+                o.key(3, false, "to");
+                o.string(&w.to);
+                o.key(3, false, "partial");
+                o.raw(if w.partial { b"true" } else { b"false" });
+                o.close(3, false, b'}');
+            }
+            o.close(2, false, b']');
+        }
         o.key(1, false, "scenarios");
         o.raw(b"{");
     }

@@ -1,8 +1,9 @@
 //! Output: the report types (the only serde types in the crate) and their
 //! renderers — a table for terminals and decks, JSON (exact), CSV, Markdown.
 //!
-//! [`RunReport::build`] turns evaluated results into periods (monthly, or rolled up
-//! by quarter or year: flows sum, stocks take the last month, ratios average),
+//! [`RunReport::build`] turns evaluated results into periods (the plan's own, or
+//! rolled up by quarter or year — fiscal ones in a plan with a fiscal year — with
+//! each item's roll-up, [`crate::eval::window_value`]),
 //! item values with units, target outcomes and trigger firings. Every renderer is
 //! deterministic: the same plan gives byte-identical output.
 
@@ -19,9 +20,9 @@ pub use render::{render_csv, render_markdown, render_table, TableOptions};
 
 use crate::check::objectives::TargetOutcome;
 use crate::check::requests::RequestOutcome;
-use crate::eval::{rollup, Results};
+use crate::eval::{window_value, Results};
 use crate::ir::Plan;
-use crate::syntax::ast::{month_label, Aggregation};
+use crate::syntax::ast::month_label;
 use crate::units::Unit;
 use rust_decimal::Decimal;
 use serde::ser::{SerializeMap, SerializeSeq};
@@ -49,9 +50,27 @@ pub struct RunReport {
     pub title: String,
     /// Period labels.
     pub periods: Vec<String>,
+    /// With `--by quarter|year`: each window's first and last period and whether
+    /// it lies only partly inside the horizon (empty by month).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub windows: Vec<WindowReport>,
     /// Scenario name → its report, in declaration order.
     #[serde(serialize_with = "ser_scenarios")]
     pub scenarios: Vec<ScenarioReport>,
+}
+
+/// One rolled-up window of a report.
+#[derive(Debug, Clone, Serialize)]
+pub struct WindowReport {
+    /// Its label, as in [`RunReport::periods`].
+    pub period: String,
+    /// Its first period of the plan.
+    pub from: String,
+    /// Its last period of the plan.
+    pub to: String,
+    /// True when the quarter or year lies only partly inside the horizon (shown
+    /// with `*` in tables).
+    pub partial: bool,
 }
 
 /// One scenario's projections.
@@ -216,21 +235,51 @@ fn ser_scenarios<S: Serializer>(v: &[ScenarioReport], s: S) -> Result<S::Ok, S::
     m.end()
 }
 
-/// Groups of period indices for `by`, with their labels.
-pub fn period_groups(plan: &Plan, by: By) -> Vec<(String, std::ops::Range<usize>)> {
-    let mut out: Vec<(String, std::ops::Range<usize>)> = Vec::new();
+/// One window of output: a month, or a quarter or year rolled up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeriodGroup {
+    /// Its label (`2026-03`, `2026-Q1`, `2026`).
+    pub label: String,
+    /// The plan's periods inside it (indices into the horizon).
+    pub range: std::ops::Range<usize>,
+    /// True when the quarter or year lies only partly inside the horizon.
+    pub partial: bool,
+}
+
+/// The windows of output for `by`, with their labels: the single source of
+/// quarters and years for every report, check and renderer. Quarters and years
+/// are fiscal when the plan says `fiscal year starts` (labelled `FY2027-Q1`,
+/// `FY2027`); `by` finer than the plan's periods gives the plan's periods. A
+/// window only partly inside the horizon keeps its label and is `partial`.
+pub fn period_groups(plan: &Plan, by: By) -> Vec<PeriodGroup> {
+    let mut out: Vec<PeriodGroup> = Vec::new();
+    let mpp = plan.months_per_period();
+    let months = match by {
+        By::Month => 1,
+        By::Quarter => 3,
+        By::Year => 12,
+    }
+    .max(mpp);
     for i in 0..plan.len {
-        let abs = plan.start + i as i64;
-        let (y, m) = (abs.div_euclid(12), abs.rem_euclid(12));
-        let label = match by {
-            By::Month => month_label(abs),
-            By::Quarter => format!("{y:04}-Q{}", m / 3 + 1),
-            By::Year => format!("{y:04}"),
+        let m = plan.first_month_of(i as i64);
+        let label = match months {
+            // The plan's own periods keep their own labels.
+            _ if months == mpp => plan.period_label(i as i64),
+            3 => crate::calendar::quarter_label(plan, m),
+            12 => crate::calendar::year_label(plan, m),
+            _ => month_label(m),
         };
         match out.last_mut() {
-            Some((l, r)) if *l == label => r.end = i + 1,
-            _ => out.push((label, i..i + 1)),
+            Some(g) if g.label == label => g.range.end = i + 1,
+            _ => out.push(PeriodGroup {
+                label,
+                range: i..i + 1,
+                partial: false,
+            }),
         }
+    }
+    for g in &mut out {
+        g.partial = (g.range.len() as i64) * mpp < months;
     }
     out
 }
@@ -277,14 +326,15 @@ impl RunReport {
                     .items
                     .iter()
                     .zip(&r.values)
-                    .map(|(it, vals)| {
-                        let agg = it.aggregation;
+                    .enumerate()
+                    .map(|(id, (it, vals))| {
                         let values = groups
                             .iter()
-                            .map(|(_, range)| match vals.get(range.clone()).unwrap_or(&[]) {
-                                // One month rolls up to itself.
+                            .map(|g| match vals.get(g.range.clone()).unwrap_or(&[]) {
+                                // One period rolls up to itself.
                                 [one] => *one,
-                                many => roll(many, agg),
+                                _ => window_value(plan, &r.values, id, g.range.clone())
+                                    .unwrap_or_default(),
                             })
                             .collect();
                         ItemReport {
@@ -293,7 +343,7 @@ impl RunReport {
                             unit: it.unit.clone(),
                             values,
                             total: if totals {
-                                roll(vals, agg)
+                                window_value(plan, &r.values, id, 0..vals.len()).unwrap_or_default()
                             } else {
                                 Decimal::ZERO
                             },
@@ -362,7 +412,20 @@ impl RunReport {
         RunReport {
             plan: plan.name.clone(),
             title: plan.title.clone(),
-            periods: groups.into_iter().map(|g| g.0).collect(),
+            windows: if by == By::Month || groups.iter().all(|g| g.range.len() == 1 && !g.partial) {
+                Vec::new()
+            } else {
+                groups
+                    .iter()
+                    .map(|g| WindowReport {
+                        period: g.label.clone(),
+                        from: plan.period_label(g.range.start as i64),
+                        to: plan.period_label(g.range.end.saturating_sub(1) as i64),
+                        partial: g.partial,
+                    })
+                    .collect()
+            },
+            periods: groups.into_iter().map(|g| g.label).collect(),
             scenarios,
         }
     }
@@ -435,8 +498,4 @@ impl RunReport {
 /// The scenario index of each report, by name.
 fn plan_scenarios(plan: &Plan, reports: &[ScenarioReport]) -> Vec<Option<usize>> {
     reports.iter().map(|r| plan.scenario(&r.name)).collect()
-}
-
-fn roll(vals: &[Decimal], agg: Aggregation) -> Decimal {
-    rollup(vals, agg).unwrap_or_default()
 }

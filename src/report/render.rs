@@ -96,7 +96,17 @@ impl Table {
 
 fn items_table(report: &RunReport, sc: &ScenarioReport) -> Table {
     let mut header = vec!["item".to_string()];
-    header.extend(report.periods.iter().cloned());
+    // A quarter or year only partly inside the horizon is marked `*`.
+    header.extend(
+        report
+            .periods
+            .iter()
+            .enumerate()
+            .map(|(k, p)| match report.windows.get(k) {
+                Some(w) if w.partial => format!("{p}*"),
+                _ => p.clone(),
+            }),
+    );
     let total_label = if report.periods.len() > 1 {
         "total"
     } else {
@@ -279,6 +289,26 @@ fn heading(sc: &ScenarioReport) -> String {
     }
 }
 
+/// The footnote for windows marked `*`, when there are any.
+fn partial_note(report: &RunReport) -> Option<String> {
+    let partial: Vec<&str> = report
+        .windows
+        .iter()
+        .filter(|w| w.partial)
+        .map(|w| w.period.as_str())
+        .collect();
+    if partial.is_empty() {
+        return None;
+    }
+    Some(
+        format!(
+            "* {} only partly inside the horizon: rolled up over the periods inside it",
+            if partial.len() == 1 { "lies" } else { "lie" }
+        )
+        .replacen("* ", &format!("* {} ", partial.join(", ")), 1),
+    )
+}
+
 /// Aligned plain-text tables: per scenario the items, the targets and the triggers.
 pub fn render_table(report: &RunReport, opts: TableOptions) -> String {
     let mut out = String::new();
@@ -288,6 +318,9 @@ pub fn render_table(report: &RunReport, opts: TableOptions) -> String {
         format!("{} — {}", report.plan, report.title)
     };
     let _ = writeln!(out, "{title}");
+    if let Some(note) = partial_note(report) {
+        let _ = writeln!(out, "{note}");
+    }
     for sc in &report.scenarios {
         let _ = writeln!(out);
         let h = heading(sc);
@@ -325,6 +358,10 @@ pub fn render_markdown(report: &RunReport) -> String {
         report.title.clone()
     };
     let _ = writeln!(out, "# {title}");
+    if let Some(note) = partial_note(report) {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{}", note.replace('*', "\\*"));
+    }
     for sc in &report.scenarios {
         let _ = writeln!(out);
         let _ = writeln!(out, "## {}", heading(sc));

@@ -894,10 +894,10 @@ fn item_table(out: &mut String, input: &SiteInput, i: usize) {
     if plan.len > 12 || plan.len > 3 {
         groups.extend(period_groups(plan, By::Year));
     }
-    for (label, range) in groups {
-        let _ = write!(body, "<tr><th scope=\"row\">{}</th>", esc(&label));
+    for g in groups {
+        let _ = write!(body, "<tr><th scope=\"row\">{}</th>", esc(&g.label));
         for r in &input.results.scenarios {
-            match window_value(plan, &r.values, i, range.clone()) {
+            match window_value(plan, &r.values, i, g.range.clone()) {
                 Some(v) => {
                     let _ = write!(
                         body,
@@ -911,10 +911,11 @@ fn item_table(out: &mut String, input: &SiteInput, i: usize) {
         }
         body.push_str("</tr>\n");
     }
-    let agg = match it.aggregation {
+    let agg = match crate::eval::window::effective_rollup(plan, i) {
         Aggregation::Flow => "quarters and years sum the months",
         Aggregation::Stock => "quarters and years take the last month",
         Aggregation::Average => "quarters and years average the months",
+        Aggregation::Formula => "quarters and years apply the formula to its operands' roll-ups",
     };
     let _ = write!(
         out,

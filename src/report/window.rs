@@ -1,11 +1,7 @@
 //! The one place the report, the workbook and the CSV totals take a value over
-//! a window of periods (a quarter, a year, the horizon).
-//!
-//! Today this is the item's plain roll-up (flows sum, stocks take the last
-//! period, averages average). When the finance-correct roll-up of LANGUAGE.md
-//! §3.2 lands, point [`window_value`] at it and every window figure follows.
+//! a window of periods (a quarter, a year, the horizon): the item's roll-up of
+//! LANGUAGE.md §3.2, from [`crate::eval::window_value`].
 
-use crate::eval::rollup;
 use crate::ir::Plan;
 use rust_decimal::Decimal;
 use std::ops::Range;
@@ -19,10 +15,8 @@ pub(crate) fn window_value(
     item: usize,
     periods: Range<usize>,
 ) -> Option<Decimal> {
-    let it = plan.items.get(item)?;
-    let vals = values.get(item)?.get(periods)?;
-    if vals.is_empty() {
+    if periods.is_empty() {
         return None;
     }
-    rollup(vals, it.aggregation)
+    crate::eval::window_value(plan, values, item, periods)
 }

@@ -13,8 +13,8 @@
 use super::site::{AssumptionStatus, ItemActuals, SiteInput};
 use super::window::window_value;
 use super::{format, period_groups, By};
-use crate::ir::{Party, Plan};
-use crate::syntax::ast::Aggregation;
+use crate::ir::{Expr, ExprKind, Party, Plan};
+use crate::syntax::ast::{Aggregation, BinOp, UnOp};
 use crate::units::{currency_symbol, Unit};
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{
@@ -99,7 +99,9 @@ pub fn col_name(mut c: u16) -> String {
     String::from_utf8(s).unwrap_or_default()
 }
 
-/// The roll-up formula of a window of month cells on row `row` (0-based).
+/// The roll-up formula of a window of month cells on row `row` (0-based), for
+/// the roll-ups that read the item's own cells (a `formula` roll-up reads its
+/// operands' roll-up cells instead: see [`formula_rollup`]).
 pub fn rollup_formula(agg: Aggregation, row: u32, months: &Range<usize>) -> String {
     let r = row + 1;
     let first = col_name(FIRST_PERIOD_COL + months.start as u16);
@@ -107,8 +109,56 @@ pub fn rollup_formula(agg: Aggregation, row: u32, months: &Range<usize>) -> Stri
     match agg {
         Aggregation::Flow => format!("=SUM({first}{r}:{last}{r})"),
         Aggregation::Stock => format!("={last}{r}"),
-        Aggregation::Average => format!("=AVERAGE({first}{r}:{last}{r})"),
+        Aggregation::Average | Aggregation::Formula => {
+            format!("=AVERAGE({first}{r}:{last}{r})")
+        }
     }
+}
+
+/// The cells an `average` roll-up reads: an initiative member's from the
+/// initiative's `start` when the window straddles it (before it, the member is
+/// 0 and the whole window averages to 0).
+fn from_start(plan: &Plan, item: usize, window: &Range<usize>) -> Range<usize> {
+    let start = plan
+        .items
+        .get(item)
+        .and_then(|it| it.initiative)
+        .and_then(|i| plan.initiatives.get(i))
+        .and_then(|i| i.start)
+        .and_then(|s| usize::try_from(s).ok());
+    match start {
+        Some(s) if s > window.start && s < window.end => s..window.end,
+        _ => window.clone(),
+    }
+}
+
+/// A `formula` roll-up as a spreadsheet formula: the item's formula with each
+/// operand replaced by that operand's roll-up cell in the same window column
+/// `col` (items sit on row index + 1). None when the formula holds anything but
+/// items, constants and arithmetic (the cell then holds the value alone).
+pub fn formula_rollup(e: &Expr, col: &str) -> Option<String> {
+    fn go(e: &Expr, col: &str, depth: usize) -> Option<String> {
+        if depth > 64 {
+            return None;
+        }
+        Some(match &e.kind {
+            ExprKind::Const(v, _) => format::exact(*v),
+            ExprKind::Item(j) => format!("{col}{}", j + 2),
+            ExprKind::Unary(UnOp::Neg, a) => format!("(-{})", go(a, col, depth + 1)?),
+            ExprKind::Binary(op, a, b) => {
+                let o = match op {
+                    BinOp::Add => "+",
+                    BinOp::Sub => "-",
+                    BinOp::Mul => "*",
+                    BinOp::Div => "/",
+                    _ => return None,
+                };
+                format!("({}{o}{})", go(a, col, depth + 1)?, go(b, col, depth + 1)?)
+            }
+            _ => return None,
+        })
+    }
+    go(e, col, 0).map(|f| format!("={f}"))
 }
 
 /// The workbook's bytes.
@@ -180,8 +230,8 @@ fn scenario_sheet(
     if plan.len > 1 {
         windows.extend(period_groups(plan, By::Year));
     }
-    for (i, (label, _)) in months.iter().chain(windows.iter()).enumerate() {
-        ws.write_string_with_format(0, FIRST_PERIOD_COL + i as u16, label, bold)?;
+    for (i, g) in months.iter().chain(windows.iter()).enumerate() {
+        ws.write_string_with_format(0, FIRST_PERIOD_COL + i as u16, &g.label, bold)?;
         ws.set_column_width(FIRST_PERIOD_COL + i as u16, 15)?;
     }
     let mut widest = 10usize;
@@ -200,13 +250,29 @@ fn scenario_sheet(
             ws.write_number_with_format(row, FIRST_PERIOD_COL + m as u16, float(*v), &fmt)?;
         }
         let wfmt = fmt.clone().set_bold();
-        for (k, (_, range)) in windows.iter().enumerate() {
+        for (k, g) in windows.iter().enumerate() {
             let col = FIRST_PERIOD_COL + (months.len() + k) as u16;
-            let cached = window_value(plan, values, row as usize - 1, range.clone())
-                .map(format::exact)
-                .unwrap_or_default();
-            let f = Formula::new(rollup_formula(it.aggregation, row, range)).set_result(cached);
-            ws.write_formula_with_format(row, col, f, &wfmt)?;
+            let value = window_value(plan, values, row as usize - 1, g.range.clone());
+            let cached = value.map(format::exact).unwrap_or_default();
+            let text = match crate::eval::window::effective_rollup(plan, row as usize - 1) {
+                Aggregation::Formula => formula_rollup(&it.expr, &col_name(col)),
+                Aggregation::Average => Some(rollup_formula(
+                    Aggregation::Average,
+                    row,
+                    &from_start(plan, row as usize - 1, &g.range),
+                )),
+                agg => Some(rollup_formula(agg, row, &g.range)),
+            };
+            match (text, value) {
+                (Some(text), _) => {
+                    let f = Formula::new(text).set_result(cached);
+                    ws.write_formula_with_format(row, col, f, &wfmt)?;
+                }
+                (None, Some(v)) => {
+                    ws.write_number_with_format(row, col, float(v), &wfmt)?;
+                }
+                (None, None) => {}
+            }
         }
     }
     ws.set_column_width(0, (widest + 2).min(60) as f64)?;

@@ -42,24 +42,60 @@ pub enum PeriodKind {
     Quarter(i32, u32),
     /// `2026`.
     Year(i32),
+    /// `FY2027`: the fiscal year (its months depend on the plan's `fiscal year
+    /// starts`; without it, the calendar year).
+    FiscalYear(i32),
+    /// `FY2027-Q1`: a fiscal quarter 1..=4.
+    FiscalQuarter(i32, u32),
 }
 
 impl PeriodKind {
-    /// Absolute month number (year × 12 + month − 1) of the first month.
+    /// Absolute month number (year × 12 + month − 1) of the first month, with
+    /// fiscal periods read as calendar ones (a plan without `fiscal year starts`;
+    /// see [`PeriodKind::first_month_in`]).
     pub fn first_month(self) -> i64 {
+        self.first_month_in(Fiscal::default())
+    }
+
+    /// Absolute month number of the last month (fiscal periods as calendar ones).
+    pub fn last_month(self) -> i64 {
+        self.last_month_in(Fiscal::default())
+    }
+
+    /// Absolute month number of the first month, in a plan whose fiscal year is
+    /// `fiscal`.
+    pub fn first_month_in(self, fiscal: Fiscal) -> i64 {
+        let fy_start = |y: i32| {
+            let s = i64::from(fiscal.start_month);
+            // Named by the calendar year it ends in (unless `named by start`).
+            let first_year = if fiscal.named_by_start || s == 0 {
+                i64::from(y)
+            } else {
+                i64::from(y) - 1
+            };
+            first_year * 12 + s
+        };
         match self {
             PeriodKind::Month(y, m) => i64::from(y) * 12 + i64::from(m) - 1,
             PeriodKind::Quarter(y, q) => i64::from(y) * 12 + (i64::from(q) - 1) * 3,
             PeriodKind::Year(y) => i64::from(y) * 12,
+            PeriodKind::FiscalYear(y) => fy_start(y),
+            PeriodKind::FiscalQuarter(y, q) => fy_start(y) + (i64::from(q) - 1) * 3,
         }
     }
 
-    /// Absolute month number of the last month.
-    pub fn last_month(self) -> i64 {
+    /// Absolute month number of the last month, in a plan whose fiscal year is
+    /// `fiscal`.
+    pub fn last_month_in(self, fiscal: Fiscal) -> i64 {
+        self.first_month_in(fiscal) + self.months() - 1
+    }
+
+    /// How many months it spans (1, 3 or 12).
+    pub fn months(self) -> i64 {
         match self {
-            PeriodKind::Month(..) => self.first_month(),
-            PeriodKind::Quarter(..) => self.first_month() + 2,
-            PeriodKind::Year(..) => self.first_month() + 11,
+            PeriodKind::Month(..) => 1,
+            PeriodKind::Quarter(..) | PeriodKind::FiscalQuarter(..) => 3,
+            PeriodKind::Year(..) | PeriodKind::FiscalYear(..) => 12,
         }
     }
 }
@@ -70,6 +106,8 @@ impl std::fmt::Display for PeriodKind {
             PeriodKind::Month(y, m) => write!(f, "{y:04}-{m:02}"),
             PeriodKind::Quarter(y, q) => write!(f, "{y:04}-Q{q}"),
             PeriodKind::Year(y) => write!(f, "{y:04}"),
+            PeriodKind::FiscalYear(y) => write!(f, "FY{y:04}"),
+            PeriodKind::FiscalQuarter(y, q) => write!(f, "FY{y:04}-Q{q}"),
         }
     }
 }
@@ -189,6 +227,15 @@ pub struct Expr {
     pub span: Span,
 }
 
+/// A plan's fiscal year: the month it starts in and how it is named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Fiscal {
+    /// 0 = January … 11 = December.
+    pub start_month: u32,
+    /// `named by start`: named by the calendar year it starts in.
+    pub named_by_start: bool,
+}
+
 /// The kinds of expression.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExprKind {
@@ -230,8 +277,13 @@ pub enum Aggregation {
     Flow,
     /// The last month (balances).
     Stock,
-    /// The average of the months (the default for ratios).
+    /// The average of the months (the default for ratio and duration drivers
+    /// and single-valued metrics).
     Average,
+    /// The item's formula over its operands' roll-ups (`cac` over a quarter is
+    /// the quarter's spend over the quarter's deals; the default for ratio and
+    /// duration metrics that read only same-period values).
+    Formula,
 }
 
 /// Whether an item is an input or a formula.
@@ -262,7 +314,7 @@ pub struct ItemDecl {
     pub name: Ident,
     /// `: UNIT`, when written.
     pub unit: Option<UnitExpr>,
-    /// `stock`, `flow` or `average`, when written.
+    /// `stock`, `flow`, `average` or `formula`, when written.
     pub aggregation: Option<(Aggregation, Span)>,
     /// The defining expression.
     pub expr: Expr,
@@ -287,6 +339,9 @@ pub struct PlanDecl {
     pub periods: Option<(Period, Period)>,
     /// `base SCENARIO`.
     pub base: Option<Ident>,
+    /// `fiscal year starts MONTH [named by start]`: the month as written, and
+    /// whether `named by start` follows.
+    pub fiscal: Option<(Ident, bool)>,
 }
 
 /// What an import names.
@@ -474,13 +529,67 @@ pub enum Action {
     Pause(Ident),
 }
 
+/// The word after a count of periods in a trigger (`for 2 quarters`,
+/// `after 1 month`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum PeriodWord {
+    /// `month` / `months`.
+    #[default]
+    Month,
+    /// `quarter` / `quarters`.
+    Quarter,
+    /// `year` / `years`.
+    Year,
+    /// `period` / `periods`: the plan's own periods.
+    Period,
+}
+
+impl PeriodWord {
+    /// The word as written (`month(s)` …).
+    pub fn parse(s: &str) -> PeriodWord {
+        match s.trim_end_matches('s') {
+            "quarter" => PeriodWord::Quarter,
+            "year" => PeriodWord::Year,
+            "period" => PeriodWord::Period,
+            _ => PeriodWord::Month,
+        }
+    }
+
+    /// Months in one (None for `period`, which is whatever the plan's is).
+    pub fn months(self) -> Option<i64> {
+        match self {
+            PeriodWord::Month => Some(1),
+            PeriodWord::Quarter => Some(3),
+            PeriodWord::Year => Some(12),
+            PeriodWord::Period => None,
+        }
+    }
+
+    /// The word for `n` of them (`1 month`, `2 quarters`).
+    pub fn word(self, n: u32) -> &'static str {
+        let one = n == 1;
+        match self {
+            PeriodWord::Month if one => "month",
+            PeriodWord::Month => "months",
+            PeriodWord::Quarter if one => "quarter",
+            PeriodWord::Quarter => "quarters",
+            PeriodWord::Year if one => "year",
+            PeriodWord::Year => "years",
+            PeriodWord::Period if one => "period",
+            PeriodWord::Period => "periods",
+        }
+    }
+}
+
 /// `after N months: ACTION, …`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Step {
-    /// How many months after firing.
+    /// How many periods (of `unit`) after firing.
     pub after: u32,
-    /// Span of the number of months.
+    /// Span of the number of periods.
     pub after_span: Span,
+    /// `months`, `quarters`, `years` or `periods`, and where it is written.
+    pub unit: (PeriodWord, Span),
     /// What happens.
     pub actions: Vec<(Action, Span)>,
     /// The whole statement.
@@ -498,6 +607,8 @@ pub struct TriggerDecl {
     pub when: Option<Expr>,
     /// `for N months`.
     pub for_months: Option<(u32, Span)>,
+    /// The word after `for N` and where it is written.
+    pub for_unit: Option<(PeriodWord, Span)>,
     /// The playbook.
     pub steps: Vec<Step>,
     /// `owner P`.

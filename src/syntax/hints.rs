@@ -304,14 +304,19 @@ fn operator_hint(src: &str, pos: usize, expected: &[&str], file: FileId) -> Opti
             );
         }
     }
-    // `periods 2026-01 to 2026-12`.
-    let line = rest.lines().next().unwrap_or("");
+    // `periods 2026-01 to 2026-12`: the error may sit on `periods` or on a
+    // period after it, so the whole line is read.
+    let line_start = src.get(..pos).and_then(|b| b.rfind('\n')).map_or(0, |i| i + 1);
+    let line = src
+        .get(line_start..)
+        .and_then(|l| l.lines().next())
+        .unwrap_or("");
     if let Some(after) = line.trim_start().strip_prefix("periods") {
         let words: Vec<&str> = after.split_whitespace().collect();
         if let [from, "to", to] = words.as_slice() {
             let fixed = format!("periods {from} .. {to}");
-            let start = pos + (line.len() - line.trim_start().len());
-            let end = pos + line.trim_end().len();
+            let start = line_start + (line.len() - line.trim_start().len());
+            let end = line_start + line.trim_end().len();
             return Some(
                 Diagnostic::error(
                     Code::Syntax,

@@ -162,7 +162,9 @@ impl Lowerer {
             p
         };
         let span = self.span(&p);
-        let text = p.as_str();
+        let full = p.as_str();
+        let fiscal = full.starts_with("FY");
+        let text = if fiscal { full.get(2..)? } else { full };
         let year: i32 = text.get(..4)?.parse().ok()?;
         let kind = match p.as_rule() {
             Rule::month_period => {
@@ -185,6 +187,17 @@ impl Lowerer {
                 }
                 PeriodKind::Quarter(year, q.clamp(1, 4))
             }
+            Rule::fiscal_quarter_period => {
+                let q: u32 = text.get(6..7)?.parse().ok()?;
+                if !(1..=4).contains(&q) {
+                    self.diagnostics.push(
+                        Diagnostic::error(Code::Syntax, span, format!("there is no quarter Q{q}"))
+                            .with_help("fiscal quarters are Q1 to Q4, as in FY2027-Q1"),
+                    );
+                }
+                PeriodKind::FiscalQuarter(year, q.clamp(1, 4))
+            }
+            Rule::fiscal_year_period => PeriodKind::FiscalYear(year),
             _ => PeriodKind::Year(year),
         };
         Some(Period { kind, span })
@@ -207,6 +220,7 @@ impl Lowerer {
                     currency: None,
                     periods: None,
                     base: None,
+                    fiscal: None,
                 };
                 for s in it {
                     match s.as_rule() {
@@ -221,6 +235,11 @@ impl Lowerer {
                             plan.periods = Some((a, b));
                         }
                         Rule::base_stmt => plan.base = Some(self.ident(s.into_inner().nth(1)?)),
+                        Rule::fiscal_stmt => {
+                            let parts: Vec<P> = s.into_inner().collect();
+                            let month = self.ident(parts.get(3)?.clone());
+                            plan.fiscal = Some((month, parts.len() > 4));
+                        }
                         _ => {}
                     }
                 }
@@ -588,6 +607,7 @@ impl Lowerer {
             title,
             when: None,
             for_months: None,
+            for_unit: None,
             steps: Vec::new(),
             owner: None,
         };
@@ -601,6 +621,9 @@ impl Lowerer {
                     if i.next().is_some() {
                         let n = i.next()?;
                         t.for_months = Some((self.integer(&n), self.span(&n)));
+                        if let Some(w) = i.next() {
+                            t.for_unit = Some((PeriodWord::parse(w.as_str()), self.span(&w)));
+                        }
                     }
                 }
                 Rule::after_stmt => {
@@ -609,7 +632,10 @@ impl Lowerer {
                     let n = i.next()?;
                     let after = self.integer(&n);
                     let after_span = self.span(&n);
-                    i.next(); // month(s)
+                    let unit = match i.next() {
+                        Some(w) => (PeriodWord::parse(w.as_str()), self.span(&w)),
+                        None => (PeriodWord::Month, after_span),
+                    };
                     let mut actions = Vec::new();
                     for a in i {
                         let aspan = self.span(&a);
@@ -631,6 +657,7 @@ impl Lowerer {
                     t.steps.push(Step {
                         after,
                         after_span,
+                        unit,
                         actions,
                         span,
                     });
@@ -676,6 +703,7 @@ impl Lowerer {
                     let a = match s.as_str() {
                         "stock" => Aggregation::Stock,
                         "flow" => Aggregation::Flow,
+                        "formula" => Aggregation::Formula,
                         _ => Aggregation::Average,
                     };
                     item.aggregation = Some((a, span));
@@ -985,6 +1013,10 @@ impl Lowerer {
                 ExprKind::Number { value, text, unit }
             }
             Rule::expr_period => ExprKind::Period(self.period(p)?),
+            Rule::fiscal_expr | Rule::fiscal_range => {
+                let inner = p.into_inner().next()?;
+                return self.leaf(inner, span);
+            }
             Rule::period_range => {
                 let mut it = p.into_inner();
                 let a = self.period(it.next()?)?;

@@ -240,10 +240,12 @@ impl Shift for Step {
         let Step {
             after: _,
             after_span,
+            unit,
             actions,
             span,
         } = self;
         after_span.shift(to);
+        unit.1.shift(to);
         actions.shift(to);
         span.shift(to);
     }
@@ -256,6 +258,7 @@ impl Shift for TriggerDecl {
             title,
             when,
             for_months,
+            for_unit,
             steps,
             owner,
         } = self;
@@ -263,6 +266,9 @@ impl Shift for TriggerDecl {
         title.shift(to);
         when.shift(to);
         for_months.shift(to);
+        if let Some((_, sp)) = for_unit {
+            sp.shift(to);
+        }
         steps.shift(to);
         owner.shift(to);
     }
@@ -277,12 +283,16 @@ impl Shift for DeclKind {
                 currency,
                 periods,
                 base,
+                fiscal,
             }) => {
                 name.shift(to);
                 title.shift(to);
                 currency.shift(to);
                 periods.shift(to);
                 base.shift(to);
+                if let Some((m, _)) = fiscal {
+                    m.shift(to);
+                }
             }
             DeclKind::Import(ImportTarget::Path(s)) => s.shift(to),
             DeclKind::Import(ImportTarget::Std(i)) => i.shift(to),
