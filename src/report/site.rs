@@ -11,6 +11,12 @@
 //! Pages are self-contained (inline CSS and SVG from [`super::svg`], no script,
 //! nothing fetched), deterministic (no clock, no hash order) and readable without
 //! colour: every status is also a word.
+//!
+//! The pages are `maud` templates, one function per page part and section, each
+//! returning [`Markup`]. Escaping happens once, in the template: plan text is
+//! passed to it raw, never pre-escaped. The only markup spliced in unescaped is
+//! the inline CSS and the charts of [`super::svg`] (which escape their own text
+//! with [`esc`]), through [`PreEscaped`] at one seam each.
 
 use super::svg::{self, BulletRow, LineChart, Series, TimelineRow, TornadoBar};
 use super::window::window_value;
