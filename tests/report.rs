@@ -328,3 +328,42 @@ fn optional_sections_render_when_their_data_is_given() {
     assert!(pages[2].html.contains("id=\"budgets\""));
     assert!(!pages[1].html.contains("id=\"budgets\""));
 }
+
+/// Markup characters in titles, docs, leads and risk texts are escaped exactly
+/// once, in the page templates and in the charts alike.
+#[test]
+fn plan_text_is_escaped_exactly_once() {
+    let p = pages("tests/report/escaping.plumb");
+    assert_eq!(p.len(), 3);
+    for page in &p {
+        let html = &page.html;
+        for double in [
+            "&amp;amp;",
+            "&amp;lt;",
+            "&amp;gt;",
+            "&amp;quot;",
+            "&amp;#39;",
+        ] {
+            assert!(!html.contains(double), "{}: {double}", page.path);
+        }
+        for raw in [
+            "<plan>", "<lab>", "<tech>", "<R&D>", "<x>", "<b>", "\"FY\"", "\"Bo\"",
+        ] {
+            assert!(!html.contains(raw), "{}: unescaped {raw}", page.path);
+        }
+        assert!(html.contains(" · R&amp;D &lt;plan&gt; &quot;FY&quot;</title>"));
+    }
+    let index = &p[0].html;
+    for want in [
+        "<a href=\"department/rnd.html\">R&amp;D &lt;lab&gt;</a>",
+        "<h3>Keep &lt;R&amp;D&gt; &amp; &quot;labs&quot; under $5K</h3>",
+        "<p class=\"doc\">Cost of &lt;R&amp;D&gt; &amp; &quot;labs&quot;.</p>",
+        "<td>&lt;b&gt;loss&lt;/b&gt; &amp; more</td><td>a &quot;plan&quot; it's</td>",
+        // The bullet chart (hand-written SVG) escapes the target's text itself.
+        "<title>sum(spend) &lt;= 5K</title>",
+    ] {
+        assert!(index.contains(want), "missing {want}");
+    }
+    assert!(p[1].html.contains("led by Ann &amp; &quot;Bo&quot;"));
+    snapshot("tests/report/escaping.plumb", "escaping");
+}
