@@ -402,7 +402,8 @@ pub fn rename(
     let same_ns = |k: SymbolKind| match d.kind {
         SymbolKind::Unit => k == SymbolKind::Unit,
         SymbolKind::Term => k == SymbolKind::Term,
-        _ => !matches!(k, SymbolKind::Unit | SymbolKind::Term),
+        SymbolKind::Member => k == SymbolKind::Member,
+        _ => !matches!(k, SymbolKind::Unit | SymbolKind::Term | SymbolKind::Member),
     };
     if let Some(other) = defs(c)
         .iter()

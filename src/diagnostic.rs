@@ -85,6 +85,8 @@ codes! {
     TypeMismatch = "type-mismatch",
     /// The plan declaration is missing or repeated, or a file cannot be read.
     InvalidPlan = "invalid-plan",
+    /// An expression's dimensions differ from where it is used (DIMENSIONS.md).
+    DimensionMismatch = "dimension-mismatch",
 }
 
 impl fmt::Display for Code {

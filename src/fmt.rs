@@ -377,8 +377,34 @@ fn expr_into(l: &mut Lines, e: &Expr) {
             expr_into(l, inner);
             l.push(")");
         }
+        ExprKind::Member(n, ms) => l.push(&member_text(n, ms)),
+        ExprKind::Table(entries) => {
+            if entries.is_empty() {
+                l.push("{}");
+                return;
+            }
+            l.push("{ ");
+            for (i, (k, v)) in entries.iter().enumerate() {
+                if i > 0 {
+                    l.push(", ");
+                }
+                l.push(k.text());
+                l.push(": ");
+                expr_into(l, v);
+            }
+            l.push(" }");
+        }
     }
 }
+
+/// `spend[paid]`, `x[paid, emea]`.
+fn member_text(n: &Ident, ms: &[Ident]) -> String {
+    let names: Vec<&str> = ms.iter().map(|m| m.name.as_str()).collect();
+    format!("{}[{}]", n.name, names.join(", "))
+}
+
+/// Longest member table printed on one line; longer ones get one member per line.
+const MAX_INLINE_TABLE: usize = 72;
 
 /// The outermost `step` tables of an expression (not those inside another step).
 fn top_steps(e: &Expr, out: &mut Vec<Extent>) {
@@ -400,6 +426,7 @@ fn top_steps(e: &Expr, out: &mut Vec<Extent>) {
                 stack.push(b);
             }
             ExprKind::Call(_, args) => stack.extend(args.iter()),
+            ExprKind::Table(es) => stack.extend(es.iter().map(|(_, v)| v)),
             _ => {}
         }
     }
@@ -966,6 +993,31 @@ impl<'t> Printer<'t> {
                 self.expr_breaking(l, inner, comments);
                 l.push(")");
             }
+            ExprKind::Table(entries) if !entries.is_empty() => {
+                let mut flat = Lines::new(0, 0);
+                expr_into(&mut flat, e);
+                if flat.cur.chars().count() <= MAX_INLINE_TABLE {
+                    l.push(&flat.cur);
+                    return;
+                }
+                // One member per line, values aligned.
+                let width = entries
+                    .iter()
+                    .map(|(k, _)| k.text().chars().count())
+                    .max()
+                    .unwrap_or(0);
+                l.push("{");
+                l.flush();
+                l.indent += 1;
+                for (k, v) in entries {
+                    let key = format!("{}:", k.text());
+                    l.push(&format!("{key:<w$} ", w = width + 1));
+                    self.expr_breaking(l, v, comments);
+                    l.flush();
+                }
+                l.indent -= 1;
+                l.push("}");
+            }
             _ => expr_into(l, e),
         }
     }
@@ -1066,6 +1118,11 @@ impl<'t> Printer<'t> {
                 Aggregation::Average => " average",
             });
         }
+        if !it.by.is_empty() {
+            let dims: Vec<&str> = it.by.iter().map(|d| d.name.as_str()).collect();
+            head.push_str(" by ");
+            head.push_str(&dims.join(", "));
+        }
         head.push_str(" = ");
         let header = vec![Part::Text(head), Part::Expr(&it.expr)];
         let mut stmts = Vec::new();
@@ -1142,8 +1199,13 @@ impl<'t> Printer<'t> {
                     parts.push(Part::Text(", ".into()));
                 }
                 match a {
-                    Action::Set(d, e) => {
-                        parts.push(Part::Text(format!("set {} = ", d.name)));
+                    Action::Set(d, ms, e) => {
+                        let target = if ms.is_empty() {
+                            d.name.clone()
+                        } else {
+                            member_text(d, ms)
+                        };
+                        parts.push(Part::Text(format!("set {target} = ")));
                         parts.push(Part::Expr(e));
                     }
                     Action::Pause(i) => parts.push(Part::Text(format!("pause {}", i.name))),
@@ -1560,7 +1622,11 @@ impl<'t> Printer<'t> {
                 let mut stmts = Vec::new();
                 for o in &sc.overrides {
                     let mut parts = vec![
-                        Part::Text(format!("{} = ", o.target.name)),
+                        Part::Text(if o.members.is_empty() {
+                            format!("{} = ", o.target.name)
+                        } else {
+                            format!("{} = ", member_text(&o.target, &o.members))
+                        }),
                         Part::Expr(&o.expr),
                     ];
                     if let Some(p) = &o.from {
@@ -1588,6 +1654,41 @@ impl<'t> Printer<'t> {
                 )
             }
             DeclKind::Trigger(t) => self.trigger(t, ext, indent, comments, group),
+            DeclKind::Dimension(dm) => {
+                let head = format!("dimension {} {}", dm.name.name, self.raw(dm.title.span));
+                let width = dm
+                    .members
+                    .iter()
+                    .filter(|(_, t)| t.is_some())
+                    .map(|(m, _)| m.name.chars().count())
+                    .max()
+                    .unwrap_or(0);
+                let stmts = dm
+                    .members
+                    .iter()
+                    .map(|(m, t)| {
+                        let (text, end) = match t {
+                            Some(t) => (
+                                format!("{:<width$} {}", m.name, self.raw(t.span)),
+                                t.span.end,
+                            ),
+                            None => (m.name.clone(), m.span.end),
+                        };
+                        text_stmt(m.span.start, end, text)
+                    })
+                    .collect();
+                let open = self.open_brace(dm.title.span.end, ext.end);
+                self.block(
+                    &one_line(head),
+                    stmts,
+                    open,
+                    close,
+                    comments,
+                    indent,
+                    group,
+                    Style::Multiline,
+                )
+            }
         }
     }
 
@@ -1661,6 +1762,7 @@ fn depth(e: &Expr) -> usize {
                 stack.push((b, d + 1));
             }
             ExprKind::Call(_, args) => stack.extend(args.iter().map(|a| (a, d + 1))),
+            ExprKind::Table(es) => stack.extend(es.iter().map(|(_, v)| (v, d + 1))),
             ExprKind::Step(es) => stack.extend(es.iter().map(|(_, v)| (v, d + 1))),
             _ => {}
         }
@@ -1699,7 +1801,7 @@ fn trigger_exprs(t: &TriggerDecl) -> Vec<&Expr> {
     let mut v: Vec<&Expr> = t.when.iter().collect();
     for s in &t.steps {
         for (a, _) in &s.actions {
-            if let Action::Set(_, e) = a {
+            if let Action::Set(_, _, e) = a {
                 v.push(e);
             }
         }

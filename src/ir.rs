@@ -278,6 +278,50 @@ pub struct Item {
     pub span: Span,
     /// Doc comment.
     pub doc: Option<String>,
+    /// For a member or the total of a dimensioned item: index into
+    /// [`Plan::dim_items`].
+    pub group: Option<usize>,
+}
+
+/// A dimension: an ordered set of members (`dimension channel { … }`, or the
+/// built-in `department`, whose members are the plan's departments).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dimension {
+    /// Name.
+    pub name: String,
+    /// Title.
+    pub title: String,
+    /// Members in order: name, title, span of the name (the department's name
+    /// for the built-in dimension).
+    pub members: Vec<(String, Option<String>, Span)>,
+    /// Span of the name (default for the built-in `department`).
+    pub span: Span,
+}
+
+impl Dimension {
+    /// Index of the member named `name`.
+    pub fn member(&self, name: &str) -> Option<usize> {
+        self.members.iter().position(|m| m.0 == name)
+    }
+}
+
+/// A dimensioned item (`spend: USD by channel`): one item per member, named
+/// `spend[paid]` (`x[paid, emea]` for two dimensions), plus the total named
+/// `spend` when it has one (flow and stock items sum their members; average items
+/// have none).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DimItem {
+    /// The declared name.
+    pub name: String,
+    /// Its dimensions (indices into [`Plan::dimensions`]), in the order of `by`.
+    pub dims: Vec<usize>,
+    /// Member items with their member index in each dimension, first dimension
+    /// outermost (row-major).
+    pub members: Vec<(Vec<usize>, ItemId)>,
+    /// The total item.
+    pub total: Option<ItemId>,
+    /// Span of the name in the declaration.
+    pub name_span: Span,
 }
 
 /// A department.
@@ -591,6 +635,10 @@ pub struct Plan {
     pub scenarios: Vec<Scenario>,
     /// Triggers, top-level and scenario-scoped.
     pub triggers: Vec<Trigger>,
+    /// Dimensions; the built-in `department` first.
+    pub dimensions: Vec<Dimension>,
+    /// Dimensioned items.
+    pub dim_items: Vec<DimItem>,
 }
 
 impl Plan {
@@ -634,6 +682,29 @@ impl Plan {
     /// Index of the item named `name`.
     pub fn item(&self, name: &str) -> Option<ItemId> {
         self.items.iter().position(|i| i.name == name)
+    }
+
+    /// The dimensioned item `item` is a member or the total of, if any.
+    pub fn dim_item(&self, item: ItemId) -> Option<&DimItem> {
+        self.items
+            .get(item)
+            .and_then(|i| i.group)
+            .and_then(|g| self.dim_items.get(g))
+    }
+
+    /// The display label of a member tuple (`paid`, `paid, emea`).
+    pub fn member_label(&self, dims: &[usize], members: &[usize]) -> String {
+        dims.iter()
+            .zip(members)
+            .map(|(d, m)| {
+                self.dimensions
+                    .get(*d)
+                    .and_then(|x| x.members.get(*m))
+                    .map(|x| x.0.as_str())
+                    .unwrap_or("?")
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// Index of the scenario named `name`.

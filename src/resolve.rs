@@ -17,6 +17,8 @@ use crate::syntax::ast::{self, Aggregation, DeclKind, ExprKind, PeriodKind};
 use crate::units::Unit;
 use std::collections::HashMap;
 
+mod dims;
+
 /// Most nested user-function calls while inlining.
 pub const MAX_INLINE_DEPTH: usize = 16;
 /// Largest number of expression nodes one formula may expand to after inlining.
@@ -69,6 +71,10 @@ pub enum SymbolKind {
     Term,
     /// A declared unit.
     Unit,
+    /// A dimension.
+    Dimension,
+    /// A member of a dimension.
+    Member,
 }
 
 impl SymbolKind {
@@ -92,6 +98,8 @@ impl SymbolKind {
             SymbolKind::Role => "role",
             SymbolKind::Term => "term",
             SymbolKind::Unit => "unit",
+            SymbolKind::Dimension => "dimension",
+            SymbolKind::Member => "member",
         }
     }
 }
@@ -175,6 +183,12 @@ struct Resolver<'a> {
     plan: ir::Plan,
     horizon_known: bool,
     source_text: &'a dyn Fn(Span) -> String,
+    /// Dimensions by name (indices into `plan.dimensions`).
+    dims: HashMap<String, usize>,
+    /// Dimensioned items by full name (indices into `plan.dim_items`).
+    dim_groups: HashMap<String, usize>,
+    /// Definition of each member of each dimension (None: not yet known).
+    member_defs: Vec<Vec<Option<usize>>>,
 }
 
 #[derive(Clone, Default)]
@@ -183,6 +197,9 @@ struct Scope<'s> {
     params: Option<&'s HashMap<String, ir::Expr>>,
     prior: Option<ItemId>,
     call_span: Option<Span>,
+    /// Inside a dimensioned item: the member of each of its dimensions being
+    /// resolved, as (dimension, member).
+    members: Option<&'s [(usize, usize)]>,
 }
 
 /// Resolves every name of a compilation into an [`ir::Plan`].
@@ -204,10 +221,14 @@ pub fn resolve(files: &[ParsedFile], text: &dyn Fn(Span) -> String) -> (Resolved
         plan: ir::Plan::default(),
         horizon_known: false,
         source_text: text,
+        dims: HashMap::new(),
+        dim_groups: HashMap::new(),
+        member_defs: Vec::new(),
     };
     r.collect(files);
     r.plan_header(files);
     r.bodies(files);
+    r.dedupe();
     (
         Resolved {
             plan: r.plan,
@@ -324,6 +345,7 @@ impl<'a> Resolver<'a> {
     /// Pass 1: every declared name, with placeholder IR entries in declaration order.
     fn collect(&mut self, files: &'a [ParsedFile]) {
         let builtins: Vec<&str> = ir::BUILTIN_SIGNATURES.iter().map(|b| b.0).collect();
+        self.collect_dimensions(files);
         for (_, decl) in all_decls(files) {
             let doc = decl.doc.clone();
             match &decl.kind {
@@ -609,6 +631,7 @@ impl<'a> Resolver<'a> {
                     }
                 }
                 DeclKind::Trigger(t) => self.collect_trigger(t, decl.span, doc, None),
+                DeclKind::Dimension(_) => {}
             }
         }
     }
@@ -661,6 +684,10 @@ impl<'a> Resolver<'a> {
             name: full.clone(),
             span: item.name.span,
         };
+        if !item.by.is_empty() {
+            self.collect_dim_item(item, &ident, kind, initiative, span, doc);
+            return;
+        }
         let idx = self.plan.items.len();
         if self.define(&ident, kind, span, doc.clone(), None, Some(idx)) {
             self.plan.items.push(ir::Item {
@@ -678,6 +705,7 @@ impl<'a> Resolver<'a> {
                 name_span: item.name.span,
                 span,
                 doc,
+                group: None,
             });
             if let Some((_, ini)) = initiative {
                 if let Some(i) = self.plan.initiatives.get_mut(ini) {
@@ -1164,6 +1192,10 @@ impl<'a> Resolver<'a> {
         if self.plan.items.get(id).map(|i| i.name_span) != Some(item.name.span) {
             return; // a duplicate: the first declaration wins
         }
+        if let Some(g) = self.plan.items.get(id).and_then(|i| i.group) {
+            self.dim_item_body(item, g, initiative);
+            return;
+        }
         let scope = Scope {
             initiative,
             ..Scope::default()
@@ -1340,6 +1372,9 @@ impl<'a> Resolver<'a> {
             let Some(item) = self.override_target(&o.target) else {
                 continue;
             };
+            let Some(targets) = self.override_members(item, &o.target, &o.members) else {
+                continue;
+            };
             let from = match &o.from {
                 Some(p) => {
                     self.check_in_horizon(p, "the period");
@@ -1347,17 +1382,20 @@ impl<'a> Resolver<'a> {
                 }
                 None => 0,
             };
-            let scope = Scope {
-                prior: Some(item),
-                ..Scope::default()
-            };
-            let expr = self.expr(&o.expr, &scope);
-            overrides.push(ir::Override {
-                item,
-                expr,
-                from,
-                span: o.span,
-            });
+            for (item, ctx) in targets {
+                let scope = Scope {
+                    prior: Some(item),
+                    members: (!ctx.is_empty()).then_some(ctx.as_slice()),
+                    ..Scope::default()
+                };
+                let expr = self.expr(&o.expr, &scope);
+                overrides.push(ir::Override {
+                    item,
+                    expr,
+                    from,
+                    span: o.span,
+                });
+            }
         }
         let parent = match &sc.extends {
             Some(p) => self.lookup_kind(p, SymbolKind::Scenario),
@@ -1375,7 +1413,13 @@ impl<'a> Resolver<'a> {
     /// A scenario override or `set` target: must be a driver.
     fn override_target(&mut self, id: &ast::Ident) -> Option<ItemId> {
         let item = self.value_name(id, &Scope::default())?;
-        let it = self.plan.items.get(item)?;
+        // A dimensioned item: its members say what was declared.
+        let declared = self
+            .plan
+            .dim_item(item)
+            .and_then(|g| g.members.first())
+            .map_or(item, |m| m.1);
+        let it = self.plan.items.get(declared)?;
         if it.kind != ast::ItemKind::Driver {
             self.diags.push(
                 Diagnostic::error(
@@ -1507,18 +1551,24 @@ impl<'a> Resolver<'a> {
             let mut actions = Vec::new();
             for (a, span) in &st.actions {
                 match a {
-                    ast::Action::Set(d, e) => {
+                    ast::Action::Set(d, ms, e) => {
                         let Some(item) = self.override_target(d) else {
                             continue;
                         };
-                        let expr = self.expr(
-                            e,
-                            &Scope {
-                                prior: Some(item),
-                                ..Scope::default()
-                            },
-                        );
-                        actions.push((ir::Action::Set(item, expr), *span));
+                        let Some(targets) = self.override_members(item, d, ms) else {
+                            continue;
+                        };
+                        for (item, ctx) in targets {
+                            let expr = self.expr(
+                                e,
+                                &Scope {
+                                    prior: Some(item),
+                                    members: (!ctx.is_empty()).then_some(ctx.as_slice()),
+                                    ..Scope::default()
+                                },
+                            );
+                            actions.push((ir::Action::Set(item, expr), *span));
+                        }
                     }
                     ast::Action::Pause(i) => {
                         if let Some(ini) = self.lookup_kind(i, SymbolKind::Initiative) {
@@ -1703,10 +1753,12 @@ impl<'a> Resolver<'a> {
                     }
                 }
                 match self.value_name(id, scope) {
-                    Some(i) => K::Item(i),
+                    Some(i) => return self.item_ref(i, id, scope, span),
                     None => K::Error,
                 }
             }
+            ExprKind::Member(id, members) => return self.member_ref(id, members, scope, span),
+            ExprKind::Table(entries) => return self.table(entries, e.span, scope, budget),
             ExprKind::Unary(op, a) => {
                 let inner = self.expr_b(a, scope, budget);
                 match (op, inner.kind) {
@@ -1783,6 +1835,9 @@ impl<'a> Resolver<'a> {
             kind: K::Error,
             span: outer_span,
         };
+        if name.name == "total" && !self.fn_names.contains_key("total") {
+            return self.total_call(name, args, span, scope, budget);
+        }
         let builtin = match name.name.as_str() {
             "grow" => Some((Builtin::Grow, 2, 2)),
             "ramp" => Some((Builtin::Ramp, 4, 4)),
@@ -1965,6 +2020,7 @@ impl<'a> Resolver<'a> {
             params: Some(&bound),
             prior: None,
             call_span: Some(outer_span),
+            members: scope.members,
         };
         let out = self.expr_b(body, &inner, budget);
         self.fn_stack.pop();

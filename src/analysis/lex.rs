@@ -162,6 +162,7 @@ pub const KEYWORDS: &[&str] = &[
     "initiative",
     "scenario",
     "trigger",
+    "dimension",
     "currency",
     "periods",
     "base",
@@ -349,7 +350,8 @@ fn kind_of(k: SymbolKind) -> (TokenKind, u32) {
         SymbolKind::Function => (TokenKind::Function, 0),
         SymbolKind::Unit => (TokenKind::Type, 0),
         SymbolKind::Department | SymbolKind::Role => (TokenKind::Class, 0),
-        SymbolKind::Term => (TokenKind::EnumMember, 0),
+        SymbolKind::Term | SymbolKind::Member => (TokenKind::EnumMember, 0),
+        SymbolKind::Dimension => (TokenKind::Type, 0),
         SymbolKind::Plan | SymbolKind::Scenario | SymbolKind::Initiative => {
             (TokenKind::Namespace, 0)
         }

@@ -221,6 +221,37 @@ pub enum ExprKind {
     At(Box<Expr>, Period),
     /// `( x )`, kept so the formatter can keep the user's parentheses.
     Paren(Box<Expr>),
+    /// `spend[paid]`, `x[paid, emea]`: one member of a dimensioned item.
+    Member(Ident, Vec<Ident>),
+    /// `{ paid: 60K, events: 30K, else: 0 }`: one value per member.
+    Table(Vec<(TableKey, Expr)>),
+}
+
+/// The key of a member table entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TableKey {
+    /// A member's name.
+    Member(Ident),
+    /// `else`: every member not listed (the span of the keyword).
+    Else(Span),
+}
+
+impl TableKey {
+    /// Where the key is written.
+    pub fn span(&self) -> Span {
+        match self {
+            TableKey::Member(i) => i.span,
+            TableKey::Else(s) => *s,
+        }
+    }
+
+    /// The key as written (`paid`, `else`).
+    pub fn text(&self) -> &str {
+        match self {
+            TableKey::Member(i) => &i.name,
+            TableKey::Else(_) => "else",
+        }
+    }
 }
 
 /// How an item rolls up from months to quarters and years.
@@ -264,6 +295,8 @@ pub struct ItemDecl {
     pub unit: Option<UnitExpr>,
     /// `stock`, `flow` or `average`, when written.
     pub aggregation: Option<(Aggregation, Span)>,
+    /// `by DIM, …`: the dimensions it has one series per member of.
+    pub by: Vec<Ident>,
     /// The defining expression.
     pub expr: Expr,
     /// `owner P`.
@@ -442,6 +475,8 @@ pub struct InitiativeDecl {
 pub struct Override {
     /// The driver replaced.
     pub target: Ident,
+    /// `[m, …]` after the driver: the one member replaced (empty: all of them).
+    pub members: Vec<Ident>,
     /// The new expression.
     pub expr: Expr,
     /// From which period on.
@@ -468,8 +503,8 @@ pub struct ScenarioDecl {
 /// One action of a playbook step.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
-    /// `set D = E`.
-    Set(Ident, Expr),
+    /// `set D = E`, or `set D[m] = E` for one member.
+    Set(Ident, Vec<Ident>, Expr),
     /// `pause I`.
     Pause(Ident),
 }
@@ -564,6 +599,19 @@ pub enum DeclKind {
     Scenario(ScenarioDecl),
     /// A top-level `trigger`.
     Trigger(TriggerDecl),
+    /// `dimension NAME "title" { MEMBER ["title"] … }`.
+    Dimension(DimensionDecl),
+}
+
+/// `dimension NAME "title" { MEMBER ["title"] … }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DimensionDecl {
+    /// The name.
+    pub name: Ident,
+    /// The title.
+    pub title: Str,
+    /// Members in order, each with its title when written.
+    pub members: Vec<(Ident, Option<Str>)>,
 }
 
 impl DeclKind {
@@ -587,6 +635,7 @@ impl DeclKind {
             DeclKind::Initiative(_) => "initiative",
             DeclKind::Scenario(_) => "scenario",
             DeclKind::Trigger(_) => "trigger",
+            DeclKind::Dimension(_) => "dimension",
         }
     }
 
@@ -609,6 +658,7 @@ impl DeclKind {
             DeclKind::Initiative(i) => Some(&i.name),
             DeclKind::Scenario(s) => Some(&s.name),
             DeclKind::Trigger(t) => Some(&t.name),
+            DeclKind::Dimension(d) => Some(&d.name),
         }
     }
 }

@@ -552,13 +552,20 @@ impl Lowerer {
                             let span = self.span(&s);
                             let mut i = s.into_inner();
                             let target = self.ident(i.next()?);
-                            let expr = self.expr(i.next()?)?;
+                            let mut next = i.next()?;
+                            let mut members = Vec::new();
+                            if next.as_rule() == Rule::member_index {
+                                members = self.names(next);
+                                next = i.next()?;
+                            }
+                            let expr = self.expr(next)?;
                             let from = match (i.next(), i.next()) {
                                 (Some(_), Some(p)) => Some(self.period(p)?),
                                 _ => None,
                             };
                             sc.overrides.push(Override {
                                 target,
+                                members,
                                 expr,
                                 from,
                                 span,
@@ -575,6 +582,23 @@ impl Lowerer {
                 DeclKind::Scenario(sc)
             }
             Rule::trigger_decl => DeclKind::Trigger(self.trigger(it)?),
+            Rule::dimension_decl => {
+                it.next();
+                let name = self.ident(it.next()?);
+                let title = self.string(it.next()?);
+                let mut members = Vec::new();
+                for m in it {
+                    let mut i = m.into_inner();
+                    let id = self.ident(i.next()?);
+                    let t = i.next().map(|t| self.string(t));
+                    members.push((id, t));
+                }
+                DeclKind::Dimension(DimensionDecl {
+                    name,
+                    title,
+                    members,
+                })
+            }
             _ => return None,
         })
     }
@@ -618,8 +642,14 @@ impl Lowerer {
                                 let mut j = a.into_inner();
                                 j.next();
                                 let d = self.ident(j.next()?);
-                                let e = self.expr(j.next()?)?;
-                                actions.push((Action::Set(d, e), aspan));
+                                let mut next = j.next()?;
+                                let mut members = Vec::new();
+                                if next.as_rule() == Rule::member_index {
+                                    members = self.names(next);
+                                    next = j.next()?;
+                                }
+                                let e = self.expr(next)?;
+                                actions.push((Action::Set(d, members, e), aspan));
                             }
                             Rule::pause_action => {
                                 let d = self.ident(a.into_inner().nth(1)?);
@@ -655,6 +685,7 @@ impl Lowerer {
             name,
             unit: None,
             aggregation: None,
+            by: Vec::new(),
             expr: Expr {
                 kind: ExprKind::Number {
                     value: Decimal::ZERO,
@@ -680,6 +711,7 @@ impl Lowerer {
                     };
                     item.aggregation = Some((a, span));
                 }
+                Rule::by_clause => item.by = self.names(s.into_inner().nth(1)?),
                 Rule::expr => {
                     item.expr = self.expr(s)?;
                     have_expr = true;
@@ -796,6 +828,7 @@ impl Lowerer {
             Rule::call => self.call(p, span),
             Rule::if_expr => self.if_expr(p, span),
             Rule::step_expr => self.step(p, span),
+            Rule::member_table => self.table(p, span),
             _ => self.leaf(p, span).map(|e| (e, 1)),
         }
     }
@@ -972,6 +1005,26 @@ impl Lowerer {
         self.node(ExprKind::Step(entries), span, depth + 1)
     }
 
+    /// `{ paid: 60K, events: 30K, else: 0 }`.
+    #[inline(never)]
+    fn table(&mut self, p: P, span: Span) -> Option<(Expr, usize)> {
+        let mut entries = Vec::new();
+        let mut depth = 0;
+        for e in p.into_inner() {
+            let mut it = e.into_inner();
+            let k = it.next()?;
+            let key = if k.as_rule() == Rule::kw_else {
+                TableKey::Else(self.span(&k))
+            } else {
+                TableKey::Member(self.ident(k))
+            };
+            let (v, d) = self.expr_d(it.next()?)?;
+            depth = depth.max(d);
+            entries.push((key, v));
+        }
+        self.node(ExprKind::Table(entries), span, depth + 1)
+    }
+
     /// Numbers, periods, ranges and names.
     #[inline(never)]
     fn leaf(&mut self, p: P, span: Span) -> Option<Expr> {
@@ -991,7 +1044,14 @@ impl Lowerer {
                 let b = self.period(it.next()?)?;
                 ExprKind::Range(a, b)
             }
-            Rule::ref_expr => ExprKind::Name(self.ident(p.into_inner().next()?)),
+            Rule::ref_expr => {
+                let mut it = p.into_inner();
+                let name = self.ident(it.next()?);
+                match it.next() {
+                    Some(ix) => ExprKind::Member(name, self.names(ix)),
+                    None => ExprKind::Name(name),
+                }
+            }
             Rule::step_number => {
                 // The same literal `expr` would give, without the detour.
                 let n = p.into_inner().next()?;

@@ -60,6 +60,7 @@ pub const DECL_KEYWORDS: &[&str] = &[
     "initiative",
     "scenario",
     "trigger",
+    "dimension",
 ];
 
 /// The result of parsing one file.
@@ -619,7 +620,13 @@ pub fn describe_rule(rule: Rule) -> &'static str {
         | R::request_decl
         | R::raci_decl
         | R::initiative_decl
-        | R::scenario_decl => "a declaration",
+        | R::scenario_decl
+        | R::dimension_decl => "a declaration",
+        R::member_decl => "a member such as `paid \"Paid search\"`",
+        R::member_table | R::member_entry => "a member table such as `{ paid: 60K, else: 0 }`",
+        R::member_index => "`[member]`",
+        R::by_clause => "`by`",
+        R::kw_dimension => "`dimension`",
         R::driver_decl | R::kw_driver => "`driver`",
         R::metric_decl | R::kw_metric => "`metric`",
         R::trigger_decl | R::kw_trigger => "`trigger`",

@@ -165,6 +165,11 @@ impl Shift for Expr {
                 e.shift(to);
                 p.shift(to);
             }
+            ExprKind::Member(n, ms) => {
+                n.shift(to);
+                ms.shift(to);
+            }
+            ExprKind::Table(entries) => entries.shift(to),
         }
     }
 }
@@ -176,11 +181,13 @@ impl Shift for ItemDecl {
             name,
             unit,
             aggregation,
+            by,
             expr,
             owner,
             means,
             range,
         } = self;
+        by.shift(to);
         name.shift(to);
         unit.shift(to);
         aggregation.shift(to);
@@ -208,15 +215,26 @@ impl Shift for Change {
     }
 }
 
+impl Shift for TableKey {
+    fn shift(&mut self, to: To) {
+        match self {
+            TableKey::Member(i) => i.shift(to),
+            TableKey::Else(s) => s.shift(to),
+        }
+    }
+}
+
 impl Shift for Override {
     fn shift(&mut self, to: To) {
         let Override {
             target,
+            members,
             expr,
             from,
             span,
         } = self;
         target.shift(to);
+        members.shift(to);
         expr.shift(to);
         from.shift(to);
         span.shift(to);
@@ -226,8 +244,9 @@ impl Shift for Override {
 impl Shift for Action {
     fn shift(&mut self, to: To) {
         match self {
-            Action::Set(d, e) => {
+            Action::Set(d, ms, e) => {
                 d.shift(to);
+                ms.shift(to);
                 e.shift(to);
             }
             Action::Pause(i) => i.shift(to),
@@ -443,6 +462,15 @@ impl Shift for DeclKind {
                 triggers.shift(to);
             }
             DeclKind::Trigger(t) => t.shift(to),
+            DeclKind::Dimension(DimensionDecl {
+                name,
+                title,
+                members,
+            }) => {
+                name.shift(to);
+                title.shift(to);
+                members.shift(to);
+            }
         }
     }
 }
