@@ -406,6 +406,22 @@ fn member_text(n: &Ident, ms: &[Ident]) -> String {
 /// Longest member table printed on one line; longer ones get one member per line.
 const MAX_INLINE_TABLE: usize = 72;
 
+/// True when the expression holds a member table.
+fn has_table(e: &Expr) -> bool {
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        match &e.kind {
+            ExprKind::Table(_) => return true,
+            ExprKind::Unary(_, a) | ExprKind::At(a, _) | ExprKind::Paren(a) => stack.push(a),
+            ExprKind::Binary(_, a, b) => stack.extend([&**a, &**b]),
+            ExprKind::If(c, a, b) => stack.extend([&**c, &**a, &**b]),
+            ExprKind::Call(_, args) => stack.extend(args.iter()),
+            _ => {}
+        }
+    }
+    false
+}
+
 /// The outermost `step` tables of an expression (not those inside another step).
 fn top_steps(e: &Expr, out: &mut Vec<Extent>) {
     let mut stack = vec![e];
@@ -885,7 +901,8 @@ impl<'t> Printer<'t> {
         }
         let in_step = |c: &Comment| steps.iter().any(|s| s.holds(c));
         let fits = indent * 2 + flat.cur.chars().count() <= MAX_WIDTH;
-        if steps.is_empty() || (fits && !comments.iter().any(|c| in_step(c))) {
+        let long_table = !fits && parts.iter().any(|p| matches!(p, Part::Expr(e) if has_table(e)));
+        if (steps.is_empty() && !long_table) || (fits && !comments.iter().any(|c| in_step(c))) {
             return (flat.finish(), comments);
         }
         let (step_comments, hoisted): (Vec<&'c Comment>, Vec<&'c Comment>) =
