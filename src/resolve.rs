@@ -1254,14 +1254,17 @@ impl<'a> Resolver<'a> {
             .iter()
             .filter_map(|s| self.lookup_kind(s, SymbolKind::Objective))
             .collect();
-        let targets: Vec<ir::Target> = o
-            .targets
-            .iter()
-            .map(|t| ir::Target {
-                expr: self.expr(t, &Scope::default()),
-                text: self.condition_text(t),
-            })
-            .collect();
+        let mut targets: Vec<ir::Target> = Vec::new();
+        for t in &o.targets {
+            let text = self.condition_text(t);
+            for (expr, member) in self.per_member(t) {
+                let text = match member {
+                    Some(m) => format!("{text} [{m}]"),
+                    None => text.clone(),
+                };
+                targets.push(ir::Target { expr, text });
+            }
+        }
         if let Some(x) = self
             .plan
             .objectives
@@ -1290,11 +1293,17 @@ impl<'a> Resolver<'a> {
                 span: c.span,
             });
         }
-        let maintains = a
-            .maintains
-            .iter()
-            .map(|m| (self.expr(m, &Scope::default()), self.condition_text(m)))
-            .collect();
+        let mut maintains = Vec::new();
+        for m in &a.maintains {
+            let text = self.condition_text(m);
+            for (expr, member) in self.per_member(m) {
+                let text = match member {
+                    Some(x) => format!("{text} [{x}]"),
+                    None => text.clone(),
+                };
+                maintains.push((expr, text));
+            }
+        }
         let counterbalances = a
             .counterbalances
             .iter()

@@ -9,6 +9,7 @@
 
 pub mod assumptions;
 pub mod cycles;
+pub mod dims;
 pub mod objectives;
 pub mod ownership;
 pub mod raci;
@@ -28,7 +29,7 @@ pub fn before_eval(plan: &mut Plan) -> Vec<Diagnostic> {
     d.extend(objectives::cascade(plan));
     d.extend(raci::check(plan));
     d.extend(ownership::check(plan));
-    d
+    dims::tidy(plan, d)
 }
 
 /// True when an error with this code means the plan cannot be evaluated. The

@@ -107,6 +107,7 @@ fn items_table(report: &RunReport, sc: &ScenarioReport) -> Table {
     }
     let mut right = vec![false];
     right.extend(std::iter::repeat_n(true, header.len() - 1));
+    let mut parent = String::new();
     let rows = sc
         .items
         .iter()
@@ -114,7 +115,7 @@ fn items_table(report: &RunReport, sc: &ScenarioReport) -> Table {
             let mut all = it.values.clone();
             all.push(it.total);
             let dp = decimals_for(&all, &it.unit);
-            let mut row = vec![it.name.clone()];
+            let mut row = vec![member_row_name(&it.name, &mut parent)];
             row.extend(it.values.iter().map(|v| amount(*v, &it.unit, dp)));
             if !total_label.is_empty() {
                 row.push(amount(it.total, &it.unit, dp));
@@ -127,6 +128,21 @@ fn items_table(report: &RunReport, sc: &ScenarioReport) -> Table {
         rows,
         right,
     }
+}
+
+/// A member of a dimensioned item (`spend[paid]`) right under its total's row
+/// shows indented as `  paid`; any other name as it is.
+fn member_row_name(name: &str, parent: &mut String) -> String {
+    if let Some((base, rest)) = name.split_once('[') {
+        if base == parent.as_str() {
+            if let Some(label) = rest.strip_suffix(']') {
+                return format!("  {label}");
+            }
+        }
+        return name.to_string();
+    }
+    *parent = name.to_string();
+    name.to_string()
 }
 
 /// Heading of the targets table: what the columns compare.

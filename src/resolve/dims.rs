@@ -461,11 +461,15 @@ impl<'a> Resolver<'a> {
                 Diagnostic::error(
                     Code::DimensionMismatch,
                     id.span,
-                    format!(
-                        "`{}` is by {}: name one member of each, in that order",
-                        id.name,
-                        self.dims_text(&dims)
-                    ),
+                    if dims.len() == 1 {
+                        format!("`{}` is by {}: name one member", id.name, self.dims_text(&dims))
+                    } else {
+                        format!(
+                            "`{}` is by {}: name one member of each, in that order",
+                            id.name,
+                            self.dims_text(&dims)
+                        )
+                    },
                 )
                 .with_help(format!("write `{example}`")),
             );
@@ -990,4 +994,31 @@ fn balanced_sum(mut parts: Vec<ir::Expr>, span: Span) -> ir::Expr {
         parts = next;
     }
     parts.pop().unwrap_or_else(|| err_expr(span))
+}
+
+impl Resolver<'_> {
+    /// A condition (`target`, `maintain`) over dimensioned values: one condition
+    /// per member of the dimensions it reads, each with its member label
+    /// (`paid`, `paid, emea`); a condition without dimensions is one, unlabelled.
+    pub(super) fn per_member(&mut self, e: &ast::Expr) -> Vec<(ir::Expr, Option<String>)> {
+        let dims = self.expr_dims(e, &Scope::default());
+        if dims.is_empty() {
+            return vec![(self.expr(e, &Scope::default()), None)];
+        }
+        let sizes: Vec<usize> = dims
+            .iter()
+            .map(|d| self.plan.dimensions.get(*d).map_or(0, |x| x.members.len()))
+            .collect();
+        let mut out = Vec::new();
+        for tuple in product(&sizes) {
+            let ctx: Vec<(usize, usize)> = dims.iter().copied().zip(tuple.iter().copied()).collect();
+            let scope = Scope {
+                members: Some(&ctx),
+                ..Scope::default()
+            };
+            let label = self.plan.member_label(&dims, &tuple);
+            out.push((self.expr(e, &scope), Some(label)));
+        }
+        out
+    }
 }
