@@ -59,6 +59,10 @@ pub enum Builtin {
     Pow,
     /// `root(x, n)`: the n-th root of x (n a whole number ≥ 1).
     Root,
+    /// `allocate(amount, weights[, digits])` for one member: arguments are the
+    /// amount, the digits (`Const(-1)`: no rounding), the member's index `Const(k)`
+    /// and then every member's weight in order (see `eval::allocate`).
+    Allocate,
 }
 
 /// Largest exponent `pow` and `root` accept (the longest horizon, in months).
@@ -137,6 +141,16 @@ pub const BUILTIN_SIGNATURES: &[(&str, &str, &str)] = &[
         "root",
         "root(x, n)",
         "the n-th root of x, n a whole number ≥ 1 (root(1.21, 2) is 1.1)",
+    ),
+    (
+        "total",
+        "total(x, DIM)",
+        "sum of a dimensioned value over all its members, or over one dimension",
+    ),
+    (
+        "allocate",
+        "allocate(amount, weights, digits)",
+        "amount split over the members of weights in proportion, parts rounded to the currency's minor unit and summing exactly",
     ),
 ];
 

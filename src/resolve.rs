@@ -189,6 +189,11 @@ struct Resolver<'a> {
     dim_groups: HashMap<String, usize>,
     /// Definition of each member of each dimension (None: not yet known).
     member_defs: Vec<Vec<Option<usize>>>,
+    /// The declared unit of the item being resolved (`allocate` rounds to its
+    /// currency's minor unit).
+    alloc_unit: Option<Unit>,
+    /// True while resolving a trigger's `when` (one truth per period).
+    in_when: bool,
 }
 
 #[derive(Clone, Default)]
@@ -224,6 +229,8 @@ pub fn resolve(files: &[ParsedFile], text: &dyn Fn(Span) -> String) -> (Resolved
         dims: HashMap::new(),
         dim_groups: HashMap::new(),
         member_defs: Vec::new(),
+        alloc_unit: None,
+        in_when: false,
     };
     r.collect(files);
     r.plan_header(files);
@@ -1521,7 +1528,12 @@ impl<'a> Resolver<'a> {
             return;
         };
         let when = match &t.when {
-            Some(w) => self.expr(w, &Scope::default()),
+            Some(w) => {
+                self.in_when = true;
+                let e = self.expr(w, &Scope::default());
+                self.in_when = false;
+                e
+            }
             None => {
                 self.diags.push(
                     Diagnostic::error(
@@ -1844,8 +1856,11 @@ impl<'a> Resolver<'a> {
             kind: K::Error,
             span: outer_span,
         };
-        if name.name == "total" && !self.fn_names.contains_key("total") {
+        if name.name == "total" {
             return self.total_call(name, args, span, scope, budget);
+        }
+        if name.name == "allocate" {
+            return self.allocate_call(args, span, scope, budget);
         }
         let builtin = match name.name.as_str() {
             "grow" => Some((Builtin::Grow, 2, 2)),

@@ -344,6 +344,7 @@ impl<'a> Resolver<'a> {
         let unit = item.unit.as_ref().and_then(|u| self.unit(u));
         let owner = item.owner.as_ref().and_then(|o| self.party(o));
         let means = item.means.as_ref().and_then(|m| self.term(m));
+        self.alloc_unit = unit.clone();
         for (tuple, id) in &g.members {
             let ctx: Vec<(usize, usize)> = g.dims.iter().copied().zip(tuple.iter().copied()).collect();
             let scope = Scope {
@@ -361,6 +362,7 @@ impl<'a> Resolver<'a> {
                 it.range = range;
             }
         }
+        self.alloc_unit = None;
         let ids: Vec<ItemId> = g.members.iter().map(|m| m.1).collect();
         let total_expr = sum_items(&ids, item.name.span);
         let mut targets = ids;
@@ -416,7 +418,9 @@ impl<'a> Resolver<'a> {
                     } else {
                         format!("write `{example}` for one member (an average item has no total)")
                     };
-                    let here = if ctx.is_empty() {
+                    let here = if self.in_when {
+                        "a trigger's `when` needs one truth per period".to_string()
+                    } else if ctx.is_empty() {
                         "this expression has no dimensions".to_string()
                     } else {
                         let cd: Vec<usize> = ctx.iter().map(|c| c.0).collect();
@@ -1020,5 +1024,127 @@ impl Resolver<'_> {
             out.push((self.expr(e, &scope), Some(label)));
         }
         out
+    }
+}
+
+impl Resolver<'_> {
+    /// `allocate(amount, weights[, digits])` for the context's member of the
+    /// weights' dimension.
+    pub(super) fn allocate_call(
+        &mut self,
+        args: &[ast::Expr],
+        span: Span,
+        scope: &Scope,
+        budget: &mut usize,
+    ) -> ir::Expr {
+        let outer = scope.call_span.unwrap_or(span);
+        let (amount, weights, digits) = match args {
+            [a, w] => (a, w, None),
+            [a, w, d] => (a, w, Some(d)),
+            _ => {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::TypeMismatch,
+                        span,
+                        format!("`allocate` takes 2 or 3 arguments, not {}", args.len()),
+                    )
+                    .with_help("write `allocate(amount, weights)` or `allocate(amount, weights, digits)`"),
+                );
+                return err_expr(outer);
+            }
+        };
+        let wdims = self.expr_dims(weights, scope);
+        let [dim] = wdims.as_slice() else {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::DimensionMismatch,
+                    weights.span,
+                    if wdims.is_empty() {
+                        "the weights of `allocate` need one value per member".to_string()
+                    } else {
+                        format!("the weights of `allocate` are by {}: split over one dimension", self.dims_text(&wdims))
+                    },
+                )
+                .with_help("give weights by one dimension, for example `allocate(it_cost, seats)` with `seats` by department"),
+            );
+            return err_expr(outer);
+        };
+        let dim = *dim;
+        let ctx = scope.members.unwrap_or(&[]);
+        let Some(k) = ctx.iter().find(|c| c.0 == dim).map(|c| c.1) else {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::DimensionMismatch,
+                    span,
+                    format!(
+                        "`allocate` splits over `{}`, but this item is not by `{}`",
+                        self.dim_name(dim),
+                        self.dim_name(dim)
+                    ),
+                )
+                .with_help(format!("declare the item `by {}`", self.dim_name(dim))),
+            );
+            return err_expr(outer);
+        };
+        if self.expr_dims(amount, scope).contains(&dim) {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::DimensionMismatch,
+                    amount.span,
+                    format!("the amount of `allocate` is already by `{}`", self.dim_name(dim)),
+                )
+                .with_help("allocate one amount, for example `total(x)`"),
+            );
+            return err_expr(outer);
+        }
+        let digits = match digits {
+            Some(d) => match &d.kind {
+                ExprKind::Number { value, unit: None, .. }
+                    if value.fract().is_zero() && *value >= rust_decimal::Decimal::ZERO && *value <= rust_decimal::Decimal::from(28) =>
+                {
+                    *value
+                }
+                _ => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::TypeMismatch,
+                            d.span,
+                            "the digits of `allocate` are a whole number from 0 to 28",
+                        )
+                        .with_help("write `allocate(amount, weights, 2)` for cents"),
+                    );
+                    return err_expr(outer);
+                }
+            },
+            None => match self.alloc_unit.as_ref().and_then(Unit::currency) {
+                Some(c) => rust_decimal::Decimal::from(crate::units::minor_digits(c)),
+                None => rust_decimal::Decimal::NEGATIVE_ONE,
+            },
+        };
+        let konst = |v: rust_decimal::Decimal| ir::Expr {
+            kind: ir::ExprKind::Const(v, None),
+            span: outer,
+        };
+        let mut out = vec![
+            self.expr_b(amount, scope, budget),
+            konst(digits),
+            konst(rust_decimal::Decimal::from(k)),
+        ];
+        let size = self.plan.dimensions.get(dim).map_or(0, |d| d.members.len());
+        for j in 0..size {
+            let mut c: Vec<(usize, usize)> = ctx.to_vec();
+            if let Some(slot) = c.iter_mut().find(|x| x.0 == dim) {
+                slot.1 = j;
+            }
+            let inner = Scope {
+                members: Some(&c),
+                ..scope.clone()
+            };
+            out.push(self.expr_b(weights, &inner, budget));
+        }
+        ir::Expr {
+            kind: ir::ExprKind::Call(ir::Builtin::Allocate, out),
+            span: outer,
+        }
     }
 }

@@ -813,7 +813,7 @@ fn pest_error(e: pest::error::Error<Rule>, src: &str, file: FileId, base: usize)
     if found == "the end of the declaration" && src.matches('{').count() > src.matches('}').count()
     {
         d = d.with_help("a `{` is not closed: add the matching `}`");
-    } else if list == "`=`"
+    } else if (list == "`=`" || list == "`by` or `=`")
         && found.starts_with('`')
         && found.chars().nth(1).is_some_and(|c| c.is_alphabetic())
     {

@@ -1,0 +1,154 @@
+//! Dimensions, allocations and budgets (DIMENSIONS.md): the spec's numbers,
+//! computed by hand, against the exact results of small plans in `tests/dims/`,
+//! and property tests of `allocate`.
+
+#![allow(clippy::indexing_slicing, clippy::unwrap_used)]
+
+use plumb::compile::{compile, Compilation, DiskFs, Options};
+use plumb::eval::allocate::split;
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use std::path::Path;
+use std::str::FromStr;
+
+fn d(s: &str) -> Decimal {
+    Decimal::from_str(s).expect("decimal literal")
+}
+
+fn load(path: &str) -> Compilation {
+    let c = compile(
+        Path::new(path),
+        &DiskFs,
+        &Options {
+            evaluate: true,
+            scenarios: None,
+        },
+    );
+    let errors: Vec<_> = c.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    c
+}
+
+fn values(c: &Compilation, scenario: &str, item: &str) -> Vec<Decimal> {
+    let plan = c.plan();
+    let s = plan.scenario(scenario).expect("scenario");
+    let i = plan
+        .item(item)
+        .unwrap_or_else(|| panic!("no item {item}"));
+    c.results.as_ref().expect("results").get(s).expect("result").values[i].clone()
+}
+
+fn every(c: &Compilation, scenario: &str, item: &str, want: &str) {
+    let v = values(c, scenario, item);
+    assert!(!v.is_empty());
+    for x in v {
+        assert_eq!(x, d(want), "{item} in {scenario}");
+    }
+}
+
+#[test]
+fn one_dimension_spec_numbers() {
+    let c = load("tests/dims/channels.plumb");
+    // leads = spend / cost_per_lead per channel: 60K/150, 30K/400, 10K/250.
+    every(&c, "base", "leads[paid]", "400");
+    every(&c, "base", "leads[events]", "75");
+    every(&c, "base", "leads[partners]", "40");
+    // 400 + 75 + 40.
+    every(&c, "base", "total_leads", "515");
+    every(&c, "base", "paid_leads", "400");
+    // The item's total row sums its members.
+    every(&c, "base", "spend", "100000");
+    every(&c, "base", "leads", "515");
+}
+
+#[test]
+fn one_member_override_from_a_period() {
+    let c = load("tests/dims/channels.plumb");
+    // `spend[events] = 0 from 2026-04`: events leads 75 then 0.
+    let ev = values(&c, "lean", "leads[events]");
+    assert_eq!(ev, vec![d("75"), d("75"), d("75"), d("0"), d("0"), d("0")]);
+    let tot = values(&c, "lean", "total_leads");
+    assert_eq!(tot, vec![d("515"), d("515"), d("515"), d("440"), d("440"), d("440")]);
+    // Other members untouched.
+    every(&c, "lean", "spend[paid]", "60000");
+    // Horizon total of spend in `lean`: 3 × 100K + 3 × 70K.
+    let sum: Decimal = values(&c, "lean", "spend").iter().copied().sum();
+    assert_eq!(sum, d("510000"));
+}
+
+#[test]
+fn two_dimensions_and_prev_with_member_initial_values() {
+    let c = load("tests/dims/two.plumb");
+    // headcount = prev(headcount, { sales: 30, marketing: 12, else: 5 }) + hires.
+    assert_eq!(values(&c, "base", "headcount[sales]"), vec![d("32"), d("34"), d("36")]);
+    assert_eq!(values(&c, "base", "headcount[marketing]"), vec![d("13"), d("14"), d("15")]);
+    assert_eq!(values(&c, "base", "headcount[finance]"), vec![d("6"), d("7"), d("8")]);
+    // cost[sales, emea] = headcount[sales] × 80.
+    assert_eq!(
+        values(&c, "base", "cost[sales, emea]"),
+        vec![d("2560"), d("2720"), d("2880")]
+    );
+    assert_eq!(values(&c, "base", "sales_emea"), vec![d("2560"), d("2720"), d("2880")]);
+    // total(cost, department)[na] in January: 32×100 + 13×10 + 6×10 = 3390.
+    assert_eq!(values(&c, "base", "cost_by_region[na]")[0], d("3390"));
+    // emea: 32×80 + 13×5 + 6×5 = 2655; all: 3390 + 2655.
+    assert_eq!(values(&c, "base", "cost_by_region[emea]")[0], d("2655"));
+    assert_eq!(values(&c, "base", "cost_all")[0], d("6045"));
+    assert_eq!(values(&c, "base", "cost")[0], d("6045"));
+    // Horizon (Q1) total of cost: 6045 + 6435 + 6825.
+    let q1: Decimal = values(&c, "base", "cost").iter().copied().sum();
+    assert_eq!(q1, d("19305"));
+    // `hires = 0.5 * hires` in `lean` halves every member.
+    assert_eq!(
+        values(&c, "lean", "headcount[marketing]"),
+        vec![d("12.5"), d("13.0"), d("13.5")]
+    );
+}
+
+#[test]
+fn allocate_spec_numbers() {
+    let c = load("tests/dims/alloc.plumb");
+    every(&c, "base", "it_charge[marketing]", "22580.65");
+    every(&c, "base", "it_charge[sales]", "41935.48");
+    every(&c, "base", "it_charge[finance]", "35483.87");
+    every(&c, "base", "it_charge", "100000.00");
+    // Over the horizon: six months of 22,580.65.
+    let h: Decimal = values(&c, "base", "it_charge[marketing]").iter().copied().sum();
+    assert_eq!(h, d("135483.90"));
+}
+
+fn amount() -> impl Strategy<Value = Decimal> {
+    (any::<i64>(), 0u32..=4).prop_map(|(m, s)| Decimal::new(m % 1_000_000_000_000, s))
+}
+
+fn weights() -> impl Strategy<Value = Vec<Decimal>> {
+    prop::collection::vec(
+        (0i64..1_000_000, 0u32..=3).prop_map(|(m, s)| Decimal::new(m, s)),
+        1..40,
+    )
+    .prop_filter("some weight", |w| w.iter().any(|x| !x.is_zero()))
+}
+
+proptest! {
+    #[test]
+    fn allocated_parts_sum_exactly(a in amount(), w in weights(), digits in 0u32..=4) {
+        // An amount with at most `digits` decimals splits into parts that add up to it.
+        let a = a.round_dp_with_strategy(digits, rust_decimal::RoundingStrategy::ToZero);
+        let parts = split(a, &w, Some(digits)).unwrap();
+        prop_assert_eq!(parts.len(), w.len());
+        let sum: Decimal = parts.iter().copied().sum();
+        prop_assert_eq!(sum, a);
+        for p in &parts {
+            prop_assert!(p.scale() <= digits);
+            // Each part is within one unit of its exact share.
+            prop_assert!(p.abs() <= a.abs());
+        }
+    }
+
+    #[test]
+    fn unrounded_parts_sum_exactly(a in amount(), w in weights()) {
+        let parts = split(a, &w, None).unwrap();
+        let sum: Decimal = parts.iter().copied().sum();
+        prop_assert_eq!(sum, a);
+    }
+}
