@@ -1551,6 +1551,41 @@ impl<'t> Printer<'t> {
                     ));
                 }
                 stmts.extend(self.lists("approved by", &r.approved_by));
+                for dr in &r.draws {
+                    stmts.push(stmt(
+                        dr.span.start,
+                        dr.span.end,
+                        vec![
+                            Part::Text("draw ".into()),
+                            Part::Expr(&dr.amount),
+                            Part::Text(format!(" from {}", dr.budget.name)),
+                        ],
+                    ));
+                }
+                for ra in &r.reallocations {
+                    stmts.push(stmt(
+                        ra.span.start,
+                        ra.span.end,
+                        vec![
+                            Part::Text("reallocate ".into()),
+                            Part::Expr(&ra.amount),
+                            Part::Text(format!(
+                                " from {} to {} in {}",
+                                ra.from.name, ra.to.name, ra.budget.name
+                            )),
+                        ],
+                    ));
+                }
+                for (kw, e) in [("cost ", &r.cost), ("return ", &r.ret)] {
+                    if let Some(e) = e {
+                        stmts.push(stmt(
+                            e.span.start,
+                            e.span.end,
+                            vec![Part::Text(kw.into()), Part::Expr(e)],
+                        ));
+                    }
+                }
+                stmts.extend(self.lists("supports", &r.supports));
                 let open = self.open_brace(r.title.span.end, ext.end);
                 self.block(
                     &one_line(head),
@@ -1671,6 +1706,61 @@ impl<'t> Printer<'t> {
                 )
             }
             DeclKind::Trigger(t) => self.trigger(t, ext, indent, comments, group),
+            DeclKind::Budget(b) => {
+                let head = format!("budget {} {}", b.name.name, self.raw(b.title.span));
+                let mut stmts = Vec::new();
+                if let Some(o) = &b.owner {
+                    stmts.push(owner_stmt(o));
+                }
+                if let Some(s) = &b.spend {
+                    stmts.push(text_stmt(
+                        s.span.start,
+                        s.span.end,
+                        format!("spend {}", s.name),
+                    ));
+                }
+                if let Some((per, table, span)) = &b.amount {
+                    let kw = match per {
+                        BudgetPer::Horizon => "amount ",
+                        BudgetPer::Quarter => "amount per quarter ",
+                        BudgetPer::Year => "amount per year ",
+                    };
+                    stmts.push(stmt(
+                        span.start,
+                        span.end,
+                        vec![Part::Text(kw.into()), Part::Expr(table)],
+                    ));
+                }
+                if let Some(c) = &b.contingency {
+                    stmts.push(stmt(
+                        c.span.start,
+                        c.span.end,
+                        vec![Part::Text("contingency ".into()), Part::Expr(c)],
+                    ));
+                }
+                if let Some((cap, who, span)) = &b.reallocation {
+                    stmts.push(stmt(
+                        span.start,
+                        span.end,
+                        vec![
+                            Part::Text("reallocation up to ".into()),
+                            Part::Expr(cap),
+                            Part::Text(format!(" approved by {}", who.name)),
+                        ],
+                    ));
+                }
+                let open = self.open_brace(b.title.span.end, ext.end);
+                self.block(
+                    &one_line(head),
+                    stmts,
+                    open,
+                    close,
+                    comments,
+                    indent,
+                    group,
+                    Style::Multiline,
+                )
+            }
             DeclKind::Dimension(dm) => {
                 let head = format!("dimension {} {}", dm.name.name, self.raw(dm.title.span));
                 let width = dm
@@ -1800,7 +1890,15 @@ fn decl_depth(d: &Decl) -> usize {
                 exprs.push(&c.to);
             }
         }
-        DeclKind::Request(r) => exprs.extend(r.ask.iter().chain(r.grant.iter())),
+        DeclKind::Request(r) => exprs.extend(
+            r.ask
+                .iter()
+                .chain(r.grant.iter())
+                .chain(r.cost.iter())
+                .chain(r.ret.iter())
+                .chain(r.draws.iter().map(|d| &d.amount))
+                .chain(r.reallocations.iter().map(|d| &d.amount)),
+        ),
         DeclKind::Initiative(i) => exprs.extend(i.members.iter().map(|m| &m.0.expr)),
         DeclKind::Scenario(s) => {
             exprs.extend(s.overrides.iter().map(|o| &o.expr));

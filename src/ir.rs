@@ -498,6 +498,66 @@ pub struct Request {
     pub approved_by: Vec<Party>,
     /// Span of the name.
     pub span: Span,
+    /// `draw X from BUDGET` statements.
+    pub draws: Vec<Draw>,
+    /// `reallocate X from D1 to D2 in BUDGET` statements.
+    pub reallocations: Vec<Reallocation>,
+    /// `cost X`, with its text.
+    pub cost: Option<(Expr, String)>,
+    /// `return X`, with its text.
+    pub ret: Option<(Expr, String)>,
+    /// `supports OBJ, …` (indices into [`Plan::objectives`]).
+    pub supports: Vec<usize>,
+}
+
+/// `draw X from BUDGET`: X moves from the budget's contingency to the request's
+/// department.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draw {
+    /// How much.
+    pub amount: Expr,
+    /// Index into [`Plan::budgets`].
+    pub budget: usize,
+    /// The statement.
+    pub span: Span,
+}
+
+/// `reallocate X from D1 to D2 in BUDGET`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reallocation {
+    /// How much.
+    pub amount: Expr,
+    /// Giving department (index into [`Plan::departments`]).
+    pub from: usize,
+    /// Receiving department.
+    pub to: usize,
+    /// Index into [`Plan::budgets`].
+    pub budget: usize,
+    /// The statement.
+    pub span: Span,
+}
+
+/// A budget: per department, a cap on the spend of an item by department.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Budget {
+    /// Name.
+    pub name: String,
+    /// Title.
+    pub title: String,
+    /// Owner (approves contingency draws).
+    pub owner: Option<Party>,
+    /// The spend item (index into [`Plan::dim_items`]; by department).
+    pub spend: Option<usize>,
+    /// What each amount covers.
+    pub per: crate::syntax::ast::BudgetPer,
+    /// Amount per department: (department, amount).
+    pub amounts: Vec<(usize, Expr)>,
+    /// The contingency held centrally.
+    pub contingency: Option<Expr>,
+    /// `reallocation up to PCT approved by P`: the cap, its approver, the span.
+    pub reallocation: Option<(Expr, Option<Party>, Span)>,
+    /// Span of the name.
+    pub span: Span,
 }
 
 /// A RACI entry.
@@ -653,6 +713,8 @@ pub struct Plan {
     pub dimensions: Vec<Dimension>,
     /// Dimensioned items.
     pub dim_items: Vec<DimItem>,
+    /// Budgets.
+    pub budgets: Vec<Budget>,
 }
 
 impl Plan {

@@ -17,6 +17,7 @@ use crate::syntax::ast::{self, Aggregation, DeclKind, ExprKind, PeriodKind};
 use crate::units::Unit;
 use std::collections::HashMap;
 
+mod budgets;
 mod dims;
 
 /// Most nested user-function calls while inlining.
@@ -75,6 +76,8 @@ pub enum SymbolKind {
     Dimension,
     /// A member of a dimension.
     Member,
+    /// A budget.
+    Budget,
 }
 
 impl SymbolKind {
@@ -100,6 +103,7 @@ impl SymbolKind {
             SymbolKind::Unit => "unit",
             SymbolKind::Dimension => "dimension",
             SymbolKind::Member => "member",
+            SymbolKind::Budget => "budget",
         }
     }
 }
@@ -566,6 +570,11 @@ impl<'a> Resolver<'a> {
                             decision: rq.decision.as_ref().map(|d| d.value.clone()),
                             approved_by: vec![],
                             span: rq.name.span,
+                            draws: vec![],
+                            reallocations: vec![],
+                            cost: None,
+                            ret: None,
+                            supports: vec![],
                         });
                     }
                 }
@@ -639,6 +648,29 @@ impl<'a> Resolver<'a> {
                 }
                 DeclKind::Trigger(t) => self.collect_trigger(t, decl.span, doc, None),
                 DeclKind::Dimension(_) => {}
+                DeclKind::Budget(b) => {
+                    let idx = self.plan.budgets.len();
+                    if self.define(
+                        &b.name,
+                        SymbolKind::Budget,
+                        decl.span,
+                        doc,
+                        Some(b.title.value.clone()),
+                        Some(idx),
+                    ) {
+                        self.plan.budgets.push(ir::Budget {
+                            name: b.name.name.clone(),
+                            title: b.title.value.clone(),
+                            owner: None,
+                            spend: None,
+                            per: ast::BudgetPer::Horizon,
+                            amounts: vec![],
+                            contingency: None,
+                            reallocation: None,
+                            span: b.name.span,
+                        });
+                    }
+                }
             }
         }
     }
@@ -1175,6 +1207,7 @@ impl<'a> Resolver<'a> {
                 }
                 DeclKind::Scenario(sc) => self.scenario(sc),
                 DeclKind::Trigger(t) => self.trigger(t),
+                DeclKind::Budget(b) => self.budget(b),
                 _ => {}
             }
         }
@@ -1363,6 +1396,20 @@ impl<'a> Resolver<'a> {
             .iter()
             .filter_map(|p| self.party(p))
             .collect();
+        let (draws, reallocations) = self.moves(rq);
+        let cost = rq
+            .cost
+            .as_ref()
+            .map(|e| (self.expr(e, &Scope::default()), self.condition_text(e)));
+        let ret = rq
+            .ret
+            .as_ref()
+            .map(|e| (self.expr(e, &Scope::default()), self.condition_text(e)));
+        let supports = rq
+            .supports
+            .iter()
+            .filter_map(|s| self.lookup_kind(s, SymbolKind::Objective))
+            .collect();
         if let Some(x) = self
             .plan
             .requests
@@ -1373,6 +1420,11 @@ impl<'a> Resolver<'a> {
             x.ask = ask;
             x.grant = grant;
             x.approved_by = approved_by;
+            x.draws = draws;
+            x.reallocations = reallocations;
+            x.cost = cost;
+            x.ret = ret;
+            x.supports = supports;
         }
     }
 

@@ -152,3 +152,74 @@ proptest! {
         prop_assert_eq!(sum, a);
     }
 }
+
+fn budgets(c: &Compilation, scenario: &str) -> Vec<plumb::check::budgets::BudgetRow> {
+    let plan = c.plan();
+    let s = plan.scenario(scenario).unwrap();
+    let all = plumb::check::budgets::all_outcomes(plan, c.results.as_ref().unwrap()).unwrap();
+    let (_, outs) = all.into_iter().find(|(x, _)| *x == s).unwrap();
+    outs.into_iter().flat_map(|o| o.rows).collect()
+}
+
+#[test]
+fn budget_spec_numbers() {
+    let c = compile(
+        Path::new("tests/dims/budget.plumb"),
+        &DiskFs,
+        &Options {
+            evaluate: true,
+            scenarios: None,
+        },
+    );
+    let rows = budgets(&c, "base");
+    let row = |d: &str| rows.iter().find(|r| r.department == d).unwrap().clone();
+    // Marketing: 6 × 100K = 600K against 620K + 40K − 20K = 640K.
+    let m = row("marketing");
+    assert_eq!((m.spend, m.allowance, m.headroom), (d("600000"), d("640000"), d("40000")));
+    assert_eq!((m.amount, m.draws, m.reallocations), (d("620000"), d("40000"), d("-20000")));
+    // Sales: 6 × 190K = 1.14M against 1.2M + 20K = 1.22M.
+    let s = row("sales");
+    assert_eq!((s.spend, s.allowance), (d("1140000"), d("1220000")));
+    // Finance: 6 × 50K = 300K against 300K.
+    let f = row("finance");
+    assert_eq!((f.spend, f.allowance, f.headroom), (d("300000"), d("300000"), d("0")));
+    // events at 40K a month: marketing 660K, over by 20K (a warning there).
+    let up = budgets(&c, "events_up");
+    let m = up.iter().find(|r| r.department == "marketing").unwrap();
+    assert_eq!((m.spend, m.headroom), (d("660000"), d("-20000")));
+    let over: Vec<_> = c
+        .diagnostics
+        .iter()
+        .filter(|x| x.code == plumb::diagnostic::Code::OverBudget)
+        .collect();
+    assert_eq!(over.len(), 1);
+    assert_eq!(over[0].severity, plumb::diagnostic::Severity::Warning);
+    assert!(over[0].message.contains("$20,000 over"), "{}", over[0].message);
+    // The contingency: 100K − 40K drawn = 60K left; requests ranked by ROI.
+    let base = c.results.as_ref().unwrap().get(c.plan().base).unwrap();
+    let (ranked, left) = plumb::check::budgets::ranking(c.plan(), base).unwrap();
+    assert_eq!(left, d("60000"));
+    assert_eq!(ranked[0].roi, Some(d("2.5")));
+    assert_eq!(ranked[1].running, d("60000"));
+    assert!(ranked.iter().all(|r| r.funded));
+}
+
+#[test]
+fn budget_json_matches_serde_and_csv_is_exact() {
+    let c = load("tests/dims/budget.plumb");
+    let plan = c.plan();
+    let results = c.results.as_ref().unwrap();
+    let outcomes = plumb::check::objectives::all_outcomes(plan, results).unwrap();
+    let b = plumb::check::budgets::all_outcomes(plan, results).unwrap();
+    let ranking = plumb::check::budgets::ranking(plan, results.get(plan.base).unwrap()).unwrap();
+    let report = plumb::report::RunReport::build(plan, results, &outcomes, plumb::report::By::Month)
+        .with_budgets(plan, &b, Some(ranking));
+    let ours = report.to_json();
+    assert_eq!(ours, serde_json::to_string_pretty(&report).unwrap());
+    assert!(ours.contains("\"budgets\""));
+    assert!(ours.contains("\"contingency_left\": \"60000\""));
+    let csv = plumb::report::render_csv(&report);
+    assert!(csv.contains("base,opex,marketing,2026-01 .. 2026-06,620000,40000,-20000,640000,600000,40000"), "{csv}");
+    let md = plumb::report::render_markdown(&report);
+    assert!(md.contains("| opex | sales | 2026-01 .. 2026-06 |"), "{md}");
+}

@@ -177,6 +177,7 @@ fn a_large_report_written_on_two_threads_matches_too() {
                 name: "t \"quoted\"".into(),
                 fired: (s == 2).then(|| "2026-04".to_string()),
             }],
+            budgets: Vec::new(),
         })
         .collect();
     let report = RunReport {
@@ -184,6 +185,8 @@ fn a_large_report_written_on_two_threads_matches_too() {
         title: String::new(),
         periods,
         scenarios,
+        ranked_requests: Vec::new(),
+        contingency_left: None,
     };
     let mut streamed = Vec::new();
     report.write_json(&mut streamed).unwrap();

@@ -117,7 +117,22 @@ pub const STATEMENTS: &[(&str, &[&str])] = &[
     ("risk", &["owner", "likelihood", "impact", "mitigation"]),
     (
         "request",
-        &["from", "ask", "grant", "decision", "approved by"],
+        &[
+            "from",
+            "ask",
+            "grant",
+            "decision",
+            "approved by",
+            "draw",
+            "reallocate",
+            "cost",
+            "return",
+            "supports",
+        ],
+    ),
+    (
+        "budget",
+        &["owner", "spend", "amount", "contingency", "reallocation up to"],
     ),
     (
         "raci",

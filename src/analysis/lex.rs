@@ -163,6 +163,7 @@ pub const KEYWORDS: &[&str] = &[
     "scenario",
     "trigger",
     "dimension",
+    "budget",
     "currency",
     "periods",
     "base",
@@ -216,6 +217,16 @@ pub const KEYWORDS: &[&str] = &[
     "or",
     "not",
     "step",
+    "spend",
+    "amount",
+    "per",
+    "contingency",
+    "reallocation",
+    "up",
+    "draw",
+    "reallocate",
+    "cost",
+    "return",
 ];
 
 /// True for a word of [`KEYWORDS`].
@@ -352,6 +363,7 @@ fn kind_of(k: SymbolKind) -> (TokenKind, u32) {
         SymbolKind::Department | SymbolKind::Role => (TokenKind::Class, 0),
         SymbolKind::Term | SymbolKind::Member => (TokenKind::EnumMember, 0),
         SymbolKind::Dimension => (TokenKind::Type, 0),
+        SymbolKind::Budget => (TokenKind::Struct, 0),
         SymbolKind::Plan | SymbolKind::Scenario | SymbolKind::Initiative => {
             (TokenKind::Namespace, 0)
         }

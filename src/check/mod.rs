@@ -8,6 +8,7 @@
 //! and never fail.
 
 pub mod assumptions;
+pub mod budgets;
 pub mod cycles;
 pub mod dims;
 pub mod objectives;
@@ -51,5 +52,6 @@ pub fn after_eval(plan: &Plan, results: &Results) -> Vec<Diagnostic> {
         d.extend(requests::check(plan, r));
     }
     d.extend(assumptions::check(plan, results));
+    d.extend(budgets::check(plan, results));
     d
 }

@@ -566,6 +566,7 @@ fn symbol_kind(k: Kind) -> lsp::SymbolKind {
         Kind::Unit => lsp::SymbolKind::TYPE_PARAMETER,
         Kind::Dimension => lsp::SymbolKind::ENUM,
         Kind::Member => lsp::SymbolKind::ENUM_MEMBER,
+        Kind::Budget => lsp::SymbolKind::OBJECT,
     }
 }
 

@@ -6,10 +6,12 @@
 //! item values with units, target outcomes and trigger firings. Every renderer is
 //! deterministic: the same plan gives byte-identical output.
 
+mod budgets;
 pub mod format;
 mod json;
 mod render;
 
+pub use budgets::{BudgetReport, RankedReport};
 pub use render::{render_csv, render_markdown, render_table, TableOptions};
 
 use crate::check::objectives::TargetOutcome;
@@ -47,6 +49,16 @@ pub struct RunReport {
     /// Scenario name → its report, in declaration order.
     #[serde(serialize_with = "ser_scenarios")]
     pub scenarios: Vec<ScenarioReport>,
+    /// Scored requests ranked by return on cost (filled by
+    /// [`RunReport::with_budgets`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ranked_requests: Vec<RankedReport>,
+    /// Contingency left across budgets, with the ranking.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_opt_decimal"
+    )]
+    pub contingency_left: Option<Decimal>,
 }
 
 /// One scenario's projections.
@@ -71,6 +83,9 @@ pub struct ScenarioReport {
     /// Requests: the bottom-up ask against the grant (filled by
     /// [`RunReport::with_requests`]).
     pub requests: Vec<RequestReport>,
+    /// Budgets per department (filled by [`RunReport::with_budgets`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub budgets: Vec<BudgetReport>,
 }
 
 /// One driver or metric.
@@ -351,6 +366,7 @@ impl RunReport {
                     targets: tg,
                     triggers,
                     requests: Vec::new(),
+                    budgets: Vec::new(),
                 }
             })
             .collect();
@@ -359,6 +375,8 @@ impl RunReport {
             title: plan.title.clone(),
             periods: groups.into_iter().map(|g| g.0).collect(),
             scenarios,
+            ranked_requests: Vec::new(),
+            contingency_left: None,
         }
     }
 

@@ -433,6 +433,73 @@ pub struct RequestDecl {
     pub decision: Option<Str>,
     /// `approved by P, …`.
     pub approved_by: Vec<Ident>,
+    /// `draw X from BUDGET` statements.
+    pub draws: Vec<Draw>,
+    /// `reallocate X from D1 to D2 in BUDGET` statements.
+    pub reallocations: Vec<Reallocation>,
+    /// `cost X`.
+    pub cost: Option<Expr>,
+    /// `return X`.
+    pub ret: Option<Expr>,
+    /// `supports OBJ, …`.
+    pub supports: Vec<Ident>,
+}
+
+/// `draw X from BUDGET` in a request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draw {
+    /// How much.
+    pub amount: Expr,
+    /// From which budget's contingency.
+    pub budget: Ident,
+    /// The statement.
+    pub span: Span,
+}
+
+/// `reallocate X from D1 to D2 in BUDGET` in a request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reallocation {
+    /// How much.
+    pub amount: Expr,
+    /// The giving department.
+    pub from: Ident,
+    /// The receiving department.
+    pub to: Ident,
+    /// The budget.
+    pub budget: Ident,
+    /// The statement.
+    pub span: Span,
+}
+
+/// What a budget's `amount` covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BudgetPer {
+    /// The whole horizon (`amount { … }`).
+    Horizon,
+    /// Each quarter (`amount per quarter { … }`).
+    Quarter,
+    /// Each year (`amount per year { … }`).
+    Year,
+}
+
+/// `budget NAME "title" { … }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BudgetDecl {
+    /// The name.
+    pub name: Ident,
+    /// The title.
+    pub title: Str,
+    /// `owner P`.
+    pub owner: Option<Ident>,
+    /// `spend ITEM`.
+    pub spend: Option<Ident>,
+    /// `amount [per quarter|year] { … }`: what it covers, the member table and
+    /// the statement's span.
+    pub amount: Option<(BudgetPer, Expr, Span)>,
+    /// `contingency X`.
+    pub contingency: Option<Expr>,
+    /// `reallocation up to PCT approved by P`: the cap, the approver, the span.
+    pub reallocation: Option<(Expr, Ident, Span)>,
 }
 
 /// `raci NAME "title" { … }`.
@@ -601,6 +668,8 @@ pub enum DeclKind {
     Trigger(TriggerDecl),
     /// `dimension NAME "title" { MEMBER ["title"] … }`.
     Dimension(DimensionDecl),
+    /// `budget NAME "title" { … }`.
+    Budget(BudgetDecl),
 }
 
 /// `dimension NAME "title" { MEMBER ["title"] … }`.
@@ -636,6 +705,7 @@ impl DeclKind {
             DeclKind::Scenario(_) => "scenario",
             DeclKind::Trigger(_) => "trigger",
             DeclKind::Dimension(_) => "dimension",
+            DeclKind::Budget(_) => "budget",
         }
     }
 
@@ -659,6 +729,7 @@ impl DeclKind {
             DeclKind::Scenario(s) => Some(&s.name),
             DeclKind::Trigger(t) => Some(&t.name),
             DeclKind::Dimension(d) => Some(&d.name),
+            DeclKind::Budget(b) => Some(&b.name),
         }
     }
 }

@@ -447,6 +447,11 @@ impl Lowerer {
                     grant: None,
                     decision: None,
                     approved_by: Vec::new(),
+                    draws: Vec::new(),
+                    reallocations: Vec::new(),
+                    cost: None,
+                    ret: None,
+                    supports: Vec::new(),
                 };
                 for s in it {
                     match s.as_rule() {
@@ -458,6 +463,37 @@ impl Lowerer {
                         }
                         Rule::approved_stmt => {
                             r.approved_by.extend(self.names(s.into_inner().nth(2)?))
+                        }
+                        Rule::draw_stmt => {
+                            let span = self.span(&s);
+                            let mut i = s.into_inner().skip(1);
+                            let amount = self.expr(i.next()?)?;
+                            let budget = self.ident(i.nth(1)?);
+                            r.draws.push(Draw {
+                                amount,
+                                budget,
+                                span,
+                            });
+                        }
+                        Rule::reallocate_stmt => {
+                            let span = self.span(&s);
+                            let mut i = s.into_inner().skip(1);
+                            let amount = self.expr(i.next()?)?;
+                            let from = self.ident(i.nth(1)?);
+                            let to = self.ident(i.nth(1)?);
+                            let budget = self.ident(i.nth(1)?);
+                            r.reallocations.push(Reallocation {
+                                amount,
+                                from,
+                                to,
+                                budget,
+                                span,
+                            });
+                        }
+                        Rule::cost_stmt => r.cost = Some(self.expr(s.into_inner().nth(1)?)?),
+                        Rule::return_stmt => r.ret = Some(self.expr(s.into_inner().nth(1)?)?),
+                        Rule::supports_stmt => {
+                            r.supports.extend(self.names(s.into_inner().nth(1)?))
                         }
                         _ => {}
                     }
@@ -582,6 +618,54 @@ impl Lowerer {
                 DeclKind::Scenario(sc)
             }
             Rule::trigger_decl => DeclKind::Trigger(self.trigger(it)?),
+            Rule::budget_decl => {
+                it.next();
+                let name = self.ident(it.next()?);
+                let title = self.string(it.next()?);
+                let mut b = BudgetDecl {
+                    name,
+                    title,
+                    owner: None,
+                    spend: None,
+                    amount: None,
+                    contingency: None,
+                    reallocation: None,
+                };
+                for s in it {
+                    let span = self.span(&s);
+                    match s.as_rule() {
+                        Rule::owner_stmt => b.owner = Some(self.ident(s.into_inner().nth(1)?)),
+                        Rule::spend_stmt => b.spend = Some(self.ident(s.into_inner().nth(1)?)),
+                        Rule::amount_stmt => {
+                            let mut per = BudgetPer::Horizon;
+                            let mut table = None;
+                            for p in s.into_inner() {
+                                match p.as_rule() {
+                                    Rule::kw_quarter => per = BudgetPer::Quarter,
+                                    Rule::kw_year => per = BudgetPer::Year,
+                                    Rule::member_table => {
+                                        let ps = self.span(&p);
+                                        table = Some(self.table(p, ps)?.0);
+                                    }
+                                    _ => {}
+                                }
+                            }
+                            b.amount = Some((per, table?, span));
+                        }
+                        Rule::contingency_stmt => {
+                            b.contingency = Some(self.expr(s.into_inner().nth(1)?)?)
+                        }
+                        Rule::reallocation_stmt => {
+                            let mut i = s.into_inner().skip(3);
+                            let cap = self.expr(i.next()?)?;
+                            let who = self.ident(i.nth(2)?);
+                            b.reallocation = Some((cap, who, span));
+                        }
+                        _ => {}
+                    }
+                }
+                DeclKind::Budget(b)
+            }
             Rule::dimension_decl => {
                 it.next();
                 let name = self.ident(it.next()?);

@@ -61,6 +61,7 @@ pub const DECL_KEYWORDS: &[&str] = &[
     "scenario",
     "trigger",
     "dimension",
+    "budget",
 ];
 
 /// The result of parsing one file.
@@ -621,7 +622,21 @@ pub fn describe_rule(rule: Rule) -> &'static str {
         | R::raci_decl
         | R::initiative_decl
         | R::scenario_decl
-        | R::dimension_decl => "a declaration",
+        | R::dimension_decl
+        | R::budget_decl => "a declaration",
+        R::spend_stmt | R::kw_spend => "`spend`",
+        R::amount_stmt | R::kw_amount => "`amount`",
+        R::contingency_stmt | R::kw_contingency => "`contingency`",
+        R::reallocation_stmt | R::kw_reallocation => "`reallocation`",
+        R::draw_stmt | R::kw_draw => "`draw`",
+        R::reallocate_stmt | R::kw_reallocate => "`reallocate`",
+        R::cost_stmt | R::kw_cost => "`cost`",
+        R::return_stmt | R::kw_return => "`return`",
+        R::kw_budget => "`budget`",
+        R::kw_per => "`per`",
+        R::kw_quarter => "`quarter`",
+        R::kw_year => "`year`",
+        R::kw_up => "`up`",
         R::member_decl => "a member such as `paid \"Paid search\"`",
         R::member_table | R::member_entry => "a member table such as `{ paid: 60K, else: 0 }`",
         R::member_index => "`[member]`",

@@ -224,6 +224,36 @@ impl Shift for TableKey {
     }
 }
 
+impl Shift for Draw {
+    fn shift(&mut self, to: To) {
+        let Draw {
+            amount,
+            budget,
+            span,
+        } = self;
+        amount.shift(to);
+        budget.shift(to);
+        span.shift(to);
+    }
+}
+
+impl Shift for Reallocation {
+    fn shift(&mut self, to: To) {
+        let Reallocation {
+            amount,
+            from,
+            to: target,
+            budget,
+            span,
+        } = self;
+        amount.shift(to);
+        from.shift(to);
+        target.shift(to);
+        budget.shift(to);
+        span.shift(to);
+    }
+}
+
 impl Shift for Override {
     fn shift(&mut self, to: To) {
         let Override {
@@ -409,6 +439,11 @@ impl Shift for DeclKind {
                 grant,
                 decision,
                 approved_by,
+                draws,
+                reallocations,
+                cost,
+                ret,
+                supports,
             }) => {
                 name.shift(to);
                 title.shift(to);
@@ -417,6 +452,11 @@ impl Shift for DeclKind {
                 grant.shift(to);
                 decision.shift(to);
                 approved_by.shift(to);
+                draws.shift(to);
+                reallocations.shift(to);
+                cost.shift(to);
+                ret.shift(to);
+                supports.shift(to);
             }
             DeclKind::Raci(RaciDecl {
                 name,
@@ -462,6 +502,30 @@ impl Shift for DeclKind {
                 triggers.shift(to);
             }
             DeclKind::Trigger(t) => t.shift(to),
+            DeclKind::Budget(BudgetDecl {
+                name,
+                title,
+                owner,
+                spend,
+                amount,
+                contingency,
+                reallocation,
+            }) => {
+                name.shift(to);
+                title.shift(to);
+                owner.shift(to);
+                spend.shift(to);
+                if let Some((_, e, s)) = amount {
+                    e.shift(to);
+                    s.shift(to);
+                }
+                contingency.shift(to);
+                if let Some((e, who, s)) = reallocation {
+                    e.shift(to);
+                    who.shift(to);
+                    s.shift(to);
+                }
+            }
             DeclKind::Dimension(DimensionDecl {
                 name,
                 title,
