@@ -130,6 +130,17 @@ pub fn used_items(plan: &Plan) -> Vec<bool> {
             mark(Some(o.item), o.expr.items());
         }
     }
+    // A budget's `spend`, and the money a request states, read their items.
+    for b in &plan.budgets {
+        if let Some(g) = b.spend.and_then(|g| plan.dim_items.get(g)) {
+            mark(None, g.members.iter().map(|m| m.1).collect());
+        }
+    }
+    for r in &plan.requests {
+        for (e, _) in r.cost.iter().chain(r.ret.iter()) {
+            mark(None, e.items());
+        }
+    }
     // Reading a dimensioned item's total, or one member, uses the item.
     for g in &plan.dim_items {
         let any = g
