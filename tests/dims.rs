@@ -223,3 +223,36 @@ fn budget_json_matches_serde_and_csv_is_exact() {
     let md = plumb::report::render_markdown(&report);
     assert!(md.contains("| opex | sales | 2026-01 .. 2026-06 |"), "{md}");
 }
+
+#[test]
+fn company_example_by_department() {
+    let c = load("examples/company/main.plumb");
+    // Headcount by department in January: R&D 110 + 3 hires, the others flat.
+    assert_eq!(values(&c, "base", "headcount[rnd]")[0], d("113"));
+    assert_eq!(values(&c, "base", "headcount")[0], d("213"));
+    // A stock: the year's figure is December's, 15 + 60 + 25 + 140.
+    assert_eq!(*values(&c, "base", "headcount").last().unwrap(), d("240"));
+    // IT's 120K charged back by seats in January, to the cent: shares of 213
+    // seats in cents are 845070.42…, 3380281.69…, 1408450.70…, 6366197.18…;
+    // the two cents left go to marketing (.70) and sales (.69).
+    assert_eq!(values(&c, "base", "it_charge[finance]")[0], d("8450.70"));
+    assert_eq!(values(&c, "base", "it_charge[sales]")[0], d("33802.82"));
+    assert_eq!(values(&c, "base", "it_charge[marketing]")[0], d("14084.51"));
+    assert_eq!(values(&c, "base", "it_charge[rnd]")[0], d("63661.97"));
+    assert_eq!(values(&c, "base", "it_charge")[0], d("120000.00"));
+    // Opex is the sum of the departments: 500K + 800K + 600K + 113 × 16K.
+    assert_eq!(values(&c, "base", "opex")[0], d("3708000"));
+    // Marketing's channels add up to the 600K a month it had before.
+    assert_eq!(values(&c, "base", "marketing_spend")[0], d("600000"));
+    // The budget: R&D spends 1,533 engineer-months × 16K = 24,528,000 against
+    // 24.9M − 300K given to sales; marketing 7.2M against 7M + 240K drawn.
+    let rows = budgets(&c, "base");
+    let row = |dep: &str| rows.iter().find(|r| r.department == dep).unwrap().clone();
+    assert_eq!((row("rnd").spend, row("rnd").allowance), (d("24528000"), d("24600000")));
+    assert_eq!((row("marketing").spend, row("marketing").allowance), (d("7200000"), d("7240000")));
+    assert_eq!((row("sales").spend, row("sales").allowance), (d("9600000"), d("9700000")));
+    assert_eq!(row("finance").headroom, d("0"));
+    let base = c.results.as_ref().unwrap().get(c.plan().base).unwrap();
+    let (_, left) = plumb::check::budgets::ranking(c.plan(), base).unwrap();
+    assert_eq!(left, d("260000"));
+}

@@ -160,5 +160,5 @@ fn a_member_renames_across_files() {
     let m = after.values().find(|t| t.contains("plan p")).unwrap();
     let d = after.values().find(|t| t.contains("dimension channel")).unwrap();
     assert!(m.contains("spend[search]") && !m.contains("[paid]"), "{m}");
-    assert!(d.contains("  search \"Paid search\"") && d.contains("{ search: 60K"), "{d}");
+    assert!(d.contains("  search   \"Paid search\"") && d.contains("{ search: 60K"), "{d}");
 }

@@ -217,16 +217,10 @@ pub const KEYWORDS: &[&str] = &[
     "or",
     "not",
     "step",
-    "spend",
-    "amount",
-    "per",
     "contingency",
     "reallocation",
-    "up",
     "draw",
     "reallocate",
-    "cost",
-    "return",
 ];
 
 /// True for a word of [`KEYWORDS`].
