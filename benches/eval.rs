@@ -400,7 +400,10 @@ fn dims_variant(flat: &synth::Synth, runs: usize, flat_full: &Times) {
         .take(3)
         .map(|d| d.message.as_str())
         .collect();
-    assert!(errors.is_empty(), "the dimensioned plan has errors: {errors:?}");
+    assert!(
+        errors.is_empty(),
+        "the dimensioned plan has errors: {errors:?}"
+    );
     println!("{}", fe.line("front end (parse + resolve + check)"));
     let plan = c.plan();
     let (mut ev, mut full) = (Times::default(), Times::default());
@@ -412,7 +415,10 @@ fn dims_variant(flat: &synth::Synth, runs: usize, flat_full: &Times) {
     println!("{}", full.line("  every cell computed, one thread"));
     let per = |t: Duration, n: usize| t.as_secs_f64() * 1e6 / n as f64;
     let flat_series = flat.formulas.len();
-    let (fw, fc) = (per(flat_full.wall(), flat_series), per(flat_full.cpu(), flat_series));
+    let (fw, fc) = (
+        per(flat_full.wall(), flat_series),
+        per(flat_full.cpu(), flat_series),
+    );
     let (dw, dc) = (per(full.wall(), series), per(full.cpu(), series));
     println!(
         "per series, every cell, 3 scenarios       flat {fw:.2} µs wall / {fc:.2} µs CPU; by dimension {dw:.2} µs wall / {dc:.2} µs CPU ({:.2}× / {:.2}× flat)",

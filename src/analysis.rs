@@ -608,9 +608,13 @@ fn describe_def(
                 .and_then(|i| plan.dimensions.get(i))
                 .map(|x| x.name.as_str())
                 .unwrap_or("?");
-            let _ = writeln!(md, "```plumb
+            let _ = writeln!(
+                md,
+                "```plumb
 {}
-```", d.name);
+```",
+                d.name
+            );
             match &d.title {
                 Some(t) => {
                     let _ = writeln!(md, "member of dimension `{dim}`: **{t}**");

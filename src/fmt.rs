@@ -901,7 +901,10 @@ impl<'t> Printer<'t> {
         }
         let in_step = |c: &Comment| steps.iter().any(|s| s.holds(c));
         let fits = indent * 2 + flat.cur.chars().count() <= MAX_WIDTH;
-        let long_table = !fits && parts.iter().any(|p| matches!(p, Part::Expr(e) if has_table(e)));
+        let long_table = !fits
+            && parts
+                .iter()
+                .any(|p| matches!(p, Part::Expr(e) if has_table(e)));
         if (steps.is_empty() && !long_table) || (fits && !comments.iter().any(|c| in_step(c))) {
             return (flat.finish(), comments);
         }

@@ -104,7 +104,11 @@ fn dimensioned_variant_matches_the_flat_plan_member_by_member() {
         for (i, name) in s.names.iter().enumerate() {
             for m in ["s00", "s03"] {
                 let id = plan.item(&format!("{name}[{m}]")).expect("member item");
-                assert_eq!(r.values[id], reference[k][i], "{name}[{m}] in {}", s.scenarios[k]);
+                assert_eq!(
+                    r.values[id], reference[k][i],
+                    "{name}[{m}] in {}",
+                    s.scenarios[k]
+                );
             }
             // The total of a flow sums its four members; `%` rates average, no total.
             if s.kinds[i] == synth::Kind::Rate {
@@ -113,7 +117,10 @@ fn dimensioned_variant_matches_the_flat_plan_member_by_member() {
             }
             let total = plan.item(name).expect("total item");
             // Summed pairwise, (s00 + s01) + (s02 + s03), as decimals round.
-            let want: Vec<_> = reference[k][i].iter().map(|v| (*v + *v) + (*v + *v)).collect();
+            let want: Vec<_> = reference[k][i]
+                .iter()
+                .map(|v| (*v + *v) + (*v + *v))
+                .collect();
             assert_eq!(r.values[total], want, "{name} in {}", s.scenarios[k]);
         }
     }

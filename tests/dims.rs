@@ -32,10 +32,14 @@ fn load(path: &str) -> Compilation {
 fn values(c: &Compilation, scenario: &str, item: &str) -> Vec<Decimal> {
     let plan = c.plan();
     let s = plan.scenario(scenario).expect("scenario");
-    let i = plan
-        .item(item)
-        .unwrap_or_else(|| panic!("no item {item}"));
-    c.results.as_ref().expect("results").get(s).expect("result").values[i].clone()
+    let i = plan.item(item).unwrap_or_else(|| panic!("no item {item}"));
+    c.results
+        .as_ref()
+        .expect("results")
+        .get(s)
+        .expect("result")
+        .values[i]
+        .clone()
 }
 
 fn every(c: &Compilation, scenario: &str, item: &str, want: &str) {
@@ -68,7 +72,10 @@ fn one_member_override_from_a_period() {
     let ev = values(&c, "lean", "leads[events]");
     assert_eq!(ev, vec![d("75"), d("75"), d("75"), d("0"), d("0"), d("0")]);
     let tot = values(&c, "lean", "total_leads");
-    assert_eq!(tot, vec![d("515"), d("515"), d("515"), d("440"), d("440"), d("440")]);
+    assert_eq!(
+        tot,
+        vec![d("515"), d("515"), d("515"), d("440"), d("440"), d("440")]
+    );
     // Other members untouched.
     every(&c, "lean", "spend[paid]", "60000");
     // Horizon total of spend in `lean`: 3 × 100K + 3 × 70K.
@@ -80,15 +87,27 @@ fn one_member_override_from_a_period() {
 fn two_dimensions_and_prev_with_member_initial_values() {
     let c = load("tests/dims/two.plumb");
     // headcount = prev(headcount, { sales: 30, marketing: 12, else: 5 }) + hires.
-    assert_eq!(values(&c, "base", "headcount[sales]"), vec![d("32"), d("34"), d("36")]);
-    assert_eq!(values(&c, "base", "headcount[marketing]"), vec![d("13"), d("14"), d("15")]);
-    assert_eq!(values(&c, "base", "headcount[finance]"), vec![d("6"), d("7"), d("8")]);
+    assert_eq!(
+        values(&c, "base", "headcount[sales]"),
+        vec![d("32"), d("34"), d("36")]
+    );
+    assert_eq!(
+        values(&c, "base", "headcount[marketing]"),
+        vec![d("13"), d("14"), d("15")]
+    );
+    assert_eq!(
+        values(&c, "base", "headcount[finance]"),
+        vec![d("6"), d("7"), d("8")]
+    );
     // cost[sales, emea] = headcount[sales] × 80.
     assert_eq!(
         values(&c, "base", "cost[sales, emea]"),
         vec![d("2560"), d("2720"), d("2880")]
     );
-    assert_eq!(values(&c, "base", "sales_emea"), vec![d("2560"), d("2720"), d("2880")]);
+    assert_eq!(
+        values(&c, "base", "sales_emea"),
+        vec![d("2560"), d("2720"), d("2880")]
+    );
     // total(cost, department)[na] in January: 32×100 + 13×10 + 6×10 = 3390.
     assert_eq!(values(&c, "base", "cost_by_region[na]")[0], d("3390"));
     // emea: 32×80 + 13×5 + 6×5 = 2655; all: 3390 + 2655.
@@ -113,7 +132,10 @@ fn allocate_spec_numbers() {
     every(&c, "base", "it_charge[finance]", "35483.87");
     every(&c, "base", "it_charge", "100000.00");
     // Over the horizon: six months of 22,580.65.
-    let h: Decimal = values(&c, "base", "it_charge[marketing]").iter().copied().sum();
+    let h: Decimal = values(&c, "base", "it_charge[marketing]")
+        .iter()
+        .copied()
+        .sum();
     assert_eq!(h, d("135483.90"));
 }
 
@@ -175,14 +197,23 @@ fn budget_spec_numbers() {
     let row = |d: &str| rows.iter().find(|r| r.department == d).unwrap().clone();
     // Marketing: 6 × 100K = 600K against 620K + 40K − 20K = 640K.
     let m = row("marketing");
-    assert_eq!((m.spend, m.allowance, m.headroom), (d("600000"), d("640000"), d("40000")));
-    assert_eq!((m.amount, m.draws, m.reallocations), (d("620000"), d("40000"), d("-20000")));
+    assert_eq!(
+        (m.spend, m.allowance, m.headroom),
+        (d("600000"), d("640000"), d("40000"))
+    );
+    assert_eq!(
+        (m.amount, m.draws, m.reallocations),
+        (d("620000"), d("40000"), d("-20000"))
+    );
     // Sales: 6 × 190K = 1.14M against 1.2M + 20K = 1.22M.
     let s = row("sales");
     assert_eq!((s.spend, s.allowance), (d("1140000"), d("1220000")));
     // Finance: 6 × 50K = 300K against 300K.
     let f = row("finance");
-    assert_eq!((f.spend, f.allowance, f.headroom), (d("300000"), d("300000"), d("0")));
+    assert_eq!(
+        (f.spend, f.allowance, f.headroom),
+        (d("300000"), d("300000"), d("0"))
+    );
     // events at 40K a month: marketing 660K, over by 20K (a warning there).
     let up = budgets(&c, "events_up");
     let m = up.iter().find(|r| r.department == "marketing").unwrap();
@@ -194,7 +225,11 @@ fn budget_spec_numbers() {
         .collect();
     assert_eq!(over.len(), 1);
     assert_eq!(over[0].severity, plumb::diagnostic::Severity::Warning);
-    assert!(over[0].message.contains("$20,000 over"), "{}", over[0].message);
+    assert!(
+        over[0].message.contains("$20,000 over"),
+        "{}",
+        over[0].message
+    );
     // The contingency: 100K − 40K drawn = 60K left; requests ranked by ROI.
     let base = c.results.as_ref().unwrap().get(c.plan().base).unwrap();
     let (ranked, left) = plumb::check::budgets::ranking(c.plan(), base).unwrap();
@@ -212,14 +247,20 @@ fn budget_json_matches_serde_and_csv_is_exact() {
     let outcomes = plumb::check::objectives::all_outcomes(plan, results).unwrap();
     let b = plumb::check::budgets::all_outcomes(plan, results).unwrap();
     let ranking = plumb::check::budgets::ranking(plan, results.get(plan.base).unwrap()).unwrap();
-    let report = plumb::report::RunReport::build(plan, results, &outcomes, plumb::report::By::Month)
-        .with_budgets(plan, &b, Some(ranking));
+    let report =
+        plumb::report::RunReport::build(plan, results, &outcomes, plumb::report::By::Month)
+            .with_budgets(plan, &b, Some(ranking));
     let ours = report.to_json();
     assert_eq!(ours, serde_json::to_string_pretty(&report).unwrap());
     assert!(ours.contains("\"budgets\""));
     assert!(ours.contains("\"contingency_left\": \"60000\""));
     let csv = plumb::report::render_csv(&report);
-    assert!(csv.contains("base,opex,marketing,2026-01 .. 2026-06,620000,40000,-20000,640000,600000,40000"), "{csv}");
+    assert!(
+        csv.contains(
+            "base,opex,marketing,2026-01 .. 2026-06,620000,40000,-20000,640000,600000,40000"
+        ),
+        "{csv}"
+    );
     let md = plumb::report::render_markdown(&report);
     assert!(md.contains("| opex | sales | 2026-01 .. 2026-06 |"), "{md}");
 }
@@ -248,9 +289,18 @@ fn company_example_by_department() {
     // 24.9M − 300K given to sales; marketing 7.2M against 7M + 240K drawn.
     let rows = budgets(&c, "base");
     let row = |dep: &str| rows.iter().find(|r| r.department == dep).unwrap().clone();
-    assert_eq!((row("rnd").spend, row("rnd").allowance), (d("24528000"), d("24600000")));
-    assert_eq!((row("marketing").spend, row("marketing").allowance), (d("7200000"), d("7240000")));
-    assert_eq!((row("sales").spend, row("sales").allowance), (d("9600000"), d("9700000")));
+    assert_eq!(
+        (row("rnd").spend, row("rnd").allowance),
+        (d("24528000"), d("24600000"))
+    );
+    assert_eq!(
+        (row("marketing").spend, row("marketing").allowance),
+        (d("7200000"), d("7240000"))
+    );
+    assert_eq!(
+        (row("sales").spend, row("sales").allowance),
+        (d("9600000"), d("9700000"))
+    );
     assert_eq!(row("finance").headroom, d("0"));
     let base = c.results.as_ref().unwrap().get(c.plan().base).unwrap();
     let (_, left) = plumb::check::budgets::ranking(c.plan(), base).unwrap();

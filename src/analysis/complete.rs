@@ -141,7 +141,13 @@ pub const STATEMENTS: &[(&str, &[&str])] = &[
     ),
     (
         "budget",
-        &["owner", "spend", "amount", "contingency", "reallocation up to"],
+        &[
+            "owner",
+            "spend",
+            "amount",
+            "contingency",
+            "reallocation up to",
+        ],
     ),
     (
         "raci",

@@ -57,18 +57,30 @@ fn the_plan_is_clean() {
 #[test]
 fn members_are_completed_after_a_bracket_and_in_tables() {
     let l = labels("metric x: USD = spend[‸");
-    assert!(l.contains(&"paid".to_string()) && l.contains(&"events".to_string()), "{l:?}");
+    assert!(
+        l.contains(&"paid".to_string()) && l.contains(&"events".to_string()),
+        "{l:?}"
+    );
     assert!(!l.contains(&"spend".to_string()), "{l:?}");
     // The second position of a two-dimension item: regions.
     let l = labels("metric x: USD = price[paid, ‸");
-    assert!(l.contains(&"emea".to_string()) && !l.contains(&"paid".to_string()), "{l:?}");
+    assert!(
+        l.contains(&"emea".to_string()) && !l.contains(&"paid".to_string()),
+        "{l:?}"
+    );
     // Keys of a member table, and `else`; nested tables take the next dimension.
     let l = labels("driver y: USD by channel = { ‸");
-    assert!(l.contains(&"paid".to_string()) && l.contains(&"else".to_string()), "{l:?}");
+    assert!(
+        l.contains(&"paid".to_string()) && l.contains(&"else".to_string()),
+        "{l:?}"
+    );
     let l = labels("driver y: USD by channel = { paid: 1, ‸");
     assert!(l.contains(&"events".to_string()), "{l:?}");
     let l = labels("driver y: USD by channel, region = { paid: { ‸");
-    assert!(l.contains(&"na".to_string()) && !l.contains(&"paid".to_string()), "{l:?}");
+    assert!(
+        l.contains(&"na".to_string()) && !l.contains(&"paid".to_string()),
+        "{l:?}"
+    );
     // A budget's amount is by department.
     let l = labels("budget b \"B\" {\n  amount { ‸\n}");
     assert!(l.contains(&"sales".to_string()), "{l:?}");
@@ -76,7 +88,11 @@ fn members_are_completed_after_a_bracket_and_in_tables() {
 
 #[test]
 fn hover_shows_each_members_values() {
-    let src = PLAN.replacen("metric paid_spend: USD = spend", "metric paid_spend: USD = sp‸end", 1);
+    let src = PLAN.replacen(
+        "metric paid_spend: USD = spend",
+        "metric paid_spend: USD = sp‸end",
+        1,
+    );
     let offset = src.find('‸').unwrap() as u32;
     let e = Evaluated::new(compile_str(
         "main.plumb",
@@ -88,15 +104,28 @@ fn hover_shows_each_members_values() {
     ));
     let h = hover(&e.compilation, None, Some(&e), F, offset).expect("hover");
     assert!(h.markdown.contains("by channel"), "{}", h.markdown);
-    assert!(h.markdown.contains("- `paid`: 2026-01 $60,000"), "{}", h.markdown);
-    assert!(h.markdown.contains("- `events`: 2026-01 $30,000"), "{}", h.markdown);
+    assert!(
+        h.markdown.contains("- `paid`: 2026-01 $60,000"),
+        "{}",
+        h.markdown
+    );
+    assert!(
+        h.markdown.contains("- `events`: 2026-01 $30,000"),
+        "{}",
+        h.markdown
+    );
     // The total first: $90,000 a month.
     assert!(h.markdown.contains("2026-01 $90,000"), "{}", h.markdown);
     // A member: its dimension and title.
     let src = PLAN.replacen("spend[paid]", "spend[pa‸id]", 1);
     let (c, o) = at(&src);
     let h = hover(&c, None, None, F, o).expect("hover on a member");
-    assert!(h.markdown.contains("member of dimension `channel`: **Paid search**"), "{}", h.markdown);
+    assert!(
+        h.markdown
+            .contains("member of dimension `channel`: **Paid search**"),
+        "{}",
+        h.markdown
+    );
 }
 
 #[test]
@@ -126,7 +155,10 @@ impl FileSystem for Mem {
         if self.0.contains_key(path) {
             Ok(path.to_path_buf())
         } else {
-            Err(std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"))
+            Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "no such file",
+            ))
         }
     }
 }
@@ -158,7 +190,13 @@ fn a_member_renames_across_files() {
         after.insert(c.sources.get(file).unwrap().name.clone(), text);
     }
     let m = after.values().find(|t| t.contains("plan p")).unwrap();
-    let d = after.values().find(|t| t.contains("dimension channel")).unwrap();
+    let d = after
+        .values()
+        .find(|t| t.contains("dimension channel"))
+        .unwrap();
     assert!(m.contains("spend[search]") && !m.contains("[paid]"), "{m}");
-    assert!(d.contains("  search   \"Paid search\"") && d.contains("{ search: 60K"), "{d}");
+    assert!(
+        d.contains("  search   \"Paid search\"") && d.contains("{ search: 60K"),
+        "{d}"
+    );
 }

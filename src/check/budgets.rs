@@ -174,7 +174,11 @@ fn one(
         let Some(dep) = department(plan, *m) else {
             continue;
         };
-        let name = plan.departments.get(dep).map(|d| d.name.clone()).unwrap_or_default();
+        let name = plan
+            .departments
+            .get(dep)
+            .map(|d| d.name.clone())
+            .unwrap_or_default();
         let per_window = scalar(plan, r, base, amount_expr)?;
         // Monthly spend of this department: its members summed.
         let mut monthly = vec![Decimal::ZERO; plan.len];
@@ -257,9 +261,17 @@ pub fn check(plan: &Plan, results: &Results) -> Vec<Diagnostic> {
         Err(e) => return vec![e.to_diagnostic()],
     };
     for (s, budgets) in &all {
-        let scenario = plan.scenarios.get(*s).map(|x| x.name.as_str()).unwrap_or("?");
+        let scenario = plan
+            .scenarios
+            .get(*s)
+            .map(|x| x.name.as_str())
+            .unwrap_or("?");
         for o in budgets {
-            let name = plan.budgets.get(o.budget).map(|b| b.name.as_str()).unwrap_or("?");
+            let name = plan
+                .budgets
+                .get(o.budget)
+                .map(|b| b.name.as_str())
+                .unwrap_or("?");
             let mut reported: Vec<&str> = Vec::new();
             for row in o.rows.iter().filter(|r| r.headroom < Decimal::ZERO) {
                 if reported.contains(&row.department.as_str()) {
@@ -409,14 +421,21 @@ fn rules(plan: &Plan, base: &ScenarioResult) -> Result<Vec<Diagnostic>, EvalErro
                                 ),
                             )
                             .with_label("needs the budget owner's approval")
-                            .with_help(format!("add `approved by {who}` to the request `{}`", rq.name)),
+                            .with_help(format!(
+                                "add `approved by {who}` to the request `{}`",
+                                rq.name
+                            )),
                         );
                     }
                 }
             }
             for m in rq.reallocations.iter().filter(|m| m.budget == bi) {
                 let v = scalar(plan, base, None, &m.amount)?;
-                let dep = plan.departments.get(m.from).map(|d| d.name.clone()).unwrap_or_default();
+                let dep = plan
+                    .departments
+                    .get(m.from)
+                    .map(|d| d.name.clone())
+                    .unwrap_or_default();
                 let slot = given.get_mut(m.from);
                 let total = match slot {
                     Some(s) => {
@@ -425,7 +444,10 @@ fn rules(plan: &Plan, base: &ScenarioResult) -> Result<Vec<Diagnostic>, EvalErro
                     }
                     None => v,
                 };
-                let amount_expr = budget.amounts.iter().find(|(mm, _)| department(plan, *mm) == Some(m.from));
+                let amount_expr = budget
+                    .amounts
+                    .iter()
+                    .find(|(mm, _)| department(plan, *mm) == Some(m.from));
                 let mut amount = match amount_expr {
                     Some((_, e)) => scalar(plan, base, None, e)?,
                     None => Decimal::ZERO,
@@ -443,7 +465,11 @@ fn rules(plan: &Plan, base: &ScenarioResult) -> Result<Vec<Diagnostic>, EvalErro
                         *x = true;
                     }
                     let help = if budget.reallocation.is_some() {
-                        format!("move at most {} out of `{dep}` in `{}`", f(limit), budget.name)
+                        format!(
+                            "move at most {} out of `{dep}` in `{}`",
+                            f(limit),
+                            budget.name
+                        )
                     } else {
                         format!(
                             "`{}` allows no reallocation: add `reallocation up to 10% approved by …` to it",
@@ -478,8 +504,11 @@ fn rules(plan: &Plan, base: &ScenarioResult) -> Result<Vec<Diagnostic>, EvalErro
                     missing.push(dep.clone());
                 }
                 if !missing.is_empty() {
-                    let mut all: Vec<String> =
-                        rq.approved_by.iter().map(|p| plan.party_name(*p).to_string()).collect();
+                    let mut all: Vec<String> = rq
+                        .approved_by
+                        .iter()
+                        .map(|p| plan.party_name(*p).to_string())
+                        .collect();
                     for x in &missing {
                         if !all.contains(x) {
                             all.push(x.clone());

@@ -33,7 +33,11 @@ impl Error {
 }
 
 /// Splits `amount` over `weights`; `digits` is the rounding (None: none).
-pub fn split(amount: Decimal, weights: &[Decimal], digits: Option<u32>) -> Result<Vec<Decimal>, Error> {
+pub fn split(
+    amount: Decimal,
+    weights: &[Decimal],
+    digits: Option<u32>,
+) -> Result<Vec<Decimal>, Error> {
     if weights.iter().any(|w| w.is_sign_negative() && !w.is_zero()) {
         return Err(Error::NegativeWeight);
     }
@@ -111,7 +115,12 @@ fn rounded(amount: Decimal, weights: &[Decimal], digits: u32) -> Result<Vec<Deci
 /// the amount's integer digits, split by the largest-remainder rule so they still
 /// add up to the amount.
 fn exact(amount: Decimal, weights: &[Decimal]) -> Result<Vec<Decimal>, Error> {
-    let int_digits = amount.abs().trunc().to_string().trim_start_matches('0').len() as u32;
+    let int_digits = amount
+        .abs()
+        .trunc()
+        .to_string()
+        .trim_start_matches('0')
+        .len() as u32;
     let cap = 27u32.saturating_sub(int_digits).max(amount.scale());
     for digits in (amount.scale()..=cap).rev() {
         if let Ok(parts) = rounded(amount, weights, digits) {
@@ -133,10 +142,7 @@ mod tests {
     #[test]
     fn spec_it_charge() {
         let parts = split(d("100000"), &[d("7"), d("13"), d("11")], Some(2));
-        assert_eq!(
-            parts,
-            Ok(vec![d("22580.65"), d("41935.48"), d("35483.87")])
-        );
+        assert_eq!(parts, Ok(vec![d("22580.65"), d("41935.48"), d("35483.87")]));
     }
 
     #[test]
@@ -153,6 +159,9 @@ mod tests {
 
     #[test]
     fn zero_weights_fail() {
-        assert_eq!(split(d("5"), &[d("0"), d("0")], Some(2)), Err(Error::ZeroWeights));
+        assert_eq!(
+            split(d("5"), &[d("0"), d("0")], Some(2)),
+            Err(Error::ZeroWeights)
+        );
     }
 }

@@ -297,11 +297,21 @@ fn budgets_table(sc: &ScenarioReport, color: bool) -> Table {
         .budgets
         .iter()
         .map(|b| {
-            let vals = [b.amount, b.draws, b.reallocations, b.allowance, b.spend, b.headroom];
+            let vals = [
+                b.amount,
+                b.draws,
+                b.reallocations,
+                b.allowance,
+                b.spend,
+                b.headroom,
+            ];
             let dp = decimals_for(&vals, &b.unit);
             let f = |v| amount(v, &b.unit, dp);
             let head = signed(f(b.headroom), b.headroom);
-            let head = match (b.headroom.is_sign_negative() && !b.headroom.is_zero(), color) {
+            let head = match (
+                b.headroom.is_sign_negative() && !b.headroom.is_zero(),
+                color,
+            ) {
                 (true, true) => format!("\x1b[31m{head} ✘ over\x1b[0m"),
                 (true, false) => format!("{head} ✘ over"),
                 _ => head,
@@ -340,18 +350,32 @@ fn ranked_heading(report: &RunReport) -> String {
 }
 
 fn ranked_table(report: &RunReport) -> Table {
-    let header = ["#", "request", "top objective", "cost", "return", "ROI", "running cost", "funded"]
-        .map(String::from)
-        .to_vec();
+    let header = [
+        "#",
+        "request",
+        "top objective",
+        "cost",
+        "return",
+        "ROI",
+        "running cost",
+        "funded",
+    ]
+    .map(String::from)
+    .to_vec();
     let rows = report
         .ranked_requests
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            let vals: Vec<_> = [r.cost, r.ret].into_iter().flatten().chain([r.running]).collect();
+            let vals: Vec<_> = [r.cost, r.ret]
+                .into_iter()
+                .flatten()
+                .chain([r.running])
+                .collect();
             let dp = decimals_for(&vals, &r.unit);
             let f = |v: Option<rust_decimal::Decimal>| {
-                v.map(|v| amount(v, &r.unit, dp)).unwrap_or_else(|| "—".into())
+                v.map(|v| amount(v, &r.unit, dp))
+                    .unwrap_or_else(|| "—".into())
             };
             vec![
                 format!("{}", i + 1),
@@ -536,9 +560,16 @@ pub fn render_csv(report: &RunReport) -> String {
                     csv_field(&b.window),
                 ];
                 row.extend(
-                    [b.amount, b.draws, b.reallocations, b.allowance, b.spend, b.headroom]
-                        .iter()
-                        .map(|v| exact(*v)),
+                    [
+                        b.amount,
+                        b.draws,
+                        b.reallocations,
+                        b.allowance,
+                        b.spend,
+                        b.headroom,
+                    ]
+                    .iter()
+                    .map(|v| exact(*v)),
                 );
                 let _ = writeln!(out, "{}", row.join(","));
             }

@@ -41,13 +41,10 @@ impl Resolver<'_> {
             .contingency
             .as_ref()
             .map(|c| self.expr(c, &Scope::default()));
-        let reallocation = b.reallocation.as_ref().map(|(cap, who, span)| {
-            (
-                self.expr(cap, &Scope::default()),
-                self.party(who),
-                *span,
-            )
-        });
+        let reallocation = b
+            .reallocation
+            .as_ref()
+            .map(|(cap, who, span)| (self.expr(cap, &Scope::default()), self.party(who), *span));
         if let Some(x) = self.plan.budgets.get_mut(idx) {
             x.owner = owner;
             x.spend = spend;

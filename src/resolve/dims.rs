@@ -23,6 +23,9 @@ use crate::syntax::ast::{self, Aggregation, DeclKind, ExprKind, TableKey, UnitAt
 use crate::units::Unit;
 use std::collections::HashSet;
 
+/// The member of each dimension being resolved: (dimension, member).
+pub(super) type MemberContext = Vec<(usize, usize)>;
+
 /// Most members one dimensioned item may have (the product over its dimensions).
 pub const MAX_MEMBERS: usize = 10_000;
 
@@ -225,7 +228,10 @@ impl<'a> Resolver<'a> {
             self.diags.push(Diagnostic::error(
                 Code::LimitExceeded,
                 ident.span,
-                format!("`{}` would have more than {MAX_MEMBERS} members", ident.name),
+                format!(
+                    "`{}` would have more than {MAX_MEMBERS} members",
+                    ident.name
+                ),
             ));
         }
         if ok && count == Some(0) {
@@ -269,7 +275,14 @@ impl<'a> Resolver<'a> {
         let mut total = None;
         if has_total {
             total = Some(self.plan.items.len());
-            self.push_item(item, ident.name.clone(), initiative, span, doc.clone(), Some(group));
+            self.push_item(
+                item,
+                ident.name.clone(),
+                initiative,
+                span,
+                doc.clone(),
+                Some(group),
+            );
             if let Some(t) = self.plan.items.last_mut() {
                 t.kind = ast::ItemKind::Metric;
             }
@@ -346,7 +359,8 @@ impl<'a> Resolver<'a> {
         let means = item.means.as_ref().and_then(|m| self.term(m));
         self.alloc_unit = unit.clone();
         for (tuple, id) in &g.members {
-            let ctx: Vec<(usize, usize)> = g.dims.iter().copied().zip(tuple.iter().copied()).collect();
+            let ctx: Vec<(usize, usize)> =
+                g.dims.iter().copied().zip(tuple.iter().copied()).collect();
             let scope = Scope {
                 initiative,
                 members: Some(&ctx),
@@ -457,7 +471,12 @@ impl<'a> Resolver<'a> {
     /// The member tuple written in `x[a, b]` for a dimensioned item, with
     /// diagnostics for a wrong count, unknown members or members of another
     /// dimension.
-    fn member_tuple(&mut self, group: usize, id: &ast::Ident, members: &[ast::Ident]) -> Option<Vec<usize>> {
+    fn member_tuple(
+        &mut self,
+        group: usize,
+        id: &ast::Ident,
+        members: &[ast::Ident],
+    ) -> Option<Vec<usize>> {
         let dims = self.plan.dim_items.get(group)?.dims.clone();
         if members.len() != dims.len() {
             let example = format!("{}[{}]", id.name, self.first_members(&dims));
@@ -466,7 +485,11 @@ impl<'a> Resolver<'a> {
                     Code::DimensionMismatch,
                     id.span,
                     if dims.len() == 1 {
-                        format!("`{}` is by {}: name one member", id.name, self.dims_text(&dims))
+                        format!(
+                            "`{}` is by {}: name one member",
+                            id.name,
+                            self.dims_text(&dims)
+                        )
                     } else {
                         format!(
                             "`{}` is by {}: name one member of each, in that order",
@@ -519,7 +542,9 @@ impl<'a> Resolver<'a> {
                 .with_label("not a member");
                 match self.suggest(&m.name, &cands) {
                     Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                    None => d.with_help(format!("the members of `{dname}` are {}", cands.join(", "))),
+                    None => {
+                        d.with_help(format!("the members of `{dname}` are {}", cands.join(", ")))
+                    }
                 }
             }
         };
@@ -552,7 +577,12 @@ impl<'a> Resolver<'a> {
         let Some(tuple) = self.member_tuple(g, id, members) else {
             return err_expr(span);
         };
-        match self.plan.dim_items.get(g).and_then(|grp| member_item(grp, &tuple)) {
+        match self
+            .plan
+            .dim_items
+            .get(g)
+            .and_then(|grp| member_item(grp, &tuple))
+        {
             Some(m) => self.prior_or_item(m, scope, span),
             None => err_expr(span),
         }
@@ -614,8 +644,12 @@ impl<'a> Resolver<'a> {
                     if fallback.is_some() {
                         ok = false;
                         self.diags.push(
-                            Diagnostic::error(Code::DuplicateName, *s, "`else` appears twice in this table")
-                                .with_help("keep one `else` entry"),
+                            Diagnostic::error(
+                                Code::DuplicateName,
+                                *s,
+                                "`else` appears twice in this table",
+                            )
+                            .with_help("keep one `else` entry"),
                         );
                     } else {
                         fallback = Some(v);
@@ -721,8 +755,12 @@ impl<'a> Resolver<'a> {
             Some(d) => {
                 let ExprKind::Name(dn) = &d.kind else {
                     self.diags.push(
-                        Diagnostic::error(Code::TypeMismatch, d.span, "the second argument of `total` is a dimension")
-                            .with_help("write `total(x, DIM)` with DIM one of the item's dimensions"),
+                        Diagnostic::error(
+                            Code::TypeMismatch,
+                            d.span,
+                            "the second argument of `total` is a dimension",
+                        )
+                        .with_help("write `total(x, DIM)` with DIM one of the item's dimensions"),
                     );
                     return err_expr(outer);
                 };
@@ -763,7 +801,11 @@ impl<'a> Resolver<'a> {
                                         span: outer,
                                     },
                                     None => {
-                                        let example = format!("{}[{}]", id.name, self.first_members(&grp.dims));
+                                        let example = format!(
+                                            "{}[{}]",
+                                            id.name,
+                                            self.first_members(&grp.dims)
+                                        );
                                         self.diags.push(
                                             Diagnostic::error(
                                                 Code::DimensionMismatch,
@@ -891,7 +933,7 @@ impl<'a> Resolver<'a> {
         item: ItemId,
         id: &ast::Ident,
         members: &[ast::Ident],
-    ) -> Option<Vec<(ItemId, Vec<(usize, usize)>)>> {
+    ) -> Option<Vec<(ItemId, MemberContext)>> {
         let group = self.plan.items.get(item).and_then(|i| i.group);
         let Some(g) = group else {
             if members.is_empty() {
@@ -909,7 +951,11 @@ impl<'a> Resolver<'a> {
         };
         let grp = self.plan.dim_items.get(g)?.clone();
         let ctx = |tuple: &[usize]| -> Vec<(usize, usize)> {
-            grp.dims.iter().copied().zip(tuple.iter().copied()).collect()
+            grp.dims
+                .iter()
+                .copied()
+                .zip(tuple.iter().copied())
+                .collect()
         };
         if members.is_empty() {
             return Some(grp.members.iter().map(|(t, i)| (*i, ctx(t))).collect());
@@ -1015,7 +1061,8 @@ impl Resolver<'_> {
             .collect();
         let mut out = Vec::new();
         for tuple in product(&sizes) {
-            let ctx: Vec<(usize, usize)> = dims.iter().copied().zip(tuple.iter().copied()).collect();
+            let ctx: Vec<(usize, usize)> =
+                dims.iter().copied().zip(tuple.iter().copied()).collect();
             let scope = Scope {
                 members: Some(&ctx),
                 ..Scope::default()
@@ -1048,7 +1095,9 @@ impl Resolver<'_> {
                         span,
                         format!("`allocate` takes 2 or 3 arguments, not {}", args.len()),
                     )
-                    .with_help("write `allocate(amount, weights)` or `allocate(amount, weights, digits)`"),
+                    .with_help(
+                        "write `allocate(amount, weights)` or `allocate(amount, weights, digits)`",
+                    ),
                 );
                 return err_expr(outer);
             }
@@ -1091,7 +1140,10 @@ impl Resolver<'_> {
                 Diagnostic::error(
                     Code::DimensionMismatch,
                     amount.span,
-                    format!("the amount of `allocate` is already by `{}`", self.dim_name(dim)),
+                    format!(
+                        "the amount of `allocate` is already by `{}`",
+                        self.dim_name(dim)
+                    ),
                 )
                 .with_help("allocate one amount, for example `total(x)`"),
             );
@@ -1099,8 +1151,11 @@ impl Resolver<'_> {
         }
         let digits = match digits {
             Some(d) => match &d.kind {
-                ExprKind::Number { value, unit: None, .. }
-                    if value.fract().is_zero() && *value >= rust_decimal::Decimal::ZERO && *value <= rust_decimal::Decimal::from(28) =>
+                ExprKind::Number {
+                    value, unit: None, ..
+                } if value.fract().is_zero()
+                    && *value >= rust_decimal::Decimal::ZERO
+                    && *value <= rust_decimal::Decimal::from(28) =>
                 {
                     *value
                 }
