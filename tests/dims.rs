@@ -306,3 +306,56 @@ fn company_example_by_department() {
     let (_, left) = plumb::check::budgets::ranking(c.plan(), base).unwrap();
     assert_eq!(left, d("260000"));
 }
+
+#[test]
+fn per_quarter_budget_is_checked_to_date() {
+    let text = r#"plan q "Quarterly" {
+  currency USD
+  periods 2026-01 .. 2026-06
+}
+department marketing "Marketing"
+role cfo "CFO"
+driver dept_spend: USD by department = { marketing: 100K }
+budget opex "Opex" {
+  owner cfo
+  spend dept_spend
+  amount per quarter { marketing: 290K }
+  contingency 50K
+}
+request boost "Boost" {
+  from marketing
+  draw 15K from opex
+  approved by cfo
+  cost 15K
+  return 20K
+}
+scenario base "Base" {}
+"#;
+    let c = plumb::compile::compile_str(
+        "q.plumb",
+        text,
+        &Options {
+            evaluate: true,
+            scenarios: None,
+        },
+    );
+    let rows = budgets(&c, "base");
+    // To Q1: 290K + 15K drawn = 305K against 300K spent.
+    assert_eq!(rows[0].window, "to 2026-Q1");
+    assert_eq!((rows[0].allowance, rows[0].spend), (d("305000"), d("300000")));
+    // To Q2: 580K + 15K = 595K against 600K: 5K over.
+    assert_eq!(rows[1].window, "to 2026-Q2");
+    assert_eq!((rows[1].allowance, rows[1].headroom), (d("595000"), d("-5000")));
+    let over: Vec<_> = c
+        .diagnostics
+        .iter()
+        .filter(|x| x.code == plumb::diagnostic::Code::OverBudget)
+        .collect();
+    assert_eq!(over.len(), 1, "{:?}", c.diagnostics);
+    assert!(over[0].is_error());
+    assert!(
+        over[0].message.contains("to 2026-Q2") && over[0].message.contains("$5,000 over"),
+        "{}",
+        over[0].message
+    );
+}
