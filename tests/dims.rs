@@ -359,3 +359,22 @@ scenario base "Base" {}
         over[0].message
     );
 }
+
+#[test]
+fn explain_a_member_and_a_total() {
+    let c = load("tests/dims/channels.plumb");
+    let opts = plumb::explain::ExplainOptions {
+        scenario: None,
+        period: Some("2026-01".into()),
+    };
+    let e = plumb::explain::explain(&c, "leads[events]", &opts).unwrap();
+    let text = plumb::explain::render_text(&e);
+    // 30K / 400 = 75 leads in January, from the events members.
+    assert!(text.starts_with("leads[events] = 75 lead"), "{text}");
+    assert!(text.contains("spend[events] = $30,000"), "{text}");
+    assert!(text.contains("cost_per_lead[events] = $400/lead"), "{text}");
+    let e = plumb::explain::explain(&c, "leads", &opts).unwrap();
+    let text = plumb::explain::render_text(&e);
+    assert!(text.starts_with("leads = 515 lead"), "{text}");
+    assert!(text.contains("= total(leads)") && text.contains("leads[paid] = 400 lead"), "{text}");
+}
