@@ -198,6 +198,10 @@ struct Resolver<'a> {
     alloc_unit: Option<Unit>,
     /// True while resolving a trigger's `when` (one truth per period).
     in_when: bool,
+    /// Expression nodes built for dimensioned formulas so far (bounded by
+    /// `dims::MAX_DIM_NODES`), and whether going past it was reported.
+    dim_nodes: usize,
+    dim_nodes_reported: bool,
 }
 
 #[derive(Clone, Default)]
@@ -235,6 +239,8 @@ pub fn resolve(files: &[ParsedFile], text: &dyn Fn(Span) -> String) -> (Resolved
         member_defs: Vec::new(),
         alloc_unit: None,
         in_when: false,
+        dim_nodes: 0,
+        dim_nodes_reported: false,
     };
     r.collect(files);
     r.plan_header(files);
@@ -1235,6 +1241,9 @@ impl<'a> Resolver<'a> {
         if let Some(g) = self.plan.items.get(id).and_then(|i| i.group) {
             self.dim_item_body(item, g, initiative);
             return;
+        }
+        if !item.by.is_empty() {
+            return; // its dimensions did not resolve (reported): it stays an error
         }
         let scope = Scope {
             initiative,

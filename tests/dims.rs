@@ -378,3 +378,34 @@ fn explain_a_member_and_a_total() {
     assert!(text.starts_with("leads = 515 lead"), "{text}");
     assert!(text.contains("= total(leads)") && text.contains("leads[paid] = 400 lead"), "{text}");
 }
+
+#[test]
+fn too_many_member_combinations_are_refused_not_expanded() {
+    let members = |p: &str| {
+        (0..200)
+            .map(|i| format!("{p}{i}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let text = format!(
+        "plan big \"Big\" {{\n  currency USD\n  periods 2026-01 .. 2026-03\n}}\n\
+         dimension d1 \"D1\" {{ {} }}\ndimension d2 \"D2\" {{ {} }}\n\
+         driver a: USD by d1 = 1\ndriver b: USD by d2 = 2\n\
+         metric x: USD = total(a * b)\nmetric y: USD by d1, d2 = a * b\nscenario base \"Base\" {{}}\n",
+        members("p"),
+        members("q")
+    );
+    let start = std::time::Instant::now();
+    let c = plumb::compile::compile_str("big.plumb", &text, &Options::default());
+    let codes: Vec<_> = c.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(
+        codes,
+        vec![
+            plumb::diagnostic::Code::LimitExceeded,
+            plumb::diagnostic::Code::LimitExceeded
+        ],
+        "{:?}",
+        c.diagnostics
+    );
+    assert!(start.elapsed() < std::time::Duration::from_secs(20));
+}

@@ -26,8 +26,12 @@ use std::collections::HashSet;
 /// The member of each dimension being resolved: (dimension, member).
 pub(super) type MemberContext = Vec<(usize, usize)>;
 
-/// Most members one dimensioned item may have (the product over its dimensions).
+/// Most members one dimensioned item may have (the product over its dimensions),
+/// and most terms one `total` or one condition over members may expand to.
 pub const MAX_MEMBERS: usize = 10_000;
+/// Most expression nodes all dimensioned formulas of a plan may expand to, once
+/// per member: keeps resolution bounded in time and memory.
+pub const MAX_DIM_NODES: usize = 4_000_000;
 
 impl<'a> Resolver<'a> {
     /// Pass 0: the built-in `department` dimension and every `dimension`
@@ -366,11 +370,11 @@ impl<'a> Resolver<'a> {
                 members: Some(&ctx),
                 ..Scope::default()
             };
-            let expr = self.expr(&item.expr, &scope);
+            let expr = self.expr_counted(&item.expr, &scope);
             let range = item
                 .range
                 .as_ref()
-                .map(|(lo, hi)| (self.expr(lo, &scope), self.expr(hi, &scope)));
+                .map(|(lo, hi)| (self.expr_counted(lo, &scope), self.expr_counted(hi, &scope)));
             if let Some(it) = self.plan.items.get_mut(*id) {
                 it.expr = expr;
                 it.range = range;
@@ -848,8 +852,11 @@ impl<'a> Resolver<'a> {
             .filter(|c| !over.contains(&c.0))
             .copied()
             .collect();
+        let Some(tuples) = self.tuples(&sizes, arg.span) else {
+            return err_expr(outer);
+        };
         let mut parts = Vec::new();
-        for tuple in product(&sizes) {
+        for tuple in tuples {
             let mut ctx = base.clone();
             ctx.extend(over.iter().copied().zip(tuple));
             let inner = Scope {
@@ -857,6 +864,17 @@ impl<'a> Resolver<'a> {
                 ..scope.clone()
             };
             parts.push(self.expr_b(arg, &inner, budget));
+            if *budget == 0 {
+                self.diags.push(Diagnostic::error(
+                    Code::LimitExceeded,
+                    span,
+                    format!(
+                        "this `total` expands to more than {} operations",
+                        super::MAX_EXPANDED_NODES
+                    ),
+                ));
+                return err_expr(outer);
+            }
         }
         balanced_sum(parts, outer)
     }
@@ -1059,8 +1077,11 @@ impl Resolver<'_> {
             .iter()
             .map(|d| self.plan.dimensions.get(*d).map_or(0, |x| x.members.len()))
             .collect();
+        let Some(tuples) = self.tuples(&sizes, e.span) else {
+            return vec![(err_expr(e.span), None)];
+        };
         let mut out = Vec::new();
-        for tuple in product(&sizes) {
+        for tuple in tuples {
             let ctx: Vec<(usize, usize)> =
                 dims.iter().copied().zip(tuple.iter().copied()).collect();
             let scope = Scope {
@@ -1068,8 +1089,52 @@ impl Resolver<'_> {
                 ..Scope::default()
             };
             let label = self.plan.member_label(&dims, &tuple);
-            out.push((self.expr(e, &scope), Some(label)));
+            out.push((self.expr_counted(e, &scope), Some(label)));
         }
+        out
+    }
+
+    /// Every member tuple for dimensions of these sizes, or `limit-exceeded`
+    /// when there are more than [`MAX_MEMBERS`].
+    fn tuples(&mut self, sizes: &[usize], span: Span) -> Option<Vec<Vec<usize>>> {
+        let count = sizes.iter().try_fold(1usize, |a, b| a.checked_mul(*b));
+        if count.is_none_or(|c| c > MAX_MEMBERS) {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::LimitExceeded,
+                    span,
+                    format!("this expression spans more than {MAX_MEMBERS} member combinations"),
+                )
+                .with_help("sum over fewer dimensions at once, for example `total(x, DIM)`"),
+            );
+            return None;
+        }
+        Some(product(sizes))
+    }
+
+    /// [`Resolver::expr`] for one member, counted against [`MAX_DIM_NODES`]: past
+    /// it, `limit-exceeded` (once) and the formula does not resolve.
+    fn expr_counted(&mut self, e: &ast::Expr, scope: &Scope) -> ir::Expr {
+        if self.dim_nodes > MAX_DIM_NODES {
+            if !self.dim_nodes_reported {
+                self.dim_nodes_reported = true;
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::LimitExceeded,
+                        e.span,
+                        format!(
+                            "the plan's dimensioned formulas expand to more than {MAX_DIM_NODES} operations, one copy per member"
+                        ),
+                    )
+                    .with_help("use fewer members, or name shared parts as items without dimensions"),
+                );
+            }
+            return err_expr(e.span);
+        }
+        let mut budget = super::MAX_EXPANDED_NODES;
+        self.depth_reported = false;
+        let out = self.expr_b(e, scope, &mut budget);
+        self.dim_nodes += super::MAX_EXPANDED_NODES - budget;
         out
     }
 }
