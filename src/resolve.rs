@@ -1242,14 +1242,18 @@ impl<'a> Resolver<'a> {
             self.dim_item_body(item, g, initiative);
             return;
         }
-        if !item.by.is_empty() {
-            return; // its dimensions did not resolve (reported): it stays an error
-        }
+
         let scope = Scope {
             initiative,
             ..Scope::default()
         };
-        let expr = self.expr(&item.expr, &scope);
+        // `by` whose dimensions did not resolve (reported): the formula stays an
+        // error, without follow-on diagnostics.
+        let expr = if item.by.is_empty() {
+            self.expr(&item.expr, &scope)
+        } else {
+            err_expr(item.expr.span)
+        };
         let unit = item.unit.as_ref().and_then(|u| self.unit(u));
         let owner = item.owner.as_ref().and_then(|o| self.party(o));
         let means = item.means.as_ref().and_then(|m| self.term(m));
