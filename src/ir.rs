@@ -508,6 +508,9 @@ pub struct Request {
     pub ret: Option<(Expr, String)>,
     /// `supports OBJ, …` (indices into [`Plan::objectives`]).
     pub supports: Vec<usize>,
+    /// A `grant` over dimensioned values: one condition per member, its text
+    /// ending in the member (`… [paid]`); `grant` is then None.
+    pub grant_members: Vec<(Expr, String)>,
 }
 
 /// `draw X from BUDGET`: X moves from the budget's contingency to the request's

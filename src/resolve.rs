@@ -581,6 +581,7 @@ impl<'a> Resolver<'a> {
                             cost: None,
                             ret: None,
                             supports: vec![],
+                            grant_members: vec![],
                         });
                     }
                 }
@@ -1400,10 +1401,17 @@ impl<'a> Resolver<'a> {
             .ask
             .as_ref()
             .map(|e| (self.expr(e, &Scope::default()), self.condition_text(e)));
-        let grant = rq
-            .grant
-            .as_ref()
-            .map(|e| (self.expr(e, &Scope::default()), self.condition_text(e)));
+        let mut grant = None;
+        let mut grant_members = Vec::new();
+        if let Some(e) = &rq.grant {
+            let text = self.condition_text(e);
+            for (expr, member) in self.per_member(e) {
+                match member {
+                    Some(m) => grant_members.push((expr, format!("{text} [{m}]"))),
+                    None => grant = Some((expr, text.clone())),
+                }
+            }
+        }
         let approved_by = rq
             .approved_by
             .iter()
@@ -1438,6 +1446,7 @@ impl<'a> Resolver<'a> {
             x.cost = cost;
             x.ret = ret;
             x.supports = supports;
+            x.grant_members = grant_members;
         }
     }
 

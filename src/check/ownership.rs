@@ -137,7 +137,7 @@ pub fn used_items(plan: &Plan) -> Vec<bool> {
         }
     }
     for r in &plan.requests {
-        for (e, _) in r.cost.iter().chain(r.ret.iter()) {
+        for (e, _) in r.cost.iter().chain(r.ret.iter()).chain(&r.grant_members) {
             mark(None, e.items());
         }
     }
