@@ -613,10 +613,10 @@ impl<'c> Explainer<'c> {
             match expr {
                 SlotExpr::Expr(e) => {
                     // A dimensioned item's total is the sum of its members.
-                    let total_of = self
-                        .plan
-                        .dim_item(item)
-                        .filter(|g| g.total == Some(item) && matches!(e.kind, ir::ExprKind::Binary(..) | ir::ExprKind::Item(_)));
+                    let total_of = self.plan.dim_item(item).filter(|g| {
+                        g.total == Some(item)
+                            && matches!(e.kind, ir::ExprKind::Binary(..) | ir::ExprKind::Item(_))
+                    });
                     node.formulas.push(Formula {
                         text: match total_of {
                             Some(g) => format!("total({})", g.name),

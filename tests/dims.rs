@@ -342,10 +342,16 @@ scenario base "Base" {}
     let rows = budgets(&c, "base");
     // To Q1: 290K + 15K drawn = 305K against 300K spent.
     assert_eq!(rows[0].window, "to 2026-Q1");
-    assert_eq!((rows[0].allowance, rows[0].spend), (d("305000"), d("300000")));
+    assert_eq!(
+        (rows[0].allowance, rows[0].spend),
+        (d("305000"), d("300000"))
+    );
     // To Q2: 580K + 15K = 595K against 600K: 5K over.
     assert_eq!(rows[1].window, "to 2026-Q2");
-    assert_eq!((rows[1].allowance, rows[1].headroom), (d("595000"), d("-5000")));
+    assert_eq!(
+        (rows[1].allowance, rows[1].headroom),
+        (d("595000"), d("-5000"))
+    );
     let over: Vec<_> = c
         .diagnostics
         .iter()
@@ -376,7 +382,10 @@ fn explain_a_member_and_a_total() {
     let e = plumb::explain::explain(&c, "leads", &opts).unwrap();
     let text = plumb::explain::render_text(&e);
     assert!(text.starts_with("leads = 515 lead"), "{text}");
-    assert!(text.contains("= total(leads)") && text.contains("leads[paid] = 400 lead"), "{text}");
+    assert!(
+        text.contains("= total(leads)") && text.contains("leads[paid] = 400 lead"),
+        "{text}"
+    );
 }
 
 #[test]
