@@ -18,6 +18,12 @@
 //! `PLUMB_BENCH_ITEMS` and `PLUMB_BENCH_RUNS` change the size and the repetitions;
 //! `PLUMB_BENCH_ONLY=frontend` stops after the front end, `PLUMB_BENCH_ONLY=eval`
 //! times only the evaluation (for profiling).
+//!
+//! The dimensions variant (DIMENSIONS.md): the same generator with a fifth of the
+//! items, each declared `by seg`, a dimension of `PLUMB_BENCH_DIMS` members
+//! (default 20: 2,000 items × 20 members = 40,000 series), compiled, evaluated and
+//! compared per series with the flat plan. `PLUMB_BENCH_DIMS=0` skips it,
+//! `PLUMB_BENCH_ONLY=dims` runs only the two evaluations it compares.
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::expect_used)]
 
@@ -149,6 +155,17 @@ fn main() {
             .join(" ")
     );
 
+    if only == "dims" {
+        let c = compile_str("bench.plumb", &s.text, &Options::default());
+        let mut full = Times::default();
+        for _ in 0..runs {
+            full.once(me, || every_cell(c.plan()));
+        }
+        println!("{}", full.line("flat: every cell computed, one thread"));
+        dims_variant(&s, runs, &full);
+        return;
+    }
+
     if only == "eval" {
         // For profiling: the evaluation alone, many times.
         let c = compile_str("bench.plumb", &s.text, &Options::default());
@@ -221,12 +238,7 @@ fn main() {
     let (mut results, mut reference) = (None, None);
     for _ in 0..runs {
         results = Some(ev.once(me, || evaluate(plan, &EvalOptions::default()).unwrap()));
-        full.once(me, || {
-            let base = evaluate_scenario(plan, plan.base, None).unwrap();
-            for k in (0..plan.scenarios.len()).filter(|k| *k != plan.base) {
-                evaluate_scenario(plan, k, Some(&base.values)).unwrap();
-            }
-        });
+        full.once(me, || every_cell(plan));
         reference = Some(bl.once(me, || synth::reference(&s).expect("no overflow")));
     }
     let (results, reference) = (results.unwrap(), reference.unwrap());
@@ -338,4 +350,79 @@ fn main() {
     if peak_kb > 0 {
         println!("peak memory, plumb run --format json     {}", mb(peak_kb));
     }
+    dims_variant(&s, runs, &full);
+}
+
+/// Every scenario evaluated on its own, one after the other: every cell computed.
+fn every_cell(plan: &plumb::ir::Plan) {
+    let base = evaluate_scenario(plan, plan.base, None).unwrap();
+    for k in (0..plan.scenarios.len()).filter(|k| *k != plan.base) {
+        evaluate_scenario(plan, k, Some(&base.values)).unwrap();
+    }
+}
+
+/// The dimensions variant: a fifth of the items, each by a dimension of
+/// `PLUMB_BENCH_DIMS` members, against the flat plan's time per series.
+fn dims_variant(flat: &synth::Synth, runs: usize, flat_full: &Times) {
+    let members = std::env::var("PLUMB_BENCH_DIMS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(20);
+    if members == 0 {
+        return;
+    }
+    let me = libc::RUSAGE_SELF;
+    let s = synth::generate(synth::Config {
+        items: (flat.formulas.len() / 5).max(8),
+        months: flat.months,
+        ..synth::Config::full()
+    });
+    let text = synth::with_members(&s, members);
+    let series = s.formulas.len() * members;
+    println!();
+    println!(
+        "dimensions variant: {} items by a {members}-member dimension = {series} series (+ {} totals) × {} months; {:.1} MB of source",
+        s.formulas.len(),
+        s.formulas.len(),
+        s.months,
+        text.len() as f64 / 1e6
+    );
+    let mut fe = Times::default();
+    let mut c = None;
+    for _ in 0..runs.min(3) {
+        c = Some(fe.once(me, || compile_str("dims.plumb", &text, &Options::default())));
+    }
+    let c = c.expect("compiled");
+    let errors: Vec<&str> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .take(3)
+        .map(|d| d.message.as_str())
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "the dimensioned plan has errors: {errors:?}"
+    );
+    println!("{}", fe.line("front end (parse + resolve + check)"));
+    let plan = c.plan();
+    let (mut ev, mut full) = (Times::default(), Times::default());
+    for _ in 0..runs {
+        ev.once(me, || evaluate(plan, &EvalOptions::default()).unwrap());
+        full.once(me, || every_cell(plan));
+    }
+    println!("{}", ev.line("evaluation, 3 scenarios (as plumb run)"));
+    println!("{}", full.line("  every cell computed, one thread"));
+    let per = |t: Duration, n: usize| t.as_secs_f64() * 1e6 / n as f64;
+    let flat_series = flat.formulas.len();
+    let (fw, fc) = (
+        per(flat_full.wall(), flat_series),
+        per(flat_full.cpu(), flat_series),
+    );
+    let (dw, dc) = (per(full.wall(), series), per(full.cpu(), series));
+    println!(
+        "per series, every cell, 3 scenarios       flat {fw:.2} µs wall / {fc:.2} µs CPU; by dimension {dw:.2} µs wall / {dc:.2} µs CPU ({:.2}× / {:.2}× flat)",
+        dw / fw,
+        dc / fc
+    );
 }

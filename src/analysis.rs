@@ -402,7 +402,8 @@ pub fn rename(
     let same_ns = |k: SymbolKind| match d.kind {
         SymbolKind::Unit => k == SymbolKind::Unit,
         SymbolKind::Term => k == SymbolKind::Term,
-        _ => !matches!(k, SymbolKind::Unit | SymbolKind::Term),
+        SymbolKind::Member => k == SymbolKind::Member,
+        _ => !matches!(k, SymbolKind::Unit | SymbolKind::Term | SymbolKind::Member),
     };
     if let Some(other) = defs(c)
         .iter()
@@ -576,6 +577,7 @@ fn describe_def(
                 None => ("?".into(), false, ast::Aggregation::Flow),
             };
             let formula = item
+                .filter(|it| it.group.is_none())
                 .map(|it| c.sources.slice(it.expr.span))
                 .filter(|s| !s.is_empty())
                 .map(|s| one_line(s, 240))
@@ -600,6 +602,29 @@ fn describe_def(
             );
             if let Some((it, values)) = eval.and_then(|e| e.base_values(&d.name)) {
                 let _ = write!(md, "\n{}", values_line(eval, it, values));
+            }
+            member_values(eval, &d.name, md);
+        }
+        SymbolKind::Member => {
+            let dim = d
+                .index
+                .and_then(|i| plan.dimensions.get(i))
+                .map(|x| x.name.as_str())
+                .unwrap_or("?");
+            let _ = writeln!(
+                md,
+                "```plumb
+{}
+```",
+                d.name
+            );
+            match &d.title {
+                Some(t) => {
+                    let _ = writeln!(md, "member of dimension `{dim}`: **{t}**");
+                }
+                None => {
+                    let _ = writeln!(md, "member of dimension `{dim}`");
+                }
             }
         }
         SymbolKind::Objective => {
@@ -764,6 +789,40 @@ fn shown_name(c: &Compilation, file: FileId) -> String {
             .map(|p| p.to_string_lossy().replace('\\', "/"))
             .unwrap_or_else(|_| f.name.clone()),
         _ => f.name.clone(),
+    }
+}
+
+/// One line per member of a dimensioned item with its base-scenario values.
+fn member_values(eval: Option<&Evaluated>, name: &str, md: &mut String) {
+    let Some(ev) = eval else {
+        return;
+    };
+    let plan = ev.compilation.plan();
+    let Some(g) = plan.dim_items.iter().find(|g| g.name == name) else {
+        return;
+    };
+    let _ = writeln!(md, "\n\nby {}:", {
+        let dims: Vec<&str> = g
+            .dims
+            .iter()
+            .filter_map(|d| plan.dimensions.get(*d).map(|x| x.name.as_str()))
+            .collect();
+        dims.join(", ")
+    });
+    for (tuple, id) in g.members.iter().take(50) {
+        let Some(it) = plan.items.get(*id) else {
+            continue;
+        };
+        let Some((_, values)) = ev.base_values(&it.name) else {
+            continue;
+        };
+        let label = plan.member_label(&g.dims, tuple);
+        let line = values_line(eval, it, values);
+        let line = line.split_once("): ").map_or(line.as_str(), |x| x.1);
+        let _ = writeln!(md, "- `{label}`: {line}");
+    }
+    if g.members.len() > 50 {
+        let _ = writeln!(md, "- … {} more members", g.members.len() - 50);
     }
 }
 
@@ -1195,5 +1254,7 @@ pub fn has_syntax_errors(c: &Compilation, file: FileId) -> bool {
     diagnostics_in(c, file).any(|(_, d)| d.code == Code::Syntax)
 }
 
+#[cfg(test)]
+mod dims_tests;
 #[cfg(test)]
 mod tests;

@@ -91,6 +91,20 @@ codes! {
     BadHorizon = "bad-horizon",
     /// A `step` entry after the horizon's end (it is never used).
     StepOutsideHorizon = "step-outside-horizon",
+    /// An expression's dimensions differ from where it is used (DIMENSIONS.md).
+    DimensionMismatch = "dimension-mismatch",
+    /// A department's planned spend exceeds its budget allowance.
+    OverBudget = "over-budget",
+    /// Draws add up to more than a budget's contingency.
+    ContingencyOverdrawn = "contingency-overdrawn",
+    /// A contingency draw is not approved by the budget's owner.
+    DrawNotApproved = "draw-not-approved",
+    /// A department gives away more than the reallocation cap allows.
+    ReallocationOverCap = "reallocation-over-cap",
+    /// A reallocation lacks the approver's or the giving department's approval.
+    ReallocationNotApproved = "reallocation-not-approved",
+    /// A request with a draw or reallocation states no cost and return.
+    RequestUnscored = "request-unscored",
 }
 
 impl fmt::Display for Code {

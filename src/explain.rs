@@ -647,8 +647,16 @@ impl<'c> Explainer<'c> {
             let origin = self.origin(ctx.scenario, *expr, *from, item);
             match expr {
                 SlotExpr::Expr(e) => {
+                    // A dimensioned item's total is the sum of its members.
+                    let total_of = self.plan.dim_item(item).filter(|g| {
+                        g.total == Some(item)
+                            && matches!(e.kind, ir::ExprKind::Binary(..) | ir::ExprKind::Item(_))
+                    });
                     node.formulas.push(Formula {
-                        text: formula_text(self.c, e),
+                        text: match total_of {
+                            Some(g) => format!("total({})", g.name),
+                            None => formula_text(self.c, e),
+                        },
                         origin,
                         periods,
                     });

@@ -377,7 +377,49 @@ fn expr_into(l: &mut Lines, e: &Expr) {
             expr_into(l, inner);
             l.push(")");
         }
+        ExprKind::Member(n, ms) => l.push(&member_text(n, ms)),
+        ExprKind::Table(entries) => {
+            if entries.is_empty() {
+                l.push("{}");
+                return;
+            }
+            l.push("{ ");
+            for (i, (k, v)) in entries.iter().enumerate() {
+                if i > 0 {
+                    l.push(", ");
+                }
+                l.push(k.text());
+                l.push(": ");
+                expr_into(l, v);
+            }
+            l.push(" }");
+        }
     }
+}
+
+/// `spend[paid]`, `x[paid, emea]`.
+fn member_text(n: &Ident, ms: &[Ident]) -> String {
+    let names: Vec<&str> = ms.iter().map(|m| m.name.as_str()).collect();
+    format!("{}[{}]", n.name, names.join(", "))
+}
+
+/// Longest member table printed on one line; longer ones get one member per line.
+const MAX_INLINE_TABLE: usize = 72;
+
+/// True when the expression holds a member table.
+fn has_table(e: &Expr) -> bool {
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        match &e.kind {
+            ExprKind::Table(_) => return true,
+            ExprKind::Unary(_, a) | ExprKind::At(a, _) | ExprKind::Paren(a) => stack.push(a),
+            ExprKind::Binary(_, a, b) => stack.extend([&**a, &**b]),
+            ExprKind::If(c, a, b) => stack.extend([&**c, &**a, &**b]),
+            ExprKind::Call(_, args) => stack.extend(args.iter()),
+            _ => {}
+        }
+    }
+    false
 }
 
 /// The outermost `step` tables of an expression (not those inside another step).
@@ -400,6 +442,7 @@ fn top_steps(e: &Expr, out: &mut Vec<Extent>) {
                 stack.push(b);
             }
             ExprKind::Call(_, args) => stack.extend(args.iter()),
+            ExprKind::Table(es) => stack.extend(es.iter().map(|(_, v)| v)),
             _ => {}
         }
     }
@@ -858,7 +901,11 @@ impl<'t> Printer<'t> {
         }
         let in_step = |c: &Comment| steps.iter().any(|s| s.holds(c));
         let fits = indent * 2 + flat.cur.chars().count() <= MAX_WIDTH;
-        if steps.is_empty() || (fits && !comments.iter().any(|c| in_step(c))) {
+        let long_table = !fits
+            && parts
+                .iter()
+                .any(|p| matches!(p, Part::Expr(e) if has_table(e)));
+        if (steps.is_empty() && !long_table) || (fits && !comments.iter().any(|c| in_step(c))) {
             return (flat.finish(), comments);
         }
         let (step_comments, hoisted): (Vec<&'c Comment>, Vec<&'c Comment>) =
@@ -966,6 +1013,31 @@ impl<'t> Printer<'t> {
                 self.expr_breaking(l, inner, comments);
                 l.push(")");
             }
+            ExprKind::Table(entries) if !entries.is_empty() => {
+                let mut flat = Lines::new(0, 0);
+                expr_into(&mut flat, e);
+                if flat.cur.chars().count() <= MAX_INLINE_TABLE {
+                    l.push(&flat.cur);
+                    return;
+                }
+                // One member per line, values aligned.
+                let width = entries
+                    .iter()
+                    .map(|(k, _)| k.text().chars().count())
+                    .max()
+                    .unwrap_or(0);
+                l.push("{");
+                l.flush();
+                l.indent += 1;
+                for (k, v) in entries {
+                    let key = format!("{}:", k.text());
+                    l.push(&format!("{key:<w$} ", w = width + 1));
+                    self.expr_breaking(l, v, comments);
+                    l.flush();
+                }
+                l.indent -= 1;
+                l.push("}");
+            }
             _ => expr_into(l, e),
         }
     }
@@ -1067,6 +1139,11 @@ impl<'t> Printer<'t> {
                 Aggregation::Formula => " formula",
             });
         }
+        if !it.by.is_empty() {
+            let dims: Vec<&str> = it.by.iter().map(|d| d.name.as_str()).collect();
+            head.push_str(" by ");
+            head.push_str(&dims.join(", "));
+        }
         head.push_str(" = ");
         let header = vec![Part::Text(head), Part::Expr(&it.expr)];
         let mut stmts = Vec::new();
@@ -1144,8 +1221,13 @@ impl<'t> Printer<'t> {
                     parts.push(Part::Text(", ".into()));
                 }
                 match a {
-                    Action::Set(d, e) => {
-                        parts.push(Part::Text(format!("set {} = ", d.name)));
+                    Action::Set(d, ms, e) => {
+                        let target = if ms.is_empty() {
+                            d.name.clone()
+                        } else {
+                            member_text(d, ms)
+                        };
+                        parts.push(Part::Text(format!("set {target} = ")));
                         parts.push(Part::Expr(e));
                     }
                     Action::Pause(i) => parts.push(Part::Text(format!("pause {}", i.name))),
@@ -1485,6 +1567,41 @@ impl<'t> Printer<'t> {
                     ));
                 }
                 stmts.extend(self.lists("approved by", &r.approved_by));
+                for dr in &r.draws {
+                    stmts.push(stmt(
+                        dr.span.start,
+                        dr.span.end,
+                        vec![
+                            Part::Text("draw ".into()),
+                            Part::Expr(&dr.amount),
+                            Part::Text(format!(" from {}", dr.budget.name)),
+                        ],
+                    ));
+                }
+                for ra in &r.reallocations {
+                    stmts.push(stmt(
+                        ra.span.start,
+                        ra.span.end,
+                        vec![
+                            Part::Text("reallocate ".into()),
+                            Part::Expr(&ra.amount),
+                            Part::Text(format!(
+                                " from {} to {} in {}",
+                                ra.from.name, ra.to.name, ra.budget.name
+                            )),
+                        ],
+                    ));
+                }
+                for (kw, e) in [("cost ", &r.cost), ("return ", &r.ret)] {
+                    if let Some(e) = e {
+                        stmts.push(stmt(
+                            e.span.start,
+                            e.span.end,
+                            vec![Part::Text(kw.into()), Part::Expr(e)],
+                        ));
+                    }
+                }
+                stmts.extend(self.lists("supports", &r.supports));
                 let open = self.open_brace(r.title.span.end, ext.end);
                 self.block(
                     &one_line(head),
@@ -1573,7 +1690,11 @@ impl<'t> Printer<'t> {
                 let mut stmts = Vec::new();
                 for o in &sc.overrides {
                     let mut parts = vec![
-                        Part::Text(format!("{} = ", o.target.name)),
+                        Part::Text(if o.members.is_empty() {
+                            format!("{} = ", o.target.name)
+                        } else {
+                            format!("{} = ", member_text(&o.target, &o.members))
+                        }),
                         Part::Expr(&o.expr),
                     ];
                     if let Some(p) = &o.from {
@@ -1601,6 +1722,96 @@ impl<'t> Printer<'t> {
                 )
             }
             DeclKind::Trigger(t) => self.trigger(t, ext, indent, comments, group),
+            DeclKind::Budget(b) => {
+                let head = format!("budget {} {}", b.name.name, self.raw(b.title.span));
+                let mut stmts = Vec::new();
+                if let Some(o) = &b.owner {
+                    stmts.push(owner_stmt(o));
+                }
+                if let Some(s) = &b.spend {
+                    stmts.push(text_stmt(
+                        s.span.start,
+                        s.span.end,
+                        format!("spend {}", s.name),
+                    ));
+                }
+                if let Some((per, table, span)) = &b.amount {
+                    let kw = match per {
+                        BudgetPer::Horizon => "amount ",
+                        BudgetPer::Quarter => "amount per quarter ",
+                        BudgetPer::Year => "amount per year ",
+                    };
+                    stmts.push(stmt(
+                        span.start,
+                        span.end,
+                        vec![Part::Text(kw.into()), Part::Expr(table)],
+                    ));
+                }
+                if let Some(c) = &b.contingency {
+                    stmts.push(stmt(
+                        c.span.start,
+                        c.span.end,
+                        vec![Part::Text("contingency ".into()), Part::Expr(c)],
+                    ));
+                }
+                if let Some((cap, who, span)) = &b.reallocation {
+                    stmts.push(stmt(
+                        span.start,
+                        span.end,
+                        vec![
+                            Part::Text("reallocation up to ".into()),
+                            Part::Expr(cap),
+                            Part::Text(format!(" approved by {}", who.name)),
+                        ],
+                    ));
+                }
+                let open = self.open_brace(b.title.span.end, ext.end);
+                self.block(
+                    &one_line(head),
+                    stmts,
+                    open,
+                    close,
+                    comments,
+                    indent,
+                    group,
+                    Style::Multiline,
+                )
+            }
+            DeclKind::Dimension(dm) => {
+                let head = format!("dimension {} {}", dm.name.name, self.raw(dm.title.span));
+                let width = dm
+                    .members
+                    .iter()
+                    .filter(|(_, t)| t.is_some())
+                    .map(|(m, _)| m.name.chars().count())
+                    .max()
+                    .unwrap_or(0);
+                let stmts = dm
+                    .members
+                    .iter()
+                    .map(|(m, t)| {
+                        let (text, end) = match t {
+                            Some(t) => (
+                                format!("{:<width$} {}", m.name, self.raw(t.span)),
+                                t.span.end,
+                            ),
+                            None => (m.name.clone(), m.span.end),
+                        };
+                        text_stmt(m.span.start, end, text)
+                    })
+                    .collect();
+                let open = self.open_brace(dm.title.span.end, ext.end);
+                self.block(
+                    &one_line(head),
+                    stmts,
+                    open,
+                    close,
+                    comments,
+                    indent,
+                    group,
+                    Style::Multiline,
+                )
+            }
         }
     }
 
@@ -1666,6 +1877,7 @@ fn depth(e: &Expr) -> usize {
                 stack.push((b, d + 1));
             }
             ExprKind::Call(_, args) => stack.extend(args.iter().map(|a| (a, d + 1))),
+            ExprKind::Table(es) => stack.extend(es.iter().map(|(_, v)| (v, d + 1))),
             ExprKind::Step(es) => stack.extend(es.iter().map(|(_, v)| (v, d + 1))),
             _ => {}
         }
@@ -1686,7 +1898,15 @@ fn decl_depth(d: &Decl) -> usize {
                 exprs.push(&c.to);
             }
         }
-        DeclKind::Request(r) => exprs.extend(r.ask.iter().chain(r.grant.iter())),
+        DeclKind::Request(r) => exprs.extend(
+            r.ask
+                .iter()
+                .chain(r.grant.iter())
+                .chain(r.cost.iter())
+                .chain(r.ret.iter())
+                .chain(r.draws.iter().map(|d| &d.amount))
+                .chain(r.reallocations.iter().map(|d| &d.amount)),
+        ),
         DeclKind::Initiative(i) => exprs.extend(i.members.iter().map(|m| &m.0.expr)),
         DeclKind::Scenario(s) => {
             exprs.extend(s.overrides.iter().map(|o| &o.expr));
@@ -1704,7 +1924,7 @@ fn trigger_exprs(t: &TriggerDecl) -> Vec<&Expr> {
     let mut v: Vec<&Expr> = t.when.iter().collect();
     for s in &t.steps {
         for (a, _) in &s.actions {
-            if let Action::Set(_, e) = a {
+            if let Action::Set(_, _, e) = a {
                 v.push(e);
             }
         }

@@ -59,6 +59,10 @@ pub enum Builtin {
     Pow,
     /// `root(x, n)`: the n-th root of x (n a whole number ≥ 1).
     Root,
+    /// `allocate(amount, weights[, digits])` for one member: arguments are the
+    /// amount, the digits (`Const(-1)`: no rounding), the member's index `Const(k)`
+    /// and then every member's weight in order (see `eval::allocate`).
+    Allocate,
 }
 
 /// Largest exponent `pow` and `root` accept (the longest horizon, in months).
@@ -137,6 +141,16 @@ pub const BUILTIN_SIGNATURES: &[(&str, &str, &str)] = &[
         "root",
         "root(x, n)",
         "the n-th root of x, n a whole number ≥ 1 (root(1.21, 2) is 1.1)",
+    ),
+    (
+        "total",
+        "total(x, DIM)",
+        "sum of a dimensioned value over all its members, or over one dimension",
+    ),
+    (
+        "allocate",
+        "allocate(amount, weights, digits)",
+        "amount split over the members of weights in proportion, parts rounded to the currency's minor unit and summing exactly",
     ),
 ];
 
@@ -278,6 +292,50 @@ pub struct Item {
     pub span: Span,
     /// Doc comment.
     pub doc: Option<String>,
+    /// For a member or the total of a dimensioned item: index into
+    /// [`Plan::dim_items`].
+    pub group: Option<usize>,
+}
+
+/// A dimension: an ordered set of members (`dimension channel { … }`, or the
+/// built-in `department`, whose members are the plan's departments).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dimension {
+    /// Name.
+    pub name: String,
+    /// Title.
+    pub title: String,
+    /// Members in order: name, title, span of the name (the department's name
+    /// for the built-in dimension).
+    pub members: Vec<(String, Option<String>, Span)>,
+    /// Span of the name (default for the built-in `department`).
+    pub span: Span,
+}
+
+impl Dimension {
+    /// Index of the member named `name`.
+    pub fn member(&self, name: &str) -> Option<usize> {
+        self.members.iter().position(|m| m.0 == name)
+    }
+}
+
+/// A dimensioned item (`spend: USD by channel`): one item per member, named
+/// `spend[paid]` (`x[paid, emea]` for two dimensions), plus the total named
+/// `spend` when it has one (flow and stock items sum their members; average items
+/// have none).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DimItem {
+    /// The declared name.
+    pub name: String,
+    /// Its dimensions (indices into [`Plan::dimensions`]), in the order of `by`.
+    pub dims: Vec<usize>,
+    /// Member items with their member index in each dimension, first dimension
+    /// outermost (row-major).
+    pub members: Vec<(Vec<usize>, ItemId)>,
+    /// The total item.
+    pub total: Option<ItemId>,
+    /// Span of the name in the declaration.
+    pub name_span: Span,
 }
 
 /// A department.
@@ -445,6 +503,69 @@ pub struct Request {
     pub approved_by: Vec<Party>,
     /// Span of the name.
     pub span: Span,
+    /// `draw X from BUDGET` statements.
+    pub draws: Vec<Draw>,
+    /// `reallocate X from D1 to D2 in BUDGET` statements.
+    pub reallocations: Vec<Reallocation>,
+    /// `cost X`, with its text.
+    pub cost: Option<(Expr, String)>,
+    /// `return X`, with its text.
+    pub ret: Option<(Expr, String)>,
+    /// `supports OBJ, …` (indices into [`Plan::objectives`]).
+    pub supports: Vec<usize>,
+    /// A `grant` over dimensioned values: one condition per member, its text
+    /// ending in the member (`… [paid]`); `grant` is then None.
+    pub grant_members: Vec<(Expr, String)>,
+}
+
+/// `draw X from BUDGET`: X moves from the budget's contingency to the request's
+/// department.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draw {
+    /// How much.
+    pub amount: Expr,
+    /// Index into [`Plan::budgets`].
+    pub budget: usize,
+    /// The statement.
+    pub span: Span,
+}
+
+/// `reallocate X from D1 to D2 in BUDGET`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reallocation {
+    /// How much.
+    pub amount: Expr,
+    /// Giving department (index into [`Plan::departments`]).
+    pub from: usize,
+    /// Receiving department.
+    pub to: usize,
+    /// Index into [`Plan::budgets`].
+    pub budget: usize,
+    /// The statement.
+    pub span: Span,
+}
+
+/// A budget: per department, a cap on the spend of an item by department.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Budget {
+    /// Name.
+    pub name: String,
+    /// Title.
+    pub title: String,
+    /// Owner (approves contingency draws).
+    pub owner: Option<Party>,
+    /// The spend item (index into [`Plan::dim_items`]; by department).
+    pub spend: Option<usize>,
+    /// What each amount covers.
+    pub per: crate::syntax::ast::BudgetPer,
+    /// Amount per department: (department, amount).
+    pub amounts: Vec<(usize, Expr)>,
+    /// The contingency held centrally.
+    pub contingency: Option<Expr>,
+    /// `reallocation up to PCT approved by P`: the cap, its approver, the span.
+    pub reallocation: Option<(Expr, Option<Party>, Span)>,
+    /// Span of the name.
+    pub span: Span,
 }
 
 /// A RACI entry.
@@ -605,6 +726,12 @@ pub struct Plan {
     pub scenarios: Vec<Scenario>,
     /// Triggers, top-level and scenario-scoped.
     pub triggers: Vec<Trigger>,
+    /// Dimensions; the built-in `department` first.
+    pub dimensions: Vec<Dimension>,
+    /// Dimensioned items.
+    pub dim_items: Vec<DimItem>,
+    /// Budgets.
+    pub budgets: Vec<Budget>,
 }
 
 impl Plan {
@@ -665,6 +792,29 @@ impl Plan {
     /// Index of the item named `name`.
     pub fn item(&self, name: &str) -> Option<ItemId> {
         self.items.iter().position(|i| i.name == name)
+    }
+
+    /// The dimensioned item `item` is a member or the total of, if any.
+    pub fn dim_item(&self, item: ItemId) -> Option<&DimItem> {
+        self.items
+            .get(item)
+            .and_then(|i| i.group)
+            .and_then(|g| self.dim_items.get(g))
+    }
+
+    /// The display label of a member tuple (`paid`, `paid, emea`).
+    pub fn member_label(&self, dims: &[usize], members: &[usize]) -> String {
+        dims.iter()
+            .zip(members)
+            .map(|(d, m)| {
+                self.dimensions
+                    .get(*d)
+                    .and_then(|x| x.members.get(*m))
+                    .map(|x| x.0.as_str())
+                    .unwrap_or("?")
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// Index of the scenario named `name`.

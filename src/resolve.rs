@@ -17,6 +17,9 @@ use crate::syntax::ast::{self, Aggregation, DeclKind, ExprKind, PeriodKind};
 use crate::units::Unit;
 use std::collections::HashMap;
 
+mod budgets;
+mod dims;
+
 /// Most nested user-function calls while inlining.
 pub const MAX_INLINE_DEPTH: usize = 16;
 /// Largest number of expression nodes one formula may expand to after inlining.
@@ -69,6 +72,12 @@ pub enum SymbolKind {
     Term,
     /// A declared unit.
     Unit,
+    /// A dimension.
+    Dimension,
+    /// A member of a dimension.
+    Member,
+    /// A budget.
+    Budget,
 }
 
 impl SymbolKind {
@@ -92,6 +101,9 @@ impl SymbolKind {
             SymbolKind::Role => "role",
             SymbolKind::Term => "term",
             SymbolKind::Unit => "unit",
+            SymbolKind::Dimension => "dimension",
+            SymbolKind::Member => "member",
+            SymbolKind::Budget => "budget",
         }
     }
 }
@@ -177,6 +189,21 @@ struct Resolver<'a> {
     /// Period literals already reported as finer than the plan.
     granularity_reported: Vec<Span>,
     source_text: &'a dyn Fn(Span) -> String,
+    /// Dimensions by name (indices into `plan.dimensions`).
+    dims: HashMap<String, usize>,
+    /// Dimensioned items by full name (indices into `plan.dim_items`).
+    dim_groups: HashMap<String, usize>,
+    /// Definition of each member of each dimension (None: not yet known).
+    member_defs: Vec<Vec<Option<usize>>>,
+    /// The declared unit of the item being resolved (`allocate` rounds to its
+    /// currency's minor unit).
+    alloc_unit: Option<Unit>,
+    /// True while resolving a trigger's `when` (one truth per period).
+    in_when: bool,
+    /// Expression nodes built for dimensioned formulas so far (bounded by
+    /// `dims::MAX_DIM_NODES`), and whether going past it was reported.
+    dim_nodes: usize,
+    dim_nodes_reported: bool,
 }
 
 #[derive(Clone, Default)]
@@ -185,6 +212,9 @@ struct Scope<'s> {
     params: Option<&'s HashMap<String, ir::Expr>>,
     prior: Option<ItemId>,
     call_span: Option<Span>,
+    /// Inside a dimensioned item: the member of each of its dimensions being
+    /// resolved, as (dimension, member).
+    members: Option<&'s [(usize, usize)]>,
 }
 
 /// Resolves every name of a compilation into an [`ir::Plan`].
@@ -207,10 +237,18 @@ pub fn resolve(files: &[ParsedFile], text: &dyn Fn(Span) -> String) -> (Resolved
         horizon_known: false,
         granularity_reported: Vec::new(),
         source_text: text,
+        dims: HashMap::new(),
+        dim_groups: HashMap::new(),
+        member_defs: Vec::new(),
+        alloc_unit: None,
+        in_when: false,
+        dim_nodes: 0,
+        dim_nodes_reported: false,
     };
     r.collect(files);
     r.plan_header(files);
     r.bodies(files);
+    r.dedupe();
     (
         Resolved {
             plan: r.plan,
@@ -327,6 +365,7 @@ impl<'a> Resolver<'a> {
     /// Pass 1: every declared name, with placeholder IR entries in declaration order.
     fn collect(&mut self, files: &'a [ParsedFile]) {
         let builtins: Vec<&str> = ir::BUILTIN_SIGNATURES.iter().map(|b| b.0).collect();
+        self.collect_dimensions(files);
         for (_, decl) in all_decls(files) {
             let doc = decl.doc.clone();
             match &decl.kind {
@@ -540,6 +579,12 @@ impl<'a> Resolver<'a> {
                             decision: rq.decision.as_ref().map(|d| d.value.clone()),
                             approved_by: vec![],
                             span: rq.name.span,
+                            draws: vec![],
+                            reallocations: vec![],
+                            cost: None,
+                            ret: None,
+                            supports: vec![],
+                            grant_members: vec![],
                         });
                     }
                 }
@@ -612,6 +657,30 @@ impl<'a> Resolver<'a> {
                     }
                 }
                 DeclKind::Trigger(t) => self.collect_trigger(t, decl.span, doc, None),
+                DeclKind::Dimension(_) => {}
+                DeclKind::Budget(b) => {
+                    let idx = self.plan.budgets.len();
+                    if self.define(
+                        &b.name,
+                        SymbolKind::Budget,
+                        decl.span,
+                        doc,
+                        Some(b.title.value.clone()),
+                        Some(idx),
+                    ) {
+                        self.plan.budgets.push(ir::Budget {
+                            name: b.name.name.clone(),
+                            title: b.title.value.clone(),
+                            owner: None,
+                            spend: None,
+                            per: ast::BudgetPer::Horizon,
+                            amounts: vec![],
+                            contingency: None,
+                            reallocation: None,
+                            span: b.name.span,
+                        });
+                    }
+                }
             }
         }
     }
@@ -664,6 +733,10 @@ impl<'a> Resolver<'a> {
             name: full.clone(),
             span: item.name.span,
         };
+        if !item.by.is_empty() {
+            self.collect_dim_item(item, &ident, kind, initiative, span, doc);
+            return;
+        }
         let idx = self.plan.items.len();
         if self.define(&ident, kind, span, doc.clone(), None, Some(idx)) {
             self.plan.items.push(ir::Item {
@@ -681,6 +754,7 @@ impl<'a> Resolver<'a> {
                 name_span: item.name.span,
                 span,
                 doc,
+                group: None,
             });
             if let Some((_, ini)) = initiative {
                 if let Some(i) = self.plan.initiatives.get_mut(ini) {
@@ -1284,6 +1358,7 @@ impl<'a> Resolver<'a> {
                 }
                 DeclKind::Scenario(sc) => self.scenario(sc),
                 DeclKind::Trigger(t) => self.trigger(t),
+                DeclKind::Budget(b) => self.budget(b),
                 _ => {}
             }
         }
@@ -1308,11 +1383,22 @@ impl<'a> Resolver<'a> {
         if self.plan.items.get(id).map(|i| i.name_span) != Some(item.name.span) {
             return; // a duplicate: the first declaration wins
         }
+        if let Some(g) = self.plan.items.get(id).and_then(|i| i.group) {
+            self.dim_item_body(item, g, initiative);
+            return;
+        }
+
         let scope = Scope {
             initiative,
             ..Scope::default()
         };
-        let expr = self.expr(&item.expr, &scope);
+        // `by` whose dimensions did not resolve (reported): the formula stays an
+        // error, without follow-on diagnostics.
+        let expr = if item.by.is_empty() {
+            self.expr(&item.expr, &scope)
+        } else {
+            err_expr(item.expr.span)
+        };
         let unit = item.unit.as_ref().and_then(|u| self.unit(u));
         let owner = item.owner.as_ref().and_then(|o| self.party(o));
         let means = item.means.as_ref().and_then(|m| self.term(m));
@@ -1366,14 +1452,17 @@ impl<'a> Resolver<'a> {
             .iter()
             .filter_map(|s| self.lookup_kind(s, SymbolKind::Objective))
             .collect();
-        let targets: Vec<ir::Target> = o
-            .targets
-            .iter()
-            .map(|t| ir::Target {
-                expr: self.expr(t, &Scope::default()),
-                text: self.condition_text(t),
-            })
-            .collect();
+        let mut targets: Vec<ir::Target> = Vec::new();
+        for t in &o.targets {
+            let text = self.condition_text(t);
+            for (expr, member) in self.per_member(t) {
+                let text = match member {
+                    Some(m) => format!("{text} [{m}]"),
+                    None => text.clone(),
+                };
+                targets.push(ir::Target { expr, text });
+            }
+        }
         if let Some(x) = self
             .plan
             .objectives
@@ -1404,11 +1493,17 @@ impl<'a> Resolver<'a> {
                 span: c.span,
             });
         }
-        let maintains = a
-            .maintains
-            .iter()
-            .map(|m| (self.expr(m, &Scope::default()), self.condition_text(m)))
-            .collect();
+        let mut maintains = Vec::new();
+        for m in &a.maintains {
+            let text = self.condition_text(m);
+            for (expr, member) in self.per_member(m) {
+                let text = match member {
+                    Some(x) => format!("{text} [{x}]"),
+                    None => text.clone(),
+                };
+                maintains.push((expr, text));
+            }
+        }
         let counterbalances = a
             .counterbalances
             .iter()
@@ -1452,14 +1547,35 @@ impl<'a> Resolver<'a> {
             .ask
             .as_ref()
             .map(|e| (self.expr(e, &Scope::default()), self.condition_text(e)));
-        let grant = rq
-            .grant
-            .as_ref()
-            .map(|e| (self.expr(e, &Scope::default()), self.condition_text(e)));
+        let mut grant = None;
+        let mut grant_members = Vec::new();
+        if let Some(e) = &rq.grant {
+            let text = self.condition_text(e);
+            for (expr, member) in self.per_member(e) {
+                match member {
+                    Some(m) => grant_members.push((expr, format!("{text} [{m}]"))),
+                    None => grant = Some((expr, text.clone())),
+                }
+            }
+        }
         let approved_by = rq
             .approved_by
             .iter()
             .filter_map(|p| self.party(p))
+            .collect();
+        let (draws, reallocations) = self.moves(rq);
+        let cost = rq
+            .cost
+            .as_ref()
+            .map(|e| (self.expr(e, &Scope::default()), self.condition_text(e)));
+        let ret = rq
+            .ret
+            .as_ref()
+            .map(|e| (self.expr(e, &Scope::default()), self.condition_text(e)));
+        let supports = rq
+            .supports
+            .iter()
+            .filter_map(|s| self.lookup_kind(s, SymbolKind::Objective))
             .collect();
         if let Some(x) = self
             .plan
@@ -1471,6 +1587,12 @@ impl<'a> Resolver<'a> {
             x.ask = ask;
             x.grant = grant;
             x.approved_by = approved_by;
+            x.draws = draws;
+            x.reallocations = reallocations;
+            x.cost = cost;
+            x.ret = ret;
+            x.supports = supports;
+            x.grant_members = grant_members;
         }
     }
 
@@ -1486,6 +1608,9 @@ impl<'a> Resolver<'a> {
             let Some(item) = self.override_target(&o.target) else {
                 continue;
             };
+            let Some(targets) = self.override_members(item, &o.target, &o.members) else {
+                continue;
+            };
             let from = match &o.from {
                 Some(p) => {
                     self.check_in_horizon(p, "the period");
@@ -1493,17 +1618,20 @@ impl<'a> Resolver<'a> {
                 }
                 None => 0,
             };
-            let scope = Scope {
-                prior: Some(item),
-                ..Scope::default()
-            };
-            let expr = self.expr(&o.expr, &scope);
-            overrides.push(ir::Override {
-                item,
-                expr,
-                from,
-                span: o.span,
-            });
+            for (item, ctx) in targets {
+                let scope = Scope {
+                    prior: Some(item),
+                    members: (!ctx.is_empty()).then_some(ctx.as_slice()),
+                    ..Scope::default()
+                };
+                let expr = self.expr(&o.expr, &scope);
+                overrides.push(ir::Override {
+                    item,
+                    expr,
+                    from,
+                    span: o.span,
+                });
+            }
         }
         let parent = match &sc.extends {
             Some(p) => self.lookup_kind(p, SymbolKind::Scenario),
@@ -1521,7 +1649,13 @@ impl<'a> Resolver<'a> {
     /// A scenario override or `set` target: must be a driver.
     fn override_target(&mut self, id: &ast::Ident) -> Option<ItemId> {
         let item = self.value_name(id, &Scope::default())?;
-        let it = self.plan.items.get(item)?;
+        // A dimensioned item: its members say what was declared.
+        let declared = self
+            .plan
+            .dim_item(item)
+            .and_then(|g| g.members.first())
+            .map_or(item, |m| m.1);
+        let it = self.plan.items.get(declared)?;
         if it.kind != ast::ItemKind::Driver {
             self.diags.push(
                 Diagnostic::error(
@@ -1614,7 +1748,12 @@ impl<'a> Resolver<'a> {
             return;
         };
         let when = match &t.when {
-            Some(w) => self.expr(w, &Scope::default()),
+            Some(w) => {
+                self.in_when = true;
+                let e = self.expr(w, &Scope::default());
+                self.in_when = false;
+                e
+            }
             None => {
                 self.diags.push(
                     Diagnostic::error(
@@ -1656,18 +1795,24 @@ impl<'a> Resolver<'a> {
             let mut actions = Vec::new();
             for (a, span) in &st.actions {
                 match a {
-                    ast::Action::Set(d, e) => {
+                    ast::Action::Set(d, ms, e) => {
                         let Some(item) = self.override_target(d) else {
                             continue;
                         };
-                        let expr = self.expr(
-                            e,
-                            &Scope {
-                                prior: Some(item),
-                                ..Scope::default()
-                            },
-                        );
-                        actions.push((ir::Action::Set(item, expr), *span));
+                        let Some(targets) = self.override_members(item, d, ms) else {
+                            continue;
+                        };
+                        for (item, ctx) in targets {
+                            let expr = self.expr(
+                                e,
+                                &Scope {
+                                    prior: Some(item),
+                                    members: (!ctx.is_empty()).then_some(ctx.as_slice()),
+                                    ..Scope::default()
+                                },
+                            );
+                            actions.push((ir::Action::Set(item, expr), *span));
+                        }
                     }
                     ast::Action::Pause(i) => {
                         if let Some(ini) = self.lookup_kind(i, SymbolKind::Initiative) {
@@ -1857,10 +2002,12 @@ impl<'a> Resolver<'a> {
                     }
                 }
                 match self.value_name(id, scope) {
-                    Some(i) => K::Item(i),
+                    Some(i) => return self.item_ref(i, id, scope, span),
                     None => K::Error,
                 }
             }
+            ExprKind::Member(id, members) => return self.member_ref(id, members, scope, span),
+            ExprKind::Table(entries) => return self.table(entries, e.span, scope, budget),
             ExprKind::Unary(op, a) => {
                 let inner = self.expr_b(a, scope, budget);
                 match (op, inner.kind) {
@@ -1952,6 +2099,12 @@ impl<'a> Resolver<'a> {
             kind: K::Error,
             span: outer_span,
         };
+        if name.name == "total" {
+            return self.total_call(name, args, span, scope, budget);
+        }
+        if name.name == "allocate" {
+            return self.allocate_call(args, span, scope, budget);
+        }
         let builtin = match name.name.as_str() {
             "grow" => Some((Builtin::Grow, 2, 2)),
             "ramp" => Some((Builtin::Ramp, 4, 4)),
@@ -2162,6 +2315,7 @@ impl<'a> Resolver<'a> {
             params: Some(&bound),
             prior: None,
             call_span: Some(outer_span),
+            members: scope.members,
         };
         let out = self.expr_b(body, &inner, budget);
         self.fn_stack.pop();

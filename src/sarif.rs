@@ -47,6 +47,19 @@ pub fn describe(code: Code) -> &'static str {
         Code::PercentAsNumber => "A number without `%` where a percentage is meant.",
         Code::BadHorizon => "The plan's periods mix granularities or end before they start.",
         Code::StepOutsideHorizon => "A `step` entry after the horizon's end, never used.",
+        Code::DimensionMismatch => {
+            "An expression's dimensions differ from where it is used, or a member belongs to another dimension."
+        }
+        Code::OverBudget => "A department's planned spend exceeds its budget allowance.",
+        Code::ContingencyOverdrawn => "Draws add up to more than a budget's contingency.",
+        Code::DrawNotApproved => "A contingency draw is not approved by the budget's owner.",
+        Code::ReallocationOverCap => {
+            "A department gives away more of its budget than the reallocation cap allows."
+        }
+        Code::ReallocationNotApproved => {
+            "A reallocation lacks the approver's or the giving department's approval."
+        }
+        Code::RequestUnscored => "A request moves budget without stating its cost and return.",
         #[allow(unreachable_patterns)]
         _ => "A Plumb diagnostic.",
     }

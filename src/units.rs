@@ -24,6 +24,14 @@ pub fn is_currency(name: &str) -> bool {
     CURRENCIES.contains(&name)
 }
 
+/// Decimals of a currency's minor unit (2 for USD, 0 for JPY).
+pub fn minor_digits(code: &str) -> u32 {
+    match code {
+        "JPY" | "KRW" | "CLP" | "ISK" | "VND" => 0,
+        _ => 2,
+    }
+}
+
 /// The symbol shown before amounts of a currency, when it has a common one.
 pub fn currency_symbol(code: &str) -> Option<&'static str> {
     match code {

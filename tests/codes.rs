@@ -1,6 +1,6 @@
 //! Every diagnostic code has at least one snapshot test case, with the severity
 //! the spec gives it (section 10): errors as errors, warnings as warnings, and
-//! `maintain-violated` as both (an error in the base scenario, a warning in any
+//! `maintain-violated` and `over-budget` as both (an error in the base scenario, a warning in any
 //! other).
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
@@ -54,6 +54,7 @@ const WARNINGS: &[Code] = &[
     Code::ObjectiveNotCascaded,
     Code::PercentAsNumber,
     Code::StepOutsideHorizon,
+    Code::RequestUnscored,
 ];
 
 #[test]
@@ -62,7 +63,7 @@ fn every_code_has_a_snapshot_with_its_severity() {
     let mut missing = Vec::new();
     for code in Code::ALL {
         let name = code.as_str().to_string();
-        let wanted: &[&str] = if *code == Code::MaintainViolated {
+        let wanted: &[&str] = if matches!(code, Code::MaintainViolated | Code::OverBudget) {
             &["error", "warning"]
         } else if WARNINGS.contains(code) {
             &["warning"]
@@ -84,7 +85,7 @@ fn every_code_has_a_snapshot_with_its_severity() {
     for (code, sev) in &seen {
         let c = Code::ALL.iter().find(|c| c.as_str() == code);
         let c = c.unwrap_or_else(|| panic!("unknown code `{code}` in a snapshot"));
-        if *c == Code::MaintainViolated {
+        if matches!(c, Code::MaintainViolated | Code::OverBudget) {
             continue;
         }
         let want = if WARNINGS.contains(c) {

@@ -140,7 +140,7 @@ fn meaning_preserved_on_every_example_and_case() {
 
 #[test]
 fn messy_input_snapshots() {
-    for name in ["messy", "comments"] {
+    for name in ["messy", "comments", "dims"] {
         let text = std::fs::read_to_string(format!("tests/fmt/{name}.plumb")).unwrap();
         let out = fmt(&text).unwrap();
         insta::assert_snapshot!(format!("fmt_{name}"), out);

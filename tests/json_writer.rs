@@ -178,6 +178,7 @@ fn a_large_report_written_on_two_threads_matches_too() {
                 name: "t \"quoted\"".into(),
                 fired: (s == 2).then(|| "2026-04".to_string()),
             }],
+            budgets: Vec::new(),
         })
         .collect();
     let report = RunReport {
@@ -191,6 +192,8 @@ fn a_large_report_written_on_two_threads_matches_too() {
             partial: true,
         }],
         scenarios,
+        ranked_requests: Vec::new(),
+        contingency_left: None,
     };
     let mut streamed = Vec::new();
     report.write_json(&mut streamed).unwrap();

@@ -107,6 +107,8 @@ pub struct Synth {
     pub overrides: Vec<Vec<Override>>,
     /// Inputs no formula reads (the last few): the objective watches them.
     pub watched: Vec<usize>,
+    /// What each item holds.
+    pub kinds: Vec<Kind>,
 }
 
 /// xorshift64*: small, deterministic, good enough to pick operands.
@@ -265,9 +267,18 @@ pub fn generate(cfg: Config) -> Synth {
         scenarios,
         overrides,
         watched,
+        kinds,
     };
-    let text = render(&synth, &kinds);
+    let text = render(&synth, 0);
     Synth { text, ..synth }
+}
+
+/// The same plan with every item declared `by seg`, a dimension of `members`
+/// members (`s00`, `s01`, …): each member's series is computed by the same
+/// formula as the flat item (other items are read member by member), so every
+/// member equals the flat plan's item, and the work per series is the same.
+pub fn with_members(s: &Synth, members: usize) -> String {
+    render(s, members.max(1))
 }
 
 fn pick_input(rng: &mut Rng, inputs: &[usize], kinds: &[Kind], want: Kind) -> usize {
@@ -279,7 +290,8 @@ fn pick_input(rng: &mut Rng, inputs: &[usize], kinds: &[Kind], want: Kind) -> us
     }
 }
 
-fn render(s: &Synth, kinds: &[Kind]) -> String {
+fn render(s: &Synth, members: usize) -> String {
+    let kinds = &s.kinds;
     let mut t = String::with_capacity(s.formulas.len() * 600);
     let last = month_label(s.months - 1);
     let _ = writeln!(t, "## Synthetic plan for the evaluation benchmark.");
@@ -289,12 +301,31 @@ fn render(s: &Synth, kinds: &[Kind]) -> String {
     let _ = writeln!(t, "  base base");
     let _ = writeln!(t, "}}");
     let _ = writeln!(t, "department ops \"Operations\"");
+    // `by seg` after each item's name (and unit), and how a condition reads one
+    // value per period.
+    let by = if members > 0 {
+        let _ = write!(t, "dimension seg \"Segment\" {{");
+        for m in 0..members {
+            let _ = write!(t, " s{m:02}");
+        }
+        let _ = writeln!(t, " }}");
+        " by seg"
+    } else {
+        ""
+    };
+    let one = |name: &str| {
+        if members > 0 {
+            format!("total({name})")
+        } else {
+            name.to_string()
+        }
+    };
     let n = |i: usize| s.names[i].as_str();
     for (i, f) in s.formulas.iter().enumerate() {
         match f {
             Formula::Input(vals) => {
                 let unit = if kinds[i] == Kind::Rate { "%" } else { "USD" };
-                let _ = write!(t, "driver {}: {unit} = step {{", n(i));
+                let _ = write!(t, "driver {}: {unit}{by} = step {{", n(i));
                 for (m, v) in vals.iter().enumerate() {
                     let sep = if m == 0 { " " } else { ", " };
                     let _ = write!(t, "{sep}{}: {v}", month_label(m));
@@ -302,24 +333,38 @@ fn render(s: &Synth, kinds: &[Kind]) -> String {
                 let _ = writeln!(t, " }}");
             }
             Formula::Grow { a, r } => {
-                let _ = writeln!(t, "metric {} = {} * (1 + {})", n(i), n(*a), n(*r));
+                let _ = writeln!(t, "metric {}{by} = {} * (1 + {})", n(i), n(*a), n(*r));
             }
             Formula::Sum3 { a, b, c } => {
-                let _ = writeln!(t, "metric {} = {} + {} + {}", n(i), n(*a), n(*b), n(*c));
+                let _ = writeln!(t, "metric {}{by} = {} + {} + {}", n(i), n(*a), n(*b), n(*c));
             }
             Formula::MaxDiff { a, b, c } => {
-                let _ = writeln!(t, "metric {} = max({} - {}, {})", n(i), n(*a), n(*b), n(*c));
+                let _ = writeln!(
+                    t,
+                    "metric {}{by} = max({} - {}, {})",
+                    n(i),
+                    n(*a),
+                    n(*b),
+                    n(*c)
+                );
             }
             Formula::Ratio { a, b } => {
-                let _ = writeln!(t, "metric {} = {} / ({} + {})", n(i), n(*a), n(*a), n(*b));
+                let _ = writeln!(
+                    t,
+                    "metric {}{by} = {} / ({} + {})",
+                    n(i),
+                    n(*a),
+                    n(*a),
+                    n(*b)
+                );
             }
             Formula::Share { a, q } => {
-                let _ = writeln!(t, "metric {} = {} * {}", n(i), n(*a), n(*q));
+                let _ = writeln!(t, "metric {}{by} = {} * {}", n(i), n(*a), n(*q));
             }
             Formula::Compound { r, a } => {
                 let _ = writeln!(
                     t,
-                    "metric {}: USD = prev({}, 100) * (1 + {}) + {}",
+                    "metric {}: USD{by} = prev({}, 100) * (1 + {}) + {}",
                     n(i),
                     n(i),
                     n(*r),
@@ -327,7 +372,7 @@ fn render(s: &Synth, kinds: &[Kind]) -> String {
                 );
             }
             Formula::Running { a } => {
-                let _ = writeln!(t, "metric {}: USD = prev({}) + {}", n(i), n(i), n(*a));
+                let _ = writeln!(t, "metric {}: USD{by} = prev({}) + {}", n(i), n(i), n(*a));
             }
         }
     }
@@ -337,13 +382,13 @@ fn render(s: &Synth, kinds: &[Kind]) -> String {
         "objective stays_positive \"Every figure stays positive\" {{"
     );
     let _ = writeln!(t, "  owner ops");
-    let _ = writeln!(t, "  target min({}) > 0", n(total));
+    let _ = writeln!(t, "  target min({}) > 0", one(n(total)));
     for w in &s.watched {
-        let _ = writeln!(t, "  target min({}) > 0", n(*w));
+        let _ = writeln!(t, "  target min({}) > 0", one(n(*w)));
     }
     let _ = writeln!(t, "}}");
     let _ = writeln!(t, "trigger negative \"A figure turns negative\" {{");
-    let _ = writeln!(t, "  when {} < 0", n(total));
+    let _ = writeln!(t, "  when {} < 0", one(n(total)));
     let _ = writeln!(t, "  after 1 month: set {} = 0", n(0));
     let _ = writeln!(t, "  owner ops");
     let _ = writeln!(t, "}}");

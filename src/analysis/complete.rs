@@ -93,6 +93,15 @@ pub enum Context {
     PeriodWord,
     /// A month after `fiscal year starts`.
     Month,
+    /// A member inside `item[…]`: the item's name and which of its dimensions.
+    Members {
+        /// The dimensioned item.
+        item: String,
+        /// 0 for the first dimension of its `by`, 1 for the second.
+        position: usize,
+    },
+    /// A key of a member table: members of this dimension, and `else`.
+    TableKeys(String),
     /// An expression; inside `initiative` (for sibling members) or `fn` (for
     /// parameters) when named.
     Expr {
@@ -129,7 +138,28 @@ pub const STATEMENTS: &[(&str, &[&str])] = &[
     ("risk", &["owner", "likelihood", "impact", "mitigation"]),
     (
         "request",
-        &["from", "ask", "grant", "decision", "approved by"],
+        &[
+            "from",
+            "ask",
+            "grant",
+            "decision",
+            "approved by",
+            "draw",
+            "reallocate",
+            "cost",
+            "return",
+            "supports",
+        ],
+    ),
+    (
+        "budget",
+        &[
+            "owner",
+            "spend",
+            "amount",
+            "contingency",
+            "reallocation up to",
+        ],
     ),
     (
         "raci",
@@ -313,6 +343,9 @@ pub fn context_at(text: &str, offset: usize) -> (Context, usize) {
     } else {
         ""
     };
+    if let Some(ctx) = member_context(&words) {
+        return (ctx, word_start);
+    }
     let in_request = blocks.last().map(String::as_str) == Some("request");
     let names = |k: &[SymbolKind]| (Context::Names(k.to_vec()), word_start);
     let parties = [SymbolKind::Department, SymbolKind::Role];
@@ -402,6 +435,58 @@ pub fn context_at(text: &str, offset: usize) -> (Context, usize) {
         }
     }
     (Context::Expr { initiative, params }, word_start)
+}
+
+/// Inside `x[…]` or at a key of a member table, the members to offer.
+fn member_context(words: &[&str]) -> Option<Context> {
+    // `x[a, ` : the members of x's dimension at this position.
+    let mut commas = 0;
+    for (k, w) in words.iter().enumerate().rev() {
+        match *w {
+            "," => commas += 1,
+            "[" => {
+                let item = words.get(k.checked_sub(1)?)?;
+                return lex::is_name(item).then(|| Context::Members {
+                    item: item.to_string(),
+                    position: commas,
+                });
+            }
+            w if lex::is_name(w) && !lex::is_keyword(w) => {}
+            _ => break,
+        }
+    }
+    // A key of a member table: after `{` or `,` with a `{` still open.
+    let last = *words.last()?;
+    if last != "{" && last != "," {
+        return None;
+    }
+    let mut depth = 0i32;
+    let mut open = 0usize;
+    for w in words.iter().rev() {
+        match *w {
+            "}" => depth += 1,
+            "{" if depth == 0 => open += 1,
+            "{" => depth -= 1,
+            _ => {}
+        }
+    }
+    if open == 0 {
+        return None;
+    }
+    if words.first() == Some(&"amount") {
+        return Some(Context::TableKeys("department".into()));
+    }
+    // The header's `by a, b`: nesting picks the dimension.
+    let by = words.iter().position(|w| *w == "by")?;
+    let eq = words.iter().position(|w| *w == "=")?;
+    let dims: Vec<&str> = words
+        .get(by + 1..eq)?
+        .iter()
+        .copied()
+        .filter(|w| *w != ",")
+        .collect();
+    let dim = dims.get(open - 1).or(dims.last())?;
+    Some(Context::TableKeys(dim.to_string()))
 }
 
 fn keyword(label: &str, detail: &str) -> Completion {
@@ -600,6 +685,30 @@ pub fn completions(
                 });
             }
         }
+        Context::Members { item, position } => {
+            for s in &sources {
+                let plan = s.plan();
+                let dim = plan
+                    .dim_items
+                    .iter()
+                    .find(|g| g.name == item || g.name.ends_with(&format!(".{item}")))
+                    .and_then(|g| g.dims.get(position))
+                    .and_then(|d| plan.dimensions.get(*d));
+                if let Some(d) = dim {
+                    member_items(d, &mut items);
+                    break;
+                }
+            }
+        }
+        Context::TableKeys(dim) => {
+            for s in &sources {
+                if let Some(d) = s.plan().dimensions.iter().find(|d| d.name == dim) {
+                    member_items(d, &mut items);
+                    items.push(keyword("else", "every member not listed"));
+                    break;
+                }
+            }
+        }
         Context::Expr { initiative, params } => {
             for p in &params {
                 items.push(Completion {
@@ -687,6 +796,22 @@ pub struct SignatureHelp {
     pub active_signature: usize,
     /// The parameter the cursor is in.
     pub active_parameter: usize,
+}
+
+/// Completion items for the members of a dimension.
+fn member_items(d: &crate::ir::Dimension, items: &mut Vec<Completion>) {
+    for (name, title, _) in &d.members {
+        items.push(Completion {
+            label: name.clone(),
+            kind: CompletionKind::Other,
+            detail: Some(match title {
+                Some(t) => format!("{} · {t}", d.name),
+                None => format!("member of {}", d.name),
+            }),
+            documentation: None,
+            snippet: None,
+        });
+    }
 }
 
 /// Byte ranges of the parameters in a label such as `ramp(a, b, p0, p1)`.

@@ -162,6 +162,8 @@ pub const KEYWORDS: &[&str] = &[
     "initiative",
     "scenario",
     "trigger",
+    "dimension",
+    "budget",
     "currency",
     "periods",
     "base",
@@ -222,6 +224,10 @@ pub const KEYWORDS: &[&str] = &[
     "or",
     "not",
     "step",
+    "contingency",
+    "reallocation",
+    "draw",
+    "reallocate",
 ];
 
 /// True for a word of [`KEYWORDS`].
@@ -356,7 +362,9 @@ fn kind_of(k: SymbolKind) -> (TokenKind, u32) {
         SymbolKind::Function => (TokenKind::Function, 0),
         SymbolKind::Unit => (TokenKind::Type, 0),
         SymbolKind::Department | SymbolKind::Role => (TokenKind::Class, 0),
-        SymbolKind::Term => (TokenKind::EnumMember, 0),
+        SymbolKind::Term | SymbolKind::Member => (TokenKind::EnumMember, 0),
+        SymbolKind::Dimension => (TokenKind::Type, 0),
+        SymbolKind::Budget => (TokenKind::Struct, 0),
         SymbolKind::Plan | SymbolKind::Scenario | SymbolKind::Initiative => {
             (TokenKind::Namespace, 0)
         }

@@ -9,7 +9,9 @@
 
 pub mod assumptions;
 pub mod causes;
+pub mod budgets;
 pub mod cycles;
+pub mod dims;
 pub mod objectives;
 pub mod ownership;
 pub mod percent;
@@ -30,7 +32,7 @@ pub fn before_eval(plan: &mut Plan) -> Vec<Diagnostic> {
     d.extend(objectives::cascade(plan));
     d.extend(raci::check(plan));
     d.extend(ownership::check(plan));
-    d
+    dims::tidy(plan, d)
 }
 
 /// True when an error with this code means the plan cannot be evaluated. The
@@ -52,5 +54,6 @@ pub fn after_eval(plan: &Plan, results: &Results) -> Vec<Diagnostic> {
         d.extend(requests::check(plan, r));
     }
     d.extend(assumptions::check(plan, results));
+    d.extend(budgets::check(plan, results));
     d
 }

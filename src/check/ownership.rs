@@ -83,6 +83,10 @@ pub fn used_items(plan: &Plan) -> Vec<bool> {
         }
     };
     for (id, it) in plan.items.iter().enumerate() {
+        // A dimensioned item's total reads its members: that is not a use.
+        if plan.dim_item(id).is_some_and(|g| g.total == Some(id)) {
+            continue;
+        }
         mark(Some(id), it.expr.items());
         if let Some((lo, hi)) = &it.range {
             mark(Some(id), lo.items());
@@ -124,6 +128,32 @@ pub fn used_items(plan: &Plan) -> Vec<bool> {
     for s in &plan.scenarios {
         for o in &s.overrides {
             mark(Some(o.item), o.expr.items());
+        }
+    }
+    // A budget's `spend`, and the money a request states, read their items.
+    for b in &plan.budgets {
+        if let Some(g) = b.spend.and_then(|g| plan.dim_items.get(g)) {
+            mark(None, g.members.iter().map(|m| m.1).collect());
+        }
+    }
+    for r in &plan.requests {
+        for (e, _) in r.cost.iter().chain(r.ret.iter()).chain(&r.grant_members) {
+            mark(None, e.items());
+        }
+    }
+    // Reading a dimensioned item's total, or one member, uses the item.
+    for g in &plan.dim_items {
+        let any = g
+            .total
+            .iter()
+            .chain(g.members.iter().map(|m| &m.1))
+            .any(|i| used.get(*i).copied().unwrap_or(false));
+        if any {
+            for i in g.total.iter().chain(g.members.iter().map(|m| &m.1)) {
+                if let Some(u) = used.get_mut(*i) {
+                    *u = true;
+                }
+            }
         }
     }
     used
@@ -176,21 +206,33 @@ fn unused_drivers(plan: &Plan) -> Vec<Diagnostic> {
         return Vec::new();
     }
     let used = used_items(plan);
+    let mut reported = Vec::new();
     plan.items
         .iter()
+        .enumerate()
         .zip(used)
-        .filter(|(it, used)| it.kind == ItemKind::Driver && !used)
-        .map(|(it, _)| {
-            Diagnostic::warning(
-                Code::UnusedDriver,
-                it.name_span,
-                format!("the driver `{}` is not used by any metric, target or condition", it.name),
+        .filter(|((_, it), used)| it.kind == ItemKind::Driver && !used)
+        .filter_map(|((id, it), _)| {
+            // One warning per dimensioned driver, under its declared name.
+            let name = match plan.dim_item(id) {
+                Some(_) if reported.contains(&it.group) => return None,
+                Some(g) => {
+                    reported.push(it.group);
+                    g.name.clone()
+                }
+                None => it.name.clone(),
+            };
+            Some(
+                Diagnostic::warning(
+                    Code::UnusedDriver,
+                    it.name_span,
+                    format!("the driver `{name}` is not used by any metric, target or condition"),
+                )
+                .with_label("nothing reads this")
+                .with_help(format!(
+                    "use it in a formula (for example `metric … = … * {name}`), watch it with `maintain`, or remove it"
+                )),
             )
-            .with_label("nothing reads this")
-            .with_help(format!(
-                "use it in a formula (for example `metric … = … * {}`), watch it with `maintain`, or remove it",
-                it.name
-            ))
         })
         .collect()
 }

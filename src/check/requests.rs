@@ -105,15 +105,35 @@ pub fn check(plan: &Plan, base: &ScenarioResult) -> Vec<Diagnostic> {
     };
     let mut out = Vec::new();
     for o in outcomes {
-        let (Some(rq), Some(g)) = (plan.requests.get(o.request), &o.grant) else {
+        let Some(rq) = plan.requests.get(o.request) else {
             continue;
         };
-        if g.condition.met {
-            continue;
+        if let (Some(g), Some((expr, _))) = (&o.grant, &rq.grant) {
+            out.extend(mismatch(plan, rq, g, expr));
         }
-        let Some((expr, _)) = &rq.grant else {
-            continue;
-        };
+        // A grant over a dimensioned value holds member by member.
+        for m in &rq.grant_members {
+            match side(plan, base, None, Some(m)) {
+                Ok(Some(g)) => out.extend(mismatch(plan, rq, &g, &m.0)),
+                Ok(None) => {}
+                Err(e) => out.push(e.to_diagnostic()),
+            }
+        }
+    }
+    out
+}
+
+/// `grant-model-mismatch` when the evaluated grant `g` does not hold.
+fn mismatch(
+    plan: &Plan,
+    rq: &crate::ir::Request,
+    g: &SideOutcome,
+    expr: &Expr,
+) -> Option<Diagnostic> {
+    {
+        if g.condition.met {
+            return None;
+        }
         let c = &g.condition;
         let when = c
             .period
@@ -152,7 +172,6 @@ pub fn check(plan: &Plan, base: &ScenarioResult) -> Vec<Diagnostic> {
         if let Some((ask, _)) = &rq.ask {
             d = d.with_secondary(ask.span, "what was asked");
         }
-        out.push(d);
+        Some(d)
     }
-    out
 }

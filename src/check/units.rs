@@ -613,6 +613,12 @@ impl Ctx<'_> {
             }
             Builtin::PeriodIndex => Ty::Any,
             Builtin::Pow | Builtin::Root => self.power(b, args),
+            Builtin::Allocate => {
+                for w in args.iter().skip(3) {
+                    self.num(w);
+                }
+                arg(0).map(|a| self.num(a)).unwrap_or(Ty::Any)
+            }
         }
     }
 

@@ -83,9 +83,21 @@ pub fn run(args: &RunArgs) -> u8 {
             return 1;
         }
     };
+    let budgets = match budget_sections(plan, results) {
+        Ok(b) => b,
+        Err(e) => {
+            let d = e.to_diagnostic();
+            eprint!(
+                "{}",
+                plumb::diagnostic::render_human(&d, &c.sources, Default::default())
+            );
+            return 1;
+        }
+    };
     if matches!(args.format, RunFormat::Json) {
         let report = RunReport::build_without_totals(plan, results, &outcomes, by)
-            .with_requests(plan, &requests);
+            .with_requests(plan, &requests)
+            .with_budgets(plan, &budgets.0, budgets.1);
         // Streamed: a large plan's JSON need not sit in memory whole.
         let stdout = std::io::stdout();
         let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
@@ -109,7 +121,9 @@ pub fn run(args: &RunArgs) -> u8 {
         std::mem::forget(c);
         return status;
     }
-    let report = RunReport::build(plan, results, &outcomes, by).with_requests(plan, &requests);
+    let report = RunReport::build(plan, results, &outcomes, by)
+        .with_requests(plan, &requests)
+        .with_budgets(plan, &budgets.0, budgets.1);
     let out = match args.format {
         RunFormat::Table => render_table(
             &report,
@@ -166,4 +180,22 @@ fn story_status(c: &plumb::compile::Compilation) -> u8 {
         return 1;
     }
     0
+}
+
+/// Budget outcomes per scenario and the base scenario's request ranking.
+type BudgetSections = (
+    Vec<(usize, Vec<plumb::check::budgets::BudgetOutcome>)>,
+    Option<(Vec<plumb::check::budgets::Ranked>, rust_decimal::Decimal)>,
+);
+
+fn budget_sections(
+    plan: &plumb::ir::Plan,
+    results: &plumb::eval::Results,
+) -> Result<BudgetSections, plumb::eval::EvalError> {
+    let outcomes = plumb::check::budgets::all_outcomes(plan, results)?;
+    let ranking = match results.get(plan.base) {
+        Some(base) => Some(plumb::check::budgets::ranking(plan, base)?),
+        None => None,
+    };
+    Ok((outcomes, ranking))
 }

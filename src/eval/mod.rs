@@ -13,6 +13,7 @@
 //! division by zero and periods outside the horizon are [`EvalError`]s naming the
 //! scenario, the period and the expression's span. Nothing here panics.
 
+pub mod allocate;
 pub mod power;
 pub mod program;
 pub mod window;
@@ -1154,6 +1155,36 @@ impl<'a> Ev<'a> {
                     out.push(one(i)?);
                 }
                 Ok(Val::Owned(out))
+            }
+            Builtin::Allocate => {
+                let amount = self.eval(a0, lo, hi)?;
+                let int = |i: usize| match arg(i).map(|x| &x.kind) {
+                    Some(ExprKind::Const(v, _)) => v.to_i64().unwrap_or(0),
+                    _ => 0,
+                };
+                let digits = u32::try_from(int(1)).ok();
+                let k = usize::try_from(int(2)).unwrap_or(usize::MAX);
+                let weights = args
+                    .iter()
+                    .skip(3)
+                    .map(|w| self.eval(w, lo, hi))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let mut out = Vec::with_capacity(len);
+                let mut ws = Vec::with_capacity(weights.len());
+                for i in 0..len {
+                    ws.clear();
+                    ws.extend(weights.iter().map(|w| w.at(i)));
+                    let parts = allocate::split(amount.at(i), &ws, digits).map_err(|e| {
+                        let code = match e {
+                            allocate::Error::ZeroWeights => Code::DivisionByZero,
+                            allocate::Error::NegativeWeight => Code::TypeMismatch,
+                            allocate::Error::Overflow => Code::Overflow,
+                        };
+                        self.err(code, e.message(), Some(lo + i), span)
+                    })?;
+                    out.push(parts.get(k).copied().unwrap_or_default());
+                }
+                Ok(scalarize(out))
             }
         }
     }

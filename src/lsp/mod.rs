@@ -564,6 +564,9 @@ fn symbol_kind(k: Kind) -> lsp::SymbolKind {
         Kind::Department | Kind::Role => lsp::SymbolKind::CLASS,
         Kind::Term => lsp::SymbolKind::STRING,
         Kind::Unit => lsp::SymbolKind::TYPE_PARAMETER,
+        Kind::Dimension => lsp::SymbolKind::ENUM,
+        Kind::Member => lsp::SymbolKind::ENUM_MEMBER,
+        Kind::Budget => lsp::SymbolKind::OBJECT,
     }
 }
 

@@ -209,6 +209,7 @@ fn emit(r: &RunReport, range: std::ops::Range<usize>, w: &mut dyn Write) -> io::
     }
     if range.contains(&u) {
         o.close(2, r.scenarios.is_empty(), b'}');
+        ranked(&mut o, r);
         o.close(1, false, b'}');
     }
     o.w.write_all(&o.buf)
@@ -238,7 +239,72 @@ fn scenario_end(o: &mut Out<'_>, sc: &ScenarioReport) {
         request(o, rq);
     }
     o.close(4, sc.requests.is_empty(), b']');
+    if !sc.budgets.is_empty() {
+        o.key(3, false, "budgets");
+        o.raw(b"[");
+        for (k, b) in sc.budgets.iter().enumerate() {
+            o.element(4, k == 0);
+            budget(o, b);
+        }
+        o.close(4, false, b']');
+    }
     o.close(3, false, b'}');
+}
+
+/// `{"budget", "department", "window", "amount", …}` with entries at depth 5.
+fn budget(o: &mut Out<'_>, b: &super::BudgetReport) {
+    o.raw(b"{");
+    o.key(5, true, "budget");
+    o.string(&b.budget);
+    o.key(5, false, "department");
+    o.string(&b.department);
+    o.key(5, false, "window");
+    o.string(&b.window);
+    for (k, v) in [
+        ("amount", b.amount),
+        ("draws", b.draws),
+        ("reallocations", b.reallocations),
+        ("allowance", b.allowance),
+        ("spend", b.spend),
+        ("headroom", b.headroom),
+    ] {
+        o.key(5, false, k);
+        o.decimal(v);
+    }
+    o.close(5, false, b'}');
+}
+
+/// The ranked requests and the contingency left, after the scenarios.
+fn ranked(o: &mut Out<'_>, r: &RunReport) {
+    if r.ranked_requests.is_empty() {
+        return;
+    }
+    o.key(1, false, "ranked_requests");
+    o.raw(b"[");
+    for (k, q) in r.ranked_requests.iter().enumerate() {
+        o.element(2, k == 0);
+        o.raw(b"{");
+        o.key(3, true, "request");
+        o.string(&q.request);
+        o.key(3, false, "top");
+        o.raw(if q.top { b"true" } else { b"false" });
+        o.key(3, false, "cost");
+        o.opt_decimal(q.cost);
+        o.key(3, false, "return");
+        o.opt_decimal(q.ret);
+        o.key(3, false, "roi");
+        o.opt_decimal(q.roi);
+        o.key(3, false, "running");
+        o.decimal(q.running);
+        o.key(3, false, "funded");
+        o.raw(if q.funded { b"true" } else { b"false" });
+        o.close(3, false, b'}');
+    }
+    o.close(2, false, b']');
+    if let Some(left) = r.contingency_left {
+        o.key(1, false, "contingency_left");
+        o.decimal(left);
+    }
 }
 
 fn request(o: &mut Out<'_>, r: &RequestReport) {

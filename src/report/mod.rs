@@ -8,6 +8,7 @@
 //! deterministic: the same plan gives byte-identical output.
 
 pub mod csv;
+mod budgets;
 pub mod format;
 mod json;
 mod render;
@@ -16,6 +17,7 @@ pub mod svg;
 mod window;
 pub mod xlsx;
 
+pub use budgets::{BudgetReport, RankedReport};
 pub use render::{render_csv, render_markdown, render_table, TableOptions};
 
 use crate::check::objectives::TargetOutcome;
@@ -57,6 +59,16 @@ pub struct RunReport {
     /// Scenario name → its report, in declaration order.
     #[serde(serialize_with = "ser_scenarios")]
     pub scenarios: Vec<ScenarioReport>,
+    /// Scored requests ranked by return on cost (filled by
+    /// [`RunReport::with_budgets`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ranked_requests: Vec<RankedReport>,
+    /// Contingency left across budgets, with the ranking.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_opt_decimal"
+    )]
+    pub contingency_left: Option<Decimal>,
 }
 
 /// One rolled-up window of a report.
@@ -95,6 +107,9 @@ pub struct ScenarioReport {
     /// Requests: the bottom-up ask against the grant (filled by
     /// [`RunReport::with_requests`]).
     pub requests: Vec<RequestReport>,
+    /// Budgets per department (filled by [`RunReport::with_budgets`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub budgets: Vec<BudgetReport>,
 }
 
 /// One driver or metric.
@@ -406,6 +421,7 @@ impl RunReport {
                     targets: tg,
                     triggers,
                     requests: Vec::new(),
+                    budgets: Vec::new(),
                 }
             })
             .collect();
@@ -427,6 +443,8 @@ impl RunReport {
             },
             periods: groups.into_iter().map(|g| g.label).collect(),
             scenarios,
+            ranked_requests: Vec::new(),
+            contingency_left: None,
         }
     }
 

@@ -117,6 +117,7 @@ fn items_table(report: &RunReport, sc: &ScenarioReport) -> Table {
     }
     let mut right = vec![false];
     right.extend(std::iter::repeat_n(true, header.len() - 1));
+    let mut parent = String::new();
     let rows = sc
         .items
         .iter()
@@ -124,7 +125,7 @@ fn items_table(report: &RunReport, sc: &ScenarioReport) -> Table {
             let mut all = it.values.clone();
             all.push(it.total);
             let dp = decimals_for(&all, &it.unit);
-            let mut row = vec![it.name.clone()];
+            let mut row = vec![member_row_name(&it.name, &mut parent)];
             row.extend(it.values.iter().map(|v| amount(*v, &it.unit, dp)));
             if !total_label.is_empty() {
                 row.push(amount(it.total, &it.unit, dp));
@@ -137,6 +138,21 @@ fn items_table(report: &RunReport, sc: &ScenarioReport) -> Table {
         rows,
         right,
     }
+}
+
+/// A member of a dimensioned item (`spend[paid]`) right under its total's row
+/// shows indented as `  paid`; any other name as it is.
+fn member_row_name(name: &str, parent: &mut String) -> String {
+    if let Some((base, rest)) = name.split_once('[') {
+        if base == parent.as_str() {
+            if let Some(label) = rest.strip_suffix(']') {
+                return format!("  {label}");
+            }
+        }
+        return name.to_string();
+    }
+    *parent = name.to_string();
+    name.to_string()
 }
 
 /// Heading of the targets table: what the columns compare.
@@ -269,6 +285,129 @@ fn requests_table(sc: &ScenarioReport, color: bool) -> Table {
     }
 }
 
+/// Heading of the budgets table.
+const BUDGETS_HEADING: &str =
+    "Budgets: allowance = amount + contingency draws + reallocations; headroom = allowance - planned spend";
+
+fn budgets_table(sc: &ScenarioReport, color: bool) -> Table {
+    let header = [
+        "budget",
+        "department",
+        "window",
+        "amount",
+        "draws",
+        "reallocations",
+        "allowance",
+        "planned spend",
+        "headroom",
+    ]
+    .map(String::from)
+    .to_vec();
+    let rows = sc
+        .budgets
+        .iter()
+        .map(|b| {
+            let vals = [
+                b.amount,
+                b.draws,
+                b.reallocations,
+                b.allowance,
+                b.spend,
+                b.headroom,
+            ];
+            let dp = decimals_for(&vals, &b.unit);
+            let f = |v| amount(v, &b.unit, dp);
+            let head = signed(f(b.headroom), b.headroom);
+            let head = match (
+                b.headroom.is_sign_negative() && !b.headroom.is_zero(),
+                color,
+            ) {
+                (true, true) => format!("\x1b[31m{head} ✘ over\x1b[0m"),
+                (true, false) => format!("{head} ✘ over"),
+                _ => head,
+            };
+            vec![
+                b.budget.clone(),
+                b.department.clone(),
+                b.window.clone(),
+                f(b.amount),
+                signed(f(b.draws), b.draws),
+                signed(f(b.reallocations), b.reallocations),
+                f(b.allowance),
+                f(b.spend),
+                head,
+            ]
+        })
+        .collect();
+    Table {
+        header,
+        rows,
+        right: vec![false, false, false, true, true, true, true, true, true],
+    }
+}
+
+fn ranked_heading(report: &RunReport) -> String {
+    let left = match (report.contingency_left, report.ranked_requests.first()) {
+        (Some(l), Some(r)) => format!(
+            "; contingency left {}",
+            amount(l, &r.unit, decimals_for(&[l], &r.unit))
+        ),
+        _ => String::new(),
+    };
+    format!(
+        "Requests ranked by return on cost (base scenario), top-objective supporters first{left}"
+    )
+}
+
+fn ranked_table(report: &RunReport) -> Table {
+    let header = [
+        "#",
+        "request",
+        "top objective",
+        "cost",
+        "return",
+        "ROI",
+        "running cost",
+        "funded",
+    ]
+    .map(String::from)
+    .to_vec();
+    let rows = report
+        .ranked_requests
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let vals: Vec<_> = [r.cost, r.ret]
+                .into_iter()
+                .flatten()
+                .chain([r.running])
+                .collect();
+            let dp = decimals_for(&vals, &r.unit);
+            let f = |v: Option<rust_decimal::Decimal>| {
+                v.map(|v| amount(v, &r.unit, dp))
+                    .unwrap_or_else(|| "—".into())
+            };
+            vec![
+                format!("{}", i + 1),
+                r.request.clone(),
+                if r.top { "yes" } else { "—" }.into(),
+                f(r.cost),
+                f(r.ret),
+                r.roi
+                    .map(|x| format!("{}×", x.round_dp(2)))
+                    .unwrap_or_else(|| "—".into()),
+                f(Some(r.running)),
+                if r.funded { "yes" } else { "below the line" }.into(),
+            ]
+        })
+        .collect();
+    Table {
+        header,
+        rows,
+        right: vec![true, false, false, true, true, true, true, false],
+    }
+}
+
 fn triggers_line(sc: &ScenarioReport) -> String {
     sc.triggers
         .iter()
@@ -341,10 +480,20 @@ pub fn render_table(report: &RunReport, opts: TableOptions) -> String {
             let _ = writeln!(out, "{REQUESTS_HEADING}");
             requests_table(sc, opts.color).text(&mut out, opts.color);
         }
+        if !sc.budgets.is_empty() {
+            let _ = writeln!(out);
+            let _ = writeln!(out, "{BUDGETS_HEADING}");
+            budgets_table(sc, opts.color).text(&mut out, opts.color);
+        }
         if !sc.triggers.is_empty() {
             let _ = writeln!(out);
             let _ = writeln!(out, "Triggers: {}", triggers_line(sc));
         }
+    }
+    if !report.ranked_requests.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{}", ranked_heading(report));
+        ranked_table(report).text(&mut out, opts.color);
     }
     out
 }
@@ -379,10 +528,22 @@ pub fn render_markdown(report: &RunReport) -> String {
             let _ = writeln!(out);
             requests_table(sc, false).markdown(&mut out);
         }
+        if !sc.budgets.is_empty() {
+            let _ = writeln!(out);
+            let _ = writeln!(out, "**{BUDGETS_HEADING}**");
+            let _ = writeln!(out);
+            budgets_table(sc, false).markdown(&mut out);
+        }
         if !sc.triggers.is_empty() {
             let _ = writeln!(out);
             let _ = writeln!(out, "**Triggers:** {}", triggers_line(sc));
         }
+    }
+    if !report.ranked_requests.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "**{}**", ranked_heading(report));
+        let _ = writeln!(out);
+        ranked_table(report).markdown(&mut out);
     }
     out
 }
@@ -418,6 +579,37 @@ pub fn render_csv(report: &RunReport) -> String {
             ];
             row.extend(it.values.iter().map(|v| exact(*v)));
             let _ = writeln!(out, "{}", row.join(","));
+        }
+    }
+    if report.scenarios.iter().any(|sc| !sc.budgets.is_empty()) {
+        // A second table: the budgets, exact.
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "scenario,budget,department,window,amount,draws,reallocations,allowance,spend,headroom"
+        );
+        for sc in &report.scenarios {
+            for b in &sc.budgets {
+                let mut row = vec![
+                    csv_field(&sc.name),
+                    csv_field(&b.budget),
+                    csv_field(&b.department),
+                    csv_field(&b.window),
+                ];
+                row.extend(
+                    [
+                        b.amount,
+                        b.draws,
+                        b.reallocations,
+                        b.allowance,
+                        b.spend,
+                        b.headroom,
+                    ]
+                    .iter()
+                    .map(|v| exact(*v)),
+                );
+                let _ = writeln!(out, "{}", row.join(","));
+            }
         }
     }
     out

@@ -268,6 +268,37 @@ pub enum ExprKind {
     At(Box<Expr>, Period),
     /// `( x )`, kept so the formatter can keep the user's parentheses.
     Paren(Box<Expr>),
+    /// `spend[paid]`, `x[paid, emea]`: one member of a dimensioned item.
+    Member(Ident, Vec<Ident>),
+    /// `{ paid: 60K, events: 30K, else: 0 }`: one value per member.
+    Table(Vec<(TableKey, Expr)>),
+}
+
+/// The key of a member table entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TableKey {
+    /// A member's name.
+    Member(Ident),
+    /// `else`: every member not listed (the span of the keyword).
+    Else(Span),
+}
+
+impl TableKey {
+    /// Where the key is written.
+    pub fn span(&self) -> Span {
+        match self {
+            TableKey::Member(i) => i.span,
+            TableKey::Else(s) => *s,
+        }
+    }
+
+    /// The key as written (`paid`, `else`).
+    pub fn text(&self) -> &str {
+        match self {
+            TableKey::Member(i) => &i.name,
+            TableKey::Else(_) => "else",
+        }
+    }
 }
 
 /// How an item rolls up from months to quarters and years.
@@ -316,6 +347,8 @@ pub struct ItemDecl {
     pub unit: Option<UnitExpr>,
     /// `stock`, `flow`, `average` or `formula`, when written.
     pub aggregation: Option<(Aggregation, Span)>,
+    /// `by DIM, …`: the dimensions it has one series per member of.
+    pub by: Vec<Ident>,
     /// The defining expression.
     pub expr: Expr,
     /// `owner P`.
@@ -455,6 +488,73 @@ pub struct RequestDecl {
     pub decision: Option<Str>,
     /// `approved by P, …`.
     pub approved_by: Vec<Ident>,
+    /// `draw X from BUDGET` statements.
+    pub draws: Vec<Draw>,
+    /// `reallocate X from D1 to D2 in BUDGET` statements.
+    pub reallocations: Vec<Reallocation>,
+    /// `cost X`.
+    pub cost: Option<Expr>,
+    /// `return X`.
+    pub ret: Option<Expr>,
+    /// `supports OBJ, …`.
+    pub supports: Vec<Ident>,
+}
+
+/// `draw X from BUDGET` in a request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draw {
+    /// How much.
+    pub amount: Expr,
+    /// From which budget's contingency.
+    pub budget: Ident,
+    /// The statement.
+    pub span: Span,
+}
+
+/// `reallocate X from D1 to D2 in BUDGET` in a request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reallocation {
+    /// How much.
+    pub amount: Expr,
+    /// The giving department.
+    pub from: Ident,
+    /// The receiving department.
+    pub to: Ident,
+    /// The budget.
+    pub budget: Ident,
+    /// The statement.
+    pub span: Span,
+}
+
+/// What a budget's `amount` covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BudgetPer {
+    /// The whole horizon (`amount { … }`).
+    Horizon,
+    /// Each quarter (`amount per quarter { … }`).
+    Quarter,
+    /// Each year (`amount per year { … }`).
+    Year,
+}
+
+/// `budget NAME "title" { … }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BudgetDecl {
+    /// The name.
+    pub name: Ident,
+    /// The title.
+    pub title: Str,
+    /// `owner P`.
+    pub owner: Option<Ident>,
+    /// `spend ITEM`.
+    pub spend: Option<Ident>,
+    /// `amount [per quarter|year] { … }`: what it covers, the member table and
+    /// the statement's span.
+    pub amount: Option<(BudgetPer, Expr, Span)>,
+    /// `contingency X`.
+    pub contingency: Option<Expr>,
+    /// `reallocation up to PCT approved by P`: the cap, the approver, the span.
+    pub reallocation: Option<(Expr, Ident, Span)>,
 }
 
 /// `raci NAME "title" { … }`.
@@ -497,6 +597,8 @@ pub struct InitiativeDecl {
 pub struct Override {
     /// The driver replaced.
     pub target: Ident,
+    /// `[m, …]` after the driver: the one member replaced (empty: all of them).
+    pub members: Vec<Ident>,
     /// The new expression.
     pub expr: Expr,
     /// From which period on.
@@ -523,8 +625,8 @@ pub struct ScenarioDecl {
 /// One action of a playbook step.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
-    /// `set D = E`.
-    Set(Ident, Expr),
+    /// `set D = E`, or `set D[m] = E` for one member.
+    Set(Ident, Vec<Ident>, Expr),
     /// `pause I`.
     Pause(Ident),
 }
@@ -675,6 +777,21 @@ pub enum DeclKind {
     Scenario(ScenarioDecl),
     /// A top-level `trigger`.
     Trigger(TriggerDecl),
+    /// `dimension NAME "title" { MEMBER ["title"] … }`.
+    Dimension(DimensionDecl),
+    /// `budget NAME "title" { … }`.
+    Budget(BudgetDecl),
+}
+
+/// `dimension NAME "title" { MEMBER ["title"] … }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DimensionDecl {
+    /// The name.
+    pub name: Ident,
+    /// The title.
+    pub title: Str,
+    /// Members in order, each with its title when written.
+    pub members: Vec<(Ident, Option<Str>)>,
 }
 
 impl DeclKind {
@@ -698,6 +815,8 @@ impl DeclKind {
             DeclKind::Initiative(_) => "initiative",
             DeclKind::Scenario(_) => "scenario",
             DeclKind::Trigger(_) => "trigger",
+            DeclKind::Dimension(_) => "dimension",
+            DeclKind::Budget(_) => "budget",
         }
     }
 
@@ -720,6 +839,8 @@ impl DeclKind {
             DeclKind::Initiative(i) => Some(&i.name),
             DeclKind::Scenario(s) => Some(&s.name),
             DeclKind::Trigger(t) => Some(&t.name),
+            DeclKind::Dimension(d) => Some(&d.name),
+            DeclKind::Budget(b) => Some(&b.name),
         }
     }
 }

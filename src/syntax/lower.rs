@@ -466,6 +466,11 @@ impl Lowerer {
                     grant: None,
                     decision: None,
                     approved_by: Vec::new(),
+                    draws: Vec::new(),
+                    reallocations: Vec::new(),
+                    cost: None,
+                    ret: None,
+                    supports: Vec::new(),
                 };
                 for s in it {
                     match s.as_rule() {
@@ -477,6 +482,37 @@ impl Lowerer {
                         }
                         Rule::approved_stmt => {
                             r.approved_by.extend(self.names(s.into_inner().nth(2)?))
+                        }
+                        Rule::draw_stmt => {
+                            let span = self.span(&s);
+                            let mut i = s.into_inner().skip(1);
+                            let amount = self.expr(i.next()?)?;
+                            let budget = self.ident(i.nth(1)?);
+                            r.draws.push(Draw {
+                                amount,
+                                budget,
+                                span,
+                            });
+                        }
+                        Rule::reallocate_stmt => {
+                            let span = self.span(&s);
+                            let mut i = s.into_inner().skip(1);
+                            let amount = self.expr(i.next()?)?;
+                            let from = self.ident(i.nth(1)?);
+                            let to = self.ident(i.nth(1)?);
+                            let budget = self.ident(i.nth(1)?);
+                            r.reallocations.push(Reallocation {
+                                amount,
+                                from,
+                                to,
+                                budget,
+                                span,
+                            });
+                        }
+                        Rule::cost_stmt => r.cost = Some(self.expr(s.into_inner().nth(1)?)?),
+                        Rule::return_stmt => r.ret = Some(self.expr(s.into_inner().nth(1)?)?),
+                        Rule::supports_stmt => {
+                            r.supports.extend(self.names(s.into_inner().nth(1)?))
                         }
                         _ => {}
                     }
@@ -571,13 +607,20 @@ impl Lowerer {
                             let span = self.span(&s);
                             let mut i = s.into_inner();
                             let target = self.ident(i.next()?);
-                            let expr = self.expr(i.next()?)?;
+                            let mut next = i.next()?;
+                            let mut members = Vec::new();
+                            if next.as_rule() == Rule::member_index {
+                                members = self.names(next);
+                                next = i.next()?;
+                            }
+                            let expr = self.expr(next)?;
                             let from = match (i.next(), i.next()) {
                                 (Some(_), Some(p)) => Some(self.period(p)?),
                                 _ => None,
                             };
                             sc.overrides.push(Override {
                                 target,
+                                members,
                                 expr,
                                 from,
                                 span,
@@ -594,6 +637,71 @@ impl Lowerer {
                 DeclKind::Scenario(sc)
             }
             Rule::trigger_decl => DeclKind::Trigger(self.trigger(it)?),
+            Rule::budget_decl => {
+                it.next();
+                let name = self.ident(it.next()?);
+                let title = self.string(it.next()?);
+                let mut b = BudgetDecl {
+                    name,
+                    title,
+                    owner: None,
+                    spend: None,
+                    amount: None,
+                    contingency: None,
+                    reallocation: None,
+                };
+                for s in it {
+                    let span = self.span(&s);
+                    match s.as_rule() {
+                        Rule::owner_stmt => b.owner = Some(self.ident(s.into_inner().nth(1)?)),
+                        Rule::spend_stmt => b.spend = Some(self.ident(s.into_inner().nth(1)?)),
+                        Rule::amount_stmt => {
+                            let mut per = BudgetPer::Horizon;
+                            let mut table = None;
+                            for p in s.into_inner() {
+                                match p.as_rule() {
+                                    Rule::kw_quarter => per = BudgetPer::Quarter,
+                                    Rule::kw_year => per = BudgetPer::Year,
+                                    Rule::member_table => {
+                                        let ps = self.span(&p);
+                                        table = Some(self.table(p, ps)?.0);
+                                    }
+                                    _ => {}
+                                }
+                            }
+                            b.amount = Some((per, table?, span));
+                        }
+                        Rule::contingency_stmt => {
+                            b.contingency = Some(self.expr(s.into_inner().nth(1)?)?)
+                        }
+                        Rule::reallocation_stmt => {
+                            let mut i = s.into_inner().skip(3);
+                            let cap = self.expr(i.next()?)?;
+                            let who = self.ident(i.nth(2)?);
+                            b.reallocation = Some((cap, who, span));
+                        }
+                        _ => {}
+                    }
+                }
+                DeclKind::Budget(b)
+            }
+            Rule::dimension_decl => {
+                it.next();
+                let name = self.ident(it.next()?);
+                let title = self.string(it.next()?);
+                let mut members = Vec::new();
+                for m in it {
+                    let mut i = m.into_inner();
+                    let id = self.ident(i.next()?);
+                    let t = i.next().map(|t| self.string(t));
+                    members.push((id, t));
+                }
+                DeclKind::Dimension(DimensionDecl {
+                    name,
+                    title,
+                    members,
+                })
+            }
             _ => return None,
         })
     }
@@ -644,8 +752,14 @@ impl Lowerer {
                                 let mut j = a.into_inner();
                                 j.next();
                                 let d = self.ident(j.next()?);
-                                let e = self.expr(j.next()?)?;
-                                actions.push((Action::Set(d, e), aspan));
+                                let mut next = j.next()?;
+                                let mut members = Vec::new();
+                                if next.as_rule() == Rule::member_index {
+                                    members = self.names(next);
+                                    next = j.next()?;
+                                }
+                                let e = self.expr(next)?;
+                                actions.push((Action::Set(d, members, e), aspan));
                             }
                             Rule::pause_action => {
                                 let d = self.ident(a.into_inner().nth(1)?);
@@ -682,6 +796,7 @@ impl Lowerer {
             name,
             unit: None,
             aggregation: None,
+            by: Vec::new(),
             expr: Expr {
                 kind: ExprKind::Number {
                     value: Decimal::ZERO,
@@ -708,6 +823,7 @@ impl Lowerer {
                     };
                     item.aggregation = Some((a, span));
                 }
+                Rule::by_clause => item.by = self.names(s.into_inner().nth(1)?),
                 Rule::expr => {
                     item.expr = self.expr(s)?;
                     have_expr = true;
@@ -824,6 +940,7 @@ impl Lowerer {
             Rule::call => self.call(p, span),
             Rule::if_expr => self.if_expr(p, span),
             Rule::step_expr => self.step(p, span),
+            Rule::member_table => self.table(p, span),
             _ => self.leaf(p, span).map(|e| (e, 1)),
         }
     }
@@ -1000,6 +1117,26 @@ impl Lowerer {
         self.node(ExprKind::Step(entries), span, depth + 1)
     }
 
+    /// `{ paid: 60K, events: 30K, else: 0 }`.
+    #[inline(never)]
+    fn table(&mut self, p: P, span: Span) -> Option<(Expr, usize)> {
+        let mut entries = Vec::new();
+        let mut depth = 0;
+        for e in p.into_inner() {
+            let mut it = e.into_inner();
+            let k = it.next()?;
+            let key = if k.as_rule() == Rule::kw_else {
+                TableKey::Else(self.span(&k))
+            } else {
+                TableKey::Member(self.ident(k))
+            };
+            let (v, d) = self.expr_d(it.next()?)?;
+            depth = depth.max(d);
+            entries.push((key, v));
+        }
+        self.node(ExprKind::Table(entries), span, depth + 1)
+    }
+
     /// Numbers, periods, ranges and names.
     #[inline(never)]
     fn leaf(&mut self, p: P, span: Span) -> Option<Expr> {
@@ -1023,7 +1160,14 @@ impl Lowerer {
                 let b = self.period(it.next()?)?;
                 ExprKind::Range(a, b)
             }
-            Rule::ref_expr => ExprKind::Name(self.ident(p.into_inner().next()?)),
+            Rule::ref_expr => {
+                let mut it = p.into_inner();
+                let name = self.ident(it.next()?);
+                match it.next() {
+                    Some(ix) => ExprKind::Member(name, self.names(ix)),
+                    None => ExprKind::Name(name),
+                }
+            }
             Rule::step_number => {
                 // The same literal `expr` would give, without the detour.
                 let n = p.into_inner().next()?;

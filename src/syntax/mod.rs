@@ -62,6 +62,8 @@ pub const DECL_KEYWORDS: &[&str] = &[
     "initiative",
     "scenario",
     "trigger",
+    "dimension",
+    "budget",
 ];
 
 /// The result of parsing one file.
@@ -629,7 +631,27 @@ pub fn describe_rule(rule: Rule) -> &'static str {
         | R::request_decl
         | R::raci_decl
         | R::initiative_decl
-        | R::scenario_decl => "a declaration",
+        | R::scenario_decl
+        | R::dimension_decl
+        | R::budget_decl => "a declaration",
+        R::spend_stmt | R::kw_spend => "`spend`",
+        R::amount_stmt | R::kw_amount => "`amount`",
+        R::contingency_stmt | R::kw_contingency => "`contingency`",
+        R::reallocation_stmt | R::kw_reallocation => "`reallocation`",
+        R::draw_stmt | R::kw_draw => "`draw`",
+        R::reallocate_stmt | R::kw_reallocate => "`reallocate`",
+        R::cost_stmt | R::kw_cost => "`cost`",
+        R::return_stmt | R::kw_return => "`return`",
+        R::kw_budget => "`budget`",
+        R::kw_per => "`per`",
+        R::kw_quarter => "`quarter`",
+        R::kw_year => "`year`",
+        R::kw_up => "`up`",
+        R::member_decl => "a member such as `paid \"Paid search\"`",
+        R::member_table | R::member_entry => "a member table such as `{ paid: 60K, else: 0 }`",
+        R::member_index => "`[member]`",
+        R::by_clause => "`by`",
+        R::kw_dimension => "`dimension`",
         R::driver_decl | R::kw_driver => "`driver`",
         R::metric_decl | R::kw_metric => "`metric`",
         R::trigger_decl | R::kw_trigger => "`trigger`",
@@ -822,7 +844,7 @@ fn pest_error(e: pest::error::Error<Rule>, src: &str, file: FileId, base: usize)
     if found == "the end of the declaration" && src.matches('{').count() > src.matches('}').count()
     {
         d = d.with_help("a `{` is not closed: add the matching `}`");
-    } else if list == "`=`"
+    } else if (list == "`=`" || list == "`by` or `=`")
         && found.starts_with('`')
         && found.chars().nth(1).is_some_and(|c| c.is_alphabetic())
     {

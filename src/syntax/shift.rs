@@ -165,6 +165,11 @@ impl Shift for Expr {
                 e.shift(to);
                 p.shift(to);
             }
+            ExprKind::Member(n, ms) => {
+                n.shift(to);
+                ms.shift(to);
+            }
+            ExprKind::Table(entries) => entries.shift(to),
         }
     }
 }
@@ -176,11 +181,13 @@ impl Shift for ItemDecl {
             name,
             unit,
             aggregation,
+            by,
             expr,
             owner,
             means,
             range,
         } = self;
+        by.shift(to);
         name.shift(to);
         unit.shift(to);
         aggregation.shift(to);
@@ -208,15 +215,56 @@ impl Shift for Change {
     }
 }
 
+impl Shift for TableKey {
+    fn shift(&mut self, to: To) {
+        match self {
+            TableKey::Member(i) => i.shift(to),
+            TableKey::Else(s) => s.shift(to),
+        }
+    }
+}
+
+impl Shift for Draw {
+    fn shift(&mut self, to: To) {
+        let Draw {
+            amount,
+            budget,
+            span,
+        } = self;
+        amount.shift(to);
+        budget.shift(to);
+        span.shift(to);
+    }
+}
+
+impl Shift for Reallocation {
+    fn shift(&mut self, to: To) {
+        let Reallocation {
+            amount,
+            from,
+            to: target,
+            budget,
+            span,
+        } = self;
+        amount.shift(to);
+        from.shift(to);
+        target.shift(to);
+        budget.shift(to);
+        span.shift(to);
+    }
+}
+
 impl Shift for Override {
     fn shift(&mut self, to: To) {
         let Override {
             target,
+            members,
             expr,
             from,
             span,
         } = self;
         target.shift(to);
+        members.shift(to);
         expr.shift(to);
         from.shift(to);
         span.shift(to);
@@ -226,8 +274,9 @@ impl Shift for Override {
 impl Shift for Action {
     fn shift(&mut self, to: To) {
         match self {
-            Action::Set(d, e) => {
+            Action::Set(d, ms, e) => {
                 d.shift(to);
+                ms.shift(to);
                 e.shift(to);
             }
             Action::Pause(i) => i.shift(to),
@@ -400,6 +449,11 @@ impl Shift for DeclKind {
                 grant,
                 decision,
                 approved_by,
+                draws,
+                reallocations,
+                cost,
+                ret,
+                supports,
             }) => {
                 name.shift(to);
                 title.shift(to);
@@ -408,6 +462,11 @@ impl Shift for DeclKind {
                 grant.shift(to);
                 decision.shift(to);
                 approved_by.shift(to);
+                draws.shift(to);
+                reallocations.shift(to);
+                cost.shift(to);
+                ret.shift(to);
+                supports.shift(to);
             }
             DeclKind::Raci(RaciDecl {
                 name,
@@ -453,6 +512,39 @@ impl Shift for DeclKind {
                 triggers.shift(to);
             }
             DeclKind::Trigger(t) => t.shift(to),
+            DeclKind::Budget(BudgetDecl {
+                name,
+                title,
+                owner,
+                spend,
+                amount,
+                contingency,
+                reallocation,
+            }) => {
+                name.shift(to);
+                title.shift(to);
+                owner.shift(to);
+                spend.shift(to);
+                if let Some((_, e, s)) = amount {
+                    e.shift(to);
+                    s.shift(to);
+                }
+                contingency.shift(to);
+                if let Some((e, who, s)) = reallocation {
+                    e.shift(to);
+                    who.shift(to);
+                    s.shift(to);
+                }
+            }
+            DeclKind::Dimension(DimensionDecl {
+                name,
+                title,
+                members,
+            }) => {
+                name.shift(to);
+                title.shift(to);
+                members.shift(to);
+            }
         }
     }
 }
