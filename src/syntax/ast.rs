@@ -272,6 +272,8 @@ pub struct ItemDecl {
     pub means: Option<Ident>,
     /// `range LOW to HIGH`.
     pub range: Option<(Expr, Expr)>,
+    /// `favourable higher` (true) or `favourable lower` (false), with the span.
+    pub favourable: Option<(bool, Span)>,
 }
 
 /// `plan NAME "title" { … }`.
@@ -287,6 +289,8 @@ pub struct PlanDecl {
     pub periods: Option<(Period, Period)>,
     /// `base SCENARIO`.
     pub base: Option<Ident>,
+    /// `actuals through P`: the last closed period.
+    pub actuals_through: Option<Period>,
 }
 
 /// What an import names.
@@ -349,6 +353,9 @@ pub struct AssumptionDecl {
     pub owner: Option<Ident>,
     /// `evidence "…"`.
     pub evidence: Vec<Str>,
+    /// `tolerance X`: how far actuals may stray before `assumption-off-track` or
+    /// `maintain-broken`.
+    pub tolerance: Option<(Decimal, Span)>,
 }
 
 /// `dependency NAME "title" { … }`.
@@ -364,6 +371,8 @@ pub struct DependencyDecl {
     pub due: Option<Period>,
     /// `confidence PCT`.
     pub confidence: Option<(Decimal, Span)>,
+    /// `done P`: the period it was delivered.
+    pub done: Option<Period>,
 }
 
 /// `risk NAME "title" { … }`.
@@ -381,6 +390,24 @@ pub struct RiskDecl {
     pub impact: Option<Str>,
     /// `mitigation "…"`.
     pub mitigation: Option<Str>,
+    /// `reviewed P` lines: when the risk was last reviewed.
+    pub reviewed: Vec<Period>,
+}
+
+/// `actuals "PATH" { … }`: where closed-period values come from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActualsDecl {
+    /// The file, relative to the declaring file.
+    pub path: Str,
+    /// `columns period "Month", name "Account", value "Amount"`: our column
+    /// (`period`, `name`, `value`, `unit`) and the header it has in the file.
+    pub columns: Vec<(Ident, Str)>,
+    /// `map "A", "B" -> item`: names in the file and the item they feed.
+    pub maps: Vec<(Vec<Str>, Ident)>,
+    /// `ignore "9*"`: patterns of names no item tracks (`*` is a wildcard).
+    pub ignores: Vec<Str>,
+    /// `sheet "NAME"`: the worksheet of an `.xlsx` file.
+    pub sheet: Option<Str>,
 }
 
 /// `request NAME "title" { … }`.
@@ -564,6 +591,8 @@ pub enum DeclKind {
     Scenario(ScenarioDecl),
     /// A top-level `trigger`.
     Trigger(TriggerDecl),
+    /// `actuals "PATH" { … }`.
+    Actuals(ActualsDecl),
 }
 
 impl DeclKind {
@@ -587,6 +616,7 @@ impl DeclKind {
             DeclKind::Initiative(_) => "initiative",
             DeclKind::Scenario(_) => "scenario",
             DeclKind::Trigger(_) => "trigger",
+            DeclKind::Actuals(_) => "actuals",
         }
     }
 
@@ -594,7 +624,7 @@ impl DeclKind {
     pub fn name(&self) -> Option<&Ident> {
         match self {
             DeclKind::Plan(p) => Some(&p.name),
-            DeclKind::Import(_) => None,
+            DeclKind::Import(_) | DeclKind::Actuals(_) => None,
             DeclKind::Unit(n, _) | DeclKind::Term(n, _) => Some(n),
             DeclKind::Department { name, .. }
             | DeclKind::Role { name, .. }

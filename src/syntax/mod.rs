@@ -60,6 +60,7 @@ pub const DECL_KEYWORDS: &[&str] = &[
     "initiative",
     "scenario",
     "trigger",
+    "actuals",
 ];
 
 /// The result of parsing one file.
@@ -94,7 +95,10 @@ fn chunks(text: &str) -> Vec<Chunk> {
     for line in text.split_inclusive('\n') {
         let word = first_word(line);
         let col0 = !line.starts_with([' ', '\t']);
-        if DECL_KEYWORDS.contains(&word) && (depth <= 0 || col0) {
+        // `actuals through P` is a statement of the plan block, not a declaration.
+        let through = word == "actuals"
+            && line.trim_start().get(7..).is_some_and(|r| first_word(r) == "through");
+        if DECL_KEYWORDS.contains(&word) && (depth <= 0 || col0) && !through {
             let indent = line.len() - line.trim_start().len();
             starts.push(offset + indent);
             depth = 0;

@@ -180,6 +180,7 @@ impl Shift for ItemDecl {
             owner,
             means,
             range,
+            favourable,
         } = self;
         name.shift(to);
         unit.shift(to);
@@ -188,6 +189,9 @@ impl Shift for ItemDecl {
         owner.shift(to);
         means.shift(to);
         range.shift(to);
+        if let Some((_, sp)) = favourable {
+            sp.shift(to);
+        }
     }
 }
 
@@ -277,12 +281,14 @@ impl Shift for DeclKind {
                 currency,
                 periods,
                 base,
+                actuals_through,
             }) => {
                 name.shift(to);
                 title.shift(to);
                 currency.shift(to);
                 periods.shift(to);
                 base.shift(to);
+                actuals_through.shift(to);
             }
             DeclKind::Import(ImportTarget::Path(s)) => s.shift(to),
             DeclKind::Import(ImportTarget::Std(i)) => i.shift(to),
@@ -343,6 +349,7 @@ impl Shift for DeclKind {
                 indicators,
                 owner,
                 evidence,
+                tolerance,
             }) => {
                 name.shift(to);
                 title.shift(to);
@@ -353,6 +360,7 @@ impl Shift for DeclKind {
                 indicators.shift(to);
                 owner.shift(to);
                 evidence.shift(to);
+                tolerance.shift(to);
             }
             DeclKind::Dependency(DependencyDecl {
                 name,
@@ -360,12 +368,14 @@ impl Shift for DeclKind {
                 owner,
                 due,
                 confidence,
+                done,
             }) => {
                 name.shift(to);
                 title.shift(to);
                 owner.shift(to);
                 due.shift(to);
                 confidence.shift(to);
+                done.shift(to);
             }
             DeclKind::Risk(RiskDecl {
                 name,
@@ -374,6 +384,7 @@ impl Shift for DeclKind {
                 likelihood,
                 impact,
                 mitigation,
+                reviewed,
             }) => {
                 name.shift(to);
                 title.shift(to);
@@ -381,6 +392,20 @@ impl Shift for DeclKind {
                 likelihood.shift(to);
                 impact.shift(to);
                 mitigation.shift(to);
+                reviewed.shift(to);
+            }
+            DeclKind::Actuals(ActualsDecl {
+                path,
+                columns,
+                maps,
+                ignores,
+                sheet,
+            }) => {
+                path.shift(to);
+                columns.shift(to);
+                maps.shift(to);
+                ignores.shift(to);
+                sheet.shift(to);
             }
             DeclKind::Request(RequestDecl {
                 name,
