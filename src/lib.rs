@@ -18,6 +18,7 @@
 //! derivation through the evaluated plan; [`sarif`] turns diagnostics into a SARIF
 //! log.
 
+pub mod actuals;
 pub mod analysis;
 pub mod check;
 pub mod compile;
