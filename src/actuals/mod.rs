@@ -17,7 +17,8 @@
 pub mod checks;
 pub mod forecast;
 pub mod read;
-
+pub mod render;
+pub mod variance;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{ActualsSource, ItemId, Plan};
@@ -65,6 +66,21 @@ impl Actuals {
     pub fn any(&self) -> bool {
         (0..self.values.len()).any(|i| self.has(i))
     }
+}
+
+/// Reads `--as-of P` (a month `2026-03`, a quarter `2026-Q1` or a year `2026`)
+/// as the absolute number of its last month (year × 12 + month − 1).
+pub fn parse_as_of(text: &str) -> Option<i64> {
+    let t = text.trim();
+    if let Some((y, q)) = t.split_once(['-']).filter(|(_, q)| q.starts_with(['Q', 'q'])) {
+        let y: i64 = y.parse().ok().filter(|_| y.len() == 4)?;
+        let q: i64 = q.get(1..)?.parse().ok().filter(|q| (1..=4).contains(q))?;
+        return Some(y * 12 + q * 3 - 1);
+    }
+    if t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()) {
+        return t.parse::<i64>().ok().map(|y| y * 12 + 11);
+    }
+    read::parse_month(t).filter(|_| t.len() <= 7)
 }
 
 /// One actuals file as read by the caller.

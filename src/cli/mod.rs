@@ -6,6 +6,7 @@ pub mod diff;
 pub mod explain;
 pub mod fmt;
 pub mod run;
+pub mod variance;
 
 use std::io::IsTerminal;
 

@@ -1,0 +1,206 @@
+//! The contract's example after the first-quarter close (ACTUALS.md §5,
+//! `examples/close/`): every number of §5 against a hand-computed decimal.
+
+#![allow(clippy::indexing_slicing, clippy::unwrap_used)]
+
+mod common;
+
+use plumb::actuals::variance::{self, value_over, Inputs, Window};
+use plumb::compile::Compilation;
+use plumb::diagnostic::Code;
+use rust_decimal::Decimal;
+use std::path::Path;
+use std::str::FromStr;
+
+fn d(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+fn close() -> Compilation {
+    let c = common::compile_file(Path::new("examples/close/fy2026.plumb"));
+    assert!(!c.has_errors(), "{}", common::diagnostics_text(&c));
+    c
+}
+
+fn inputs(c: &Compilation) -> Inputs<'_> {
+    Inputs {
+        plan: c.plan(),
+        results: c.results.as_ref().unwrap(),
+        forecast: c.forecast.as_ref().unwrap(),
+        actuals: c.actuals.as_ref().unwrap(),
+    }
+}
+
+fn forecast_of<'a>(c: &'a Compilation, name: &str) -> &'a [Decimal] {
+    let plan = c.plan();
+    let f = c.forecast.as_ref().unwrap().get(plan.base).unwrap();
+    &f.values[plan.item(name).unwrap()]
+}
+
+#[test]
+fn q1_revenue_plan_actual_variance() {
+    let c = close();
+    let r = variance::build(inputs(&c), c.plan().base, Window::Quarter).unwrap();
+    assert_eq!(r.actuals_through.as_deref(), Some("2026-03"));
+    let rev = r.items.iter().find(|i| i.name == "revenue").unwrap();
+    let q1 = &rev.periods[0];
+    assert_eq!(q1.period, "2026-Q1");
+    assert!(!q1.partial);
+    // Plan: 3,927,000 + 4,224,024 + 4,531,358.16 (210·1.02^t · ramp · 85K).
+    assert_eq!(q1.plan.round_dp(2), d("12682382.16"));
+    // Actual: 3,696,000 + 3,971,500 + 4,067,000.
+    assert_eq!(q1.actual, d("11734500"));
+    assert_eq!(q1.variance.round_dp(2), d("-947882.16"));
+    assert_eq!(q1.variance_pct.unwrap().round_dp(2), d("-7.47"));
+    assert!(!q1.favourable);
+    assert_eq!(rev.favourable, "higher");
+}
+
+#[test]
+fn trigger_fires_on_actuals_in_february() {
+    let c = close();
+    let plan = c.plan();
+    let t = plan
+        .triggers
+        .iter()
+        .position(|t| t.name == "revenue_shortfall")
+        .unwrap();
+    let f = c.forecast.as_ref().unwrap().get(plan.base).unwrap();
+    let fired = f.fired.iter().find(|x| x.0 == t).unwrap().1;
+    assert_eq!(fired, Some(1), "fires at 2026-02 (index 1)");
+    // In the plan it never fires in base.
+    let p = c.results.as_ref().unwrap().get(plan.base).unwrap();
+    assert_eq!(p.fired.iter().find(|x| x.0 == t).unwrap().1, None);
+}
+
+#[test]
+fn forecast_hires_spend_and_headcount() {
+    let c = close();
+    let hires = forecast_of(&c, "hires");
+    assert_eq!(&hires[..2], &[d("2"), d("2")]);
+    assert!(hires[2..].iter().all(|h| h.is_zero()), "hires is 0 from 2026-03");
+    let sm = forecast_of(&c, "sm_spend");
+    assert_eq!(
+        &sm[..4],
+        &[d("1180000"), d("1235000"), d("1210000"), d("1200000")]
+    );
+    assert!(sm[4..].iter().all(|v| *v == d("960000")), "960,000 from 2026-05");
+    let hc = forecast_of(&c, "headcount");
+    assert_eq!(&hc[..3], &[d("122"), d("124"), d("125")]);
+    assert!(hc[2..].iter().all(|v| *v == d("125")), "125 to December");
+    let plan = c.plan();
+    let p = c.results.as_ref().unwrap().get(plan.base).unwrap();
+    assert_eq!(p.values[plan.item("headcount").unwrap()][11], d("140"));
+    // Full-year spend: 1,180,000 + 1,235,000 + 1,210,000 + 1,200,000 + 8 × 960,000.
+    let f = c.forecast.as_ref().unwrap().get(plan.base).unwrap();
+    let sm_id = plan.item("sm_spend").unwrap();
+    assert_eq!(value_over(plan, &f.values, sm_id, 0..12), Some(d("12505000")));
+    assert_eq!(value_over(plan, &p.values, sm_id, 0..12), Some(d("14400000")));
+}
+
+#[test]
+fn outlooks_of_targets() {
+    let c = close();
+    let r = variance::build(inputs(&c), c.plan().base, Window::Month).unwrap();
+    let rev = r.targets.iter().find(|t| t.objective == "revenue_65m").unwrap();
+    assert_eq!(rev.outlook.unwrap().round_dp(2), d("62785766.79"));
+    assert_eq!(rev.projected.unwrap().round_dp(2), d("63733648.95"));
+    assert_eq!(rev.outlook_gap.unwrap().round_dp(2), d("-2214233.21"));
+    assert_eq!(rev.gap.unwrap().round_dp(2), d("-1266351.05"));
+    assert!(!rev.outlook_met);
+    let logos = r.targets.iter().find(|t| t.objective == "new_logos").unwrap();
+    assert_eq!(logos.outlook.unwrap().round_dp(2), d("740.60"));
+    assert!(logos.outlook_met);
+}
+
+#[test]
+fn every_warning_of_the_example() {
+    let c = close();
+    let msgs = |code: Code| -> Vec<String> {
+        c.diagnostics
+            .iter()
+            .filter(|x| x.code == code)
+            .map(|x| x.message.clone())
+            .collect()
+    };
+    let fired = msgs(Code::TriggerFired);
+    assert_eq!(fired.len(), 1);
+    assert!(fired[0].contains("revenue_shortfall") && fired[0].contains("2026-02"));
+    assert!(fired[0].contains("set `hires` from 2026-03") && fired[0].contains("set `sm_spend` from 2026-05"));
+    let off = msgs(Code::AssumptionOffTrack);
+    assert_eq!(off.len(), 1);
+    assert!(off[0].contains("22.6% in 2026-03 against an assumed 24.4%: 1.8 points behind, tolerance 0.6"), "{}", off[0]);
+    let broken = msgs(Code::MaintainBroken);
+    assert_eq!(broken.len(), 2);
+    assert!(broken.iter().any(|m| m.contains("cac_capped") && m.contains("2026-01") && m.contains("$26,818.18/deal against $26,000.00/deal")), "{broken:?}");
+    assert!(broken.iter().any(|m| m.contains("deal_size_holds") && m.contains("2026-01") && m.contains("$84,000.00/deal")), "{broken:?}");
+    let risk = msgs(Code::TargetAtRisk);
+    assert_eq!(risk.len(), 1);
+    assert!(risk[0].contains("revenue_65m") && risk[0].contains("$2,214,233.21") && risk[0].contains("$1,266,351.05"));
+    let dep = msgs(Code::DependencyOverdue);
+    assert_eq!(dep.len(), 1);
+    assert!(dep[0].contains("cs_platform") && dep[0].contains("due 2026-01"));
+    let rev = msgs(Code::RiskReviewDue);
+    assert_eq!(rev.len(), 1);
+    assert!(rev[0].contains("senior_engineers") && rev[0].contains("never been reviewed") && rev[0].contains("2026-Q1"));
+    // And nothing else about actuals: the data reads cleanly.
+    for code in [
+        Code::ActualsBadValue,
+        Code::ActualsUnknownName,
+        Code::ActualsDuplicate,
+        Code::ActualsUnit,
+        Code::ActualsAfterClose,
+        Code::ActualsOutOfHorizon,
+        Code::ActualsMissing,
+    ] {
+        assert!(msgs(code).is_empty(), "{code}");
+    }
+    // Warnings alone: the plan still has no error.
+    assert!(!c.has_errors());
+}
+
+#[test]
+fn cac_over_q1_is_a_formula_rollup() {
+    let c = close();
+    let plan = c.plan();
+    let cac = plan.item("cac").unwrap();
+    let p = c.results.as_ref().unwrap().get(plan.base).unwrap();
+    let f = c.forecast.as_ref().unwrap().get(plan.base).unwrap();
+    // Actuals: 3,625,000 / 140.
+    assert_eq!(
+        value_over(plan, &f.values, cac, 0..3).unwrap().round_dp(2),
+        d("25892.86")
+    );
+    // Plan: 3,600,000 / 149.1996 (46.2 + 49.6944 + 53.3052…).
+    assert_eq!(
+        value_over(plan, &p.values, cac, 0..3).unwrap().round_dp(2),
+        d("24127.96")
+    );
+}
+
+#[test]
+fn as_of_wins_over_actuals_through() {
+    use plumb::compile::{compile_as_of, DiskFs, Options};
+    let opts = Options {
+        evaluate: true,
+        scenarios: None,
+    };
+    let jan = plumb::actuals::parse_as_of("2026-01").unwrap();
+    let c = compile_as_of(Path::new("examples/close/fy2026.plumb"), &DiskFs, &opts, Some(jan));
+    let a = c.actuals.as_ref().unwrap();
+    assert_eq!(a.through, Some(0));
+    // February and March are after the close: ignored, with one warning.
+    assert_eq!(
+        c.diagnostics
+            .iter()
+            .filter(|x| x.code == Code::ActualsAfterClose)
+            .count(),
+        1
+    );
+    // One month under $4M is not two: the trigger does not fire on actuals.
+    assert!(!c.diagnostics.iter().any(|x| x.code == Code::TriggerFired));
+    // Headcount continues from January's actual 122 with the planned hires.
+    let plan = c.plan();
+    let f = c.forecast.as_ref().unwrap().get(plan.base).unwrap();
+    assert_eq!(f.values[plan.item("headcount").unwrap()][11], d("140"));
+}
