@@ -52,6 +52,15 @@ const WARNINGS: &[Code] = &[
     Code::UnusedDriver,
     Code::TargetMissed,
     Code::ObjectiveNotCascaded,
+    Code::ActualsAfterClose,
+    Code::ActualsOutOfHorizon,
+    Code::ActualsMissing,
+    Code::AssumptionOffTrack,
+    Code::MaintainBroken,
+    Code::TargetAtRisk,
+    Code::TriggerFired,
+    Code::DependencyOverdue,
+    Code::RiskReviewDue,
 ];
 
 #[test]

@@ -191,11 +191,13 @@ pub fn build(plan: &Plan, files: &[DataFile<'_>], as_of: Option<i64>) -> (Actual
                     Code::ActualsOutOfHorizon,
                     f.source.span,
                     format!(
-                        "{count} value{} in {} lie outside the plan's horizon ({} .. {}) and are ignored; the first is {first}",
+                        "{count} value{} in {} {} outside the plan's horizon ({} .. {}) and {} ignored; the first is {first}",
                         plural(count),
                         f.display,
+                        if count == 1 { "lies" } else { "lie" },
                         plan.period_label(0),
-                        plan.period_label(n - 1)
+                        plan.period_label(n - 1),
+                        if count == 1 { "is" } else { "are" },
                     ),
                 )
                 .with_label("outside the horizon")
@@ -261,9 +263,11 @@ fn after_close(
                     Code::ActualsAfterClose,
                     f.source.span,
                     format!(
-                        "{count} value{} in {} come after the close and are ignored ({close}); the first is {first}",
+                        "{count} value{} in {} {} after the close and {} ignored ({close}); the first is {first}",
                         plural(count),
-                        f.display
+                        f.display,
+                        if count == 1 { "comes" } else { "come" },
+                        if count == 1 { "is" } else { "are" },
                     ),
                 )
                 .with_label("values after the close")
