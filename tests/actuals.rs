@@ -204,3 +204,61 @@ fn as_of_wins_over_actuals_through() {
     let f = c.forecast.as_ref().unwrap().get(plan.base).unwrap();
     assert_eq!(f.values[plan.item("headcount").unwrap()][11], d("140"));
 }
+
+/// A stock, a ratio, a trigger firing on actuals and one firing in the plan but
+/// not in reality (`tests/cases/actuals_forecast/`), against hand-computed values.
+#[test]
+fn forecast_against_hand_computed_values() {
+    let c = common::compile_file(Path::new("tests/cases/actuals_forecast/main.plumb"));
+    assert!(!c.has_errors(), "{}", common::diagnostics_text(&c));
+    let plan = c.plan();
+    let f = c.forecast.as_ref().unwrap().get(plan.base).unwrap();
+    let p = c.results.as_ref().unwrap().get(plan.base).unwrap();
+    let series = |r: &plumb::eval::ScenarioResult, n: &str| r.values[plan.item(n).unwrap()].clone();
+    let trig = |r: &plumb::eval::ScenarioResult, n: &str| {
+        let t = plan.triggers.iter().position(|t| t.name == n).unwrap();
+        r.fired.iter().find(|x| x.0 == t).unwrap().1
+    };
+    // churn_spike fires on February's 8% in reality only; slow_growth fires in
+    // the plan (10 new customers in January and February) but not on 15 and 14.
+    assert_eq!(trig(f, "churn_spike"), Some(1));
+    assert_eq!(trig(p, "churn_spike"), None);
+    assert_eq!(trig(p, "slow_growth"), Some(1));
+    assert_eq!(trig(f, "slow_growth"), None);
+    // new_customers: actuals, then the playbook's 20 from March.
+    assert_eq!(
+        series(f, "new_customers"),
+        ["15", "14", "20", "20", "20", "20"].map(d).to_vec()
+    );
+    // The stock continues from February's actual 115: 115 × 0.95 + 20 = 129.25,
+    // 129.25 × 0.95 + 20 = 142.7875, then 155.648125 and 167.86571875.
+    assert_eq!(
+        series(f, "customers"),
+        ["110", "115", "129.25", "142.7875", "155.648125", "167.86571875"]
+            .map(d)
+            .to_vec()
+    );
+    // The plan's price drops to 90 from March (slow_growth); reality keeps 100.
+    assert_eq!(series(p, "price")[2], d("90"));
+    assert!(series(f, "price").iter().all(|v| *v == d("100")));
+    // mrr has no actual of its own: computed from the actual customers.
+    assert_eq!(
+        &series(f, "mrr")[..3],
+        &["11000", "11500", "12925"].map(d)
+    );
+    // Plan: 105 → 109.75 → 109.75 × 0.95 + 10 = 114.2625 at $90.
+    assert_eq!(series(p, "mrr")[2], d("10283.625"));
+    // Over the quarter: the stock is March's, the ratio the mean of its months.
+    let cust = plan.item("customers").unwrap();
+    let churn = plan.item("churn").unwrap();
+    assert_eq!(value_over(plan, &f.values, cust, 0..3), Some(d("129.25")));
+    assert_eq!(value_over(plan, &f.values, churn, 0..3), Some(d("0.06")));
+    // churn is better lower: February's +3 points are unfavourable.
+    let r = variance::build(inputs(&c), plan.base, Window::Month).unwrap();
+    let ch = r.items.iter().find(|i| i.name == "churn").unwrap();
+    assert_eq!(ch.favourable, "lower");
+    assert_eq!(ch.periods[1].variance, d("0.03"));
+    assert!(!ch.periods[1].favourable);
+    assert_eq!(r.triggers.len(), 1);
+    assert_eq!(r.triggers[0].fired_in_plan, None);
+}
