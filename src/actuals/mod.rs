@@ -18,6 +18,7 @@ pub mod checks;
 pub mod forecast;
 pub mod read;
 pub mod render;
+pub mod run_json;
 pub mod variance;
 
 use crate::diagnostic::{Code, Diagnostic};

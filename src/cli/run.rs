@@ -82,8 +82,11 @@ pub fn run(args: &RunArgs) -> u8 {
         }
     };
     if matches!(args.format, RunFormat::Json) {
-        let report = RunReport::build_without_totals(plan, results, &outcomes, by)
+        let mut report = RunReport::build_without_totals(plan, results, &outcomes, by)
             .with_requests(plan, &requests);
+        if let (Some(a), Some(f)) = (&c.actuals, &c.forecast) {
+            plumb::actuals::run_json::attach(&mut report, plan, a, f, by);
+        }
         // Streamed: a large plan's JSON need not sit in memory whole.
         let stdout = std::io::stdout();
         let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
@@ -107,7 +110,15 @@ pub fn run(args: &RunArgs) -> u8 {
         std::mem::forget(c);
         return status;
     }
-    let report = RunReport::build(plan, results, &outcomes, by).with_requests(plan, &requests);
+    let mut report =
+        RunReport::build(plan, results, &outcomes, by).with_requests(plan, &requests);
+    let mut footnote = String::new();
+    if let (Some(a), Some(f)) = (&c.actuals, &c.forecast) {
+        plumb::actuals::run_json::attach(&mut report, plan, a, f, by);
+        if matches!(args.format, RunFormat::Table) {
+            footnote = plumb::actuals::run_json::mark_actual_columns(&mut report, plan, a, by);
+        }
+    }
     let out = match args.format {
         RunFormat::Table => render_table(
             &report,
@@ -119,7 +130,7 @@ pub fn run(args: &RunArgs) -> u8 {
         RunFormat::Csv => render_csv(&report),
         RunFormat::Markdown => render_markdown(&report),
     };
-    print!("{out}");
+    print!("{out}{footnote}");
     story_status(&c)
 }
 

@@ -44,6 +44,9 @@ pub struct RunReport {
     pub title: String,
     /// Period labels.
     pub periods: Vec<String>,
+    /// The last closed period, when the plan has actuals.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actuals_through: Option<String>,
     /// Scenario name → its report, in declaration order.
     #[serde(serialize_with = "ser_scenarios")]
     pub scenarios: Vec<ScenarioReport>,
@@ -71,6 +74,40 @@ pub struct ScenarioReport {
     /// Requests: the bottom-up ask against the grant (filled by
     /// [`RunReport::with_requests`]).
     pub requests: Vec<RequestReport>,
+    /// With actuals: per item with any, one entry per period (null: none).
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_actuals"
+    )]
+    pub actuals: Option<Vec<(String, Vec<Option<Decimal>>)>>,
+    /// With actuals: the rolling forecast, shaped like the plan's values.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forecast: Option<Box<ForecastReport>>,
+}
+
+/// The rolling forecast of one scenario (ACTUALS.md §4).
+#[derive(Debug, Clone, Serialize)]
+pub struct ForecastReport {
+    /// Item name → values.
+    #[serde(serialize_with = "ser_items")]
+    pub items: Vec<ItemReport>,
+    /// Target outcomes on the forecast.
+    pub targets: Vec<TargetReport>,
+    /// Trigger firings on the forecast.
+    pub triggers: Vec<TriggerReport>,
+}
+
+fn ser_actuals<S: Serializer>(
+    v: &Option<Vec<(String, Vec<Option<Decimal>>)>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    let v = v.as_deref().unwrap_or(&[]);
+    let mut m = s.serialize_map(Some(v.len()))?;
+    for (name, vals) in v {
+        let texts: Vec<Option<String>> = vals.iter().map(|x| x.map(format::exact)).collect();
+        m.serialize_entry(name, &texts)?;
+    }
+    m.end()
 }
 
 /// One driver or metric.
@@ -111,6 +148,18 @@ pub struct TargetReport {
     pub gap: Option<Decimal>,
     /// Whether the target holds.
     pub met: bool,
+    /// With actuals: the target on the forecast.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_opt_decimal"
+    )]
+    pub outlook: Option<Decimal>,
+    /// With actuals: the outlook's headroom, signed like `gap`.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_opt_decimal"
+    )]
+    pub outlook_gap: Option<Decimal>,
     /// Unit of projected, threshold and gap.
     #[serde(skip)]
     pub unit: Unit,
@@ -327,6 +376,8 @@ impl RunReport {
                         threshold: o.threshold,
                         gap: o.gap,
                         met: o.met,
+                        outlook: None,
+                        outlook_gap: None,
                         unit: o.unit.clone(),
                         period: o.period.map(|p| plan.period_label(p)),
                     })
@@ -351,6 +402,8 @@ impl RunReport {
                     targets: tg,
                     triggers,
                     requests: Vec::new(),
+                    actuals: None,
+                    forecast: None,
                 }
             })
             .collect();
@@ -358,6 +411,7 @@ impl RunReport {
             plan: plan.name.clone(),
             title: plan.title.clone(),
             periods: groups.into_iter().map(|g| g.0).collect(),
+            actuals_through: None,
             scenarios,
         }
     }
