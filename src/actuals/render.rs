@@ -343,6 +343,15 @@ pub fn attribution_text(a: &Attribution) -> String {
         String::new(),
         signed(a.unexplained, &a.unit, dp),
     ]);
+    if !a.rounding.is_zero() {
+        g.rows.push(vec![
+            "rounding".into(),
+            String::new(),
+            String::new(),
+            String::new(),
+            exact(a.rounding),
+        ]);
+    }
     out.push('\n');
     g.text(&mut out);
     if a.timing {

@@ -612,6 +612,11 @@ pub struct Attribution {
     /// applied to the actual inputs).
     #[serde(serialize_with = "ser_dec")]
     pub unexplained: Decimal,
+    /// What exact 28-digit arithmetic rounds away when per-period values are
+    /// summed over a window (usually 0; at most a few units of the 28th digit):
+    /// contributions + unexplained + rounding = variance, exactly.
+    #[serde(serialize_with = "ser_dec")]
+    pub rounding: Decimal,
     /// The window's total is within 1% of plan while some of its periods are not.
     pub timing: bool,
     /// The model's own value (what it would have said) over the window: the plan
@@ -683,6 +688,7 @@ pub fn explain(
         .collect();
     let mut contribs: Vec<Contribution> = Vec::new();
     let mut model_per: Vec<Decimal> = Vec::new();
+    let mut unexplained_per: Vec<Decimal> = Vec::new();
     let mut var_per: Vec<(Decimal, Decimal)> = Vec::new();
     for &t in &periods {
         let leaves = leaves(plan, inp.actuals, item, t);
@@ -732,6 +738,7 @@ pub fn explain(
         model_per.push(prev);
         let pv = p.values.get(item).and_then(|v| v.get(t)).copied().unwrap_or_default();
         let av = f.values.get(item).and_then(|v| v.get(t)).copied().unwrap_or_default();
+        unexplained_per.push(av.checked_sub(prev).ok_or("overflow")?);
         var_per.push((pv, av));
     }
     for c in &mut contribs {
@@ -754,7 +761,20 @@ pub fn explain(
         .iter()
         .try_fold(Decimal::ZERO, |a, c| a.checked_add(c.contribution))
         .ok_or("the contributions overflow")?;
-    let unexplained = variance.checked_sub(explained).ok_or("overflow")?;
+    let unexplained = match agg {
+        Aggregation::Average => unexplained_per
+            .iter()
+            .try_fold(Decimal::ZERO, |a, u| a.checked_add(*u))
+            .and_then(|s| s.checked_div(Decimal::from(unexplained_per.len().max(1)))),
+        _ => unexplained_per
+            .iter()
+            .try_fold(Decimal::ZERO, |a, u| a.checked_add(*u)),
+    }
+    .ok_or("overflow")?;
+    let rounding = variance
+        .checked_sub(explained)
+        .and_then(|v| v.checked_sub(unexplained))
+        .ok_or("overflow")?;
     let one_pct = |v: Decimal, base: Decimal| v.abs() * Decimal::ONE_HUNDRED <= base.abs();
     let timing = periods.len() > 1
         && one_pct(variance, pv)
@@ -769,6 +789,7 @@ pub fn explain(
         variance,
         contributions: contribs,
         unexplained,
+        rounding,
         timing,
         model,
     })
