@@ -138,6 +138,9 @@ pub struct RunArgs {
     /// Group periods by month, quarter or year.
     #[arg(long, value_enum, default_value = "month")]
     pub by: ByArg,
+    /// The last closed period (wins over the plan's `actuals through`).
+    #[arg(long, value_name = "P")]
+    pub as_of: Option<String>,
 }
 
 /// Arguments of `plumb fmt`.

@@ -284,3 +284,37 @@ fn an_actuals_file_outside_the_plan_is_never_opened() {
         assert!(out.contains("a link that points outside the plan's directory"), "{out}");
     }
 }
+
+#[test]
+fn diff_lists_restated_actuals() {
+    let old = close_in_tmp("actuals.csv");
+    let new = close_in_tmp("actuals.csv");
+    let csv = std::fs::read_to_string("examples/close/actuals.csv").unwrap();
+    std::fs::write(old.path().join("actuals.csv"), &csv).unwrap();
+    let restated = csv
+        .replace("2026-02,revenue,3971500", "2026-02,revenue,3980000")
+        .replace("2026-03,headcount,125\n", "");
+    std::fs::write(new.path().join("actuals.csv"), restated).unwrap();
+    let o = plumb(&[
+        "diff",
+        old.path().join("fy2026.plumb").to_str().unwrap(),
+        new.path().join("fy2026.plumb").to_str().unwrap(),
+    ]);
+    let out = stdout(&o);
+    assert!(out.contains("actuals: revenue — 2026-02 restated: $3,971,500 → $3,980,000"), "{out}");
+    assert!(out.contains("actuals: headcount — 2026-03 actual removed (was 125 fte)"), "{out}");
+}
+
+#[test]
+fn run_as_of_replays_a_past_close() {
+    let o = plumb(&["run", CLOSE, "--format", "json", "-s", "base", "--as-of", "2026-Q1"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["actuals_through"], "2026-03");
+    let o = plumb(&["run", CLOSE, "--format", "json", "-s", "base", "--as-of", "2026-02"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["actuals_through"], "2026-02");
+    assert_eq!(v["scenarios"]["base"]["actuals"]["revenue"][2], serde_json::Value::Null);
+    // Revenue under $4M in January and February: it still fires in February, so
+    // hires are 0 from March and headcount stays at February's 124.
+    assert_eq!(v["scenarios"]["base"]["forecast"]["items"]["headcount"]["values"][11], "124");
+}

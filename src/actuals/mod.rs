@@ -14,6 +14,7 @@
 //! outside) and hands them here. Every data error is a [`Diagnostic`] on the
 //! plan's `actuals` declaration whose message starts `FILE:LINE:COLUMN:`.
 
+pub mod changes;
 pub mod checks;
 pub mod forecast;
 pub mod read;

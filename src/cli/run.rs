@@ -2,7 +2,7 @@
 
 use crate::{ByArg, RunArgs, RunFormat};
 use plumb::check::objectives::all_outcomes;
-use plumb::compile::{compile, DiskFs, Options};
+use plumb::compile::{compile_as_of, DiskFs, Options};
 use plumb::report::{render_csv, render_markdown, render_table, By, RunReport, TableOptions};
 use std::io::Write;
 
@@ -17,13 +17,24 @@ pub fn run(args: &RunArgs) -> u8 {
     } else {
         Some(args.scenarios.clone())
     };
-    let mut c = compile(
+    let as_of = match &args.as_of {
+        Some(p) => match plumb::actuals::parse_as_of(p) {
+            Some(m) => Some(m),
+            None => {
+                eprintln!("error: `{p}` is not a period (write 2026-03, 2026-Q1 or 2026)");
+                return 2;
+            }
+        },
+        None => None,
+    };
+    let mut c = compile_as_of(
         &args.file,
         &DiskFs,
         &Options {
             evaluate: true,
             scenarios: scenarios.clone(),
         },
+        as_of,
     );
     super::eprint_diagnostics(&c);
     if c.has_errors() && c.results.is_none() {
