@@ -262,3 +262,32 @@ fn forecast_against_hand_computed_values() {
     assert_eq!(r.triggers.len(), 1);
     assert_eq!(r.triggers[0].fired_in_plan, None);
 }
+
+#[test]
+fn hover_shows_plan_actual_and_variance_of_closed_periods() {
+    use plumb::analysis::{hover, Evaluated};
+    let c = close();
+    let e = Evaluated::new(c.clone());
+    let file = c.files.iter().find(|f| f.entry).unwrap().file;
+    let text = &c.sources.get(file).unwrap().text;
+    let at = text.find("metric revenue").unwrap() + "metric ".len() + 2;
+    let h = hover(&c, None, Some(&e), file, at as u32).unwrap();
+    assert!(h.markdown.contains("**Actuals** (closed through 2026-03)"), "{}", h.markdown);
+    assert!(
+        h.markdown
+            .contains("- 2026-01: plan $3,927,000 · actual $3,696,000 · variance -$231,000"),
+        "{}",
+        h.markdown
+    );
+}
+
+#[test]
+fn explain_on_a_closed_period_says_it_is_an_actual() {
+    let c = close();
+    let note = plumb::actuals::notes::closed_note(&c, "revenue", 1).unwrap();
+    assert!(note.starts_with("2026-02 is closed: `revenue` is an actual, $3,971,500.00."), "{note}");
+    assert!(note.contains("would have said $4,224,024.00 on the plan's inputs"), "{note}");
+    // Open periods and items without actuals have no note.
+    assert!(plumb::actuals::notes::closed_note(&c, "revenue", 3).is_none());
+    assert!(plumb::actuals::notes::closed_note(&c, "payroll", 1).is_none());
+}

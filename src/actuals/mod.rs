@@ -17,6 +17,7 @@
 pub mod changes;
 pub mod checks;
 pub mod forecast;
+pub mod notes;
 pub mod read;
 pub mod render;
 pub mod run_json;
