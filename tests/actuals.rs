@@ -291,3 +291,20 @@ fn explain_on_a_closed_period_says_it_is_an_actual() {
     assert!(plumb::actuals::notes::closed_note(&c, "revenue", 3).is_none());
     assert!(plumb::actuals::notes::closed_note(&c, "payroll", 1).is_none());
 }
+
+#[test]
+fn data_errors_sit_on_the_plans_actuals_line() {
+    let c = common::compile_file(Path::new("tests/cases/actuals_bad_value/main.plumb"));
+    let d = c
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::ActualsBadValue)
+        .unwrap();
+    let src = c.sources.get(d.primary.span.file).unwrap();
+    assert!(src.name.ends_with("main.plumb"));
+    let (line, _) = src.line_col(d.primary.span.start);
+    let text = src.text.lines().nth(line - 1).unwrap();
+    assert_eq!(text, "actuals \"actuals.csv\"");
+    assert!(d.message.starts_with("actuals.csv:5:15: `12x` is not a number"), "{}", d.message);
+    assert!(d.help.as_deref().unwrap().starts_with("did you mean `12`?"));
+}
