@@ -101,7 +101,10 @@ fn main() {
         times.push(t.elapsed());
         assert!(a.any() && !d.iter().any(|x| x.is_error()));
     }
-    println!("read a 10,000-row ledger (in process)    {}", ms(median(times)));
+    println!(
+        "read a 10,000-row ledger (in process)    {}",
+        ms(median(times))
+    );
 
     let path = plan.to_str().unwrap();
     let run = time_cmd(&["run", path, "--format", "json"], runs);
@@ -111,6 +114,10 @@ fn main() {
     let ratio = var.as_secs_f64() / run.as_secs_f64();
     println!(
         "variance / run                           {ratio:.2}× ({})",
-        if ratio <= 1.5 { "within 1.5×" } else { "OVER 1.5×" }
+        if ratio <= 1.5 {
+            "within 1.5×"
+        } else {
+            "OVER 1.5×"
+        }
     );
 }

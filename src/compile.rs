@@ -352,7 +352,9 @@ fn read_data(io: &Io<'_>, src: &ir::ActualsSource) -> Result<(String, Vec<u8>), 
             format!("`{rel}` is {what}; actuals files must stay inside the entry file's directory"),
         )
         .with_label("outside the plan's directory")
-        .with_help("commit the export next to the plan (or in a subfolder) and name it by a relative path")
+        .with_help(
+            "commit the export next to the plan (or in a subfolder) and name it by a relative path",
+        )
     };
     let relp = Path::new(rel);
     if relp.is_absolute()
@@ -370,9 +372,15 @@ fn read_data(io: &Io<'_>, src: &ir::ActualsSource) -> Result<(String, Vec<u8>), 
         .find(|(f, _)| *f == src.span.file)
         .map(|(_, p)| p.clone())
         .unwrap_or_default();
-    let joined = from.parent().map(Path::to_path_buf).unwrap_or_default().join(relp);
+    let joined = from
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+        .join(relp);
     let lexical_ok = match normalize(&joined) {
-        Some(j) if io.root.as_os_str().is_empty() => j.components().next() != Some(Component::ParentDir),
+        Some(j) if io.root.as_os_str().is_empty() => {
+            j.components().next() != Some(Component::ParentDir)
+        }
         Some(j) => j.starts_with(&io.root),
         None => false,
     };
@@ -380,15 +388,25 @@ fn read_data(io: &Io<'_>, src: &ir::ActualsSource) -> Result<(String, Vec<u8>), 
         return Err(outside("a path that leaves the plan's directory"));
     }
     let not_found = |e: String| {
-        Diagnostic::error(Code::ImportNotFound, src.span, format!("cannot read actuals `{rel}`: {e}"))
-            .with_label("no such file")
-            .with_help("paths are relative to the file that declares `actuals`")
+        Diagnostic::error(
+            Code::ImportNotFound,
+            src.span,
+            format!("cannot read actuals `{rel}`: {e}"),
+        )
+        .with_label("no such file")
+        .with_help("paths are relative to the file that declares `actuals`")
     };
-    let real = io.fs.canonicalize(&joined).map_err(|e| not_found(e.to_string()))?;
+    let real = io
+        .fs
+        .canonicalize(&joined)
+        .map_err(|e| not_found(e.to_string()))?;
     if !io.root.as_os_str().is_empty() && !real.starts_with(&io.root) {
         return Err(outside("a link that points outside the plan's directory"));
     }
-    let bytes = io.fs.read_bytes(&real).map_err(|e| not_found(e.to_string()))?;
+    let bytes = io
+        .fs
+        .read_bytes(&real)
+        .map_err(|e| not_found(e.to_string()))?;
     let display = normalize(relp)
         .unwrap_or_else(|| relp.to_path_buf())
         .to_string_lossy()

@@ -1135,7 +1135,10 @@ impl<'t> Printer<'t> {
             ));
         }
         for (names, target) in &a.maps {
-            let start = names.first().map(|n| n.span.start).unwrap_or(target.span.start);
+            let start = names
+                .first()
+                .map(|n| n.span.start)
+                .unwrap_or(target.span.start);
             let ns: Vec<String> = names.iter().map(|n| self.raw(n.span)).collect();
             stmts.push(text_stmt(
                 start,
@@ -1165,9 +1168,7 @@ impl<'t> Printer<'t> {
         } else {
             Style::Multiline
         };
-        self.block(
-            &header, stmts, open, close, comments, indent, group, style,
-        )
+        self.block(&header, stmts, open, close, comments, indent, group, style)
     }
 
     fn trigger<'c>(

@@ -78,13 +78,19 @@ fn forecast_hires_spend_and_headcount() {
     let c = close();
     let hires = forecast_of(&c, "hires");
     assert_eq!(&hires[..2], &[d("2"), d("2")]);
-    assert!(hires[2..].iter().all(|h| h.is_zero()), "hires is 0 from 2026-03");
+    assert!(
+        hires[2..].iter().all(|h| h.is_zero()),
+        "hires is 0 from 2026-03"
+    );
     let sm = forecast_of(&c, "sm_spend");
     assert_eq!(
         &sm[..4],
         &[d("1180000"), d("1235000"), d("1210000"), d("1200000")]
     );
-    assert!(sm[4..].iter().all(|v| *v == d("960000")), "960,000 from 2026-05");
+    assert!(
+        sm[4..].iter().all(|v| *v == d("960000")),
+        "960,000 from 2026-05"
+    );
     let hc = forecast_of(&c, "headcount");
     assert_eq!(&hc[..3], &[d("122"), d("124"), d("125")]);
     assert!(hc[2..].iter().all(|v| *v == d("125")), "125 to December");
@@ -94,21 +100,35 @@ fn forecast_hires_spend_and_headcount() {
     // Full-year spend: 1,180,000 + 1,235,000 + 1,210,000 + 1,200,000 + 8 × 960,000.
     let f = c.forecast.as_ref().unwrap().get(plan.base).unwrap();
     let sm_id = plan.item("sm_spend").unwrap();
-    assert_eq!(value_over(plan, &f.values, sm_id, 0..12), Some(d("12505000")));
-    assert_eq!(value_over(plan, &p.values, sm_id, 0..12), Some(d("14400000")));
+    assert_eq!(
+        value_over(plan, &f.values, sm_id, 0..12),
+        Some(d("12505000"))
+    );
+    assert_eq!(
+        value_over(plan, &p.values, sm_id, 0..12),
+        Some(d("14400000"))
+    );
 }
 
 #[test]
 fn outlooks_of_targets() {
     let c = close();
     let r = variance::build(inputs(&c), c.plan().base, Window::Month).unwrap();
-    let rev = r.targets.iter().find(|t| t.objective == "revenue_65m").unwrap();
+    let rev = r
+        .targets
+        .iter()
+        .find(|t| t.objective == "revenue_65m")
+        .unwrap();
     assert_eq!(rev.outlook.unwrap().round_dp(2), d("62785766.79"));
     assert_eq!(rev.projected.unwrap().round_dp(2), d("63733648.95"));
     assert_eq!(rev.outlook_gap.unwrap().round_dp(2), d("-2214233.21"));
     assert_eq!(rev.gap.unwrap().round_dp(2), d("-1266351.05"));
     assert!(!rev.outlook_met);
-    let logos = r.targets.iter().find(|t| t.objective == "new_logos").unwrap();
+    let logos = r
+        .targets
+        .iter()
+        .find(|t| t.objective == "new_logos")
+        .unwrap();
     assert_eq!(logos.outlook.unwrap().round_dp(2), d("740.60"));
     assert!(logos.outlook_met);
 }
@@ -126,23 +146,50 @@ fn every_warning_of_the_example() {
     let fired = msgs(Code::TriggerFired);
     assert_eq!(fired.len(), 1);
     assert!(fired[0].contains("revenue_shortfall") && fired[0].contains("2026-02"));
-    assert!(fired[0].contains("set `hires` from 2026-03") && fired[0].contains("set `sm_spend` from 2026-05"));
+    assert!(
+        fired[0].contains("set `hires` from 2026-03")
+            && fired[0].contains("set `sm_spend` from 2026-05")
+    );
     let off = msgs(Code::AssumptionOffTrack);
     assert_eq!(off.len(), 1);
-    assert!(off[0].contains("22.6% in 2026-03 against an assumed 24.4%: 1.8 points behind, tolerance 0.6"), "{}", off[0]);
+    assert!(
+        off[0].contains(
+            "22.6% in 2026-03 against an assumed 24.4%: 1.8 points behind, tolerance 0.6"
+        ),
+        "{}",
+        off[0]
+    );
     let broken = msgs(Code::MaintainBroken);
     assert_eq!(broken.len(), 2);
-    assert!(broken.iter().any(|m| m.contains("cac_capped") && m.contains("2026-01") && m.contains("$26,818.18/deal against $26,000.00/deal")), "{broken:?}");
-    assert!(broken.iter().any(|m| m.contains("deal_size_holds") && m.contains("2026-01") && m.contains("$84,000.00/deal")), "{broken:?}");
+    assert!(
+        broken.iter().any(|m| m.contains("cac_capped")
+            && m.contains("2026-01")
+            && m.contains("$26,818.18/deal against $26,000.00/deal")),
+        "{broken:?}"
+    );
+    assert!(
+        broken.iter().any(|m| m.contains("deal_size_holds")
+            && m.contains("2026-01")
+            && m.contains("$84,000.00/deal")),
+        "{broken:?}"
+    );
     let risk = msgs(Code::TargetAtRisk);
     assert_eq!(risk.len(), 1);
-    assert!(risk[0].contains("revenue_65m") && risk[0].contains("$2,214,233.21") && risk[0].contains("$1,266,351.05"));
+    assert!(
+        risk[0].contains("revenue_65m")
+            && risk[0].contains("$2,214,233.21")
+            && risk[0].contains("$1,266,351.05")
+    );
     let dep = msgs(Code::DependencyOverdue);
     assert_eq!(dep.len(), 1);
     assert!(dep[0].contains("cs_platform") && dep[0].contains("due 2026-01"));
     let rev = msgs(Code::RiskReviewDue);
     assert_eq!(rev.len(), 1);
-    assert!(rev[0].contains("senior_engineers") && rev[0].contains("never been reviewed") && rev[0].contains("2026-Q1"));
+    assert!(
+        rev[0].contains("senior_engineers")
+            && rev[0].contains("never been reviewed")
+            && rev[0].contains("2026-Q1")
+    );
     // And nothing else about actuals: the data reads cleanly.
     for code in [
         Code::ActualsBadValue,
@@ -186,7 +233,12 @@ fn as_of_wins_over_actuals_through() {
         scenarios: None,
     };
     let jan = plumb::actuals::parse_as_of("2026-01").unwrap();
-    let c = compile_as_of(Path::new("examples/close/fy2026.plumb"), &DiskFs, &opts, Some(jan));
+    let c = compile_as_of(
+        Path::new("examples/close/fy2026.plumb"),
+        &DiskFs,
+        &opts,
+        Some(jan),
+    );
     let a = c.actuals.as_ref().unwrap();
     assert_eq!(a.through, Some(0));
     // February and March are after the close: ignored, with one warning.
@@ -234,18 +286,22 @@ fn forecast_against_hand_computed_values() {
     // 129.25 × 0.95 + 20 = 142.7875, then 155.648125 and 167.86571875.
     assert_eq!(
         series(f, "customers"),
-        ["110", "115", "129.25", "142.7875", "155.648125", "167.86571875"]
-            .map(d)
-            .to_vec()
+        [
+            "110",
+            "115",
+            "129.25",
+            "142.7875",
+            "155.648125",
+            "167.86571875"
+        ]
+        .map(d)
+        .to_vec()
     );
     // The plan's price drops to 90 from March (slow_growth); reality keeps 100.
     assert_eq!(series(p, "price")[2], d("90"));
     assert!(series(f, "price").iter().all(|v| *v == d("100")));
     // mrr has no actual of its own: computed from the actual customers.
-    assert_eq!(
-        &series(f, "mrr")[..3],
-        &["11000", "11500", "12925"].map(d)
-    );
+    assert_eq!(&series(f, "mrr")[..3], &["11000", "11500", "12925"].map(d));
     // Plan: 105 → 109.75 → 109.75 × 0.95 + 10 = 114.2625 at $90.
     assert_eq!(series(p, "mrr")[2], d("10283.625"));
     // Over the quarter: the stock is March's, the ratio the mean of its months.
@@ -272,7 +328,11 @@ fn hover_shows_plan_actual_and_variance_of_closed_periods() {
     let text = &c.sources.get(file).unwrap().text;
     let at = text.find("metric revenue").unwrap() + "metric ".len() + 2;
     let h = hover(&c, None, Some(&e), file, at as u32).unwrap();
-    assert!(h.markdown.contains("**Actuals** (closed through 2026-03)"), "{}", h.markdown);
+    assert!(
+        h.markdown.contains("**Actuals** (closed through 2026-03)"),
+        "{}",
+        h.markdown
+    );
     assert!(
         h.markdown
             .contains("- 2026-01: plan $3,927,000 · actual $3,696,000 · variance -$231,000"),
@@ -285,8 +345,14 @@ fn hover_shows_plan_actual_and_variance_of_closed_periods() {
 fn explain_on_a_closed_period_says_it_is_an_actual() {
     let c = close();
     let note = plumb::actuals::notes::closed_note(&c, "revenue", 1).unwrap();
-    assert!(note.starts_with("2026-02 is closed: `revenue` is an actual, $3,971,500.00."), "{note}");
-    assert!(note.contains("would have said $4,224,024.00 on the plan's inputs"), "{note}");
+    assert!(
+        note.starts_with("2026-02 is closed: `revenue` is an actual, $3,971,500.00."),
+        "{note}"
+    );
+    assert!(
+        note.contains("would have said $4,224,024.00 on the plan's inputs"),
+        "{note}"
+    );
     // Open periods and items without actuals have no note.
     assert!(plumb::actuals::notes::closed_note(&c, "revenue", 3).is_none());
     assert!(plumb::actuals::notes::closed_note(&c, "payroll", 1).is_none());
@@ -305,6 +371,11 @@ fn data_errors_sit_on_the_plans_actuals_line() {
     let (line, _) = src.line_col(d.primary.span.start);
     let text = src.text.lines().nth(line - 1).unwrap();
     assert_eq!(text, "actuals \"actuals.csv\"");
-    assert!(d.message.starts_with("actuals.csv:5:15: `12x` is not a number"), "{}", d.message);
+    assert!(
+        d.message
+            .starts_with("actuals.csv:5:15: `12x` is not a number"),
+        "{}",
+        d.message
+    );
     assert!(d.help.as_deref().unwrap().starts_with("did you mean `12`?"));
 }

@@ -29,7 +29,12 @@ fn stdout(o: &Output) -> String {
 #[test]
 fn variance_json_has_exact_decimals() {
     let o = plumb(&["variance", CLOSE, "--format", "json", "--by", "quarter"]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["actuals_through"], "2026-03");
     assert_eq!(v["scenario"], "base");
@@ -42,7 +47,10 @@ fn variance_json_has_exact_decimals() {
     assert_eq!(rev["periods"][0]["period"], "2026-Q1");
     assert_eq!(rev["periods"][0]["actual"], "11734500");
     assert_eq!(rev["periods"][0]["favourable"], false);
-    assert_eq!(rev["full_plan"].as_str().unwrap().get(..11), Some("63733648.94"));
+    assert_eq!(
+        rev["full_plan"].as_str().unwrap().get(..11),
+        Some("63733648.94")
+    );
     let sm = v["items"]
         .as_array()
         .unwrap()
@@ -71,23 +79,43 @@ fn variance_json_has_exact_decimals() {
 #[test]
 fn variance_table_markdown_and_csv() {
     let t = stdout(&plumb(&["variance", CLOSE]));
-    assert!(t.contains("Variance of fy2026 (scenario base), actuals through 2026-03"), "{t}");
+    assert!(
+        t.contains("Variance of fy2026 (scenario base), actuals through 2026-03"),
+        "{t}"
+    );
     assert!(t.contains("$3,696,000.00"), "{t}");
     assert!(t.contains("unfavourable"), "{t}");
     assert!(t.contains("$62,785,766.79"), "{t}");
-    let md = stdout(&plumb(&["variance", CLOSE, "--format", "markdown", "--by", "year"]));
+    let md = stdout(&plumb(&[
+        "variance", CLOSE, "--format", "markdown", "--by", "year",
+    ]));
     assert!(md.starts_with("## Variance of fy2026"), "{md}");
     assert!(md.contains("| revenue | 2026* | $12,682,382.16 | $11,734,500.00 | -$947,882.16 | -7.47% | unfavourable |"), "{md}");
     assert!(md.contains("### Triggers fired on actuals"), "{md}");
     let csv = stdout(&plumb(&["variance", CLOSE, "--format", "csv"]));
-    assert!(csv.starts_with("scenario,item,unit,period,plan,actual,variance,variance_pct,favourable\n"));
-    assert!(csv.contains("base,revenue,USD,2026-01,3927000,3696000,-231000,"), "{csv}");
-    assert!(csv.contains("base,sm_spend,USD,outlook,14400000,12505000,-1895000,,"), "{csv}");
+    assert!(
+        csv.starts_with("scenario,item,unit,period,plan,actual,variance,variance_pct,favourable\n")
+    );
+    assert!(
+        csv.contains("base,revenue,USD,2026-01,3927000,3696000,-231000,"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("base,sm_spend,USD,outlook,14400000,12505000,-1895000,,"),
+        "{csv}"
+    );
 }
 
 #[test]
 fn variance_of_another_scenario_and_as_of() {
-    let o = plumb(&["variance", CLOSE, "--scenario", "upside", "--format", "json"]);
+    let o = plumb(&[
+        "variance",
+        CLOSE,
+        "--scenario",
+        "upside",
+        "--format",
+        "json",
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["scenario"], "upside");
     let o = plumb(&["variance", CLOSE, "--as-of", "2026-01", "--format", "json"]);
@@ -103,10 +131,27 @@ fn variance_of_another_scenario_and_as_of() {
 
 #[test]
 fn explain_splits_the_gap_exactly() {
-    let o = plumb(&["variance", CLOSE, "--explain", "revenue", "--period", "2026-Q1", "--format", "json"]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = plumb(&[
+        "variance",
+        CLOSE,
+        "--explain",
+        "revenue",
+        "--period",
+        "2026-Q1",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["variance"].as_str().unwrap().get(..10), Some("-947882.16"));
+    assert_eq!(
+        v["variance"].as_str().unwrap().get(..10),
+        Some("-947882.16")
+    );
     let names: Vec<&str> = v["contributions"]
         .as_array()
         .unwrap()
@@ -117,7 +162,16 @@ fn explain_splits_the_gap_exactly() {
     assert_eq!(names, ["deal_size", "new_deals"]);
     assert_eq!(v["unexplained"], "0");
     // A driver under a bet is an assumption.
-    let o = plumb(&["variance", CLOSE, "--explain", "new_deals", "--period", "2026-03", "--format", "json"]);
+    let o = plumb(&[
+        "variance",
+        CLOSE,
+        "--explain",
+        "new_deals",
+        "--period",
+        "2026-03",
+        "--format",
+        "json",
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let kinds: Vec<(&str, &str)> = v["contributions"]
         .as_array()
@@ -125,10 +179,20 @@ fn explain_splits_the_gap_exactly() {
         .iter()
         .map(|c| (c["name"].as_str().unwrap(), c["kind"].as_str().unwrap()))
         .collect();
-    assert_eq!(kinds, [("sql_leads", "execution"), ("win_rate", "assumption")]);
+    assert_eq!(
+        kinds,
+        [("sql_leads", "execution"), ("win_rate", "assumption")]
+    );
     // 219 × 22.6% = 49.494 against the actual 49: 0.494 unexplained.
     assert_eq!(v["unexplained"], "-0.494");
-    let o = plumb(&["variance", CLOSE, "--explain", "revenue", "--period", "2026-06"]);
+    let o = plumb(&[
+        "variance",
+        CLOSE,
+        "--explain",
+        "revenue",
+        "--period",
+        "2026-06",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("is not closed"));
     let o = plumb(&["variance", CLOSE, "--explain", "revnue"]);
@@ -146,14 +210,30 @@ fn run_json_gains_actuals_and_forecast() {
     assert_eq!(b["actuals"]["headcount"][3], serde_json::Value::Null);
     assert_eq!(b["forecast"]["items"]["headcount"]["values"][11], "125");
     assert_eq!(b["forecast"]["triggers"][0]["fired"], "2026-02");
-    assert_eq!(b["targets"][0]["outlook"].as_str().unwrap().get(..11), Some("62785766.78"));
-    assert_eq!(b["targets"][0]["outlook_gap"].as_str().unwrap().get(..11), Some("-2214233.21"));
+    assert_eq!(
+        b["targets"][0]["outlook"].as_str().unwrap().get(..11),
+        Some("62785766.78")
+    );
+    assert_eq!(
+        b["targets"][0]["outlook_gap"].as_str().unwrap().get(..11),
+        Some("-2214233.21")
+    );
     // The table marks closed columns.
     let t = stdout(&plumb(&["run", CLOSE, "-s", "base"]));
     assert!(t.contains("2026-03 A"), "{t}");
-    assert!(t.contains("A: actual (the books are closed through 2026-03)"), "{t}");
+    assert!(
+        t.contains("A: actual (the books are closed through 2026-03)"),
+        "{t}"
+    );
     // A plan without actuals is unchanged: no new keys.
-    let o = plumb(&["run", "examples/fy2026.plumb", "--format", "json", "-s", "base"]);
+    let o = plumb(&[
+        "run",
+        "examples/fy2026.plumb",
+        "--format",
+        "json",
+        "-s",
+        "base",
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v.get("actuals_through").is_none());
     assert!(v["scenarios"]["base"].get("forecast").is_none());
@@ -175,7 +255,9 @@ fn xlsx_actuals_read_like_csv() {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let notes = wb.add_worksheet();
     notes.set_name("Notes").unwrap();
-    notes.write_string(0, 0, "exported from the ledger").unwrap();
+    notes
+        .write_string(0, 0, "exported from the ledger")
+        .unwrap();
     let ws = wb.add_worksheet();
     ws.set_name("Actuals").unwrap();
     let csv = std::fs::read_to_string("examples/close/actuals.csv").unwrap();
@@ -185,7 +267,11 @@ fn xlsx_actuals_read_like_csv() {
             match cell.parse::<f64>() {
                 Ok(n) if c == 2 => ws.write_number(r, c, n).unwrap(),
                 _ if cell.ends_with('%') => ws
-                    .write_number(r, c, cell.trim_end_matches('%').parse::<f64>().unwrap() / 100.0)
+                    .write_number(
+                        r,
+                        c,
+                        cell.trim_end_matches('%').parse::<f64>().unwrap() / 100.0,
+                    )
                     .unwrap(),
                 _ => ws.write_string(r, c, cell).unwrap(),
             };
@@ -194,10 +280,28 @@ fn xlsx_actuals_read_like_csv() {
     wb.save(dir.path().join("books.xlsx")).unwrap();
     let plan = std::fs::read_to_string(dir.path().join("fy2026.plumb"))
         .unwrap()
-        .replace("actuals \"books.xlsx\"", "actuals \"books.xlsx\" {\n  sheet \"Actuals\"\n}");
+        .replace(
+            "actuals \"books.xlsx\"",
+            "actuals \"books.xlsx\" {\n  sheet \"Actuals\"\n}",
+        );
     std::fs::write(dir.path().join("fy2026.plumb"), plan).unwrap();
-    let o = plumb_in(dir.path(), &["variance", "fy2026.plumb", "--format", "json", "--by", "quarter"]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = plumb_in(
+        dir.path(),
+        &[
+            "variance",
+            "fy2026.plumb",
+            "--format",
+            "json",
+            "--by",
+            "quarter",
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let rev = v["items"]
         .as_array()
@@ -263,7 +367,11 @@ fn an_actuals_file_outside_the_plan_is_never_opened() {
     let outer = tempfile::tempdir().unwrap();
     let inner = outer.path().join("plan");
     std::fs::create_dir(&inner).unwrap();
-    std::fs::write(outer.path().join("secret.csv"), "period,name,value\n2026-01,revenue,1\n").unwrap();
+    std::fs::write(
+        outer.path().join("secret.csv"),
+        "period,name,value\n2026-01,revenue,1\n",
+    )
+    .unwrap();
     let plan = std::fs::read_to_string(CLOSE)
         .unwrap()
         .replace("actuals \"actuals.csv\"", "actuals \"../secret.csv\"");
@@ -281,7 +389,10 @@ fn an_actuals_file_outside_the_plan_is_never_opened() {
         std::fs::write(inner.join("fy2026.plumb"), plan).unwrap();
         let o = plumb_in(&inner, &["check", "fy2026.plumb"]);
         let out = stdout(&o);
-        assert!(out.contains("a link that points outside the plan's directory"), "{out}");
+        assert!(
+            out.contains("a link that points outside the plan's directory"),
+            "{out}"
+        );
     }
 }
 
@@ -301,20 +412,36 @@ fn diff_lists_restated_actuals() {
         new.path().join("fy2026.plumb").to_str().unwrap(),
     ]);
     let out = stdout(&o);
-    assert!(out.contains("actuals: revenue — 2026-02 restated: $3,971,500 → $3,980,000"), "{out}");
-    assert!(out.contains("actuals: headcount — 2026-03 actual removed (was 125 fte)"), "{out}");
+    assert!(
+        out.contains("actuals: revenue — 2026-02 restated: $3,971,500 → $3,980,000"),
+        "{out}"
+    );
+    assert!(
+        out.contains("actuals: headcount — 2026-03 actual removed (was 125 fte)"),
+        "{out}"
+    );
 }
 
 #[test]
 fn run_as_of_replays_a_past_close() {
-    let o = plumb(&["run", CLOSE, "--format", "json", "-s", "base", "--as-of", "2026-Q1"]);
+    let o = plumb(&[
+        "run", CLOSE, "--format", "json", "-s", "base", "--as-of", "2026-Q1",
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["actuals_through"], "2026-03");
-    let o = plumb(&["run", CLOSE, "--format", "json", "-s", "base", "--as-of", "2026-02"]);
+    let o = plumb(&[
+        "run", CLOSE, "--format", "json", "-s", "base", "--as-of", "2026-02",
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["actuals_through"], "2026-02");
-    assert_eq!(v["scenarios"]["base"]["actuals"]["revenue"][2], serde_json::Value::Null);
+    assert_eq!(
+        v["scenarios"]["base"]["actuals"]["revenue"][2],
+        serde_json::Value::Null
+    );
     // Revenue under $4M in January and February: it still fires in February, so
     // hires are 0 from March and headcount stays at February's 124.
-    assert_eq!(v["scenarios"]["base"]["forecast"]["items"]["headcount"]["values"][11], "124");
+    assert_eq!(
+        v["scenarios"]["base"]["forecast"]["items"]["headcount"]["values"][11],
+        "124"
+    );
 }

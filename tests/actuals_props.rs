@@ -34,11 +34,13 @@ fn gen() -> impl Strategy<Value = Gen> {
             .map(|j| (0u8..4, 0..nd + j, 0..nd + j))
             .collect::<Vec<_>>();
         let actuals = proptest::collection::vec((0..nd, 0..closed, 1u32..2000), 0..12);
-        (drivers, metrics, actuals, Just(closed)).prop_map(|(drivers, metrics, actuals, closed)| Gen {
-            drivers,
-            metrics,
-            actuals,
-            closed,
+        (drivers, metrics, actuals, Just(closed)).prop_map(|(drivers, metrics, actuals, closed)| {
+            Gen {
+                drivers,
+                metrics,
+                actuals,
+                closed,
+            }
         })
     })
 }

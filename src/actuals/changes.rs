@@ -54,8 +54,14 @@ pub fn callouts(old: &Compilation, new: &Compilation) -> Vec<Callout> {
                     show(x),
                     show(y)
                 ),
-                (None, Some(y)) => format!("{} actual added: {}", pn.period_label(t as i64), show(y)),
-                (Some(x), None) => format!("{} actual removed (was {})", pn.period_label(t as i64), show(x)),
+                (None, Some(y)) => {
+                    format!("{} actual added: {}", pn.period_label(t as i64), show(y))
+                }
+                (Some(x), None) => format!(
+                    "{} actual removed (was {})",
+                    pn.period_label(t as i64),
+                    show(x)
+                ),
                 (None, None) => continue,
             };
             out.push(Callout {

@@ -97,7 +97,12 @@ pub fn commitments(plan: &Plan, actuals: &Actuals) -> Vec<Diagnostic> {
 }
 
 /// The checks that compare the plan with its forecast.
-pub fn check(plan: &Plan, results: &Results, actuals: &Actuals, forecast: &Results) -> Vec<Diagnostic> {
+pub fn check(
+    plan: &Plan,
+    results: &Results,
+    actuals: &Actuals,
+    forecast: &Results,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let (Some(p), Some(f)) = (results.get(plan.base), forecast.get(plan.base)) else {
         return out;
@@ -133,7 +138,10 @@ fn triggers(plan: &Plan, f: &ScenarioResult, closed: usize, out: &mut Vec<Diagno
                     ),
                     Action::Pause(i) => format!(
                         "pause `{}` from {from}",
-                        plan.initiatives.get(*i).map(|x| x.name.as_str()).unwrap_or("?")
+                        plan.initiatives
+                            .get(*i)
+                            .map(|x| x.name.as_str())
+                            .unwrap_or("?")
                     ),
                 });
             }
@@ -154,7 +162,9 @@ fn triggers(plan: &Plan, f: &ScenarioResult, closed: usize, out: &mut Vec<Diagno
                 ),
             )
             .with_label(format!("fired in {}", plan.period_label(at)))
-            .with_help("the forecast now runs the playbook; carry out its actions or change the playbook"),
+            .with_help(
+                "the forecast now runs the playbook; carry out its actions or change the playbook",
+            ),
         );
     }
 }
@@ -174,7 +184,9 @@ fn off_track(
         // (item, higher is the right side, default tolerance)
         let mut watched: Vec<(usize, bool, Decimal)> = Vec::new();
         for c in &a.changes {
-            let by = usize::try_from(c.by).unwrap_or(0).min(plan.len.saturating_sub(1));
+            let by = usize::try_from(c.by)
+                .unwrap_or(0)
+                .min(plan.len.saturating_sub(1));
             let (Some(from), Some(to)) = (at(c.item, 0), at(c.item, by)) else {
                 continue;
             };
@@ -195,7 +207,11 @@ fn off_track(
                 continue;
             };
             let tol = a.tolerance.unwrap_or(default_tol);
-            let off = if higher { assumed - actual } else { actual - assumed };
+            let off = if higher {
+                assumed - actual
+            } else {
+                actual - assumed
+            };
             if off <= tol {
                 continue;
             }
@@ -231,7 +247,10 @@ pub fn rate_like(unit: &Unit, values: &[Decimal]) -> bool {
     }
     let counts = unit.factors.len() == 2
         && unit.factors.iter().map(|f| f.1).sum::<i32>() == 0
-        && unit.factors.iter().all(|f| f.1.abs() == 1 && !crate::units::is_currency(&f.0));
+        && unit
+            .factors
+            .iter()
+            .all(|f| f.1.abs() == 1 && !crate::units::is_currency(&f.0));
     counts && values.iter().all(|v| v.abs() <= Decimal::ONE)
 }
 
@@ -251,7 +270,10 @@ fn off_track_text(
             crate::report::format::number(p, dp)
         };
         let show = Box::new(move |v: Decimal| format!("{}%", pts(v)));
-        return (show, format!("{} points behind, tolerance {}", pts(off), pts(tol)));
+        return (
+            show,
+            format!("{} points behind, tolerance {}", pts(off), pts(tol)),
+        );
     }
     let dp = decimals_for(&[actual, assumed], unit);
     let u = unit.clone();
@@ -275,7 +297,8 @@ fn maintains(plan: &Plan, f: &ScenarioResult, closed: usize, out: &mut Vec<Diagn
             if !op.is_comparison() {
                 continue;
             }
-            let (Ok(lv), Ok(rv)) = (eval_expr(plan, f, None, l), eval_expr(plan, f, None, r)) else {
+            let (Ok(lv), Ok(rv)) = (eval_expr(plan, f, None, l), eval_expr(plan, f, None, r))
+            else {
                 continue;
             };
             let holds = |x: Decimal, y: Decimal| match op {

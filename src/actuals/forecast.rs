@@ -23,7 +23,13 @@ pub fn pinned(plan: &Plan, actuals: &Actuals) -> Pinned {
                     return Vec::new();
                 }
                 (0..plan.len)
-                    .map(|t| if t < closed { v.get(t).copied().flatten() } else { None })
+                    .map(|t| {
+                        if t < closed {
+                            v.get(t).copied().flatten()
+                        } else {
+                            None
+                        }
+                    })
                     .collect()
             })
             .collect(),
@@ -32,7 +38,11 @@ pub fn pinned(plan: &Plan, actuals: &Actuals) -> Pinned {
 
 /// Evaluates every scenario on the actuals.
 pub fn forecast(plan: &Plan, actuals: &Actuals) -> Result<Results, eval::EvalError> {
-    eval::evaluate_pinned(plan, &EvalOptions { scenarios: None }, pinned(plan, actuals))
+    eval::evaluate_pinned(
+        plan,
+        &EvalOptions { scenarios: None },
+        pinned(plan, actuals),
+    )
 }
 
 /// Reads the plan's actuals files (through `read`, which applies the path rules

@@ -48,7 +48,11 @@ pub struct Actuals {
 impl Actuals {
     /// The actual of `item` in period `t`, if any.
     pub fn get(&self, item: ItemId, t: usize) -> Option<Decimal> {
-        self.values.get(item).and_then(|v| v.get(t)).copied().flatten()
+        self.values
+            .get(item)
+            .and_then(|v| v.get(t))
+            .copied()
+            .flatten()
     }
 
     /// True when `item` has at least one actual.
@@ -75,7 +79,10 @@ impl Actuals {
 /// as the absolute number of its last month (year × 12 + month − 1).
 pub fn parse_as_of(text: &str) -> Option<i64> {
     let t = text.trim();
-    if let Some((y, q)) = t.split_once(['-']).filter(|(_, q)| q.starts_with(['Q', 'q'])) {
+    if let Some((y, q)) = t
+        .split_once(['-'])
+        .filter(|(_, q)| q.starts_with(['Q', 'q']))
+    {
         let y: i64 = y.parse().ok().filter(|_| y.len() == 4)?;
         let q: i64 = q.get(1..)?.parse().ok().filter(|q| (1..=4).contains(q))?;
         return Some(y * 12 + q * 3 - 1);
@@ -144,7 +151,11 @@ struct Seen {
 
 /// Checks every file's rows against the plan and gathers the actuals.
 /// `as_of` (an index into the horizon) wins over the plan's `actuals through`.
-pub fn build(plan: &Plan, files: &[DataFile<'_>], as_of: Option<i64>) -> (Actuals, Vec<Diagnostic>) {
+pub fn build(
+    plan: &Plan,
+    files: &[DataFile<'_>],
+    as_of: Option<i64>,
+) -> (Actuals, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let names: HashMap<&str, ItemId> = plan
         .items
@@ -257,7 +268,10 @@ fn after_close(
     let close = if through < 0 {
         "no period is closed".to_string()
     } else {
-        format!("the books are closed through {}", plan.period_label(through))
+        format!(
+            "the books are closed through {}",
+            plan.period_label(through)
+        )
     };
     for (fi, (count, first)) in per_file {
         if let Some(f) = files.get(fi) {
@@ -434,7 +448,9 @@ impl FileReader<'_, '_> {
             if !ours_ok {
                 self.error(
                     Code::ActualsBadValue,
-                    format!("`columns` names `{ours}`, which is not one of period, name, value, unit"),
+                    format!(
+                        "`columns` names `{ours}`, which is not one of period, name, value, unit"
+                    ),
                     "write `columns period \"Month\", name \"Account\", value \"Amount\"`".into(),
                 );
                 continue;
@@ -454,9 +470,11 @@ impl FileReader<'_, '_> {
                 return None;
             }
         }
-        if let (Some(period), Some(name), Some(value)) =
-            (find("period", self), find("name", self), find("value", self))
-        {
+        if let (Some(period), Some(name), Some(value)) = (
+            find("period", self),
+            find("name", self),
+            find("value", self),
+        ) {
             return Some(Layout::Long {
                 period,
                 name,
@@ -591,7 +609,9 @@ impl FileReader<'_, '_> {
                     let d = Diagnostic::error(
                         Code::ActualsUnknownName,
                         *span,
-                        format!("`map` sends \"{name}\" to `{target}`, which is not a driver or metric"),
+                        format!(
+                            "`map` sends \"{name}\" to `{target}`, which is not a driver or metric"
+                        ),
                     )
                     .with_label("not an item of the plan")
                     .with_help(help);
@@ -712,7 +732,12 @@ impl FileReader<'_, '_> {
                 }
             },
             Some(seen) => {
-                let name = self.plan.items.get(item).map(|i| i.name.as_str()).unwrap_or("?");
+                let name = self
+                    .plan
+                    .items
+                    .get(item)
+                    .map(|i| i.name.as_str())
+                    .unwrap_or("?");
                 let first = seen.at.clone();
                 let _ = seen.summed;
                 self.error(

@@ -18,7 +18,9 @@ pub fn hover_lines(c: &Compilation, name: &str) -> Option<String> {
     let it = plan.items.get(item)?;
     let mut md = String::new();
     for t in 0..a.closed().min(plan.len) {
-        let Some(actual) = a.get(item, t) else { continue };
+        let Some(actual) = a.get(item, t) else {
+            continue;
+        };
         let pv = *p.values.get(item)?.get(t)?;
         let dp = decimals_for(&[pv, actual], &it.unit);
         let _ = writeln!(
@@ -30,7 +32,12 @@ pub fn hover_lines(c: &Compilation, name: &str) -> Option<String> {
             amount(actual - pv, &it.unit, dp)
         );
     }
-    (!md.is_empty()).then(|| format!("\n**Actuals** (closed through {}):\n{md}", plan.period_label(a.closed() as i64 - 1)))
+    (!md.is_empty()).then(|| {
+        format!(
+            "\n**Actuals** (closed through {}):\n{md}",
+            plan.period_label(a.closed() as i64 - 1)
+        )
+    })
 }
 
 /// For `plumb explain NAME --period P` on a closed period where the item has an

@@ -139,7 +139,12 @@ fn grids(r: &VarianceReport) -> Vec<Grid> {
                 show(p.actual, &it.unit, dp),
                 signed(p.variance, &it.unit, dp),
                 pct(p.variance_pct),
-                if p.favourable { "favourable" } else { "unfavourable" }.into(),
+                if p.favourable {
+                    "favourable"
+                } else {
+                    "unfavourable"
+                }
+                .into(),
             ]);
         }
         outlook.rows.push(vec![
@@ -151,13 +156,24 @@ fn grids(r: &VarianceReport) -> Vec<Grid> {
     }
     let mut targets = Grid {
         title: "Targets".into(),
-        header: vec!["objective", "target", "projected", "outlook", "gap", "outlook gap", "outlook met"],
+        header: vec![
+            "objective",
+            "target",
+            "projected",
+            "outlook",
+            "gap",
+            "outlook gap",
+            "outlook met",
+        ],
         right: vec![false, false, true, true, true, true, false],
         rows: Vec::new(),
     };
     for t in &r.targets {
         let o = |v: Option<Decimal>| v.map(|v| show(v, &t.unit, 2)).unwrap_or_else(|| "—".into());
-        let g = |v: Option<Decimal>| v.map(|v| signed(v, &t.unit, 2)).unwrap_or_else(|| "—".into());
+        let g = |v: Option<Decimal>| {
+            v.map(|v| signed(v, &t.unit, 2))
+                .unwrap_or_else(|| "—".into())
+        };
         targets.rows.push(vec![
             t.objective.clone(),
             t.target.clone(),
@@ -170,7 +186,14 @@ fn grids(r: &VarianceReport) -> Vec<Grid> {
     }
     let mut bets = Grid {
         title: "Assumptions: assumed against actual".into(),
-        header: vec!["assumption", "item", "period", "assumed", "actual", "status"],
+        header: vec![
+            "assumption",
+            "item",
+            "period",
+            "assumed",
+            "actual",
+            "status",
+        ],
         right: vec![false, false, false, true, true, false],
         rows: Vec::new(),
     };
@@ -285,7 +308,11 @@ pub fn csv(r: &VarianceReport) -> String {
                 exact(p.actual),
                 exact(p.variance),
                 p.variance_pct.map(exact).unwrap_or_default(),
-                if p.favourable { "favourable" } else { "unfavourable" }
+                if p.favourable {
+                    "favourable"
+                } else {
+                    "unfavourable"
+                }
             ));
         }
         out.push_str(&format!(
@@ -355,7 +382,9 @@ pub fn attribution_text(a: &Attribution) -> String {
     out.push('\n');
     g.text(&mut out);
     if a.timing {
-        out.push_str("timing: the window's total is within 1% of plan while some of its periods are not\n");
+        out.push_str(
+            "timing: the window's total is within 1% of plan while some of its periods are not\n",
+        );
     }
     out
 }

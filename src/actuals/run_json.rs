@@ -69,7 +69,12 @@ pub fn attach(report: &mut RunReport, plan: &Plan, actuals: &Actuals, forecast: 
 /// happened (the forecast's value there: the actual, or the model on actuals
 /// where an item has none) and their labels end in ` A`. Call after
 /// [`attach`]. Returns the footnote to print under the table.
-pub fn mark_actual_columns(report: &mut RunReport, plan: &Plan, actuals: &Actuals, by: By) -> String {
+pub fn mark_actual_columns(
+    report: &mut RunReport,
+    plan: &Plan,
+    actuals: &Actuals,
+    by: By,
+) -> String {
     let closed = actuals.closed().min(plan.len);
     let groups = period_groups(plan, by);
     let marked: Vec<usize> = groups
@@ -84,7 +89,9 @@ pub fn mark_actual_columns(report: &mut RunReport, plan: &Plan, actuals: &Actual
         }
     }
     for sc in &mut report.scenarios {
-        let Some(f) = sc.forecast.as_ref() else { continue };
+        let Some(f) = sc.forecast.as_ref() else {
+            continue;
+        };
         for (it, fit) in sc.items.iter_mut().zip(&f.items) {
             for &k in &marked {
                 if let (Some(v), Some(a)) = (it.values.get_mut(k), fit.values.get(k)) {

@@ -305,7 +305,11 @@ pub fn better_lower(plan: &Plan, item: ItemId) -> bool {
     plan.objectives
         .iter()
         .flat_map(|o| o.targets.iter().map(|t| &t.expr))
-        .chain(plan.assumptions.iter().flat_map(|a| a.maintains.iter().map(|m| &m.0)))
+        .chain(
+            plan.assumptions
+                .iter()
+                .flat_map(|a| a.maintains.iter().map(|m| &m.0)),
+        )
         .any(bounded)
 }
 
@@ -333,7 +337,10 @@ fn windows(plan: &Plan, closed: usize, by: Window) -> Vec<(String, Range<usize>,
         let (a, b) = match by {
             Window::Month => (first, last),
             Window::Quarter => (first - first.rem_euclid(3), first - first.rem_euclid(3) + 2),
-            Window::Year => (first - first.rem_euclid(12), first - first.rem_euclid(12) + 11),
+            Window::Year => (
+                first - first.rem_euclid(12),
+                first - first.rem_euclid(12) + 11,
+            ),
         };
         w.2 = first != a || last != b;
     }
@@ -395,8 +402,16 @@ pub fn build(inp: Inputs<'_>, s: ScenarioId, by: Window) -> Option<VarianceRepor
     let targets = targets(plan, p, f, pb.as_deref(), fb.as_deref());
     Some(VarianceReport {
         plan: plan.name.clone(),
-        scenario: plan.scenarios.get(s).map(|x| x.name.clone()).unwrap_or_default(),
-        actuals_through: inp.actuals.through.filter(|t| *t >= 0).map(|t| plan.period_label(t)),
+        scenario: plan
+            .scenarios
+            .get(s)
+            .map(|x| x.name.clone())
+            .unwrap_or_default(),
+        actuals_through: inp
+            .actuals
+            .through
+            .filter(|t| *t >= 0)
+            .map(|t| plan.period_label(t)),
         items,
         targets,
         assumptions: tracks(plan, p, inp.actuals, closed),
@@ -405,7 +420,13 @@ pub fn build(inp: Inputs<'_>, s: ScenarioId, by: Window) -> Option<VarianceRepor
     })
 }
 
-fn period_variance(label: String, partial: bool, plan: Decimal, actual: Decimal, lower: bool) -> PeriodVariance {
+fn period_variance(
+    label: String,
+    partial: bool,
+    plan: Decimal,
+    actual: Decimal,
+    lower: bool,
+) -> PeriodVariance {
     let variance = actual.checked_sub(plan).unwrap_or_default();
     let variance_pct = if plan.is_zero() {
         None
@@ -437,7 +458,10 @@ fn targets(
     pb: Option<&[Vec<Decimal>]>,
     fb: Option<&[Vec<Decimal>]>,
 ) -> Vec<TargetVariance> {
-    let (Ok(po), Ok(fo)) = (objectives::outcomes(plan, p, pb), objectives::outcomes(plan, f, fb)) else {
+    let (Ok(po), Ok(fo)) = (
+        objectives::outcomes(plan, p, pb),
+        objectives::outcomes(plan, f, fb),
+    ) else {
         return Vec::new();
     };
     po.iter()
@@ -462,13 +486,20 @@ fn targets(
 }
 
 /// Bets and indicators: assumed (base plan) against actual in every closed period.
-fn tracks(plan: &Plan, p: &ScenarioResult, actuals: &Actuals, closed: usize) -> Vec<AssumptionTrack> {
+fn tracks(
+    plan: &Plan,
+    p: &ScenarioResult,
+    actuals: &Actuals,
+    closed: usize,
+) -> Vec<AssumptionTrack> {
     let at = |i: usize, t: usize| p.values.get(i).and_then(|v| v.get(t)).copied();
     let mut out = Vec::new();
     for a in &plan.assumptions {
         let mut watched: Vec<(&'static str, usize, bool, Decimal)> = Vec::new();
         for c in &a.changes {
-            let by = usize::try_from(c.by).unwrap_or(0).min(plan.len.saturating_sub(1));
+            let by = usize::try_from(c.by)
+                .unwrap_or(0)
+                .min(plan.len.saturating_sub(1));
             if let (Some(from), Some(to)) = (at(c.item, 0), at(c.item, by)) {
                 watched.push(("bet", c.item, to >= from, (to - from).abs() / Decimal::TEN));
             }
@@ -476,7 +507,9 @@ fn tracks(plan: &Plan, p: &ScenarioResult, actuals: &Actuals, closed: usize) -> 
         for &i in &a.indicators {
             let higher = !better_lower(plan, i);
             let last = closed.saturating_sub(1);
-            let tol = at(i, last).map(|v| v.abs() / Decimal::TEN).unwrap_or_default();
+            let tol = at(i, last)
+                .map(|v| v.abs() / Decimal::TEN)
+                .unwrap_or_default();
             watched.push(("indicator", i, higher, tol));
         }
         for (kind, item, higher, default_tol) in watched {
@@ -485,7 +518,11 @@ fn tracks(plan: &Plan, p: &ScenarioResult, actuals: &Actuals, closed: usize) -> 
                 .filter_map(|t| {
                     let actual = actuals.get(item, t)?;
                     let assumed = at(item, t)?;
-                    let ahead = if higher { actual - assumed } else { assumed - actual };
+                    let ahead = if higher {
+                        actual - assumed
+                    } else {
+                        assumed - actual
+                    };
                     let status = if ahead.abs() <= tol {
                         "on track"
                     } else if ahead > Decimal::ZERO {
@@ -501,7 +538,9 @@ fn tracks(plan: &Plan, p: &ScenarioResult, actuals: &Actuals, closed: usize) -> 
                     })
                 })
                 .collect();
-            let Some(it) = plan.items.get(item) else { continue };
+            let Some(it) = plan.items.get(item) else {
+                continue;
+            };
             out.push(AssumptionTrack {
                 assumption: a.name.clone(),
                 kind,
@@ -515,12 +554,19 @@ fn tracks(plan: &Plan, p: &ScenarioResult, actuals: &Actuals, closed: usize) -> 
     out
 }
 
-fn maintains(plan: &Plan, f: &ScenarioResult, closed: usize, fb: Option<&[Vec<Decimal>]>) -> Vec<MaintainTrack> {
+fn maintains(
+    plan: &Plan,
+    f: &ScenarioResult,
+    closed: usize,
+    fb: Option<&[Vec<Decimal>]>,
+) -> Vec<MaintainTrack> {
     let mut out = Vec::new();
     for a in &plan.assumptions {
         let tol = a.tolerance.unwrap_or_default();
         for (e, text) in &a.maintains {
-            let ExprKind::Binary(op, l, r) = &e.kind else { continue };
+            let ExprKind::Binary(op, l, r) = &e.kind else {
+                continue;
+            };
             let (Ok(lv), Ok(rv)) = (eval_expr(plan, f, fb, l), eval_expr(plan, f, fb, r)) else {
                 continue;
             };
@@ -550,8 +596,12 @@ fn maintains(plan: &Plan, f: &ScenarioResult, closed: usize, fb: Option<&[Vec<De
 fn fired(plan: &Plan, p: &ScenarioResult, f: &ScenarioResult, closed: usize) -> Vec<TriggerFired> {
     let mut out = Vec::new();
     for (t, at) in &f.fired {
-        let Some(at) = at.filter(|a| (*a as usize) < closed) else { continue };
-        let Some(trig) = plan.triggers.get(*t) else { continue };
+        let Some(at) = at.filter(|a| (*a as usize) < closed) else {
+            continue;
+        };
+        let Some(trig) = plan.triggers.get(*t) else {
+            continue;
+        };
         let in_plan = p
             .fired
             .iter()
@@ -569,7 +619,10 @@ fn fired(plan: &Plan, p: &ScenarioResult, f: &ScenarioResult, closed: usize) -> 
                     ),
                     Action::Pause(i) => format!(
                         "pause {} from {from}",
-                        plan.initiatives.get(*i).map(|x| x.name.as_str()).unwrap_or("?")
+                        plan.initiatives
+                            .get(*i)
+                            .map(|x| x.name.as_str())
+                            .unwrap_or("?")
                     ),
                 });
             }
@@ -710,9 +763,19 @@ pub fn explain(
                 .copied()
                 .unwrap_or_default())
         };
-        let mut prev = p.values.get(item).and_then(|v| v.get(t)).copied().unwrap_or_default();
+        let mut prev = p
+            .values
+            .get(item)
+            .and_then(|v| v.get(t))
+            .copied()
+            .unwrap_or_default();
         for leaf in leaves {
-            let actual = f.values.get(leaf).and_then(|v| v.get(t)).copied().unwrap_or_default();
+            let actual = f
+                .values
+                .get(leaf)
+                .and_then(|v| v.get(t))
+                .copied()
+                .unwrap_or_default();
             if let Some(v) = pins.values.get_mut(leaf) {
                 *v = vec![None; plan.len];
                 if let Some(x) = v.get_mut(t) {
@@ -722,13 +785,25 @@ pub fn explain(
             let now = value_now(&pins)?;
             let step = now.checked_sub(prev).ok_or("the contribution overflows")?;
             prev = now;
-            let name = plan.items.get(leaf).map(|x| x.name.clone()).unwrap_or_default();
+            let name = plan
+                .items
+                .get(leaf)
+                .map(|x| x.name.clone())
+                .unwrap_or_default();
             match contribs.iter_mut().find(|c| c.name == name) {
                 Some(c) => c.contribution = c.contribution.checked_add(step).ok_or("overflow")?,
                 None => contribs.push(Contribution {
                     name,
-                    kind: if bets.contains(&leaf) { "assumption" } else { "execution" },
-                    unit: plan.items.get(leaf).map(|x| x.unit.clone()).unwrap_or_default(),
+                    kind: if bets.contains(&leaf) {
+                        "assumption"
+                    } else {
+                        "execution"
+                    },
+                    unit: plan
+                        .items
+                        .get(leaf)
+                        .map(|x| x.unit.clone())
+                        .unwrap_or_default(),
                     plan: Decimal::ZERO,
                     actual: Decimal::ZERO,
                     contribution: step,
@@ -736,8 +811,18 @@ pub fn explain(
             }
         }
         model_per.push(prev);
-        let pv = p.values.get(item).and_then(|v| v.get(t)).copied().unwrap_or_default();
-        let av = f.values.get(item).and_then(|v| v.get(t)).copied().unwrap_or_default();
+        let pv = p
+            .values
+            .get(item)
+            .and_then(|v| v.get(t))
+            .copied()
+            .unwrap_or_default();
+        let av = f
+            .values
+            .get(item)
+            .and_then(|v| v.get(t))
+            .copied()
+            .unwrap_or_default();
         unexplained_per.push(av.checked_sub(prev).ok_or("overflow")?);
         var_per.push((pv, av));
     }
@@ -750,7 +835,11 @@ pub fn explain(
     let pv = window_value(plan, &p.values, item, range.clone()).unwrap_or_default();
     let av = window_value(plan, &f.values, item, range.clone()).unwrap_or_default();
     let variance = av.checked_sub(pv).ok_or("the variance overflows")?;
-    let agg = if periods.len() > 1 { it.aggregation } else { Aggregation::Flow };
+    let agg = if periods.len() > 1 {
+        it.aggregation
+    } else {
+        Aggregation::Flow
+    };
     // Per-period contributions combine like the item's values: summed for a flow,
     // the last period's for a stock, averaged otherwise; what that leaves over is
     // shown as unexplained, so the parts always add up to the variance.
@@ -801,7 +890,10 @@ pub fn explain(
 fn rescale(contribs: &mut [Contribution], agg: Aggregation, n: usize) {
     if agg == Aggregation::Average && n > 0 {
         for c in contribs.iter_mut() {
-            c.contribution = c.contribution.checked_div(Decimal::from(n)).unwrap_or_default();
+            c.contribution = c
+                .contribution
+                .checked_div(Decimal::from(n))
+                .unwrap_or_default();
         }
     }
 }
@@ -815,7 +907,9 @@ fn leaves(plan: &Plan, actuals: &Actuals, item: ItemId, t: usize) -> Vec<ItemId>
     let mut stack = vec![item];
     let mut first = true;
     while let Some(i) = stack.pop() {
-        let Some(it) = plan.items.get(i) else { continue };
+        let Some(it) = plan.items.get(i) else {
+            continue;
+        };
         if seen.get(i).copied().unwrap_or(true) {
             continue;
         }

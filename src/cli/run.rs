@@ -121,8 +121,7 @@ pub fn run(args: &RunArgs) -> u8 {
         std::mem::forget(c);
         return status;
     }
-    let mut report =
-        RunReport::build(plan, results, &outcomes, by).with_requests(plan, &requests);
+    let mut report = RunReport::build(plan, results, &outcomes, by).with_requests(plan, &requests);
     let mut footnote = String::new();
     if let (Some(a), Some(f)) = (&c.actuals, &c.forecast) {
         plumb::actuals::run_json::attach(&mut report, plan, a, f, by);

@@ -50,7 +50,10 @@ pub fn run(args: &VarianceArgs) -> u8 {
                     Some(s) => format!(" (did you mean `{s}`?)"),
                     None => String::new(),
                 };
-                eprintln!("error: no scenario `{n}`{hint}; the plan has: {}", all.join(", "));
+                eprintln!(
+                    "error: no scenario `{n}`{hint}; the plan has: {}",
+                    all.join(", ")
+                );
                 return 2;
             }
         },
@@ -99,7 +102,11 @@ fn explain(args: &VarianceArgs, inp: Inputs<'_>, s: usize, name: &str) -> u8 {
             let label = if closed == 0 {
                 "the closed periods".to_string()
             } else {
-                format!("{} .. {}", plan.period_label(0), plan.period_label(closed as i64 - 1))
+                format!(
+                    "{} .. {}",
+                    plan.period_label(0),
+                    plan.period_label(closed as i64 - 1)
+                )
             };
             (0..closed, label)
         }

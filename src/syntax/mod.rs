@@ -97,7 +97,10 @@ fn chunks(text: &str) -> Vec<Chunk> {
         let col0 = !line.starts_with([' ', '\t']);
         // `actuals through P` is a statement of the plan block, not a declaration.
         let through = word == "actuals"
-            && line.trim_start().get(7..).is_some_and(|r| first_word(r) == "through");
+            && line
+                .trim_start()
+                .get(7..)
+                .is_some_and(|r| first_word(r) == "through");
         if DECL_KEYWORDS.contains(&word) && (depth <= 0 || col0) && !through {
             let indent = line.len() - line.trim_start().len();
             starts.push(offset + indent);
