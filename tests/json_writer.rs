@@ -147,6 +147,8 @@ fn a_large_report_written_on_two_threads_matches_too() {
                 threshold: None,
                 gap: Some(Decimal::new(-5, 1)),
                 met: s % 2 == 0,
+                outlook: None,
+                outlook_gap: None,
                 unit: Unit::dimensionless(),
                 period: (s == 1).then(|| "2026-03".to_string()),
                 owner: String::new(),
@@ -177,12 +179,15 @@ fn a_large_report_written_on_two_threads_matches_too() {
                 name: "t \"quoted\"".into(),
                 fired: (s == 2).then(|| "2026-04".to_string()),
             }],
+            actuals: None,
+            forecast: None,
         })
         .collect();
     let report = RunReport {
         plan: "big".into(),
         title: String::new(),
         periods,
+        actuals_through: None,
         scenarios,
     };
     let mut streamed = Vec::new();

@@ -79,11 +79,14 @@ pub struct ScenarioReport {
         skip_serializing_if = "Option::is_none",
         serialize_with = "ser_actuals"
     )]
-    pub actuals: Option<Vec<(String, Vec<Option<Decimal>>)>>,
+    pub actuals: Option<Vec<ActualsColumn>>,
     /// With actuals: the rolling forecast, shaped like the plan's values.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub forecast: Option<Box<ForecastReport>>,
 }
+
+/// One item's actuals in a run report: its name and one entry per period.
+pub type ActualsColumn = (String, Vec<Option<Decimal>>);
 
 /// The rolling forecast of one scenario (ACTUALS.md §4).
 #[derive(Debug, Clone, Serialize)]
@@ -98,7 +101,7 @@ pub struct ForecastReport {
 }
 
 fn ser_actuals<S: Serializer>(
-    v: &Option<Vec<(String, Vec<Option<Decimal>>)>>,
+    v: &Option<Vec<ActualsColumn>>,
     s: S,
 ) -> Result<S::Ok, S::Error> {
     let v = v.as_deref().unwrap_or(&[]);
