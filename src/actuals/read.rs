@@ -353,6 +353,6 @@ mod tests {
         let t = csv_table(text).unwrap();
         let cell = &t[1][2];
         assert_eq!(cell.text, "12x");
-        assert_eq!(line_col(text, cell.loc), (2, 17));
+        assert_eq!(line_col(text, cell.loc), (2, 16));
     }
 }
