@@ -12,6 +12,11 @@
 //! every stage returns a value plus [`diagnostic::Diagnostic`]s and never fails on
 //! user input. Only evaluation returns `Result` (division by zero, overflow).
 //!
+//! With `actuals` declarations, [`actuals`] reads the closed periods' values
+//! (through the same file system, under the import path rules), re-runs the
+//! model from them (the rolling forecast) and adds its checks; `plumb variance`
+//! reports plan against actual and why the gap exists.
+//!
 //! Review tools sit on top of the pipeline: [`fmt`] prints an `ast::File` back in
 //! the canonical layout; [`diff`] compares two compilations (declarations, targets
 //! per scenario, moved values, callouts, diagnostics); [`explain`] walks one value's
