@@ -379,3 +379,70 @@ fn data_errors_sit_on_the_plans_actuals_line() {
     );
     assert!(d.help.as_deref().unwrap().starts_with("did you mean `12`?"));
 }
+
+#[test]
+fn timing_and_bounded_items_are_better_lower() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.plumb"),
+        "plan p \"Timing\" {\n  currency USD\n  periods 2026-01 .. 2026-06\n  actuals through 2026-03\n}\n\nactuals \"a.csv\"\n\ndepartment ops \"Ops\"\ndriver bookings: USD = 100\ndriver hosting: USD = 40\nmetric margin: USD = bookings - hosting\nobjective lean \"Lean\" {\n  owner ops\n  target sum(hosting) <= 300\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("a.csv"),
+        "name,2026-01,2026-02,2026-03\nbookings,90,110,100\nhosting,41,41,41\n",
+    )
+    .unwrap();
+    let c = plumb::compile::compile(
+        &dir.path().join("main.plumb"),
+        &plumb::compile::DiskFs,
+        &plumb::compile::Options {
+            evaluate: true,
+            scenarios: None,
+        },
+    );
+    assert!(!c.has_errors(), "{}", common::diagnostics_text(&c));
+    let inp = inputs(&c);
+    let plan = c.plan();
+    // Q1 bookings: 300 against 300, but January and February are 10% off.
+    let a = variance::explain(
+        inp,
+        plan.base,
+        plan.item("bookings").unwrap(),
+        0..3,
+        "2026-Q1".into(),
+    )
+    .unwrap();
+    assert!(a.variance.is_zero());
+    assert!(a.timing);
+    // margin: bookings +0, hosting +3 over the quarter (41 × 3 − 40 × 3).
+    let m = variance::explain(
+        inp,
+        plan.base,
+        plan.item("margin").unwrap(),
+        0..3,
+        "2026-Q1".into(),
+    )
+    .unwrap();
+    assert_eq!(m.variance, d("-3"));
+    let contrib: Vec<(String, Decimal)> = m
+        .contributions
+        .iter()
+        .map(|c| (c.name.clone(), c.contribution))
+        .collect();
+    assert_eq!(
+        contrib,
+        [
+            ("bookings".to_string(), d("0")),
+            ("hosting".to_string(), d("-3"))
+        ]
+    );
+    // hosting is bounded from above by a target: an overrun is unfavourable.
+    let r = variance::build(inp, plan.base, Window::Month).unwrap();
+    let h = r.items.iter().find(|i| i.name == "hosting").unwrap();
+    assert_eq!(h.favourable, "lower");
+    assert!(!h.periods[0].favourable);
+    let b = r.items.iter().find(|i| i.name == "bookings").unwrap();
+    assert_eq!(b.favourable, "higher");
+    assert!(b.periods[1].favourable);
+}

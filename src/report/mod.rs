@@ -100,10 +100,7 @@ pub struct ForecastReport {
     pub triggers: Vec<TriggerReport>,
 }
 
-fn ser_actuals<S: Serializer>(
-    v: &Option<Vec<ActualsColumn>>,
-    s: S,
-) -> Result<S::Ok, S::Error> {
+fn ser_actuals<S: Serializer>(v: &Option<Vec<ActualsColumn>>, s: S) -> Result<S::Ok, S::Error> {
     let v = v.as_deref().unwrap_or(&[]);
     let mut m = s.serialize_map(Some(v.len()))?;
     for (name, vals) in v {
