@@ -403,10 +403,12 @@ fn read_data(io: &Io<'_>, src: &ir::ActualsSource) -> Result<(String, Vec<u8>), 
     if !io.root.as_os_str().is_empty() && !real.starts_with(&io.root) {
         return Err(outside("a link that points outside the plan's directory"));
     }
-    let bytes = io
-        .fs
-        .read_bytes(&real)
-        .map_err(|e| not_found(e.to_string()))?;
+    let bytes = io.fs.read_bytes(&real).map_err(|e| {
+        let code = read_error_code(&e, Code::ImportNotFound);
+        let mut d = not_found(e.to_string());
+        d.code = code;
+        d
+    })?;
     let display = normalize(relp)
         .unwrap_or_else(|| relp.to_path_buf())
         .to_string_lossy()
