@@ -98,6 +98,9 @@ pub struct CheckArgs {
     /// Fail (exit 1) on warnings too.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// The last closed period for plans with actuals (wins over `actuals through`).
+    #[arg(long, value_name = "P")]
+    pub as_of: Option<String>,
 }
 
 /// Output formats of `plumb run`.

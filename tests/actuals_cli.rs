@@ -445,3 +445,29 @@ fn run_as_of_replays_a_past_close() {
         "124"
     );
 }
+
+#[test]
+fn check_as_of_and_deny_warnings() {
+    // The March close: eight warnings, and --deny-warnings fails the close.
+    let o = plumb(&["check", CLOSE]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stdout(&o).contains("0 errors, 8 warnings"),
+        "{}",
+        stdout(&o)
+    );
+    let o = plumb(&["check", CLOSE, "--deny-warnings"]);
+    assert_eq!(o.status.code(), Some(1));
+    // Replayed as of January: no trigger fired yet.
+    let o = plumb(&["check", CLOSE, "--as-of", "2026-01", "--format", "json"]);
+    let v: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+    let codes: Vec<&str> = v.iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert!(!codes.contains(&"trigger-fired"), "{codes:?}");
+    assert!(codes.contains(&"actuals-after-close"), "{codes:?}");
+    let d = v
+        .iter()
+        .find(|d| d["code"] == "actuals-after-close")
+        .unwrap();
+    assert_eq!(d["file"], CLOSE);
+    assert_eq!(d["line"], 10);
+}
