@@ -20,7 +20,7 @@ else
 fi
 
 seed_files() {
-    find examples tests/cases stdlib fuzz/seeds -type f \( -name '*.plumb' -o -name '*.seed' \) | sort
+    find examples tests/cases stdlib fuzz/seeds -type f \( -name '*.plumb' -o -name '*.seed' -o -name '*.csv' \) | sort
 }
 
 status=0

@@ -603,6 +603,11 @@ fn describe_def(
             if let Some((it, values)) = eval.and_then(|e| e.base_values(&d.name)) {
                 let _ = write!(md, "\n{}", values_line(eval, it, values));
             }
+            if let Some(lines) =
+                eval.and_then(|e| crate::actuals::notes::hover_lines(&e.compilation, &d.name))
+            {
+                md.push_str(&lines);
+            }
             member_values(eval, &d.name, md);
         }
         SymbolKind::Member => {

@@ -35,6 +35,12 @@ pub trait FileSystem {
     fn file_names(&self, _dir: &Path) -> Vec<String> {
         Vec::new()
     }
+
+    /// Reads a file's bytes (an `.xlsx` of actuals). By default, the text
+    /// [`FileSystem::read`] gives.
+    fn read_bytes(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        self.read(path).map(String::into_bytes)
+    }
 }
 
 /// The real disk.
@@ -86,6 +92,29 @@ impl FileSystem for DiskFs {
             })
             .unwrap_or_default()
     }
+
+    fn read_bytes(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        use std::io::Read;
+        if !std::fs::metadata(path)?.is_file() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "it is not a regular file",
+            ));
+        }
+        let limit = crate::syntax::limits::MAX_FILE_BYTES;
+        let mut bytes = Vec::new();
+        // Opened for reading only: actuals files are never written.
+        std::fs::File::open(path)?
+            .take(limit as u64 + 1)
+            .read_to_end(&mut bytes)?;
+        if bytes.len() > limit {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::FileTooLarge,
+                format!("the file is larger than {limit} bytes, the most Plumb reads"),
+            ));
+        }
+        Ok(bytes)
+    }
 }
 
 /// What to do beyond checking.
@@ -110,6 +139,12 @@ pub struct Compilation {
     pub results: Option<Results>,
     /// Every diagnostic, sorted.
     pub diagnostics: Vec<Diagnostic>,
+    /// The actuals, when the plan declares any (`actuals "PATH"` or `actuals
+    /// through`) and they could be read.
+    pub actuals: Option<crate::actuals::Actuals>,
+    /// The rolling forecast (the model re-run with the actuals of closed periods),
+    /// per scenario like `results`, when evaluation ran and actuals exist.
+    pub forecast: Option<Results>,
 }
 
 impl Compilation {
@@ -127,6 +162,18 @@ impl Compilation {
 /// Reads, parses, resolves, checks and (optionally) evaluates the plan whose entry
 /// file is `entry`. `display` is how the entry file is named in diagnostics.
 pub fn compile(entry: &Path, fs: &dyn FileSystem, opts: &Options) -> Compilation {
+    compile_as_of(entry, fs, opts, None)
+}
+
+/// [`compile`] with the last closed period given from outside (`--as-of`, an
+/// absolute month number as [`crate::actuals::parse_as_of`] returns it), which
+/// wins over the plan's `actuals through`.
+pub fn compile_as_of(
+    entry: &Path,
+    fs: &dyn FileSystem,
+    opts: &Options,
+    as_of: Option<i64>,
+) -> Compilation {
     let mut c = Compilation::default();
     let mut diags = Vec::new();
     let root = match fs.canonicalize(entry) {
@@ -158,6 +205,7 @@ pub fn compile(entry: &Path, fs: &dyn FileSystem, opts: &Options) -> Compilation
         diags: &mut diags,
         stack: Vec::new(),
         loaded: Vec::new(),
+        paths: Vec::new(),
     };
     loader.load(
         entry.to_path_buf(),
@@ -166,7 +214,13 @@ pub fn compile(entry: &Path, fs: &dyn FileSystem, opts: &Options) -> Compilation
         true,
         0,
     );
-    finish(c, diags, opts)
+    let io = Io {
+        fs,
+        root: loader.root.clone(),
+        paths: std::mem::take(&mut loader.paths),
+        as_of,
+    };
+    finish(c, diags, opts, io)
 }
 
 /// Compiles a single in-memory text with no file access (imports of files are
@@ -198,6 +252,7 @@ pub fn compile_str(name: &str, text: &str, opts: &Options) -> Compilation {
         diags: &mut diags,
         stack: Vec::new(),
         loaded: Vec::new(),
+        paths: Vec::new(),
     };
     loader.load(
         PathBuf::from(name),
@@ -206,10 +261,30 @@ pub fn compile_str(name: &str, text: &str, opts: &Options) -> Compilation {
         true,
         0,
     );
-    finish(c, diags, opts)
+    let io = Io {
+        fs: &NoFs,
+        root: PathBuf::new(),
+        paths: std::mem::take(&mut loader.paths),
+        as_of: None,
+    };
+    finish(c, diags, opts, io)
 }
 
-fn finish(mut c: Compilation, mut diags: Vec<Diagnostic>, opts: &Options) -> Compilation {
+/// What `finish` needs to read actuals files: the file system, the entry's
+/// directory, the real path of every plan file read, and `--as-of`.
+struct Io<'a> {
+    fs: &'a dyn FileSystem,
+    root: PathBuf,
+    paths: Vec<(FileId, PathBuf)>,
+    as_of: Option<i64>,
+}
+
+fn finish(
+    mut c: Compilation,
+    mut diags: Vec<Diagnostic>,
+    opts: &Options,
+    io: Io<'_>,
+) -> Compilation {
     let sources = &c.sources;
     let text = move |s: Span| sources.slice(s).to_string();
     let (mut resolved, rd) = resolve::resolve(&c.files, &text);
@@ -262,6 +337,15 @@ fn finish(mut c: Compilation, mut diags: Vec<Diagnostic>, opts: &Options) -> Com
                     return c;
                 }
                 diags.extend(crate::check::after_eval(&resolved.plan, &all));
+                let (actuals, forecast, ad) = crate::actuals::forecast::run(
+                    &resolved.plan,
+                    &all,
+                    |src| read_data(&io, src),
+                    io.as_of,
+                );
+                diags.extend(ad);
+                c.actuals = actuals;
+                c.forecast = forecast.map(|f| keep_scenarios(f, scenarios.as_deref()));
                 let results = match scenarios {
                     Some(keep) => eval::Results {
                         scenarios: all
@@ -285,6 +369,95 @@ fn finish(mut c: Compilation, mut diags: Vec<Diagnostic>, opts: &Options) -> Com
     c
 }
 
+fn keep_scenarios(all: Results, keep: Option<&[ir::ScenarioId]>) -> Results {
+    match keep {
+        Some(keep) => eval::Results {
+            scenarios: all
+                .scenarios
+                .into_iter()
+                .filter(|r| keep.contains(&r.scenario))
+                .collect(),
+        },
+        None => all,
+    }
+}
+
+/// Reads the bytes of an actuals file under the rules of `import`: relative to
+/// the declaring file, inside the entry file's directory, never followed outside.
+/// The error is the diagnostic to report (on the declaration's path).
+fn read_data(io: &Io<'_>, src: &ir::ActualsSource) -> Result<(String, Vec<u8>), Diagnostic> {
+    let rel = src.path.as_str();
+    let outside = |what: &str| {
+        Diagnostic::error(
+            Code::ImportOutsideRoot,
+            src.span,
+            format!("`{rel}` is {what}; actuals files must stay inside the entry file's directory"),
+        )
+        .with_label("outside the plan's directory")
+        .with_help(
+            "commit the export next to the plan (or in a subfolder) and name it by a relative path",
+        )
+    };
+    let relp = Path::new(rel);
+    if relp.is_absolute()
+        || rel.starts_with('/')
+        || rel.starts_with('\\')
+        || relp
+            .components()
+            .any(|c| matches!(c, Component::Prefix(_) | Component::RootDir))
+    {
+        return Err(outside("an absolute path"));
+    }
+    let from = io
+        .paths
+        .iter()
+        .find(|(f, _)| *f == src.span.file)
+        .map(|(_, p)| p.clone())
+        .unwrap_or_default();
+    let joined = from
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+        .join(relp);
+    let lexical_ok = match normalize(&joined) {
+        Some(j) if io.root.as_os_str().is_empty() => {
+            j.components().next() != Some(Component::ParentDir)
+        }
+        Some(j) => j.starts_with(&io.root),
+        None => false,
+    };
+    if !lexical_ok {
+        return Err(outside("a path that leaves the plan's directory"));
+    }
+    let not_found = |e: String| {
+        Diagnostic::error(
+            Code::ImportNotFound,
+            src.span,
+            format!("cannot read actuals `{rel}`: {e}"),
+        )
+        .with_label("no such file")
+        .with_help("paths are relative to the file that declares `actuals`")
+    };
+    let real = io
+        .fs
+        .canonicalize(&joined)
+        .map_err(|e| not_found(e.to_string()))?;
+    if !io.root.as_os_str().is_empty() && !real.starts_with(&io.root) {
+        return Err(outside("a link that points outside the plan's directory"));
+    }
+    let bytes = io.fs.read_bytes(&real).map_err(|e| {
+        let code = read_error_code(&e, Code::ImportNotFound);
+        let mut d = not_found(e.to_string());
+        d.code = code;
+        d
+    })?;
+    let display = normalize(relp)
+        .unwrap_or_else(|| relp.to_path_buf())
+        .to_string_lossy()
+        .replace('\\', "/");
+    Ok((display, bytes))
+}
+
 /// The code for a file that could not be read: past the size limit is
 /// `limit-exceeded`, anything else `otherwise`.
 fn read_error_code(e: &std::io::Error, otherwise: Code) -> Code {
@@ -306,6 +479,8 @@ struct Loader<'a> {
     /// Real paths of every file loaded so far: a file reached twice (through two
     /// imports, a `..` that comes back, or a link inside the directory) loads once.
     loaded: Vec<PathBuf>,
+    /// The real path of each file read (actuals paths are relative to it).
+    paths: Vec<(FileId, PathBuf)>,
 }
 
 /// `a/b/../c` → `a/c` without touching the disk; None when `..` climbs above the start.
@@ -344,6 +519,7 @@ impl Loader<'_> {
         };
         self.diags.extend(parsed.diagnostics);
         let real = self.fs.canonicalize(&path).unwrap_or_else(|_| path.clone());
+        self.paths.push((id, real.clone()));
         self.loaded.push(real.clone());
         self.stack.push(real);
         let imports: Vec<ast_import::Imp> = ast_import::imports(&parsed.file);

@@ -105,6 +105,32 @@ codes! {
     ReallocationNotApproved = "reallocation-not-approved",
     /// A request with a draw or reallocation states no cost and return.
     RequestUnscored = "request-unscored",
+    /// A value, period or header in an actuals file cannot be read as written.
+    ActualsBadValue = "actuals-bad-value",
+    /// An actuals file names something that is neither an item nor mapped or ignored.
+    ActualsUnknownName = "actuals-unknown-name",
+    /// Several actuals for the same non-flow item and period.
+    ActualsDuplicate = "actuals-duplicate",
+    /// An actuals row's unit is not the item's unit.
+    ActualsUnit = "actuals-unit",
+    /// Actuals after the last closed period (ignored).
+    ActualsAfterClose = "actuals-after-close",
+    /// Actuals outside the plan's horizon (ignored).
+    ActualsOutOfHorizon = "actuals-out-of-horizon",
+    /// An item with actuals for some closed periods but not all.
+    ActualsMissing = "actuals-missing",
+    /// A bet's driver or an indicator is off its assumed path on actuals.
+    AssumptionOffTrack = "assumption-off-track",
+    /// A `maintain` fails on the base forecast in a closed period.
+    MaintainBroken = "maintain-broken",
+    /// The outlook misses a target the plan meets, or misses it by more.
+    TargetAtRisk = "target-at-risk",
+    /// A trigger fired on actuals.
+    TriggerFired = "trigger-fired",
+    /// A dependency whose due period is closed and that is not done (or done late).
+    DependencyOverdue = "dependency-overdue",
+    /// A risk not reviewed within a quarter of the as-of period.
+    RiskReviewDue = "risk-review-due",
 }
 
 impl fmt::Display for Code {

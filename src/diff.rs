@@ -321,7 +321,8 @@ pub fn diff(old: &Compilation, new: &Compilation, opts: &DiffOptions) -> PlanDif
     } else {
         scenario_diffs(old, new, &renames, &mut notes)
     };
-    let callouts = callouts(&old_decls, &new_decls, &renames);
+    let mut callouts = callouts(&old_decls, &new_decls, &renames);
+    callouts.extend(crate::actuals::changes::callouts(old, new));
     let diagnostics = diagnostics_diff(old, new);
     let mut d = PlanDiff {
         old: side(old, &opts.old_label),

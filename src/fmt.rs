@@ -1173,6 +1173,10 @@ impl<'t> Printer<'t> {
                 ],
             ));
         }
+        if let Some((higher, sp)) = &it.favourable {
+            let word = if *higher { "higher" } else { "lower" };
+            stmts.push(text_stmt(sp.start, sp.end, format!("favourable {word}")));
+        }
         let open = self.open_brace(it.expr.span.end, ext.end);
         self.block(
             &header,
@@ -1184,6 +1188,65 @@ impl<'t> Printer<'t> {
             group,
             Style::Inline,
         )
+    }
+
+    fn actuals<'c>(
+        &mut self,
+        a: &ActualsDecl,
+        ext: Extent,
+        indent: usize,
+        comments: Vec<&'c Comment>,
+        group: usize,
+    ) -> (Vec<Out>, Vec<&'c Comment>) {
+        let header = vec![Part::Text(format!("actuals {}", self.raw(a.path.span)))];
+        let mut stmts = Vec::new();
+        if let (Some(first), Some(last)) = (a.columns.first(), a.columns.last()) {
+            let cols: Vec<String> = a
+                .columns
+                .iter()
+                .map(|(ours, theirs)| format!("{} {}", ours.name, self.raw(theirs.span)))
+                .collect();
+            stmts.push(text_stmt(
+                first.0.span.start,
+                last.1.span.end,
+                format!("columns {}", cols.join(", ")),
+            ));
+        }
+        for (names, target) in &a.maps {
+            let start = names
+                .first()
+                .map(|n| n.span.start)
+                .unwrap_or(target.span.start);
+            let ns: Vec<String> = names.iter().map(|n| self.raw(n.span)).collect();
+            stmts.push(text_stmt(
+                start,
+                target.span.end,
+                format!("map {} -> {}", ns.join(", "), target.name),
+            ));
+        }
+        for i in &a.ignores {
+            stmts.push(text_stmt(
+                i.span.start,
+                i.span.end,
+                format!("ignore {}", self.raw(i.span)),
+            ));
+        }
+        if let Some(sh) = &a.sheet {
+            stmts.push(text_stmt(
+                sh.span.start,
+                sh.span.end,
+                format!("sheet {}", self.raw(sh.span)),
+            ));
+        }
+        let open = self.open_brace(a.path.span.end, ext.end);
+        let close = ext.end.saturating_sub(1);
+        // Without statements no `{}` is added: `actuals "crm.csv"` stays one line.
+        let style = if stmts.is_empty() {
+            Style::Inline
+        } else {
+            Style::Multiline
+        };
+        self.block(&header, stmts, open, close, comments, indent, group, style)
     }
 
     fn trigger<'c>(
@@ -1301,6 +1364,13 @@ impl<'t> Printer<'t> {
                             m.name,
                             if *by_start { " named by start" } else { "" }
                         ),
+                    ));
+                }
+                if let Some(t) = &p.actuals_through {
+                    stmts.push(text_stmt(
+                        t.span.start,
+                        t.span.end,
+                        format!("actuals through {}", t.kind),
                     ));
                 }
                 let open = self.open_brace(after, ext.end);
@@ -1457,6 +1527,13 @@ impl<'t> Printer<'t> {
                         format!("evidence {}", self.raw(e.span)),
                     ));
                 }
+                if let Some((_, sp)) = &a.tolerance {
+                    stmts.push(text_stmt(
+                        sp.start,
+                        sp.end,
+                        format!("tolerance {}", self.raw(*sp)),
+                    ));
+                }
                 let open = self.open_brace(a.title.span.end, ext.end);
                 self.block(
                     &one_line(head),
@@ -1487,6 +1564,13 @@ impl<'t> Printer<'t> {
                         sp.start,
                         sp.end,
                         format!("confidence {}", self.raw(*sp)),
+                    ));
+                }
+                if let Some(p) = &dp.done {
+                    stmts.push(text_stmt(
+                        p.span.start,
+                        p.span.end,
+                        format!("done {}", p.kind),
                     ));
                 }
                 let open = self.open_brace(dp.title.span.end, ext.end);
@@ -1526,6 +1610,13 @@ impl<'t> Printer<'t> {
                         s.span.start,
                         s.span.end,
                         format!("mitigation {}", self.raw(s.span)),
+                    ));
+                }
+                for p in &r.reviewed {
+                    stmts.push(text_stmt(
+                        p.span.start,
+                        p.span.end,
+                        format!("reviewed {}", p.kind),
                     ));
                 }
                 let open = self.open_brace(r.title.span.end, ext.end);
@@ -1812,6 +1903,7 @@ impl<'t> Printer<'t> {
                     Style::Multiline,
                 )
             }
+            DeclKind::Actuals(a) => self.actuals(a, ext, indent, comments, group),
         }
     }
 

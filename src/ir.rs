@@ -286,6 +286,9 @@ pub struct Item {
     pub range: Option<(Expr, Expr)>,
     /// The initiative it belongs to.
     pub initiative: Option<InitiativeId>,
+    /// `favourable higher` (Some(true)) or `favourable lower` (Some(false)) as
+    /// written; None: decided by the targets that bound it (ACTUALS.md §4).
+    pub favourable: Option<bool>,
     /// Span of the name in the declaration.
     pub name_span: Span,
     /// Span of the whole declaration.
@@ -444,6 +447,8 @@ pub struct Assumption {
     pub owner: Option<Party>,
     /// Evidence lines.
     pub evidence: Vec<String>,
+    /// `tolerance X`: how far actuals may stray from the assumed path.
+    pub tolerance: Option<Decimal>,
     /// Span of the name.
     pub span: Span,
 }
@@ -461,6 +466,8 @@ pub struct Dependency {
     pub due: Option<(i64, String)>,
     /// Confidence (0..1).
     pub confidence: Option<Decimal>,
+    /// `done P`: index of the last month of the period it was delivered, and label.
+    pub done: Option<(i64, String)>,
     /// Span of the name.
     pub span: Span,
 }
@@ -480,6 +487,8 @@ pub struct Risk {
     pub impact: Option<String>,
     /// Mitigation.
     pub mitigation: Option<String>,
+    /// The latest `reviewed P`: index of its last month, and label.
+    pub reviewed: Option<(i64, String)>,
     /// Span of the name.
     pub span: Span,
 }
@@ -732,6 +741,29 @@ pub struct Plan {
     pub dim_items: Vec<DimItem>,
     /// Budgets.
     pub budgets: Vec<Budget>,
+    /// `actuals through P`: index of the last closed month, and the statement's span.
+    pub actuals_through: Option<(i64, Span)>,
+    /// `actuals "PATH"` declarations, in file and source order.
+    pub actuals: Vec<ActualsSource>,
+}
+
+/// One `actuals "PATH" { … }` declaration, as written (the file is read by
+/// [`crate::actuals`] through the compile's file system).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ActualsSource {
+    /// The path as written, relative to the declaring file.
+    pub path: String,
+    /// Span of the path string (data errors are reported here).
+    pub span: Span,
+    /// `columns`: our column name (`period`, `name`, `value`, `unit`) → header in the file.
+    pub columns: Vec<(String, String)>,
+    /// `map "A" -> item`: each name in the file with the item it feeds and the
+    /// span of the item's name.
+    pub maps: Vec<(String, String, Span)>,
+    /// `ignore` patterns (`*` is a wildcard).
+    pub ignores: Vec<String>,
+    /// `sheet "NAME"` of an `.xlsx` file.
+    pub sheet: Option<String>,
 }
 
 impl Plan {

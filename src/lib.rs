@@ -17,12 +17,18 @@
 //! [`eval::window_value`] is the only place a value over several periods (a
 //! quarter, a year, `x@P`, a total) is computed, with the item's roll-up.
 //!
+//! With `actuals` declarations, [`actuals`] reads the closed periods' values
+//! (through the same file system, under the import path rules), re-runs the
+//! model from them (the rolling forecast) and adds its checks; `plumb variance`
+//! reports plan against actual and why the gap exists.
+//!
 //! Review tools sit on top of the pipeline: [`fmt`] prints an `ast::File` back in
 //! the canonical layout; [`diff`] compares two compilations (declarations, targets
 //! per scenario, moved values, callouts, diagnostics); [`explain`] walks one value's
 //! derivation through the evaluated plan; [`sarif`] turns diagnostics into a SARIF
 //! log.
 
+pub mod actuals;
 pub mod analysis;
 pub mod calendar;
 pub mod check;

@@ -68,6 +68,12 @@ enum Command {
     Report(ReportArgs),
     /// Export the plan as a spreadsheet (xlsx) with roll-up formulas.
     Export(ExportArgs),
+    /// Plan against actuals: variance per closed period, outlook, targets,
+    /// assumptions, and why the gap exists (--explain ITEM).
+    ///
+    /// Reads the files the plan's `actuals "PATH"` declarations name (never
+    /// writing them). --as-of replays any past close. Warnings alone exit 0.
+    Variance(VarianceArgs),
     /// Run the language server on stdin and stdout (for editors).
     ///
     /// Diagnostics as you type, hover with values, go to definition, references,
@@ -101,6 +107,9 @@ pub struct CheckArgs {
     /// Fail (exit 1) on warnings too.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// The last closed period for plans with actuals (wins over `actuals through`).
+    #[arg(long, value_name = "P")]
+    pub as_of: Option<String>,
 }
 
 /// Output formats of `plumb run`.
@@ -148,6 +157,9 @@ pub struct RunArgs {
     /// own header, blocks separated by an empty line.
     #[arg(long, value_enum, value_name = "SECTION")]
     pub section: Vec<CsvSection>,
+    /// The last closed period (wins over the plan's `actuals through`).
+    #[arg(long, value_name = "P")]
+    pub as_of: Option<String>,
 }
 
 /// Tables of `plumb run --format csv --section`.
@@ -252,6 +264,44 @@ pub struct DiffArgs {
     pub new_label: Option<String>,
 }
 
+/// Output formats of `plumb variance`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum VarianceFormat {
+    /// Aligned tables with units and thousands separators.
+    Table,
+    /// One JSON object with exact decimal strings.
+    Json,
+    /// CSV with exact values, one row per item and period.
+    Csv,
+    /// Markdown tables, for a pull-request comment.
+    Markdown,
+}
+
+/// Arguments of `plumb variance`.
+#[derive(Debug, clap::Args)]
+pub struct VarianceArgs {
+    /// The plan's entry file.
+    pub file: PathBuf,
+    /// The last closed period (wins over the plan's `actuals through`).
+    #[arg(long, value_name = "P")]
+    pub as_of: Option<String>,
+    /// The scenario (default: the plan's base scenario).
+    #[arg(long, short = 's', value_name = "S")]
+    pub scenario: Option<String>,
+    /// Group closed periods by month, quarter (to date) or year (to date).
+    #[arg(long, value_enum, default_value = "month")]
+    pub by: ByArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: VarianceFormat,
+    /// Split this item's variance into its drivers.
+    #[arg(long, value_name = "ITEM")]
+    pub explain: Option<String>,
+    /// With `--explain`: a month, quarter or year (default: every closed period).
+    #[arg(long, value_name = "P", requires = "explain")]
+    pub period: Option<String>,
+}
+
 /// Output formats of `plumb explain`.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum ExplainFormat {
@@ -290,6 +340,7 @@ fn main() -> ExitCode {
         Command::Explain(a) => cli::explain::run(&a),
         Command::Report(a) => cli::report::run(&a),
         Command::Export(a) => cli::export::run(&a),
+        Command::Variance(a) => cli::variance::run(&a),
         #[cfg(feature = "lsp")]
         Command::Lsp => plumb::lsp::serve(),
     };

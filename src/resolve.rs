@@ -380,6 +380,26 @@ impl<'a> Resolver<'a> {
                     );
                 }
                 DeclKind::Import(_) => {}
+                DeclKind::Actuals(a) => self.plan.actuals.push(ir::ActualsSource {
+                    path: a.path.value.clone(),
+                    span: a.path.span,
+                    columns: a
+                        .columns
+                        .iter()
+                        .map(|(o, t)| (o.name.clone(), t.value.clone()))
+                        .collect(),
+                    maps: a
+                        .maps
+                        .iter()
+                        .flat_map(|(names, item)| {
+                            names
+                                .iter()
+                                .map(|n| (n.value.clone(), item.name.clone(), item.span))
+                        })
+                        .collect(),
+                    ignores: a.ignores.iter().map(|i| i.value.clone()).collect(),
+                    sheet: a.sheet.as_ref().map(|s| s.value.clone()),
+                }),
                 DeclKind::Unit(n, t) => {
                     if crate::units::is_currency(&n.name)
                         || crate::units::TIME_WORDS.contains(&n.name.as_str())
@@ -515,6 +535,7 @@ impl<'a> Resolver<'a> {
                             indicators: vec![],
                             owner: None,
                             evidence: a.evidence.iter().map(|e| e.value.clone()).collect(),
+                            tolerance: a.tolerance.map(|t| t.0),
                             span: a.name.span,
                         });
                     }
@@ -535,6 +556,7 @@ impl<'a> Resolver<'a> {
                             owner: None,
                             due: None,
                             confidence: d.confidence.map(|c| c.0),
+                            done: None,
                             span: d.name.span,
                         });
                     }
@@ -556,6 +578,7 @@ impl<'a> Resolver<'a> {
                             likelihood: rk.likelihood.map(|l| l.0),
                             impact: rk.impact.as_ref().map(|s| s.value.clone()),
                             mitigation: rk.mitigation.as_ref().map(|s| s.value.clone()),
+                            reviewed: None,
                             span: rk.name.span,
                         });
                     }
@@ -751,6 +774,7 @@ impl<'a> Resolver<'a> {
                 means: None,
                 range: None,
                 initiative: initiative.map(|i| i.1),
+                favourable: item.favourable.map(|f| f.0),
                 name_span: item.name.span,
                 span,
                 doc,
@@ -912,6 +936,9 @@ impl<'a> Resolver<'a> {
             ),
         }
         let _ = decl;
+        if let Some(t) = &p.actuals_through {
+            self.plan.actuals_through = Some((t.kind.last_month() - self.plan.start, t.span));
+        }
         self.default_scenarios(p.base.as_ref());
     }
 
@@ -1298,6 +1325,7 @@ impl<'a> Resolver<'a> {
                 DeclKind::Dependency(d) => {
                     let owner = d.owner.as_ref().and_then(|o| self.party(o));
                     let due = d.due.map(|p| (self.last_index(p.kind), p.kind.to_string()));
+                    let done = d.done.map(|p| (self.last_index(p.kind), p.kind.to_string()));
                     if let Some(x) = self
                         .plan
                         .dependencies
@@ -1306,12 +1334,19 @@ impl<'a> Resolver<'a> {
                     {
                         x.owner = owner;
                         x.due = due;
+                        x.done = done;
                     }
                 }
                 DeclKind::Risk(rk) => {
                     let owner = rk.owner.as_ref().and_then(|o| self.party(o));
+                    let reviewed = rk
+                        .reviewed
+                        .iter()
+                        .max_by_key(|p| p.kind.last_month())
+                        .map(|p| (p.kind.last_month() - self.plan.start, p.kind.to_string()));
                     if let Some(x) = self.plan.risks.iter_mut().find(|x| x.name == rk.name.name) {
                         x.owner = owner;
+                        x.reviewed = reviewed;
                     }
                 }
                 DeclKind::Request(rq) => self.request(rq),

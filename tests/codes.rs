@@ -55,6 +55,15 @@ const WARNINGS: &[Code] = &[
     Code::PercentAsNumber,
     Code::StepOutsideHorizon,
     Code::RequestUnscored,
+    Code::ActualsAfterClose,
+    Code::ActualsOutOfHorizon,
+    Code::ActualsMissing,
+    Code::AssumptionOffTrack,
+    Code::MaintainBroken,
+    Code::TargetAtRisk,
+    Code::TriggerFired,
+    Code::DependencyOverdue,
+    Code::RiskReviewDue,
 ];
 
 #[test]

@@ -148,6 +148,8 @@ fn a_large_report_written_on_two_threads_matches_too() {
                 threshold: None,
                 gap: Some(Decimal::new(-5, 1)),
                 met: s % 2 == 0,
+                outlook: None,
+                outlook_gap: None,
                 unit: Unit::dimensionless(),
                 period: (s == 1).then(|| "2026-03".to_string()),
                 owner: String::new(),
@@ -179,6 +181,8 @@ fn a_large_report_written_on_two_threads_matches_too() {
                 fired: (s == 2).then(|| "2026-04".to_string()),
             }],
             budgets: Vec::new(),
+            actuals: None,
+            forecast: None,
         })
         .collect();
     let report = RunReport {
@@ -191,6 +195,7 @@ fn a_large_report_written_on_two_threads_matches_too() {
             to: "2026-02".into(),
             partial: true,
         }],
+        actuals_through: None,
         scenarios,
         ranked_requests: Vec::new(),
         contingency_left: None,

@@ -1,7 +1,7 @@
 //! `plumb check`.
 
 use crate::{CheckArgs, CheckFormat};
-use plumb::compile::{compile, DiskFs, Options};
+use plumb::compile::{compile_as_of, DiskFs, Options};
 use plumb::diagnostic::{
     render_human, summary, Code, Diagnostic, JsonDiagnostic, RenderOptions, Severity,
 };
@@ -88,14 +88,25 @@ pub fn run(args: &CheckArgs) -> u8 {
     let mut seen = std::collections::HashSet::new();
     let (mut errors, mut warnings) = (0usize, 0usize);
     let color = super::color_stdout();
+    let as_of = match &args.as_of {
+        Some(p) => match plumb::actuals::parse_as_of(p) {
+            Some(m) => Some(m),
+            None => {
+                eprintln!("error: `{p}` is not a period (write 2026-03, 2026-Q1 or 2026)");
+                return 2;
+            }
+        },
+        None => None,
+    };
     for (entry, only) in entries.iter().zip(&only) {
-        let mut c = compile(
+        let mut c = compile_as_of(
             entry,
             &DiskFs,
             &Options {
                 evaluate: true,
                 scenarios: None,
             },
+            as_of,
         );
         if let Some((file, _)) = only {
             let shown: Vec<bool> = c

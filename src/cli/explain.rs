@@ -71,8 +71,15 @@ pub fn run(args: &ExplainArgs) -> u8 {
                     if n == 1 { "" } else { "s" }
                 );
             }
+            let closed = args
+                .period
+                .as_deref()
+                .and_then(plumb::actuals::read::parse_month)
+                .filter(|_| args.scenario.is_none())
+                .and_then(|m| usize::try_from(m - c.plan().start).ok())
+                .and_then(|t| plumb::actuals::notes::closed_note(&c, &args.name, t));
             match args.format {
-                ExplainFormat::Text => print!("{}", render_text(&e)),
+                ExplainFormat::Text => print!("{}{}", closed.unwrap_or_default(), render_text(&e)),
                 ExplainFormat::Json => println!("{}", to_json(&e)),
             }
             0

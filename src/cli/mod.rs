@@ -8,6 +8,7 @@ pub mod export;
 pub mod fmt;
 pub mod report;
 pub mod run;
+pub mod variance;
 
 use std::io::IsTerminal;
 

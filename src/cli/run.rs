@@ -2,7 +2,7 @@
 
 use crate::{ByArg, CsvSection, RunArgs, RunFormat};
 use plumb::check::objectives::all_outcomes;
-use plumb::compile::{compile, DiskFs, Options};
+use plumb::compile::{compile_as_of, DiskFs, Options};
 use plumb::report::csv::{render_csv_sections, CsvOptions};
 use plumb::report::{render_csv, render_markdown, render_table, By, RunReport, TableOptions};
 use std::io::Write;
@@ -18,13 +18,24 @@ pub fn run(args: &RunArgs) -> u8 {
     } else {
         Some(args.scenarios.clone())
     };
-    let mut c = compile(
+    let as_of = match &args.as_of {
+        Some(p) => match plumb::actuals::parse_as_of(p) {
+            Some(m) => Some(m),
+            None => {
+                eprintln!("error: `{p}` is not a period (write 2026-03, 2026-Q1 or 2026)");
+                return 2;
+            }
+        },
+        None => None,
+    };
+    let mut c = compile_as_of(
         &args.file,
         &DiskFs,
         &Options {
             evaluate: true,
             scenarios: scenarios.clone(),
         },
+        as_of,
     );
     // A usage error comes first and alone: an unknown scenario is reported before
     // (and instead of) the plan's diagnostics. When the plan does not parse, the
@@ -95,9 +106,12 @@ pub fn run(args: &RunArgs) -> u8 {
         }
     };
     if matches!(args.format, RunFormat::Json) {
-        let report = RunReport::build_without_totals(plan, results, &outcomes, by)
+        let mut report = RunReport::build_without_totals(plan, results, &outcomes, by)
             .with_requests(plan, &requests)
             .with_budgets(plan, &budgets.0, budgets.1);
+        if let (Some(a), Some(f)) = (&c.actuals, &c.forecast) {
+            plumb::actuals::run_json::attach(&mut report, plan, a, f, by);
+        }
         // Streamed: a large plan's JSON need not sit in memory whole.
         let stdout = std::io::stdout();
         let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
@@ -121,9 +135,16 @@ pub fn run(args: &RunArgs) -> u8 {
         std::mem::forget(c);
         return status;
     }
-    let report = RunReport::build(plan, results, &outcomes, by)
+    let mut report = RunReport::build(plan, results, &outcomes, by)
         .with_requests(plan, &requests)
         .with_budgets(plan, &budgets.0, budgets.1);
+    let mut footnote = String::new();
+    if let (Some(a), Some(f)) = (&c.actuals, &c.forecast) {
+        plumb::actuals::run_json::attach(&mut report, plan, a, f, by);
+        if matches!(args.format, RunFormat::Table) {
+            footnote = plumb::actuals::run_json::mark_actual_columns(&mut report, plan, a, by);
+        }
+    }
     let out = match args.format {
         RunFormat::Table => render_table(
             &report,
@@ -148,7 +169,7 @@ pub fn run(args: &RunArgs) -> u8 {
         }
         RunFormat::Markdown => render_markdown(&report),
     };
-    print!("{out}");
+    print!("{out}{footnote}");
     story_status(&c)
 }
 

@@ -111,14 +111,44 @@ pub struct EvalOptions {
     pub scenarios: Option<Vec<ScenarioId>>,
 }
 
+/// Values fixed in advance, for the rolling forecast: per item (in `Plan::items`
+/// order; empty for an item with none), per period, Some where the value is
+/// fixed. A fixed value replaces whatever the item's formula, scenario override
+/// or playbook `set` computes in that period, before anything reads it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Pinned {
+    /// Per item, per period.
+    pub values: Vec<Vec<Option<Decimal>>>,
+}
+
 /// Evaluates the plan. The plan must have passed the checks without errors (a
 /// cycle would otherwise be evaluated in an arbitrary order).
 pub fn evaluate(plan: &Plan, opts: &EvalOptions) -> Result<Results, EvalError> {
+    evaluate_prepared(plan, opts, Prepared::new(plan, true))
+}
+
+/// [`evaluate`] with some values fixed in advance (the actuals of closed periods):
+/// items that read a pinned value see it, `prev` chains continue from it and
+/// triggers are evaluated on it.
+pub fn evaluate_pinned(
+    plan: &Plan,
+    opts: &EvalOptions,
+    pinned: Pinned,
+) -> Result<Results, EvalError> {
+    let mut prep = Prepared::new(plan, true);
+    prep.pinned = Some(pinned);
+    evaluate_prepared(plan, opts, prep)
+}
+
+fn evaluate_prepared(
+    plan: &Plan,
+    opts: &EvalOptions,
+    prep: Prepared,
+) -> Result<Results, EvalError> {
     let wanted: Vec<ScenarioId> = match &opts.scenarios {
         Some(s) => s.clone(),
         None => (0..plan.scenarios.len()).collect(),
     };
-    let prep = Prepared::new(plan, true);
     let (base, base_plain) = scenario_with(plan, plan.base, None, &prep, None)?;
     let rest: Vec<ScenarioId> = (0..plan.scenarios.len())
         .filter(|s| *s != plan.base && wanted.contains(s))

@@ -317,6 +317,8 @@ pub(crate) struct Prepared {
     refs: Vec<Ref>,
     /// Per item: its values over the whole horizon when it reads no item.
     pure: Vec<Option<Vec<Decimal>>>,
+    /// Values fixed in advance (actuals in closed periods), see [`super::Pinned`].
+    pub(crate) pinned: Option<super::Pinned>,
 }
 
 impl Prepared {
@@ -608,11 +610,18 @@ impl<'p> Program<'p> {
                         }
                         continue;
                     }
-                    let v = {
+                    let mut v = {
                         let ev = self.ev(plan, &values, scenario, base, *s);
                         let pure = prep.and_then(|p| p.pure(*s));
                         self.column(&ev, *s, n, &values, pure)?
                     };
+                    if let Some(pins) = self.pins(prep, *s) {
+                        for (x, p) in v.iter_mut().zip(pins) {
+                            if let Some(p) = p {
+                                *x = *p;
+                            }
+                        }
+                    }
                     if let Some(slot) = values.get_mut(*s) {
                         *slot = v;
                     }
@@ -642,7 +651,10 @@ impl<'p> Program<'p> {
                                 if let Some(h) = hoisted.as_ref().and_then(|h| h.get(k)) {
                                     ev.hoisted = h;
                                 }
-                                self.cell(&ev, s, t, &values)?
+                                match self.pins(prep, s).and_then(|p| p.get(t)).copied().flatten() {
+                                    Some(pinned) => pinned,
+                                    None => self.cell(&ev, s, t, &values)?,
+                                }
                             };
                             if let Some(x) = values.get_mut(s).and_then(|v| v.get_mut(t)) {
                                 *x = v;
@@ -653,6 +665,17 @@ impl<'p> Program<'p> {
             }
         }
         Ok(values)
+    }
+
+    /// The values pinned for slot `s` when it is its item's top slot (what every
+    /// reader of the item sees): per period, Some where the value is fixed.
+    fn pins<'x>(&self, prep: Option<&'x Prepared>, s: usize) -> Option<&'x [Option<Decimal>]> {
+        let item = self.slots.get(s)?.item;
+        if self.top.get(item) != Some(&s) {
+            return None;
+        }
+        let v = prep?.pinned.as_ref()?.values.get(item)?;
+        (!v.is_empty()).then_some(v.as_slice())
     }
 
     /// For a group computed period by period: the subexpressions of each slot

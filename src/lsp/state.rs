@@ -162,6 +162,11 @@ impl FileSystem for Overlay {
         names
     }
 
+    fn read_bytes(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        // Actuals files (CSV, xlsx) are not edited in the editor: from the disk.
+        compile::DiskFs.read_bytes(path)
+    }
+
     fn canonicalize(&self, path: &Path) -> std::io::Result<PathBuf> {
         match std::fs::canonicalize(path) {
             Ok(p) => Ok(p),

@@ -93,6 +93,11 @@ const PARALLEL_VALUES: usize = 500_000;
 
 /// Writes `r` as pretty JSON (no trailing newline).
 pub(super) fn write(r: &RunReport, w: &mut dyn Write) -> io::Result<()> {
+    // With actuals (a close's report, not a 10,000-item run's hot path) serde
+    // writes the extra fields.
+    if r.actuals_through.is_some() || r.scenarios.iter().any(|s| s.forecast.is_some()) {
+        return serde_json::to_writer_pretty(w, r).map_err(io::Error::other);
+    }
     // The text is a sequence of units: the head, each scenario's opening, each
     // item, each scenario's closing (targets, triggers), the tail.
     let units = 2 + r

@@ -56,6 +56,9 @@ pub struct RunReport {
     /// it lies only partly inside the horizon (empty by month).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub windows: Vec<WindowReport>,
+    /// The last closed period, when the plan has actuals.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actuals_through: Option<String>,
     /// Scenario name → its report, in declaration order.
     #[serde(serialize_with = "ser_scenarios")]
     pub scenarios: Vec<ScenarioReport>,
@@ -110,6 +113,40 @@ pub struct ScenarioReport {
     /// Budgets per department (filled by [`RunReport::with_budgets`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub budgets: Vec<BudgetReport>,
+    /// With actuals: per item with any, one entry per period (null: none).
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_actuals"
+    )]
+    pub actuals: Option<Vec<ActualsColumn>>,
+    /// With actuals: the rolling forecast, shaped like the plan's values.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forecast: Option<Box<ForecastReport>>,
+}
+
+/// One item's actuals in a run report: its name and one entry per period.
+pub type ActualsColumn = (String, Vec<Option<Decimal>>);
+
+/// The rolling forecast of one scenario (ACTUALS.md §4).
+#[derive(Debug, Clone, Serialize)]
+pub struct ForecastReport {
+    /// Item name → values.
+    #[serde(serialize_with = "ser_items")]
+    pub items: Vec<ItemReport>,
+    /// Target outcomes on the forecast.
+    pub targets: Vec<TargetReport>,
+    /// Trigger firings on the forecast.
+    pub triggers: Vec<TriggerReport>,
+}
+
+fn ser_actuals<S: Serializer>(v: &Option<Vec<ActualsColumn>>, s: S) -> Result<S::Ok, S::Error> {
+    let v = v.as_deref().unwrap_or(&[]);
+    let mut m = s.serialize_map(Some(v.len()))?;
+    for (name, vals) in v {
+        let texts: Vec<Option<String>> = vals.iter().map(|x| x.map(format::exact)).collect();
+        m.serialize_entry(name, &texts)?;
+    }
+    m.end()
 }
 
 /// One driver or metric.
@@ -150,6 +187,18 @@ pub struct TargetReport {
     pub gap: Option<Decimal>,
     /// Whether the target holds.
     pub met: bool,
+    /// With actuals: the target on the forecast.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_opt_decimal"
+    )]
+    pub outlook: Option<Decimal>,
+    /// With actuals: the outlook's headroom, signed like `gap`.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_opt_decimal"
+    )]
+    pub outlook_gap: Option<Decimal>,
     /// Unit of projected, threshold and gap.
     #[serde(skip)]
     pub unit: Unit,
@@ -397,6 +446,8 @@ impl RunReport {
                         threshold: o.threshold,
                         gap: o.gap,
                         met: o.met,
+                        outlook: None,
+                        outlook_gap: None,
                         unit: o.unit.clone(),
                         period: o.period.map(|p| plan.period_label(p)),
                     })
@@ -422,6 +473,8 @@ impl RunReport {
                     triggers,
                     requests: Vec::new(),
                     budgets: Vec::new(),
+                    actuals: None,
+                    forecast: None,
                 }
             })
             .collect();
@@ -442,6 +495,7 @@ impl RunReport {
                     .collect()
             },
             periods: groups.into_iter().map(|g| g.label).collect(),
+            actuals_through: None,
             scenarios,
             ranked_requests: Vec::new(),
             contingency_left: None,

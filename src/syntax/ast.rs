@@ -357,6 +357,8 @@ pub struct ItemDecl {
     pub means: Option<Ident>,
     /// `range LOW to HIGH`.
     pub range: Option<(Expr, Expr)>,
+    /// `favourable higher` (true) or `favourable lower` (false), with the span.
+    pub favourable: Option<(bool, Span)>,
 }
 
 /// `plan NAME "title" { … }`.
@@ -375,6 +377,8 @@ pub struct PlanDecl {
     /// `fiscal year starts MONTH [named by start]`: the month as written, and
     /// whether `named by start` follows.
     pub fiscal: Option<(Ident, bool)>,
+    /// `actuals through P`: the last closed period.
+    pub actuals_through: Option<Period>,
 }
 
 /// What an import names.
@@ -437,6 +441,9 @@ pub struct AssumptionDecl {
     pub owner: Option<Ident>,
     /// `evidence "…"`.
     pub evidence: Vec<Str>,
+    /// `tolerance X`: how far actuals may stray before `assumption-off-track` or
+    /// `maintain-broken`.
+    pub tolerance: Option<(Decimal, Span)>,
 }
 
 /// `dependency NAME "title" { … }`.
@@ -452,6 +459,8 @@ pub struct DependencyDecl {
     pub due: Option<Period>,
     /// `confidence PCT`.
     pub confidence: Option<(Decimal, Span)>,
+    /// `done P`: the period it was delivered.
+    pub done: Option<Period>,
 }
 
 /// `risk NAME "title" { … }`.
@@ -469,6 +478,24 @@ pub struct RiskDecl {
     pub impact: Option<Str>,
     /// `mitigation "…"`.
     pub mitigation: Option<Str>,
+    /// `reviewed P` lines: when the risk was last reviewed.
+    pub reviewed: Vec<Period>,
+}
+
+/// `actuals "PATH" { … }`: where closed-period values come from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActualsDecl {
+    /// The file, relative to the declaring file.
+    pub path: Str,
+    /// `columns period "Month", name "Account", value "Amount"`: our column
+    /// (`period`, `name`, `value`, `unit`) and the header it has in the file.
+    pub columns: Vec<(Ident, Str)>,
+    /// `map "A", "B" -> item`: names in the file and the item they feed.
+    pub maps: Vec<(Vec<Str>, Ident)>,
+    /// `ignore "9*"`: patterns of names no item tracks (`*` is a wildcard).
+    pub ignores: Vec<Str>,
+    /// `sheet "NAME"`: the worksheet of an `.xlsx` file.
+    pub sheet: Option<Str>,
 }
 
 /// `request NAME "title" { … }`.
@@ -781,6 +808,8 @@ pub enum DeclKind {
     Dimension(DimensionDecl),
     /// `budget NAME "title" { … }`.
     Budget(BudgetDecl),
+    /// `actuals "PATH" { … }`.
+    Actuals(ActualsDecl),
 }
 
 /// `dimension NAME "title" { MEMBER ["title"] … }`.
@@ -817,6 +846,7 @@ impl DeclKind {
             DeclKind::Trigger(_) => "trigger",
             DeclKind::Dimension(_) => "dimension",
             DeclKind::Budget(_) => "budget",
+            DeclKind::Actuals(_) => "actuals",
         }
     }
 
@@ -824,7 +854,7 @@ impl DeclKind {
     pub fn name(&self) -> Option<&Ident> {
         match self {
             DeclKind::Plan(p) => Some(&p.name),
-            DeclKind::Import(_) => None,
+            DeclKind::Import(_) | DeclKind::Actuals(_) => None,
             DeclKind::Unit(n, _) | DeclKind::Term(n, _) => Some(n),
             DeclKind::Department { name, .. }
             | DeclKind::Role { name, .. }

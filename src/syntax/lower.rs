@@ -221,6 +221,7 @@ impl Lowerer {
                     periods: None,
                     base: None,
                     fiscal: None,
+                    actuals_through: None,
                 };
                 for s in it {
                     match s.as_rule() {
@@ -239,6 +240,9 @@ impl Lowerer {
                             let parts: Vec<P> = s.into_inner().collect();
                             let month = self.ident(parts.get(3)?.clone());
                             plan.fiscal = Some((month, parts.len() > 4));
+                        }
+                        Rule::actuals_through_stmt => {
+                            plan.actuals_through = Some(self.period(s.into_inner().nth(2)?)?)
                         }
                         _ => {}
                     }
@@ -360,6 +364,7 @@ impl Lowerer {
                     indicators: Vec::new(),
                     owner: None,
                     evidence: Vec::new(),
+                    tolerance: None,
                 };
                 for s in it {
                     let span = self.span(&s);
@@ -397,6 +402,10 @@ impl Lowerer {
                             let e = self.string(s.into_inner().nth(1)?);
                             a.evidence.push(e)
                         }
+                        Rule::tolerance_stmt => {
+                            let n = s.into_inner().nth(1)?;
+                            a.tolerance = Some((self.number(&n), self.span(&n)));
+                        }
                         _ => {}
                     }
                 }
@@ -412,11 +421,13 @@ impl Lowerer {
                     owner: None,
                     due: None,
                     confidence: None,
+                    done: None,
                 };
                 for s in it {
                     match s.as_rule() {
                         Rule::owner_stmt => d.owner = Some(self.ident(s.into_inner().nth(1)?)),
                         Rule::due_stmt => d.due = Some(self.period(s.into_inner().nth(1)?)?),
+                        Rule::done_stmt => d.done = Some(self.period(s.into_inner().nth(1)?)?),
                         Rule::confidence_stmt => {
                             let n = s.into_inner().nth(1)?;
                             d.confidence = Some((self.number(&n), self.span(&n)));
@@ -437,6 +448,7 @@ impl Lowerer {
                     likelihood: None,
                     impact: None,
                     mitigation: None,
+                    reviewed: Vec::new(),
                 };
                 for s in it {
                     match s.as_rule() {
@@ -446,6 +458,9 @@ impl Lowerer {
                             r.likelihood = Some((self.number(&n), self.span(&n)));
                         }
                         Rule::impact_stmt => r.impact = Some(self.string(s.into_inner().nth(1)?)),
+                        Rule::reviewed_stmt => {
+                            r.reviewed.push(self.period(s.into_inner().nth(1)?)?)
+                        }
                         Rule::mitigation_stmt => {
                             r.mitigation = Some(self.string(s.into_inner().nth(1)?))
                         }
@@ -702,6 +717,7 @@ impl Lowerer {
                     members,
                 })
             }
+            Rule::actuals_decl => DeclKind::Actuals(self.actuals(it)?),
             _ => return None,
         })
     }
@@ -783,6 +799,50 @@ impl Lowerer {
         Some(t)
     }
 
+    fn actuals(&mut self, mut it: pest::iterators::Pairs<Rule>) -> Option<ActualsDecl> {
+        it.next();
+        let mut a = ActualsDecl {
+            path: self.string(it.next()?),
+            columns: Vec::new(),
+            maps: Vec::new(),
+            ignores: Vec::new(),
+            sheet: None,
+        };
+        for s in it {
+            match s.as_rule() {
+                Rule::columns_stmt => {
+                    for c in s.into_inner().filter(|c| c.as_rule() == Rule::column_spec) {
+                        let mut i = c.into_inner();
+                        let ours = self.ident(i.next()?);
+                        let theirs = self.string(i.next()?);
+                        a.columns.push((ours, theirs));
+                    }
+                }
+                Rule::map_stmt => {
+                    let mut names = Vec::new();
+                    let mut target = None;
+                    for x in s.into_inner() {
+                        match x.as_rule() {
+                            Rule::string => names.push(self.string(x)),
+                            Rule::actual_name => target = Some(self.ident(x)),
+                            _ => {}
+                        }
+                    }
+                    a.maps.push((names, target?));
+                }
+                Rule::ignore_stmt => {
+                    for x in s.into_inner().filter(|x| x.as_rule() == Rule::string) {
+                        let st = self.string(x);
+                        a.ignores.push(st);
+                    }
+                }
+                Rule::sheet_stmt => a.sheet = Some(self.string(s.into_inner().nth(1)?)),
+                _ => {}
+            }
+        }
+        Some(a)
+    }
+
     fn item(&mut self, rule: Rule, mut it: pest::iterators::Pairs<Rule>) -> Option<ItemDecl> {
         it.next();
         let name = self.ident(it.next()?);
@@ -808,6 +868,7 @@ impl Lowerer {
             owner: None,
             means: None,
             range: None,
+            favourable: None,
         };
         let mut have_expr = false;
         for s in it {
@@ -844,6 +905,11 @@ impl Lowerer {
                                 i.next();
                                 let hi = self.expr(i.next()?)?;
                                 item.range = Some((lo, hi));
+                            }
+                            Rule::favourable_stmt => {
+                                let span = self.span(&st);
+                                let higher = st.as_str().trim_end().ends_with("higher");
+                                item.favourable = Some((higher, span));
                             }
                             _ => {}
                         }

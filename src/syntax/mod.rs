@@ -64,6 +64,7 @@ pub const DECL_KEYWORDS: &[&str] = &[
     "trigger",
     "dimension",
     "budget",
+    "actuals",
 ];
 
 /// The result of parsing one file.
@@ -98,7 +99,13 @@ fn chunks(text: &str) -> Vec<Chunk> {
     for line in text.split_inclusive('\n') {
         let word = first_word(line);
         let col0 = !line.starts_with([' ', '\t']);
-        if DECL_KEYWORDS.contains(&word) && (depth <= 0 || col0) {
+        // `actuals through P` is a statement of the plan block, not a declaration.
+        let through = word == "actuals"
+            && line
+                .trim_start()
+                .get(7..)
+                .is_some_and(|r| first_word(r) == "through");
+        if DECL_KEYWORDS.contains(&word) && (depth <= 0 || col0) && !through {
             let indent = line.len() - line.trim_start().len();
             starts.push(offset + indent);
             depth = 0;

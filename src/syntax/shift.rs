@@ -186,6 +186,7 @@ impl Shift for ItemDecl {
             owner,
             means,
             range,
+            favourable,
         } = self;
         by.shift(to);
         name.shift(to);
@@ -195,6 +196,9 @@ impl Shift for ItemDecl {
         owner.shift(to);
         means.shift(to);
         range.shift(to);
+        if let Some((_, sp)) = favourable {
+            sp.shift(to);
+        }
     }
 }
 
@@ -333,6 +337,7 @@ impl Shift for DeclKind {
                 periods,
                 base,
                 fiscal,
+                actuals_through,
             }) => {
                 name.shift(to);
                 title.shift(to);
@@ -342,6 +347,7 @@ impl Shift for DeclKind {
                 if let Some((m, _)) = fiscal {
                     m.shift(to);
                 }
+                actuals_through.shift(to);
             }
             DeclKind::Import(ImportTarget::Path(s)) => s.shift(to),
             DeclKind::Import(ImportTarget::Std(i)) => i.shift(to),
@@ -402,6 +408,7 @@ impl Shift for DeclKind {
                 indicators,
                 owner,
                 evidence,
+                tolerance,
             }) => {
                 name.shift(to);
                 title.shift(to);
@@ -412,6 +419,7 @@ impl Shift for DeclKind {
                 indicators.shift(to);
                 owner.shift(to);
                 evidence.shift(to);
+                tolerance.shift(to);
             }
             DeclKind::Dependency(DependencyDecl {
                 name,
@@ -419,12 +427,14 @@ impl Shift for DeclKind {
                 owner,
                 due,
                 confidence,
+                done,
             }) => {
                 name.shift(to);
                 title.shift(to);
                 owner.shift(to);
                 due.shift(to);
                 confidence.shift(to);
+                done.shift(to);
             }
             DeclKind::Risk(RiskDecl {
                 name,
@@ -433,6 +443,7 @@ impl Shift for DeclKind {
                 likelihood,
                 impact,
                 mitigation,
+                reviewed,
             }) => {
                 name.shift(to);
                 title.shift(to);
@@ -440,6 +451,20 @@ impl Shift for DeclKind {
                 likelihood.shift(to);
                 impact.shift(to);
                 mitigation.shift(to);
+                reviewed.shift(to);
+            }
+            DeclKind::Actuals(ActualsDecl {
+                path,
+                columns,
+                maps,
+                ignores,
+                sheet,
+            }) => {
+                path.shift(to);
+                columns.shift(to);
+                maps.shift(to);
+                ignores.shift(to);
+                sheet.shift(to);
             }
             DeclKind::Request(RequestDecl {
                 name,

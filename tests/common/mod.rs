@@ -110,6 +110,37 @@ pub fn results_text(c: &Compilation) -> String {
             let _ = writeln!(out, "  {} [{}] = {}", it.name, it.unit, vals.join(" "));
         }
     }
+    if let (Some(a), Some(f)) = (&c.actuals, &c.forecast) {
+        let through = a
+            .through
+            .filter(|t| *t >= 0)
+            .map(|t| plan.period_label(t))
+            .unwrap_or_else(|| "-".into());
+        let _ = writeln!(out, "actuals through {through}:");
+        for (i, v) in a.values.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
+            let vals: Vec<String> = v
+                .iter()
+                .map(|x| x.map(exact).unwrap_or_else(|| "-".into()))
+                .collect();
+            let _ = writeln!(out, "  {} = {}", plan.items[i].name, vals.join(" "));
+        }
+        for r in &f.scenarios {
+            let _ = writeln!(out, "forecast {}:", plan.scenarios[r.scenario].name);
+            for (t, at) in &r.fired {
+                let _ = writeln!(
+                    out,
+                    "  trigger {}: {}",
+                    plan.triggers[*t].name,
+                    at.map(|p| plan.period_label(p))
+                        .unwrap_or_else(|| "never".into())
+                );
+            }
+            for (i, v) in r.values.iter().enumerate() {
+                let vals: Vec<String> = v.iter().map(|x| exact(*x)).collect();
+                let _ = writeln!(out, "  {} = {}", plan.items[i].name, vals.join(" "));
+            }
+        }
+    }
     out
 }
 
