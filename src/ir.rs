@@ -7,7 +7,7 @@
 //! unit. Evaluation (`eval/`) and the consistency checks (`check/`) read only this.
 
 use crate::source::Span;
-use crate::syntax::ast::{Aggregation, BinOp, ItemKind, PeriodKind, UnOp};
+use crate::syntax::ast::{Aggregation, BinOp, ItemKind, PeriodKind, RangeShape, UnOp};
 use crate::units::Unit;
 use rust_decimal::Decimal;
 
@@ -270,6 +270,8 @@ pub struct Item {
     pub means: Option<usize>,
     /// `range LOW to HIGH`.
     pub range: Option<(Expr, Expr)>,
+    /// The range's distribution and `per period`.
+    pub range_shape: RangeShape,
     /// The initiative it belongs to.
     pub initiative: Option<InitiativeId>,
     /// Span of the name in the declaration.
@@ -493,6 +495,23 @@ pub struct Override {
     pub from: i64,
     /// The statement.
     pub span: Span,
+    /// `range LOW to HIGH` of the override (None: certain when simulated).
+    pub range: Option<(Expr, Expr)>,
+    /// The override range's distribution.
+    pub range_shape: RangeShape,
+}
+
+/// `correlate A, B RHO`: a rank correlation between two ranged drivers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Correlation {
+    /// First driver.
+    pub a: ItemId,
+    /// Second driver.
+    pub b: ItemId,
+    /// Spearman rank correlation (−1 .. 1).
+    pub rho: Decimal,
+    /// The declaration.
+    pub span: Span,
 }
 
 /// A scenario.
@@ -591,6 +610,10 @@ pub struct Plan {
     pub scenarios: Vec<Scenario>,
     /// Triggers, top-level and scenario-scoped.
     pub triggers: Vec<Trigger>,
+    /// `odds LOW to HIGH` of the plan block (None: the default 35% to 65%).
+    pub odds: Option<(Decimal, Decimal)>,
+    /// `correlate` declarations.
+    pub correlations: Vec<Correlation>,
 }
 
 impl Plan {

@@ -609,6 +609,7 @@ impl<'a> Resolver<'a> {
                     }
                 }
                 DeclKind::Trigger(t) => self.collect_trigger(t, decl.span, doc, None),
+                DeclKind::Correlate(_) => {}
             }
         }
     }
@@ -674,6 +675,7 @@ impl<'a> Resolver<'a> {
                 owner: None,
                 means: None,
                 range: None,
+                range_shape: Default::default(),
                 initiative: initiative.map(|i| i.1),
                 name_span: item.name.span,
                 span,
@@ -794,6 +796,20 @@ impl<'a> Resolver<'a> {
                 Diagnostic::error(Code::InvalidPlan, p.name.span, "the plan has no `periods`")
                     .with_help("add `periods 2026-01 .. 2026-12` inside the plan block"),
             ),
+        }
+        if let Some((lo, hi, lo_text, hi_text, span)) = &p.odds {
+            if lo > hi || *hi > rust_decimal::Decimal::ONE {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::InvalidPlan,
+                        *span,
+                        format!("the odds band {lo_text} to {hi_text} is not a band of probabilities"),
+                    )
+                    .with_help("write the lower probability first, both at most 100%: `odds 35% to 65%`"),
+                );
+            } else {
+                self.plan.odds = Some((*lo, *hi));
+            }
         }
         let _ = decl;
         self.default_scenarios(p.base.as_ref());
@@ -1140,6 +1156,7 @@ impl<'a> Resolver<'a> {
                 }
                 DeclKind::Scenario(sc) => self.scenario(sc),
                 DeclKind::Trigger(t) => self.trigger(t),
+                DeclKind::Correlate(c) => self.correlate(c, decl.span),
                 _ => {}
             }
         }
@@ -1186,6 +1203,7 @@ impl<'a> Resolver<'a> {
             it.owner = owner;
             it.means = means;
             it.range = range;
+            it.range_shape = item.range_shape;
         }
     }
 
@@ -1352,11 +1370,17 @@ impl<'a> Resolver<'a> {
                 ..Scope::default()
             };
             let expr = self.expr(&o.expr, &scope);
+            let range = o
+                .range
+                .as_ref()
+                .map(|(lo, hi)| (self.expr(lo, &scope), self.expr(hi, &scope)));
             overrides.push(ir::Override {
                 item,
                 expr,
                 from,
                 span: o.span,
+                range,
+                range_shape: o.range_shape,
             });
         }
         let parent = match &sc.extends {
@@ -1370,6 +1394,63 @@ impl<'a> Resolver<'a> {
         for (t, _, _) in &sc.triggers {
             self.trigger(t);
         }
+    }
+
+    /// `correlate A, B RHO`: two ranged drivers and a rank correlation in −1 .. 1.
+    fn correlate(&mut self, c: &ast::CorrelateDecl, span: Span) {
+        let a = self.correlated(&c.a);
+        let b = self.correlated(&c.b);
+        if c.rho.abs() > rust_decimal::Decimal::ONE {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::TypeMismatch,
+                    c.rho_span,
+                    format!("a rank correlation lies between -1 and 1, not {}", c.rho_text),
+                )
+                .with_help(format!(
+                    "write a correlation such as `correlate {}, {} 0.6`",
+                    c.a.name, c.b.name
+                )),
+            );
+            return;
+        }
+        if let (Some(a), Some(b)) = (a, b) {
+            if a == b {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::TypeMismatch,
+                        c.b.span,
+                        format!("`{}` is correlated with itself", c.b.name),
+                    )
+                    .with_help("name two different ranged drivers"),
+                );
+                return;
+            }
+            self.plan.correlations.push(ir::Correlation {
+                a,
+                b,
+                rho: c.rho,
+                span,
+            });
+        }
+    }
+
+    /// A name in `correlate`: a driver.
+    fn correlated(&mut self, id: &ast::Ident) -> Option<ItemId> {
+        let item = self.value_name(id, &Scope::default())?;
+        let it = self.plan.items.get(item)?;
+        if it.kind != ast::ItemKind::Driver {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::TypeMismatch,
+                    id.span,
+                    format!("`{}` is a metric; only ranged drivers can be correlated", id.name),
+                )
+                .with_help("correlate the ranged drivers it is computed from"),
+            );
+            return None;
+        }
+        Some(item)
     }
 
     /// A scenario override or `set` target: must be a driver.

@@ -20,7 +20,8 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{self, Builtin, ExprKind, ItemId, Plan, ScenarioId, TriggerId};
 use crate::source::Span;
 use crate::syntax::ast::{Aggregation, BinOp, UnOp};
-use program::{Prepared, Program, Reuse};
+pub(crate) use program::Prepared;
+use program::{Program, Reuse};
 use rust_decimal::prelude::*;
 use std::cell::Cell;
 
@@ -100,6 +101,28 @@ impl Results {
     }
 }
 
+/// Simulated series that stand in for what some layers compute (UNCERTAINTY.md):
+/// an item's declaration or a scenario's override, each with one value per
+/// period of the horizon (periods before the layer applies are not read).
+/// Everything else, playbooks included, is computed as usual from them.
+#[derive(Debug, Clone, Default)]
+pub struct Draws {
+    /// (driver, the layer replaced, its values).
+    pub layers: Vec<(ItemId, program::Layer, Vec<Decimal>)>,
+}
+
+/// Evaluates one scenario (its triggers included) with some layers replaced by
+/// drawn series; `base` holds base's values under the same draws (None for base).
+pub(crate) fn evaluate_drawn(
+    plan: &Plan,
+    s: ScenarioId,
+    base: Option<&[Vec<Decimal>]>,
+    prep: &Prepared,
+    draws: &Draws,
+) -> Result<ScenarioResult, EvalError> {
+    Ok(scenario_with(plan, s, base, prep, None, Some(draws))?.0)
+}
+
 /// Which scenarios to evaluate.
 #[derive(Debug, Clone, Default)]
 pub struct EvalOptions {
@@ -115,13 +138,13 @@ pub fn evaluate(plan: &Plan, opts: &EvalOptions) -> Result<Results, EvalError> {
         None => (0..plan.scenarios.len()).collect(),
     };
     let prep = Prepared::new(plan, true);
-    let (base, base_plain) = scenario_with(plan, plan.base, None, &prep, None)?;
+    let (base, base_plain) = scenario_with(plan, plan.base, None, &prep, None, None)?;
     let rest: Vec<ScenarioId> = (0..plan.scenarios.len())
         .filter(|s| *s != plan.base && wanted.contains(s))
         .collect();
     let reuse = Some((base.values.as_slice(), base_plain.as_slice()));
     let one =
-        |s: &ScenarioId| scenario_with(plan, *s, Some(&base.values), &prep, reuse).map(|(r, _)| r);
+        |s: &ScenarioId| scenario_with(plan, *s, Some(&base.values), &prep, reuse, None).map(|(r, _)| r);
     let big = plan.items.len().saturating_mul(plan.len) >= PARALLEL_CELLS
         && rest.len() > 1
         && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
@@ -172,7 +195,7 @@ pub fn evaluate_scenario(
     s: ScenarioId,
     base: Option<&[Vec<Decimal>]>,
 ) -> Result<ScenarioResult, EvalError> {
-    Ok(scenario_with(plan, s, base, &Prepared::new(plan, true), None)?.0)
+    Ok(scenario_with(plan, s, base, &Prepared::new(plan, true), None, None)?.0)
 }
 
 /// Evaluates one scenario; with `reuse` (base's item values and which items are
@@ -184,6 +207,7 @@ fn scenario_with(
     base: Option<&[Vec<Decimal>]>,
     prep: &Prepared,
     reuse: Option<(&[Vec<Decimal>], &[bool])>,
+    draws: Option<&Draws>,
 ) -> Result<(ScenarioResult, Vec<bool>), EvalError> {
     refuel();
     let triggers = plan.triggers_for(s);
@@ -212,6 +236,7 @@ fn scenario_with(
             reuse
                 .zip(same.as_deref())
                 .map(|((values, _), same)| Reuse { values, same }),
+            draws,
         )?;
         let mut newly: Vec<usize> = Vec::new();
         if fired.iter().any(|f| f.1.is_none()) {

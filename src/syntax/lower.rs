@@ -207,6 +207,7 @@ impl Lowerer {
                     currency: None,
                     periods: None,
                     base: None,
+                    odds: None,
                 };
                 for s in it {
                     match s.as_rule() {
@@ -221,6 +222,16 @@ impl Lowerer {
                             plan.periods = Some((a, b));
                         }
                         Rule::base_stmt => plan.base = Some(self.ident(s.into_inner().nth(1)?)),
+                        Rule::odds_stmt => {
+                            let span = self.span(&s);
+                            let mut i = s.into_inner().skip(1);
+                            let a = i.next()?;
+                            let lo = self.number(&a);
+                            let b = i.nth(1)?;
+                            let hi = self.number(&b);
+                            let texts = (a.as_str().to_string(), b.as_str().to_string());
+                            plan.odds = Some((lo, hi, texts.0, texts.1, span));
+                        }
                         _ => {}
                     }
                 }
@@ -553,15 +564,27 @@ impl Lowerer {
                             let mut i = s.into_inner();
                             let target = self.ident(i.next()?);
                             let expr = self.expr(i.next()?)?;
-                            let from = match (i.next(), i.next()) {
-                                (Some(_), Some(p)) => Some(self.period(p)?),
-                                _ => None,
-                            };
+                            let mut from = None;
+                            let mut range = None;
+                            let mut range_shape = RangeShape::default();
+                            while let Some(x) = i.next() {
+                                match x.as_rule() {
+                                    Rule::range_stmt => {
+                                        let (r, shape) = self.range(x)?;
+                                        range = Some(r);
+                                        range_shape = shape;
+                                    }
+                                    Rule::kw_from => from = Some(self.period(i.next()?)?),
+                                    _ => {}
+                                }
+                            }
                             sc.overrides.push(Override {
                                 target,
                                 expr,
                                 from,
                                 span,
+                                range,
+                                range_shape,
                             });
                         }
                         Rule::trigger_decl => {
@@ -575,6 +598,25 @@ impl Lowerer {
                 DeclKind::Scenario(sc)
             }
             Rule::trigger_decl => DeclKind::Trigger(self.trigger(it)?),
+            Rule::correlate_decl => {
+                it.next();
+                let a = self.ident(it.next()?);
+                let b = self.ident(it.next()?);
+                let r = it.next()?;
+                let rho_span = self.span(&r);
+                let text = r.as_str().to_string();
+                let rho = match text.strip_prefix('-') {
+                    Some(t) => -self.number_text(t, rho_span),
+                    None => self.number_text(&text, rho_span),
+                };
+                DeclKind::Correlate(CorrelateDecl {
+                    a,
+                    b,
+                    rho,
+                    rho_text: text,
+                    rho_span,
+                })
+            }
             _ => return None,
         })
     }
@@ -666,6 +708,7 @@ impl Lowerer {
             owner: None,
             means: None,
             range: None,
+            range_shape: RangeShape::default(),
         };
         let mut have_expr = false;
         for s in it {
@@ -694,12 +737,9 @@ impl Lowerer {
                                 item.means = Some(self.ident(st.into_inner().nth(1)?))
                             }
                             Rule::range_stmt => {
-                                let mut i = st.into_inner();
-                                i.next();
-                                let lo = self.expr(i.next()?)?;
-                                i.next();
-                                let hi = self.expr(i.next()?)?;
-                                item.range = Some((lo, hi));
+                                let (r, shape) = self.range(st)?;
+                                item.range = Some(r);
+                                item.range_shape = shape;
                             }
                             _ => {}
                         }
@@ -709,6 +749,32 @@ impl Lowerer {
             }
         }
         have_expr.then_some(item)
+    }
+
+    /// `range LOW to HIGH [DIST] [per period]`.
+    fn range(&mut self, p: P) -> Option<((Expr, Expr), RangeShape)> {
+        let mut i = p.into_inner();
+        i.next();
+        let lo = self.expr(i.next()?)?;
+        i.next();
+        let hi = self.expr(i.next()?)?;
+        let mut shape = RangeShape::default();
+        for x in i {
+            match x.as_rule() {
+                Rule::range_shape => {
+                    shape.dist_written = true;
+                    shape.dist = match x.as_str() {
+                        "triangular" => Distribution::Triangular,
+                        "uniform" => Distribution::Uniform,
+                        "normal" => Distribution::Normal,
+                        _ => Distribution::Pert,
+                    };
+                }
+                Rule::per_period => shape.per_period = true,
+                _ => {}
+            }
+        }
+        Some(((lo, hi), shape))
     }
 
     fn unit_expr(&mut self, p: P) -> Option<UnitExpr> {

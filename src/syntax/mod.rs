@@ -60,6 +60,7 @@ pub const DECL_KEYWORDS: &[&str] = &[
     "initiative",
     "scenario",
     "trigger",
+    "correlate",
 ];
 
 /// The result of parsing one file.

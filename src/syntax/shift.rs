@@ -180,6 +180,7 @@ impl Shift for ItemDecl {
             owner,
             means,
             range,
+            range_shape: _,
         } = self;
         name.shift(to);
         unit.shift(to);
@@ -215,11 +216,14 @@ impl Shift for Override {
             expr,
             from,
             span,
+            range,
+            range_shape: _,
         } = self;
         target.shift(to);
         expr.shift(to);
         from.shift(to);
         span.shift(to);
+        range.shift(to);
     }
 }
 
@@ -277,12 +281,27 @@ impl Shift for DeclKind {
                 currency,
                 periods,
                 base,
+                odds,
             }) => {
                 name.shift(to);
                 title.shift(to);
                 currency.shift(to);
                 periods.shift(to);
                 base.shift(to);
+                if let Some((_, _, _, _, sp)) = odds {
+                    sp.shift(to);
+                }
+            }
+            DeclKind::Correlate(CorrelateDecl {
+                a,
+                b,
+                rho: _,
+                rho_text: _,
+                rho_span,
+            }) => {
+                a.shift(to);
+                b.shift(to);
+                rho_span.shift(to);
             }
             DeclKind::Import(ImportTarget::Path(s)) => s.shift(to),
             DeclKind::Import(ImportTarget::Std(i)) => i.shift(to),
