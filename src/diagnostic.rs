@@ -85,6 +85,10 @@ codes! {
     TypeMismatch = "type-mismatch",
     /// The plan declaration is missing or repeated, or a file cannot be read.
     InvalidPlan = "invalid-plan",
+    /// A driver's range does not contain its planned value, or LOW is above HIGH.
+    RangeExcludesPlan = "range-excludes-plan",
+    /// A base-case target's simulated odds of being met lie outside the plan's odds band.
+    BaseCaseOdds = "base-case-odds",
 }
 
 impl fmt::Display for Code {

@@ -59,6 +59,13 @@ enum Command {
     /// --period is given: flows sum, stocks take the last month, ratios average),
     /// and which scenario override or trigger `set` produced a driver's value.
     Explain(ExplainArgs),
+    /// Simulate the plan: the odds of every target, percentiles of every value.
+    ///
+    /// Every ranged driver is drawn in each run (one quantile per driver per run,
+    /// or per period with `per period`) and the plan is evaluated with its
+    /// triggers. Reproducible: the same plan, seed and sample count give the same
+    /// output on any number of threads.
+    Simulate(cli::simulate::SimulateArgs),
     /// Run the language server on stdin and stdout (for editors).
     ///
     /// Diagnostics as you type, hover with values, go to definition, references,
@@ -213,6 +220,7 @@ fn main() -> ExitCode {
         Command::Fmt(a) => cli::fmt::run(&a),
         Command::Diff(a) => cli::diff::run(&a),
         Command::Explain(a) => cli::explain::run(&a),
+        Command::Simulate(a) => cli::simulate::run(&a),
         #[cfg(feature = "lsp")]
         Command::Lsp => plumb::lsp::serve(),
     };

@@ -52,6 +52,7 @@ const WARNINGS: &[Code] = &[
     Code::UnusedDriver,
     Code::TargetMissed,
     Code::ObjectiveNotCascaded,
+    Code::BaseCaseOdds,
 ];
 
 #[test]

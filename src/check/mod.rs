@@ -50,5 +50,6 @@ pub fn after_eval(plan: &Plan, results: &Results) -> Vec<Diagnostic> {
         d.extend(requests::check(plan, r));
     }
     d.extend(assumptions::check(plan, results));
+    d.extend(crate::uncertainty::check(plan));
     d
 }

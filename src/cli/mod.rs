@@ -6,6 +6,7 @@ pub mod diff;
 pub mod explain;
 pub mod fmt;
 pub mod run;
+pub mod simulate;
 
 use std::io::IsTerminal;
 

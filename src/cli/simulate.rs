@@ -1,0 +1,219 @@
+//! `plumb simulate`: the odds of every target (UNCERTAINTY.md §2).
+
+use crate::{ByArg, RunFormat};
+use plumb::compile::{compile, Compilation, DiskFs, Options};
+use plumb::ir::ScenarioId;
+use plumb::report::By;
+use plumb::uncertainty::simulate::{simulate, SimOptions, Simulation, DEFAULT_SAMPLES};
+use plumb::uncertainty::{report, Model};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// Arguments of `plumb simulate`.
+#[derive(Debug, clap::Args)]
+pub struct SimulateArgs {
+    /// The plan's entry file.
+    pub file: PathBuf,
+    /// Runs per scenario.
+    #[arg(long, default_value_t = DEFAULT_SAMPLES, value_name = "N")]
+    pub samples: usize,
+    /// Seed of the random streams (the same seed gives the same output).
+    #[arg(long, default_value_t = 0, value_name = "S")]
+    pub seed: u64,
+    /// Only these scenarios (repeatable); default: all.
+    #[arg(long = "scenario", short = 's', value_name = "S")]
+    pub scenarios: Vec<String>,
+    /// Windows of the per-period percentiles (JSON, CSV).
+    #[arg(long, value_enum, default_value = "month")]
+    pub by: ByArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: RunFormat,
+    /// Threads to run on (default: the machine's cores; the output is the same).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+/// A compiled plan ready for simulation, or the exit code to return.
+pub struct Loaded {
+    /// The compilation (evaluated, without errors).
+    pub c: Compilation,
+    /// Its ranged layers.
+    pub model: Model,
+}
+
+/// Compiles and checks `file` and builds its model; prints diagnostics and
+/// returns the exit code on failure.
+pub fn load(file: &Path) -> Result<Loaded, u8> {
+    if !file.is_file() {
+        eprintln!("error: {} is not a file", file.display());
+        return Err(2);
+    }
+    let c = compile(
+        file,
+        &DiskFs,
+        &Options {
+            evaluate: true,
+            scenarios: None,
+        },
+    );
+    if c.has_errors() || c.results.is_none() {
+        super::eprint_diagnostics(&c);
+        eprintln!("error: the plan has errors; nothing was simulated");
+        return Err(1);
+    }
+    match Model::new(c.plan()) {
+        Ok(model) => Ok(Loaded { c, model }),
+        Err(ds) => {
+            for d in &ds {
+                eprint!(
+                    "{}",
+                    plumb::diagnostic::render_human(d, &c.sources, Default::default())
+                );
+            }
+            Err(1)
+        }
+    }
+}
+
+/// Scenario names to indices (all when empty), or exit code 2 with a message.
+pub fn scenarios(plan: &plumb::ir::Plan, names: &[String]) -> Result<Vec<ScenarioId>, u8> {
+    if names.is_empty() {
+        return Ok((0..plan.scenarios.len()).collect());
+    }
+    let mut out = Vec::new();
+    for n in names {
+        match plan.scenario(n) {
+            Some(s) => out.push(s),
+            None => {
+                let all: Vec<&str> = plan.scenarios.iter().map(|s| s.name.as_str()).collect();
+                let hint = match plumb::suggest::closest(n, all.iter().copied()) {
+                    Some(s) => format!(" (did you mean `{s}`?)"),
+                    None => String::new(),
+                };
+                eprintln!(
+                    "error: no scenario `{n}`{hint}; the plan has: {}",
+                    all.join(", ")
+                );
+                return Err(2);
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
+}
+
+/// Runs a simulation with a progress bar on a terminal; prints errors.
+pub fn run_simulation(
+    loaded: &Loaded,
+    scenarios: Vec<ScenarioId>,
+    samples: usize,
+    seed: u64,
+    by: By,
+    per_window: bool,
+    threads: Option<usize>,
+) -> Result<Simulation, u8> {
+    if samples == 0 || samples > plumb::uncertainty::simulate::MAX_SAMPLES {
+        eprintln!(
+            "error: --samples must be between 1 and {}",
+            plumb::uncertainty::simulate::MAX_SAMPLES
+        );
+        return Err(2);
+    }
+    let threads = threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
+    let done = AtomicUsize::new(0);
+    let finished = AtomicBool::new(false);
+    let total = samples as u64;
+    let show = std::io::stderr().is_terminal() && samples >= 1000;
+    let plan = loaded.c.plan();
+    let opts = SimOptions {
+        samples,
+        seed,
+        threads,
+        scenarios,
+        by,
+        per_window,
+        progress: Some(&done),
+    };
+    let result = std::thread::scope(|scope| {
+        if show {
+            scope.spawn(|| {
+                let bar = indicatif::ProgressBar::new(total);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template("simulating {bar:40} {pos}/{len} runs")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+                while !finished.load(Ordering::Relaxed) {
+                    bar.set_position(done.load(Ordering::Relaxed) as u64);
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                bar.finish_and_clear();
+            });
+        }
+        let r = simulate(plan, &loaded.model, &opts);
+        finished.store(true, Ordering::Relaxed);
+        r
+    });
+    result.map_err(|e| {
+        let d = e.error.to_diagnostic();
+        eprint!(
+            "{}",
+            plumb::diagnostic::render_human(&d, &loaded.c.sources, Default::default())
+        );
+        eprintln!("error: run {} of the simulation failed", e.run + 1);
+        1
+    })
+}
+
+/// Converts `--by`.
+pub fn by(b: ByArg) -> By {
+    match b {
+        ByArg::Month => By::Month,
+        ByArg::Quarter => By::Quarter,
+        ByArg::Year => By::Year,
+    }
+}
+
+/// Runs `plumb simulate`.
+pub fn run(args: &SimulateArgs) -> u8 {
+    let loaded = match load(&args.file) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let plan = loaded.c.plan();
+    let scen = match scenarios(plan, &args.scenarios) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let per_window = matches!(args.format, RunFormat::Json | RunFormat::Csv);
+    let sim = match run_simulation(
+        &loaded,
+        scen,
+        args.samples,
+        args.seed,
+        by(args.by),
+        per_window,
+        args.threads,
+    ) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let out = match args.format {
+        RunFormat::Table => report::render_table(plan, &sim),
+        RunFormat::Markdown => report::render_markdown(plan, &sim),
+        RunFormat::Csv => report::render_csv(plan, &sim),
+        RunFormat::Json => match serde_json::to_string_pretty(&report::to_json(plan, &sim)) {
+            Ok(s) => s + "\n",
+            Err(e) => {
+                eprintln!("error: cannot write JSON: {e}");
+                return 2;
+            }
+        },
+    };
+    print!("{out}");
+    0
+}
