@@ -66,6 +66,17 @@ enum Command {
     /// triggers. Reproducible: the same plan, seed and sample count give the same
     /// output on any number of threads.
     Simulate(cli::simulate::SimulateArgs),
+    /// A tornado: each ranged driver at its 10th and 90th percentile.
+    ///
+    /// The output is an objective's target (its projected value) or an item's
+    /// roll-up over the horizon or --period; drivers sorted by swing, widest first.
+    Sensitivity(cli::sensitivity::SensitivityArgs),
+    /// What would it take: the smallest change to one driver that makes a target hold.
+    ///
+    /// Scales the driver (or, with --shift, adds a constant to it) in every
+    /// period; prints the value to six significant digits and the line to paste
+    /// into a scenario. Exits 1 when no value within the bounds works.
+    Solve(cli::solve::SolveArgs),
     /// Run the language server on stdin and stdout (for editors).
     ///
     /// Diagnostics as you type, hover with values, go to definition, references,
@@ -221,6 +232,8 @@ fn main() -> ExitCode {
         Command::Diff(a) => cli::diff::run(&a),
         Command::Explain(a) => cli::explain::run(&a),
         Command::Simulate(a) => cli::simulate::run(&a),
+        Command::Sensitivity(a) => cli::sensitivity::run(&a),
+        Command::Solve(a) => cli::solve::run(&a),
         #[cfg(feature = "lsp")]
         Command::Lsp => plumb::lsp::serve(),
     };

@@ -6,7 +6,9 @@ pub mod diff;
 pub mod explain;
 pub mod fmt;
 pub mod run;
+pub mod sensitivity;
 pub mod simulate;
+pub mod solve;
 
 use std::io::IsTerminal;
 

@@ -34,6 +34,18 @@ use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rust_decimal::prelude::*;
 
+/// A value over a window of periods: the item's roll-up. Every figure over a
+/// window in this module goes through here.
+fn window_value(
+    plan: &Plan,
+    values: &[Vec<Decimal>],
+    item: ItemId,
+    periods: std::ops::Range<usize>,
+) -> Option<Decimal> {
+    let agg = plan.items.get(item)?.aggregation;
+    crate::eval::rollup(values.get(item)?.get(periods)?, agg)
+}
+
 /// The default odds band of `plumb check --simulate` (35% to 65%).
 pub fn default_odds() -> (Decimal, Decimal) {
     (Decimal::new(35, 2), Decimal::new(65, 2))

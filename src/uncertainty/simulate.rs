@@ -8,7 +8,7 @@
 //! number of threads. Percentiles use the nearest rank: the P-th percentile of N
 //! values is the ⌈P·N/100⌉-th smallest.
 
-use super::Model;
+use super::{window_value, Model};
 use crate::check::objectives::outcomes;
 use crate::eval::{self, evaluate_drawn, EvalError, Prepared};
 use crate::ir::{Builtin, ExprKind, ItemId, Plan, ScenarioId, TriggerId};
@@ -131,17 +131,6 @@ pub struct SimError {
     pub run: usize,
     /// What failed.
     pub error: EvalError,
-}
-
-/// A value over a window of periods: the item's roll-up.
-fn window_value(
-    plan: &Plan,
-    values: &[Vec<Decimal>],
-    item: ItemId,
-    periods: Range<usize>,
-) -> Option<Decimal> {
-    let agg = plan.items.get(item)?.aggregation;
-    eval::rollup(values.get(item)?.get(periods)?, agg)
 }
 
 /// True when some expression of the plan reads `base(…)`.
