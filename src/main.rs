@@ -110,6 +110,16 @@ pub struct CheckArgs {
     /// Fail (exit 1) on warnings too.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Also simulate the plan and warn (`base-case-odds`) about base-case
+    /// targets whose odds lie outside the plan's `odds` band.
+    #[arg(long)]
+    pub simulate: bool,
+    /// Runs for --simulate.
+    #[arg(long, default_value_t = plumb::uncertainty::simulate::DEFAULT_SAMPLES, value_name = "N", requires = "simulate")]
+    pub samples: usize,
+    /// Seed for --simulate.
+    #[arg(long, default_value_t = 0, value_name = "S", requires = "simulate")]
+    pub seed: u64,
 }
 
 /// Output formats of `plumb run`.

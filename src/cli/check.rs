@@ -54,7 +54,7 @@ pub fn run(args: &CheckArgs) -> u8 {
     let (mut errors, mut warnings) = (0usize, 0usize);
     let color = super::color_stdout();
     for entry in &entries {
-        let c = compile(
+        let mut c = compile(
             entry,
             &DiskFs,
             &Options {
@@ -62,6 +62,15 @@ pub fn run(args: &CheckArgs) -> u8 {
                 scenarios: None,
             },
         );
+        if args.simulate {
+            match super::simulate::odds_diagnostics(&c, args.samples, args.seed) {
+                Ok(more) => {
+                    c.diagnostics.extend(more);
+                    plumb::diagnostic::sort_and_dedup(&mut c.diagnostics);
+                }
+                Err(code) => return code,
+            }
+        }
         let mut mine: Vec<&Diagnostic> = Vec::new();
         for d in &c.diagnostics {
             let j = JsonDiagnostic::from_diagnostic(d, &c.sources);

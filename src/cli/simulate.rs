@@ -217,3 +217,42 @@ pub fn run(args: &SimulateArgs) -> u8 {
     print!("{out}");
     0
 }
+
+/// `base-case-odds` for `plumb check --simulate` (nothing when the plan has
+/// errors: those are reported as they are).
+pub fn odds_diagnostics(
+    c: &Compilation,
+    samples: usize,
+    seed: u64,
+) -> Result<Vec<plumb::diagnostic::Diagnostic>, u8> {
+    if c.has_errors() || c.results.is_none() {
+        return Ok(Vec::new());
+    }
+    let plan = c.plan();
+    let model = match Model::new(plan) {
+        Ok(m) => m,
+        // Reported by the check itself (`range-excludes-plan`).
+        Err(_) => return Ok(Vec::new()),
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if samples == 0 || samples > plumb::uncertainty::simulate::MAX_SAMPLES {
+        eprintln!(
+            "error: --samples must be between 1 and {}",
+            plumb::uncertainty::simulate::MAX_SAMPLES
+        );
+        return Err(2);
+    }
+    let opts = SimOptions {
+        samples,
+        seed,
+        threads,
+        scenarios: vec![plan.base],
+        by: By::Month,
+        per_window: false,
+        progress: None,
+    };
+    match simulate(plan, &model, &opts) {
+        Ok(sim) => Ok(plumb::uncertainty::odds_check(plan, &sim)),
+        Err(e) => Ok(vec![e.error.to_diagnostic()]),
+    }
+}

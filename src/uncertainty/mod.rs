@@ -561,3 +561,73 @@ pub fn check(plan: &Plan) -> Vec<Diagnostic> {
             .collect(),
     }
 }
+
+/// `base-case-odds`: a warning at each base-scenario target whose simulated
+/// probability of being met lies outside the plan's odds band.
+pub fn odds_check(plan: &Plan, sim: &simulate::Simulation) -> Vec<Diagnostic> {
+    let (lo, hi) = odds(plan);
+    let mut out = Vec::new();
+    let Some(sc) = sim.scenarios.iter().find(|s| s.scenario == plan.base) else {
+        return out;
+    };
+    for t in &sc.targets {
+        let p = t.probability;
+        if p >= lo && p <= hi {
+            continue;
+        }
+        // No ranged driver moves it: the simulation says nothing about its odds.
+        let fixed = t.projected.is_none_or(|s| s.p10 == s.p90);
+        if fixed && (p.is_zero() || p == Decimal::ONE) {
+            continue;
+        }
+        let Some(target) = plan
+            .objectives
+            .get(t.objective)
+            .and_then(|o| o.targets.get(t.target))
+        else {
+            continue;
+        };
+        let obj = plan
+            .objectives
+            .get(t.objective)
+            .map(|o| o.name.as_str())
+            .unwrap_or("?");
+        let verdict = if p < lo {
+            "under the band: the base case is inflated"
+        } else {
+            "above the band: the base case is sandbagged"
+        };
+        let pct = report::percent;
+        let values = match t.projected {
+            Some(s) => {
+                let dp = crate::report::format::decimals_for(&[s.p10, s.p50, s.p90], &t.unit);
+                format!(
+                    "; P10 / P50 / P90 of its value: {} / {} / {}",
+                    amount(s.p10, &t.unit, dp),
+                    amount(s.p50, &t.unit, dp),
+                    amount(s.p90, &t.unit, dp)
+                )
+            }
+            None => String::new(),
+        };
+        let msg = format!(
+            "`{obj}`: `{}` is met in {} of {} simulated runs, outside the odds band {} to {} ({verdict}){values}",
+            t.text,
+            pct(p),
+            crate::report::format::number(Decimal::from(sim.samples), 0),
+            pct(lo),
+            pct(hi),
+        );
+        let help = if p < lo {
+            "plan a base case you would take even odds on: lower the target, or revisit the drivers' planned values and ranges"
+        } else {
+            "a base case met this often is too safe: raise the target, or revisit the drivers' planned values and ranges"
+        };
+        out.push(
+            Diagnostic::warning(Code::BaseCaseOdds, target.expr.span, msg)
+                .with_label(format!("met in {} of runs", pct(p)))
+                .with_help(help),
+        );
+    }
+    out
+}
