@@ -113,14 +113,19 @@ pub struct Draws {
 
 /// Evaluates one scenario (its triggers included) with some layers replaced by
 /// drawn series; `base` holds base's values under the same draws (None for base).
+/// With `reuse` (a reference evaluation's item values, and per item whether it
+/// may be copied from them: a plain declaration there that no draw replaces),
+/// slots certain to equal the reference are copied, not computed. Also returns
+/// which items are plain declarations in this evaluation.
 pub(crate) fn evaluate_drawn(
     plan: &Plan,
     s: ScenarioId,
     base: Option<&[Vec<Decimal>]>,
     prep: &Prepared,
     draws: &Draws,
-) -> Result<ScenarioResult, EvalError> {
-    Ok(scenario_with(plan, s, base, prep, None, Some(draws))?.0)
+    reuse: Option<(&[Vec<Decimal>], &[bool])>,
+) -> Result<(ScenarioResult, Vec<bool>), EvalError> {
+    scenario_with(plan, s, base, prep, reuse, Some(draws))
 }
 
 /// Which scenarios to evaluate.

@@ -269,6 +269,9 @@ struct Layout {
     scenario: ScenarioId,
     tracked: Vec<ItemId>,
     windows: usize,
+    /// The scenario evaluated with no draws, and per item whether a run may
+    /// copy it from there (a plain declaration there that no draw replaces).
+    reference: (Vec<Vec<Decimal>>, Vec<bool>),
 }
 
 /// Runs the simulation.
@@ -282,21 +285,41 @@ pub fn simulate(plan: &Plan, model: &Model, opts: &SimOptions<'_>) -> Result<Sim
     };
     let prep = Prepared::new(plan, true);
     let all_items = uses_base(plan);
-    let layouts: Vec<Layout> = opts
-        .scenarios
-        .iter()
-        .map(|&s| {
-            let reach = reached(plan, model, s);
-            Layout {
-                scenario: s,
-                tracked: (0..plan.items.len())
-                    .filter(|i| all_items || reach.get(*i) == Some(&true))
-                    .collect(),
-                windows: 1 + windows.len(),
-            }
-        })
-        .collect();
     let need_base = opts.scenarios.iter().any(|s| *s != plan.base) && all_items;
+    let fail0 = |error| SimError { run: 0, error };
+    let none = eval::Draws::default();
+    let base_reference = if need_base {
+        Some(evaluate_drawn(plan, plan.base, None, &prep, &none, None).map_err(fail0)?)
+    } else {
+        None
+    };
+    let mut layouts: Vec<Layout> = Vec::new();
+    for &s in &opts.scenarios {
+        let reach = reached(plan, model, s);
+        let base_values = base_reference
+            .as_ref()
+            .filter(|_| s != plan.base)
+            .map(|b| b.0.values.as_slice());
+        let (r, mut plain) =
+            evaluate_drawn(plan, s, base_values, &prep, &none, None).map_err(fail0)?;
+        for l in model.layers.get(s).map(Vec::as_slice).unwrap_or(&[]) {
+            if let Some(p) = plain.get_mut(l.item) {
+                *p = false;
+            }
+        }
+        // With `base(…)` in play, values may depend on base's draws: no copying.
+        if all_items {
+            plain.iter_mut().for_each(|p| *p = false);
+        }
+        layouts.push(Layout {
+            scenario: s,
+            tracked: (0..plan.items.len())
+                .filter(|i| all_items || reach.get(*i) == Some(&true))
+                .collect(),
+            windows: 1 + windows.len(),
+            reference: (r.values, plain),
+        });
+    }
     // The plan as written, for items no draw reaches and for `planned_met`.
     let planned = eval::evaluate(
         plan,
@@ -318,7 +341,7 @@ pub fn simulate(plan: &Plan, model: &Model, opts: &SimOptions<'_>) -> Result<Sim
             let fail = |error| SimError { run, error };
             let base_values = if need_base {
                 let d = model.draws(plan.base, &u, n);
-                Some(evaluate_drawn(plan, plan.base, None, &prep, &d).map_err(fail)?)
+                Some(evaluate_drawn(plan, plan.base, None, &prep, &d, None).map_err(fail)?.0)
             } else {
                 None
             };
@@ -329,8 +352,13 @@ pub fn simulate(plan: &Plan, model: &Model, opts: &SimOptions<'_>) -> Result<Sim
                     _ => {
                         let d = model.draws(s, &u, n);
                         let base = base_values.as_ref().filter(|_| s != plan.base);
-                        evaluate_drawn(plan, s, base.map(|b| b.values.as_slice()), &prep, &d)
+                        let reuse = Some((
+                            layout.reference.0.as_slice(),
+                            layout.reference.1.as_slice(),
+                        ));
+                        evaluate_drawn(plan, s, base.map(|b| b.values.as_slice()), &prep, &d, reuse)
                             .map_err(fail)?
+                            .0
                     }
                 };
                 let base = base_values
