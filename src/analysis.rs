@@ -503,6 +503,48 @@ pub fn hover(
     })
 }
 
+/// A ranged driver's range as written and, with an evaluation, its P10 and P90
+/// over the horizon.
+fn range_line(
+    c: &Compilation,
+    eval: Option<&Evaluated>,
+    index: Option<usize>,
+    name: &str,
+) -> Option<String> {
+    let it = index.and_then(|i| c.plan().items.get(i))?;
+    if it.kind != ast::ItemKind::Driver {
+        return None;
+    }
+    let (lo, hi) = it.range.as_ref()?;
+    let mut line = format!(
+        "range `{} to {}` ({}{})",
+        c.sources.slice(lo.span),
+        c.sources.slice(hi.span),
+        it.range_shape.dist.as_str(),
+        if it.range_shape.per_period {
+            ", per period"
+        } else {
+            ""
+        }
+    );
+    let plan = eval
+        .filter(|e| e.compilation.results.is_some())
+        .map(|e| e.compilation.plan());
+    if let Some((_, p10, p90)) =
+        plan.and_then(|p| p.item(name).and_then(|i| crate::uncertainty::driver_range(p, i)))
+    {
+        let unit = &it.unit;
+        let dp = crate::report::format::decimals_for(&[p10, p90], unit);
+        let _ = write!(
+            line,
+            " · P10 {} · P90 {}",
+            crate::report::format::amount(p10, unit, dp),
+            crate::report::format::amount(p90, unit, dp)
+        );
+    }
+    Some(line)
+}
+
 fn one_line(s: &str, max: usize) -> String {
     let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
     if joined.chars().count() > max {
@@ -597,6 +639,9 @@ fn describe_def(
             );
             if let Some((it, values)) = eval.and_then(|e| e.base_values(&d.name)) {
                 let _ = write!(md, "\n{}", values_line(eval, it, values));
+            }
+            if let Some(line) = range_line(c, eval, d.index, &d.name) {
+                let _ = write!(md, "\n{line}");
             }
         }
         SymbolKind::Objective => {

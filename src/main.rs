@@ -204,6 +204,15 @@ pub struct DiffArgs {
     /// How to name the new version in the output.
     #[arg(long, value_name = "NAME")]
     pub new_label: Option<String>,
+    /// Also simulate both versions and show the change in each target's odds.
+    #[arg(long)]
+    pub simulate: bool,
+    /// Runs for --simulate.
+    #[arg(long, default_value_t = plumb::uncertainty::simulate::DEFAULT_SAMPLES, value_name = "N", requires = "simulate")]
+    pub samples: usize,
+    /// Seed for --simulate.
+    #[arg(long, default_value_t = 0, value_name = "S", requires = "simulate")]
+    pub seed: u64,
 }
 
 /// Output formats of `plumb explain`.

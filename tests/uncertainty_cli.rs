@@ -121,3 +121,48 @@ fn check_simulate_warns_and_check_fails_on_a_bad_range() {
     assert!(out.contains("\"code\": \"range-excludes-plan\""), "{out}");
     assert!(out.contains("\"line\": 26"), "{out}");
 }
+
+#[test]
+fn explain_shows_a_drivers_range() {
+    let (code, out, err) = plumb(&["explain", EX, "revenue"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("range 34K to 44K triangular"), "{out}");
+    let (_, out, _) = plumb(&["explain", EX, "deal_size", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["roots"][0]["range"], "34K to 44K triangular");
+}
+
+#[test]
+fn diff_reports_changed_ranges_and_with_simulate_the_change_in_odds() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string("examples/fy2026.plumb").unwrap().replace(
+        "driver deal_size: USD/deal = 85K { owner sales }",
+        "driver deal_size: USD/deal = 85K { owner sales  range 80K to 90K }",
+    );
+    let old = dir.path().join("old.plumb");
+    let new = dir.path().join("new.plumb");
+    std::fs::write(&old, &text).unwrap();
+    std::fs::write(&new, text.replace("range 80K to 90K", "range 80K to 90K uniform")).unwrap();
+    let (code, out, err) = plumb(&["diff", old.to_str().unwrap(), new.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("range `80K to 90K` → `80K to 90K uniform`"), "{out}");
+    let (code, out, err) = plumb(&[
+        "diff", old.to_str().unwrap(), new.to_str().unwrap(), "--simulate", "--samples", "4000", "--format", "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let row = v["odds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["scenario"] == "base" && r["target"] == "revenue_65m: sum(revenue) >= 65M")
+        .unwrap()
+        .clone();
+    // PERT ≈ 20.7% → uniform ≈ 33.1%.
+    let change: f64 = row["change"].as_str().unwrap().parse().unwrap();
+    assert!((change - 0.124).abs() < 0.05, "{row}");
+    let (_, out, _) = plumb(&[
+        "diff", old.to_str().unwrap(), new.to_str().unwrap(), "--simulate", "--samples", "500",
+    ]);
+    assert!(out.contains("Odds of each target (500 runs, seed 0)"), "{out}");
+}

@@ -96,7 +96,7 @@ pub enum Context {
 
 /// Statement keywords of each block, by the keyword that opens it.
 pub const STATEMENTS: &[(&str, &[&str])] = &[
-    ("plan", &["currency", "periods", "base"]),
+    ("plan", &["currency", "periods", "base", "odds"]),
     ("department", &["lead", "poc"]),
     ("driver", &["owner", "means", "range"]),
     ("metric", &["owner", "means", "range"]),

@@ -256,3 +256,145 @@ pub fn odds_diagnostics(
         Err(e) => Ok(vec![e.error.to_diagnostic()]),
     }
 }
+
+/// One target's odds in two versions of a plan.
+#[derive(Debug, Clone)]
+pub struct OddsRow {
+    /// Scenario name.
+    pub scenario: String,
+    /// `objective: target`.
+    pub target: String,
+    /// Probability in the old version (None: absent or not simulated).
+    pub before: Option<rust_decimal::Decimal>,
+    /// Probability in the new version.
+    pub after: Option<rust_decimal::Decimal>,
+}
+
+/// The change in every target's odds between two versions.
+#[derive(Debug, Clone, Default)]
+pub struct OddsDiff {
+    /// Runs per scenario.
+    pub samples: usize,
+    /// Seed.
+    pub seed: u64,
+    /// Rows in the new version's order, then targets only the old one has.
+    pub rows: Vec<OddsRow>,
+}
+
+/// Every target's probability in every scenario of one version (empty when the
+/// plan has errors or cannot be simulated).
+fn odds_of(c: &Compilation, samples: usize, seed: u64) -> Vec<(String, String, rust_decimal::Decimal)> {
+    if c.has_errors() || c.results.is_none() {
+        return Vec::new();
+    }
+    let plan = c.plan();
+    let Ok(model) = Model::new(plan) else {
+        return Vec::new();
+    };
+    let opts = SimOptions {
+        samples: samples.clamp(1, plumb::uncertainty::simulate::MAX_SAMPLES),
+        seed,
+        threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        scenarios: (0..plan.scenarios.len()).collect(),
+        by: By::Month,
+        per_window: false,
+        progress: None,
+    };
+    let Ok(sim) = simulate(plan, &model, &opts) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for sc in &sim.scenarios {
+        let name = plan.scenarios.get(sc.scenario).map(|s| s.name.clone()).unwrap_or_default();
+        for t in &sc.targets {
+            let obj = plan.objectives.get(t.objective).map(|o| o.name.as_str()).unwrap_or("?");
+            out.push((name.clone(), format!("{obj}: {}", t.text), t.probability));
+        }
+    }
+    out
+}
+
+/// Simulates both versions and pairs their targets by scenario, objective and text.
+pub fn odds_diff(old: &Compilation, new: &Compilation, samples: usize, seed: u64) -> OddsDiff {
+    let a = odds_of(old, samples, seed);
+    let b = odds_of(new, samples, seed);
+    let mut rows: Vec<OddsRow> = b
+        .iter()
+        .map(|(s, t, p)| OddsRow {
+            scenario: s.clone(),
+            target: t.clone(),
+            before: a.iter().find(|x| &x.0 == s && &x.1 == t).map(|x| x.2),
+            after: Some(*p),
+        })
+        .collect();
+    for (s, t, p) in &a {
+        if !b.iter().any(|x| &x.0 == s && &x.1 == t) {
+            rows.push(OddsRow {
+                scenario: s.clone(),
+                target: t.clone(),
+                before: Some(*p),
+                after: None,
+            });
+        }
+    }
+    OddsDiff { samples, seed, rows }
+}
+
+impl OddsDiff {
+    /// JSON: `[{"scenario", "target", "before", "after", "change"}]`, fractions.
+    pub fn to_json(&self) -> serde_json::Value {
+        let ex = |v: Option<rust_decimal::Decimal>| v.map(plumb::report::format::exact);
+        serde_json::Value::Array(
+            self.rows
+                .iter()
+                .map(|r| {
+                    let change = r.before.zip(r.after).map(|(a, b)| b - a);
+                    serde_json::json!({
+                        "scenario": r.scenario,
+                        "target": r.target,
+                        "before": ex(r.before),
+                        "after": ex(r.after),
+                        "change": ex(change),
+                    })
+                })
+                .collect(),
+        )
+    }
+
+    /// A table (Markdown or text) of the odds before and after.
+    pub fn render(&self, markdown: bool) -> String {
+        use std::fmt::Write as _;
+        let pct = |v: Option<rust_decimal::Decimal>| v.map(report::percent).unwrap_or_else(|| "-".into());
+        let mut rows = vec![["scenario", "target", "before", "after", "change"].map(String::from).to_vec()];
+        for r in &self.rows {
+            let change = match (r.before, r.after) {
+                (Some(a), Some(b)) => {
+                    let d = (b - a) * rust_decimal::Decimal::ONE_HUNDRED;
+                    let sign = if d.is_sign_negative() { "" } else { "+" };
+                    format!("{sign}{} points", plumb::report::format::number(d, 1))
+                }
+                _ => "-".into(),
+            };
+            rows.push(vec![r.scenario.clone(), r.target.clone(), pct(r.before), pct(r.after), change]);
+        }
+        let mut out = String::new();
+        let title = format!(
+            "Odds of each target ({} runs, seed {})",
+            plumb::report::format::number(rust_decimal::Decimal::from(self.samples), 0),
+            self.seed
+        );
+        if markdown {
+            let _ = writeln!(out, "### {title}\n");
+            for (i, r) in rows.iter().enumerate() {
+                let _ = writeln!(out, "| {} |", r.join(" | "));
+                if i == 0 {
+                    let _ = writeln!(out, "|---|---|---:|---:|---:|");
+                }
+            }
+        } else {
+            let _ = writeln!(out, "{title}");
+            out.push_str(&super::solve::aligned(&rows));
+        }
+        out
+    }
+}

@@ -90,24 +90,27 @@ impl RangedLayer {
 
 /// The u-quantile of a range: LOW `a`, HIGH `b`, planned value `m`.
 pub fn quantile(a: Decimal, b: Decimal, m: Decimal, dist: Distribution, u: f64) -> Decimal {
-    let width = b - a;
-    if width <= Decimal::ZERO {
+    let Some(width) = b.checked_sub(a).filter(|w| *w > Decimal::ZERO) else {
         return a;
-    }
+    };
     let u = u.clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON);
     match dist {
         Distribution::Normal => {
-            let mid = (a + b) / Decimal::TWO;
+            let half = width / Decimal::TWO;
+            let mid = a.checked_add(half).unwrap_or(a);
             let f = normal_inv(u) / Z95;
             let f = to_decimal(f);
-            width
-                .checked_mul(f)
-                .and_then(|x| x.checked_div(Decimal::TWO))
+            half.checked_mul(f)
                 .and_then(|x| mid.checked_add(x))
                 .unwrap_or(mid)
         }
         _ => {
-            let c = ((m - a) / width).to_f64().unwrap_or(0.5).clamp(0.0, 1.0);
+            let c = m
+                .checked_sub(a)
+                .and_then(|x| x.checked_div(width))
+                .and_then(|x| x.to_f64())
+                .unwrap_or(0.5)
+                .clamp(0.0, 1.0);
             let q = unit_quantile(dist, c, u);
             width
                 .checked_mul(to_decimal(q))
@@ -338,9 +341,13 @@ impl Model {
         if let Some((members, l)) = &self.copula {
             let width = out.iter().map(Vec::len).max().unwrap_or(1);
             for j in 0..width {
+                // A driver drawn once per run takes part with its one quantile.
                 let z: Vec<f64> = members
                     .iter()
-                    .map(|m| normal_inv(out.get(*m).and_then(|v| v.get(j)).copied().unwrap_or(0.5)))
+                    .map(|m| {
+                        let v = out.get(*m).map(Vec::as_slice).unwrap_or(&[]);
+                        normal_inv(v.get(j).or(v.first()).copied().unwrap_or(0.5))
+                    })
                     .collect();
                 for (r, m) in members.iter().enumerate() {
                     let row = l.get(r).map(Vec::as_slice).unwrap_or(&[]);
@@ -630,4 +637,37 @@ pub fn odds_check(plan: &Plan, sim: &simulate::Simulation) -> Vec<Diagnostic> {
         );
     }
     out
+}
+
+/// A driver's declared range, worked out in the base scenario: the layer and its
+/// 10th and 90th percentiles rolled up over the horizon (for hover and reports).
+/// None when the driver has no range or the plan cannot be evaluated.
+pub fn driver_range(plan: &Plan, item: ItemId) -> Option<(RangedLayer, Decimal, Decimal)> {
+    let it = plan.items.get(item)?;
+    if it.kind != crate::syntax::ast::ItemKind::Driver {
+        return None;
+    }
+    let (lo, hi) = it.range.as_ref()?;
+    let base = planned(plan, plan.base, None).ok()?;
+    let values = base.slots.get(item).cloned().unwrap_or_default();
+    let l = layer(
+        plan,
+        &base.result,
+        None,
+        (item, Layer::Declaration, 0),
+        (lo, hi),
+        it.range_shape,
+        values,
+    )
+    .ok()?
+    .ok()?;
+    let at = |u: f64| {
+        let mut vals: Vec<Vec<Decimal>> = vec![Vec::new(); plan.items.len()];
+        if let Some(v) = vals.get_mut(item) {
+            *v = (0..plan.len).map(|t| l.value(t, u)).collect();
+        }
+        window_value(plan, &vals, item, 0..plan.len)
+    };
+    let (p10, p90) = (at(0.1)?, at(0.9)?);
+    Some((l, p10, p90))
 }

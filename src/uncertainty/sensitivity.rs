@@ -140,7 +140,7 @@ pub fn tornado(
             at_low: lo,
             at_high: hi,
             at_median: mid,
-            swing: (hi - lo).abs(),
+            swing: hi.checked_sub(lo).map(|x| x.abs()).unwrap_or(Decimal::MAX),
             monotonic,
         });
     }

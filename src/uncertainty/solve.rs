@@ -176,10 +176,18 @@ pub fn solve(plan: &Plan, p: &Problem) -> Result<Solution, EvalError> {
         values: planned_values.iter().map(|v| apply(x, *v)).collect(),
     };
     // Monotonic within the bounds?
-    let steps = 10i64;
+    // Eleven points, lo + (hi − lo)·i/10, in checked arithmetic (bounds may be
+    // as wide as a decimal allows).
+    let step = (hi / Decimal::TEN)
+        .checked_sub(lo / Decimal::TEN)
+        .unwrap_or(Decimal::ZERO);
     let mut gaps = Vec::new();
-    for i in 0..=steps {
-        let x = lo + (hi - lo) * Decimal::from(i) / Decimal::from(steps);
+    for i in 0..=10i64 {
+        let x = step
+            .checked_mul(Decimal::from(i))
+            .and_then(|d| lo.checked_add(d))
+            .unwrap_or(hi)
+            .min(hi);
         gaps.extend(eval(x)?.gap);
     }
     let up = gaps.windows(2).all(|w| w.first() <= w.get(1));
@@ -205,8 +213,9 @@ pub fn solve(plan: &Plan, p: &Problem) -> Result<Solution, EvalError> {
         let x = bisect(&eval, end, start)?;
         return Ok(answer(Status::AlreadyHolds, x, eval(x)?));
     }
+    let dist = |a: Decimal, b: Decimal| b.checked_sub(a).map(|d| d.abs()).unwrap_or(Decimal::MAX);
     let end = match (el.met, eh.met) {
-        (true, true) if (start - lo).abs() < (hi - start).abs() => lo,
+        (true, true) if dist(lo, start) < dist(start, hi) => lo,
         (_, true) => hi,
         (true, false) => lo,
         (false, false) => {
@@ -230,12 +239,14 @@ fn bisect(
     mut good: Decimal,
 ) -> Result<Decimal, EvalError> {
     for _ in 0..200 {
-        let width = (good - bad).abs();
         let scale = good.abs().max(bad.abs()).max(Decimal::new(1, 12));
-        if width <= scale * Decimal::new(1, 12) {
+        // Half of each, so that the midpoint cannot overflow.
+        let (hb, hg) = (bad / Decimal::TWO, good / Decimal::TWO);
+        let half_width = hg.checked_sub(hb).map(|d| d.abs()).unwrap_or(Decimal::MAX);
+        if half_width <= scale / Decimal::TWO * Decimal::new(1, 12) {
             break;
         }
-        let mid = bad + (good - bad) / Decimal::TWO;
+        let Some(mid) = hb.checked_add(hg) else { break };
         if mid == bad || mid == good {
             break;
         }
@@ -282,7 +293,10 @@ pub fn round_sig(v: Decimal, sig: i64, up: bool) -> Decimal {
         v.round_dp_with_strategy(dp.min(28) as u32, strategy).normalize()
     } else {
         let f = Decimal::from_i128_with_scale(10i128.pow((-dp).min(27) as u32), 0);
-        (v / f).round_dp_with_strategy(0, strategy) * f
+        v.checked_div(f)
+            .map(|x| x.round_dp_with_strategy(0, strategy))
+            .and_then(|x| x.checked_mul(f))
+            .unwrap_or(v)
     }
 }
 
@@ -294,9 +308,10 @@ fn step_sig(v: Decimal, sig: i64, up: bool) -> Decimal {
     } else {
         Decimal::new(1, (-e).min(28) as u32)
     };
-    if up {
-        v + unit
+    let next = if up {
+        v.checked_add(unit)
     } else {
-        v - unit
-    }
+        v.checked_sub(unit)
+    };
+    next.unwrap_or(v)
 }
