@@ -23,7 +23,9 @@ use crate::syntax::ast::{Aggregation, BinOp, UnOp};
 pub(crate) use program::Prepared;
 use program::{Program, Reuse};
 use rust_decimal::prelude::*;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
 
 /// Most evaluation steps (expression nodes × periods they cover) one scenario, or
 /// one condition or target, may take, trigger re-runs included. Keeps every plan's
@@ -117,15 +119,16 @@ pub struct Draws {
 /// may be copied from them: a plain declaration there that no draw replaces),
 /// slots certain to equal the reference are copied, not computed. Also returns
 /// which items are plain declarations in this evaluation.
-pub(crate) fn evaluate_drawn(
-    plan: &Plan,
+pub(crate) fn evaluate_drawn<'p>(
+    plan: &'p Plan,
     s: ScenarioId,
     base: Option<&[Vec<Decimal>]>,
     prep: &Prepared,
     draws: &Draws,
     reuse: Option<(&[Vec<Decimal>], &[bool])>,
+    cache: Option<&ProgramCache<'p>>,
 ) -> Result<(ScenarioResult, Vec<bool>), EvalError> {
-    scenario_with(plan, s, base, prep, reuse, Some(draws))
+    scenario_cached(plan, s, base, prep, reuse, Some(draws), cache)
 }
 
 /// Which scenarios to evaluate.
@@ -214,6 +217,31 @@ fn scenario_with(
     reuse: Option<(&[Vec<Decimal>], &[bool])>,
     draws: Option<&Draws>,
 ) -> Result<(ScenarioResult, Vec<bool>), EvalError> {
+    scenario_cached(plan, s, base, prep, reuse, draws, None)
+}
+
+/// Programs of one plan kept across evaluations (simulation runs): per scenario
+/// and set of fired triggers, the program and which of its slots may be copied
+/// from the reference (the `reuse` flags must be the same for every evaluation
+/// that shares a cache).
+#[derive(Default)]
+pub(crate) struct ProgramCache<'p> {
+    map: RefCell<HashMap<ProgramKey, Rc<CachedProgram<'p>>>>,
+}
+
+type ProgramKey = (ScenarioId, Vec<(TriggerId, i64)>);
+type CachedProgram<'p> = (Program<'p>, Option<Vec<bool>>);
+
+/// [`scenario_with`], reusing programs from `cache`.
+fn scenario_cached<'p>(
+    plan: &'p Plan,
+    s: ScenarioId,
+    base: Option<&[Vec<Decimal>]>,
+    prep: &Prepared,
+    reuse: Option<(&[Vec<Decimal>], &[bool])>,
+    draws: Option<&Draws>,
+    cache: Option<&ProgramCache<'p>>,
+) -> Result<(ScenarioResult, Vec<bool>), EvalError> {
     refuel();
     let triggers = plan.triggers_for(s);
     let mut fired: Vec<(TriggerId, Option<i64>)> = triggers.iter().map(|t| (*t, None)).collect();
@@ -231,8 +259,27 @@ fn scenario_with(
             .iter()
             .filter_map(|(t, f)| f.map(|p| (*t, p)))
             .collect();
-        let prog = Program::build_with(plan, s, &firing, Some(prep));
-        let same = reuse.map(|(_, plain)| prog.same_as_base(plain));
+        let build = || {
+            let prog = Program::build_with(plan, s, &firing, Some(prep));
+            let same = reuse.map(|(_, plain)| prog.same_as_base(plain));
+            Rc::new((prog, same))
+        };
+        let entry = match cache {
+            Some(c) => {
+                let key = (s, firing.clone());
+                let hit = c.map.borrow().get(&key).cloned();
+                match hit {
+                    Some(e) => e,
+                    None => {
+                        let e = build();
+                        c.map.borrow_mut().insert(key, e.clone());
+                        e
+                    }
+                }
+            }
+            None => build(),
+        };
+        let (prog, same) = (&entry.0, &entry.1);
         let values = prog.run_with(
             plan,
             name,

@@ -361,13 +361,49 @@ impl Model {
         out
     }
 
+    /// Every ranged layer's values for the given quantiles (each computed once
+    /// per run, whichever scenarios share it).
+    pub fn draws_all(&self, u: &[Vec<f64>], periods: usize) -> Vec<(ItemId, Layer, Vec<Decimal>)> {
+        let mut out: Vec<(ItemId, Layer, Vec<Decimal>)> = Vec::new();
+        for ls in &self.layers {
+            for l in ls {
+                if out.iter().any(|(i, k, _)| *i == l.item && *k == l.layer) {
+                    continue;
+                }
+                if let Some(v) = self.layer_values(l, u, periods) {
+                    out.push((l.item, l.layer, v));
+                }
+            }
+        }
+        out
+    }
+
+    /// Scenario `s`'s layers out of [`Model::draws_all`]'s.
+    pub fn draws_from(&self, s: ScenarioId, all: &[(ItemId, Layer, Vec<Decimal>)]) -> crate::eval::Draws {
+        let mut d = crate::eval::Draws::default();
+        for l in self.layers.get(s).map(Vec::as_slice).unwrap_or(&[]) {
+            if let Some(x) = all.iter().find(|(i, k, _)| *i == l.item && *k == l.layer) {
+                d.layers.push(x.clone());
+            }
+        }
+        d
+    }
+
     /// The drawn layers of scenario `s` for the given quantiles.
     pub fn draws(&self, s: ScenarioId, u: &[Vec<f64>], periods: usize) -> crate::eval::Draws {
         let mut d = crate::eval::Draws::default();
         for l in self.layers.get(s).map(Vec::as_slice).unwrap_or(&[]) {
-            let Some(k) = self.drivers.iter().position(|x| *x == l.item) else {
-                continue;
-            };
+            if let Some(values) = self.layer_values(l, u, periods) {
+                d.layers.push((l.item, l.layer, values));
+            }
+        }
+        d
+    }
+
+    /// One layer's values for the given quantiles.
+    fn layer_values(&self, l: &RangedLayer, u: &[Vec<f64>], periods: usize) -> Option<Vec<Decimal>> {
+        {
+            let k = self.drivers.iter().position(|x| *x == l.item)?;
             let us = u.get(k).map(Vec::as_slice).unwrap_or(&[]);
             let u0 = us.first().copied().unwrap_or(0.5);
             let mut values = Vec::with_capacity(periods);
@@ -391,9 +427,8 @@ impl Model {
                 last = Some((key.0, key.1, key.2, u, v));
                 values.push(v);
             }
-            d.layers.push((l.item, l.layer, values));
+            Some(values)
         }
-        d
     }
 
     /// The ranged layer of `item` that a scenario's value in period `t` comes

@@ -68,10 +68,10 @@ pub(crate) fn run_with(
     draws: &Draws,
 ) -> Result<(ScenarioResult, Option<ScenarioResult>), EvalError> {
     if s == plan.base {
-        return Ok((evaluate_drawn(plan, s, None, prep, draws, None)?.0, None));
+        return Ok((evaluate_drawn(plan, s, None, prep, draws, None, None)?.0, None));
     }
-    let base = evaluate_drawn(plan, plan.base, None, prep, base_draws, None)?.0;
-    let r = evaluate_drawn(plan, s, Some(&base.values), prep, draws, None)?.0;
+    let base = evaluate_drawn(plan, plan.base, None, prep, base_draws, None, None)?.0;
+    let r = evaluate_drawn(plan, s, Some(&base.values), prep, draws, None, None)?.0;
     Ok((r, Some(base)))
 }
 

@@ -289,7 +289,7 @@ pub fn simulate(plan: &Plan, model: &Model, opts: &SimOptions<'_>) -> Result<Sim
     let fail0 = |error| SimError { run: 0, error };
     let none = eval::Draws::default();
     let base_reference = if need_base {
-        Some(evaluate_drawn(plan, plan.base, None, &prep, &none, None).map_err(fail0)?)
+        Some(evaluate_drawn(plan, plan.base, None, &prep, &none, None, None).map_err(fail0)?)
     } else {
         None
     };
@@ -301,7 +301,7 @@ pub fn simulate(plan: &Plan, model: &Model, opts: &SimOptions<'_>) -> Result<Sim
             .filter(|_| s != plan.base)
             .map(|b| b.0.values.as_slice());
         let (r, mut plain) =
-            evaluate_drawn(plan, s, base_values, &prep, &none, None).map_err(fail0)?;
+            evaluate_drawn(plan, s, base_values, &prep, &none, None, None).map_err(fail0)?;
         for l in model.layers.get(s).map(Vec::as_slice).unwrap_or(&[]) {
             if let Some(p) = plain.get_mut(l.item) {
                 *p = false;
@@ -336,12 +336,19 @@ pub fn simulate(plan: &Plan, model: &Model, opts: &SimOptions<'_>) -> Result<Sim
                 ..Block::default()
             })
             .collect();
+        // Programs per scenario and set of fired triggers, built once per thread.
+        let cache = eval::ProgramCache::default();
         for run in range {
             let u = model.quantiles(opts.seed, run as u64, n);
             let fail = |error| SimError { run, error };
+            let drawn = model.draws_all(&u, n);
             let base_values = if need_base {
-                let d = model.draws(plan.base, &u, n);
-                Some(evaluate_drawn(plan, plan.base, None, &prep, &d, None).map_err(fail)?.0)
+                let d = model.draws_from(plan.base, &drawn);
+                Some(
+                    evaluate_drawn(plan, plan.base, None, &prep, &d, None, Some(&cache))
+                        .map_err(fail)?
+                        .0,
+                )
             } else {
                 None
             };
@@ -350,13 +357,14 @@ pub fn simulate(plan: &Plan, model: &Model, opts: &SimOptions<'_>) -> Result<Sim
                 let result = match &base_values {
                     Some(b) if s == plan.base => b.clone(),
                     _ => {
-                        let d = model.draws(s, &u, n);
+                        let d = model.draws_from(s, &drawn);
                         let base = base_values.as_ref().filter(|_| s != plan.base);
                         let reuse = Some((
                             layout.reference.0.as_slice(),
                             layout.reference.1.as_slice(),
                         ));
-                        evaluate_drawn(plan, s, base.map(|b| b.values.as_slice()), &prep, &d, reuse)
+                        let base = base.map(|b| b.values.as_slice());
+                        evaluate_drawn(plan, s, base, &prep, &d, reuse, Some(&cache))
                             .map_err(fail)?
                             .0
                     }

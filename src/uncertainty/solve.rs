@@ -126,7 +126,7 @@ pub fn solve(plan: &Plan, p: &Problem) -> Result<Solution, EvalError> {
             projected: None,
             gap: None,
         };
-        let Ok((r, _)) = evaluate_drawn(plan, s, base_values, &prep, &draws, None) else {
+        let Ok((r, _)) = evaluate_drawn(plan, s, base_values, &prep, &draws, None, None) else {
             return Ok(failed);
         };
         let Ok(oc) = outcomes(plan, &r, base_values) else {
