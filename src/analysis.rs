@@ -530,9 +530,10 @@ fn range_line(
     let plan = eval
         .filter(|e| e.compilation.results.is_some())
         .map(|e| e.compilation.plan());
-    if let Some((_, p10, p90)) =
-        plan.and_then(|p| p.item(name).and_then(|i| crate::uncertainty::driver_range(p, i)))
-    {
+    if let Some((_, p10, p90)) = plan.and_then(|p| {
+        p.item(name)
+            .and_then(|i| crate::uncertainty::driver_range(p, i))
+    }) {
         let unit = &it.unit;
         let dp = crate::report::format::decimals_for(&[p10, p90], unit);
         let _ = write!(

@@ -1466,8 +1466,15 @@ fn callouts(
             (DeclKind::Item(a), DeclKind::Item(b)) => {
                 let (x, y) = (item_range(a), item_range(b));
                 if x != y {
-                    let show = |r: Option<String>| r.map(|t| format!("`{t}`")).unwrap_or_else(|| "none".into());
-                    callout(&mut out, "range", &n.name, format!("range {} → {}", show(x), show(y)));
+                    let show = |r: Option<String>| {
+                        r.map(|t| format!("`{t}`")).unwrap_or_else(|| "none".into())
+                    };
+                    callout(
+                        &mut out,
+                        "range",
+                        &n.name,
+                        format!("range {} → {}", show(x), show(y)),
+                    );
                 }
             }
             _ => {}

@@ -803,9 +803,13 @@ impl<'a> Resolver<'a> {
                     Diagnostic::error(
                         Code::InvalidPlan,
                         *span,
-                        format!("the odds band {lo_text} to {hi_text} is not a band of probabilities"),
+                        format!(
+                            "the odds band {lo_text} to {hi_text} is not a band of probabilities"
+                        ),
                     )
-                    .with_help("write the lower probability first, both at most 100%: `odds 35% to 65%`"),
+                    .with_help(
+                        "write the lower probability first, both at most 100%: `odds 35% to 65%`",
+                    ),
                 );
             } else {
                 self.plan.odds = Some((*lo, *hi));
@@ -1405,7 +1409,10 @@ impl<'a> Resolver<'a> {
                 Diagnostic::error(
                     Code::TypeMismatch,
                     c.rho_span,
-                    format!("a rank correlation lies between -1 and 1, not {}", c.rho_text),
+                    format!(
+                        "a rank correlation lies between -1 and 1, not {}",
+                        c.rho_text
+                    ),
                 )
                 .with_help(format!(
                     "write a correlation such as `correlate {}, {} 0.6`",
@@ -1444,7 +1451,10 @@ impl<'a> Resolver<'a> {
                 Diagnostic::error(
                     Code::TypeMismatch,
                     id.span,
-                    format!("`{}` is a metric; only ranged drivers can be correlated", id.name),
+                    format!(
+                        "`{}` is a metric; only ranged drivers can be correlated",
+                        id.name
+                    ),
                 )
                 .with_help("correlate the ranged drivers it is computed from"),
             );

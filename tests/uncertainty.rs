@@ -140,7 +140,10 @@ fn independent_and_correlated_drivers() {
          driver a = 0.5 { range 0 to 1 uniform }\n\
          driver b = 0.5 { range 0 to 1 uniform }\n\
          correlate a, b 0.9\n",
-        &["x@2026-01 + y@2026-01 >= 1.5", "a@2026-01 >= 0.5 and b@2026-01 >= 0.5"],
+        &[
+            "x@2026-01 + y@2026-01 >= 1.5",
+            "a@2026-01 >= 0.5 and b@2026-01 >= 0.5",
+        ],
     );
     let c = compiled(&src);
     let sim = run(c.plan(), N, 11, 2, false);
@@ -173,7 +176,11 @@ fn the_contracts_example_has_the_odds_of_section_5() {
     let c = compiled(&example("range 80K to 90K"));
     let plan = c.plan();
     let sim = run(plan, 10_000, 0, 2, false);
-    let base = sim.scenarios.iter().position(|s| s.scenario == plan.base).unwrap();
+    let base = sim
+        .scenarios
+        .iter()
+        .position(|s| s.scenario == plan.base)
+        .unwrap();
     let p = sim.scenarios[base].targets[0].probability.to_f64().unwrap();
     assert!((p - 0.207).abs() <= 0.015, "P(revenue_65m) = {p}");
     let [p10, p50, p90] = revenue_stats(&sim, plan);
@@ -202,14 +209,14 @@ fn check_simulate_warns_base_case_odds_at_the_target() {
 
 #[test]
 fn an_odds_band_in_the_plan_block_moves_the_check() {
-    let text = example("range 80K to 90K").replace(
-        "  base base",
-        "  base base\n  odds 15% to 65%",
-    );
+    let text = example("range 80K to 90K").replace("  base base", "  base base\n  odds 15% to 65%");
     let c = compiled(&text);
     assert_eq!(
         c.plan().odds,
-        Some((Decimal::from_str("0.15").unwrap(), Decimal::from_str("0.65").unwrap()))
+        Some((
+            Decimal::from_str("0.15").unwrap(),
+            Decimal::from_str("0.65").unwrap()
+        ))
     );
     let sim = run(c.plan(), 10_000, 0, 2, false);
     assert!(odds_check(c.plan(), &sim).is_empty());
@@ -247,7 +254,10 @@ fn triggers_are_simulated_inside_each_run() {
     // Fires when 210 · 22% · deal_size < 4M in January and (later) another month:
     // deal_size < 4M / 46.2 ≈ 86,580 and also in February (214.2 · 23.2%).
     assert!(p > 0.3 && p < 0.9, "P(fires) = {p}");
-    assert_eq!(t.median.map(|m| plan.period_label(m)).as_deref(), Some("2026-02"));
+    assert_eq!(
+        t.median.map(|m| plan.period_label(m)).as_deref(),
+        Some("2026-02")
+    );
 }
 
 #[test]
@@ -284,7 +294,10 @@ fn rolled_up_percentiles_are_percentiles_of_each_runs_roll_up() {
     // Independent months: the sum's P90 is far below the sum of monthly P90s
     // (≈ 12 × 90 = 1,080), near 600 + 1.28 · sqrt(12 · 833.3) ≈ 728.
     assert!(monthly_p90 > Decimal::from(1_000));
-    assert!(total.p90 < Decimal::from(760) && total.p90 > Decimal::from(700), "{total:?}");
+    assert!(
+        total.p90 < Decimal::from(760) && total.p90 > Decimal::from(700),
+        "{total:?}"
+    );
 }
 
 #[test]
@@ -303,17 +316,34 @@ fn sensitivity_orders_by_swing_and_marks_non_monotonic_drivers() {
     let t = tornado(plan, &model, plan.base, Output::Item(r), 0..1).unwrap();
     let d = |s: &str| Decimal::from_str(s).unwrap();
     assert_eq!(t.planned, d("50"));
-    let names: Vec<&str> = t.bars.iter().map(|b| plan.items[b.driver].name.as_str()).collect();
+    let names: Vec<&str> = t
+        .bars
+        .iter()
+        .map(|b| plan.items[b.driver].name.as_str())
+        .collect();
     assert_eq!(names, ["b", "a"]);
     // b at P10 = 4.3, P90 = 6.7: r = 43 and 67; a at 8.4 and 11.6: 42 and 58.
-    assert_eq!((t.bars[0].at_low, t.bars[0].at_high, t.bars[0].swing), (d("43"), d("67"), d("24")));
-    assert_eq!((t.bars[1].at_low, t.bars[1].at_high, t.bars[1].swing), (d("42"), d("58"), d("16")));
+    assert_eq!(
+        (t.bars[0].at_low, t.bars[0].at_high, t.bars[0].swing),
+        (d("43"), d("67"), d("24"))
+    );
+    assert_eq!(
+        (t.bars[1].at_low, t.bars[1].at_high, t.bars[1].swing),
+        (d("42"), d("58"), d("16"))
+    );
     assert!(t.bars.iter().all(|b| b.monotonic));
     let bowl = plan.item("bowl").unwrap();
     let t = tornado(plan, &model, plan.base, Output::Item(bowl), 0..1).unwrap();
-    let a = t.bars.iter().find(|b| plan.items[b.driver].name == "a").unwrap();
+    let a = t
+        .bars
+        .iter()
+        .find(|b| plan.items[b.driver].name == "a")
+        .unwrap();
     assert!(!a.monotonic, "{a:?}");
-    assert_eq!((a.at_low, a.at_median, a.at_high), (d("7.56"), d("5"), d("7.56")));
+    assert_eq!(
+        (a.at_low, a.at_median, a.at_high),
+        (d("7.56"), d("5"), d("7.56"))
+    );
 }
 
 fn solve_example(driver: &str, mode: Mode) -> plumb::uncertainty::solve::Solution {
@@ -322,7 +352,11 @@ fn solve_example(driver: &str, mode: Mode) -> plumb::uncertainty::solve::Solutio
     solve(
         plan,
         &Problem {
-            objective: plan.objectives.iter().position(|o| o.name == "revenue_65m").unwrap(),
+            objective: plan
+                .objectives
+                .iter()
+                .position(|o| o.name == "revenue_65m")
+                .unwrap(),
             target: 0,
             driver: plan.item(driver).unwrap(),
             mode,
@@ -365,7 +399,10 @@ fn solve_reports_the_closest_end_or_the_boundary() {
         within: Some((Decimal::ZERO, Decimal::from_str("1.01").unwrap())),
     };
     let s = solve(plan, &p).unwrap();
-    assert_eq!((s.status, s.value), (Status::NoSolution, Decimal::from_str("1.01").unwrap()));
+    assert_eq!(
+        (s.status, s.value),
+        (Status::NoSolution, Decimal::from_str("1.01").unwrap())
+    );
     // new_logos already holds (749.81 ≥ 725): win_rate can fall to 725 / 749.8076… ≈ 0.966915.
     let p = Problem {
         objective: obj("new_logos"),
@@ -386,8 +423,17 @@ fn ranges_survive_formatting() {
                correlate churn, churn2 -0.3\n\
                scenario s \"S\" {\n  churn = 3% range 2% to 5% uniform from 2026-03\n}\n";
     let out = plumb::fmt::format_source(src, plumb::source::FileId::default()).unwrap();
-    assert!(out.contains("range 1% to 4% triangular per period"), "{out}");
+    assert!(
+        out.contains("range 1% to 4% triangular per period"),
+        "{out}"
+    );
     assert!(out.contains("correlate churn, churn2 -0.3"), "{out}");
-    assert!(out.contains("churn = 3% range 2% to 5% uniform from 2026-03"), "{out}");
-    assert_eq!(plumb::fmt::format_source(&out, plumb::source::FileId::default()).unwrap(), out);
+    assert!(
+        out.contains("churn = 3% range 2% to 5% uniform from 2026-03"),
+        "{out}"
+    );
+    assert_eq!(
+        plumb::fmt::format_source(&out, plumb::source::FileId::default()).unwrap(),
+        out
+    );
 }

@@ -23,8 +23,18 @@ const EX: &str = "examples/uncertain.plumb";
 fn simulate_json_is_byte_identical_for_any_thread_count() {
     let run = |threads: &str| {
         let (code, out, err) = plumb(&[
-            "simulate", EX, "--samples", "300", "--seed", "9", "--format", "json", "--by",
-            "quarter", "--threads", threads,
+            "simulate",
+            EX,
+            "--samples",
+            "300",
+            "--seed",
+            "9",
+            "--format",
+            "json",
+            "--by",
+            "quarter",
+            "--threads",
+            threads,
         ]);
         assert_eq!(code, 0, "{err}");
         out
@@ -39,12 +49,27 @@ fn simulate_json_is_byte_identical_for_any_thread_count() {
     let p: f64 = p.as_str().unwrap().parse().unwrap();
     assert!((0.0..=1.0).contains(&p));
     // Four quarters of percentiles per item.
-    assert_eq!(v["scenarios"]["base"]["items"]["revenue"]["p50"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        v["scenarios"]["base"]["items"]["revenue"]["p50"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
 }
 
 #[test]
 fn simulate_csv_and_markdown() {
-    let (code, out, _) = plumb(&["simulate", EX, "--samples", "200", "--format", "csv", "-s", "base"]);
+    let (code, out, _) = plumb(&[
+        "simulate",
+        EX,
+        "--samples",
+        "200",
+        "--format",
+        "csv",
+        "-s",
+        "base",
+    ]);
     assert_eq!(code, 0);
     assert!(out.starts_with("scenario,kind,name,period,probability,p10,p50,p90,mean\n"));
     assert!(out.contains("base,item,revenue,2026-01,,"));
@@ -59,11 +84,24 @@ fn simulate_csv_and_markdown() {
 
 #[test]
 fn solve_prints_the_line_to_paste_and_fails_without_a_solution() {
-    let (code, out, _) = plumb(&["solve", "examples/fy2026.plumb", "revenue_65m", "--vary", "win_rate"]);
+    let (code, out, _) = plumb(&[
+        "solve",
+        "examples/fy2026.plumb",
+        "revenue_65m",
+        "--vary",
+        "win_rate",
+    ]);
     assert_eq!(code, 0);
     assert!(out.contains("win_rate = 1.01987 * win_rate"), "{out}");
     let (code, out, _) = plumb(&[
-        "solve", "examples/fy2026.plumb", "revenue_65m", "--vary", "win_rate", "--shift", "--format", "json",
+        "solve",
+        "examples/fy2026.plumb",
+        "revenue_65m",
+        "--vary",
+        "win_rate",
+        "--shift",
+        "--format",
+        "json",
     ]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -71,7 +109,13 @@ fn solve_prints_the_line_to_paste_and_fails_without_a_solution() {
     assert_eq!(v["mode"], "shift");
     assert_eq!(v["line"], "win_rate = win_rate + 0.00528956");
     let (code, out, _) = plumb(&[
-        "solve", "examples/fy2026.plumb", "revenue_65m", "--vary", "deal_size", "--within", "0.5..1.01",
+        "solve",
+        "examples/fy2026.plumb",
+        "revenue_65m",
+        "--vary",
+        "deal_size",
+        "--within",
+        "0.5..1.01",
     ]);
     assert_eq!(code, 1);
     assert!(out.contains("the closest is the high end"), "{out}");
@@ -101,16 +145,31 @@ fn sensitivity_lists_ranged_drivers_by_swing() {
 #[test]
 fn check_simulate_warns_and_check_fails_on_a_bad_range() {
     let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string("examples/fy2026.plumb").unwrap().replace(
-        "driver deal_size: USD/deal = 85K { owner sales }",
-        "driver deal_size: USD/deal = 85K { owner sales  range 80K to 90K }",
-    );
+    let text = std::fs::read_to_string("examples/fy2026.plumb")
+        .unwrap()
+        .replace(
+            "driver deal_size: USD/deal = 85K { owner sales }",
+            "driver deal_size: USD/deal = 85K { owner sales  range 80K to 90K }",
+        );
     let good = dir.path().join("good.plumb");
     std::fs::write(&good, &text).unwrap();
-    let (code, out, _) = plumb(&["check", good.to_str().unwrap(), "--simulate", "--samples", "2000", "--format", "json"]);
+    let (code, out, _) = plumb(&[
+        "check",
+        good.to_str().unwrap(),
+        "--simulate",
+        "--samples",
+        "2000",
+        "--format",
+        "json",
+    ]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let odds: Vec<_> = v.as_array().unwrap().iter().filter(|d| d["code"] == "base-case-odds").collect();
+    let odds: Vec<_> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "base-case-odds")
+        .collect();
     assert_eq!(odds.len(), 1);
     assert_eq!(odds[0]["line"], 41);
     assert_eq!(odds[0]["severity"], "warning");
@@ -135,19 +194,35 @@ fn explain_shows_a_drivers_range() {
 #[test]
 fn diff_reports_changed_ranges_and_with_simulate_the_change_in_odds() {
     let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string("examples/fy2026.plumb").unwrap().replace(
-        "driver deal_size: USD/deal = 85K { owner sales }",
-        "driver deal_size: USD/deal = 85K { owner sales  range 80K to 90K }",
-    );
+    let text = std::fs::read_to_string("examples/fy2026.plumb")
+        .unwrap()
+        .replace(
+            "driver deal_size: USD/deal = 85K { owner sales }",
+            "driver deal_size: USD/deal = 85K { owner sales  range 80K to 90K }",
+        );
     let old = dir.path().join("old.plumb");
     let new = dir.path().join("new.plumb");
     std::fs::write(&old, &text).unwrap();
-    std::fs::write(&new, text.replace("range 80K to 90K", "range 80K to 90K uniform")).unwrap();
+    std::fs::write(
+        &new,
+        text.replace("range 80K to 90K", "range 80K to 90K uniform"),
+    )
+    .unwrap();
     let (code, out, err) = plumb(&["diff", old.to_str().unwrap(), new.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("range 80K to 90K → 80K to 90K uniform"), "{out}");
+    assert!(
+        out.contains("range 80K to 90K → 80K to 90K uniform"),
+        "{out}"
+    );
     let (code, out, err) = plumb(&[
-        "diff", old.to_str().unwrap(), new.to_str().unwrap(), "--simulate", "--samples", "4000", "--format", "json",
+        "diff",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--simulate",
+        "--samples",
+        "4000",
+        "--format",
+        "json",
     ]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -162,7 +237,15 @@ fn diff_reports_changed_ranges_and_with_simulate_the_change_in_odds() {
     let change: f64 = row["change"].as_str().unwrap().parse().unwrap();
     assert!((change - 0.124).abs() < 0.05, "{row}");
     let (_, out, _) = plumb(&[
-        "diff", old.to_str().unwrap(), new.to_str().unwrap(), "--simulate", "--samples", "500",
+        "diff",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--simulate",
+        "--samples",
+        "500",
     ]);
-    assert!(out.contains("Odds of each target (500 runs, seed 0)"), "{out}");
+    assert!(
+        out.contains("Odds of each target (500 runs, seed 0)"),
+        "{out}"
+    );
 }

@@ -87,7 +87,10 @@ pub fn run(args: &SensitivityArgs) -> u8 {
         Some(i) => (
             Output::Item(i),
             args.of.clone(),
-            plan.items.get(i).map(|x| x.unit.clone()).unwrap_or_default(),
+            plan.items
+                .get(i)
+                .map(|x| x.unit.clone())
+                .unwrap_or_default(),
         ),
         None => match objective_target(plan, &args.of) {
             Ok((o, t)) => {
@@ -108,11 +111,18 @@ pub fn run(args: &SensitivityArgs) -> u8 {
                         _ => None,
                     })
                     .unwrap_or_default();
-                let name = plan.objectives.get(o).map(|x| x.name.clone()).unwrap_or_default();
+                let name = plan
+                    .objectives
+                    .get(o)
+                    .map(|x| x.name.clone())
+                    .unwrap_or_default();
                 (Output::Target(o, t), format!("{name}: {text}"), unit)
             }
             Err(msg) => {
-                eprintln!("error: `{}` is neither a driver, a metric nor an objective: {msg}", args.of);
+                eprintln!(
+                    "error: `{}` is neither a driver, a metric nor an objective: {msg}",
+                    args.of
+                );
                 return 2;
             }
         },
@@ -138,7 +148,11 @@ pub fn run(args: &SensitivityArgs) -> u8 {
             return 1;
         }
     };
-    let scen = plan.scenarios.get(s).map(|x| x.name.clone()).unwrap_or_default();
+    let scen = plan
+        .scenarios
+        .get(s)
+        .map(|x| x.name.clone())
+        .unwrap_or_default();
     let over = args.period.clone().unwrap_or_else(|| "the horizon".into());
     if args.format == UncertaintyFormat::Json {
         let bars: Vec<serde_json::Value> = t
@@ -188,18 +202,32 @@ pub fn run(args: &SensitivityArgs) -> u8 {
         return 0;
     }
     println!();
-    let mut rows = vec![["driver", "P10", "P90", "at P10", "at P90", "swing"].map(String::from).to_vec()];
+    let mut rows = vec![["driver", "P10", "P90", "at P10", "at P90", "swing"]
+        .map(String::from)
+        .to_vec()];
     for b in &t.bars {
-        let Some(it) = plan.items.get(b.driver) else { continue };
-        let ddp = decimals_for(&[b.driver_low.unwrap_or_default(), b.driver_high.unwrap_or_default()], &it.unit);
+        let Some(it) = plan.items.get(b.driver) else {
+            continue;
+        };
+        let ddp = decimals_for(
+            &[
+                b.driver_low.unwrap_or_default(),
+                b.driver_high.unwrap_or_default(),
+            ],
+            &it.unit,
+        );
         let mut name = it.name.clone();
         if !b.monotonic {
             name.push_str(" (non-monotonic)");
         }
         rows.push(vec![
             name,
-            b.driver_low.map(|v| amount(v, &it.unit, ddp)).unwrap_or_default(),
-            b.driver_high.map(|v| amount(v, &it.unit, ddp)).unwrap_or_default(),
+            b.driver_low
+                .map(|v| amount(v, &it.unit, ddp))
+                .unwrap_or_default(),
+            b.driver_high
+                .map(|v| amount(v, &it.unit, ddp))
+                .unwrap_or_default(),
             amount(b.at_low, &unit, dp),
             amount(b.at_high, &unit, dp),
             amount(b.swing, &unit, dp),

@@ -283,7 +283,11 @@ pub struct OddsDiff {
 
 /// Every target's probability in every scenario of one version (empty when the
 /// plan has errors or cannot be simulated).
-fn odds_of(c: &Compilation, samples: usize, seed: u64) -> Vec<(String, String, rust_decimal::Decimal)> {
+fn odds_of(
+    c: &Compilation,
+    samples: usize,
+    seed: u64,
+) -> Vec<(String, String, rust_decimal::Decimal)> {
     if c.has_errors() || c.results.is_none() {
         return Vec::new();
     }
@@ -305,9 +309,17 @@ fn odds_of(c: &Compilation, samples: usize, seed: u64) -> Vec<(String, String, r
     };
     let mut out = Vec::new();
     for sc in &sim.scenarios {
-        let name = plan.scenarios.get(sc.scenario).map(|s| s.name.clone()).unwrap_or_default();
+        let name = plan
+            .scenarios
+            .get(sc.scenario)
+            .map(|s| s.name.clone())
+            .unwrap_or_default();
         for t in &sc.targets {
-            let obj = plan.objectives.get(t.objective).map(|o| o.name.as_str()).unwrap_or("?");
+            let obj = plan
+                .objectives
+                .get(t.objective)
+                .map(|o| o.name.as_str())
+                .unwrap_or("?");
             out.push((name.clone(), format!("{obj}: {}", t.text), t.probability));
         }
     }
@@ -337,7 +349,11 @@ pub fn odds_diff(old: &Compilation, new: &Compilation, samples: usize, seed: u64
             });
         }
     }
-    OddsDiff { samples, seed, rows }
+    OddsDiff {
+        samples,
+        seed,
+        rows,
+    }
 }
 
 impl OddsDiff {
@@ -364,8 +380,11 @@ impl OddsDiff {
     /// A table (Markdown or text) of the odds before and after.
     pub fn render(&self, markdown: bool) -> String {
         use std::fmt::Write as _;
-        let pct = |v: Option<rust_decimal::Decimal>| v.map(report::percent).unwrap_or_else(|| "-".into());
-        let mut rows = vec![["scenario", "target", "before", "after", "change"].map(String::from).to_vec()];
+        let pct =
+            |v: Option<rust_decimal::Decimal>| v.map(report::percent).unwrap_or_else(|| "-".into());
+        let mut rows = vec![["scenario", "target", "before", "after", "change"]
+            .map(String::from)
+            .to_vec()];
         for r in &self.rows {
             let change = match (r.before, r.after) {
                 (Some(a), Some(b)) => {
@@ -375,7 +394,13 @@ impl OddsDiff {
                 }
                 _ => "-".into(),
             };
-            rows.push(vec![r.scenario.clone(), r.target.clone(), pct(r.before), pct(r.after), change]);
+            rows.push(vec![
+                r.scenario.clone(),
+                r.target.clone(),
+                pct(r.before),
+                pct(r.after),
+                change,
+            ]);
         }
         let mut out = String::new();
         let title = format!(

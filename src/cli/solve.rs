@@ -111,9 +111,19 @@ pub fn run(args: &SolveArgs) -> u8 {
         }
     };
     let driver = match plan.item(&args.vary) {
-        Some(i) if plan.items.get(i).is_some_and(|x| x.kind == plumb::syntax::ast::ItemKind::Driver) => i,
+        Some(i)
+            if plan
+                .items
+                .get(i)
+                .is_some_and(|x| x.kind == plumb::syntax::ast::ItemKind::Driver) =>
+        {
+            i
+        }
         Some(_) => {
-            eprintln!("error: `{}` is a metric; only a driver can be varied", args.vary);
+            eprintln!(
+                "error: `{}` is a metric; only a driver can be varied",
+                args.vary
+            );
             return 2;
         }
         None => {
@@ -212,14 +222,30 @@ fn human(plan: &plumb::ir::Plan, p: &Problem, sol: &Solution, text: &str, pasted
     let item = plan.items.get(p.driver);
     let name = item.map(|i| i.name.as_str()).unwrap_or("?");
     let unit = item.map(|i| i.unit.clone()).unwrap_or_default();
-    let obj = plan.objectives.get(p.objective).map(|o| o.name.as_str()).unwrap_or("?");
-    let scen = plan.scenarios.get(p.scenario).map(|s| s.name.as_str()).unwrap_or("?");
+    let obj = plan
+        .objectives
+        .get(p.objective)
+        .map(|o| o.name.as_str())
+        .unwrap_or("?");
+    let scen = plan
+        .scenarios
+        .get(p.scenario)
+        .map(|s| s.name.as_str())
+        .unwrap_or("?");
     let what = match p.mode {
         Mode::Scale => format!("k = {}", sol.value.normalize()),
         Mode::Shift => {
             let dp = decimals_for(&[sol.value], &unit).max(2);
-            let sign = if sol.value.is_sign_negative() { "" } else { "+" };
-            format!("d = {sign}{} ({sign}{})", sol.value.normalize(), amount(sol.value, &unit, dp))
+            let sign = if sol.value.is_sign_negative() {
+                ""
+            } else {
+                "+"
+            };
+            format!(
+                "d = {sign}{} ({sign}{})",
+                sol.value.normalize(),
+                amount(sol.value, &unit, dp)
+            )
         }
     };
     let verb = match p.mode {

@@ -151,8 +151,9 @@ pub fn evaluate(plan: &Plan, opts: &EvalOptions) -> Result<Results, EvalError> {
         .filter(|s| *s != plan.base && wanted.contains(s))
         .collect();
     let reuse = Some((base.values.as_slice(), base_plain.as_slice()));
-    let one =
-        |s: &ScenarioId| scenario_with(plan, *s, Some(&base.values), &prep, reuse, None).map(|(r, _)| r);
+    let one = |s: &ScenarioId| {
+        scenario_with(plan, *s, Some(&base.values), &prep, reuse, None).map(|(r, _)| r)
+    };
     let big = plan.items.len().saturating_mul(plan.len) >= PARALLEL_CELLS
         && rest.len() > 1
         && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);

@@ -160,9 +160,14 @@ impl<'p> Program<'p> {
                 let from = at.saturating_add(i64::from(step.after));
                 for (a, _) in &step.actions {
                     match a {
-                        Action::Set(item, e) => {
-                            push(&mut slots, &mut top, *item, SlotExpr::Expr(e), from, Layer::Action)
-                        }
+                        Action::Set(item, e) => push(
+                            &mut slots,
+                            &mut top,
+                            *item,
+                            SlotExpr::Expr(e),
+                            from,
+                            Layer::Action,
+                        ),
                         Action::Pause(ini) => {
                             for m in plan
                                 .initiatives
@@ -170,7 +175,14 @@ impl<'p> Program<'p> {
                                 .map(|i| i.members.as_slice())
                                 .unwrap_or(&[])
                             {
-                                push(&mut slots, &mut top, *m, SlotExpr::Zero, from, Layer::Action);
+                                push(
+                                    &mut slots,
+                                    &mut top,
+                                    *m,
+                                    SlotExpr::Zero,
+                                    from,
+                                    Layer::Action,
+                                );
                             }
                         }
                     }
@@ -893,10 +905,18 @@ impl<'p> Program<'p> {
         values: &[Vec<Decimal>],
         drawn: &[Decimal],
     ) -> Vec<Decimal> {
-        (0..n).map(|t| self.drawn_cell(s, t, values, drawn)).collect()
+        (0..n)
+            .map(|t| self.drawn_cell(s, t, values, drawn))
+            .collect()
     }
 
-    fn drawn_cell(&self, s: usize, t: usize, values: &[Vec<Decimal>], drawn: &[Decimal]) -> Decimal {
+    fn drawn_cell(
+        &self,
+        s: usize,
+        t: usize,
+        values: &[Vec<Decimal>],
+        drawn: &[Decimal],
+    ) -> Decimal {
         let (from, start) = self.bounds(s);
         let ti = t as i64;
         if ti < start {

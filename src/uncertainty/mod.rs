@@ -185,7 +185,11 @@ fn planned<'p>(
     base: Option<&[Vec<Decimal>]>,
 ) -> Result<Planned<'p>, EvalError> {
     let prog = Program::build(plan, s, &[]);
-    let name = plan.scenarios.get(s).map(|x| x.name.as_str()).unwrap_or("?");
+    let name = plan
+        .scenarios
+        .get(s)
+        .map(|x| x.name.as_str())
+        .unwrap_or("?");
     let slots = prog.run(plan, name, base)?;
     let values = prog.into_item_values(slots.clone());
     Ok(Planned {
@@ -379,7 +383,11 @@ impl Model {
     }
 
     /// Scenario `s`'s layers out of [`Model::draws_all`]'s.
-    pub fn draws_from(&self, s: ScenarioId, all: &[(ItemId, Layer, Vec<Decimal>)]) -> crate::eval::Draws {
+    pub fn draws_from(
+        &self,
+        s: ScenarioId,
+        all: &[(ItemId, Layer, Vec<Decimal>)],
+    ) -> crate::eval::Draws {
         let mut d = crate::eval::Draws::default();
         for l in self.layers.get(s).map(Vec::as_slice).unwrap_or(&[]) {
             if let Some(x) = all.iter().find(|(i, k, _)| *i == l.item && *k == l.layer) {
@@ -401,7 +409,12 @@ impl Model {
     }
 
     /// One layer's values for the given quantiles.
-    fn layer_values(&self, l: &RangedLayer, u: &[Vec<f64>], periods: usize) -> Option<Vec<Decimal>> {
+    fn layer_values(
+        &self,
+        l: &RangedLayer,
+        u: &[Vec<f64>],
+        periods: usize,
+    ) -> Option<Vec<Decimal>> {
         {
             let k = self.drivers.iter().position(|x| *x == l.item)?;
             let us = u.get(k).map(Vec::as_slice).unwrap_or(&[]);
@@ -433,7 +446,13 @@ impl Model {
 
     /// The ranged layer of `item` that a scenario's value in period `t` comes
     /// from, if that layer is ranged.
-    pub fn layer_at(&self, plan: &Plan, s: ScenarioId, item: ItemId, t: usize) -> Option<&RangedLayer> {
+    pub fn layer_at(
+        &self,
+        plan: &Plan,
+        s: ScenarioId,
+        item: ItemId,
+        t: usize,
+    ) -> Option<&RangedLayer> {
         // The active layer: the last override along the chain that applies at t.
         let mut active = Layer::Declaration;
         for sc in plan.scenario_chain(s) {
@@ -469,7 +488,13 @@ fn layer(
     let it = plan.items.get(item);
     let name = it.map(|i| i.name.as_str()).unwrap_or("?");
     let unit = it.map(|i| i.unit.clone()).unwrap_or_default();
-    let show = |v: Decimal| amount(v, &unit, crate::report::format::decimals_for(&[v], &unit).max(0));
+    let show = |v: Decimal| {
+        amount(
+            v,
+            &unit,
+            crate::report::format::decimals_for(&[v], &unit).max(0),
+        )
+    };
     for t in from..n {
         let (a, b, m) = (
             low.get(t).copied().unwrap_or_default(),
@@ -513,7 +538,10 @@ fn layer(
 
 /// The copula's Cholesky factor over the correlated drivers.
 #[allow(clippy::type_complexity)]
-fn copula(plan: &Plan, drivers: &[ItemId]) -> Result<Option<(Vec<usize>, Vec<Vec<f64>>)>, Diagnostic> {
+fn copula(
+    plan: &Plan,
+    drivers: &[ItemId],
+) -> Result<Option<(Vec<usize>, Vec<Vec<f64>>)>, Diagnostic> {
     if plan.correlations.is_empty() {
         return Ok(None);
     }

@@ -313,7 +313,9 @@ fn grids(plan: &Plan, sim: &Simulation, k: usize) -> (Grid, Grid, Grid) {
             .median
             .map(|p| plan.period_label(p))
             .unwrap_or_else(|| "-".into());
-        triggers.rows.push(vec![name, percent(t.probability), median]);
+        triggers
+            .rows
+            .push(vec![name, percent(t.probability), median]);
     }
     (targets, items, triggers)
 }
@@ -393,7 +395,11 @@ pub fn render_csv(plan: &Plan, sim: &Simulation) -> String {
     for sc in &sim.scenarios {
         let name = csv_field(&scenario_name(plan, sc.scenario));
         for t in &sc.targets {
-            let label = csv_field(&format!("{}: {}", objective_name(plan, t.objective), t.text));
+            let label = csv_field(&format!(
+                "{}: {}",
+                objective_name(plan, t.objective),
+                t.text
+            ));
             let p = exact(t.probability);
             let _ = writeln!(out, "{name},target,{label},,{p},{}", stats(t.projected));
             let _ = writeln!(out, "{name},gap,{label},,,{}", stats(t.gap));

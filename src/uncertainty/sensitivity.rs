@@ -68,7 +68,10 @@ pub(crate) fn run_with(
     draws: &Draws,
 ) -> Result<(ScenarioResult, Option<ScenarioResult>), EvalError> {
     if s == plan.base {
-        return Ok((evaluate_drawn(plan, s, None, prep, draws, None, None)?.0, None));
+        return Ok((
+            evaluate_drawn(plan, s, None, prep, draws, None, None)?.0,
+            None,
+        ));
     }
     let base = evaluate_drawn(plan, plan.base, None, prep, base_draws, None, None)?.0;
     let r = evaluate_drawn(plan, s, Some(&base.values), prep, draws, None, None)?.0;
@@ -84,8 +87,7 @@ pub(crate) fn measure(
     base: Option<&ScenarioResult>,
 ) -> Result<Decimal, EvalError> {
     match out {
-        Output::Item(i) => Ok(super::window_value(plan, &r.values, i, window)
-            .unwrap_or_default()),
+        Output::Item(i) => Ok(super::window_value(plan, &r.values, i, window).unwrap_or_default()),
         Output::Target(o, t) => {
             let oc = outcomes(plan, r, base.map(|b| b.values.as_slice()))?;
             Ok(oc
@@ -108,7 +110,11 @@ pub fn tornado(
     let prep = Prepared::new(plan, true);
     let n = plan.len;
     let layers = model.layers.get(s).map(Vec::as_slice).unwrap_or(&[]);
-    let base_layers = model.layers.get(plan.base).map(Vec::as_slice).unwrap_or(&[]);
+    let base_layers = model
+        .layers
+        .get(plan.base)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
     let none = Draws::default();
     let (r0, b0) = run_with(plan, &prep, s, &none, &none)?;
     let planned = measure(plan, out, window.clone(), &r0, b0.as_ref())?;

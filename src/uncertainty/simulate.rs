@@ -178,7 +178,12 @@ pub fn reached(plan: &Plan, model: &Model, s: ScenarioId) -> Vec<bool> {
     // What each item reads, in this scenario (declaration, overrides, `set`s).
     let mut reads: Vec<Vec<ItemId>> = plan.items.iter().map(|i| i.expr.items()).collect();
     for sc in plan.scenario_chain(s) {
-        for o in plan.scenarios.get(sc).map(|x| x.overrides.as_slice()).unwrap_or(&[]) {
+        for o in plan
+            .scenarios
+            .get(sc)
+            .map(|x| x.overrides.as_slice())
+            .unwrap_or(&[])
+        {
             if let Some(r) = reads.get_mut(o.item) {
                 r.extend(o.expr.items());
             }
@@ -186,7 +191,12 @@ pub fn reached(plan: &Plan, model: &Model, s: ScenarioId) -> Vec<bool> {
     }
     let triggers = plan.triggers_for(s);
     for t in &triggers {
-        for st in plan.triggers.get(*t).map(|t| t.steps.as_slice()).unwrap_or(&[]) {
+        for st in plan
+            .triggers
+            .get(*t)
+            .map(|t| t.steps.as_slice())
+            .unwrap_or(&[])
+        {
             for (a, _) in &st.actions {
                 if let crate::ir::Action::Set(d, e) = a {
                     if let Some(r) = reads.get_mut(*d) {
@@ -222,8 +232,15 @@ pub fn reached(plan: &Plan, model: &Model, s: ScenarioId) -> Vec<bool> {
         }
         // Playbooks whose condition varies: everything they act on varies.
         for t in &triggers {
-            let Some(trig) = plan.triggers.get(*t) else { continue };
-            if !trig.when.items().iter().any(|x| reach.get(*x) == Some(&true)) {
+            let Some(trig) = plan.triggers.get(*t) else {
+                continue;
+            };
+            if !trig
+                .when
+                .items()
+                .iter()
+                .any(|x| reach.get(*x) == Some(&true))
+            {
                 continue;
             }
             for st in &trig.steps {
@@ -359,10 +376,8 @@ pub fn simulate(plan: &Plan, model: &Model, opts: &SimOptions<'_>) -> Result<Sim
                     _ => {
                         let d = model.draws_from(s, &drawn);
                         let base = base_values.as_ref().filter(|_| s != plan.base);
-                        let reuse = Some((
-                            layout.reference.0.as_slice(),
-                            layout.reference.1.as_slice(),
-                        ));
+                        let reuse =
+                            Some((layout.reference.0.as_slice(), layout.reference.1.as_slice()));
                         let base = base.map(|b| b.values.as_slice());
                         evaluate_drawn(plan, s, base, &prep, &d, reuse, Some(&cache))
                             .map_err(fail)?
@@ -451,9 +466,7 @@ pub fn simulate(plan: &Plan, model: &Model, opts: &SimOptions<'_>) -> Result<Sim
     let scenarios = layouts
         .iter()
         .zip(merged)
-        .map(|(layout, block)| {
-            summarize(plan, &planned, layout, block, &windows, samples)
-        })
+        .map(|(layout, block)| summarize(plan, &planned, layout, block, &windows, samples))
         .collect();
     Ok(Simulation {
         samples,

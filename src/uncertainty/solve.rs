@@ -290,7 +290,8 @@ pub fn round_sig(v: Decimal, sig: i64, up: bool) -> Decimal {
     };
     let dp = sig - 1 - exponent(v);
     if dp >= 0 {
-        v.round_dp_with_strategy(dp.min(28) as u32, strategy).normalize()
+        v.round_dp_with_strategy(dp.min(28) as u32, strategy)
+            .normalize()
     } else {
         let f = Decimal::from_i128_with_scale(10i128.pow((-dp).min(27) as u32), 0);
         v.checked_div(f)
