@@ -302,14 +302,12 @@ fn rolled_up_percentiles_are_percentiles_of_each_runs_roll_up() {
 
 #[test]
 fn sensitivity_orders_by_swing_and_marks_non_monotonic_drivers() {
-    let src = format!(
-        "plan t \"T\" {{\n  currency USD\n  periods 2026-01 .. 2026-01\n  base base\n}}\n\
-         driver a = 10 {{ range 8 to 12 uniform }}\n\
-         driver b = 5 {{ range 4 to 7 uniform }}\n\
+    let src = "plan t \"T\" {\n  currency USD\n  periods 2026-01 .. 2026-01\n  base base\n}\n\
+         driver a = 10 { range 8 to 12 uniform }\n\
+         driver b = 5 { range 4 to 7 uniform }\n\
          metric r = a * b\n\
-         metric bowl = (a - 10) * (a - 10) + b\n"
-    );
-    let c = compiled(&src);
+         metric bowl = (a - 10) * (a - 10) + b\n";
+    let c = compiled(src);
     let plan = c.plan();
     let model = Model::new(plan).unwrap();
     let r = plan.item("r").unwrap();

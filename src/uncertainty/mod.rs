@@ -488,13 +488,7 @@ fn layer(
     let it = plan.items.get(item);
     let name = it.map(|i| i.name.as_str()).unwrap_or("?");
     let unit = it.map(|i| i.unit.clone()).unwrap_or_default();
-    let show = |v: Decimal| {
-        amount(
-            v,
-            &unit,
-            crate::report::format::decimals_for(&[v], &unit).max(0),
-        )
-    };
+    let show = |v: Decimal| amount(v, &unit, crate::report::format::decimals_for(&[v], &unit));
     for t in from..n {
         let (a, b, m) = (
             low.get(t).copied().unwrap_or_default(),

@@ -1,7 +1,7 @@
 //! `plumb solve`: the smallest change to one driver that makes a target hold.
 //!
-//! The driver is scaled by k (every period × k) or shifted by d (every period
-//! + d) in one scenario, every layer of it (declaration and overrides) alike,
+//! The driver is scaled by k (every period times k) or shifted by d (d added
+//! to every period) in one scenario, every layer of it (declaration and overrides) alike,
 //! and the scenario is evaluated with its triggers. The target must respond
 //! monotonically within the bounds (checked at eleven evenly spaced points);
 //! the crossing is found by bisection on exact decimals and given to six
