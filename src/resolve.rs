@@ -1197,6 +1197,17 @@ impl<'a> Resolver<'a> {
             .range
             .as_ref()
             .map(|(lo, hi)| (self.expr(lo, &scope), self.expr(hi, &scope)));
+        if let (Some((lo, hi)), ast::ItemKind::Metric) = (&item.range, item.kind) {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::TypeMismatch,
+                    lo.span.to(hi.span),
+                    format!("`{}` is a metric; only a driver can have a range", full),
+                )
+                .with_label("a range on a metric")
+                .with_help("give the range to the drivers it is computed from, or declare it as a `driver`"),
+            );
+        }
         if let Some(it) = self.plan.items.get_mut(id) {
             it.expr = expr;
             if let Some(u) = unit {
