@@ -33,6 +33,8 @@ pub struct Evaluated {
     pub compilation: Compilation,
     /// Every target's outcome in the base scenario (empty without results).
     pub base_targets: Vec<TargetOutcome>,
+    /// The odds `plumb simulate` found for these very sources, when it was run.
+    pub odds: Option<crate::uncertainty::OddsCache>,
 }
 
 impl Evaluated {
@@ -48,6 +50,7 @@ impl Evaluated {
         Evaluated {
             compilation,
             base_targets,
+            odds: None,
         }
     }
 
@@ -665,6 +668,20 @@ fn describe_def(
                         .find(|oc| oc.target == i && oc.text == t.text)
                     {
                         let _ = write!(md, ": {}", outcome_text(eval, oc));
+                    }
+                    if let Some((odds, p)) = eval.and_then(|e| e.odds.as_ref()).and_then(|c| {
+                        c.targets
+                            .iter()
+                            .find(|(o, k, _)| *o == d.name && *k == i)
+                            .map(|x| (c, x.2))
+                    }) {
+                        let _ = write!(
+                            md,
+                            " · met in {} of {} simulated runs (seed {})",
+                            crate::uncertainty::report::percent(p),
+                            crate::report::format::number(Decimal::from(odds.samples), 0),
+                            odds.seed
+                        );
                     }
                     md.push('\n');
                 }

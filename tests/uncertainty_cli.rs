@@ -249,3 +249,44 @@ fn diff_reports_changed_ranges_and_with_simulate_the_change_in_odds() {
         "{out}"
     );
 }
+
+#[test]
+fn simulate_leaves_the_base_odds_for_the_language_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.plumb");
+    // Sources of its own, so no other test's simulation writes the same entry.
+    let text = std::fs::read_to_string(EX).unwrap() + "\n# cache test\n";
+    std::fs::write(&plan, &text).unwrap();
+    let (code, out, err) = plumb(&[
+        "simulate",
+        plan.to_str().unwrap(),
+        "--samples",
+        "300",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let c = plumb::compile::compile(
+        &plan,
+        &plumb::compile::DiskFs,
+        &plumb::compile::Options {
+            evaluate: true,
+            scenarios: None,
+        },
+    );
+    let fp = plumb::uncertainty::fingerprint(&c);
+    let path = std::env::temp_dir()
+        .join(plumb::uncertainty::ODDS_CACHE_DIR)
+        .join(plumb::uncertainty::OddsCache::file_name(fp));
+    let cache =
+        plumb::uncertainty::OddsCache::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert_eq!((cache.fingerprint, cache.samples, cache.seed), (fp, 300, 0));
+    let p = v["scenarios"]["base"]["targets"][0]["probability"]
+        .as_str()
+        .unwrap();
+    assert_eq!(cache.targets[0].0, "revenue_46m");
+    assert_eq!(cache.targets[0].2.to_string(), p);
+    // Nothing is written next to the plan.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}

@@ -793,3 +793,22 @@ fn hover_on_a_ranged_driver_shows_its_range_and_p10_p90() {
     assert!(m.contains("range `80K to 90K` (uniform)"), "{m}");
     assert!(!m.contains("P10"), "{m}");
 }
+
+#[test]
+fn hover_on_an_objective_shows_its_simulated_odds_only_when_a_simulation_left_them() {
+    let mut e = evaluated(PLAN);
+    let (c, o) = at(&plan_at("objective big", 0, 11));
+    let m = hover(&c, None, Some(&e), F, o).unwrap().markdown;
+    assert!(!m.contains("simulated runs"), "{m}");
+    e.odds = Some(crate::uncertainty::OddsCache {
+        fingerprint: crate::uncertainty::fingerprint(&e.compilation),
+        samples: 10_000,
+        seed: 0,
+        targets: vec![("big".into(), 0, Decimal::new(2066, 4))],
+    });
+    let m = hover(&c, None, Some(&e), F, o).unwrap().markdown;
+    assert!(
+        m.contains("· met in 20.7% of 10,000 simulated runs (seed 0)"),
+        "{m}"
+    );
+}

@@ -215,7 +215,26 @@ pub fn run(args: &SimulateArgs) -> u8 {
         },
     };
     print!("{out}");
+    remember_odds(&loaded.c, &sim);
     0
+}
+
+/// Leaves the base scenario's odds in the OS temporary directory, keyed by a
+/// fingerprint of the plan's sources, for the language server's hover (which
+/// never simulates). Nothing next to the plan is written; failures are ignored.
+fn remember_odds(c: &Compilation, sim: &Simulation) {
+    let Some(cache) = plumb::uncertainty::OddsCache::of(c, sim) else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(plumb::uncertainty::ODDS_CACHE_DIR);
+    if std::fs::create_dir_all(&dir).is_err() {
+        return;
+    }
+    let path = dir.join(plumb::uncertainty::OddsCache::file_name(cache.fingerprint));
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    if std::fs::write(&tmp, cache.to_text()).is_ok() && std::fs::rename(&tmp, &path).is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
 }
 
 /// `base-case-odds` for `plumb check --simulate` (nothing when the plan has

@@ -728,3 +728,98 @@ pub fn driver_range(plan: &Plan, item: ItemId) -> Option<(RangedLayer, Decimal, 
     let (p10, p90) = (at(0.1)?, at(0.9)?);
     Some((l, p10, p90))
 }
+
+/// Folder (under the OS temporary directory) where `plumb simulate` leaves the
+/// odds the language server shows on hover.
+pub const ODDS_CACHE_DIR: &str = "plumb-odds";
+
+/// The base scenario's target odds from the last `plumb simulate` of a plan,
+/// for the language server's hover (which never simulates). Identified by a
+/// fingerprint of every source text of the compilation, so a changed plan never
+/// shows stale odds.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OddsCache {
+    /// [`fingerprint`] of the sources simulated.
+    pub fingerprint: u64,
+    /// Runs.
+    pub samples: usize,
+    /// Seed.
+    pub seed: u64,
+    /// (objective name, target index, probability of being met).
+    pub targets: Vec<(String, usize, Decimal)>,
+}
+
+/// FNV-1a over every source text of a compilation, in load order.
+pub fn fingerprint(c: &crate::compile::Compilation) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (_, f) in c.sources.iter() {
+        for b in f.text.bytes().chain([0u8]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+impl OddsCache {
+    /// The cache of a simulation of `c` (its base scenario), if it ran.
+    pub fn of(c: &crate::compile::Compilation, sim: &simulate::Simulation) -> Option<OddsCache> {
+        let plan = c.plan();
+        let sc = sim.scenarios.iter().find(|s| s.scenario == plan.base)?;
+        Some(OddsCache {
+            fingerprint: fingerprint(c),
+            samples: sim.samples,
+            seed: sim.seed,
+            targets: sc
+                .targets
+                .iter()
+                .filter_map(|t| {
+                    let o = plan.objectives.get(t.objective)?;
+                    Some((o.name.clone(), t.target, t.probability))
+                })
+                .collect(),
+        })
+    }
+
+    /// The file name the cache is kept under.
+    pub fn file_name(fingerprint: u64) -> String {
+        format!("{fingerprint:016x}.odds")
+    }
+
+    /// As text: a header line, then one `objective<TAB>index<TAB>probability` per target.
+    pub fn to_text(&self) -> String {
+        let mut s = format!(
+            "plumb-odds 1 {:016x} {} {}\n",
+            self.fingerprint, self.samples, self.seed
+        );
+        for (o, i, p) in &self.targets {
+            s.push_str(&format!("{o}\t{i}\t{p}\n"));
+        }
+        s
+    }
+
+    /// Reads [`OddsCache::to_text`]'s text (None when it is not one).
+    pub fn parse(text: &str) -> Option<OddsCache> {
+        let mut lines = text.lines();
+        let head: Vec<&str> = lines.next()?.split(' ').collect();
+        let [magic, version, fp, samples, seed] = head.as_slice() else {
+            return None;
+        };
+        if *magic != "plumb-odds" || *version != "1" {
+            return None;
+        }
+        let mut c = OddsCache {
+            fingerprint: u64::from_str_radix(fp, 16).ok()?,
+            samples: samples.parse().ok()?,
+            seed: seed.parse().ok()?,
+            targets: Vec::new(),
+        };
+        for l in lines {
+            let mut f = l.split('\t');
+            let (o, i, p) = (f.next()?, f.next()?, f.next()?);
+            c.targets
+                .push((o.to_string(), i.parse().ok()?, p.parse().ok()?));
+        }
+        Some(c)
+    }
+}
