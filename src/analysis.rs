@@ -33,6 +33,8 @@ pub struct Evaluated {
     pub compilation: Compilation,
     /// Every target's outcome in the base scenario (empty without results).
     pub base_targets: Vec<TargetOutcome>,
+    /// The odds `plumb simulate` found for these very sources, when it was run.
+    pub odds: Option<crate::uncertainty::OddsCache>,
 }
 
 impl Evaluated {
@@ -48,6 +50,7 @@ impl Evaluated {
         Evaluated {
             compilation,
             base_targets,
+            odds: None,
         }
     }
 
@@ -504,6 +507,49 @@ pub fn hover(
     })
 }
 
+/// A ranged driver's range as written and, with an evaluation, its P10 and P90
+/// over the horizon.
+fn range_line(
+    c: &Compilation,
+    eval: Option<&Evaluated>,
+    index: Option<usize>,
+    name: &str,
+) -> Option<String> {
+    let it = index.and_then(|i| c.plan().items.get(i))?;
+    if it.kind != ast::ItemKind::Driver {
+        return None;
+    }
+    let (lo, hi) = it.range.as_ref()?;
+    let mut line = format!(
+        "range `{} to {}` ({}{})",
+        c.sources.slice(lo.span),
+        c.sources.slice(hi.span),
+        it.range_shape.dist.as_str(),
+        if it.range_shape.per_period {
+            ", per period"
+        } else {
+            ""
+        }
+    );
+    let plan = eval
+        .filter(|e| e.compilation.results.is_some())
+        .map(|e| e.compilation.plan());
+    if let Some((_, p10, p90)) = plan.and_then(|p| {
+        p.item(name)
+            .and_then(|i| crate::uncertainty::driver_range(p, i))
+    }) {
+        let unit = &it.unit;
+        let dp = crate::report::format::decimals_for(&[p10, p90], unit);
+        let _ = write!(
+            line,
+            " · P10 {} · P90 {}",
+            crate::report::format::amount(p10, unit, dp),
+            crate::report::format::amount(p90, unit, dp)
+        );
+    }
+    Some(line)
+}
+
 fn one_line(s: &str, max: usize) -> String {
     let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
     if joined.chars().count() > max {
@@ -603,6 +649,9 @@ fn describe_def(
             if let Some((it, values)) = eval.and_then(|e| e.base_values(&d.name)) {
                 let _ = write!(md, "\n{}", values_line(eval, it, values));
             }
+            if let Some(line) = range_line(c, eval, d.index, &d.name) {
+                let _ = write!(md, "\n{line}");
+            }
             if let Some(lines) =
                 eval.and_then(|e| crate::actuals::notes::hover_lines(&e.compilation, &d.name))
             {
@@ -652,6 +701,20 @@ fn describe_def(
                         .find(|oc| oc.target == i && oc.text == t.text)
                     {
                         let _ = write!(md, ": {}", outcome_text(eval, oc));
+                    }
+                    if let Some((odds, p)) = eval.and_then(|e| e.odds.as_ref()).and_then(|c| {
+                        c.targets
+                            .iter()
+                            .find(|(o, k, _)| *o == d.name && *k == i)
+                            .map(|x| (c, x.2))
+                    }) {
+                        let _ = write!(
+                            md,
+                            " · met in {} of {} simulated runs (seed {})",
+                            crate::uncertainty::report::percent(p),
+                            crate::report::format::number(Decimal::from(odds.samples), 0),
+                            odds.seed
+                        );
                     }
                     md.push('\n');
                 }

@@ -131,6 +131,10 @@ codes! {
     DependencyOverdue = "dependency-overdue",
     /// A risk not reviewed within a quarter of the as-of period.
     RiskReviewDue = "risk-review-due",
+    /// A driver's range does not contain its planned value, or LOW is above HIGH.
+    RangeExcludesPlan = "range-excludes-plan",
+    /// A base-case target's simulated odds of being met lie outside the plan's odds band.
+    BaseCaseOdds = "base-case-odds",
 }
 
 impl fmt::Display for Code {

@@ -400,8 +400,27 @@ struct DeclInfo<'a> {
 }
 
 /// Names live in namespaces: terms and units apart from the rest.
+/// A driver's `range` in canonical text (`80K to 90K triangular`).
+fn item_range(i: &ast::ItemDecl) -> Option<String> {
+    let (lo, hi) = i.range.as_ref()?;
+    let mut t = format!(
+        "{} to {}",
+        crate::fmt::expr_text(lo),
+        crate::fmt::expr_text(hi)
+    );
+    if i.range_shape.dist_written {
+        t.push(' ');
+        t.push_str(i.range_shape.dist.as_str());
+    }
+    if i.range_shape.per_period {
+        t.push_str(" per period");
+    }
+    Some(t)
+}
+
 fn namespace(k: &DeclKind) -> &'static str {
     match k {
+        DeclKind::Correlate(_) => "correlate",
         DeclKind::Term(..) => "term",
         DeclKind::Unit(..) => "unit",
         DeclKind::Import(_) => "import",
@@ -428,6 +447,7 @@ fn decls(c: &Compilation) -> Vec<((&'static str, String), DeclInfo<'_>)> {
                     ast::ImportTarget::Path(p) => p.value.clone(),
                     ast::ImportTarget::Std(n) => format!("std.{}", n.name),
                 },
+                (DeclKind::Correlate(c), _) => format!("{}, {}", c.a.name, c.b.name),
                 (_, Some(n)) => n.name.clone(),
                 _ => continue,
             };
@@ -1459,6 +1479,20 @@ fn callouts(
                             x.unwrap_or_else(|| "base".into()),
                             y.unwrap_or_else(|| "base".into())
                         ),
+                    );
+                }
+            }
+            (DeclKind::Item(a), DeclKind::Item(b)) => {
+                let (x, y) = (item_range(a), item_range(b));
+                if x != y {
+                    let show = |r: Option<String>| {
+                        r.map(|t| format!("`{t}`")).unwrap_or_else(|| "none".into())
+                    };
+                    callout(
+                        &mut out,
+                        "range",
+                        &n.name,
+                        format!("range {} → {}", show(x), show(y)),
                     );
                 }
             }

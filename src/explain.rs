@@ -141,6 +141,9 @@ pub struct ExplainNode {
     pub note: Option<String>,
     /// What the formulas read.
     pub children: Vec<ExplainNode>,
+    /// A driver's `range` as written (`80K to 90K pert`), when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub range: Option<String>,
 }
 
 /// A formula and where it comes from.
@@ -533,6 +536,7 @@ impl<'c> Explainer<'c> {
             formulas: Vec::new(),
             note: None,
             children: Vec::new(),
+            range: None,
         };
         if ctx.hi < 0 || ctx.lo >= n {
             node.window = "before the first period".into();
@@ -580,6 +584,13 @@ impl<'c> Explainer<'c> {
             }
             (top, chain, value)
         };
+        node.range = it
+            .as_ref()
+            .filter(|i| i.kind == crate::syntax::ast::ItemKind::Driver)
+            .and_then(|i| {
+                let (lo, hi) = i.range.as_ref()?;
+                Some(range_text(self.c, lo, hi, i.range_shape))
+            });
         node.value = value;
         node.display = value
             .map(|v| amount(v, &unit, decimals_for(&[v], &unit)))
@@ -903,6 +914,7 @@ impl<'c> Explainer<'c> {
                 formulas: Vec::new(),
                 note: None,
                 children: Vec::new(),
+                range: None,
             };
             let mut seen = HashSet::new();
             for (child, sub, _) in self.reads(&t.expr, ctx) {
@@ -946,6 +958,22 @@ pub fn render_text(e: &Explanation) -> String {
     s
 }
 
+/// `LOW to HIGH DIST [per period]` as written.
+fn range_text(
+    c: &Compilation,
+    lo: &crate::ir::Expr,
+    hi: &crate::ir::Expr,
+    shape: crate::syntax::ast::RangeShape,
+) -> String {
+    format!(
+        "{} to {} {}{}",
+        c.sources.slice(lo.span),
+        c.sources.slice(hi.span),
+        shape.dist.as_str(),
+        if shape.per_period { " per period" } else { "" }
+    )
+}
+
 fn formulas(s: &mut String, n: &ExplainNode, prefix: &str) {
     for f in &n.formulas {
         let origin = if f.origin == "declared" {
@@ -959,6 +987,9 @@ fn formulas(s: &mut String, n: &ExplainNode, prefix: &str) {
             .map(|p| format!("   [{p}]"))
             .unwrap_or_default();
         let _ = writeln!(s, "{prefix}  = {}{origin}{periods}", f.text);
+    }
+    if let Some(r) = &n.range {
+        let _ = writeln!(s, "{prefix}  range {r}");
     }
     if let Some(note) = &n.note {
         let _ = writeln!(s, "{prefix}  ({})", note.replace('`', ""));

@@ -1162,16 +1162,14 @@ impl<'t> Printer<'t> {
             ));
         }
         if let Some((lo, hi)) = &it.range {
-            stmts.push(stmt(
-                lo.span.start,
-                hi.span.end,
-                vec![
-                    Part::Text("range ".into()),
-                    Part::Expr(lo),
-                    Part::Text(" to ".into()),
-                    Part::Expr(hi),
-                ],
-            ));
+            let mut parts = vec![
+                Part::Text("range ".into()),
+                Part::Expr(lo),
+                Part::Text(" to ".into()),
+                Part::Expr(hi),
+            ];
+            parts.extend(range_shape_text(it.range_shape).map(Part::Text));
+            stmts.push(stmt(lo.span.start, hi.span.end, parts));
         }
         if let Some((higher, sp)) = &it.favourable {
             let word = if *higher { "higher" } else { "lower" };
@@ -1372,6 +1370,9 @@ impl<'t> Printer<'t> {
                         t.span.end,
                         format!("actuals through {}", t.kind),
                     ));
+                }
+                if let Some((_, _, lo, hi, sp)) = &p.odds {
+                    stmts.push(text_stmt(sp.start, sp.end, format!("odds {lo} to {hi}")));
                 }
                 let open = self.open_brace(after, ext.end);
                 self.block(
@@ -1788,6 +1789,13 @@ impl<'t> Printer<'t> {
                         }),
                         Part::Expr(&o.expr),
                     ];
+                    if let Some((lo, hi)) = &o.range {
+                        parts.push(Part::Text(" range ".into()));
+                        parts.push(Part::Expr(lo));
+                        parts.push(Part::Text(" to ".into()));
+                        parts.push(Part::Expr(hi));
+                        parts.extend(range_shape_text(o.range_shape).map(Part::Text));
+                    }
                     if let Some(p) = &o.from {
                         parts.push(Part::Text(format!(" from {}", p.kind)));
                     }
@@ -1904,6 +1912,10 @@ impl<'t> Printer<'t> {
                 )
             }
             DeclKind::Actuals(a) => self.actuals(a, ext, indent, comments, group),
+            DeclKind::Correlate(c) => {
+                let s = format!("correlate {}, {} {}", c.a.name, c.b.name, c.rho_text);
+                self.stmt(&one_line(s), indent, comments, group)
+            }
         }
     }
 
@@ -2010,6 +2022,19 @@ fn decl_depth(d: &Decl) -> usize {
         _ => {}
     }
     exprs.into_iter().map(depth).max().unwrap_or(0)
+}
+
+/// What follows `range LOW to HIGH`: the distribution when written, `per period`.
+fn range_shape_text(shape: RangeShape) -> Option<String> {
+    let mut s = String::new();
+    if shape.dist_written {
+        s.push(' ');
+        s.push_str(shape.dist.as_str());
+    }
+    if shape.per_period {
+        s.push_str(" per period");
+    }
+    (!s.is_empty()).then_some(s)
 }
 
 fn trigger_exprs(t: &TriggerDecl) -> Vec<&Expr> {

@@ -7,7 +7,7 @@
 //! unit. Evaluation (`eval/`) and the consistency checks (`check/`) read only this.
 
 use crate::source::Span;
-use crate::syntax::ast::{Aggregation, BinOp, ItemKind, PeriodKind, UnOp};
+use crate::syntax::ast::{Aggregation, BinOp, ItemKind, PeriodKind, RangeShape, UnOp};
 use crate::units::Unit;
 use rust_decimal::Decimal;
 
@@ -284,6 +284,8 @@ pub struct Item {
     pub means: Option<usize>,
     /// `range LOW to HIGH`.
     pub range: Option<(Expr, Expr)>,
+    /// The range's distribution and `per period`.
+    pub range_shape: RangeShape,
     /// The initiative it belongs to.
     pub initiative: Option<InitiativeId>,
     /// `favourable higher` (Some(true)) or `favourable lower` (Some(false)) as
@@ -628,6 +630,23 @@ pub struct Override {
     pub from: i64,
     /// The statement.
     pub span: Span,
+    /// `range LOW to HIGH` of the override (None: certain when simulated).
+    pub range: Option<(Expr, Expr)>,
+    /// The override range's distribution.
+    pub range_shape: RangeShape,
+}
+
+/// `correlate A, B RHO`: a rank correlation between two ranged drivers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Correlation {
+    /// First driver.
+    pub a: ItemId,
+    /// Second driver.
+    pub b: ItemId,
+    /// Spearman rank correlation (−1 .. 1).
+    pub rho: Decimal,
+    /// The declaration.
+    pub span: Span,
 }
 
 /// A scenario.
@@ -745,6 +764,10 @@ pub struct Plan {
     pub actuals_through: Option<(i64, Span)>,
     /// `actuals "PATH"` declarations, in file and source order.
     pub actuals: Vec<ActualsSource>,
+    /// `odds LOW to HIGH` of the plan block (None: the default 35% to 65%).
+    pub odds: Option<(Decimal, Decimal)>,
+    /// `correlate` declarations.
+    pub correlations: Vec<Correlation>,
 }
 
 /// One `actuals "PATH" { … }` declaration, as written (the file is read by

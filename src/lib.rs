@@ -50,4 +50,5 @@ pub mod stack;
 pub mod stdlib;
 pub mod suggest;
 pub mod syntax;
+pub mod uncertainty;
 pub mod units;

@@ -74,6 +74,24 @@ enum Command {
     /// Reads the files the plan's `actuals "PATH"` declarations name (never
     /// writing them). --as-of replays any past close. Warnings alone exit 0.
     Variance(VarianceArgs),
+    /// Simulate the plan: the odds of every target, percentiles of every value.
+    ///
+    /// Every ranged driver is drawn in each run (one quantile per driver per run,
+    /// or per period with `per period`) and the plan is evaluated with its
+    /// triggers. Reproducible: the same plan, seed and sample count give the same
+    /// output on any number of threads.
+    Simulate(cli::simulate::SimulateArgs),
+    /// A tornado: each ranged driver at its 10th and 90th percentile.
+    ///
+    /// The output is an objective's target (its projected value) or an item's
+    /// roll-up over the horizon or --period; drivers sorted by swing, widest first.
+    Sensitivity(cli::sensitivity::SensitivityArgs),
+    /// What would it take: the smallest change to one driver that makes a target hold.
+    ///
+    /// Scales the driver (or, with --shift, adds a constant to it) in every
+    /// period; prints the value to six significant digits and the line to paste
+    /// into a scenario. Exits 1 when no value within the bounds works.
+    Solve(cli::solve::SolveArgs),
     /// Run the language server on stdin and stdout (for editors).
     ///
     /// Diagnostics as you type, hover with values, go to definition, references,
@@ -110,6 +128,16 @@ pub struct CheckArgs {
     /// The last closed period for plans with actuals (wins over `actuals through`).
     #[arg(long, value_name = "P")]
     pub as_of: Option<String>,
+    /// Also simulate the plan and warn (`base-case-odds`) about base-case
+    /// targets whose odds lie outside the plan's `odds` band.
+    #[arg(long)]
+    pub simulate: bool,
+    /// Runs for --simulate.
+    #[arg(long, default_value_t = plumb::uncertainty::simulate::DEFAULT_SAMPLES, value_name = "N", requires = "simulate")]
+    pub samples: usize,
+    /// Seed for --simulate.
+    #[arg(long, default_value_t = 0, value_name = "S", requires = "simulate")]
+    pub seed: u64,
 }
 
 /// Output formats of `plumb run`.
@@ -262,6 +290,15 @@ pub struct DiffArgs {
     /// How to name the new version in the output.
     #[arg(long, value_name = "NAME")]
     pub new_label: Option<String>,
+    /// Also simulate both versions and show the change in each target's odds.
+    #[arg(long)]
+    pub simulate: bool,
+    /// Runs for --simulate.
+    #[arg(long, default_value_t = plumb::uncertainty::simulate::DEFAULT_SAMPLES, value_name = "N", requires = "simulate")]
+    pub samples: usize,
+    /// Seed for --simulate.
+    #[arg(long, default_value_t = 0, value_name = "S", requires = "simulate")]
+    pub seed: u64,
 }
 
 /// Output formats of `plumb variance`.
@@ -341,6 +378,9 @@ fn main() -> ExitCode {
         Command::Report(a) => cli::report::run(&a),
         Command::Export(a) => cli::export::run(&a),
         Command::Variance(a) => cli::variance::run(&a),
+        Command::Simulate(a) => cli::simulate::run(&a),
+        Command::Sensitivity(a) => cli::sensitivity::run(&a),
+        Command::Solve(a) => cli::solve::run(&a),
         #[cfg(feature = "lsp")]
         Command::Lsp => plumb::lsp::serve(),
     };

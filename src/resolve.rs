@@ -704,6 +704,8 @@ impl<'a> Resolver<'a> {
                         });
                     }
                 }
+
+                DeclKind::Correlate(_) => {}
             }
         }
     }
@@ -773,6 +775,7 @@ impl<'a> Resolver<'a> {
                 owner: None,
                 means: None,
                 range: None,
+                range_shape: Default::default(),
                 initiative: initiative.map(|i| i.1),
                 favourable: item.favourable.map(|f| f.0),
                 name_span: item.name.span,
@@ -934,6 +937,24 @@ impl<'a> Resolver<'a> {
                 Diagnostic::error(Code::InvalidPlan, p.name.span, "the plan has no `periods`")
                     .with_help("add `periods 2026-01 .. 2026-12` inside the plan block"),
             ),
+        }
+        if let Some((lo, hi, lo_text, hi_text, span)) = &p.odds {
+            if lo > hi || *hi > rust_decimal::Decimal::ONE {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::InvalidPlan,
+                        *span,
+                        format!(
+                            "the odds band {lo_text} to {hi_text} is not a band of probabilities"
+                        ),
+                    )
+                    .with_help(
+                        "write the lower probability first, both at most 100%: `odds 35% to 65%`",
+                    ),
+                );
+            } else {
+                self.plan.odds = Some((*lo, *hi));
+            }
         }
         let _ = decl;
         if let Some(t) = &p.actuals_through {
@@ -1394,6 +1415,7 @@ impl<'a> Resolver<'a> {
                 DeclKind::Scenario(sc) => self.scenario(sc),
                 DeclKind::Trigger(t) => self.trigger(t),
                 DeclKind::Budget(b) => self.budget(b),
+                DeclKind::Correlate(c) => self.correlate(c, decl.span),
                 _ => {}
             }
         }
@@ -1441,6 +1463,17 @@ impl<'a> Resolver<'a> {
             .range
             .as_ref()
             .map(|(lo, hi)| (self.expr(lo, &scope), self.expr(hi, &scope)));
+        if let (Some((lo, hi)), ast::ItemKind::Metric) = (&item.range, item.kind) {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::TypeMismatch,
+                    lo.span.to(hi.span),
+                    format!("`{}` is a metric; only a driver can have a range", full),
+                )
+                .with_label("a range on a metric")
+                .with_help("give the range to the drivers it is computed from, or declare it as a `driver`"),
+            );
+        }
         if let Some(it) = self.plan.items.get_mut(id) {
             it.expr = expr;
             if let Some(u) = unit {
@@ -1451,6 +1484,7 @@ impl<'a> Resolver<'a> {
             it.owner = owner;
             it.means = means;
             it.range = range;
+            it.range_shape = item.range_shape;
         }
     }
 
@@ -1660,11 +1694,17 @@ impl<'a> Resolver<'a> {
                     ..Scope::default()
                 };
                 let expr = self.expr(&o.expr, &scope);
+                let range = o
+                    .range
+                    .as_ref()
+                    .map(|(lo, hi)| (self.expr(lo, &scope), self.expr(hi, &scope)));
                 overrides.push(ir::Override {
                     item,
                     expr,
                     from,
                     span: o.span,
+                    range,
+                    range_shape: o.range_shape,
                 });
             }
         }
@@ -1679,6 +1719,69 @@ impl<'a> Resolver<'a> {
         for (t, _, _) in &sc.triggers {
             self.trigger(t);
         }
+    }
+
+    /// `correlate A, B RHO`: two ranged drivers and a rank correlation in −1 .. 1.
+    fn correlate(&mut self, c: &ast::CorrelateDecl, span: Span) {
+        let a = self.correlated(&c.a);
+        let b = self.correlated(&c.b);
+        if c.rho.abs() > rust_decimal::Decimal::ONE {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::TypeMismatch,
+                    c.rho_span,
+                    format!(
+                        "a rank correlation lies between -1 and 1, not {}",
+                        c.rho_text
+                    ),
+                )
+                .with_help(format!(
+                    "write a correlation such as `correlate {}, {} 0.6`",
+                    c.a.name, c.b.name
+                )),
+            );
+            return;
+        }
+        if let (Some(a), Some(b)) = (a, b) {
+            if a == b {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::TypeMismatch,
+                        c.b.span,
+                        format!("`{}` is correlated with itself", c.b.name),
+                    )
+                    .with_help("name two different ranged drivers"),
+                );
+                return;
+            }
+            self.plan.correlations.push(ir::Correlation {
+                a,
+                b,
+                rho: c.rho,
+                span,
+            });
+        }
+    }
+
+    /// A name in `correlate`: a driver.
+    fn correlated(&mut self, id: &ast::Ident) -> Option<ItemId> {
+        let item = self.value_name(id, &Scope::default())?;
+        let it = self.plan.items.get(item)?;
+        if it.kind != ast::ItemKind::Driver {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::TypeMismatch,
+                    id.span,
+                    format!(
+                        "`{}` is a metric; only ranged drivers can be correlated",
+                        id.name
+                    ),
+                )
+                .with_help("correlate the ranged drivers it is computed from"),
+            );
+            return None;
+        }
+        Some(item)
     }
 
     /// A scenario override or `set` target: must be a driver.

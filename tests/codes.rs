@@ -64,6 +64,7 @@ const WARNINGS: &[Code] = &[
     Code::TriggerFired,
     Code::DependencyOverdue,
     Code::RiskReviewDue,
+    Code::BaseCaseOdds,
 ];
 
 #[test]

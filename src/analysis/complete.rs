@@ -116,7 +116,7 @@ pub enum Context {
 pub const STATEMENTS: &[(&str, &[&str])] = &[
     (
         "plan",
-        &["currency", "periods", "base", "fiscal year starts"],
+        &["currency", "periods", "base", "fiscal year starts", "odds"],
     ),
     ("department", &["lead", "poc"]),
     ("driver", &["owner", "means", "range"]),

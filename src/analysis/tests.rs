@@ -860,3 +860,40 @@ fn word_at_handles_non_ascii_neighbours() {
     assert_eq!(lex::word_at(t, 0), None);
     assert_eq!(lex::word_at(t, t.len() + 4), None);
 }
+
+#[test]
+fn hover_on_a_ranged_driver_shows_its_range_and_p10_p90() {
+    let src = "plan p \"Plan\" {\n  currency USD\n  periods 2026-01 .. 2026-03\n}\nunit deal\n\
+               driver price: USD/deal = 85K { range 80K to 90K uniform }\n\
+               driver deals: deal = 10\nmetric revenue: USD = deals * pr‸ice\n";
+    let e = evaluated(src);
+    let (c, o) = at(src);
+    let m = hover(&c, None, Some(&e), F, o).unwrap().markdown;
+    // Uniform 80K .. 90K: P10 81K, P90 89K.
+    assert!(
+        m.contains("range `80K to 90K` (uniform) · P10 $81,000/deal · P90 $89,000/deal"),
+        "{m}"
+    );
+    let m = hover(&c, None, None, F, o).unwrap().markdown;
+    assert!(m.contains("range `80K to 90K` (uniform)"), "{m}");
+    assert!(!m.contains("P10"), "{m}");
+}
+
+#[test]
+fn hover_on_an_objective_shows_its_simulated_odds_only_when_a_simulation_left_them() {
+    let mut e = evaluated(PLAN);
+    let (c, o) = at(&plan_at("objective big", 0, 11));
+    let m = hover(&c, None, Some(&e), F, o).unwrap().markdown;
+    assert!(!m.contains("simulated runs"), "{m}");
+    e.odds = Some(crate::uncertainty::OddsCache {
+        fingerprint: crate::uncertainty::fingerprint(&e.compilation),
+        samples: 10_000,
+        seed: 0,
+        targets: vec![("big".into(), 0, Decimal::new(2066, 4))],
+    });
+    let m = hover(&c, None, Some(&e), F, o).unwrap().markdown;
+    assert!(
+        m.contains("· met in 20.7% of 10,000 simulated runs (seed 0)"),
+        "{m}"
+    );
+}

@@ -55,5 +55,6 @@ pub fn after_eval(plan: &Plan, results: &Results) -> Vec<Diagnostic> {
     }
     d.extend(assumptions::check(plan, results));
     d.extend(budgets::check(plan, results));
+    d.extend(crate::uncertainty::check(plan));
     d
 }

@@ -177,6 +177,11 @@ pub fn check(plan: &mut ir::Plan) -> Vec<Diagnostic> {
                     &item.unit,
                     &format!("the override of `{}`", item.name),
                 );
+                if let Some((lo, hi)) = &o.range {
+                    let what = format!("the override's range of `{}`", item.name);
+                    ctx.expect_unit(lo, &item.unit, &what);
+                    ctx.expect_unit(hi, &item.unit, &what);
+                }
             }
         }
     }

@@ -122,6 +122,15 @@ pub fn run(args: &CheckArgs) -> u8 {
                     && !(d.code == Code::InvalidPlan && d.message.contains("no `plan` declaration"))
             });
         }
+        if args.simulate {
+            match super::simulate::odds_diagnostics(&c, args.samples, args.seed) {
+                Ok(more) => {
+                    c.diagnostics.extend(more);
+                    plumb::diagnostic::sort_and_dedup(&mut c.diagnostics);
+                }
+                Err(code) => return code,
+            }
+        }
         let mut mine: Vec<&Diagnostic> = Vec::new();
         for d in &c.diagnostics {
             let j = JsonDiagnostic::from_diagnostic(d, &c.sources);

@@ -201,16 +201,55 @@ impl Source<'_> {
 }
 
 fn one(old: &Source, new: &Source, path_old: &Path, path_new: &Path) -> PlanDiff {
+    one_with(old, new, path_old, path_new, None).0
+}
+
+/// [`one`], with the change in each target's simulated odds when `simulate`
+/// gives (samples, seed).
+fn one_with(
+    old: &Source,
+    new: &Source,
+    path_old: &Path,
+    path_new: &Path,
+    simulate: Option<(usize, u64)>,
+) -> (PlanDiff, Option<super::simulate::OddsDiff>) {
     let a = old.compile(path_old);
     let b = new.compile(path_new);
-    diff(
+    let d = diff(
         &a,
         &b,
         &DiffOptions {
             old_label: old.label(path_old),
             new_label: new.label(path_new),
         },
-    )
+    );
+    let odds = simulate.map(|(n, seed)| super::simulate::odds_diff(&a, &b, n, seed));
+    (d, odds)
+}
+
+/// Prints a diff with the change in odds after it (inside the JSON object).
+fn print_with_odds(d: &PlanDiff, odds: &super::simulate::OddsDiff, format: DiffFormat) {
+    match format {
+        DiffFormat::Json => {
+            let mut v: serde_json::Value =
+                serde_json::from_str(&d.to_json()).unwrap_or(serde_json::Value::Null);
+            if let Some(m) = v.as_object_mut() {
+                m.insert("odds".into(), odds.to_json());
+            }
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".into())
+            );
+        }
+        DiffFormat::Markdown => {
+            print!("{}", render_markdown(d));
+            print!("\n{}", odds.render(true));
+        }
+        DiffFormat::Human => {
+            print!("{}", render_human(d));
+            print!("\n{}", odds.render(false));
+        }
+    }
 }
 
 fn disk_entries(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
@@ -285,14 +324,18 @@ pub fn run(args: &DiffArgs) -> u8 {
                 return 2;
             }
         }
-        let mut d = one(&Source::Disk, &Source::Disk, old, new);
+        let sim = args.simulate.then_some((args.samples, args.seed));
+        let (mut d, odds) = one_with(&Source::Disk, &Source::Disk, old, new, sim);
         if let Some(l) = &args.old_label {
             d.old.label = l.clone();
         }
         if let Some(l) = &args.new_label {
             d.new.label = l.clone();
         }
-        print(std::slice::from_ref(&d), args.format, true);
+        match &odds {
+            Some(o) => print_with_odds(&d, o, args.format),
+            None => print(std::slice::from_ref(&d), args.format, true),
+        }
         return exit_code(&[d]);
     };
     if args.paths.len() > 1 {
@@ -335,9 +378,17 @@ pub fn run(args: &DiffArgs) -> u8 {
             );
             return 2;
         }
-        let d = one(&old_src, &new_src, file, file);
-        print(std::slice::from_ref(&d), args.format, true);
+        let sim = args.simulate.then_some((args.samples, args.seed));
+        let (d, odds) = one_with(&old_src, &new_src, file, file, sim);
+        match &odds {
+            Some(o) => print_with_odds(&d, o, args.format),
+            None => print(std::slice::from_ref(&d), args.format, true),
+        }
         return exit_code(&[d]);
+    }
+    if args.simulate {
+        eprintln!("error: --simulate compares one plan: name its FILE");
+        return 2;
     }
     // Every plan entry file in either version.
     let dir = target.cloned().unwrap_or_else(|| PathBuf::from("."));

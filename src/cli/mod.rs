@@ -9,6 +9,9 @@ pub mod fmt;
 pub mod report;
 pub mod run;
 pub mod variance;
+pub mod sensitivity;
+pub mod simulate;
+pub mod solve;
 
 use std::io::IsTerminal;
 

@@ -24,9 +24,12 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{self, Builtin, ExprKind, ItemId, Plan, ScenarioId, TriggerId};
 use crate::source::Span;
 use crate::syntax::ast::{Aggregation, BinOp, UnOp};
-use program::{Prepared, Program, Reuse};
+pub(crate) use program::Prepared;
+use program::{Program, Reuse};
 use rust_decimal::prelude::*;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
 
 /// Most evaluation steps (expression nodes × periods they cover) one scenario, or
 /// one condition or target, may take, trigger re-runs included. Keeps every plan's
@@ -104,6 +107,34 @@ impl Results {
     }
 }
 
+/// Simulated series that stand in for what some layers compute (UNCERTAINTY.md):
+/// an item's declaration or a scenario's override, each with one value per
+/// period of the horizon (periods before the layer applies are not read).
+/// Everything else, playbooks included, is computed as usual from them.
+#[derive(Debug, Clone, Default)]
+pub struct Draws {
+    /// (driver, the layer replaced, its values).
+    pub layers: Vec<(ItemId, program::Layer, Vec<Decimal>)>,
+}
+
+/// Evaluates one scenario (its triggers included) with some layers replaced by
+/// drawn series; `base` holds base's values under the same draws (None for base).
+/// With `reuse` (a reference evaluation's item values, and per item whether it
+/// may be copied from them: a plain declaration there that no draw replaces),
+/// slots certain to equal the reference are copied, not computed. Also returns
+/// which items are plain declarations in this evaluation.
+pub(crate) fn evaluate_drawn<'p>(
+    plan: &'p Plan,
+    s: ScenarioId,
+    base: Option<&[Vec<Decimal>]>,
+    prep: &Prepared,
+    draws: &Draws,
+    reuse: Option<(&[Vec<Decimal>], &[bool])>,
+    cache: Option<&ProgramCache<'p>>,
+) -> Result<(ScenarioResult, Vec<bool>), EvalError> {
+    scenario_cached(plan, s, base, prep, reuse, Some(draws), cache)
+}
+
 /// Which scenarios to evaluate.
 #[derive(Debug, Clone, Default)]
 pub struct EvalOptions {
@@ -149,13 +180,14 @@ fn evaluate_prepared(
         Some(s) => s.clone(),
         None => (0..plan.scenarios.len()).collect(),
     };
-    let (base, base_plain) = scenario_with(plan, plan.base, None, &prep, None)?;
+    let (base, base_plain) = scenario_with(plan, plan.base, None, &prep, None, None)?;
     let rest: Vec<ScenarioId> = (0..plan.scenarios.len())
         .filter(|s| *s != plan.base && wanted.contains(s))
         .collect();
     let reuse = Some((base.values.as_slice(), base_plain.as_slice()));
-    let one =
-        |s: &ScenarioId| scenario_with(plan, *s, Some(&base.values), &prep, reuse).map(|(r, _)| r);
+    let one = |s: &ScenarioId| {
+        scenario_with(plan, *s, Some(&base.values), &prep, reuse, None).map(|(r, _)| r)
+    };
     let big = plan.items.len().saturating_mul(plan.len) >= PARALLEL_CELLS
         && rest.len() > 1
         && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
@@ -206,7 +238,7 @@ pub fn evaluate_scenario(
     s: ScenarioId,
     base: Option<&[Vec<Decimal>]>,
 ) -> Result<ScenarioResult, EvalError> {
-    Ok(scenario_with(plan, s, base, &Prepared::new(plan, true), None)?.0)
+    Ok(scenario_with(plan, s, base, &Prepared::new(plan, true), None, None)?.0)
 }
 
 /// Evaluates one scenario; with `reuse` (base's item values and which items are
@@ -218,6 +250,32 @@ fn scenario_with(
     base: Option<&[Vec<Decimal>]>,
     prep: &Prepared,
     reuse: Option<(&[Vec<Decimal>], &[bool])>,
+    draws: Option<&Draws>,
+) -> Result<(ScenarioResult, Vec<bool>), EvalError> {
+    scenario_cached(plan, s, base, prep, reuse, draws, None)
+}
+
+/// Programs of one plan kept across evaluations (simulation runs): per scenario
+/// and set of fired triggers, the program and which of its slots may be copied
+/// from the reference (the `reuse` flags must be the same for every evaluation
+/// that shares a cache).
+#[derive(Default)]
+pub(crate) struct ProgramCache<'p> {
+    map: RefCell<HashMap<ProgramKey, Rc<CachedProgram<'p>>>>,
+}
+
+type ProgramKey = (ScenarioId, Vec<(TriggerId, i64)>);
+type CachedProgram<'p> = (Program<'p>, Option<Vec<bool>>);
+
+/// [`scenario_with`], reusing programs from `cache`.
+fn scenario_cached<'p>(
+    plan: &'p Plan,
+    s: ScenarioId,
+    base: Option<&[Vec<Decimal>]>,
+    prep: &Prepared,
+    reuse: Option<(&[Vec<Decimal>], &[bool])>,
+    draws: Option<&Draws>,
+    cache: Option<&ProgramCache<'p>>,
 ) -> Result<(ScenarioResult, Vec<bool>), EvalError> {
     refuel();
     let triggers = plan.triggers_for(s);
@@ -236,8 +294,27 @@ fn scenario_with(
             .iter()
             .filter_map(|(t, f)| f.map(|p| (*t, p)))
             .collect();
-        let prog = Program::build_with(plan, s, &firing, Some(prep));
-        let same = reuse.map(|(_, plain)| prog.same_as_base(plain));
+        let build = || {
+            let prog = Program::build_with(plan, s, &firing, Some(prep));
+            let same = reuse.map(|(_, plain)| prog.same_as_base(plain));
+            Rc::new((prog, same))
+        };
+        let entry = match cache {
+            Some(c) => {
+                let key = (s, firing.clone());
+                let hit = c.map.borrow().get(&key).cloned();
+                match hit {
+                    Some(e) => e,
+                    None => {
+                        let e = build();
+                        c.map.borrow_mut().insert(key, e.clone());
+                        e
+                    }
+                }
+            }
+            None => build(),
+        };
+        let (prog, same) = (&entry.0, &entry.1);
         let values = prog.run_with(
             plan,
             name,
@@ -246,6 +323,7 @@ fn scenario_with(
             reuse
                 .zip(same.as_deref())
                 .map(|((values, _), same)| Reuse { values, same }),
+            draws,
         )?;
         let mut newly: Vec<usize> = Vec::new();
         if fired.iter().any(|f| f.1.is_none()) {

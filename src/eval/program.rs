@@ -6,7 +6,7 @@
 //! slot underneath. Slots are grouped into strongly connected components (Tarjan,
 //! iterative, so deep plans cannot overflow the stack) and run in dependency order.
 
-use super::{Ev, EvalError, Hoisted, Val};
+use super::{Draws, Ev, EvalError, Hoisted, Val};
 use crate::ir::{self, Action, Builtin, ExprKind, ItemId, Plan, ScenarioId, TriggerId};
 use rust_decimal::Decimal;
 
@@ -30,6 +30,20 @@ pub struct Slot<'p> {
     pub from: i64,
     /// The slot it covers.
     pub below: Option<usize>,
+    /// Which declaration or override it computes (for simulation draws).
+    pub layer: Layer,
+}
+
+/// What a slot stands for: an item's declaration, a scenario's override (the
+/// scenario and the override's index in it), or a playbook action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layer {
+    /// The item's own declaration.
+    Declaration,
+    /// `overrides[k]` of a scenario.
+    Override(ScenarioId, usize),
+    /// A trigger's `set` or `pause`.
+    Action,
 }
 
 /// How a slot reads another.
@@ -101,6 +115,7 @@ impl<'p> Program<'p> {
                 expr: SlotExpr::Expr(&it.expr),
                 from: 0,
                 below: None,
+                layer: Layer::Declaration,
             })
             .collect();
         let mut top: Vec<usize> = (0..n).collect();
@@ -108,26 +123,29 @@ impl<'p> Program<'p> {
                     top: &mut Vec<usize>,
                     item: ItemId,
                     expr: SlotExpr<'p>,
-                    from: i64| {
+                    from: i64,
+                    layer: Layer| {
             if let Some(t) = top.get_mut(item) {
                 slots.push(Slot {
                     item,
                     expr,
                     from,
                     below: Some(*t),
+                    layer,
                 });
                 *t = slots.len() - 1;
             }
         };
         for sc in plan.scenario_chain(s) {
             if let Some(scen) = plan.scenarios.get(sc) {
-                for o in &scen.overrides {
+                for (k, o) in scen.overrides.iter().enumerate() {
                     push(
                         &mut slots,
                         &mut top,
                         o.item,
                         SlotExpr::Expr(&o.expr),
                         o.from,
+                        Layer::Override(sc, k),
                     );
                 }
             }
@@ -142,9 +160,14 @@ impl<'p> Program<'p> {
                 let from = at.saturating_add(i64::from(step.after));
                 for (a, _) in &step.actions {
                     match a {
-                        Action::Set(item, e) => {
-                            push(&mut slots, &mut top, *item, SlotExpr::Expr(e), from)
-                        }
+                        Action::Set(item, e) => push(
+                            &mut slots,
+                            &mut top,
+                            *item,
+                            SlotExpr::Expr(e),
+                            from,
+                            Layer::Action,
+                        ),
                         Action::Pause(ini) => {
                             for m in plan
                                 .initiatives
@@ -152,7 +175,14 @@ impl<'p> Program<'p> {
                                 .map(|i| i.members.as_slice())
                                 .unwrap_or(&[])
                             {
-                                push(&mut slots, &mut top, *m, SlotExpr::Zero, from);
+                                push(
+                                    &mut slots,
+                                    &mut top,
+                                    *m,
+                                    SlotExpr::Zero,
+                                    from,
+                                    Layer::Action,
+                                );
                             }
                         }
                     }
@@ -576,7 +606,23 @@ impl<'p> Program<'p> {
         scenario: &str,
         base: Option<&[Vec<Decimal>]>,
     ) -> Result<Vec<Vec<Decimal>>, EvalError> {
-        self.run_with(plan, scenario, base, None, None)
+        self.run_with(plan, scenario, base, None, None, None)
+    }
+
+    /// Per slot: the drawn series standing in for what it computes, if any.
+    fn drawn<'d>(&self, draws: Option<&'d Draws>) -> Vec<Option<&'d [Decimal]>> {
+        let Some(d) = draws.filter(|d| !d.layers.is_empty()) else {
+            return Vec::new();
+        };
+        self.slots
+            .iter()
+            .map(|slot| {
+                d.layers
+                    .iter()
+                    .find(|(item, layer, _)| *item == slot.item && *layer == slot.layer)
+                    .map(|(_, _, v)| v.as_slice())
+            })
+            .collect()
     }
 
     /// [`Program::run`] reusing the values [`Prepared`] computed, and base's
@@ -588,7 +634,10 @@ impl<'p> Program<'p> {
         base: Option<&[Vec<Decimal>]>,
         prep: Option<&Prepared>,
         reuse: Option<Reuse<'_>>,
+        draws: Option<&Draws>,
     ) -> Result<Vec<Vec<Decimal>>, EvalError> {
+        let drawn = self.drawn(draws);
+        let drawn_at = |s: usize| drawn.get(s).copied().flatten();
         let reused = |s: usize| -> Option<Vec<Decimal>> {
             let r = reuse?;
             if !get(r.same, s) {
@@ -610,7 +659,9 @@ impl<'p> Program<'p> {
                         }
                         continue;
                     }
-                    let mut v = {
+                    let mut v = if let Some(d) = drawn_at(*s) {
+                        self.drawn_column(*s, n, &values, d)
+                    } else {
                         let ev = self.ev(plan, &values, scenario, base, *s);
                         let pure = prep.and_then(|p| p.pure(*s));
                         self.column(&ev, *s, n, &values, pure)?
@@ -651,9 +702,13 @@ impl<'p> Program<'p> {
                                 if let Some(h) = hoisted.as_ref().and_then(|h| h.get(k)) {
                                     ev.hoisted = h;
                                 }
-                                match self.pins(prep, s).and_then(|p| p.get(t)).copied().flatten() {
-                                    Some(pinned) => pinned,
-                                    None => self.cell(&ev, s, t, &values)?,
+                                match (
+                                    self.pins(prep, s).and_then(|p| p.get(t)).copied().flatten(),
+                                    drawn_at(s),
+                                ) {
+                                    (Some(pinned), _) => pinned,
+                                    (None, Some(d)) => self.drawn_cell(s, t, &values, d),
+                                    (None, None) => self.cell(&ev, s, t, &values)?,
                                 }
                             };
                             if let Some(x) = values.get_mut(s).and_then(|v| v.get_mut(t)) {
@@ -864,6 +919,37 @@ impl<'p> Program<'p> {
             }
         }
         Ok(out)
+    }
+
+    /// A slot whose own periods take drawn values (below them: the slot it covers).
+    fn drawn_column(
+        &self,
+        s: usize,
+        n: usize,
+        values: &[Vec<Decimal>],
+        drawn: &[Decimal],
+    ) -> Vec<Decimal> {
+        (0..n)
+            .map(|t| self.drawn_cell(s, t, values, drawn))
+            .collect()
+    }
+
+    fn drawn_cell(
+        &self,
+        s: usize,
+        t: usize,
+        values: &[Vec<Decimal>],
+        drawn: &[Decimal],
+    ) -> Decimal {
+        let (from, start) = self.bounds(s);
+        let ti = t as i64;
+        if ti < start {
+            return Decimal::ZERO;
+        }
+        if ti < from {
+            return below_at(values, self.slots.get(s).and_then(|x| x.below), t);
+        }
+        drawn.get(t).copied().unwrap_or_default()
     }
 
     fn cell(

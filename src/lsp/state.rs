@@ -300,7 +300,25 @@ pub fn evaluate(entry: &Path, fs: &Overlay, standalone: bool) -> Evaluated {
             !(d.code == Code::InvalidPlan && d.message.contains("no `plan` declaration"))
         });
     }
-    Evaluated::new(c)
+    let mut ev = Evaluated::new(c);
+    ev.odds = simulated_odds(&ev.compilation);
+    ev
+}
+
+/// The odds `plumb simulate` left for exactly these sources, if any (the server
+/// never simulates; it only reads what a simulation left behind).
+fn simulated_odds(c: &compile::Compilation) -> Option<crate::uncertainty::OddsCache> {
+    c.results.as_ref()?;
+    let fp = crate::uncertainty::fingerprint(c);
+    let path = std::env::temp_dir()
+        .join(crate::uncertainty::ODDS_CACHE_DIR)
+        .join(crate::uncertainty::OddsCache::file_name(fp));
+    let meta = std::fs::metadata(&path).ok()?;
+    if !meta.is_file() || meta.len() > 1 << 20 {
+        return None;
+    }
+    let cache = crate::uncertainty::OddsCache::parse(&std::fs::read_to_string(&path).ok()?)?;
+    (cache.fingerprint == fp).then_some(cache)
 }
 
 /// Entry files that import `doc` (directly or not), searched in its directory and

@@ -335,6 +335,7 @@ impl<'a> Resolver<'a> {
             owner: None,
             means: None,
             range: None,
+            range_shape: Default::default(),
             favourable: item.favourable.map(|f| f.0),
             initiative: initiative.map(|i| i.1),
             name_span: item.name.span,

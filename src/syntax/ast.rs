@@ -359,6 +359,60 @@ pub struct ItemDecl {
     pub range: Option<(Expr, Expr)>,
     /// `favourable higher` (true) or `favourable lower` (false), with the span.
     pub favourable: Option<(bool, Span)>,
+    /// The range's distribution and whether each period draws on its own.
+    pub range_shape: RangeShape,
+}
+
+/// The distribution of a driver's `range` (UNCERTAINTY.md §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Distribution {
+    /// PERT: a Beta distribution between LOW and HIGH, most likely at the plan.
+    #[default]
+    Pert,
+    /// Triangular between LOW and HIGH, peaking at the plan.
+    Triangular,
+    /// Flat between LOW and HIGH.
+    Uniform,
+    /// Normal with LOW and HIGH as its 5th and 95th percentiles.
+    Normal,
+}
+
+impl Distribution {
+    /// The keyword (`pert`, `triangular`, `uniform`, `normal`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Distribution::Pert => "pert",
+            Distribution::Triangular => "triangular",
+            Distribution::Uniform => "uniform",
+            Distribution::Normal => "normal",
+        }
+    }
+}
+
+/// What follows `range LOW to HIGH`: the distribution and `per period`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct RangeShape {
+    /// The distribution (`pert` when none is written).
+    pub dist: Distribution,
+    /// True when the distribution word was written.
+    pub dist_written: bool,
+    /// `per period`: every period draws on its own.
+    pub per_period: bool,
+}
+
+/// `correlate A, B RHO`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CorrelateDecl {
+    /// The first driver.
+    pub a: Ident,
+    /// The second driver.
+    pub b: Ident,
+    /// The rank correlation, as written.
+    pub rho: Decimal,
+    /// The rank correlation's text.
+    pub rho_text: String,
+    /// Where RHO is written.
+    pub rho_span: Span,
 }
 
 /// `plan NAME "title" { … }`.
@@ -379,6 +433,8 @@ pub struct PlanDecl {
     pub fiscal: Option<(Ident, bool)>,
     /// `actuals through P`: the last closed period.
     pub actuals_through: Option<Period>,
+    /// `odds LOW to HIGH`: the band of even odds (values, texts, statement span).
+    pub odds: Option<(Decimal, Decimal, String, String, Span)>,
 }
 
 /// What an import names.
@@ -632,6 +688,10 @@ pub struct Override {
     pub from: Option<Period>,
     /// The whole statement.
     pub span: Span,
+    /// `range LOW to HIGH …` of the override.
+    pub range: Option<(Expr, Expr)>,
+    /// The override range's distribution.
+    pub range_shape: RangeShape,
 }
 
 /// `scenario NAME "title" [extends S] { … }`.
@@ -810,6 +870,8 @@ pub enum DeclKind {
     Budget(BudgetDecl),
     /// `actuals "PATH" { … }`.
     Actuals(ActualsDecl),
+    /// `correlate A, B RHO`.
+    Correlate(CorrelateDecl),
 }
 
 /// `dimension NAME "title" { MEMBER ["title"] … }`.
@@ -847,6 +909,7 @@ impl DeclKind {
             DeclKind::Dimension(_) => "dimension",
             DeclKind::Budget(_) => "budget",
             DeclKind::Actuals(_) => "actuals",
+            DeclKind::Correlate(_) => "correlate",
         }
     }
 
@@ -871,6 +934,7 @@ impl DeclKind {
             DeclKind::Trigger(t) => Some(&t.name),
             DeclKind::Dimension(d) => Some(&d.name),
             DeclKind::Budget(b) => Some(&b.name),
+            DeclKind::Correlate(_) => None,
         }
     }
 }

@@ -222,6 +222,7 @@ impl Lowerer {
                     base: None,
                     fiscal: None,
                     actuals_through: None,
+                    odds: None,
                 };
                 for s in it {
                     match s.as_rule() {
@@ -243,6 +244,16 @@ impl Lowerer {
                         }
                         Rule::actuals_through_stmt => {
                             plan.actuals_through = Some(self.period(s.into_inner().nth(2)?)?)
+                        }
+                        Rule::odds_stmt => {
+                            let span = self.span(&s);
+                            let mut i = s.into_inner().skip(1);
+                            let a = i.next()?;
+                            let lo = self.number(&a);
+                            let b = i.nth(1)?;
+                            let hi = self.number(&b);
+                            let texts = (a.as_str().to_string(), b.as_str().to_string());
+                            plan.odds = Some((lo, hi, texts.0, texts.1, span));
                         }
                         _ => {}
                     }
@@ -629,16 +640,28 @@ impl Lowerer {
                                 next = i.next()?;
                             }
                             let expr = self.expr(next)?;
-                            let from = match (i.next(), i.next()) {
-                                (Some(_), Some(p)) => Some(self.period(p)?),
-                                _ => None,
-                            };
+                            let mut from = None;
+                            let mut range = None;
+                            let mut range_shape = RangeShape::default();
+                            while let Some(x) = i.next() {
+                                match x.as_rule() {
+                                    Rule::range_stmt => {
+                                        let (r, shape) = self.range(x)?;
+                                        range = Some(r);
+                                        range_shape = shape;
+                                    }
+                                    Rule::kw_from => from = Some(self.period(i.next()?)?),
+                                    _ => {}
+                                }
+                            }
                             sc.overrides.push(Override {
                                 target,
                                 members,
                                 expr,
                                 from,
                                 span,
+                                range,
+                                range_shape,
                             });
                         }
                         Rule::trigger_decl => {
@@ -718,6 +741,25 @@ impl Lowerer {
                 })
             }
             Rule::actuals_decl => DeclKind::Actuals(self.actuals(it)?),
+            Rule::correlate_decl => {
+                it.next();
+                let a = self.ident(it.next()?);
+                let b = self.ident(it.next()?);
+                let r = it.next()?;
+                let rho_span = self.span(&r);
+                let text = r.as_str().to_string();
+                let rho = match text.strip_prefix('-') {
+                    Some(t) => -self.number_text(t, rho_span),
+                    None => self.number_text(&text, rho_span),
+                };
+                DeclKind::Correlate(CorrelateDecl {
+                    a,
+                    b,
+                    rho,
+                    rho_text: text,
+                    rho_span,
+                })
+            }
             _ => return None,
         })
     }
@@ -869,6 +911,7 @@ impl Lowerer {
             means: None,
             range: None,
             favourable: None,
+            range_shape: RangeShape::default(),
         };
         let mut have_expr = false;
         for s in it {
@@ -899,12 +942,9 @@ impl Lowerer {
                                 item.means = Some(self.ident(st.into_inner().nth(1)?))
                             }
                             Rule::range_stmt => {
-                                let mut i = st.into_inner();
-                                i.next();
-                                let lo = self.expr(i.next()?)?;
-                                i.next();
-                                let hi = self.expr(i.next()?)?;
-                                item.range = Some((lo, hi));
+                                let (r, shape) = self.range(st)?;
+                                item.range = Some(r);
+                                item.range_shape = shape;
                             }
                             Rule::favourable_stmt => {
                                 let span = self.span(&st);
@@ -919,6 +959,32 @@ impl Lowerer {
             }
         }
         have_expr.then_some(item)
+    }
+
+    /// `range LOW to HIGH [DIST] [per period]`.
+    fn range(&mut self, p: P) -> Option<((Expr, Expr), RangeShape)> {
+        let mut i = p.into_inner();
+        i.next();
+        let lo = self.expr(i.next()?)?;
+        i.next();
+        let hi = self.expr(i.next()?)?;
+        let mut shape = RangeShape::default();
+        for x in i {
+            match x.as_rule() {
+                Rule::range_shape => {
+                    shape.dist_written = true;
+                    shape.dist = match x.as_str() {
+                        "triangular" => Distribution::Triangular,
+                        "uniform" => Distribution::Uniform,
+                        "normal" => Distribution::Normal,
+                        _ => Distribution::Pert,
+                    };
+                }
+                Rule::per_period => shape.per_period = true,
+                _ => {}
+            }
+        }
+        Some(((lo, hi), shape))
     }
 
     fn unit_expr(&mut self, p: P) -> Option<UnitExpr> {

@@ -65,6 +65,7 @@ pub const DECL_KEYWORDS: &[&str] = &[
     "dimension",
     "budget",
     "actuals",
+    "correlate",
 ];
 
 /// The result of parsing one file.

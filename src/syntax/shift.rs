@@ -187,6 +187,7 @@ impl Shift for ItemDecl {
             means,
             range,
             favourable,
+            range_shape: _,
         } = self;
         by.shift(to);
         name.shift(to);
@@ -266,12 +267,15 @@ impl Shift for Override {
             expr,
             from,
             span,
+            range,
+            range_shape: _,
         } = self;
         target.shift(to);
         members.shift(to);
         expr.shift(to);
         from.shift(to);
         span.shift(to);
+        range.shift(to);
     }
 }
 
@@ -338,6 +342,7 @@ impl Shift for DeclKind {
                 base,
                 fiscal,
                 actuals_through,
+                odds,
             }) => {
                 name.shift(to);
                 title.shift(to);
@@ -348,6 +353,20 @@ impl Shift for DeclKind {
                     m.shift(to);
                 }
                 actuals_through.shift(to);
+                if let Some((_, _, _, _, sp)) = odds {
+                    sp.shift(to);
+                }
+            }
+            DeclKind::Correlate(CorrelateDecl {
+                a,
+                b,
+                rho: _,
+                rho_text: _,
+                rho_span,
+            }) => {
+                a.shift(to);
+                b.shift(to);
+                rho_span.shift(to);
             }
             DeclKind::Import(ImportTarget::Path(s)) => s.shift(to),
             DeclKind::Import(ImportTarget::Std(i)) => i.shift(to),
