@@ -14,7 +14,11 @@ use std::path::Path;
 
 /// Source, count and rendered diagnostics of one case.
 fn message_snapshot(path: &Path) -> String {
-    let c = common::compile_file(path);
+    message_snapshot_of(&common::compile_file(path))
+}
+
+/// Source, count and rendered diagnostics of one compilation.
+fn message_snapshot_of(c: &plumb::compile::Compilation) -> String {
     let mut out = String::new();
     for (_, f) in c.sources.iter() {
         if f.name.starts_with("std.") {
@@ -33,7 +37,7 @@ fn message_snapshot(path: &Path) -> String {
         "=== {} diagnostics: {errors} errors, {warnings} warnings",
         c.diagnostics.len()
     );
-    out.push_str(&common::diagnostics_text(&c));
+    out.push_str(&common::diagnostics_text(c));
     out
 }
 
@@ -48,6 +52,34 @@ fn messages() {
 fn multi_file_messages() {
     insta::glob!("messages/*/main.plumb", |path| {
         insta::assert_snapshot!(message_snapshot(path));
+    });
+}
+
+/// `tests/messages/simulate/*.plumb`: what `plumb check --simulate` adds
+/// (10,000 runs, seed 0, the same on any machine and thread count).
+#[test]
+fn simulated_messages() {
+    insta::glob!("messages/simulate/*.plumb", |path| {
+        let mut c = common::compile_file(path);
+        let plan = c.plan();
+        let model = plumb::uncertainty::Model::new(plan).unwrap();
+        let sim = plumb::uncertainty::simulate::simulate(
+            plan,
+            &model,
+            &plumb::uncertainty::simulate::SimOptions {
+                samples: 10_000,
+                seed: 0,
+                threads: 2,
+                scenarios: vec![plan.base],
+                by: plumb::report::By::Month,
+                per_window: false,
+                progress: None,
+            },
+        )
+        .unwrap();
+        let odds = plumb::uncertainty::odds_check(plan, &sim);
+        c.diagnostics.extend(odds);
+        insta::assert_snapshot!(message_snapshot_of(&c));
     });
 }
 
