@@ -279,6 +279,9 @@ struct Io<'a> {
     as_of: Option<i64>,
 }
 
+// A `Diagnostic` is the front end's error value everywhere; these paths run once
+// per data file, so its size does not matter here.
+#[allow(clippy::result_large_err)]
 fn finish(
     mut c: Compilation,
     mut diags: Vec<Diagnostic>,
@@ -385,6 +388,7 @@ fn keep_scenarios(all: Results, keep: Option<&[ir::ScenarioId]>) -> Results {
 /// Reads the bytes of an actuals file under the rules of `import`: relative to
 /// the declaring file, inside the entry file's directory, never followed outside.
 /// The error is the diagnostic to report (on the declaration's path).
+#[allow(clippy::result_large_err)]
 fn read_data(io: &Io<'_>, src: &ir::ActualsSource) -> Result<(String, Vec<u8>), Diagnostic> {
     let rel = src.path.as_str();
     let outside = |what: &str| {

@@ -1346,7 +1346,9 @@ impl<'a> Resolver<'a> {
                 DeclKind::Dependency(d) => {
                     let owner = d.owner.as_ref().and_then(|o| self.party(o));
                     let due = d.due.map(|p| (self.last_index(p.kind), p.kind.to_string()));
-                    let done = d.done.map(|p| (self.last_index(p.kind), p.kind.to_string()));
+                    let done = d
+                        .done
+                        .map(|p| (self.last_index(p.kind), p.kind.to_string()));
                     if let Some(x) = self
                         .plan
                         .dependencies

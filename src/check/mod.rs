@@ -8,8 +8,8 @@
 //! and never fail.
 
 pub mod assumptions;
-pub mod causes;
 pub mod budgets;
+pub mod causes;
 pub mod cycles;
 pub mod dims;
 pub mod objectives;

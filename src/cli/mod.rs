@@ -8,10 +8,10 @@ pub mod export;
 pub mod fmt;
 pub mod report;
 pub mod run;
-pub mod variance;
 pub mod sensitivity;
 pub mod simulate;
 pub mod solve;
+pub mod variance;
 
 use std::io::IsTerminal;
 

@@ -7,8 +7,8 @@
 //! item values with units, target outcomes and trigger firings. Every renderer is
 //! deterministic: the same plan gives byte-identical output.
 
-pub mod csv;
 mod budgets;
+pub mod csv;
 pub mod format;
 mod json;
 mod render;

@@ -306,7 +306,10 @@ fn operator_hint(src: &str, pos: usize, expected: &[&str], file: FileId) -> Opti
     }
     // `periods 2026-01 to 2026-12`: the error may sit on `periods` or on a
     // period after it, so the whole line is read.
-    let line_start = src.get(..pos).and_then(|b| b.rfind('\n')).map_or(0, |i| i + 1);
+    let line_start = src
+        .get(..pos)
+        .and_then(|b| b.rfind('\n'))
+        .map_or(0, |i| i + 1);
     let line = src
         .get(line_start..)
         .and_then(|l| l.lines().next())

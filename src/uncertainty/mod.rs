@@ -533,7 +533,7 @@ fn layer(
 }
 
 /// The copula's Cholesky factor over the correlated drivers.
-#[allow(clippy::type_complexity)]
+#[allow(clippy::type_complexity, clippy::result_large_err)]
 fn copula(
     plan: &Plan,
     drivers: &[ItemId],
