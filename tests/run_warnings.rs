@@ -1,6 +1,8 @@
 //! `plumb run` on a plan with hundreds of warnings shows the first few and a count;
 //! `plumb check` lists them all.
 
+#![allow(clippy::indexing_slicing, clippy::unwrap_used)]
+
 use std::process::{Command, Output};
 
 fn plumb(args: &[&str]) -> Output {

@@ -4,6 +4,8 @@
 //! tables (or is listed below with the reason it is not); every file under `src/`
 //! starts with a `//!` module doc.
 
+#![allow(clippy::indexing_slicing, clippy::unwrap_used)]
+
 use plumb::diagnostic::Code;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
