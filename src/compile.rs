@@ -3,6 +3,8 @@
 //! ```text
 //!  entry.plumb ──load──▶ files (imports, std) ──parse──▶ AST ──resolve──▶ ir::Plan
 //!      ──check::before_eval──▶ units, cycles ──eval──▶ Results ──check::after_eval──▶ diagnostics
+//!      ──actuals::forecast──▶ actuals (read through the FileSystem) and the rolling forecast
+//!      ──check::causes──▶ one diagnostic per cause, sorted
 //! ```
 //!
 //! File access goes through the [`FileSystem`] trait so the core does no I/O of its

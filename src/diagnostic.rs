@@ -4,8 +4,10 @@
 //! [`Code`] (the public contract of section 10 of the spec), a severity, a message,
 //! labelled spans and an optional help line. This module turns them into rustc-like
 //! text through miette ([`render_human`]) and into the JSON shape of `plumb check
-//! --format json` ([`JsonDiagnostic`]). The language server converts them to LSP
-//! in `lsp/`; nothing else formats diagnostics.
+//! --format json` ([`JsonDiagnostic`]). Other formats start from those: the
+//! SARIF log (`sarif.rs`) and GitHub annotations (`cli/check.rs`) from
+//! [`JsonDiagnostic`], the language server's LSP diagnostics (`lsp/convert.rs`)
+//! from [`Diagnostic`]. New codes go in the `codes!` table below.
 
 use crate::source::{SourceFile, SourceMap, Span};
 use std::fmt;

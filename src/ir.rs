@@ -5,6 +5,11 @@
 //! the end, where the language allows that: `ramp` and `step` may start before the
 //! horizon), user functions are inlined, and every driver and metric carries its
 //! unit. Evaluation (`eval/`) and the consistency checks (`check/`) read only this.
+//!
+//! One exception to "complete after resolution": an item's inferred unit and
+//! default roll-up ([`Item::unit`] and [`Item::aggregation`] when not written)
+//! are filled in by `check::before_eval` (`check::units`), which
+//! [`crate::compile`] runs before anything evaluates the plan.
 
 use crate::source::Span;
 use crate::syntax::ast::{Aggregation, BinOp, ItemKind, PeriodKind, RangeShape, UnOp};

@@ -1,12 +1,18 @@
 //! Plumb: a plan-as-code compiler for Annual Operating Plans.
 //!
 //! ```text
-//!  .plumb text ─▶ syntax::parse ─▶ ast::File ─┐
-//!  (entry + imports + std)                    ├▶ resolve ─▶ ir::Plan ─▶ check::before_eval (units, cycles)
-//!                                             │                     ─▶ eval::evaluate ─▶ Results
-//!                                             │                     ─▶ check::after_eval (targets, story vs numbers)
-//!                                             └────────────────────────▶ report (table, json, csv, markdown)
+//!  .plumb text ─▶ syntax::parse ─▶ ast::File ─▶ resolve (+ dims, budgets) ─▶ ir::Plan
+//!  (entry + imports + std)                     check::before_eval (units inferred, cycles,
+//!                                              the plan's rules) completes the plan
+//!    ir::Plan ─▶ eval::evaluate ─▶ Results ─▶ check::after_eval (targets, bets, budgets, ranges)
+//!             ─▶ actuals::forecast (actuals pinned in closed periods) ─▶ forecast + checks
+//!             ─▶ uncertainty (drawn ranges: simulate, sensitivity, solve)
+//!  Compilation ─▶ report / site / xlsx, fmt, diff, explain, analysis ─▶ cli (main.rs), lsp
 //! ```
+//!
+//! `ARCHITECTURE.md` at the repository root has the code map: each module's
+//! invariant and API boundary, and checklists for adding a declaration kind, a
+//! built-in, a diagnostic or a command.
 //!
 //! [`compile::compile`] runs the whole pipeline over a [`compile::FileSystem`];
 //! every stage returns a value plus [`diagnostic::Diagnostic`]s and never fails on

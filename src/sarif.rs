@@ -60,8 +60,35 @@ pub fn describe(code: Code) -> &'static str {
             "A reallocation lacks the approver's or the giving department's approval."
         }
         Code::RequestUnscored => "A request moves budget without stating its cost and return.",
-        #[allow(unreachable_patterns)]
-        _ => "A Plumb diagnostic.",
+        Code::ActualsBadValue => {
+            "A value, period or header in an actuals file cannot be read as written."
+        }
+        Code::ActualsUnknownName => {
+            "An actuals file names something that is neither an item nor mapped or ignored."
+        }
+        Code::ActualsDuplicate => "Several actuals for the same non-flow item and period.",
+        Code::ActualsUnit => "An actuals row's unit is not the item's unit.",
+        Code::ActualsAfterClose => "Actuals after the last closed period, ignored.",
+        Code::ActualsOutOfHorizon => "Actuals outside the plan's horizon, ignored.",
+        Code::ActualsMissing => "An item has actuals for some closed periods but not all.",
+        Code::AssumptionOffTrack => {
+            "A bet's driver or an indicator is off its assumed path on actuals."
+        }
+        Code::MaintainBroken => "A `maintain` fails on the base forecast in a closed period.",
+        Code::TargetAtRisk => {
+            "The outlook misses a target the plan meets, or misses it by more."
+        }
+        Code::TriggerFired => "A trigger fired on actuals.",
+        Code::DependencyOverdue => {
+            "A dependency whose due period is closed is not done, or was done late."
+        }
+        Code::RiskReviewDue => "A risk was not reviewed within a quarter of the as-of period.",
+        Code::RangeExcludesPlan => {
+            "A driver's range does not contain its planned value, or LOW is above HIGH."
+        }
+        Code::BaseCaseOdds => {
+            "A base-case target's simulated odds of being met lie outside the plan's odds band."
+        }
     }
 }
 
@@ -75,7 +102,18 @@ fn default_level(code: Code) -> &'static str {
         | Code::TargetMissed
         | Code::ObjectiveNotCascaded
         | Code::PercentAsNumber
-        | Code::StepOutsideHorizon => "warning",
+        | Code::StepOutsideHorizon
+        | Code::RequestUnscored
+        | Code::ActualsAfterClose
+        | Code::ActualsOutOfHorizon
+        | Code::ActualsMissing
+        | Code::AssumptionOffTrack
+        | Code::MaintainBroken
+        | Code::TargetAtRisk
+        | Code::TriggerFired
+        | Code::DependencyOverdue
+        | Code::RiskReviewDue
+        | Code::BaseCaseOdds => "warning",
         _ => "error",
     }
 }

@@ -119,8 +119,8 @@ pub const STATEMENTS: &[(&str, &[&str])] = &[
         &["currency", "periods", "base", "fiscal year starts", "odds"],
     ),
     ("department", &["lead", "poc"]),
-    ("driver", &["owner", "means", "range"]),
-    ("metric", &["owner", "means", "range"]),
+    ("driver", &["owner", "means", "range", "favourable"]),
+    ("metric", &["owner", "means", "range", "favourable"]),
     ("objective", &["owner", "supports", "target"]),
     (
         "assumption",
@@ -132,10 +132,14 @@ pub const STATEMENTS: &[(&str, &[&str])] = &[
             "indicator",
             "owner",
             "evidence",
+            "tolerance",
         ],
     ),
-    ("dependency", &["owner", "due", "confidence"]),
-    ("risk", &["owner", "likelihood", "impact", "mitigation"]),
+    ("dependency", &["owner", "due", "confidence", "done"]),
+    (
+        "risk",
+        &["owner", "likelihood", "impact", "mitigation", "reviewed"],
+    ),
     (
         "request",
         &[
@@ -166,6 +170,7 @@ pub const STATEMENTS: &[(&str, &[&str])] = &[
         &["responsible", "accountable", "consulted", "informed"],
     ),
     ("initiative", &["owner", "start", "driver", "metric"]),
+    ("actuals", &["columns", "map", "ignore", "sheet"]),
     ("scenario", &["trigger"]),
     ("trigger", &["when", "after", "owner"]),
 ];

@@ -233,6 +233,8 @@ pub const KEYWORDS: &[&str] = &[
     "reallocation",
     "draw",
     "reallocate",
+    "actuals",
+    "normal",
 ];
 
 /// True for a word of [`KEYWORDS`].

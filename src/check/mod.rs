@@ -4,8 +4,12 @@
 //! evaluation), then the plan's own rules — counterbalances, the objective
 //! cascade, RACI, owners and unused drivers (see [`blocks_evaluation`]).
 //! [`after_eval`] runs what compares the plan's story with its numbers: targets,
-//! bets, `maintain` conditions, dependencies and grants. Both return diagnostics
-//! and never fail.
+//! bets, `maintain` conditions, dependencies, grants, budgets and drivers'
+//! ranges (`uncertainty::check`). Both return diagnostics and never fail.
+//! `causes::one_cause` runs last over every stage's diagnostics and drops the
+//! ones that only repeat a cause already reported; `rollups` runs right after
+//! evaluation. Target and request outcomes (`objectives::outcomes`,
+//! `requests::outcomes`) are also what the reports, `diff` and the editor show.
 
 pub mod assumptions;
 pub mod budgets;

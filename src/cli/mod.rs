@@ -43,6 +43,40 @@ pub fn eprint_diagnostics(c: &plumb::compile::Compilation) {
     }
 }
 
+/// How many warnings `plumb run` shows before it only counts the rest.
+pub const RUN_WARNINGS_SHOWN: usize = 20;
+
+/// Prints diagnostics to stderr in the human format, every error but only the
+/// first `max_warnings` warnings; the rest are counted in a closing line that
+/// points to `plumb check FILE`, which lists them all.
+pub fn eprint_diagnostics_capped(
+    c: &plumb::compile::Compilation,
+    max_warnings: usize,
+    file: &std::path::Path,
+) {
+    let opts = plumb::diagnostic::RenderOptions {
+        color: color_stderr(),
+        width: 0,
+    };
+    let mut warnings = 0usize;
+    for d in &c.diagnostics {
+        if !d.is_error() {
+            warnings += 1;
+            if warnings > max_warnings {
+                continue;
+            }
+        }
+        eprint!("{}", plumb::diagnostic::render_human(d, &c.sources, opts));
+    }
+    if warnings > max_warnings {
+        eprintln!(
+            "note: {warnings} warnings in all; the first {max_warnings} are shown above. \
+             `plumb check {}` lists them all",
+            file.display()
+        );
+    }
+}
+
 /// Every `.plumb` file below `dir`, sorted, skipping hidden folders and `target`,
 /// at most 32 folders deep.
 pub fn plumb_files(

@@ -49,7 +49,7 @@ pub fn run(args: &RunArgs) -> u8 {
             return status;
         }
     }
-    super::eprint_diagnostics(&c);
+    super::eprint_diagnostics_capped(&c, super::RUN_WARNINGS_SHOWN, &args.file);
     if c.has_errors() && c.results.is_none() {
         eprintln!("error: the plan has errors; nothing was evaluated");
         return 1;
