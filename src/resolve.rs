@@ -215,6 +215,9 @@ struct Scope<'s> {
     /// Inside a dimensioned item: the member of each of its dimensions being
     /// resolved, as (dimension, member).
     members: Option<&'s [(usize, usize)]>,
+    /// Resolving the total of this dimensioned item from its formula: a
+    /// dimensioned name reads its total item.
+    totals: Option<&'s str>,
 }
 
 /// Resolves every name of a compilation into an [`ir::Plan`].
@@ -2456,6 +2459,7 @@ impl<'a> Resolver<'a> {
             prior: None,
             call_span: Some(outer_span),
             members: scope.members,
+            totals: scope.totals,
         };
         let out = self.expr_b(body, &inner, budget);
         self.fn_stack.pop();

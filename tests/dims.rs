@@ -139,6 +139,101 @@ fn allocate_spec_numbers() {
     assert_eq!(h, d("135483.90"));
 }
 
+/// An item's roll-up over `periods` (indices into the horizon) in `scenario`.
+fn window(c: &Compilation, scenario: &str, item: &str, periods: std::ops::Range<usize>) -> Decimal {
+    let plan = c.plan();
+    let s = plan.scenario(scenario).expect("scenario");
+    let i = plan.item(item).unwrap_or_else(|| panic!("no item {item}"));
+    let r = c.results.as_ref().expect("results").get(s).expect("result");
+    plumb::eval::window::window_value(plan, &r.values, i, periods).expect("window value")
+}
+
+#[test]
+fn formula_item_totals_its_operands_totals() {
+    let c = load("tests/dims/cpl.plumb");
+    // January: paid 60K / 400 leads, events 30K / 75 leads.
+    assert_eq!(values(&c, "base", "cpl[paid]")[0], d("150"));
+    assert_eq!(values(&c, "base", "cpl[events]")[0], d("400"));
+    // The total is total spend over total leads: 90K / 475 (not 150 + 400).
+    let jan = d("90000") / d("475");
+    for item in ["cpl", "cpl_formula", "cpl_inferred", "blended"] {
+        assert_eq!(values(&c, "base", item)[0], jan, "{item}");
+    }
+    // June: leads 900 + 200.
+    assert_eq!(values(&c, "base", "cpl")[5], d("90000") / d("1100"));
+    // Q1: 270K over 400 + 500 + 600 + 75 + 100 + 125 = 1,800 leads: 150.
+    for item in ["cpl", "cpl_formula", "cpl_inferred", "blended"] {
+        assert_eq!(window(&c, "base", item, 0..3), d("150"), "{item}");
+    }
+    // Q2: 270K over 700 + 800 + 900 + 150 + 175 + 200 = 2,925 leads.
+    assert_eq!(window(&c, "base", "cpl", 3..6), d("270000") / d("2925"));
+    // A member over Q1: 180K / 1,500 paid leads.
+    assert_eq!(window(&c, "base", "cpl[paid]", 0..3), d("120"));
+    // The horizon: 540K over 4,725 leads.
+    assert_eq!(window(&c, "base", "cpl", 0..6), d("540000") / d("4725"));
+}
+
+#[test]
+fn formula_item_totals_over_two_dimensions() {
+    let c = load("tests/dims/cpl2.plumb");
+    // January: 40K/250, 20K/150, 20K/75, 10K/25.
+    assert_eq!(values(&c, "base", "cpl[paid, na]")[0], d("160"));
+    assert_eq!(values(&c, "base", "cpl[events, emea]")[0], d("400"));
+    // 90K over 250 + 150 + 75 + 25 = 500 leads: 180.
+    assert_eq!(values(&c, "base", "cpl")[0], d("180"));
+    // February: 90K over 300 + 200 + 100 + 25 = 625: 144.
+    assert_eq!(values(&c, "base", "cpl")[1], d("144"));
+    // Q1: 270K over 500 + 625 + 750 leads = 1,875: 144.
+    assert_eq!(window(&c, "base", "leads", 0..3), d("1875"));
+    assert_eq!(window(&c, "base", "cpl", 0..3), d("144"));
+}
+
+#[test]
+fn average_items_and_inferred_ratios_have_no_sum() {
+    let compile = |body: &str| {
+        let text = format!(
+            "plan p \"P\" {{\n  currency USD\n  periods 2026-01 .. 2026-03\n}}\nunit lead\n\
+             dimension channel \"Channel\" {{ paid  events }}\n\
+             driver spend: USD by channel = {{ paid: 60K, events: 30K }}\n\
+             driver leads: lead by channel = {{ paid: 400, events: 75 }}\n{body}\nscenario base \"Base\" {{}}\n"
+        );
+        plumb::compile::compile_str("p.plumb", &text, &Options::default())
+    };
+    let codes = |c: &Compilation| {
+        c.diagnostics
+            .iter()
+            .filter(|x| x.is_error())
+            .map(|x| (x.code, x.message.clone()))
+            .collect::<Vec<_>>()
+    };
+    // `total()` of an average item is a mismatch.
+    let c = compile("metric a: USD/lead average by channel = spend / leads\nmetric t: USD/lead = total(a)");
+    let e = codes(&c);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].0, plumb::diagnostic::Code::DimensionMismatch);
+    // A formula total reads its operands' totals: an operand without one is named.
+    let c = compile("metric a: USD/lead average by channel = spend / leads\nmetric b: USD/lead formula by channel = a * 2");
+    let e = codes(&c);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].1.contains("`a` has no total"), "{e:?}");
+    // A ratio over other months (an average) whose unit is not written is not
+    // summed: its unit is asked for.
+    let c = compile("metric lag by channel = spend / prev(leads, 1)");
+    let e = codes(&c);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].0, plumb::diagnostic::Code::DimensionMismatch);
+    assert!(e[0].1.contains("`lag` is a ratio (USD/lead)"), "{e:?}");
+    // With the unit written, the same metric has no total and compiles.
+    let c = compile("metric lag: USD/lead by channel = spend / prev(leads, 1)");
+    assert!(codes(&c).is_empty(), "{:?}", codes(&c));
+    assert!(c.plan().item("lag").is_none());
+    assert!(c.plan().item("lag[paid]").is_some());
+    // So has a ratio driver.
+    let c = compile("driver conv: % by channel = { paid: 5%, events: 10% }");
+    assert!(codes(&c).is_empty(), "{:?}", codes(&c));
+    assert!(c.plan().item("conv").is_none());
+}
+
 fn amount() -> impl Strategy<Value = Decimal> {
     (any::<i64>(), 0u32..=4).prop_map(|(m, s)| Decimal::new(m % 1_000_000_000_000, s))
 }
