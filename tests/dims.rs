@@ -513,3 +513,59 @@ fn too_many_member_combinations_are_refused_not_expanded() {
     );
     assert!(start.elapsed() < std::time::Duration::from_secs(20));
 }
+
+#[test]
+fn budgets_against_actuals_in_variance() {
+    use plumb::actuals::{render, variance};
+    let c = load("tests/dims/budget_actuals/main.plumb");
+    let inp = variance::Inputs {
+        plan: c.plan(),
+        results: c.results.as_ref().unwrap(),
+        forecast: c.forecast.as_ref().unwrap(),
+        actuals: c.actuals.as_ref().unwrap(),
+    };
+    let r = variance::build(inp, c.plan().base, variance::Window::Month).unwrap();
+    let row = |dep: &str| r.budgets.iter().find(|b| b.department == dep).unwrap();
+    // Marketing: allowance 560K + 40K drawn = 600K. To date (January and
+    // February closed, events from the actuals, paid from the model):
+    // (60K + 35K) + (60K + 45K) = 200K. Outlook: 200K + 4 × (60K + 30K) = 560K.
+    let m = row("marketing");
+    assert_eq!(m.budget, "opex");
+    assert_eq!(m.window, "2026-01 .. 2026-06");
+    assert_eq!(
+        (m.allowance, m.actual_to_date, m.outlook),
+        (d("600000"), d("200000"), d("560000"))
+    );
+    // Remaining: 600K − 200K; the contingency drawn to marketing: 40K.
+    assert_eq!((m.remaining, m.contingency_used), (d("400000"), d("40000")));
+    // Sales: no actuals, 190K a month: 380K to date, 1.14M outlook, 1.2M − 380K left.
+    let s = row("sales");
+    assert_eq!(
+        (s.allowance, s.actual_to_date, s.outlook, s.remaining, s.contingency_used),
+        (d("1200000"), d("380000"), d("1140000"), d("820000"), d("0"))
+    );
+    // Every output carries the figures.
+    let table = render::table(&r);
+    assert!(table.contains("Budgets against actuals"), "{table}");
+    assert!(
+        table.contains("opex    marketing   2026-01 .. 2026-06    $600,000        $200,000    $560,000   $400,000           $40,000"),
+        "{table}"
+    );
+    let csv = render::csv(&r);
+    assert!(
+        csv.contains("base,opex,marketing,2026-01 .. 2026-06,USD,600000,200000,560000,400000,40000\n"),
+        "{csv}"
+    );
+    let md = render::markdown(&r);
+    assert!(
+        md.contains("| opex | sales | 2026-01 .. 2026-06 | $1,200,000 | $380,000 | $1,140,000 | $820,000 | $0 |"),
+        "{md}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&render::json(&r)).unwrap();
+    let b = &json["budgets"][0];
+    assert_eq!(b["department"], "marketing");
+    assert_eq!(b["actual_to_date"], "200000");
+    assert_eq!(b["outlook"], "560000");
+    assert_eq!(b["remaining"], "400000");
+    assert_eq!(b["contingency_used"], "40000");
+}
