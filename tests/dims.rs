@@ -171,6 +171,18 @@ fn formula_item_totals_its_operands_totals() {
     assert_eq!(window(&c, "base", "cpl[paid]", 0..3), d("120"));
     // The horizon: 540K over 4,725 leads.
     assert_eq!(window(&c, "base", "cpl", 0..6), d("540000") / d("4725"));
+    // `explain` shows the formula over the totals.
+    let opts = plumb::explain::ExplainOptions {
+        scenario: None,
+        period: Some("2026-01".into()),
+    };
+    let e = plumb::explain::explain(&c, "cpl", &opts).unwrap();
+    let text = plumb::explain::render_text(&e);
+    assert!(text.starts_with("cpl = $189.47/lead"), "{text}");
+    assert!(
+        text.contains("= spend / leads") && text.contains("spend = $90,000"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -207,7 +219,9 @@ fn average_items_and_inferred_ratios_have_no_sum() {
             .collect::<Vec<_>>()
     };
     // `total()` of an average item is a mismatch.
-    let c = compile("metric a: USD/lead average by channel = spend / leads\nmetric t: USD/lead = total(a)");
+    let c = compile(
+        "metric a: USD/lead average by channel = spend / leads\nmetric t: USD/lead = total(a)",
+    );
     let e = codes(&c);
     assert_eq!(e.len(), 1, "{e:?}");
     assert_eq!(e[0].0, plumb::diagnostic::Code::DimensionMismatch);
@@ -541,7 +555,13 @@ fn budgets_against_actuals_in_variance() {
     // Sales: no actuals, 190K a month: 380K to date, 1.14M outlook, 1.2M − 380K left.
     let s = row("sales");
     assert_eq!(
-        (s.allowance, s.actual_to_date, s.outlook, s.remaining, s.contingency_used),
+        (
+            s.allowance,
+            s.actual_to_date,
+            s.outlook,
+            s.remaining,
+            s.contingency_used
+        ),
         (d("1200000"), d("380000"), d("1140000"), d("820000"), d("0"))
     );
     // Every output carries the figures.
@@ -553,7 +573,9 @@ fn budgets_against_actuals_in_variance() {
     );
     let csv = render::csv(&r);
     assert!(
-        csv.contains("base,opex,marketing,2026-01 .. 2026-06,USD,600000,200000,560000,400000,40000\n"),
+        csv.contains(
+            "base,opex,marketing,2026-01 .. 2026-06,USD,600000,200000,560000,400000,40000\n"
+        ),
         "{csv}"
     );
     let md = render::markdown(&r);
