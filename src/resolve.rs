@@ -204,6 +204,8 @@ struct Resolver<'a> {
     /// `dims::MAX_DIM_NODES`), and whether going past it was reported.
     dim_nodes: usize,
     dim_nodes_reported: bool,
+    /// Dimensioned items (by name) that have no total across their members.
+    no_total: std::collections::HashSet<String>,
 }
 
 #[derive(Clone, Default)]
@@ -247,6 +249,7 @@ pub fn resolve(files: &[ParsedFile], text: &dyn Fn(Span) -> String) -> (Resolved
         in_when: false,
         dim_nodes: 0,
         dim_nodes_reported: false,
+        no_total: Default::default(),
     };
     r.collect(files);
     r.plan_header(files);

@@ -246,6 +246,13 @@ fn average_items_and_inferred_ratios_have_no_sum() {
     let c = compile("driver conv: % by channel = { paid: 5%, events: 10% }");
     assert!(codes(&c).is_empty(), "{:?}", codes(&c));
     assert!(c.plan().item("conv").is_none());
+    // A ratio without a roll-up word over such a driver has no total either.
+    let c = compile(
+        "driver conv: % by channel = { paid: 5%, events: 10% }\nmetric lost: % by channel = 1 - conv",
+    );
+    assert!(codes(&c).is_empty(), "{:?}", codes(&c));
+    assert!(c.plan().item("lost").is_none());
+    assert!(c.plan().item("lost[paid]").is_some());
 }
 
 fn amount() -> impl Strategy<Value = Decimal> {

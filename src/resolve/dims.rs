@@ -61,6 +61,7 @@ impl<'a> Resolver<'a> {
         });
         self.member_defs.push(vec![None; n]);
         self.dims.insert("department".into(), 0);
+        self.no_total = no_total(files);
         for (_, decl) in super::all_decls(files) {
             let DeclKind::Dimension(d) = &decl.kind else {
                 continue;
@@ -275,7 +276,11 @@ impl<'a> Resolver<'a> {
             }
             return;
         }
-        let rule = total_rule(item);
+        let rule = if initiative.is_none() && self.no_total.contains(&ident.name) {
+            ir::TotalRule::None
+        } else {
+            total_rule(item)
+        };
         let has_total = rule != ir::TotalRule::None;
         let group = self.plan.dim_items.len();
         let first = self.plan.items.len();
@@ -398,10 +403,13 @@ impl<'a> Resolver<'a> {
             ir::TotalRule::Unsettled(_) => {
                 // Resolved quietly: used only if the inferred unit is a ratio.
                 let (diags, refs) = (self.diags.len(), self.symbols.refs.len());
+                let reported = self.dim_nodes_reported;
                 let e = self.formula_total(item, initiative);
                 let clean = self.diags.len() == diags && !has_error(&e);
                 self.diags.truncate(diags);
                 self.symbols.refs.truncate(refs);
+                // A limit reached here is reported by the next formula that meets it.
+                self.dim_nodes_reported = reported;
                 if let Some(x) = self.plan.dim_items.get_mut(group) {
                     x.total_rule = ir::TotalRule::Unsettled(clean.then(|| Box::new(e)));
                 }
@@ -1074,6 +1082,48 @@ fn total_rule(item: &ast::ItemDecl) -> ir::TotalRule {
             Some(_) => TotalRule::Sum,
         },
     }
+}
+
+/// The dimensioned items declared at the top level that have no total: those
+/// whose [`total_rule`] is none, and the ratios without a roll-up word whose
+/// formula reads one of them (their formula cannot be totalled), transitively.
+fn no_total(files: &[super::ParsedFile]) -> HashSet<String> {
+    let decls: Vec<&ast::ItemDecl> = super::all_decls(files)
+        .filter_map(|(_, d)| match &d.kind {
+            DeclKind::Item(i) if !i.by.is_empty() => Some(i),
+            _ => None,
+        })
+        .collect();
+    let mut out: HashSet<String> = decls
+        .iter()
+        .filter(|d| total_rule(d) == ir::TotalRule::None)
+        .map(|d| d.name.name.clone())
+        .collect();
+    let by_default: Vec<&ast::ItemDecl> = decls
+        .into_iter()
+        .filter(|d| d.aggregation.is_none() && total_rule(d) == ir::TotalRule::Formula)
+        .collect();
+    // Each round adds at least one name, or stops.
+    for _ in 0..=by_default.len() {
+        let mut changed = false;
+        for d in &by_default {
+            if out.contains(&d.name.name) {
+                continue;
+            }
+            let mut reads = false;
+            walk_ast(&d.expr, &mut |x| {
+                reads |= matches!(&x.kind, ExprKind::Name(n) if out.contains(&n.name));
+            });
+            if reads {
+                out.insert(d.name.name.clone());
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    out
 }
 
 /// A unit of time written alone (`month`, `day`): a duration.
