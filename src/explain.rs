@@ -658,9 +658,11 @@ impl<'c> Explainer<'c> {
             let origin = self.origin(ctx.scenario, *expr, *from, item);
             match expr {
                 SlotExpr::Expr(e) => {
-                    // A dimensioned item's total is the sum of its members.
+                    // A dimensioned item's total is the sum of its members
+                    // (a formula item's applies its formula to its operands' totals).
                     let total_of = self.plan.dim_item(item).filter(|g| {
                         g.total == Some(item)
+                            && g.total_rule != ir::TotalRule::Formula
                             && matches!(e.kind, ir::ExprKind::Binary(..) | ir::ExprKind::Item(_))
                     });
                     node.formulas.push(Formula {

@@ -331,8 +331,8 @@ impl Dimension {
 
 /// A dimensioned item (`spend: USD by channel`): one item per member, named
 /// `spend[paid]` (`x[paid, emea]` for two dimensions), plus the total named
-/// `spend` when it has one (flow and stock items sum their members; average items
-/// have none).
+/// `spend` when it has one (flow and stock items sum their members; formula items
+/// apply their formula to their operands' totals; average items have none).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DimItem {
     /// The declared name.
@@ -344,8 +344,27 @@ pub struct DimItem {
     pub members: Vec<(Vec<usize>, ItemId)>,
     /// The total item.
     pub total: Option<ItemId>,
+    /// How the total item is computed.
+    pub total_rule: TotalRule,
     /// Span of the name in the declaration.
     pub name_span: Span,
+}
+
+/// How a dimensioned item's total is computed (DIMENSIONS.md §1).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum TotalRule {
+    /// No total: an average item.
+    #[default]
+    None,
+    /// The sum of its members: flow and stock items.
+    Sum,
+    /// Its formula over its operands' totals: formula items and same-period ratios
+    /// (`cpl = spend / leads` totals to total spend over total leads).
+    Formula,
+    /// The unit is not written, so which of the two applies is known once units
+    /// are inferred (`check::units` settles it): the sum until then, and the
+    /// formula over the operands' totals when that resolved, for a ratio.
+    Unsettled(Option<Box<Expr>>),
 }
 
 /// A department.

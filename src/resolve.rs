@@ -204,6 +204,8 @@ struct Resolver<'a> {
     /// `dims::MAX_DIM_NODES`), and whether going past it was reported.
     dim_nodes: usize,
     dim_nodes_reported: bool,
+    /// Dimensioned items (by name) that have no total across their members.
+    no_total: std::collections::HashSet<String>,
 }
 
 #[derive(Clone, Default)]
@@ -215,6 +217,9 @@ struct Scope<'s> {
     /// Inside a dimensioned item: the member of each of its dimensions being
     /// resolved, as (dimension, member).
     members: Option<&'s [(usize, usize)]>,
+    /// Resolving the total of this dimensioned item from its formula: a
+    /// dimensioned name reads its total item.
+    totals: Option<&'s str>,
 }
 
 /// Resolves every name of a compilation into an [`ir::Plan`].
@@ -244,6 +249,7 @@ pub fn resolve(files: &[ParsedFile], text: &dyn Fn(Span) -> String) -> (Resolved
         in_when: false,
         dim_nodes: 0,
         dim_nodes_reported: false,
+        no_total: Default::default(),
     };
     r.collect(files);
     r.plan_header(files);
@@ -2456,6 +2462,7 @@ impl<'a> Resolver<'a> {
             prior: None,
             call_span: Some(outer_span),
             members: scope.members,
+            totals: scope.totals,
         };
         let out = self.expr_b(body, &inner, budget);
         self.fn_stack.pop();

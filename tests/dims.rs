@@ -139,6 +139,122 @@ fn allocate_spec_numbers() {
     assert_eq!(h, d("135483.90"));
 }
 
+/// An item's roll-up over `periods` (indices into the horizon) in `scenario`.
+fn window(c: &Compilation, scenario: &str, item: &str, periods: std::ops::Range<usize>) -> Decimal {
+    let plan = c.plan();
+    let s = plan.scenario(scenario).expect("scenario");
+    let i = plan.item(item).unwrap_or_else(|| panic!("no item {item}"));
+    let r = c.results.as_ref().expect("results").get(s).expect("result");
+    plumb::eval::window::window_value(plan, &r.values, i, periods).expect("window value")
+}
+
+#[test]
+fn formula_item_totals_its_operands_totals() {
+    let c = load("tests/dims/cpl.plumb");
+    // January: paid 60K / 400 leads, events 30K / 75 leads.
+    assert_eq!(values(&c, "base", "cpl[paid]")[0], d("150"));
+    assert_eq!(values(&c, "base", "cpl[events]")[0], d("400"));
+    // The total is total spend over total leads: 90K / 475 (not 150 + 400).
+    let jan = d("90000") / d("475");
+    for item in ["cpl", "cpl_formula", "cpl_inferred", "blended"] {
+        assert_eq!(values(&c, "base", item)[0], jan, "{item}");
+    }
+    // June: leads 900 + 200.
+    assert_eq!(values(&c, "base", "cpl")[5], d("90000") / d("1100"));
+    // Q1: 270K over 400 + 500 + 600 + 75 + 100 + 125 = 1,800 leads: 150.
+    for item in ["cpl", "cpl_formula", "cpl_inferred", "blended"] {
+        assert_eq!(window(&c, "base", item, 0..3), d("150"), "{item}");
+    }
+    // Q2: 270K over 700 + 800 + 900 + 150 + 175 + 200 = 2,925 leads.
+    assert_eq!(window(&c, "base", "cpl", 3..6), d("270000") / d("2925"));
+    // A member over Q1: 180K / 1,500 paid leads.
+    assert_eq!(window(&c, "base", "cpl[paid]", 0..3), d("120"));
+    // The horizon: 540K over 4,725 leads.
+    assert_eq!(window(&c, "base", "cpl", 0..6), d("540000") / d("4725"));
+    // `explain` shows the formula over the totals.
+    let opts = plumb::explain::ExplainOptions {
+        scenario: None,
+        period: Some("2026-01".into()),
+    };
+    let e = plumb::explain::explain(&c, "cpl", &opts).unwrap();
+    let text = plumb::explain::render_text(&e);
+    assert!(text.starts_with("cpl = $189.47/lead"), "{text}");
+    assert!(
+        text.contains("= spend / leads") && text.contains("spend = $90,000"),
+        "{text}"
+    );
+}
+
+#[test]
+fn formula_item_totals_over_two_dimensions() {
+    let c = load("tests/dims/cpl2.plumb");
+    // January: 40K/250, 20K/150, 20K/75, 10K/25.
+    assert_eq!(values(&c, "base", "cpl[paid, na]")[0], d("160"));
+    assert_eq!(values(&c, "base", "cpl[events, emea]")[0], d("400"));
+    // 90K over 250 + 150 + 75 + 25 = 500 leads: 180.
+    assert_eq!(values(&c, "base", "cpl")[0], d("180"));
+    // February: 90K over 300 + 200 + 100 + 25 = 625: 144.
+    assert_eq!(values(&c, "base", "cpl")[1], d("144"));
+    // Q1: 270K over 500 + 625 + 750 leads = 1,875: 144.
+    assert_eq!(window(&c, "base", "leads", 0..3), d("1875"));
+    assert_eq!(window(&c, "base", "cpl", 0..3), d("144"));
+}
+
+#[test]
+fn average_items_and_inferred_ratios_have_no_sum() {
+    let compile = |body: &str| {
+        let text = format!(
+            "plan p \"P\" {{\n  currency USD\n  periods 2026-01 .. 2026-03\n}}\nunit lead\n\
+             dimension channel \"Channel\" {{ paid  events }}\n\
+             driver spend: USD by channel = {{ paid: 60K, events: 30K }}\n\
+             driver leads: lead by channel = {{ paid: 400, events: 75 }}\n{body}\nscenario base \"Base\" {{}}\n"
+        );
+        plumb::compile::compile_str("p.plumb", &text, &Options::default())
+    };
+    let codes = |c: &Compilation| {
+        c.diagnostics
+            .iter()
+            .filter(|x| x.is_error())
+            .map(|x| (x.code, x.message.clone()))
+            .collect::<Vec<_>>()
+    };
+    // `total()` of an average item is a mismatch.
+    let c = compile(
+        "metric a: USD/lead average by channel = spend / leads\nmetric t: USD/lead = total(a)",
+    );
+    let e = codes(&c);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].0, plumb::diagnostic::Code::DimensionMismatch);
+    // A formula total reads its operands' totals: an operand without one is named.
+    let c = compile("metric a: USD/lead average by channel = spend / leads\nmetric b: USD/lead formula by channel = a * 2");
+    let e = codes(&c);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].1.contains("`a` has no total"), "{e:?}");
+    // A ratio over other months (an average) whose unit is not written is not
+    // summed: its unit is asked for.
+    let c = compile("metric lag by channel = spend / prev(leads, 1)");
+    let e = codes(&c);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].0, plumb::diagnostic::Code::DimensionMismatch);
+    assert!(e[0].1.contains("`lag` is a ratio (USD/lead)"), "{e:?}");
+    // With the unit written, the same metric has no total and compiles.
+    let c = compile("metric lag: USD/lead by channel = spend / prev(leads, 1)");
+    assert!(codes(&c).is_empty(), "{:?}", codes(&c));
+    assert!(c.plan().item("lag").is_none());
+    assert!(c.plan().item("lag[paid]").is_some());
+    // So has a ratio driver.
+    let c = compile("driver conv: % by channel = { paid: 5%, events: 10% }");
+    assert!(codes(&c).is_empty(), "{:?}", codes(&c));
+    assert!(c.plan().item("conv").is_none());
+    // A ratio without a roll-up word over such a driver has no total either.
+    let c = compile(
+        "driver conv: % by channel = { paid: 5%, events: 10% }\nmetric lost: % by channel = 1 - conv",
+    );
+    assert!(codes(&c).is_empty(), "{:?}", codes(&c));
+    assert!(c.plan().item("lost").is_none());
+    assert!(c.plan().item("lost[paid]").is_some());
+}
+
 fn amount() -> impl Strategy<Value = Decimal> {
     (any::<i64>(), 0u32..=4).prop_map(|(m, s)| Decimal::new(m % 1_000_000_000_000, s))
 }
@@ -417,4 +533,68 @@ fn too_many_member_combinations_are_refused_not_expanded() {
         c.diagnostics
     );
     assert!(start.elapsed() < std::time::Duration::from_secs(20));
+}
+
+#[test]
+fn budgets_against_actuals_in_variance() {
+    use plumb::actuals::{render, variance};
+    let c = load("tests/dims/budget_actuals/main.plumb");
+    let inp = variance::Inputs {
+        plan: c.plan(),
+        results: c.results.as_ref().unwrap(),
+        forecast: c.forecast.as_ref().unwrap(),
+        actuals: c.actuals.as_ref().unwrap(),
+    };
+    let r = variance::build(inp, c.plan().base, variance::Window::Month).unwrap();
+    let row = |dep: &str| r.budgets.iter().find(|b| b.department == dep).unwrap();
+    // Marketing: allowance 560K + 40K drawn = 600K. To date (January and
+    // February closed, events from the actuals, paid from the model):
+    // (60K + 35K) + (60K + 45K) = 200K. Outlook: 200K + 4 × (60K + 30K) = 560K.
+    let m = row("marketing");
+    assert_eq!(m.budget, "opex");
+    assert_eq!(m.window, "2026-01 .. 2026-06");
+    assert_eq!(
+        (m.allowance, m.actual_to_date, m.outlook),
+        (d("600000"), d("200000"), d("560000"))
+    );
+    // Remaining: 600K − 200K; the contingency drawn to marketing: 40K.
+    assert_eq!((m.remaining, m.contingency_used), (d("400000"), d("40000")));
+    // Sales: no actuals, 190K a month: 380K to date, 1.14M outlook, 1.2M − 380K left.
+    let s = row("sales");
+    assert_eq!(
+        (
+            s.allowance,
+            s.actual_to_date,
+            s.outlook,
+            s.remaining,
+            s.contingency_used
+        ),
+        (d("1200000"), d("380000"), d("1140000"), d("820000"), d("0"))
+    );
+    // Every output carries the figures.
+    let table = render::table(&r);
+    assert!(table.contains("Budgets against actuals"), "{table}");
+    assert!(
+        table.contains("opex    marketing   2026-01 .. 2026-06    $600,000        $200,000    $560,000   $400,000           $40,000"),
+        "{table}"
+    );
+    let csv = render::csv(&r);
+    assert!(
+        csv.contains(
+            "base,opex,marketing,2026-01 .. 2026-06,USD,600000,200000,560000,400000,40000\n"
+        ),
+        "{csv}"
+    );
+    let md = render::markdown(&r);
+    assert!(
+        md.contains("| opex | sales | 2026-01 .. 2026-06 | $1,200,000 | $380,000 | $1,140,000 | $820,000 | $0 |"),
+        "{md}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&render::json(&r)).unwrap();
+    let b = &json["budgets"][0];
+    assert_eq!(b["department"], "marketing");
+    assert_eq!(b["actual_to_date"], "200000");
+    assert_eq!(b["outlook"], "560000");
+    assert_eq!(b["remaining"], "400000");
+    assert_eq!(b["contingency_used"], "40000");
 }

@@ -250,7 +250,38 @@ fn grids(r: &VarianceReport) -> Vec<Grid> {
             t.actions.join(", "),
         ]);
     }
-    vec![items, outlook, targets, bets, maintains, triggers]
+    let mut budgets = Grid {
+        title: "Budgets against actuals".into(),
+        header: vec![
+            "budget",
+            "department",
+            "window",
+            "allowance",
+            "actual to date",
+            "outlook",
+            "remaining",
+            "contingency used",
+        ],
+        right: vec![false, false, false, true, true, true, true, true],
+        rows: Vec::new(),
+    };
+    for b in &r.budgets {
+        let dp = decimals_for(
+            &[b.allowance, b.actual_to_date, b.outlook, b.contingency_used],
+            &b.unit,
+        );
+        budgets.rows.push(vec![
+            b.budget.clone(),
+            b.department.clone(),
+            b.window.clone(),
+            show(b.allowance, &b.unit, dp),
+            show(b.actual_to_date, &b.unit, dp),
+            show(b.outlook, &b.unit, dp),
+            show(b.remaining, &b.unit, dp),
+            show(b.contingency_used, &b.unit, dp),
+        ]);
+    }
+    vec![items, outlook, targets, bets, maintains, triggers, budgets]
 }
 
 fn heading(r: &VarianceReport) -> String {
@@ -285,7 +316,8 @@ pub fn markdown(r: &VarianceReport) -> String {
 }
 
 /// CSV with exact values: one row per item and period, then one `outlook` row
-/// per item (plan and outlook of the full horizon).
+/// per item (plan and outlook of the full horizon); then, after a blank line, a
+/// second table with one row per budget, department and window.
 pub fn csv(r: &VarianceReport) -> String {
     let mut out =
         String::from("scenario,item,unit,period,plan,actual,variance,variance_pct,favourable\n");
@@ -323,6 +355,26 @@ pub fn csv(r: &VarianceReport) -> String {
             exact(it.outlook),
             exact(it.outlook_variance),
         ));
+    }
+    if !r.budgets.is_empty() {
+        out.push_str(
+            "\nscenario,budget,department,window,unit,allowance,actual_to_date,outlook,remaining,contingency_used\n",
+        );
+        for b in &r.budgets {
+            out.push_str(&format!(
+                "{},{},{},{},{},{},{},{},{},{}\n",
+                q(&r.scenario),
+                q(&b.budget),
+                q(&b.department),
+                q(&b.window),
+                q(&b.unit.to_string()),
+                exact(b.allowance),
+                exact(b.actual_to_date),
+                exact(b.outlook),
+                exact(b.remaining),
+                exact(b.contingency_used),
+            ));
+        }
     }
     out
 }

@@ -50,6 +50,9 @@ pub struct VarianceReport {
     pub maintains: Vec<MaintainTrack>,
     /// Triggers that fired on actuals.
     pub triggers: Vec<TriggerFired>,
+    /// Per budget and department (DIMENSIONS.md §3): allowance against actual
+    /// spend to date and the outlook.
+    pub budgets: Vec<BudgetVariance>,
 }
 
 /// One item's variance.
@@ -196,6 +199,80 @@ pub struct TriggerFired {
     pub fired_in_plan: Option<String>,
     /// Each playbook action with the period it takes effect.
     pub actions: Vec<String>,
+}
+
+/// One department of a budget over one window, with actuals: the allowance
+/// (amount, draws, reallocations, as planned), the spend to date on the forecast
+/// (actuals where there are some), the outlook (the forecast's spend over the
+/// window), what remains of the allowance after the spend to date, and the
+/// contingency drawn to the department.
+#[derive(Debug, Clone, Serialize)]
+pub struct BudgetVariance {
+    /// Budget name.
+    pub budget: String,
+    /// Department name.
+    pub department: String,
+    /// `2026-01 .. 2026-06`, or `to 2026-Q2` for per-period budgets.
+    pub window: String,
+    /// The spend item's unit.
+    #[serde(serialize_with = "ser_unit")]
+    pub unit: Unit,
+    /// amount + draws + reallocations.
+    #[serde(serialize_with = "ser_dec")]
+    pub allowance: Decimal,
+    /// Spend over the window's closed periods.
+    #[serde(serialize_with = "ser_dec")]
+    pub actual_to_date: Decimal,
+    /// The forecast's spend over the window.
+    #[serde(serialize_with = "ser_dec")]
+    pub outlook: Decimal,
+    /// allowance − actual to date.
+    #[serde(serialize_with = "ser_dec")]
+    pub remaining: Decimal,
+    /// Contingency drawn to the department.
+    #[serde(serialize_with = "ser_dec")]
+    pub contingency_used: Decimal,
+}
+
+/// The budgets of scenario `s` against actuals; empty when a budget does not
+/// evaluate (the plan's own checks report why).
+fn budget_variance(inp: Inputs<'_>, s: ScenarioId, closed: usize) -> Vec<BudgetVariance> {
+    use crate::check::budgets::{outcomes, outcomes_to};
+    let plan = inp.plan;
+    let (Some(p), Some(f)) = (inp.results.get(s), inp.forecast.get(s)) else {
+        return Vec::new();
+    };
+    let pbase = inp.results.get(plan.base).map(|r| r.values.as_slice());
+    let fbase = inp.forecast.get(plan.base).map(|r| r.values.as_slice());
+    let (Ok(planned), Ok(outlook), Ok(to_date)) = (
+        outcomes(plan, p, pbase),
+        outcomes(plan, f, fbase),
+        outcomes_to(plan, f, fbase, closed),
+    ) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for ((po, fo), to) in planned.iter().zip(&outlook).zip(&to_date) {
+        let name = plan
+            .budgets
+            .get(po.budget)
+            .map(|b| b.name.clone())
+            .unwrap_or_default();
+        for ((pr, fr), tr) in po.rows.iter().zip(&fo.rows).zip(&to.rows) {
+            out.push(BudgetVariance {
+                budget: name.clone(),
+                department: pr.department.clone(),
+                window: pr.window.clone(),
+                unit: po.unit.clone(),
+                allowance: pr.allowance,
+                actual_to_date: tr.spend,
+                outlook: fr.spend,
+                remaining: pr.allowance - tr.spend,
+                contingency_used: pr.draws,
+            });
+        }
+    }
+    out
 }
 
 fn ser_dec<S: serde::Serializer>(v: &Decimal, s: S) -> Result<S::Ok, S::Error> {
@@ -371,6 +448,7 @@ pub fn build(inp: Inputs<'_>, s: ScenarioId, by: Window) -> Option<VarianceRepor
         assumptions: tracks(plan, p, inp.actuals, closed),
         maintains: maintains(plan, f, closed, fb.as_deref()),
         triggers: fired(plan, p, f, closed),
+        budgets: budget_variance(inp, s, closed),
     })
 }
 

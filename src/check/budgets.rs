@@ -147,6 +147,7 @@ fn one(
     base: Option<&[Vec<Decimal>]>,
     b: usize,
     budget: &Budget,
+    upto: usize,
 ) -> Result<Option<BudgetOutcome>, EvalError> {
     let Some(g) = budget.spend.and_then(|g| plan.dim_items.get(g)) else {
         return Ok(None);
@@ -196,7 +197,7 @@ fn one(
         let re = net.get(dep).copied().unwrap_or_default();
         for (k, (label, end)) in windows(plan, budget.per).into_iter().enumerate() {
             let amount = per_window * Decimal::from(k + 1);
-            let spend: Decimal = monthly.iter().take(end).copied().sum();
+            let spend: Decimal = monthly.iter().take(end.min(upto)).copied().sum();
             let allowance = amount + d + re;
             rows.push(BudgetRow {
                 department: name.clone(),
@@ -228,7 +229,22 @@ pub fn outcomes(
 ) -> Result<Vec<BudgetOutcome>, EvalError> {
     let mut out = Vec::new();
     for (b, budget) in plan.budgets.iter().enumerate() {
-        out.extend(one(plan, r, base, b, budget)?);
+        out.extend(one(plan, r, base, b, budget, plan.len)?);
+    }
+    Ok(out)
+}
+
+/// [`outcomes`] with each row's spend counted only over the first `upto`
+/// periods (those the actuals have closed): spend to date, for `plumb variance`.
+pub fn outcomes_to(
+    plan: &Plan,
+    r: &ScenarioResult,
+    base: Option<&[Vec<Decimal>]>,
+    upto: usize,
+) -> Result<Vec<BudgetOutcome>, EvalError> {
+    let mut out = Vec::new();
+    for (b, budget) in plan.budgets.iter().enumerate() {
+        out.extend(one(plan, r, base, b, budget, upto)?);
     }
     Ok(out)
 }

@@ -158,6 +158,7 @@ pub fn check(plan: &mut ir::Plan) -> Vec<Diagnostic> {
             item.aggregation = d;
         }
     }
+    diags.extend(super::dims::settle_totals(plan));
     let mut ctx = Ctx {
         items: Items::Known(&known),
         diags: Vec::new(),

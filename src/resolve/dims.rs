@@ -10,6 +10,13 @@
 //! member items. So evaluation sees plain items only: a dimensioned item costs
 //! what as many flat items cost.
 //!
+//! The total ([`ir::TotalRule`]): flow and stock items sum their members; a
+//! `formula` item, and a ratio or duration metric of same-period values (which
+//! gets the `formula` roll-up by default), resolves its formula once more with
+//! every dimensioned name read as its total (`cpl = spend / leads` totals to total
+//! spend over total leads). When the unit is not written, the sum stands until
+//! `check::units` knows whether the unit is a ratio.
+//!
 //! Errors: `dimension-mismatch` (an expression's dimensions differ from where it
 //! is used, a member of the wrong dimension, a missing member), `undefined-name`
 //! (unknown dimension or member), `duplicate-name` (a member declared or listed
@@ -54,6 +61,7 @@ impl<'a> Resolver<'a> {
         });
         self.member_defs.push(vec![None; n]);
         self.dims.insert("department".into(), 0);
+        self.no_total = no_total(files);
         for (_, decl) in super::all_decls(files) {
             let DeclKind::Dimension(d) = &decl.kind else {
                 continue;
@@ -268,7 +276,12 @@ impl<'a> Resolver<'a> {
             }
             return;
         }
-        let has_total = has_total(item);
+        let rule = if initiative.is_none() && self.no_total.contains(&ident.name) {
+            ir::TotalRule::None
+        } else {
+            total_rule(item)
+        };
+        let has_total = rule != ir::TotalRule::None;
         let group = self.plan.dim_items.len();
         let first = self.plan.items.len();
         let head = if has_total { first } else { first + 1 };
@@ -310,6 +323,7 @@ impl<'a> Resolver<'a> {
             dims,
             members,
             total,
+            total_rule: rule,
             name_span: item.name.span,
         });
     }
@@ -384,7 +398,25 @@ impl<'a> Resolver<'a> {
         }
         self.alloc_unit = None;
         let ids: Vec<ItemId> = g.members.iter().map(|m| m.1).collect();
-        let total_expr = sum_items(&ids, item.name.span);
+        let total_expr = match &g.total_rule {
+            ir::TotalRule::Formula => self.formula_total(item, initiative),
+            ir::TotalRule::Unsettled(_) => {
+                // Resolved quietly: used only if the inferred unit is a ratio.
+                let (diags, refs) = (self.diags.len(), self.symbols.refs.len());
+                let reported = self.dim_nodes_reported;
+                let e = self.formula_total(item, initiative);
+                let clean = self.diags.len() == diags && !has_error(&e);
+                self.diags.truncate(diags);
+                self.symbols.refs.truncate(refs);
+                // A limit reached here is reported by the next formula that meets it.
+                self.dim_nodes_reported = reported;
+                if let Some(x) = self.plan.dim_items.get_mut(group) {
+                    x.total_rule = ir::TotalRule::Unsettled(clean.then(|| Box::new(e)));
+                }
+                sum_items(&ids, item.name.span)
+            }
+            _ => sum_items(&ids, item.name.span),
+        };
         let mut targets = ids;
         if let Some(t) = g.total {
             targets.push(t);
@@ -405,8 +437,19 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    /// The total of a formula item: its formula with every dimensioned name
+    /// read as its total.
+    fn formula_total(&mut self, item: &ast::ItemDecl, initiative: Option<&str>) -> ir::Expr {
+        let scope = Scope {
+            initiative,
+            totals: Some(&item.name.name),
+            ..Scope::default()
+        };
+        self.expr_counted(&item.expr, &scope)
+    }
+
     /// A name that resolved to item `item`: a dimensioned item reads the member
-    /// of the current context.
+    /// of the current context (its total in a formula item's total).
     pub(super) fn item_ref(
         &mut self,
         item: ItemId,
@@ -426,6 +469,28 @@ impl<'a> Resolver<'a> {
         for d in &dims {
             match ctx.iter().find(|(cd, _)| cd == d) {
                 Some((_, m)) => tuple.push(*m),
+                None if ctx.is_empty() && scope.totals.is_some() => {
+                    if let Some(t) = grp.total {
+                        return self.prior_or_item(t, scope, span);
+                    }
+                    let of = scope.totals.unwrap_or_default();
+                    let example = format!("{}[{}]", id.name, self.first_members(&dims));
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::DimensionMismatch,
+                            id.span,
+                            format!(
+                                "the total of `{of}` applies its formula to its operands' totals, but `{}` has no total",
+                                id.name
+                            ),
+                        )
+                        .with_label("an average item")
+                        .with_help(format!(
+                            "name one member, as in `{example}`, or write `average` after the unit of `{of}` (it then has no total either)"
+                        )),
+                    );
+                    return err_expr(span);
+                }
                 None => {
                     let total = grp.total.is_some();
                     let what = self.dims_text(&dims);
@@ -986,15 +1051,152 @@ impl<'a> Resolver<'a> {
     }
 }
 
-/// True when an item declared like `item` has a total across its members: not
-/// when it averages its months (declared `average`, or a ratio unit such as
-/// `USD/lead` or `%` without a roll-up word).
-fn has_total(item: &ast::ItemDecl) -> bool {
-    match item.aggregation {
-        Some((Aggregation::Average, _)) => false,
-        Some(_) => true,
-        None => !item.unit.as_ref().is_some_and(unit_is_ratio),
+/// How an item declared like `item` totals its members: `flow` and `stock` sum
+/// them; `formula`, and a ratio or duration metric of same-period values without
+/// a roll-up word, apply the formula to the operands' totals; `average` (written,
+/// or the default of a ratio driver or of a ratio metric over other periods) has
+/// no total, nor has a formula whose members differ (a member table, `allocate`).
+/// Without a written unit, the rule waits for the inferred unit.
+fn total_rule(item: &ast::ItemDecl) -> ir::TotalRule {
+    use ir::TotalRule;
+    let formula = || {
+        if per_member(&item.expr) {
+            TotalRule::None
+        } else {
+            TotalRule::Formula
+        }
+    };
+    match item.aggregation.map(|a| a.0) {
+        Some(Aggregation::Average) => TotalRule::None,
+        Some(Aggregation::Flow | Aggregation::Stock) => TotalRule::Sum,
+        Some(Aggregation::Formula) => formula(),
+        None => match &item.unit {
+            None => TotalRule::Unsettled(None),
+            Some(u) if unit_is_ratio(u) || unit_is_duration(u) => {
+                if item.kind == ast::ItemKind::Metric && same_period(&item.expr) {
+                    formula()
+                } else {
+                    TotalRule::None
+                }
+            }
+            Some(_) => TotalRule::Sum,
+        },
     }
+}
+
+/// The dimensioned items declared at the top level that have no total: those
+/// whose [`total_rule`] is none, and the ratios without a roll-up word whose
+/// formula reads one of them (their formula cannot be totalled), transitively.
+fn no_total(files: &[super::ParsedFile]) -> HashSet<String> {
+    let decls: Vec<&ast::ItemDecl> = super::all_decls(files)
+        .filter_map(|(_, d)| match &d.kind {
+            DeclKind::Item(i) if !i.by.is_empty() => Some(i),
+            _ => None,
+        })
+        .collect();
+    let mut out: HashSet<String> = decls
+        .iter()
+        .filter(|d| total_rule(d) == ir::TotalRule::None)
+        .map(|d| d.name.name.clone())
+        .collect();
+    let by_default: Vec<&ast::ItemDecl> = decls
+        .into_iter()
+        .filter(|d| d.aggregation.is_none() && total_rule(d) == ir::TotalRule::Formula)
+        .collect();
+    // Each round adds at least one name, or stops.
+    for _ in 0..=by_default.len() {
+        let mut changed = false;
+        for d in &by_default {
+            if out.contains(&d.name.name) {
+                continue;
+            }
+            let mut reads = false;
+            walk_ast(&d.expr, &mut |x| {
+                reads |= matches!(&x.kind, ExprKind::Name(n) if out.contains(&n.name));
+            });
+            if reads {
+                out.insert(d.name.name.clone());
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    out
+}
+
+/// A unit of time written alone (`month`, `day`): a duration.
+fn unit_is_duration(u: &ast::UnitExpr) -> bool {
+    u.rest.is_empty()
+        && matches!(&u.first, UnitAtom::Name(n)
+            if matches!(n.name.as_str(), "day" | "week" | "month" | "quarter" | "year"))
+}
+
+/// True when `e` has a member table or an `allocate`: a value that is only
+/// defined member by member.
+fn per_member(e: &ast::Expr) -> bool {
+    let mut found = false;
+    walk_ast(e, &mut |x| {
+        found |= matches!(&x.kind, ExprKind::Table(_))
+            || matches!(&x.kind, ExprKind::Call(n, _) if n.name == "allocate");
+    });
+    found
+}
+
+/// True when `e`, as written, reads only same-period values (the syntactic
+/// twin of `eval::window::same_period_only`; a function's body is not opened).
+fn same_period(e: &ast::Expr) -> bool {
+    let mut ok = true;
+    walk_ast(e, &mut |x| match &x.kind {
+        ExprKind::Call(n, _) => {
+            let builtin = ir::BUILTIN_SIGNATURES.iter().any(|b| b.0 == n.name);
+            if builtin
+                && !matches!(
+                    n.name.as_str(),
+                    "min" | "max" | "round" | "abs" | "pow" | "root" | "total"
+                )
+            {
+                ok = false;
+            }
+        }
+        ExprKind::At(..) | ExprKind::Step(_) | ExprKind::Period(_) | ExprKind::Range(..) => {
+            ok = false
+        }
+        _ => {}
+    });
+    ok
+}
+
+/// Calls `f` on every node of `e` (iteratively: no recursion on user input).
+fn walk_ast(e: &ast::Expr, f: &mut dyn FnMut(&ast::Expr)) {
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        f(e);
+        match &e.kind {
+            ExprKind::Unary(_, a) | ExprKind::At(a, _) | ExprKind::Paren(a) => stack.push(a),
+            ExprKind::Binary(_, a, b) => {
+                stack.push(a);
+                stack.push(b);
+            }
+            ExprKind::If(c, a, b) => {
+                stack.push(c);
+                stack.push(a);
+                stack.push(b);
+            }
+            ExprKind::Call(_, args) => stack.extend(args.iter()),
+            ExprKind::Step(es) => stack.extend(es.iter().map(|(_, v)| v)),
+            ExprKind::Table(es) => stack.extend(es.iter().map(|(_, v)| v)),
+            _ => {}
+        }
+    }
+}
+
+/// True when an IR expression has an unresolved part.
+fn has_error(e: &ir::Expr) -> bool {
+    let mut found = false;
+    e.walk(&mut |n| found |= matches!(n.kind, ir::ExprKind::Error));
+    found
 }
 
 fn unit_is_ratio(u: &ast::UnitExpr) -> bool {
