@@ -8,6 +8,7 @@
 //! deterministic: the same plan gives byte-identical output.
 
 mod budgets;
+pub mod extras;
 pub mod csv;
 pub mod format;
 mod json;
