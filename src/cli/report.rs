@@ -49,7 +49,7 @@ pub fn run(args: &ReportArgs) -> u8 {
         }
         Some(_) => {
             eprintln!(
-                "error: --as-of {} is not in the plan's horizon ({} – {})",
+                "error: --as-of {} is not a month of the plan's horizon ({} – {})",
                 args.as_of.as_deref().unwrap_or(""),
                 plan.period_label(0),
                 plan.period_label(plan.len as i64 - 1)
