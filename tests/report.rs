@@ -251,6 +251,7 @@ fn optional_sections_render_when_their_data_is_given() {
             target: 0,
             actual_to_date: Some(d("35000")),
             outlook: Some(d("88000")),
+            outlook_met: None,
             band: Some((d("80000"), d("95000"))),
             probability: Some(d("0.42")),
         }]),

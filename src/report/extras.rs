@@ -80,6 +80,7 @@ pub fn gather(src: &Sources<'_>) -> Result<Extras, String> {
                     target: o.target,
                     actual_to_date: actual_to_date(plan, &f.values, o, closed),
                     outlook: o.projected,
+                    outlook_met: Some(o.met),
                     band: None,
                     probability: None,
                 });

@@ -105,6 +105,8 @@ pub struct TargetExtra {
     pub actual_to_date: Option<Decimal>,
     /// Actuals to date plus forecast.
     pub outlook: Option<Decimal>,
+    /// Whether the target holds on the outlook.
+    pub outlook_met: Option<bool>,
     /// P10 and P90 of the target's value.
     pub band: Option<(Decimal, Decimal)>,
     /// Probability that the target is met (0–1).
@@ -728,7 +730,10 @@ fn target_block(input: &SiteInput, o: usize, ti: usize, text: &str) -> Markup {
                 label: scenario_name(plan, *s).to_string(),
                 value: shown,
                 threshold: to.threshold?,
-                met: to.met,
+                met: ex
+                    .filter(|e| e.outlook.is_some())
+                    .and_then(|e| e.outlook_met)
+                    .unwrap_or(to.met),
                 actual: ex.and_then(|e| e.actual_to_date),
                 band: ex.and_then(|e| e.band),
                 probability: ex.and_then(|e| e.probability),
