@@ -94,19 +94,15 @@ fn main() {
             "driver sm_spend: USD = 1.2M { owner marketing }",
             "driver sm_spend: USD = 1.2M { owner marketing  range 1.1M to 1.4M }",
         );
-    assert_ne!(ranged, text, "the close example's drivers changed; update the bench");
+    assert_ne!(
+        ranged, text,
+        "the close example's drivers changed; update the bench"
+    );
     let closed = closed_dir.join("fy2026.plumb");
     std::fs::write(&closed, ranged).expect("write the ranged close");
     let closed = closed.display().to_string();
     let r3 = time(
-        &[
-            "report",
-            &closed,
-            "-o",
-            &out("close"),
-            "--samples",
-            "10000",
-        ],
+        &["report", &closed, "-o", &out("close"), "--samples", "10000"],
         runs,
     );
 

@@ -232,7 +232,11 @@ fn check_page(name: &str, l: &Load, json: &Value) -> usize {
         // The bullet chart states the same rounded figure and verdict in words:
         // the outlook's when the plan has actuals, the projection's otherwise.
         if let Some(outlook) = t["outlook"].as_str() {
-            assert_eq!(r["outlook"][0].as_str(), Some(outlook), "{name}: {obj}#{k} {sc} outlook");
+            assert_eq!(
+                r["outlook"][0].as_str(),
+                Some(outlook),
+                "{name}: {obj}#{k} {sc} outlook"
+            );
         }
         let shown = match t["outlook"].as_str() {
             Some(_) => {

@@ -471,11 +471,19 @@ fn workbook_with_actuals_has_outlook_actuals_and_variance() {
         .iter()
         .find(|r| cell_str(r.first()) == "Scenario")
         .expect("header");
-    let col = |name: &str| header.iter().position(|c| cell_str(Some(c)) == name).expect(name);
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|c| cell_str(Some(c)) == name)
+            .expect(name)
+    };
     let row = find_row(&targets, &[(0, "base"), (1, "revenue_65m")]);
     // ACTUALS.md: the outlook of revenue_65m is 62,785,766.79.
     let outlook = cell_f64(row.get(col("Outlook"))).expect("outlook");
-    assert_eq!(sig15(outlook), sig15(exact_f64("62785766.7853080750435938304")));
+    assert_eq!(
+        sig15(outlook),
+        sig15(exact_f64("62785766.7853080750435938304"))
+    );
     let actuals = sheet_rows(&path, "Actuals");
     let rev = find_row(&actuals, &[(0, "base"), (1, "revenue")]);
     let booked: Vec<f64> = (3..6).filter_map(|c| cell_f64(rev.get(c))).collect();
@@ -511,10 +519,19 @@ fn workbook_with_ranges_has_probabilities() {
         .position(|c| cell_str(Some(c)) == "Probability")
         .expect("Probability column");
     let mut n = 0;
-    for t in json["scenarios"]["base"]["targets"].as_array().expect("targets") {
-        let row = find_row(&targets, &[(0, "base"), (1, t["objective"].as_str().expect("o"))]);
+    for t in json["scenarios"]["base"]["targets"]
+        .as_array()
+        .expect("targets")
+    {
+        let row = find_row(
+            &targets,
+            &[(0, "base"), (1, t["objective"].as_str().expect("o"))],
+        );
         let p = cell_f64(row.get(pcol)).expect("probability");
-        assert_eq!(sig15(p), sig15(exact_f64(t["probability"].as_str().expect("p"))));
+        assert_eq!(
+            sig15(p),
+            sig15(exact_f64(t["probability"].as_str().expect("p")))
+        );
         n += 1;
     }
     assert!(n >= 2);

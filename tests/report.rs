@@ -392,19 +392,24 @@ fn report_cli(rel: &str, args: &[&str]) -> (tempfile::TempDir, String) {
 
 /// The text of cell `field` in the row of a target in a scenario.
 fn target_cell(html: &str, objective: &str, scenario: &str, field: &str) -> String {
-    let row = format!("data-objective=\"{objective}\" data-target=\"0\" data-scenario=\"{scenario}\"");
+    let row =
+        format!("data-objective=\"{objective}\" data-target=\"0\" data-scenario=\"{scenario}\"");
     let at = html.find(&row).unwrap_or_else(|| panic!("no row {row}"));
     let rest = &html[at..];
     let rest = &rest[..rest.find("</tr>").expect("row end")];
     let cell = format!("data-field=\"{field}\"");
-    let c = &rest[rest.find(&cell).unwrap_or_else(|| panic!("no {field} in {row}"))..];
+    let c = &rest[rest
+        .find(&cell)
+        .unwrap_or_else(|| panic!("no {field} in {row}"))..];
     let open = c.find('>').expect("cell open") + 1;
     let close = c.find("</td>").expect("cell close");
     c[open..close].to_string()
 }
 
 fn dec(s: &str) -> rust_decimal::Decimal {
-    s.trim().parse().unwrap_or_else(|_| panic!("not a decimal: {s:?}"))
+    s.trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("not a decimal: {s:?}"))
 }
 
 /// With actuals (examples/close, books closed through March): each target shows
@@ -442,7 +447,15 @@ fn report_with_actuals_shows_actual_to_date_outlook_and_waterfall() {
 fn report_with_ranges_matches_simulate() {
     let plan = root().join("examples/uncertain.plumb");
     let sim = Command::new(env!("CARGO_BIN_EXE_plumb"))
-        .args(["simulate", "--format", "json", "--samples", "2000", "--seed", "7"])
+        .args([
+            "simulate",
+            "--format",
+            "json",
+            "--samples",
+            "2000",
+            "--seed",
+            "7",
+        ])
         .arg(&plan)
         .output()
         .expect("plumb simulate runs");
@@ -452,18 +465,32 @@ fn report_with_ranges_matches_simulate() {
         &["--samples", "2000", "--seed", "7"],
     );
     let mut compared = 0;
-    for t in json["scenarios"]["base"]["targets"].as_array().expect("targets") {
+    for t in json["scenarios"]["base"]["targets"]
+        .as_array()
+        .expect("targets")
+    {
         let objective = t["objective"].as_str().expect("objective");
-        let row = format!("data-objective=\"{objective}\" data-target=\"0\" data-scenario=\"base\"");
+        let row =
+            format!("data-objective=\"{objective}\" data-target=\"0\" data-scenario=\"base\"");
         let at = html.find(&row).expect("row");
         let rest = &html[at..];
-        let p = rest.find("data-field=\"probability\" data-value=\"").expect("probability") + 38;
+        let p = rest
+            .find("data-field=\"probability\" data-value=\"")
+            .expect("probability")
+            + 38;
         let v = &rest[p..p + rest[p..].find('"').expect("end")];
-        assert_eq!(dec(v), dec(t["probability"].as_str().expect("p")), "{objective}");
+        assert_eq!(
+            dec(v),
+            dec(t["probability"].as_str().expect("p")),
+            "{objective}"
+        );
         let band = target_cell(&html, objective, "base", "band");
         let p10 = t["projected"]["p10"].as_str().expect("p10");
         let p90 = t["projected"]["p90"].as_str().expect("p90");
-        assert_eq!(band, format!("{} – {}", dec(p10).normalize(), dec(p90).normalize()));
+        assert_eq!(
+            band,
+            format!("{} – {}", dec(p10).normalize(), dec(p90).normalize())
+        );
         compared += 1;
     }
     assert!(compared >= 2, "every target compared");

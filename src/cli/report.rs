@@ -87,7 +87,9 @@ pub fn run(args: &ReportArgs) -> u8 {
         actuals: c.actuals.as_ref(),
         forecast: c.forecast.as_ref(),
         sim: SimSettings {
-            samples: args.samples.map_or(SimSettings::default().samples, |n| n as usize),
+            samples: args
+                .samples
+                .map_or(SimSettings::default().samples, |n| n as usize),
             seed: args.seed.unwrap_or(0),
         },
     }) {

@@ -5,8 +5,7 @@
 //! own functions; nothing here recomputes what they compute.
 
 use super::site::{
-    BudgetLine, Extras, ItemActuals, ItemBand, MemberRows, TargetExtra, TornadoData,
-    WaterfallData,
+    BudgetLine, Extras, ItemActuals, ItemBand, MemberRows, TargetExtra, TornadoData, WaterfallData,
 };
 use super::svg::TornadoBar;
 use crate::actuals::variance::{self, Inputs};
@@ -371,8 +370,9 @@ fn tornadoes(plan: &Plan, model: &Model) -> Result<Vec<TornadoData>, String> {
             continue;
         }
         for (ti, t) in o.targets.iter().enumerate() {
-            let tor = sensitivity::tornado(plan, model, plan.base, Output::Target(oi, ti), 0..plan.len)
-                .map_err(|e| e.message)?;
+            let tor =
+                sensitivity::tornado(plan, model, plan.base, Output::Target(oi, ti), 0..plan.len)
+                    .map_err(|e| e.message)?;
             if tor.bars.is_empty() {
                 continue;
             }
@@ -443,7 +443,10 @@ fn budget_lines(
                 continue;
             }
             deps.push(&row.department);
-            let Some(dep) = plan.departments.iter().position(|d| d.name == row.department)
+            let Some(dep) = plan
+                .departments
+                .iter()
+                .position(|d| d.name == row.department)
             else {
                 continue;
             };
@@ -473,7 +476,11 @@ fn spent_to_date(
     values: &[Vec<Decimal>],
     closed: usize,
 ) -> Option<Decimal> {
-    let g = plan.budgets.get(b)?.spend.and_then(|g| plan.dim_items.get(g))?;
+    let g = plan
+        .budgets
+        .get(b)?
+        .spend
+        .and_then(|g| plan.dim_items.get(g))?;
     let pos = g.dims.iter().position(|d| *d == 0)?;
     let name = &plan.departments.get(dep)?.name;
     let m = plan

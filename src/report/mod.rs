@@ -8,8 +8,8 @@
 //! deterministic: the same plan gives byte-identical output.
 
 mod budgets;
-pub mod extras;
 pub mod csv;
+pub mod extras;
 pub mod format;
 mod json;
 mod render;
