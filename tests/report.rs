@@ -433,6 +433,20 @@ fn report_with_actuals_shows_actual_to_date_outlook_and_waterfall() {
         assert!(html.contains(&format!(">{step}<")), "waterfall step {step}");
     }
     assert!(html.contains("as of 2026-03"), "the as-of marker");
+    // The target rows and the waterfall's data, as text.
+    let mut text = String::new();
+    for (at, _) in html.match_indices("<tr data-objective=") {
+        let row = &html[at..];
+        let row = &row[..row.find("</tr>").expect("row end")];
+        text.push_str(&strip_tags(row));
+        text.push('\n');
+    }
+    let w = &html[html.find("id=\"waterfalls\"").expect("waterfalls")..];
+    let w = &w[..w.find("</section>").expect("end")];
+    text.push_str(&strip_tags(&w[w.find("<table").expect("waterfall data")..]));
+    insta::with_settings!({snapshot_path => "snapshots/report", prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!("close__targets_and_waterfall", text);
+    });
     // --as-of moves the close back to February: the to-date figure follows.
     let (_d2, feb) = report_cli("examples/close/fy2026.plumb", &["--as-of", "2026-02"]);
     let to_feb = dec(&target_cell(&feb, "revenue_65m", "base", "actual_to_date"));
@@ -517,4 +531,24 @@ fn report_with_budgets_and_dimensions() {
     let marketing =
         std::fs::read_to_string(d.path().join("site/department/marketing.html")).expect("page");
     assert!(marketing.contains("Members (base)"));
+}
+
+/// The text of an HTML fragment, one space between cells.
+fn strip_tags(html: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                inside = true;
+                if !out.ends_with(' ') && !out.is_empty() {
+                    out.push(' ');
+                }
+            }
+            '>' => inside = false,
+            _ if !inside => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
