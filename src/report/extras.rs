@@ -220,18 +220,7 @@ fn waterfalls(inp: Inputs<'_>, closed: usize) -> Vec<WaterfallData> {
             continue;
         }
         for ti in 0..o.targets.len() {
-            let probe = TargetOutcome {
-                objective: oi,
-                target: ti,
-                text: String::new(),
-                projected: None,
-                threshold: None,
-                gap: None,
-                met: false,
-                period: None,
-                unit: Default::default(),
-            };
-            let Some((item, _)) = subject(plan, &probe) else {
+            let Some((item, _)) = subject(plan, &probe(oi, ti)) else {
                 continue;
             };
             if seen.contains(&item) || !inp.actuals.has(item) {
@@ -286,8 +275,7 @@ fn trigger_sources(
     let mut out = Vec::new();
     for r in &results.scenarios {
         let f = forecast.get(r.scenario);
-        for (k, (trigger, _)) in r.fired.iter().enumerate() {
-            let _ = k;
+        for (trigger, _) in &r.fired {
             let at = f
                 .and_then(|f| f.fired.iter().find(|(t, _)| t == trigger))
                 .and_then(|(_, p)| *p);
@@ -376,7 +364,7 @@ fn tornadoes(plan: &Plan, model: &Model) -> Result<Vec<TornadoData>, String> {
             if tor.bars.is_empty() {
                 continue;
             }
-            let unit = all_target_unit(plan, oi, ti);
+            let unit = target_unit(plan, oi, ti);
             out.push(TornadoData {
                 objective: oi,
                 title: format!("{}: {}", o.name, t.text),
@@ -401,11 +389,11 @@ fn tornadoes(plan: &Plan, model: &Model) -> Result<Vec<TornadoData>, String> {
     Ok(out)
 }
 
-/// The unit of a target's compared values: its subject item's, else none.
-fn all_target_unit(plan: &Plan, oi: usize, ti: usize) -> crate::units::Unit {
-    let probe = TargetOutcome {
-        objective: oi,
-        target: ti,
+/// A target's position, for [`subject`].
+fn probe(objective: usize, target: usize) -> TargetOutcome {
+    TargetOutcome {
+        objective,
+        target,
         text: String::new(),
         projected: None,
         threshold: None,
@@ -413,8 +401,12 @@ fn all_target_unit(plan: &Plan, oi: usize, ti: usize) -> crate::units::Unit {
         met: false,
         period: None,
         unit: Default::default(),
-    };
-    subject(plan, &probe)
+    }
+}
+
+/// The unit of a target's compared values: its subject item's, else none.
+fn target_unit(plan: &Plan, oi: usize, ti: usize) -> crate::units::Unit {
+    subject(plan, &probe(oi, ti))
         .and_then(|(i, _)| plan.items.get(i))
         .map(|i| i.unit.clone())
         .unwrap_or_default()
