@@ -1382,13 +1382,16 @@ fn budgets_section(input: &SiteInput, dept: Option<usize>) -> Markup {
     if lines.is_empty() {
         return html! {};
     }
+    // The actual-to-date column only when the plan has actuals.
+    let actuals = lines.iter().any(|b| b.actual.is_some());
     html! {
         section id="budgets" {
             (NL) h2 { "Budgets" } (NL)
             div class="scroll" { table {
                 thead { tr {
                     th scope="col" { "Department" } th scope="col" { "Allowance" }
-                    th scope="col" { "Planned" } th scope="col" { "Actual" }
+                    th scope="col" { "Planned" }
+                    @if actuals { th scope="col" { "Actual to date" } }
                     th scope="col" { "Remaining" }
                 } }
                 tbody {
@@ -1400,9 +1403,11 @@ fn budgets_section(input: &SiteInput, dept: Option<usize>) -> Markup {
                             }
                             (rounded_cell(Some(b.allowance), &b.unit))
                             (rounded_cell(Some(b.planned), &b.unit))
-                            @match b.actual {
-                                Some(a) => { (rounded_cell(Some(a), &b.unit)) }
-                                None => { td class="num" { "—" } }
+                            @if actuals {
+                                @match b.actual {
+                                    Some(a) => { (rounded_cell(Some(a), &b.unit)) }
+                                    None => { td class="num" { "—" } }
+                                }
                             }
                             td class="num" title=(format::exact(b.remaining)) {
                                 (compact(b.remaining, &b.unit))
