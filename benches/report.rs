@@ -77,6 +77,35 @@ fn main() {
         runs,
     );
 
+    // The contract's example after the first-quarter close (examples/close),
+    // with two drivers given ranges so the report also simulates: actuals,
+    // forecast, waterfall, 10,000 samples, bands and tornadoes.
+    let close = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/close");
+    let closed_dir = dir.path().join("close");
+    std::fs::create_dir_all(&closed_dir).expect("close dir");
+    std::fs::copy(close.join("actuals.csv"), closed_dir.join("actuals.csv")).expect("actuals");
+    let text = std::fs::read_to_string(close.join("fy2026.plumb")).expect("close plan");
+    let ranged = text
+        .replace(
+            "driver deal_size: USD/deal = 85K { owner sales }",
+            "driver deal_size: USD/deal = 85K { owner sales  range 75K to 95K }",
+        )
+        .replace(
+            "driver sm_spend: USD = 1.2M { owner marketing }",
+            "driver sm_spend: USD = 1.2M { owner marketing  range 1.1M to 1.4M }",
+        );
+    assert_ne!(
+        ranged, text,
+        "the close example's drivers changed; update the bench"
+    );
+    let closed = closed_dir.join("fy2026.plumb");
+    std::fs::write(&closed, ranged).expect("write the ranged close");
+    let closed = closed.display().to_string();
+    let r3 = time(
+        &["report", &closed, "-o", &out("close"), "--samples", "10000"],
+        runs,
+    );
+
     let s = synth::generate(synth::Config::full());
     let big = dir.path().join("bench.plumb");
     std::fs::write(&big, &s.text).expect("write the synthetic plan");
@@ -90,6 +119,7 @@ fn main() {
 
     println!("plumb report, contract example (fy2026)        {}", ms(r1));
     println!("plumb export --format xlsx, contract example   {}", ms(x1));
+    println!("plumb report, with actuals and 10,000 samples  {}", ms(r3));
     println!(
         "plumb report, {} items × {} months × {} scenarios {}",
         s.names.len(),

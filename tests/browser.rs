@@ -43,7 +43,8 @@ const PROBE: &str = r#"<script>
   var rows = Array.prototype.map.call(document.querySelectorAll("tr[data-objective]"), function (tr) {
     var cell = function (f) { var c = tr.querySelector('[data-field="' + f + '"]'); return c ? [c.textContent, c.getAttribute("title")] : null; };
     return { objective: tr.dataset.objective, target: Number(tr.dataset.target), scenario: tr.dataset.scenario,
-             projected: cell("projected"), threshold: cell("threshold"), gap: cell("gap"), met: cell("met") };
+             projected: cell("projected"), threshold: cell("threshold"), gap: cell("gap"), met: cell("met"),
+             outlook: cell("outlook") };
   });
   var verdicts = Array.prototype.map.call(document.querySelectorAll("svg.bullet text.verdict"), function (t) { return t.textContent; });
   var p = document.createElement("pre");
@@ -228,8 +229,26 @@ fn check_page(name: &str, l: &Load, json: &Value) -> usize {
         }
         let met = if t["met"] == true { "met" } else { "missed" };
         assert_eq!(r["met"][0].as_str(), Some(met), "{name}: {obj}#{k} {sc}");
-        // The bullet chart states the same rounded figure and verdict in words.
-        if let Some(rounded) = r["projected"][1].as_str() {
+        // The bullet chart states the same rounded figure and verdict in words:
+        // the outlook's when the plan has actuals, the projection's otherwise.
+        if let Some(outlook) = t["outlook"].as_str() {
+            assert_eq!(
+                r["outlook"][0].as_str(),
+                Some(outlook),
+                "{name}: {obj}#{k} {sc} outlook"
+            );
+        }
+        let shown = match t["outlook"].as_str() {
+            Some(_) => {
+                let gap = t["outlook_gap"].as_str().unwrap_or("0");
+                let ok = !gap.starts_with('-');
+                r["outlook"][1]
+                    .as_str()
+                    .map(|s| (s, if ok { "met" } else { "missed" }))
+            }
+            None => r["projected"][1].as_str().map(|s| (s, met)),
+        };
+        if let Some((rounded, met)) = shown {
             let phrase = format!("{rounded} {met}");
             assert!(
                 verdicts.iter().any(|v| v.starts_with(&phrase)),
@@ -281,6 +300,8 @@ fn every_example_page_in_headless_chromium() {
         ("subscription", "examples/subscription.plumb"),
         ("expansion", "examples/expansion.plumb"),
         ("company", "examples/company/main.plumb"),
+        ("close", "examples/close/fy2026.plumb"),
+        ("uncertain", "examples/uncertain.plumb"),
     ] {
         let plan = root.join(rel);
         let site = base.join("site").join(stem);

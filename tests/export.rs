@@ -294,6 +294,8 @@ fn workbooks_match_json_for_every_example() {
         "examples/subscription.plumb",
         "examples/expansion.plumb",
         "examples/company/main.plumb",
+        "examples/close/fy2026.plumb",
+        "examples/uncertain.plumb",
     ] {
         let n = check_plan(rel);
         assert!(n > 0, "{rel}: no roll-up compared");
@@ -441,4 +443,117 @@ fn libreoffice_recalculates_to_the_same_figures() {
     );
     assert!(n > 0);
     println!("LibreOffice recalculated {n} roll-up cells to the same figures");
+}
+
+/// The rows of a sheet as strings (numbers in Rust's shortest form).
+fn sheet_rows(path: &Path, name: &str) -> Vec<Vec<Data>> {
+    let mut wb: Xlsx<_> = open_workbook(path).expect("open workbook");
+    let range = wb
+        .worksheet_range(name)
+        .unwrap_or_else(|e| panic!("no sheet {name}: {e}"));
+    range.rows().map(<[Data]>::to_vec).collect()
+}
+
+fn find_row<'a>(rows: &'a [Vec<Data>], keys: &[(usize, &str)]) -> &'a [Data] {
+    rows.iter()
+        .find(|r| keys.iter().all(|(c, k)| cell_str(r.get(*c)) == *k))
+        .unwrap_or_else(|| panic!("no row {keys:?}"))
+}
+
+/// With actuals (examples/close): the Targets sheet has the outlook, the
+/// Actuals sheet the booked values, and the Variance sheet is there.
+#[test]
+fn workbook_with_actuals_has_outlook_actuals_and_variance() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = export(&root().join("examples/close/fy2026.plumb"), dir.path());
+    let targets = sheet_rows(&path, "Targets");
+    let header = targets
+        .iter()
+        .find(|r| cell_str(r.first()) == "Scenario")
+        .expect("header");
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|c| cell_str(Some(c)) == name)
+            .expect(name)
+    };
+    let row = find_row(&targets, &[(0, "base"), (1, "revenue_65m")]);
+    // ACTUALS.md: the outlook of revenue_65m is 62,785,766.79.
+    let outlook = cell_f64(row.get(col("Outlook"))).expect("outlook");
+    assert_eq!(
+        sig15(outlook),
+        sig15(exact_f64("62785766.7853080750435938304"))
+    );
+    let actuals = sheet_rows(&path, "Actuals");
+    let rev = find_row(&actuals, &[(0, "base"), (1, "revenue")]);
+    let booked: Vec<f64> = (3..6).filter_map(|c| cell_f64(rev.get(c))).collect();
+    assert_eq!(booked, vec![3_696_000.0, 3_971_500.0, 4_067_000.0]);
+    assert!(cell_f64(rev.get(6)).is_none(), "April is not closed");
+    let variance = sheet_rows(&path, "Variance");
+    let v = find_row(&variance, &[(0, "base"), (1, "revenue"), (3, "2026-01")]);
+    // Plan for January: 210 leads × 22% × $85K = 3,927,000; actual 3,696,000.
+    assert_eq!(cell_f64(v.get(4)), Some(3_927_000.0));
+    assert_eq!(cell_f64(v.get(6)), Some(-231_000.0));
+}
+
+/// With ranges (examples/uncertain): the Targets sheet's probability is what
+/// `plumb simulate` prints for the default seed and samples.
+#[test]
+fn workbook_with_ranges_has_probabilities() {
+    let plan = root().join("examples/uncertain.plumb");
+    let sim = Command::new(bin())
+        .args(["simulate", "--format", "json"])
+        .arg(&plan)
+        .output()
+        .expect("plumb simulate runs");
+    let json: Value = serde_json::from_slice(&sim.stdout).expect("JSON");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = export(&plan, dir.path());
+    let targets = sheet_rows(&path, "Targets");
+    let header = targets
+        .iter()
+        .find(|r| cell_str(r.first()) == "Scenario")
+        .expect("header");
+    let pcol = header
+        .iter()
+        .position(|c| cell_str(Some(c)) == "Probability")
+        .expect("Probability column");
+    let mut n = 0;
+    for t in json["scenarios"]["base"]["targets"]
+        .as_array()
+        .expect("targets")
+    {
+        let row = find_row(
+            &targets,
+            &[(0, "base"), (1, t["objective"].as_str().expect("o"))],
+        );
+        let p = cell_f64(row.get(pcol)).expect("probability");
+        assert_eq!(
+            sig15(p),
+            sig15(exact_f64(t["probability"].as_str().expect("p")))
+        );
+        n += 1;
+    }
+    assert!(n >= 2);
+}
+
+/// With budgets (examples/company): one line per department; Sales gets the
+/// 300K reallocated from R&D (9.4M + 0.3M, 24.9M − 0.3M); remaining is
+/// allowance − planned.
+#[test]
+fn workbook_with_budgets_has_budget_lines() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = export(&root().join("examples/company/main.plumb"), dir.path());
+    let rows = sheet_rows(&path, "Budgets");
+    let sales = find_row(&rows, &[(0, "sales")]);
+    assert_eq!(cell_f64(sales.get(1)), Some(9_700_000.0));
+    let rnd = find_row(&rows, &[(0, "rnd")]);
+    assert_eq!(cell_f64(rnd.get(1)), Some(24_600_000.0));
+    for r in rows.iter().skip(1) {
+        let (a, p, left) = (cell_f64(r.get(1)), cell_f64(r.get(2)), cell_f64(r.get(4)));
+        let (Some(a), Some(p), Some(left)) = (a, p, left) else {
+            panic!("incomplete budget line {r:?}");
+        };
+        assert_eq!(sig15(a - p), sig15(left), "{r:?}");
+    }
 }

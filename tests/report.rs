@@ -251,6 +251,7 @@ fn optional_sections_render_when_their_data_is_given() {
             target: 0,
             actual_to_date: Some(d("35000")),
             outlook: Some(d("88000")),
+            outlook_met: None,
             band: Some((d("80000"), d("95000"))),
             probability: Some(d("0.42")),
         }]),
@@ -366,4 +367,188 @@ fn plan_text_is_escaped_exactly_once() {
     }
     assert!(p[1].html.contains("led by Ann &amp; &quot;Bo&quot;"));
     snapshot("tests/report/escaping.plumb", "escaping");
+}
+
+/// Runs `plumb report ARGS` on an example into a fresh directory; returns the
+/// directory and its index page.
+fn report_cli(rel: &str, args: &[&str]) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = Command::new(env!("CARGO_BIN_EXE_plumb"))
+        .args(["report", "-o"])
+        .arg(dir.path().join("site"))
+        .arg(root().join(rel))
+        .args(args)
+        .output()
+        .expect("plumb report runs");
+    let index = dir.path().join("site/index.html");
+    assert!(
+        index.is_file(),
+        "{rel}: no index: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(index).expect("index");
+    (dir, html)
+}
+
+/// The text of cell `field` in the row of a target in a scenario.
+fn target_cell(html: &str, objective: &str, scenario: &str, field: &str) -> String {
+    let row =
+        format!("data-objective=\"{objective}\" data-target=\"0\" data-scenario=\"{scenario}\"");
+    let at = html.find(&row).unwrap_or_else(|| panic!("no row {row}"));
+    let rest = &html[at..];
+    let rest = &rest[..rest.find("</tr>").expect("row end")];
+    let cell = format!("data-field=\"{field}\"");
+    let c = &rest[rest
+        .find(&cell)
+        .unwrap_or_else(|| panic!("no {field} in {row}"))..];
+    let open = c.find('>').expect("cell open") + 1;
+    let close = c.find("</td>").expect("cell close");
+    c[open..close].to_string()
+}
+
+fn dec(s: &str) -> rust_decimal::Decimal {
+    s.trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("not a decimal: {s:?}"))
+}
+
+/// With actuals (examples/close, books closed through March): each target shows
+/// its actual to date and outlook, revenue has a waterfall from plan to outlook
+/// built from the variance attribution, and the charts mark the as-of month.
+#[test]
+fn report_with_actuals_shows_actual_to_date_outlook_and_waterfall() {
+    let (_d, html) = report_cli("examples/close/fy2026.plumb", &[]);
+    // ACTUALS.md: outlook of revenue_65m 62,785,766.79.
+    let outlook = dec(&target_cell(&html, "revenue_65m", "base", "outlook"));
+    assert_eq!(outlook.round_dp(2), dec("62785766.79"));
+    // Revenue booked January to March: 3,696,000 + 3,971,500 + 4,067,000.
+    let to_date = dec(&target_cell(&html, "revenue_65m", "base", "actual_to_date"));
+    assert_eq!(to_date, dec("11734500"));
+    // new_logos: 44 + 47 + 49 deals to date.
+    let deals = dec(&target_cell(&html, "new_logos", "base", "actual_to_date"));
+    assert_eq!(deals, dec("140"));
+    assert!(html.contains("id=\"waterfalls\""), "a waterfall section");
+    assert!(html.contains("revenue: plan to outlook"));
+    for step in ["deal_size", "new_deals", "outlook"] {
+        assert!(html.contains(&format!(">{step}<")), "waterfall step {step}");
+    }
+    assert!(html.contains("as of 2026-03"), "the as-of marker");
+    // The target rows and the waterfall's data, as text.
+    let mut text = String::new();
+    for (at, _) in html.match_indices("<tr data-objective=") {
+        let row = &html[at..];
+        let row = &row[..row.find("</tr>").expect("row end")];
+        text.push_str(&strip_tags(row));
+        text.push('\n');
+    }
+    let w = &html[html.find("id=\"waterfalls\"").expect("waterfalls")..];
+    let w = &w[..w.find("</section>").expect("end")];
+    text.push_str(&strip_tags(&w[w.find("<table").expect("waterfall data")..]));
+    insta::with_settings!({snapshot_path => "snapshots/report", prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!("close__targets_and_waterfall", text);
+    });
+    // --as-of moves the close back to February: the to-date figure follows.
+    let (_d2, feb) = report_cli("examples/close/fy2026.plumb", &["--as-of", "2026-02"]);
+    let to_feb = dec(&target_cell(&feb, "revenue_65m", "base", "actual_to_date"));
+    assert_eq!(to_feb, dec("7667500"));
+    assert!(feb.contains("as of 2026-02"));
+}
+
+/// With ranged drivers the report simulates once: each target's probability is
+/// the one `plumb simulate` prints for the same seed and samples, with its
+/// P10–P90; items get bands and the top target a tornado.
+#[test]
+fn report_with_ranges_matches_simulate() {
+    let plan = root().join("examples/uncertain.plumb");
+    let sim = Command::new(env!("CARGO_BIN_EXE_plumb"))
+        .args([
+            "simulate",
+            "--format",
+            "json",
+            "--samples",
+            "2000",
+            "--seed",
+            "7",
+        ])
+        .arg(&plan)
+        .output()
+        .expect("plumb simulate runs");
+    let json: serde_json::Value = serde_json::from_slice(&sim.stdout).expect("JSON");
+    let (_d, html) = report_cli(
+        "examples/uncertain.plumb",
+        &["--samples", "2000", "--seed", "7"],
+    );
+    let mut compared = 0;
+    for t in json["scenarios"]["base"]["targets"]
+        .as_array()
+        .expect("targets")
+    {
+        let objective = t["objective"].as_str().expect("objective");
+        let row =
+            format!("data-objective=\"{objective}\" data-target=\"0\" data-scenario=\"base\"");
+        let at = html.find(&row).expect("row");
+        let rest = &html[at..];
+        let p = rest
+            .find("data-field=\"probability\" data-value=\"")
+            .expect("probability")
+            + 38;
+        let v = &rest[p..p + rest[p..].find('"').expect("end")];
+        assert_eq!(
+            dec(v),
+            dec(t["probability"].as_str().expect("p")),
+            "{objective}"
+        );
+        let band = target_cell(&html, objective, "base", "band");
+        let p10 = t["projected"]["p10"].as_str().expect("p10");
+        let p90 = t["projected"]["p90"].as_str().expect("p90");
+        assert_eq!(
+            band,
+            format!("{} – {}", dec(p10).normalize(), dec(p90).normalize())
+        );
+        compared += 1;
+    }
+    assert!(compared >= 2, "every target compared");
+    assert!(html.contains("P10–P90 (base)"), "a band on the line charts");
+    assert!(html.contains("id=\"tornadoes\""), "a tornado section");
+    // Deterministic: the same seed gives the same pages.
+    let (_d2, again) = report_cli(
+        "examples/uncertain.plumb",
+        &["--samples", "2000", "--seed", "7"],
+    );
+    assert_eq!(html, again);
+}
+
+/// Budgets and dimensions (examples/company): budget lines per department on
+/// the index, the members of dimensioned items on their owners' pages.
+#[test]
+fn report_with_budgets_and_dimensions() {
+    let (d, html) = report_cli("examples/company/main.plumb", &[]);
+    let budgets = &html[html.find("<section id=\"budgets\">").expect("budgets")..];
+    let budgets = &budgets[..budgets.find("</section>").expect("end")];
+    // Sales: 9.4M + the 300K reallocated from R&D; R&D: 24.9M − 300K.
+    assert!(budgets.contains("title=\"9700000\""), "{budgets}");
+    assert!(budgets.contains("title=\"24600000\""), "{budgets}");
+    let marketing =
+        std::fs::read_to_string(d.path().join("site/department/marketing.html")).expect("page");
+    assert!(marketing.contains("Members (base)"));
+}
+
+/// The text of an HTML fragment, one space between cells.
+fn strip_tags(html: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                inside = true;
+                if !out.ends_with(' ') && !out.is_empty() {
+                    out.push(' ');
+                }
+            }
+            '>' => inside = false,
+            _ if !inside => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -2,8 +2,9 @@
 
 use crate::{ExportArgs, ExportFormat};
 use plumb::check::objectives::all_outcomes;
-use plumb::compile::{compile, DiskFs, Options};
-use plumb::report::site::{assumption_statuses, Extras, SiteInput};
+use plumb::compile::{compile_as_of, DiskFs, Options};
+use plumb::report::extras::{gather, SimSettings, Sources};
+use plumb::report::site::{assumption_statuses, SiteInput};
 use std::path::PathBuf;
 
 /// Runs `plumb export`.
@@ -12,13 +13,24 @@ pub fn run(args: &ExportArgs) -> u8 {
         eprintln!("error: {} is not a file", args.file.display());
         return 2;
     }
-    let mut c = compile(
+    let as_of_month = match &args.as_of {
+        None => None,
+        Some(p) => match plumb::actuals::parse_as_of(p) {
+            Some(m) => Some(m),
+            None => {
+                eprintln!("error: `{p}` is not a period (write 2026-03, 2026-Q1 or 2026)");
+                return 2;
+            }
+        },
+    };
+    let mut c = compile_as_of(
         &args.file,
         &DiskFs,
         &Options {
             evaluate: true,
             scenarios: None,
         },
+        as_of_month,
     );
     super::eprint_diagnostics(&c);
     drop(std::mem::take(&mut c.files));
@@ -27,19 +39,20 @@ pub fn run(args: &ExportArgs) -> u8 {
         eprintln!("error: the plan has errors; nothing was evaluated");
         return 1;
     };
-    let as_of = match &args.as_of {
+    let as_of = match as_of_month {
         None => None,
-        Some(p) => match plan.period_labels().iter().position(|l| l == p) {
-            Some(i) => Some(i),
-            None => {
-                eprintln!(
-                    "error: --as-of {p} is not a month of the plan's horizon ({} – {})",
-                    plan.period_label(0),
-                    plan.period_label(plan.len as i64 - 1)
-                );
-                return 2;
-            }
-        },
+        Some(m) if (plan.start..plan.start + plan.len as i64).contains(&m) => {
+            Some((m - plan.start) as usize)
+        }
+        Some(_) => {
+            eprintln!(
+                "error: --as-of {} is not a month of the plan's horizon ({} – {})",
+                args.as_of.as_deref().unwrap_or(""),
+                plan.period_label(0),
+                plan.period_label(plan.len as i64 - 1)
+            );
+            return 2;
+        }
     };
     let targets = match all_outcomes(plan, results) {
         Ok(o) => o,
@@ -64,12 +77,22 @@ pub fn run(args: &ExportArgs) -> u8 {
         }
     };
     let statuses = assumption_statuses(plan, &c.diagnostics);
-    // Actuals are not in this plan's language yet: --as-of is accepted and
-    // checked, and adds the Actuals and Variance sheets once plans carry actuals.
-    let extras = Extras {
-        as_of,
-        ..Extras::default()
+    let mut extras = match gather(&Sources {
+        plan,
+        results,
+        actuals: c.actuals.as_ref(),
+        forecast: c.forecast.as_ref(),
+        sim: SimSettings::default(),
+    }) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 1;
+        }
     };
+    if extras.as_of.is_none() {
+        extras.as_of = as_of;
+    }
     let input = SiteInput {
         plan,
         results,

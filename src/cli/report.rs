@@ -2,8 +2,9 @@
 
 use crate::ReportArgs;
 use plumb::check::objectives::all_outcomes;
-use plumb::compile::{compile, DiskFs, Options};
-use plumb::report::site::{assumption_statuses, build_site, Extras, SiteInput};
+use plumb::compile::{compile_as_of, DiskFs, Options};
+use plumb::report::extras::{gather, SimSettings, Sources};
+use plumb::report::site::{assumption_statuses, build_site, SiteInput};
 use std::io::IsTerminal;
 use std::path::Path;
 
@@ -15,13 +16,24 @@ pub fn run(args: &ReportArgs) -> u8 {
     }
     let progress = Progress::new(std::io::stderr().is_terminal());
     progress.step("compiling and evaluating the plan");
-    let mut c = compile(
+    let as_of_month = match &args.as_of {
+        None => None,
+        Some(p) => match plumb::actuals::parse_as_of(p) {
+            Some(m) => Some(m),
+            None => {
+                eprintln!("error: `{p}` is not a period (write 2026-03, 2026-Q1 or 2026)");
+                return 2;
+            }
+        },
+    };
+    let mut c = compile_as_of(
         &args.file,
         &DiskFs,
         &Options {
             evaluate: true,
             scenarios: None,
         },
+        as_of_month,
     );
     super::eprint_diagnostics(&c);
     drop(std::mem::take(&mut c.files));
@@ -30,19 +42,20 @@ pub fn run(args: &ReportArgs) -> u8 {
         eprintln!("error: the plan has errors; nothing was evaluated");
         return 1;
     };
-    let as_of = match &args.as_of {
+    let as_of = match as_of_month {
         None => None,
-        Some(p) => match plan.period_labels().iter().position(|l| l == p) {
-            Some(i) => Some(i),
-            None => {
-                eprintln!(
-                    "error: --as-of {p} is not a month of the plan's horizon ({} – {})",
-                    plan.period_label(0),
-                    plan.period_label(plan.len as i64 - 1)
-                );
-                return 2;
-            }
-        },
+        Some(m) if (plan.start..plan.start + plan.len as i64).contains(&m) => {
+            Some((m - plan.start) as usize)
+        }
+        Some(_) => {
+            eprintln!(
+                "error: --as-of {} is not a month of the plan's horizon ({} – {})",
+                args.as_of.as_deref().unwrap_or(""),
+                plan.period_label(0),
+                plan.period_label(plan.len as i64 - 1)
+            );
+            return 2;
+        }
     };
     let targets = match all_outcomes(plan, results) {
         Ok(o) => o,
@@ -67,17 +80,38 @@ pub fn run(args: &ReportArgs) -> u8 {
         }
     };
     let statuses = assumption_statuses(plan, &c.diagnostics);
-    // Actuals and ranges are not in this plan's language yet: --as-of only marks
-    // the period on the charts, and --samples/--seed apply once ranges exist.
-    let _ = (args.samples, args.seed);
-    let extras = Extras {
-        as_of,
-        ..Extras::default()
-    };
-    progress.step("rendering pages");
-    let pages = build_site(&SiteInput {
+    progress.step("gathering actuals, simulation and budgets");
+    let mut extras = match gather(&Sources {
         plan,
         results,
+        actuals: c.actuals.as_ref(),
+        forecast: c.forecast.as_ref(),
+        sim: SimSettings {
+            samples: args
+                .samples
+                .map_or(SimSettings::default().samples, |n| n as usize),
+            seed: args.seed.unwrap_or(0),
+        },
+    }) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 1;
+        }
+    };
+    if extras.as_of.is_none() {
+        extras.as_of = as_of;
+    }
+    progress.step("rendering pages");
+    // With actuals the charts show the forecast: actuals to the as-of period,
+    // solid, and the model after it, dashed. Targets stay the plan's.
+    let shown = match (&c.forecast, c.actuals.as_ref().map(|a| a.closed())) {
+        (Some(f), Some(n)) if n > 0 => f,
+        _ => results,
+    };
+    let pages = build_site(&SiteInput {
+        plan,
+        results: shown,
         targets: &targets,
         requests: &requests,
         assumptions: &statuses,

@@ -9,6 +9,7 @@
 
 mod budgets;
 pub mod csv;
+pub mod extras;
 pub mod format;
 mod json;
 mod render;

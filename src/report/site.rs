@@ -105,6 +105,8 @@ pub struct TargetExtra {
     pub actual_to_date: Option<Decimal>,
     /// Actuals to date plus forecast.
     pub outlook: Option<Decimal>,
+    /// Whether the target holds on the outlook.
+    pub outlook_met: Option<bool>,
     /// P10 and P90 of the target's value.
     pub band: Option<(Decimal, Decimal)>,
     /// Probability that the target is met (0–1).
@@ -716,6 +718,7 @@ fn target_block(input: &SiteInput, o: usize, ti: usize, text: &str) -> Markup {
             Some((*s, to, target_extra(input, *s, o, ti)))
         })
         .collect();
+    let cols = target_extra_cols(input, o, ti);
     let Some(unit) = outcomes.last().map(|(_, to, _)| to.unit.clone()) else {
         return html! {};
     };
@@ -727,7 +730,10 @@ fn target_block(input: &SiteInput, o: usize, ti: usize, text: &str) -> Markup {
                 label: scenario_name(plan, *s).to_string(),
                 value: shown,
                 threshold: to.threshold?,
-                met: to.met,
+                met: ex
+                    .filter(|e| e.outlook.is_some())
+                    .and_then(|e| e.outlook_met)
+                    .unwrap_or(to.met),
                 actual: ex.and_then(|e| e.actual_to_date),
                 band: ex.and_then(|e| e.band),
                 probability: ex.and_then(|e| e.probability),
@@ -756,15 +762,17 @@ fn target_block(input: &SiteInput, o: usize, ti: usize, text: &str) -> Markup {
                             th scope="col" { "Scenario" } th scope="col" { "Projected" }
                             th scope="col" { "Threshold" } th scope="col" { "Gap" }
                             th scope="col" { "Status" }
-                            @if target_extra_any(input, o, ti) {
+                            @if cols.0 {
                                 th scope="col" { "Actual to date" } th scope="col" { "Outlook" }
+                            }
+                            @if cols.1 {
                                 th scope="col" { "P10–P90" } th scope="col" { "Probability" }
                             }
                         } }
                         tbody {
                             (NL)
                             @for (s, to, ex) in &outcomes {
-                                (target_row(plan, objective, ti, *s, to, *ex)) (NL)
+                                (target_row(plan, objective, ti, *s, to, *ex, cols)) (NL)
                             }
                         }
                     }
@@ -789,6 +797,7 @@ fn target_row(
     s: usize,
     to: &TargetOutcome,
     ex: Option<&TargetExtra>,
+    cols: (bool, bool),
 ) -> Markup {
     let sname = scenario_name(plan, s);
     let word = if to.met { "met" } else { "missed" };
@@ -807,33 +816,52 @@ fn target_row(
             }
             td class="num" data-field="gap" title=(gap) { (opt_exact(to.gap)) }
             td class=(word) data-field="met" { (word) }
-            @if let Some(e) = ex { (extra_cells(e, &to.unit)) }
+            (extra_cells(ex, &to.unit, cols))
         }
     }
 }
 
-fn target_extra_any(input: &SiteInput, o: usize, ti: usize) -> bool {
-    input
-        .extras
-        .targets
-        .as_ref()
-        .is_some_and(|v| v.iter().any(|x| x.objective == o && x.target == ti))
+/// Which extra columns a target's table has: (actual to date and outlook,
+/// P10–P90 and probability).
+fn target_extra_cols(input: &SiteInput, o: usize, ti: usize) -> (bool, bool) {
+    let mine = || {
+        input
+            .extras
+            .targets
+            .iter()
+            .flatten()
+            .filter(move |x| x.objective == o && x.target == ti)
+    };
+    (
+        mine().any(|x| x.outlook.is_some() || x.actual_to_date.is_some()),
+        mine().any(|x| x.probability.is_some() || x.band.is_some()),
+    )
 }
 
-fn extra_cells(e: &TargetExtra, unit: &Unit) -> Markup {
+/// The exact extra figures of one target row, in the columns `cols` asks for.
+fn extra_cells(e: Option<&TargetExtra>, unit: &Unit, cols: (bool, bool)) -> Markup {
+    let cell = |field: &'static str, v: Option<Decimal>| {
+        html! {
+            td class="num" data-field=(field) title=(opt_compact(v, unit)) { (opt_exact(v)) }
+        }
+    };
     let band = e
-        .band
+        .and_then(|e| e.band)
         .map(|(l, h)| format!("{} – {}", format::exact(l), format::exact(h)))
         .unwrap_or_else(|| "—".into());
-    let prob = e
-        .probability
-        .map(|p| format::amount(p, &Unit::percent(), 1))
-        .unwrap_or_else(|| "—".into());
+    let prob = e.and_then(|e| e.probability);
     html! {
-        (rounded_cell(e.actual_to_date, unit))
-        (rounded_cell(e.outlook, unit))
-        td class="num" { (band) }
-        td class="num" { (prob) }
+        @if cols.0 {
+            (cell("actual_to_date", e.and_then(|e| e.actual_to_date)))
+            (cell("outlook", e.and_then(|e| e.outlook)))
+        }
+        @if cols.1 {
+            td class="num" data-field="band" { (band) }
+            td class="num" data-field="probability" data-value=(opt_exact(prob)) {
+                (prob.map(|p| format::amount(p, &Unit::percent(), 1))
+                    .unwrap_or_else(|| "—".into()))
+            }
+        }
     }
 }
 
@@ -1354,13 +1382,16 @@ fn budgets_section(input: &SiteInput, dept: Option<usize>) -> Markup {
     if lines.is_empty() {
         return html! {};
     }
+    // The actual-to-date column only when the plan has actuals.
+    let actuals = lines.iter().any(|b| b.actual.is_some());
     html! {
         section id="budgets" {
             (NL) h2 { "Budgets" } (NL)
             div class="scroll" { table {
                 thead { tr {
                     th scope="col" { "Department" } th scope="col" { "Allowance" }
-                    th scope="col" { "Planned" } th scope="col" { "Actual" }
+                    th scope="col" { "Planned" }
+                    @if actuals { th scope="col" { "Actual to date" } }
                     th scope="col" { "Remaining" }
                 } }
                 tbody {
@@ -1372,9 +1403,11 @@ fn budgets_section(input: &SiteInput, dept: Option<usize>) -> Markup {
                             }
                             (rounded_cell(Some(b.allowance), &b.unit))
                             (rounded_cell(Some(b.planned), &b.unit))
-                            @match b.actual {
-                                Some(a) => { (rounded_cell(Some(a), &b.unit)) }
-                                None => { td class="num" { "—" } }
+                            @if actuals {
+                                @match b.actual {
+                                    Some(a) => { (rounded_cell(Some(a), &b.unit)) }
+                                    None => { td class="num" { "—" } }
+                                }
                             }
                             td class="num" title=(format::exact(b.remaining)) {
                                 (compact(b.remaining, &b.unit))

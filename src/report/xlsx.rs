@@ -275,6 +275,17 @@ fn scenario_sheet(
             }
         }
     }
+    // Members of a dimensioned item sit right under it (one row per item, in
+    // plan order): an outline group folds them into their item's row.
+    for g in &plan.dim_items {
+        let rows: Vec<u32> = g.members.iter().map(|(_, id)| *id as u32 + 1).collect();
+        let (Some(lo), Some(hi)) = (rows.iter().min(), rows.iter().max()) else {
+            continue;
+        };
+        if (hi - lo) as usize + 1 == rows.len() {
+            ws.group_rows(*lo, *hi)?;
+        }
+    }
     ws.set_column_width(0, (widest + 2).min(60) as f64)?;
     ws.set_column_width(1, 8)?;
     ws.set_column_width(2, 12)?;
