@@ -10,6 +10,7 @@ pub mod report;
 pub mod run;
 pub mod sensitivity;
 pub mod simulate;
+pub mod site_data;
 pub mod solve;
 pub mod variance;
 

@@ -1,0 +1,94 @@
+//! What `plumb report` and `plumb export` both read before rendering: the
+//! evaluated plan (as of a close, when `--as-of` is given), every scenario's
+//! target and request outcomes, the assumptions' statuses and the as-of period.
+
+use plumb::check::objectives::TargetOutcome;
+use plumb::check::requests::RequestOutcome;
+use plumb::compile::{compile_as_of, Compilation, DiskFs, Options};
+use plumb::diagnostic::render_human;
+use plumb::ir::ScenarioId;
+use plumb::report::site::{assumption_statuses, AssumptionStatus};
+use std::path::Path;
+
+/// The evaluated plan and its outcomes.
+pub struct SiteData {
+    /// The compilation (evaluated: `results` is set).
+    pub c: Compilation,
+    /// Target outcomes per scenario.
+    pub targets: Vec<(ScenarioId, Vec<TargetOutcome>)>,
+    /// Request outcomes per scenario.
+    pub requests: Vec<(ScenarioId, Vec<RequestOutcome>)>,
+    /// One status per assumption.
+    pub statuses: Vec<AssumptionStatus>,
+    /// `--as-of` as a period index of the horizon.
+    pub as_of: Option<usize>,
+}
+
+/// Compiles and evaluates `file` as of `as_of` (a period as written), printing
+/// the plan's diagnostics; Err is the exit code (1: the plan cannot be
+/// evaluated, 2: usage).
+pub fn load(file: &Path, as_of: Option<&str>) -> Result<SiteData, u8> {
+    if !file.is_file() {
+        eprintln!("error: {} is not a file", file.display());
+        return Err(2);
+    }
+    let as_of_month = match as_of {
+        None => None,
+        Some(p) => match plumb::actuals::parse_as_of(p) {
+            Some(m) => Some(m),
+            None => {
+                eprintln!("error: `{p}` is not a period (write 2026-03, 2026-Q1 or 2026)");
+                return Err(2);
+            }
+        },
+    };
+    let mut c = compile_as_of(
+        file,
+        &DiskFs,
+        &Options {
+            evaluate: true,
+            scenarios: None,
+        },
+        as_of_month,
+    );
+    super::eprint_diagnostics(&c);
+    drop(std::mem::take(&mut c.files));
+    let plan = c.plan();
+    let Some(results) = &c.results else {
+        eprintln!("error: the plan has errors; nothing was evaluated");
+        return Err(1);
+    };
+    let as_of = match as_of_month {
+        None => None,
+        Some(m) if (plan.start..plan.start + plan.len as i64).contains(&m) => {
+            usize::try_from(m - plan.start).ok()
+        }
+        Some(_) => {
+            eprintln!(
+                "error: --as-of {} is not a month of the plan's horizon ({} – {})",
+                as_of.unwrap_or(""),
+                plan.period_label(0),
+                plan.period_label(plan.len as i64 - 1)
+            );
+            return Err(2);
+        }
+    };
+    let outcomes = plumb::check::objectives::all_outcomes(plan, results)
+        .and_then(|t| plumb::check::requests::all_outcomes(plan, results).map(|r| (t, r)));
+    let (targets, requests) = match outcomes {
+        Ok(x) => x,
+        Err(e) => {
+            let d = e.to_diagnostic();
+            eprint!("{}", render_human(&d, &c.sources, Default::default()));
+            return Err(1);
+        }
+    };
+    let statuses = assumption_statuses(plan, &c.diagnostics);
+    Ok(SiteData {
+        c,
+        targets,
+        requests,
+        statuses,
+        as_of,
+    })
+}
