@@ -7,7 +7,7 @@ use super::Actuals;
 use crate::check::objectives::{self, compare, TargetOutcome};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::{eval_expr, Results, ScenarioResult, Value};
-use crate::ir::{Action, ExprKind, Plan};
+use crate::ir::{Action, ExprKind, Plan, Trigger};
 use crate::report::format::{amount, decimals_for};
 use crate::syntax::ast::BinOp;
 use crate::units::Unit;
@@ -118,6 +118,35 @@ pub fn check(
     out
 }
 
+/// Each action of a trigger's playbook when it fired at period `at`: the verb
+/// (`set`, `pause`), the driver or initiative it acts on, and the period it
+/// takes effect from.
+pub(crate) fn playbook<'p>(
+    plan: &'p Plan,
+    trig: &'p Trigger,
+    at: i64,
+) -> Vec<(&'static str, &'p str, String)> {
+    let mut out = Vec::new();
+    for step in &trig.steps {
+        let from = plan.period_label(at + i64::from(step.after));
+        for (a, _) in &step.actions {
+            out.push(match a {
+                Action::Set(i, _) => (
+                    "set",
+                    plan.items.get(*i).map_or("?", |x| x.name.as_str()),
+                    from.clone(),
+                ),
+                Action::Pause(i) => (
+                    "pause",
+                    plan.initiatives.get(*i).map_or("?", |x| x.name.as_str()),
+                    from.clone(),
+                ),
+            });
+        }
+    }
+    out
+}
+
 /// `trigger-fired`: a trigger that fired on actuals (in a closed period).
 fn triggers(plan: &Plan, f: &ScenarioResult, closed: usize, out: &mut Vec<Diagnostic>) {
     for (t, fired) in &f.fired {
@@ -127,25 +156,10 @@ fn triggers(plan: &Plan, f: &ScenarioResult, closed: usize, out: &mut Vec<Diagno
         let Some(trig) = plan.triggers.get(*t) else {
             continue;
         };
-        let mut actions = Vec::new();
-        for step in &trig.steps {
-            let from = plan.period_label(at + i64::from(step.after));
-            for (a, _) in &step.actions {
-                actions.push(match a {
-                    Action::Set(i, _) => format!(
-                        "set `{}` from {from}",
-                        plan.items.get(*i).map(|x| x.name.as_str()).unwrap_or("?")
-                    ),
-                    Action::Pause(i) => format!(
-                        "pause `{}` from {from}",
-                        plan.initiatives
-                            .get(*i)
-                            .map(|x| x.name.as_str())
-                            .unwrap_or("?")
-                    ),
-                });
-            }
-        }
+        let actions: Vec<String> = playbook(plan, trig, at)
+            .into_iter()
+            .map(|(verb, name, from)| format!("{verb} `{name}` from {from}"))
+            .collect();
         out.push(
             Diagnostic::warning(
                 Code::TriggerFired,

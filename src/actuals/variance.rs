@@ -12,7 +12,7 @@
 use super::Actuals;
 use crate::check::objectives;
 use crate::eval::{self, eval_expr, EvalOptions, Pinned, Results, ScenarioResult};
-use crate::ir::{Action, Expr, ExprKind, ItemId, Plan, ScenarioId};
+use crate::ir::{Expr, ExprKind, ItemId, Plan, ScenarioId};
 use crate::syntax::ast::{Aggregation, BinOp, ItemKind};
 use crate::units::Unit;
 use rust_decimal::Decimal;
@@ -640,25 +640,10 @@ fn fired(plan: &Plan, p: &ScenarioResult, f: &ScenarioResult, closed: usize) -> 
             .find(|(x, _)| x == t)
             .and_then(|(_, a)| *a)
             .map(|a| plan.period_label(a));
-        let mut actions = Vec::new();
-        for step in &trig.steps {
-            let from = plan.period_label(at + i64::from(step.after));
-            for (a, _) in &step.actions {
-                actions.push(match a {
-                    Action::Set(i, _) => format!(
-                        "set {} from {from}",
-                        plan.items.get(*i).map(|x| x.name.as_str()).unwrap_or("?")
-                    ),
-                    Action::Pause(i) => format!(
-                        "pause {} from {from}",
-                        plan.initiatives
-                            .get(*i)
-                            .map(|x| x.name.as_str())
-                            .unwrap_or("?")
-                    ),
-                });
-            }
-        }
+        let actions: Vec<String> = super::checks::playbook(plan, trig, at)
+            .into_iter()
+            .map(|(verb, name, from)| format!("{verb} {name} from {from}"))
+            .collect();
         out.push(TriggerFired {
             trigger: trig.name.clone(),
             fired: plan.period_label(at),
