@@ -51,26 +51,7 @@ pub struct DiskFs;
 
 impl FileSystem for DiskFs {
     fn read(&self, path: &Path) -> std::io::Result<String> {
-        use std::io::Read;
-        // Only regular files: opening a FIFO or a device could block forever.
-        if !std::fs::metadata(path)?.is_file() {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "it is not a regular file",
-            ));
-        }
-        // Never more than the parser accepts, whatever the file's size.
-        let limit = crate::syntax::limits::MAX_FILE_BYTES;
-        let mut bytes = Vec::new();
-        std::fs::File::open(path)?
-            .take(limit as u64 + 1)
-            .read_to_end(&mut bytes)?;
-        if bytes.len() > limit {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::FileTooLarge,
-                format!("the file is larger than {limit} bytes, the most Plumb reads"),
-            ));
-        }
+        let bytes = self.read_bytes(path)?;
         String::from_utf8(bytes).map_err(|e| {
             std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
@@ -97,15 +78,17 @@ impl FileSystem for DiskFs {
 
     fn read_bytes(&self, path: &Path) -> std::io::Result<Vec<u8>> {
         use std::io::Read;
+        // Only regular files: opening a FIFO or a device could block forever.
         if !std::fs::metadata(path)?.is_file() {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
                 "it is not a regular file",
             ));
         }
+        // Never more than the parser accepts, whatever the file's size.
         let limit = crate::syntax::limits::MAX_FILE_BYTES;
         let mut bytes = Vec::new();
-        // Opened for reading only: actuals files are never written.
+        // Opened for reading only: plan and actuals files are never written.
         std::fs::File::open(path)?
             .take(limit as u64 + 1)
             .read_to_end(&mut bytes)?;
