@@ -1,7 +1,7 @@
 //! `plumb export --format xlsx`: writes the plan as a workbook (REPORTS.md §2).
 
 use crate::{ExportArgs, ExportFormat};
-use plumb::report::extras::{gather, SimSettings, Sources};
+use plumb::report::extras::SimSettings;
 use plumb::report::site::SiteInput;
 use std::path::PathBuf;
 
@@ -11,34 +11,21 @@ pub fn run(args: &ExportArgs) -> u8 {
         Ok(d) => d,
         Err(code) => return code,
     };
+    let extras = match data.extras(SimSettings::default()) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
     let super::site_data::SiteData {
         c,
         targets,
         requests,
         statuses,
-        as_of,
+        ..
     } = &data;
-    let as_of = *as_of;
     let plan = c.plan();
     let Some(results) = &c.results else {
         return 1;
     };
-    let mut extras = match gather(&Sources {
-        plan,
-        results,
-        actuals: c.actuals.as_ref(),
-        forecast: c.forecast.as_ref(),
-        sim: SimSettings::default(),
-    }) {
-        Ok(x) => x,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return 1;
-        }
-    };
-    if extras.as_of.is_none() {
-        extras.as_of = as_of;
-    }
     let input = SiteInput {
         plan,
         results,

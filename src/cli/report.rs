@@ -1,7 +1,7 @@
 //! `plumb report`: writes the static site of REPORTS.md §1 into one directory.
 
 use crate::ReportArgs;
-use plumb::report::extras::{gather, SimSettings, Sources};
+use plumb::report::extras::SimSettings;
 use plumb::report::site::{build_site, SiteInput};
 use std::io::IsTerminal;
 use std::path::Path;
@@ -14,40 +14,27 @@ pub fn run(args: &ReportArgs) -> u8 {
         Ok(d) => d,
         Err(code) => return code,
     };
+    progress.step("gathering actuals, simulation and budgets");
+    let extras = match data.extras(SimSettings {
+        samples: args
+            .samples
+            .map_or(SimSettings::default().samples, |n| n as usize),
+        seed: args.seed.unwrap_or(0),
+    }) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
     let super::site_data::SiteData {
         c,
         targets,
         requests,
         statuses,
-        as_of,
+        ..
     } = &data;
-    let as_of = *as_of;
     let plan = c.plan();
     let Some(results) = &c.results else {
         return 1;
     };
-    progress.step("gathering actuals, simulation and budgets");
-    let mut extras = match gather(&Sources {
-        plan,
-        results,
-        actuals: c.actuals.as_ref(),
-        forecast: c.forecast.as_ref(),
-        sim: SimSettings {
-            samples: args
-                .samples
-                .map_or(SimSettings::default().samples, |n| n as usize),
-            seed: args.seed.unwrap_or(0),
-        },
-    }) {
-        Ok(x) => x,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return 1;
-        }
-    };
-    if extras.as_of.is_none() {
-        extras.as_of = as_of;
-    }
     progress.step("rendering pages");
     // With actuals the charts show the forecast: actuals to the as-of period,
     // solid, and the model after it, dashed. Targets stay the plan's.

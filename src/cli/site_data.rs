@@ -7,7 +7,8 @@ use plumb::check::requests::RequestOutcome;
 use plumb::compile::{compile_as_of, Compilation, DiskFs, Options};
 use plumb::diagnostic::render_human;
 use plumb::ir::ScenarioId;
-use plumb::report::site::{assumption_statuses, AssumptionStatus};
+use plumb::report::extras::{gather, SimSettings, Sources};
+use plumb::report::site::{assumption_statuses, AssumptionStatus, Extras};
 use std::path::Path;
 
 /// The evaluated plan and its outcomes.
@@ -91,4 +92,31 @@ pub fn load(file: &Path, as_of: Option<&str>) -> Result<SiteData, u8> {
         statuses,
         as_of,
     })
+}
+
+impl SiteData {
+    /// What the plan has beyond the model (actuals, simulation, budgets,
+    /// members), with `--as-of` where the plan's actuals set none; Err is the
+    /// exit code (the error is printed).
+    pub fn extras(&self, sim: SimSettings) -> Result<Extras, u8> {
+        let Some(results) = &self.c.results else {
+            return Err(1);
+        };
+        let c = &self.c;
+        let mut extras = gather(&Sources {
+            plan: c.plan(),
+            results,
+            actuals: c.actuals.as_ref(),
+            forecast: c.forecast.as_ref(),
+            sim,
+        })
+        .map_err(|e| {
+            eprintln!("error: {e}");
+            1u8
+        })?;
+        if extras.as_of.is_none() {
+            extras.as_of = self.as_of;
+        }
+        Ok(extras)
+    }
 }
