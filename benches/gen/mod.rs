@@ -1,5 +1,5 @@
 //! Large synthetic plans for the evaluation benchmark (`benches/eval.rs`) and its
-//! correctness test (`tests/bench_gen.rs`).
+//! correctness test (`tests/it/bench_generator.rs`).
 //!
 //! [`generate`] takes a [`Config`] and gives back a [`Synth`]: the plan as Plumb
 //! text plus the same plan as a plain list of formulas. [`reference`] evaluates that

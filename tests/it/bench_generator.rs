@@ -6,7 +6,7 @@
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
-#[path = "../benches/gen/mod.rs"]
+#[path = "../../benches/gen/mod.rs"]
 mod synth;
 
 use plumb::compile::{compile_str, Options};

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 /// (code, "error" | "warning") for every rendered diagnostic in every snapshot.
 fn rendered() -> BTreeSet<(String, &'static str)> {
     let mut seen = BTreeSet::new();
-    let mut entries: Vec<_> = std::fs::read_dir("tests/snapshots")
+    let mut entries: Vec<_> = std::fs::read_dir("tests/it/snapshots")
         .unwrap()
         .filter_map(Result::ok)
         .map(|e| e.path())
@@ -88,7 +88,7 @@ fn every_code_has_a_snapshot_with_its_severity() {
     }
     assert!(
         missing.is_empty(),
-        "no snapshot under tests/snapshots shows: {}",
+        "no snapshot under tests/it/snapshots shows: {}",
         missing.join(", ")
     );
     // And no code shows up with the wrong severity.

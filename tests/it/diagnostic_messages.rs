@@ -1,13 +1,14 @@
 //! The message corpus: every `tests/messages/*.plumb` (and `*/main.plumb` for a
 //! plan of several files) is a plan broken the way people break plans, one
 //! mistake per case, and one case per diagnostic code. Each snapshot
-//! (`tests/snapshots/messages__messages@NAME.snap`) holds the source, the number
-//! of diagnostics and the rendered human output, so a reviewer reads every
-//! message Plumb prints in one place and a cascade shows up as a changed count.
+//! (`tests/it/snapshots/it__diagnostic_messages__one_file@NAME.snap`) holds the
+//! source, the number of diagnostics and the rendered human output, so a reviewer
+//! reads every message Plumb prints in one place and a cascade shows up as a
+//! changed count.
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::fmt::Write;
 use std::path::Path;
@@ -42,15 +43,15 @@ fn message_snapshot_of(c: &plumb::compile::Compilation) -> String {
 }
 
 #[test]
-fn messages() {
-    insta::glob!("messages/*.plumb", |path| {
+fn one_file() {
+    insta::glob!("../messages", "*.plumb", |path| {
         insta::assert_snapshot!(message_snapshot(path));
     });
 }
 
 #[test]
-fn multi_file_messages() {
-    insta::glob!("messages/*/main.plumb", |path| {
+fn several_files() {
+    insta::glob!("../messages", "*/main.plumb", |path| {
         insta::assert_snapshot!(message_snapshot(path));
     });
 }
@@ -58,8 +59,8 @@ fn multi_file_messages() {
 /// `tests/messages/simulate/*.plumb`: what `plumb check --simulate` adds
 /// (10,000 runs, seed 0, the same on any machine and thread count).
 #[test]
-fn simulated_messages() {
-    insta::glob!("messages/simulate/*.plumb", |path| {
+fn simulated() {
+    insta::glob!("../messages", "simulate/*.plumb", |path| {
         let mut c = common::compile_file(path);
         let plan = c.plan();
         let model = plumb::uncertainty::Model::new(plan).unwrap();
@@ -88,10 +89,10 @@ fn simulated_messages() {
 #[test]
 fn the_corpus_shows_every_code() {
     let mut seen = std::collections::BTreeSet::new();
-    for e in std::fs::read_dir("tests/snapshots").unwrap() {
+    for e in std::fs::read_dir("tests/it/snapshots").unwrap() {
         let path = e.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().to_string();
-        if !name.starts_with("messages__") {
+        if !name.starts_with("it__diagnostic_messages__") {
             continue;
         }
         let text = std::fs::read_to_string(&path).unwrap();

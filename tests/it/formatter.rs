@@ -5,7 +5,7 @@
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use plumb::check::objectives::all_outcomes;
 use plumb::compile::{compile, Compilation, DiskFs, FileSystem, Options};
@@ -16,22 +16,6 @@ use std::path::{Path, PathBuf};
 
 fn fmt(text: &str) -> Result<String, FormatError> {
     format_source(text, FileId(0))
-}
-
-fn plumb_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .filter_map(Result::ok)
-        .collect();
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
-        let p = e.path();
-        if p.is_dir() {
-            plumb_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "plumb") {
-            out.push(p);
-        }
-    }
 }
 
 fn run_json(c: &Compilation) -> String {
@@ -83,7 +67,7 @@ fn idempotent_on_every_example_and_case() {
         "tests/explain",
         "tests/fmt",
     ] {
-        plumb_files(Path::new(dir), &mut files);
+        files.extend(common::files_below(dir, "plumb"));
     }
     assert!(files.len() > 10);
     let mut formatted = 0;
@@ -111,14 +95,7 @@ fn idempotent_on_every_example_and_case() {
 fn meaning_preserved_on_every_example_and_case() {
     let mut entries: Vec<PathBuf> = Vec::new();
     for dir in ["examples", "tests/cases"] {
-        let mut files = Vec::new();
-        plumb_files(Path::new(dir), &mut files);
-        for f in files {
-            let text = std::fs::read_to_string(&f).unwrap_or_default();
-            if text.lines().any(|l| l.starts_with("plan ")) {
-                entries.push(f);
-            }
-        }
+        entries.extend(common::plan_files(dir));
     }
     assert!(entries.len() > 5);
     let opts = Options {
@@ -138,13 +115,14 @@ fn meaning_preserved_on_every_example_and_case() {
     }
 }
 
+/// Every `tests/fmt/*.plumb` (messy inputs): the canonical output is snapshotted.
 #[test]
-fn messy_input_snapshots() {
-    for name in ["messy", "comments", "dims"] {
-        let text = std::fs::read_to_string(format!("tests/fmt/{name}.plumb")).unwrap();
+fn canonical_output() {
+    insta::glob!("../fmt", "*.plumb", |path| {
+        let text = std::fs::read_to_string(path).unwrap();
         let out = fmt(&text).unwrap();
-        insta::assert_snapshot!(format!("fmt_{name}"), out);
-    }
+        insta::assert_snapshot!(out);
+    });
 }
 
 #[test]

@@ -4,36 +4,18 @@
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use plumb::check::objectives::all_outcomes;
 use plumb::report::format::exact;
 use plumb::report::{By, RunReport};
 use rust_decimal::Decimal;
-use std::path::{Path, PathBuf};
 use std::str::FromStr;
-
-fn plans(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .filter_map(Result::ok)
-        .collect();
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
-        let p = e.path();
-        if p.is_dir() {
-            plans(&p, out);
-        } else if p.extension().is_some_and(|x| x == "plumb") {
-            out.push(p);
-        }
-    }
-}
 
 #[test]
 fn json_matches_serde_json_for_every_example_and_case() {
-    let mut files = Vec::new();
-    plans(Path::new("examples"), &mut files);
-    plans(Path::new("tests/cases"), &mut files);
+    let mut files = common::files_below("examples", "plumb");
+    files.extend(common::files_below("tests/cases", "plumb"));
     let mut compared = 0;
     for path in files {
         let c = common::compile_file(&path);

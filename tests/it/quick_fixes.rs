@@ -7,28 +7,12 @@
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
+use crate::common;
+
 use plumb::analysis::fix::fixes_for;
 use plumb::compile::{compile, Compilation, DiskFs, Options};
 use plumb::diagnostic::Code;
 use std::path::{Path, PathBuf};
-
-/// Entry files of the cases under `dir`: `*.plumb` and `*/main.plumb`.
-fn entries(dir: &str) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut all: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    all.sort();
-    for p in all {
-        if p.is_dir() && p.join("main.plumb").is_file() {
-            out.push(p.join("main.plumb"));
-        } else if p.extension().is_some_and(|x| x == "plumb") {
-            out.push(p);
-        }
-    }
-    out
-}
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -146,7 +130,7 @@ fn every_quick_fix_parses_and_removes_its_diagnostic() {
     let mut applied = 0;
     let mut failures = Vec::new();
     for dir in ["tests/messages", "tests/cases"] {
-        for entry in entries(dir) {
+        for entry in common::case_entries(dir) {
             let (n, f) = apply_all(&entry);
             applied += n;
             failures.extend(f);
@@ -199,7 +183,7 @@ fn declarations_proposed_in_help_lines_parse() {
     let mut tried = 0;
     let mut failures = Vec::new();
     for dir in ["tests/messages", "tests/cases"] {
-        for entry in entries(dir) {
+        for entry in common::case_entries(dir) {
             let c = check(&entry);
             for d in &c.diagnostics {
                 let Some(help) = &d.help else { continue };

@@ -5,7 +5,7 @@
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use plumb::check::objectives::all_outcomes;
 use plumb::report::site::{assumption_statuses, build_site, Extras, Page, SiteInput};
@@ -43,7 +43,7 @@ fn without_css(html: &str) -> String {
 fn snapshot(rel: &str, stem: &str) {
     for p in pages(rel) {
         let name = format!("{stem}__{}", p.path.replace(['/', '.'], "_"));
-        insta::with_settings!({snapshot_path => "snapshots/report", prepend_module_to_snapshot => false}, {
+        common::snapshots_in("report", || {
             insta::assert_snapshot!(name, without_css(&p.html));
         });
     }
@@ -444,7 +444,7 @@ fn report_with_actuals_shows_actual_to_date_outlook_and_waterfall() {
     let w = &html[html.find("id=\"waterfalls\"").expect("waterfalls")..];
     let w = &w[..w.find("</section>").expect("end")];
     text.push_str(&strip_tags(&w[w.find("<table").expect("waterfall data")..]));
-    insta::with_settings!({snapshot_path => "snapshots/report", prepend_module_to_snapshot => false}, {
+    common::snapshots_in("report", || {
         insta::assert_snapshot!("close__targets_and_waterfall", text);
     });
     // --as-of moves the close back to February: the to-date figure follows.

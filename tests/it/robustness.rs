@@ -8,6 +8,7 @@
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
+use crate::common::plumb;
 use plumb::check::objectives::all_outcomes;
 use plumb::compile::{compile, compile_str, Compilation, DiskFs, Options};
 use plumb::diagnostic::{render_human, Code, JsonDiagnostic, RenderOptions};
@@ -614,14 +615,6 @@ fn an_imported_file_past_the_size_limit_is_not_read_whole() {
 }
 
 // ------------------------------------------------------------- the binary
-
-fn plumb(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_plumb"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
 
 /// Exit code 0, 1 or 2, no panic, and something said on failure.
 fn assert_graceful(o: &Output) {

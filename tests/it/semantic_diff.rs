@@ -5,7 +5,7 @@
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use plumb::diff::{diff, render_human, render_markdown, DiffOptions, PlanDiff};
 use std::path::{Path, PathBuf};
@@ -34,37 +34,36 @@ fn run_case(dir: &Path) -> PlanDiff {
     )
 }
 
-fn cases() -> Vec<(String, PathBuf)> {
-    let mut out: Vec<(String, PathBuf)> = std::fs::read_dir("tests/diff")
-        .unwrap()
-        .filter_map(Result::ok)
-        .filter(|e| e.path().is_dir())
-        .map(|e| (e.file_name().to_string_lossy().to_string(), e.path()))
-        .collect();
-    out.sort();
-    out
-}
-
+/// Every folder of `tests/diff/` is a case (found through its `old.plumb` or
+/// `old/main.plumb`), its snapshot named after the folder.
 #[test]
-fn diff_cases() {
-    let all = cases();
-    assert!(all.len() >= 4, "expected the diff cases in tests/diff");
-    for (name, dir) in all {
-        let d = run_case(&dir);
+fn cases() {
+    insta::glob!("../diff", "{*/old.plumb,*/old/main.plumb}", |path| {
+        // `NAME/old.plumb` or `NAME/old/main.plumb`: the case is the folder NAME.
+        let old = if path.ends_with("old/main.plumb") {
+            path.parent().unwrap()
+        } else {
+            path
+        };
+        let dir = old.parent().unwrap();
+        let name = dir.file_name().unwrap().to_string_lossy().to_string();
+        let d = run_case(dir);
         assert!(!d.is_empty(), "{name}: the diff found no change");
         let snap = format!(
             "=== human\n{}\n=== markdown\n{}",
             render_human(&d),
             render_markdown(&d)
         );
-        insta::assert_snapshot!(format!("diff_{name}"), snap);
-    }
+        insta::with_settings!({snapshot_suffix => name}, {
+            insta::assert_snapshot!(snap);
+        });
+    });
 }
 
 #[test]
 fn json_shape() {
     let d = run_case(Path::new("tests/diff/changed_driver"));
-    insta::assert_snapshot!("diff_changed_driver_json", d.to_json());
+    insta::assert_snapshot!("changed_driver_json", d.to_json());
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use plumb::actuals::variance::{self, value_over, Inputs, Window};
 use plumb::compile::Compilation;

@@ -1,12 +1,13 @@
 //! Time and roll-ups (LANGUAGE.md §3, §3.1, §3.2): every `tests/time/*.plumb` is
-//! compiled and evaluated; its snapshot (`tests/snapshots/time__NAME.snap`) holds
-//! the source, the diagnostics, the monthly results and every item's roll-up by
-//! quarter and by year (partial windows marked `*`). The tests below pin the
+//! compiled and evaluated; its snapshot
+//! (`tests/it/snapshots/it__time_rollups__cases@NAME.snap`) holds the source, the
+//! diagnostics, the monthly results and every item's roll-up by quarter and by
+//! year (partial windows marked `*`). The tests below pin the
 //! window figures against hand-computed decimals.
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use plumb::compile::Compilation;
 use plumb::eval::window::effective_rollup;
@@ -65,23 +66,14 @@ fn rollups_text(c: &Compilation) -> String {
 }
 
 #[test]
-fn time_cases() {
-    let mut entries: Vec<_> = std::fs::read_dir("tests/time")
-        .unwrap()
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "plumb"))
-        .collect();
-    entries.sort();
-    assert!(!entries.is_empty());
-    for path in entries {
-        let name = path.file_stem().unwrap().to_string_lossy().to_string();
-        let c = common::compile_file(&path);
-        let mut text = common::case_snapshot(&path);
+fn cases() {
+    insta::glob!("../time", "*.plumb", |path| {
+        let c = common::compile_file(path);
+        let mut text = common::case_snapshot(path);
         text.push_str("=== roll-ups\n");
         text.push_str(&rollups_text(&c));
-        insta::assert_snapshot!(name, text);
-    }
+        insta::assert_snapshot!(text);
+    });
 }
 
 /// The value of `item` over the window labelled `label` (`--by` quarter or year).

@@ -5,7 +5,7 @@
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use plumb::compile::{compile_str, Compilation, Options};
 use plumb::ir::Plan;

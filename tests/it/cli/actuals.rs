@@ -4,27 +4,9 @@
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
-use std::path::Path;
-use std::process::{Command, Output};
+use crate::common::{plumb, plumb_in, stdout};
 
 const CLOSE: &str = "examples/close/fy2026.plumb";
-
-fn plumb_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_plumb"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
-fn plumb(args: &[&str]) -> Output {
-    plumb_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
 
 #[test]
 fn variance_json_has_exact_decimals() {

@@ -1,24 +1,12 @@
-//! The built `plumb` binary: `check` on files and directories (every entry file
-//! below a directory, the files imported by them not checked on their own), exit
-//! codes, JSON diagnostics pointing into the right file, and the `requests` of
-//! `run --format json`.
+//! `plumb check` through the built binary: files and directories (every entry
+//! file below a directory, the files imported by them not checked on their own),
+//! exit codes, JSON diagnostics pointing into the right file, and the GitHub and
+//! SARIF formats.
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
-use std::process::{Command, Output};
-
-fn plumb(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_plumb"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+use crate::common::{plumb, stderr, stdout};
+use std::process::Output;
 
 fn json(o: &Output) -> Vec<serde_json::Value> {
     serde_json::from_slice::<Vec<serde_json::Value>>(&o.stdout).unwrap()
@@ -97,53 +85,78 @@ fn check_finds_entry_files_in_nested_directories() {
 }
 
 #[test]
-fn run_json_reports_requests() {
-    let o = plumb(&["run", "examples/fy2026.plumb", "--format", "json"]);
-    assert_eq!(o.status.code(), Some(0));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let r = &v["scenarios"]["base"]["requests"][0];
-    assert_eq!(r["request"], "rnd_engineers");
-    assert_eq!(r["from"], "rnd");
-    assert_eq!(r["ask"]["value"], "20");
-    assert_eq!(r["ask"]["threshold"], "30");
-    assert_eq!(r["grant"]["threshold"], "20");
-    assert_eq!(r["grant"]["holds"], true);
-    assert_eq!(r["gap"], "-10");
-    // In the downside the hiring freeze breaks the grant: reported, not an error.
-    let d = &v["scenarios"]["downside"]["requests"][0];
-    assert_eq!(d["grant"]["value"], "10");
-    assert_eq!(d["grant"]["holds"], false);
-}
-
-#[test]
-fn run_table_shows_the_cascade_and_requests() {
-    let o = plumb(&["run", "examples/fy2026.plumb", "--scenario", "base"]);
-    assert_eq!(o.status.code(), Some(0));
+fn check_github_annotations() {
+    let o = plumb(&["check", "examples/fy2026.plumb", "--format", "github"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
-    assert!(out.contains("Targets: top-down threshold against the bottom-up projection"));
-    assert!(out.contains("└ new_logos"), "{out}");
-    assert!(out.contains("Requests: what each team asked against what was granted"));
-    assert!(out.contains("rnd_engineers"), "{out}");
-}
-
-#[test]
-fn run_prints_numbers_but_fails_when_the_story_disagrees() {
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 1, "{out}");
+    let l = lines[0];
+    assert!(
+        l.starts_with("::warning file=examples/fy2026.plumb,line=41,col=10,endLine=41,endColumn=29,title=plumb%3A%3Atarget-missed::objective `revenue_65m` misses its target"),
+        "{l}"
+    );
+    // Newlines inside the message are escaped so the command stays on one line.
+    assert!(l.contains("%0Ahelp: close the gap"), "{l}");
     let o = plumb(&[
-        "run",
-        "tests/cases/maintain_violated.plumb",
+        "check",
+        "examples/fy2026.plumb",
         "--format",
-        "json",
+        "github",
+        "--deny-warnings",
     ]);
     assert_eq!(o.status.code(), Some(1));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["scenarios"]["base"]["items"]["deals"]["values"][3], "3");
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("plumb::maintain-violated"), "{err}");
 }
 
 #[test]
-fn run_refuses_a_plan_that_cannot_be_evaluated() {
-    let o = plumb(&["run", "tests/cases/cycle.plumb"]);
+fn check_sarif_log() {
+    let o = plumb(&["check", "examples/fy2026.plumb", "--format", "sarif"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    let run = &v["runs"][0];
+    let driver = &run["tool"]["driver"];
+    assert_eq!(driver["name"], "plumb");
+    assert_eq!(driver["version"], env!("CARGO_PKG_VERSION"));
+    let rules = driver["rules"].as_array().unwrap();
+    for code in plumb::diagnostic::Code::ALL {
+        assert!(
+            rules.iter().any(|r| r["id"] == code.as_str()),
+            "rule {} missing",
+            code.as_str()
+        );
+    }
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1);
+    let r = &results[0];
+    assert_eq!(r["ruleId"], "target-missed");
+    assert_eq!(r["level"], "warning");
+    let idx = r["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(rules[idx]["id"], "target-missed");
+    let loc = &r["locations"][0]["physicalLocation"];
+    assert_eq!(loc["artifactLocation"]["uri"], "examples/fy2026.plumb");
+    assert_eq!(loc["region"]["startLine"], 41);
+    assert_eq!(loc["region"]["startColumn"], 10);
+    assert_eq!(loc["region"]["endLine"], 41);
+    assert_eq!(loc["region"]["endColumn"], 29);
+    assert!(r["message"]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("objective `revenue_65m` misses its target"));
+}
+
+#[test]
+fn check_sarif_with_errors_exits_1() {
+    let o = plumb(&[
+        "check",
+        "tests/cases/unit_mismatch.plumb",
+        "--format",
+        "sarif",
+    ]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(o.stdout.is_empty());
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert!(results
+        .iter()
+        .any(|r| r["ruleId"] == "unit-mismatch" && r["level"] == "error"));
 }

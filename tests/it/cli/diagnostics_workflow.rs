@@ -6,24 +6,7 @@
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
-use std::process::{Command, Output};
-
-fn plumb(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_plumb"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use crate::common::{plumb, stderr, stdout};
 
 #[test]
 fn check_of_a_team_file_checks_the_plan_that_imports_it() {

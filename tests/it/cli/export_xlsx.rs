@@ -5,16 +5,13 @@
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
+use crate::common::bin;
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use rust_decimal::Decimal;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_plumb")
-}
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -4,15 +4,12 @@
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
-use std::process::Command;
+use crate::common::plumb;
 
 fn csv(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_plumb"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["run", "tests/report/small.plumb", "--format", "csv"])
-        .args(args)
-        .output()
-        .expect("plumb runs");
+    let mut all = vec!["run", "tests/report/small.plumb", "--format", "csv"];
+    all.extend_from_slice(args);
+    let out = plumb(&all);
     assert_eq!(
         out.status.code(),
         Some(0),

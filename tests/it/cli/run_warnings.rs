@@ -3,15 +3,7 @@
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
-use std::process::{Command, Output};
-
-fn plumb(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_plumb"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
+use crate::common::plumb;
 
 /// A plan with `n` drivers nothing reads (each an `unused-driver` warning) and one
 /// metric that the report shows.

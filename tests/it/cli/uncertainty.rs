@@ -2,19 +2,12 @@
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
-use std::process::Command;
+use crate::common::{plumb, stderr, stdout};
 
-fn plumb(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_plumb"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+/// Exit code, standard output and standard error of the built binary.
+fn outcome(args: &[&str]) -> (i32, String, String) {
+    let out = plumb(args);
+    (out.status.code().unwrap_or(-1), stdout(&out), stderr(&out))
 }
 
 const EX: &str = "examples/uncertain.plumb";
@@ -22,7 +15,7 @@ const EX: &str = "examples/uncertain.plumb";
 #[test]
 fn simulate_json_is_byte_identical_for_any_thread_count() {
     let run = |threads: &str| {
-        let (code, out, err) = plumb(&[
+        let (code, out, err) = outcome(&[
             "simulate",
             EX,
             "--samples",
@@ -60,7 +53,7 @@ fn simulate_json_is_byte_identical_for_any_thread_count() {
 
 #[test]
 fn simulate_csv_and_markdown() {
-    let (code, out, _) = plumb(&[
+    let (code, out, _) = outcome(&[
         "simulate",
         EX,
         "--samples",
@@ -74,17 +67,17 @@ fn simulate_csv_and_markdown() {
     assert!(out.starts_with("scenario,kind,name,period,probability,p10,p50,p90,mean\n"));
     assert!(out.contains("base,item,revenue,2026-01,,"));
     assert!(out.contains("base,trigger,soft_quarter,"));
-    let (code, out, _) = plumb(&["simulate", EX, "--samples", "200", "--format", "markdown"]);
+    let (code, out, _) = outcome(&["simulate", EX, "--samples", "200", "--format", "markdown"]);
     assert_eq!(code, 0);
     assert!(out.contains("## Scenario price_war: 200 runs, seed 0"));
-    let (code, _, err) = plumb(&["simulate", EX, "-s", "nope"]);
+    let (code, _, err) = outcome(&["simulate", EX, "-s", "nope"]);
     assert_eq!(code, 2);
     assert!(err.contains("no scenario `nope`"));
 }
 
 #[test]
 fn solve_prints_the_line_to_paste_and_fails_without_a_solution() {
-    let (code, out, _) = plumb(&[
+    let (code, out, _) = outcome(&[
         "solve",
         "examples/fy2026.plumb",
         "revenue_65m",
@@ -93,7 +86,7 @@ fn solve_prints_the_line_to_paste_and_fails_without_a_solution() {
     ]);
     assert_eq!(code, 0);
     assert!(out.contains("win_rate = 1.01987 * win_rate"), "{out}");
-    let (code, out, _) = plumb(&[
+    let (code, out, _) = outcome(&[
         "solve",
         "examples/fy2026.plumb",
         "revenue_65m",
@@ -108,7 +101,7 @@ fn solve_prints_the_line_to_paste_and_fails_without_a_solution() {
     assert_eq!(v["value"], "0.00528956");
     assert_eq!(v["mode"], "shift");
     assert_eq!(v["line"], "win_rate = win_rate + 0.00528956");
-    let (code, out, _) = plumb(&[
+    let (code, out, _) = outcome(&[
         "solve",
         "examples/fy2026.plumb",
         "revenue_65m",
@@ -123,7 +116,7 @@ fn solve_prints_the_line_to_paste_and_fails_without_a_solution() {
 
 #[test]
 fn sensitivity_lists_ranged_drivers_by_swing() {
-    let (code, out, err) = plumb(&["sensitivity", EX, "revenue_46m", "--format", "json"]);
+    let (code, out, err) = outcome(&["sensitivity", EX, "revenue_46m", "--format", "json"]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let names: Vec<&str> = v["drivers"]
@@ -153,7 +146,7 @@ fn check_simulate_warns_and_check_fails_on_a_bad_range() {
         );
     let good = dir.path().join("good.plumb");
     std::fs::write(&good, &text).unwrap();
-    let (code, out, _) = plumb(&[
+    let (code, out, _) = outcome(&[
         "check",
         good.to_str().unwrap(),
         "--simulate",
@@ -175,7 +168,7 @@ fn check_simulate_warns_and_check_fails_on_a_bad_range() {
     assert_eq!(odds[0]["severity"], "warning");
     let bad = dir.path().join("bad.plumb");
     std::fs::write(&bad, text.replace("range 80K to 90K", "range 86K to 90K")).unwrap();
-    let (code, out, _) = plumb(&["check", bad.to_str().unwrap(), "--format", "json"]);
+    let (code, out, _) = outcome(&["check", bad.to_str().unwrap(), "--format", "json"]);
     assert_eq!(code, 1);
     assert!(out.contains("\"code\": \"range-excludes-plan\""), "{out}");
     assert!(out.contains("\"line\": 26"), "{out}");
@@ -183,10 +176,10 @@ fn check_simulate_warns_and_check_fails_on_a_bad_range() {
 
 #[test]
 fn explain_shows_a_drivers_range() {
-    let (code, out, err) = plumb(&["explain", EX, "revenue"]);
+    let (code, out, err) = outcome(&["explain", EX, "revenue"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("range 34K to 44K triangular"), "{out}");
-    let (_, out, _) = plumb(&["explain", EX, "deal_size", "--format", "json"]);
+    let (_, out, _) = outcome(&["explain", EX, "deal_size", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["roots"][0]["range"], "34K to 44K triangular");
 }
@@ -208,13 +201,13 @@ fn diff_reports_changed_ranges_and_with_simulate_the_change_in_odds() {
         text.replace("range 80K to 90K", "range 80K to 90K uniform"),
     )
     .unwrap();
-    let (code, out, err) = plumb(&["diff", old.to_str().unwrap(), new.to_str().unwrap()]);
+    let (code, out, err) = outcome(&["diff", old.to_str().unwrap(), new.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
     assert!(
         out.contains("range 80K to 90K → 80K to 90K uniform"),
         "{out}"
     );
-    let (code, out, err) = plumb(&[
+    let (code, out, err) = outcome(&[
         "diff",
         old.to_str().unwrap(),
         new.to_str().unwrap(),
@@ -236,7 +229,7 @@ fn diff_reports_changed_ranges_and_with_simulate_the_change_in_odds() {
     // PERT ≈ 20.7% → uniform ≈ 33.1%.
     let change: f64 = row["change"].as_str().unwrap().parse().unwrap();
     assert!((change - 0.124).abs() < 0.05, "{row}");
-    let (_, out, _) = plumb(&[
+    let (_, out, _) = outcome(&[
         "diff",
         old.to_str().unwrap(),
         new.to_str().unwrap(),
@@ -257,7 +250,7 @@ fn simulate_leaves_the_base_odds_for_the_language_server() {
     // Sources of its own, so no other test's simulation writes the same entry.
     let text = std::fs::read_to_string(EX).unwrap() + "\n# cache test\n";
     std::fs::write(&plan, &text).unwrap();
-    let (code, out, err) = plumb(&[
+    let (code, out, err) = outcome(&[
         "simulate",
         plan.to_str().unwrap(),
         "--samples",

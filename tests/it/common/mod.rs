@@ -1,5 +1,6 @@
-//! Shared helpers for the data-driven tests: compile a case, render what a user
-//! would see (source, diagnostics, results) as one snapshot text.
+//! Shared helpers of the integration tests: compile a case and render what a user
+//! would see (source, diagnostics, results) as one snapshot text, list the case
+//! files, keep snapshots in a folder of their own, and run the built `plumb`.
 #![allow(dead_code)]
 
 use plumb::check::objectives::all_outcomes;
@@ -8,7 +9,8 @@ use plumb::diagnostic::{render_human, RenderOptions};
 use plumb::report::format::exact;
 use plumb::report::{By, RunReport};
 use std::fmt::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
 
 /// Compiles and evaluates a plan file from disk.
 pub fn compile_file(path: &Path) -> Compilation {
@@ -167,4 +169,132 @@ pub fn case_snapshot(path: &Path) -> String {
     let _ = writeln!(out, "=== results");
     out.push_str(&results_text(&c));
     out
+}
+
+// ------------------------------------------------------------- case files
+
+/// Every file below `dir` (recursively) whose name ends in `.{ext}`, sorted by path.
+pub fn files_below(dir: impl AsRef<Path>, ext: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    collect(dir.as_ref(), ext, &mut out);
+    out
+}
+
+fn collect(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            collect(&p, ext, out);
+        } else if p.extension().is_some_and(|x| x == ext) {
+            out.push(p);
+        }
+    }
+}
+
+/// The `.plumb` files below `dir` that declare a `plan` (the entry files; the
+/// others are parts of a plan of several files, reached through its imports).
+pub fn plan_files(dir: impl AsRef<Path>) -> Vec<PathBuf> {
+    files_below(dir, "plumb")
+        .into_iter()
+        .filter(|p| {
+            let text = std::fs::read_to_string(p).unwrap_or_default();
+            text.lines().any(|l| l.starts_with("plan "))
+        })
+        .collect()
+}
+
+/// The cases of a case directory (`tests/cases`, `tests/messages`): every
+/// `DIR/*.plumb` and, for a plan of several files, every `DIR/*/main.plumb`.
+pub fn case_entries(dir: impl AsRef<Path>) -> Vec<PathBuf> {
+    let dir = dir.as_ref();
+    let mut all: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    all.sort();
+    let mut out = Vec::new();
+    for p in all {
+        if p.is_dir() && p.join("main.plumb").is_file() {
+            out.push(p.join("main.plumb"));
+        } else if p.extension().is_some_and(|x| x == "plumb") {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// The glob (for `insta::glob!` from `tests/it/`) that matches the same cases
+/// as [`case_entries`] in `tests/{dir}`.
+pub const CASES: &str = "{*.plumb,*/main.plumb}";
+
+// ------------------------------------------------------------- snapshots
+
+/// Runs `f` with its snapshots kept in `tests/it/snapshots/{dir}/`, named without
+/// the module path (the HTML pages of `plumb report`).
+pub fn snapshots_in(dir: &str, f: impl FnOnce()) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(format!("snapshots/{dir}"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(f);
+}
+
+// ------------------------------------------------------------- the binary
+
+/// The built `plumb` binary.
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_plumb")
+}
+
+/// The repository's root, where the tests run and relative paths start.
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs the built binary at the repository's root, without colour.
+pub fn plumb(args: &[&str]) -> Output {
+    plumb_in(root(), args)
+}
+
+/// Runs the built binary in `dir`, without colour.
+pub fn plumb_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap_or_else(|e| panic!("plumb {args:?}: {e}"))
+}
+
+/// Runs the built binary with `input` on its standard input.
+pub fn plumb_stdin(args: &[&str], input: &str) -> Output {
+    use std::io::Write as _;
+    let mut child = Command::new(bin())
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("plumb {args:?}: {e}"));
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(input.as_bytes()).expect("write stdin");
+    }
+    child.wait_with_output().expect("plumb exits")
+}
+
+/// What the binary printed on standard output.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// What the binary printed on standard error.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
 }
