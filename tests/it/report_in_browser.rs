@@ -164,22 +164,6 @@ fn run_json(plan: &Path) -> Value {
     serde_json::from_slice(&out.stdout).expect("JSON")
 }
 
-fn pages_below(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("read dir")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            pages_below(&p, out);
-        } else if p.extension().is_some_and(|x| x == "html") {
-            out.push(p);
-        }
-    }
-}
-
 /// Checks one loaded page; returns how many target rows were compared.
 fn check_page(name: &str, l: &Load, json: &Value) -> usize {
     let console = console_lines(&l.stderr);
@@ -314,9 +298,7 @@ fn every_example_page_in_headless_chromium() {
             .expect("plumb report");
         assert!(site.join("index.html").is_file(), "{rel}: {status}");
         let json = run_json(&plan);
-        let mut html = Vec::new();
-        pages_below(&site, &mut html);
-        for page in html {
+        for page in crate::common::files_below(&site, "html") {
             let rel_page = page.strip_prefix(&site).unwrap_or(&page).to_path_buf();
             let name = format!("{stem}/{}", rel_page.display());
             // The probe runs on a copy, beside the original so links resolve alike.

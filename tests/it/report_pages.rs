@@ -5,16 +5,12 @@
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
-use crate::common;
+use crate::common::{self, root};
 
 use plumb::check::objectives::all_outcomes;
 use plumb::report::site::{assumption_statuses, build_site, Extras, Page, SiteInput};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn pages(rel: &str) -> Vec<Page> {
     let c = common::compile_file(&root().join(rel));

@@ -5,17 +5,13 @@
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
-use crate::common::bin;
+use crate::common::{bin, root};
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use rust_decimal::Decimal;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn run_json(plan: &Path) -> Value {
     run_json_by(plan, "month")
