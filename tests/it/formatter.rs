@@ -71,7 +71,7 @@ fn idempotent_on_every_example_and_case() {
     }
     assert!(files.len() > 10);
     let mut formatted = 0;
-    for f in &files {
+    common::check_each(&files, |f| {
         let text = std::fs::read_to_string(f).unwrap();
         match fmt(&text) {
             Ok(once) => {
@@ -86,7 +86,7 @@ fn idempotent_on_every_example_and_case() {
             }
             Err(FormatError::Internal(m)) => panic!("{}: {m}", f.display()),
         }
-    }
+    });
     assert!(formatted > 10);
 }
 
@@ -102,9 +102,9 @@ fn meaning_preserved_on_every_example_and_case() {
         evaluate: true,
         scenarios: None,
     };
-    for entry in entries {
-        let before = compile(&entry, &DiskFs, &opts);
-        let after = compile(&entry, &FormattedFs, &opts);
+    common::check_each(&entries, |entry| {
+        let before = compile(entry, &DiskFs, &opts);
+        let after = compile(entry, &FormattedFs, &opts);
         let name = entry.display().to_string();
         assert_eq!(codes(&before), codes(&after), "{name}: diagnostics differ");
         assert_eq!(
@@ -112,7 +112,7 @@ fn meaning_preserved_on_every_example_and_case() {
             run_json(&after),
             "{name}: results differ"
         );
-    }
+    });
 }
 
 /// Every `tests/fmt/*.plumb` (messy inputs): the canonical output is snapshotted.

@@ -17,11 +17,11 @@ fn json_matches_serde_json_for_every_example_and_case() {
     let mut files = common::files_below("examples", "plumb");
     files.extend(common::files_below("tests/cases", "plumb"));
     let mut compared = 0;
-    for path in files {
-        let c = common::compile_file(&path);
-        let Some(results) = &c.results else { continue };
+    common::check_each(&files, |path| {
+        let c = common::compile_file(path);
+        let Some(results) = &c.results else { return };
         let Ok(outcomes) = all_outcomes(c.plan(), results) else {
-            continue;
+            return;
         };
         for by in [By::Month, By::Quarter, By::Year] {
             let report = RunReport::build(c.plan(), results, &outcomes, by);
@@ -30,7 +30,7 @@ fn json_matches_serde_json_for_every_example_and_case() {
             assert_eq!(ours, theirs, "{} ({by:?})", path.display());
             compared += 1;
         }
-    }
+    });
     assert!(compared >= 6, "only {compared} reports compared");
 }
 

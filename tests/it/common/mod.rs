@@ -233,6 +233,26 @@ pub fn case_entries(dir: impl AsRef<Path>) -> Vec<PathBuf> {
 /// as [`case_entries`] in `tests/{dir}`.
 pub const CASES: &str = "{*.plumb,*/main.plumb}";
 
+/// Runs `check` on every file and, if it panics on some, fails naming all of
+/// them (each panic's message is printed as it happens), not only the first:
+/// for loops over case files that assert without a snapshot.
+pub fn check_each(files: &[PathBuf], mut check: impl FnMut(&Path)) {
+    let failed: Vec<String> = files
+        .iter()
+        .filter(|f| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(f.as_path()))).is_err()
+        })
+        .map(|f| f.display().to_string())
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{} of {} files failed: {}",
+        failed.len(),
+        files.len(),
+        failed.join(", ")
+    );
+}
+
 // ------------------------------------------------------------- snapshots
 
 /// Runs `f` with its snapshots kept in `tests/it/snapshots/{dir}/`, named without
