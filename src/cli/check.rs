@@ -31,14 +31,107 @@ pub fn run(args: &CheckArgs) -> u8 {
     } else {
         args.paths.clone()
     };
+    let (entries, only) = match plan_entries(args, &paths) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let mut json: Vec<JsonDiagnostic> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let (mut errors, mut warnings) = (0usize, 0usize);
+    let color = super::color_stdout();
+    let as_of = match &args.as_of {
+        Some(p) => match plumb::actuals::parse_as_of(p) {
+            Some(m) => Some(m),
+            None => {
+                eprintln!("error: `{p}` is not a period (write 2026-03, 2026-Q1 or 2026)");
+                return 2;
+            }
+        },
+        None => None,
+    };
+    for (entry, only) in entries.iter().zip(&only) {
+        let mut c = compile_as_of(
+            entry,
+            &DiskFs,
+            &Options {
+                evaluate: true,
+                scenarios: None,
+            },
+            as_of,
+        );
+        if let Some((file, _)) = only {
+            show_only(&mut c, file);
+        }
+        if args.simulate {
+            match super::simulate::odds_diagnostics(&c, args.samples, args.seed) {
+                Ok(more) => {
+                    c.diagnostics.extend(more);
+                    plumb::diagnostic::sort_and_dedup(&mut c.diagnostics);
+                }
+                Err(code) => return code,
+            }
+        }
+        let mut mine: Vec<&Diagnostic> = Vec::new();
+        for d in &c.diagnostics {
+            let j = JsonDiagnostic::from_diagnostic(d, &c.sources);
+            let key = (
+                j.file.clone(),
+                j.line,
+                j.column,
+                j.code.clone(),
+                j.message.clone(),
+            );
+            if seen.insert(key) {
+                mine.push(d);
+                json.push(j);
+            }
+        }
+        errors += mine
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        warnings += mine
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count();
+        let name = only.as_ref().map_or(entry, |(_, shown)| shown);
+        print_entry(args, &c, &mine, name, color);
+    }
+    if args.format == CheckFormat::Json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json).unwrap_or_else(|_| "[]".into())
+        );
+    }
+    if args.format == CheckFormat::Sarif {
+        println!(
+            "{}",
+            plumb::sarif::to_sarif(&json, env!("CARGO_PKG_VERSION"))
+        );
+    }
+    if errors > 0 || (args.deny_warnings && warnings > 0) {
+        1
+    } else {
+        0
+    }
+}
+
+/// The entry files to check. A file without a `plan` is checked as part of the
+/// entry that imports it (or on its own when none does), and only its own
+/// diagnostics are shown: `only` holds it (canonical, as given) for such entries.
+/// Err is the exit code when a path cannot be read or there is nothing to check.
+fn plan_entries(
+    args: &CheckArgs,
+    paths: &[PathBuf],
+) -> Result<(Vec<PathBuf>, Vec<Option<(PathBuf, PathBuf)>>), u8> {
     let mut entries = Vec::new();
     // Files without a `plan`: checked as part of the plan that imports them.
     let mut parts = Vec::new();
-    for p in &paths {
+    for p in paths {
         if p.is_dir() {
             if let Err(e) = collect(p, &mut entries) {
                 eprintln!("error: cannot read directory {}: {e}", p.display());
-                return 2;
+                return Err(2);
             }
         } else if p.is_file() {
             match std::fs::read_to_string(p) {
@@ -47,7 +140,7 @@ pub fn run(args: &CheckArgs) -> u8 {
             }
         } else {
             eprintln!("error: {} does not exist", p.display());
-            return 2;
+            return Err(2);
         }
     }
     // Each part: the entry that imports it (or itself, checked on its own), and
@@ -82,117 +175,57 @@ pub fn run(args: &CheckArgs) -> u8 {
     }
     if entries.is_empty() {
         eprintln!("error: no plan files found (a plan file has a `plan` declaration)");
-        return 2;
+        return Err(2);
     }
-    let mut json: Vec<JsonDiagnostic> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    let (mut errors, mut warnings) = (0usize, 0usize);
-    let color = super::color_stdout();
-    let as_of = match &args.as_of {
-        Some(p) => match plumb::actuals::parse_as_of(p) {
-            Some(m) => Some(m),
-            None => {
-                eprintln!("error: `{p}` is not a period (write 2026-03, 2026-Q1 or 2026)");
-                return 2;
+    Ok((entries, only))
+}
+
+/// Keeps only the diagnostics of `file` (a file checked as part of the plan that
+/// imports it), without the entry's missing-`plan` error.
+fn show_only(c: &mut plumb::compile::Compilation, file: &Path) {
+    let shown: Vec<bool> = c
+        .sources
+        .iter()
+        .map(|(_, f)| {
+            let p = PathBuf::from(&f.name);
+            std::fs::canonicalize(&p).unwrap_or(p) == *file
+        })
+        .collect();
+    c.diagnostics.retain(|d| {
+        shown.get(d.primary.span.file.0 as usize) == Some(&true)
+            && !(d.code == Code::InvalidPlan && d.message.contains("no `plan` declaration"))
+    });
+}
+
+/// Prints one entry's diagnostics in the chosen format (JSON and SARIF are printed
+/// once, for every entry, at the end).
+fn print_entry(
+    args: &CheckArgs,
+    c: &plumb::compile::Compilation,
+    mine: &[&Diagnostic],
+    name: &Path,
+    color: bool,
+) {
+    match args.format {
+        CheckFormat::Human => {
+            for d in mine {
+                print!(
+                    "{}",
+                    render_human(d, &c.sources, RenderOptions { color, width: 0 })
+                );
             }
-        },
-        None => None,
-    };
-    for (entry, only) in entries.iter().zip(&only) {
-        let mut c = compile_as_of(
-            entry,
-            &DiskFs,
-            &Options {
-                evaluate: true,
-                scenarios: None,
-            },
-            as_of,
-        );
-        if let Some((file, _)) = only {
-            let shown: Vec<bool> = c
-                .sources
-                .iter()
-                .map(|(_, f)| {
-                    let p = PathBuf::from(&f.name);
-                    std::fs::canonicalize(&p).unwrap_or(p) == *file
-                })
-                .collect();
-            c.diagnostics.retain(|d| {
-                shown.get(d.primary.span.file.0 as usize) == Some(&true)
-                    && !(d.code == Code::InvalidPlan && d.message.contains("no `plan` declaration"))
-            });
+            let owned: Vec<Diagnostic> = mine.iter().map(|d| (*d).clone()).collect();
+            println!("{}: {}", name.display(), summary(&owned));
         }
-        if args.simulate {
-            match super::simulate::odds_diagnostics(&c, args.samples, args.seed) {
-                Ok(more) => {
-                    c.diagnostics.extend(more);
-                    plumb::diagnostic::sort_and_dedup(&mut c.diagnostics);
-                }
-                Err(code) => return code,
-            }
-        }
-        let mut mine: Vec<&Diagnostic> = Vec::new();
-        for d in &c.diagnostics {
-            let j = JsonDiagnostic::from_diagnostic(d, &c.sources);
-            let key = (
-                j.file.clone(),
-                j.line,
-                j.column,
-                j.code.clone(),
-                j.message.clone(),
-            );
-            if seen.insert(key) {
-                mine.push(d);
-                json.push(j);
+        CheckFormat::Github => {
+            for d in mine {
+                println!(
+                    "{}",
+                    github_annotation(&JsonDiagnostic::from_diagnostic(d, &c.sources))
+                );
             }
         }
-        errors += mine
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count();
-        warnings += mine
-            .iter()
-            .filter(|d| d.severity == Severity::Warning)
-            .count();
-        match args.format {
-            CheckFormat::Human => {
-                for d in &mine {
-                    print!(
-                        "{}",
-                        render_human(d, &c.sources, RenderOptions { color, width: 0 })
-                    );
-                }
-                let owned: Vec<Diagnostic> = mine.iter().map(|d| (*d).clone()).collect();
-                let name = only.as_ref().map_or(entry, |(_, shown)| shown);
-                println!("{}: {}", name.display(), summary(&owned));
-            }
-            CheckFormat::Github => {
-                for d in &mine {
-                    println!(
-                        "{}",
-                        github_annotation(&JsonDiagnostic::from_diagnostic(d, &c.sources))
-                    );
-                }
-            }
-            CheckFormat::Json | CheckFormat::Sarif => {}
-        }
-    }
-    if args.format == CheckFormat::Json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&json).unwrap_or_else(|_| "[]".into())
-        );
-    }
-    if args.format == CheckFormat::Sarif {
-        println!(
-            "{}",
-            plumb::sarif::to_sarif(&json, env!("CARGO_PKG_VERSION"))
-        );
-    }
-    if errors > 0 || (args.deny_warnings && warnings > 0) {
-        1
-    } else {
-        0
+        CheckFormat::Json | CheckFormat::Sarif => {}
     }
 }
 
