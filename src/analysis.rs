@@ -1004,7 +1004,7 @@ pub struct Symbol {
 pub struct SymbolGroup {
     /// Plural label (`Drivers`).
     pub label: &'static str,
-    /// The kind.
+    /// What every symbol of the group is (`Driver`, `Objective`, …).
     pub kind: SymbolKind,
     /// Its declarations in source order.
     pub symbols: Vec<Symbol>,

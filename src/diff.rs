@@ -213,7 +213,7 @@ pub struct TargetValues {
     /// Projected value.
     #[serde(serialize_with = "ser_opt")]
     pub projected: Option<Decimal>,
-    /// Threshold.
+    /// The target's threshold (the right-hand side of its comparison).
     #[serde(serialize_with = "ser_opt")]
     pub threshold: Option<Decimal>,
     /// Headroom: positive met with room, negative short.
@@ -230,7 +230,7 @@ pub struct ItemChange {
     pub name: String,
     /// `driver` or `metric`.
     pub kind: String,
-    /// The unit.
+    /// The item's unit in the new version (the old one's when removed).
     #[serde(serialize_with = "ser_unit")]
     pub unit: Unit,
     /// Present in both versions, or only one.

@@ -108,7 +108,7 @@ impl std::fmt::Display for ExplainError {
 pub struct Explanation {
     /// The name explained.
     pub name: String,
-    /// Scenario.
+    /// The scenario the value is explained in.
     pub scenario: String,
     /// The window: `2026-03`, or `2026-01 .. 2026-12`.
     pub window: String,

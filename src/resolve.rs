@@ -150,7 +150,7 @@ pub struct ParsedFile {
 /// What resolution produces.
 #[derive(Debug, Clone, Default)]
 pub struct Resolved {
-    /// The plan.
+    /// The resolved plan: every reference an index.
     pub plan: ir::Plan,
     /// Names for the language server.
     pub symbols: SymbolIndex,

@@ -117,7 +117,7 @@ pub struct TargetVariance {
     /// The forecast's value.
     #[serde(serialize_with = "ser_opt_dec")]
     pub outlook: Option<Decimal>,
-    /// Threshold.
+    /// The target's threshold (the right-hand side of its comparison).
     #[serde(serialize_with = "ser_opt_dec")]
     pub threshold: Option<Decimal>,
     /// Plan headroom (negative: short).
@@ -154,12 +154,12 @@ pub struct AssumptionTrack {
 /// One closed period of an [`AssumptionTrack`].
 #[derive(Debug, Clone, Serialize)]
 pub struct TrackPoint {
-    /// Period.
+    /// The period's label (`2026-03`).
     pub period: String,
     /// The base plan's value.
     #[serde(serialize_with = "ser_dec")]
     pub assumed: Decimal,
-    /// The actual.
+    /// The value the actuals give the item in that period.
     #[serde(serialize_with = "ser_dec")]
     pub actual: Decimal,
     /// `on track`, `ahead` or `behind`.
@@ -381,13 +381,13 @@ fn windows(plan: &Plan, closed: usize, by: Window) -> Vec<(String, Range<usize>,
 /// Everything `variance` needs.
 #[derive(Debug, Clone, Copy)]
 pub struct Inputs<'a> {
-    /// The plan.
+    /// The resolved plan both results were computed from.
     pub plan: &'a Plan,
     /// The plan's results.
     pub results: &'a Results,
     /// The forecast's results.
     pub forecast: &'a Results,
-    /// The actuals.
+    /// The actuals read from the plan's sources, and the last closed period.
     pub actuals: &'a Actuals,
 }
 

@@ -308,7 +308,7 @@ pub struct BulletRow {
     pub label: String,
     /// The projected value (or the outlook, with actuals).
     pub value: Decimal,
-    /// The threshold.
+    /// Where the target's line is drawn: its threshold.
     pub threshold: Decimal,
     /// Whether the target holds.
     pub met: bool,

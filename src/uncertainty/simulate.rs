@@ -51,7 +51,7 @@ pub struct Stats {
     pub p50: Decimal,
     /// 90th percentile (nearest rank).
     pub p90: Decimal,
-    /// Mean.
+    /// The mean over every run.
     pub mean: Decimal,
 }
 
@@ -79,7 +79,7 @@ pub struct TargetSim {
 /// A trigger's simulated firing.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TriggerSim {
-    /// The trigger.
+    /// Which trigger these odds are of.
     pub trigger: TriggerId,
     /// Fraction of runs in which it fired.
     pub probability: Decimal,
@@ -90,7 +90,7 @@ pub struct TriggerSim {
 /// An item's simulated values.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemSim {
-    /// The item.
+    /// Which item these statistics are of.
     pub item: ItemId,
     /// Per window (empty unless per-window percentiles were asked for).
     pub windows: Vec<Option<Stats>>,
@@ -101,7 +101,7 @@ pub struct ItemSim {
 /// One scenario's simulation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScenarioSim {
-    /// The scenario.
+    /// Which scenario was simulated.
     pub scenario: ScenarioId,
     /// Targets in plan order.
     pub targets: Vec<TargetSim>,
@@ -116,7 +116,7 @@ pub struct ScenarioSim {
 pub struct Simulation {
     /// Runs per scenario.
     pub samples: usize,
-    /// The seed.
+    /// The seed the runs were drawn with (the same seed gives the same numbers).
     pub seed: u64,
     /// The windows of the per-window percentiles.
     pub windows: Vec<(String, Range<usize>)>,

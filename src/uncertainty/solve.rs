@@ -34,7 +34,7 @@ pub struct Problem {
     pub driver: ItemId,
     /// Scale or shift.
     pub mode: Mode,
-    /// The scenario.
+    /// The scenario the target must hold in.
     pub scenario: ScenarioId,
     /// Bounds of k or d (None: the defaults).
     pub within: Option<(Decimal, Decimal)>,
