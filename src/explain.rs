@@ -192,6 +192,10 @@ struct Ctx {
 /// the slot it covers).
 type Layers<'c> = Vec<(usize, SlotExpr<'c>, i64, Option<usize>)>;
 
+/// The window cut into runs of periods with the same active layer: (slot, none
+/// before the item's initiative starts; first period; last period).
+type Runs = Vec<(Option<usize>, i64, i64)>;
+
 struct Explainer<'c> {
     c: &'c Compilation,
     plan: &'c Plan,
@@ -648,13 +652,13 @@ impl<'c> Explainer<'c> {
         slots_info: &Layers<'c>,
         lo: i64,
         hi: i64,
-    ) -> (i64, Vec<(Option<usize>, i64, i64)>) {
+    ) -> (i64, Runs) {
         let start = it
             .and_then(|i| i.initiative)
             .and_then(|i| self.plan.initiatives.get(i))
             .and_then(|i| i.start)
             .unwrap_or(0);
-        let mut runs: Vec<(Option<usize>, i64, i64)> = Vec::new();
+        let mut runs: Runs = Vec::new();
         for t in lo..=hi {
             let active = if t < start {
                 None
@@ -681,7 +685,7 @@ impl<'c> Explainer<'c> {
         item: ItemId,
         it: Option<&ir::Item>,
         slots_info: &Layers<'c>,
-        (start, runs): &(i64, Vec<(Option<usize>, i64, i64)>),
+        (start, runs): &(i64, Runs),
         scenario: ScenarioId,
     ) -> Vec<(&'c ir::Expr, Ctx, Option<usize>)> {
         let whole = runs.len() == 1;

@@ -223,12 +223,14 @@ fn code_only(text: &str) -> String {
                 j += if rest.as_bytes()[j] == b'\\' { 2 } else { 1 };
             }
             (j + 1).min(rest.len())
-        } else if rest.starts_with('\'') {
+        } else if let Some(after_quote) = rest.strip_prefix('\'') {
             // A character literal (`'a'`, `'\n'`, `'\u{1F600}'`), not a lifetime.
-            let mut chars = rest[1..].char_indices();
-            match chars.next() {
-                Some((_, '\\')) => rest[2..].find('\'').map_or(0, |e| e + 3),
-                Some((_, c)) => {
+            match after_quote.chars().next() {
+                Some('\\') => rest
+                    .get(3..)
+                    .and_then(|r| r.find('\''))
+                    .map_or(0, |e| e + 4),
+                Some(c) => {
                     let after = 1 + c.len_utf8();
                     if rest[after..].starts_with('\'') {
                         after + 1
@@ -380,10 +382,10 @@ fn no_function_in_src_is_longer_than_a_reader_holds_in_their_head() {
 
 #[test]
 fn the_function_length_scanner_sees_through_strings_and_comments() {
-    let text = "fn a() {\n    let s = \"}\";\n    // }\n    let c = '}';\n    let r = r#\"{\"#;\n}\nfn b<'x>(v: &'x str) -> &'x str {\n    v\n}\nfn c();\n";
+    let text = "fn a() {\n    let s = \"}\";\n    // }\n    let c = '}';\n    let q = '\\'';\n    let r = r#\"{\"#;\n}\nfn b<'x>(v: &'x str) -> &'x str {\n    v\n}\nfn c();\n";
     assert_eq!(
         function_lengths(text),
-        vec![("a".to_string(), 1, 6), ("b".to_string(), 7, 3)]
+        vec![("a".to_string(), 1, 7), ("b".to_string(), 8, 3)]
     );
 }
 

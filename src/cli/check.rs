@@ -116,14 +116,15 @@ pub fn run(args: &CheckArgs) -> u8 {
     }
 }
 
+/// For an entry checked on behalf of a file without a `plan`: that file
+/// (canonical, and as the user named it), the only one whose diagnostics are shown.
+type ShownOnly = Option<(PathBuf, PathBuf)>;
+
 /// The entry files to check. A file without a `plan` is checked as part of the
 /// entry that imports it (or on its own when none does), and only its own
 /// diagnostics are shown: `only` holds it (canonical, as given) for such entries.
 /// Err is the exit code when a path cannot be read or there is nothing to check.
-fn plan_entries(
-    args: &CheckArgs,
-    paths: &[PathBuf],
-) -> Result<(Vec<PathBuf>, Vec<Option<(PathBuf, PathBuf)>>), u8> {
+fn plan_entries(args: &CheckArgs, paths: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<ShownOnly>), u8> {
     let mut entries = Vec::new();
     // Files without a `plan`: checked as part of the plan that imports them.
     let mut parts = Vec::new();
@@ -145,7 +146,7 @@ fn plan_entries(
     }
     // Each part: the entry that imports it (or itself, checked on its own), and
     // the only file whose diagnostics are shown.
-    let mut only: Vec<Option<(PathBuf, PathBuf)>> = vec![None; entries.len()];
+    let mut only: Vec<ShownOnly> = vec![None; entries.len()];
     for part in &parts {
         let real = std::fs::canonicalize(part).unwrap_or_else(|_| part.clone());
         let found = entry::find_entries(&real, &DiskFs, &entry::DiskDirs, 50);
