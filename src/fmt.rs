@@ -1395,7 +1395,8 @@ impl<'t> Printer<'t> {
         }
     }
 
-    /// `department NAME "title" { lead … poc … }`: short enough to stay on one line.
+    /// `department NAME "title" { lead … poc … }`: on the declaration's line when it
+    /// fits (`Style::Inline`).
     fn department<'c>(
         &mut self,
         (name, title): (&Ident, &Str),

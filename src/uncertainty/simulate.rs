@@ -304,8 +304,16 @@ pub fn simulate(plan: &Plan, model: &Model, opts: &SimOptions<'_>) -> Result<Sim
         Vec::new()
     };
     let prep = Prepared::new(plan, true);
-    let need_base = opts.scenarios.iter().any(|s| *s != plan.base) && uses_base(plan);
-    let layouts = reference_layouts(plan, model, opts, &prep, need_base, windows.len())?;
+    let all_items = uses_base(plan);
+    let need_base = opts.scenarios.iter().any(|s| *s != plan.base) && all_items;
+    let layouts = reference_layouts(
+        plan,
+        model,
+        opts,
+        &prep,
+        (need_base, all_items),
+        windows.len(),
+    )?;
     // The plan as written, for items no draw reaches and for `planned_met`.
     let planned = eval::evaluate(
         plan,
@@ -384,16 +392,17 @@ pub fn simulate(plan: &Plan, model: &Model, opts: &SimOptions<'_>) -> Result<Sim
 }
 
 /// Per scenario, what a run records and the scenario evaluated once with no draws
-/// (with `base(…)` in play, the base scenario's reference too).
+/// (with `base(…)` in play, `need_base`, against the base scenario's reference).
+/// `all_items`: `base(…)` appears somewhere, so every item is tracked and none is
+/// copied from the reference.
 fn reference_layouts(
     plan: &Plan,
     model: &Model,
     opts: &SimOptions<'_>,
     prep: &Prepared,
-    need_base: bool,
+    (need_base, all_items): (bool, bool),
     windows: usize,
 ) -> Result<Vec<Layout>, SimError> {
-    let all_items = uses_base(plan);
     let fail0 = |error| SimError { run: 0, error };
     let none = eval::Draws::default();
     let base_reference = if need_base {
