@@ -192,8 +192,8 @@ struct Ctx {
 /// the slot it covers).
 type Layers<'c> = Vec<(usize, SlotExpr<'c>, i64, Option<usize>)>;
 
-/// The window cut into runs of periods with the same active layer: (slot, none
-/// before the item's initiative starts; first period; last period).
+/// The window cut into runs of periods with the same active layer: (the active
+/// slot, None before the item's initiative starts; first period; last period).
 type Runs = Vec<(Option<usize>, i64, i64)>;
 
 struct Explainer<'c> {

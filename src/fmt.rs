@@ -1548,7 +1548,8 @@ impl<'t> Printer<'t> {
         )
     }
 
-    /// `assumption`: its changes, maintains, links, indicators, owner, evidence and tolerance.
+    /// `assumption`: its changes, maintains, links, indicators, owner, evidence and
+    /// tolerance.
     fn assumption<'c>(
         &mut self,
         a: &AssumptionDecl,
@@ -1727,7 +1728,8 @@ impl<'t> Printer<'t> {
         )
     }
 
-    /// `request`: who asks, the ask and grant, the decision, approvals, budget draws and reallocations, cost and return.
+    /// `request`: who asks, the ask and grant, the decision, approvals, budget draws and
+    /// reallocations, cost and return.
     fn request<'c>(
         &mut self,
         r: &RequestDecl,
@@ -1812,7 +1814,8 @@ impl<'t> Printer<'t> {
         )
     }
 
-    /// `raci`: one line per `responsible` / `accountable` / `consulted` / `informed` statement, as written.
+    /// `raci`: one line per `responsible` / `accountable` / `consulted` / `informed`
+    /// statement, as written.
     fn raci<'c>(
         &mut self,
         r: &RaciDecl,
@@ -1899,7 +1902,8 @@ impl<'t> Printer<'t> {
         )
     }
 
-    /// `scenario`: the `extends` clause, its overrides (with ranges and start periods) and nested triggers.
+    /// `scenario`: the `extends` clause, its overrides (with ranges and start periods) and
+    /// nested triggers.
     fn scenario<'c>(
         &mut self,
         sc: &ScenarioDecl,

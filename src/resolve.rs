@@ -691,7 +691,8 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    /// A RACI chart, with its statements' letters and spans (the names are linked in pass 2).
+    /// A RACI chart, with its statements' letters and spans (the names are linked
+    /// in pass 2).
     fn collect_raci(&mut self, rc: &ast::RaciDecl, span: Span, doc: Option<String>) {
         let idx = self.plan.raci.len();
         if self.define(
@@ -741,7 +742,8 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    /// A scenario and the triggers declared inside it (its overrides are resolved in pass 2).
+    /// A scenario and the triggers declared inside it (its overrides are resolved
+    /// in pass 2).
     fn collect_scenario(&mut self, sc: &ast::ScenarioDecl, span: Span, doc: Option<String>) {
         let idx = self.plan.scenarios.len();
         if self.define(

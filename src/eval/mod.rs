@@ -1086,7 +1086,8 @@ impl<'a> Ev<'a> {
         }
     }
 
-    /// `grow(start, rate)`: `start` compounded by `rate` once per period since the horizon's start (a rate that varies compounds each period by its own value).
+    /// `grow(start, rate)`: `start` × (1 + rate)^t, t the period's index from the horizon's
+    /// start (a rate that varies: each period's own).
     fn grow(
         &self,
         args: &[ir::Expr],
@@ -1192,7 +1193,8 @@ impl<'a> Ev<'a> {
         Ok(scalarize(out))
     }
 
-    /// `prev(x[, init])`: the value one period earlier; `init` (or zero) in the first period.
+    /// `prev(x[, init])`: the value one period earlier; `init` (or zero) in the first
+    /// period.
     fn prev(
         &self,
         args: &[ir::Expr],
@@ -1265,7 +1267,8 @@ impl<'a> Ev<'a> {
         Ok(Val::Owned(out))
     }
 
-    /// The window aggregates (`sum`, `avg`, `first`, `last`, `min_over`, `max_over`): one scalar over the window the call names.
+    /// The window aggregates (`sum`, `avg`, `first`, `last`, `min_over`, `max_over`): one
+    /// scalar over the window the call names.
     fn over_window(&self, b: Builtin, args: &[ir::Expr], span: Span) -> Result<Val<'a>, EvalError> {
         let arg = |i: usize| args.get(i);
         let zero = ir::Expr {
@@ -1374,7 +1377,8 @@ impl<'a> Ev<'a> {
         Ok(Val::Owned(out))
     }
 
-    /// `allocate(amount, digits, k, weights…)`: the `k`-th share of `amount` split by the weights, rounded to `digits` with the shares still adding up.
+    /// `allocate(amount, digits, k, weights…)`: the `k`-th share of `amount` split by the
+    /// weights, rounded to `digits` with the shares still adding up.
     fn allocate(
         &self,
         args: &[ir::Expr],
