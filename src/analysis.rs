@@ -616,49 +616,7 @@ fn describe_def(
     let decl_text = c.sources.slice(d.decl_span);
     let where_ = shown_name(c, d.name_span.file);
     match d.kind {
-        SymbolKind::Driver | SymbolKind::Metric => {
-            let item = d.index.and_then(|i| plan.items.get(i));
-            let (unit, declared, agg) = match item {
-                Some(it) => (it.unit.to_string(), it.unit_declared, it.aggregation),
-                None => ("?".into(), false, ast::Aggregation::Flow),
-            };
-            let formula = item
-                .filter(|it| it.group.is_none())
-                .map(|it| c.sources.slice(it.expr.span))
-                .filter(|s| !s.is_empty())
-                .map(|s| one_line(s, 240))
-                .unwrap_or_else(|| one_line(decl_text.split('=').nth(1).unwrap_or(""), 240));
-            let _ = writeln!(
-                md,
-                "```plumb\n{} {}: {} = {}\n```",
-                d.kind.as_str(),
-                d.name,
-                unit,
-                formula
-            );
-            if let Some(doc) = &d.doc {
-                let _ = writeln!(md, "{doc}\n");
-            }
-            let _ = writeln!(
-                md,
-                "*{}* · unit `{unit}`{} · {}",
-                d.kind.as_str(),
-                if declared { "" } else { " (inferred)" },
-                agg_word(agg)
-            );
-            if let Some((it, values)) = eval.and_then(|e| e.base_values(&d.name)) {
-                let _ = write!(md, "\n{}", values_line(eval, it, values));
-            }
-            if let Some(line) = range_line(c, eval, d.index, &d.name) {
-                let _ = write!(md, "\n{line}");
-            }
-            if let Some(lines) =
-                eval.and_then(|e| crate::actuals::notes::hover_lines(&e.compilation, &d.name))
-            {
-                md.push_str(&lines);
-            }
-            member_values(eval, &d.name, md);
-        }
+        SymbolKind::Driver | SymbolKind::Metric => describe_item(c, eval, d, md),
         SymbolKind::Member => {
             let dim = d
                 .index
@@ -681,111 +639,9 @@ fn describe_def(
                 }
             }
         }
-        SymbolKind::Objective => {
-            let _ = writeln!(md, "```plumb\nobjective {}\n```", d.name);
-            if let Some(t) = &d.title {
-                let _ = writeln!(md, "**{t}**\n");
-            }
-            if let Some(doc) = &d.doc {
-                let _ = writeln!(md, "{doc}\n");
-            }
-            if let Some(o) = d.index.and_then(|i| plan.objectives.get(i)) {
-                if let Some(owner) = o.owner {
-                    let _ = writeln!(md, "owner `{}`\n", plan.party_name(owner));
-                }
-                let outcomes = eval.map(|e| e.targets_of(&d.name)).unwrap_or_default();
-                for (i, t) in o.targets.iter().enumerate() {
-                    let _ = write!(md, "- target `{}`", t.text);
-                    if let Some(oc) = outcomes
-                        .iter()
-                        .find(|oc| oc.target == i && oc.text == t.text)
-                    {
-                        let _ = write!(md, ": {}", outcome_text(eval, oc));
-                    }
-                    if let Some((odds, p)) = eval.and_then(|e| e.odds.as_ref()).and_then(|c| {
-                        c.targets
-                            .iter()
-                            .find(|(o, k, _)| *o == d.name && *k == i)
-                            .map(|x| (c, x.2))
-                    }) {
-                        let _ = write!(
-                            md,
-                            " · met in {} of {} simulated runs (seed {})",
-                            crate::uncertainty::report::percent(p),
-                            crate::report::format::number(Decimal::from(odds.samples), 0),
-                            odds.seed
-                        );
-                    }
-                    md.push('\n');
-                }
-            }
-        }
-        SymbolKind::Trigger => {
-            let _ = writeln!(md, "```plumb\ntrigger {}\n```", d.name);
-            if let Some(t) = &d.title {
-                let _ = writeln!(md, "**{t}**\n");
-            }
-            if let Some(doc) = &d.doc {
-                let _ = writeln!(md, "{doc}\n");
-            }
-            if let Some(when) = decl_text
-                .lines()
-                .find(|l| l.trim_start().starts_with("when "))
-            {
-                let _ = writeln!(md, "`{}`\n", when.trim());
-            }
-            if let Some(ev) = eval {
-                let ep = ev.compilation.plan();
-                if let (Some(tid), Some(results)) = (
-                    ep.triggers.iter().position(|t| t.name == d.name),
-                    ev.compilation.results.as_ref(),
-                ) {
-                    for r in &results.scenarios {
-                        let Some((_, fired)) = r.fired.iter().find(|(t, _)| *t == tid) else {
-                            continue;
-                        };
-                        let sname = ep
-                            .scenarios
-                            .get(r.scenario)
-                            .map(|s| s.name.as_str())
-                            .unwrap_or("?");
-                        match fired {
-                            Some(p) => {
-                                let _ =
-                                    writeln!(md, "- `{sname}`: fires in {}", ep.period_label(*p));
-                            }
-                            None => {
-                                let _ = writeln!(md, "- `{sname}`: never fires");
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        SymbolKind::Scenario => {
-            let _ = writeln!(md, "```plumb\nscenario {}\n```", d.name);
-            if let Some(t) = &d.title {
-                let _ = writeln!(md, "**{t}**\n");
-            }
-            if let Some(doc) = &d.doc {
-                let _ = writeln!(md, "{doc}\n");
-            }
-            if let Some(sid) = d.index {
-                let chain: Vec<&str> = plan
-                    .scenario_chain(sid)
-                    .iter()
-                    .filter_map(|s| plan.scenarios.get(*s).map(|x| x.name.as_str()))
-                    .collect();
-                if sid == plan.base {
-                    let _ = writeln!(md, "the plan's base scenario");
-                } else {
-                    let _ = writeln!(md, "extends {}", chain.join(" → "));
-                }
-                if let Some(s) = plan.scenarios.get(sid) {
-                    let _ = writeln!(md, "\n{} override(s)", s.overrides.len());
-                }
-            }
-        }
+        SymbolKind::Objective => describe_objective(plan, eval, d, md),
+        SymbolKind::Trigger => describe_trigger(eval, d, decl_text, md),
+        SymbolKind::Scenario => describe_scenario(plan, d, md),
         SymbolKind::Function => {
             let sig = complete::fn_signature(c, &d.name)
                 .map(|s| s.0)
@@ -839,6 +695,166 @@ fn describe_def(
     }
     let _ = write!(md, "\n\n*declared in* `{where_}`");
     Some(())
+}
+
+/// A driver or metric: its formula and unit, its values in the base scenario, its
+/// range, its actuals notes and its members' values.
+fn describe_item(c: &Compilation, eval: Option<&Evaluated>, d: &Definition, md: &mut String) {
+    let plan = c.plan();
+    let decl_text = c.sources.slice(d.decl_span);
+    let item = d.index.and_then(|i| plan.items.get(i));
+    let (unit, declared, agg) = match item {
+        Some(it) => (it.unit.to_string(), it.unit_declared, it.aggregation),
+        None => ("?".into(), false, ast::Aggregation::Flow),
+    };
+    let formula = item
+        .filter(|it| it.group.is_none())
+        .map(|it| c.sources.slice(it.expr.span))
+        .filter(|s| !s.is_empty())
+        .map(|s| one_line(s, 240))
+        .unwrap_or_else(|| one_line(decl_text.split('=').nth(1).unwrap_or(""), 240));
+    let _ = writeln!(
+        md,
+        "```plumb\n{} {}: {} = {}\n```",
+        d.kind.as_str(),
+        d.name,
+        unit,
+        formula
+    );
+    if let Some(doc) = &d.doc {
+        let _ = writeln!(md, "{doc}\n");
+    }
+    let _ = writeln!(
+        md,
+        "*{}* · unit `{unit}`{} · {}",
+        d.kind.as_str(),
+        if declared { "" } else { " (inferred)" },
+        agg_word(agg)
+    );
+    if let Some((it, values)) = eval.and_then(|e| e.base_values(&d.name)) {
+        let _ = write!(md, "\n{}", values_line(eval, it, values));
+    }
+    if let Some(line) = range_line(c, eval, d.index, &d.name) {
+        let _ = write!(md, "\n{line}");
+    }
+    if let Some(lines) =
+        eval.and_then(|e| crate::actuals::notes::hover_lines(&e.compilation, &d.name))
+    {
+        md.push_str(&lines);
+    }
+    member_values(eval, &d.name, md);
+}
+
+/// An objective: its title, owner and targets, each with its outcome and, after a
+/// simulation, the share of runs that meet it.
+fn describe_objective(plan: &ir::Plan, eval: Option<&Evaluated>, d: &Definition, md: &mut String) {
+    let _ = writeln!(md, "```plumb\nobjective {}\n```", d.name);
+    if let Some(t) = &d.title {
+        let _ = writeln!(md, "**{t}**\n");
+    }
+    if let Some(doc) = &d.doc {
+        let _ = writeln!(md, "{doc}\n");
+    }
+    if let Some(o) = d.index.and_then(|i| plan.objectives.get(i)) {
+        if let Some(owner) = o.owner {
+            let _ = writeln!(md, "owner `{}`\n", plan.party_name(owner));
+        }
+        let outcomes = eval.map(|e| e.targets_of(&d.name)).unwrap_or_default();
+        for (i, t) in o.targets.iter().enumerate() {
+            let _ = write!(md, "- target `{}`", t.text);
+            if let Some(oc) = outcomes
+                .iter()
+                .find(|oc| oc.target == i && oc.text == t.text)
+            {
+                let _ = write!(md, ": {}", outcome_text(eval, oc));
+            }
+            if let Some((odds, p)) = eval.and_then(|e| e.odds.as_ref()).and_then(|c| {
+                c.targets
+                    .iter()
+                    .find(|(o, k, _)| *o == d.name && *k == i)
+                    .map(|x| (c, x.2))
+            }) {
+                let _ = write!(
+                    md,
+                    " · met in {} of {} simulated runs (seed {})",
+                    crate::uncertainty::report::percent(p),
+                    crate::report::format::number(Decimal::from(odds.samples), 0),
+                    odds.seed
+                );
+            }
+            md.push('\n');
+        }
+    }
+}
+
+/// A trigger: its title, its `when` condition and the period it fires in, scenario
+/// by scenario.
+fn describe_trigger(eval: Option<&Evaluated>, d: &Definition, decl_text: &str, md: &mut String) {
+    let _ = writeln!(md, "```plumb\ntrigger {}\n```", d.name);
+    if let Some(t) = &d.title {
+        let _ = writeln!(md, "**{t}**\n");
+    }
+    if let Some(doc) = &d.doc {
+        let _ = writeln!(md, "{doc}\n");
+    }
+    if let Some(when) = decl_text
+        .lines()
+        .find(|l| l.trim_start().starts_with("when "))
+    {
+        let _ = writeln!(md, "`{}`\n", when.trim());
+    }
+    if let Some(ev) = eval {
+        let ep = ev.compilation.plan();
+        if let (Some(tid), Some(results)) = (
+            ep.triggers.iter().position(|t| t.name == d.name),
+            ev.compilation.results.as_ref(),
+        ) {
+            for r in &results.scenarios {
+                let Some((_, fired)) = r.fired.iter().find(|(t, _)| *t == tid) else {
+                    continue;
+                };
+                let sname = ep
+                    .scenarios
+                    .get(r.scenario)
+                    .map(|s| s.name.as_str())
+                    .unwrap_or("?");
+                match fired {
+                    Some(p) => {
+                        let _ = writeln!(md, "- `{sname}`: fires in {}", ep.period_label(*p));
+                    }
+                    None => {
+                        let _ = writeln!(md, "- `{sname}`: never fires");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A scenario: its title, the chain it extends and how many overrides it has.
+fn describe_scenario(plan: &ir::Plan, d: &Definition, md: &mut String) {
+    let _ = writeln!(md, "```plumb\nscenario {}\n```", d.name);
+    if let Some(t) = &d.title {
+        let _ = writeln!(md, "**{t}**\n");
+    }
+    if let Some(doc) = &d.doc {
+        let _ = writeln!(md, "{doc}\n");
+    }
+    if let Some(sid) = d.index {
+        let chain: Vec<&str> = plan
+            .scenario_chain(sid)
+            .iter()
+            .filter_map(|s| plan.scenarios.get(*s).map(|x| x.name.as_str()))
+            .collect();
+        if sid == plan.base {
+            let _ = writeln!(md, "the plan's base scenario");
+        } else {
+            let _ = writeln!(md, "extends {}", chain.join(" → "));
+        }
+        if let Some(s) = plan.scenarios.get(sid) {
+            let _ = writeln!(md, "\n{} override(s)", s.overrides.len());
+        }
+    }
 }
 
 /// A file's name as a reader wants it: relative to the entry file's folder.
@@ -988,7 +1004,7 @@ pub struct Symbol {
 pub struct SymbolGroup {
     /// Plural label (`Drivers`).
     pub label: &'static str,
-    /// The kind.
+    /// What every symbol of the group is (`Driver`, `Objective`, …).
     pub kind: SymbolKind,
     /// Its declarations in source order.
     pub symbols: Vec<Symbol>,

@@ -138,7 +138,7 @@ impl Compilation {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
 
-    /// The plan.
+    /// The resolved plan (as far as resolution got when there are errors).
     pub fn plan(&self) -> &ir::Plan {
         &self.resolved.plan
     }

@@ -314,7 +314,7 @@ pub struct JsonDiagnostic {
     pub code: String,
     /// `error` or `warning`.
     pub severity: String,
-    /// The message.
+    /// The one-line message, without labels or help.
     pub message: String,
     /// File name as shown to the user.
     pub file: String,

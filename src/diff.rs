@@ -213,7 +213,7 @@ pub struct TargetValues {
     /// Projected value.
     #[serde(serialize_with = "ser_opt")]
     pub projected: Option<Decimal>,
-    /// Threshold.
+    /// The target's threshold (the right-hand side of its comparison).
     #[serde(serialize_with = "ser_opt")]
     pub threshold: Option<Decimal>,
     /// Headroom: positive met with room, negative short.
@@ -230,7 +230,7 @@ pub struct ItemChange {
     pub name: String,
     /// `driver` or `metric`.
     pub kind: String,
-    /// The unit.
+    /// The item's unit in the new version (the old one's when removed).
     #[serde(serialize_with = "ser_unit")]
     pub unit: Unit,
     /// Present in both versions, or only one.
@@ -896,7 +896,28 @@ fn both(
         .get(nr.scenario)
         .map(|s| s.name.clone())
         .unwrap_or_default();
-    // Values.
+    let items = item_changes((o, or), (n, nr), lo, hi, renames);
+    let targets = target_changes((o, or.scenario), (n, nr.scenario), renames);
+    let triggers = trigger_changes((o, or), (n, nr), renames);
+    ScenarioDiff {
+        name,
+        is_base: nr.scenario == n.plan.base,
+        presence: Presence::Both,
+        targets,
+        items,
+        triggers,
+    }
+}
+
+/// The items whose values in the window changed (kept, added or removed), the
+/// biggest movers first.
+fn item_changes(
+    (o, or): (&Evaluated, &crate::eval::ScenarioResult),
+    (n, nr): (&Evaluated, &crate::eval::ScenarioResult),
+    lo: i64,
+    hi: i64,
+    renames: &Renames,
+) -> Vec<ItemChange> {
     let mut items = Vec::new();
     let mut matched_old = std::collections::HashSet::new();
     for (ni, it) in n.plan.items.iter().enumerate() {
@@ -970,7 +991,16 @@ fn both(
             .cmp(&mover_key(a))
             .then_with(|| a.name.cmp(&b.name))
     });
-    // Targets.
+    items
+}
+
+/// Every target's outcome before and after, matched through renames (a target only
+/// one version has is added or removed).
+fn target_changes(
+    (o, os): (&Evaluated, usize),
+    (n, ns): (&Evaluated, usize),
+    renames: &Renames,
+) -> Vec<TargetChange> {
     let outcomes = |e: &Evaluated, s: usize| -> Vec<TargetOutcome> {
         e.outcomes
             .iter()
@@ -978,8 +1008,8 @@ fn both(
             .map(|(_, o)| o.clone())
             .unwrap_or_default()
     };
-    let old_oc = outcomes(o, or.scenario);
-    let new_oc = outcomes(n, nr.scenario);
+    let old_oc = outcomes(o, os);
+    let new_oc = outcomes(n, ns);
     let obj_name = |e: &Evaluated, i: usize| {
         e.plan
             .objectives
@@ -1025,7 +1055,15 @@ fn both(
             unit: oc.unit.clone(),
         });
     }
-    // Triggers.
+    targets
+}
+
+/// The triggers whose firing period changed, or that only one version has.
+fn trigger_changes(
+    (o, or): (&Evaluated, &crate::eval::ScenarioResult),
+    (n, nr): (&Evaluated, &crate::eval::ScenarioResult),
+    renames: &Renames,
+) -> Vec<TriggerChange> {
     let mut triggers = Vec::new();
     let fired =
         |e: &Evaluated, r: &crate::eval::ScenarioResult| -> BTreeMap<String, Option<String>> {
@@ -1068,14 +1106,7 @@ fn both(
             });
         }
     }
-    ScenarioDiff {
-        name,
-        is_base: nr.scenario == n.plan.base,
-        presence: Presence::Both,
-        targets,
-        items,
-        triggers,
-    }
+    triggers
 }
 
 fn rename_of_back<'r>(renames: &'r Renames, new: &'r str) -> &'r str {
@@ -1312,41 +1343,7 @@ fn callouts(
         }
         let old_name = rename_of_back(renames, &n.name);
         let Some(o) = old_map.get(old_name) else {
-            match &n.decl.kind {
-                DeclKind::Assumption(a) => {
-                    let mut what: Vec<String> = bets(a).into_iter().chain(maintains(a)).collect();
-                    what.retain(|s| !s.is_empty());
-                    callout(
-                        &mut out,
-                        "assumption",
-                        &n.name,
-                        format!(
-                            "added: “{}”{}",
-                            a.title.value,
-                            if what.is_empty() {
-                                String::new()
-                            } else {
-                                format!(" ({})", what.join("; "))
-                            }
-                        ),
-                    );
-                }
-                DeclKind::Scenario(s) => callout(
-                    &mut out,
-                    "scenario",
-                    &n.name,
-                    format!(
-                        "added: “{}”{}",
-                        s.title.value,
-                        s.extends
-                            .as_ref()
-                            .map(|e| format!(", extends `{}`", e.name))
-                            .unwrap_or_default()
-                    ),
-                ),
-                DeclKind::Raci(_) => callout(&mut out, "raci", &n.name, "added".into()),
-                _ => {}
-            }
+            added_callout(&mut out, n);
             continue;
         };
         seen_old.insert(o.name.clone());
@@ -1371,61 +1368,10 @@ fn callouts(
             }
             (DeclKind::Raci(a), DeclKind::Raci(b)) => raci_callouts(&mut out, &n.name, a, b),
             (DeclKind::Initiative(a), DeclKind::Initiative(b)) => {
-                for (m, _, _) in &b.members {
-                    let before = a
-                        .members
-                        .iter()
-                        .find(|(x, _, _)| x.name.name == m.name.name);
-                    if let Some((x, _, _)) = before {
-                        let (p, q) = (
-                            x.owner.as_ref().map(|i| i.name.as_str()),
-                            m.owner.as_ref().map(|i| i.name.as_str()),
-                        );
-                        if p != q {
-                            callout(
-                                &mut out,
-                                "owner",
-                                &format!("{}.{}", n.name, m.name.name),
-                                format!(
-                                    "{} owner {} → {}",
-                                    m.kind.as_str(),
-                                    p.map(|x| format!("`{x}`")).unwrap_or_else(|| "none".into()),
-                                    q.map(|x| format!("`{x}`")).unwrap_or_else(|| "none".into())
-                                ),
-                            );
-                        }
-                    }
-                }
+                initiative_callouts(&mut out, &n.name, a, b)
             }
             (DeclKind::Dependency(a), DeclKind::Dependency(b)) => {
-                let (x, y) = (
-                    a.due.map(|p| p.kind.to_string()),
-                    b.due.map(|p| p.kind.to_string()),
-                );
-                if x != y {
-                    callout(
-                        &mut out,
-                        "dependency",
-                        &n.name,
-                        format!(
-                            "due {} → {}",
-                            x.unwrap_or_else(|| "none".into()),
-                            y.unwrap_or_else(|| "none".into())
-                        ),
-                    );
-                }
-                if a.confidence.map(|c| c.0) != b.confidence.map(|c| c.0) {
-                    callout(
-                        &mut out,
-                        "dependency",
-                        &n.name,
-                        format!(
-                            "confidence {} → {}",
-                            pct_text(&a.confidence),
-                            pct_text(&b.confidence)
-                        ),
-                    );
-                }
+                dependency_callouts(&mut out, &n.name, a, b)
             }
             (DeclKind::Risk(a), DeclKind::Risk(b))
                 if a.likelihood.map(|c| c.0) != b.likelihood.map(|c| c.0) =>
@@ -1442,60 +1388,12 @@ fn callouts(
                 );
             }
             (DeclKind::Objective(a), DeclKind::Objective(b)) => {
-                let (x, y) = (names(&a.supports), names(&b.supports));
-                if x != y {
-                    callout(
-                        &mut out,
-                        "objective",
-                        &n.name,
-                        format!(
-                            "supports {} → {}",
-                            if x.is_empty() {
-                                "nothing".into()
-                            } else {
-                                list(&x)
-                            },
-                            if y.is_empty() {
-                                "nothing".into()
-                            } else {
-                                list(&y)
-                            }
-                        ),
-                    );
-                }
+                objective_callouts(&mut out, &n.name, a, b)
             }
             (DeclKind::Scenario(a), DeclKind::Scenario(b)) => {
-                let (x, y) = (
-                    a.extends.as_ref().map(|e| e.name.clone()),
-                    b.extends.as_ref().map(|e| e.name.clone()),
-                );
-                if x != y {
-                    callout(
-                        &mut out,
-                        "scenario",
-                        &n.name,
-                        format!(
-                            "extends {} → {}",
-                            x.unwrap_or_else(|| "base".into()),
-                            y.unwrap_or_else(|| "base".into())
-                        ),
-                    );
-                }
+                scenario_callouts(&mut out, &n.name, a, b)
             }
-            (DeclKind::Item(a), DeclKind::Item(b)) => {
-                let (x, y) = (item_range(a), item_range(b));
-                if x != y {
-                    let show = |r: Option<String>| {
-                        r.map(|t| format!("`{t}`")).unwrap_or_else(|| "none".into())
-                    };
-                    callout(
-                        &mut out,
-                        "range",
-                        &n.name,
-                        format!("range {} → {}", show(x), show(y)),
-                    );
-                }
-            }
+            (DeclKind::Item(a), DeclKind::Item(b)) => range_callouts(&mut out, &n.name, a, b),
             _ => {}
         }
     }
@@ -1516,6 +1414,186 @@ fn callouts(
         }
     }
     out
+}
+
+/// The call-out for a declaration the new version adds: an assumption with its bets,
+/// a scenario with what it extends, a RACI chart.
+fn added_callout(out: &mut Vec<Callout>, n: &DeclInfo) {
+    match &n.decl.kind {
+        DeclKind::Assumption(a) => {
+            let mut what: Vec<String> = bets(a).into_iter().chain(maintains(a)).collect();
+            what.retain(|s| !s.is_empty());
+            callout(
+                out,
+                "assumption",
+                &n.name,
+                format!(
+                    "added: “{}”{}",
+                    a.title.value,
+                    if what.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", what.join("; "))
+                    }
+                ),
+            );
+        }
+        DeclKind::Scenario(s) => callout(
+            out,
+            "scenario",
+            &n.name,
+            format!(
+                "added: “{}”{}",
+                s.title.value,
+                s.extends
+                    .as_ref()
+                    .map(|e| format!(", extends `{}`", e.name))
+                    .unwrap_or_default()
+            ),
+        ),
+        DeclKind::Raci(_) => callout(out, "raci", &n.name, "added".into()),
+        _ => {}
+    }
+}
+
+/// An initiative's member items whose owner changed.
+fn initiative_callouts(
+    out: &mut Vec<Callout>,
+    name: &str,
+    a: &ast::InitiativeDecl,
+    b: &ast::InitiativeDecl,
+) {
+    for (m, _, _) in &b.members {
+        let before = a
+            .members
+            .iter()
+            .find(|(x, _, _)| x.name.name == m.name.name);
+        if let Some((x, _, _)) = before {
+            let (p, q) = (
+                x.owner.as_ref().map(|i| i.name.as_str()),
+                m.owner.as_ref().map(|i| i.name.as_str()),
+            );
+            if p != q {
+                callout(
+                    out,
+                    "owner",
+                    &format!("{}.{}", name, m.name.name),
+                    format!(
+                        "{} owner {} → {}",
+                        m.kind.as_str(),
+                        p.map(|x| format!("`{x}`")).unwrap_or_else(|| "none".into()),
+                        q.map(|x| format!("`{x}`")).unwrap_or_else(|| "none".into())
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// A dependency whose due period or confidence changed.
+fn dependency_callouts(
+    out: &mut Vec<Callout>,
+    name: &str,
+    a: &ast::DependencyDecl,
+    b: &ast::DependencyDecl,
+) {
+    let (x, y) = (
+        a.due.map(|p| p.kind.to_string()),
+        b.due.map(|p| p.kind.to_string()),
+    );
+    if x != y {
+        callout(
+            out,
+            "dependency",
+            name,
+            format!(
+                "due {} → {}",
+                x.unwrap_or_else(|| "none".into()),
+                y.unwrap_or_else(|| "none".into())
+            ),
+        );
+    }
+    if a.confidence.map(|c| c.0) != b.confidence.map(|c| c.0) {
+        callout(
+            out,
+            "dependency",
+            name,
+            format!(
+                "confidence {} → {}",
+                pct_text(&a.confidence),
+                pct_text(&b.confidence)
+            ),
+        );
+    }
+}
+
+/// An objective whose list of supported objectives changed.
+fn objective_callouts(
+    out: &mut Vec<Callout>,
+    name: &str,
+    a: &ast::ObjectiveDecl,
+    b: &ast::ObjectiveDecl,
+) {
+    let (x, y) = (names(&a.supports), names(&b.supports));
+    if x != y {
+        callout(
+            out,
+            "objective",
+            name,
+            format!(
+                "supports {} → {}",
+                if x.is_empty() {
+                    "nothing".into()
+                } else {
+                    list(&x)
+                },
+                if y.is_empty() {
+                    "nothing".into()
+                } else {
+                    list(&y)
+                }
+            ),
+        );
+    }
+}
+
+/// A scenario that now extends another scenario.
+fn scenario_callouts(
+    out: &mut Vec<Callout>,
+    name: &str,
+    a: &ast::ScenarioDecl,
+    b: &ast::ScenarioDecl,
+) {
+    let (x, y) = (
+        a.extends.as_ref().map(|e| e.name.clone()),
+        b.extends.as_ref().map(|e| e.name.clone()),
+    );
+    if x != y {
+        callout(
+            out,
+            "scenario",
+            name,
+            format!(
+                "extends {} → {}",
+                x.unwrap_or_else(|| "base".into()),
+                y.unwrap_or_else(|| "base".into())
+            ),
+        );
+    }
+}
+
+/// A driver or metric whose uncertainty range changed.
+fn range_callouts(out: &mut Vec<Callout>, name: &str, a: &ast::ItemDecl, b: &ast::ItemDecl) {
+    let (x, y) = (item_range(a), item_range(b));
+    if x != y {
+        let show = |r: Option<String>| r.map(|t| format!("`{t}`")).unwrap_or_else(|| "none".into());
+        callout(
+            out,
+            "range",
+            name,
+            format!("range {} → {}", show(x), show(y)),
+        );
+    }
 }
 
 // ------------------------------------------------------------------ diagnostics

@@ -108,7 +108,7 @@ impl std::fmt::Display for ExplainError {
 pub struct Explanation {
     /// The name explained.
     pub name: String,
-    /// Scenario.
+    /// The scenario the value is explained in.
     pub scenario: String,
     /// The window: `2026-03`, or `2026-01 .. 2026-12`.
     pub window: String,
@@ -187,6 +187,14 @@ struct Ctx {
     fold: Fold,
     how: Option<String>,
 }
+
+/// An item's layers from the top one down: (slot index, expression, first period,
+/// the slot it covers).
+type Layers<'c> = Vec<(usize, SlotExpr<'c>, i64, Option<usize>)>;
+
+/// The window cut into runs of periods with the same active layer: (the active
+/// slot, None before the item's initiative starts; first period; last period).
+type Runs = Vec<(Option<usize>, i64, i64)>;
 
 struct Explainer<'c> {
     c: &'c Compilation,
@@ -551,39 +559,7 @@ impl<'c> Explainer<'c> {
             ..ctx.clone()
         };
         node.window = self.window_word(item, &ctx);
-        let plan = self.plan;
-        // The item itself over a window: its roll-up (§3.2), the same as every
-        // other output's.
-        let results = self.results;
-        let rolled = (ctx.fold == Fold::Item && slot.is_none()).then(|| {
-            results.get(ctx.scenario).and_then(|r| {
-                crate::eval::window_value(plan, &r.values, item, lo as usize..hi as usize + 1)
-            })
-        });
-        let (top, slots_info, value) = {
-            let (prog, values) = self.prog(ctx.scenario)?;
-            let top = slot.or_else(|| prog.top.get(item).copied());
-            let vals = top
-                .and_then(|t| values.get(t))
-                .and_then(|v| v.get(lo as usize..=hi as usize))
-                .unwrap_or(&[]);
-            let value = match rolled {
-                Some(v) => v,
-                None => fold_values(plan, vals, item, ctx.fold),
-            };
-            // The chain of layers from `top` down: (slot index, expr, from, below).
-            let mut chain = Vec::new();
-            let mut cur = top;
-            while let Some(sx) = cur {
-                let Some(sl) = prog.slots.get(sx) else { break };
-                chain.push((sx, sl.expr, sl.from, sl.below));
-                cur = sl.below;
-                if chain.len() > prog.slots.len() {
-                    break;
-                }
-            }
-            (top, chain, value)
-        };
+        let (top, slots_info, value) = self.value_and_layers(item, slot, &ctx)?;
         node.range = it
             .as_ref()
             .filter(|i| i.kind == crate::syntax::ast::ItemKind::Driver)
@@ -610,14 +586,79 @@ impl<'c> Explainer<'c> {
             node.note = Some("not expanded: the explanation is already long".into());
             return Ok(node);
         }
-        // Which layer is active in each period of the window.
+        let runs = self.active_layers(it.as_ref(), &slots_info, lo, hi);
+        let child_ctxs = self.layer_formulas(
+            &mut node,
+            item,
+            it.as_ref(),
+            &slots_info,
+            &runs,
+            ctx.scenario,
+        );
+        path.push(item);
+        self.expand_children(&mut node, child_ctxs, depth, path)?;
+        path.pop();
+        Ok(node)
+    }
+
+    /// The item's value over the window (its roll-up when the item itself is asked
+    /// for, otherwise its values folded as `ctx` says), its top slot, and the chain
+    /// of its layers from the top one down: (slot index, expr, from, below).
+    fn value_and_layers(
+        &mut self,
+        item: ItemId,
+        slot: Option<usize>,
+        ctx: &Ctx,
+    ) -> Result<(Option<usize>, Layers<'c>, Option<Decimal>), ExplainError> {
+        let (lo, hi) = (ctx.lo, ctx.hi);
+        let plan = self.plan;
+        // The item itself over a window: its roll-up (§3.2), the same as every
+        // other output's.
+        let results = self.results;
+        let rolled = (ctx.fold == Fold::Item && slot.is_none()).then(|| {
+            results.get(ctx.scenario).and_then(|r| {
+                crate::eval::window_value(plan, &r.values, item, lo as usize..hi as usize + 1)
+            })
+        });
+        let (prog, values) = self.prog(ctx.scenario)?;
+        let top = slot.or_else(|| prog.top.get(item).copied());
+        let vals = top
+            .and_then(|t| values.get(t))
+            .and_then(|v| v.get(lo as usize..=hi as usize))
+            .unwrap_or(&[]);
+        let value = match rolled {
+            Some(v) => v,
+            None => fold_values(plan, vals, item, ctx.fold),
+        };
+        // The chain of layers from `top` down: (slot index, expr, from, below).
+        let mut chain = Vec::new();
+        let mut cur = top;
+        while let Some(sx) = cur {
+            let Some(sl) = prog.slots.get(sx) else { break };
+            chain.push((sx, sl.expr, sl.from, sl.below));
+            cur = sl.below;
+            if chain.len() > prog.slots.len() {
+                break;
+            }
+        }
+        Ok((top, chain, value))
+    }
+
+    /// Which layer is active in each period of the window, as runs of periods
+    /// (none before the item's initiative starts); also the initiative's start.
+    fn active_layers(
+        &self,
+        it: Option<&ir::Item>,
+        slots_info: &Layers<'c>,
+        lo: i64,
+        hi: i64,
+    ) -> (i64, Runs) {
         let start = it
-            .as_ref()
             .and_then(|i| i.initiative)
             .and_then(|i| self.plan.initiatives.get(i))
             .and_then(|i| i.start)
             .unwrap_or(0);
-        let mut runs: Vec<(Option<usize>, i64, i64)> = Vec::new();
+        let mut runs: Runs = Vec::new();
         for t in lo..=hi {
             let active = if t < start {
                 None
@@ -632,13 +673,27 @@ impl<'c> Explainer<'c> {
                 _ => runs.push((active, t, t)),
             }
         }
+        (start, runs)
+    }
+
+    /// One formula per run of periods (with where it comes from), pushed onto `node`;
+    /// returns the expressions to expand, each with the window it is read over and
+    /// the slot it covers.
+    fn layer_formulas(
+        &self,
+        node: &mut ExplainNode,
+        item: ItemId,
+        it: Option<&ir::Item>,
+        slots_info: &Layers<'c>,
+        (start, runs): &(i64, Runs),
+        scenario: ScenarioId,
+    ) -> Vec<(&'c ir::Expr, Ctx, Option<usize>)> {
         let whole = runs.len() == 1;
         let mut child_ctxs: Vec<(&ir::Expr, Ctx, Option<usize>)> = Vec::new();
-        for (active, a, b) in &runs {
+        for (active, a, b) in runs {
             let periods = (!whole).then(|| label(self.plan, *a, *b));
             let Some(k) = active else {
                 let ini = it
-                    .as_ref()
                     .and_then(|i| i.initiative)
                     .and_then(|i| self.plan.initiatives.get(i));
                 node.formulas.push(Formula {
@@ -646,7 +701,7 @@ impl<'c> Explainer<'c> {
                     origin: format!(
                         "before initiative `{}` starts in {}",
                         ini.map(|i| i.name.as_str()).unwrap_or("?"),
-                        self.plan.period_label(start)
+                        self.plan.period_label(*start)
                     ),
                     periods,
                 });
@@ -655,7 +710,7 @@ impl<'c> Explainer<'c> {
             let Some((_, expr, from, below)) = slots_info.iter().find(|(x, ..)| x == k) else {
                 continue;
             };
-            let origin = self.origin(ctx.scenario, *expr, *from, item);
+            let origin = self.origin(scenario, *expr, *from, item);
             match expr {
                 SlotExpr::Expr(e) => {
                     // A dimensioned item's total is the sum of its members
@@ -681,7 +736,7 @@ impl<'c> Explainer<'c> {
                             hi: *b,
                             fold: Fold::Item,
                             how: None,
-                            scenario: ctx.scenario,
+                            scenario,
                         },
                         *below,
                     ));
@@ -693,7 +748,18 @@ impl<'c> Explainer<'c> {
                 }),
             }
         }
-        path.push(item);
+        child_ctxs
+    }
+
+    /// The nodes of the items the formulas read, each once; an item read through the
+    /// override it is under (`prior`) is the value without this change.
+    fn expand_children(
+        &mut self,
+        node: &mut ExplainNode,
+        child_ctxs: Vec<(&'c ir::Expr, Ctx, Option<usize>)>,
+        depth: usize,
+        path: &mut Vec<ItemId>,
+    ) -> Result<(), ExplainError> {
         let mut seen_children = HashSet::new();
         for (e, cctx, below) in child_ctxs {
             for (child, sub, prior) in self.reads(e, &cctx) {
@@ -728,15 +794,13 @@ impl<'c> Explainer<'c> {
                 node.children.push(ch);
             }
         }
-        path.pop();
-        Ok(node)
+        Ok(())
     }
 
     /// Every item an expression reads, with the context it reads it in; `true`
     /// marks a read of the value under the current layer (`Prior`).
     fn reads(&self, e: &ir::Expr, ctx: &Ctx) -> Vec<(ItemId, Ctx, bool)> {
         let mut out = Vec::new();
-        let n = self.plan.len as i64;
         let mut stack: Vec<(&ir::Expr, Ctx)> = vec![(e, ctx.clone())];
         while let Some((e, c)) = stack.pop() {
             match &e.kind {
@@ -767,106 +831,119 @@ impl<'c> Explainer<'c> {
                         ..c
                     },
                 )),
-                ExprKind::Call(b, args) => {
-                    let window = |args: &[ir::Expr]| match args.get(1).map(|a| &a.kind) {
-                        Some(ExprKind::Window(a, b)) => (*a, *b),
-                        Some(ExprKind::Period(p, _)) => (*p, *p),
-                        _ => (0, n - 1),
-                    };
-                    // The window word says how it folds (`total`, `average`, …).
-                    let agg = |fold: Fold| {
-                        let (a, b) = window(args);
-                        Ctx {
-                            lo: a,
-                            hi: b,
-                            fold,
-                            how: None,
-                            ..c.clone()
-                        }
-                    };
-                    match b {
-                        Builtin::Prev => {
-                            if let Some(x) = args.first() {
-                                let how = "previous period".to_string();
-                                stack.push((
-                                    x,
-                                    Ctx {
-                                        lo: c.lo - 1,
-                                        hi: c.hi - 1,
-                                        how: Some(how),
-                                        ..c.clone()
-                                    },
-                                ));
-                            }
-                            // The initial value only counts in the first period.
-                            if let Some(init) = args.get(1).filter(|_| c.lo <= 0) {
-                                stack.push((
-                                    init,
-                                    Ctx {
-                                        lo: 0,
-                                        hi: 0,
-                                        fold: Fold::Item,
-                                        how: Some("initial value of prev".into()),
-                                        ..c
-                                    },
-                                ));
-                            }
-                        }
-                        Builtin::Sum
-                        | Builtin::Avg
-                        | Builtin::First
-                        | Builtin::Last
-                        | Builtin::MinOver
-                        | Builtin::MaxOver => {
-                            let fold = match b {
-                                Builtin::Sum => Fold::Sum,
-                                Builtin::Avg => Fold::Avg,
-                                Builtin::First => Fold::First,
-                                Builtin::Last => Fold::Last,
-                                Builtin::MinOver => Fold::Min,
-                                _ => Fold::Max,
-                            };
-                            if let Some(x) = args.first() {
-                                stack.push((x, agg(fold)));
-                            }
-                        }
-                        Builtin::Cumsum => {
-                            if let Some(x) = args.first() {
-                                stack.push((
-                                    x,
-                                    Ctx {
-                                        lo: 0,
-                                        hi: c.hi,
-                                        fold: Fold::Sum,
-                                        how: None,
-                                        ..c.clone()
-                                    },
-                                ));
-                            }
-                        }
-                        Builtin::Base => {
-                            if let Some(x) = args.first() {
-                                stack.push((
-                                    x,
-                                    Ctx {
-                                        scenario: self.plan.base,
-                                        how: Some("in the base scenario".into()),
-                                        ..c.clone()
-                                    },
-                                ));
-                            }
-                        }
-                        _ => {
-                            for a in args.iter().rev() {
-                                stack.push((a, c.clone()));
-                            }
-                        }
-                    }
-                }
+                ExprKind::Call(b, args) => self.call_reads(*b, args, c, &mut stack),
                 _ => {}
             }
         }
         out
+    }
+
+    /// What a built-in call reads, pushed onto `stack` with the context each operand
+    /// is read in: `prev` one period earlier (and its initial value in the first
+    /// period), the window aggregates and `cumsum` folded over their window, `base`
+    /// in the base scenario, anything else as the call itself is read.
+    fn call_reads<'e>(
+        &self,
+        b: Builtin,
+        args: &'e [ir::Expr],
+        c: Ctx,
+        stack: &mut Vec<(&'e ir::Expr, Ctx)>,
+    ) {
+        let n = self.plan.len as i64;
+        let window = |args: &[ir::Expr]| match args.get(1).map(|a| &a.kind) {
+            Some(ExprKind::Window(a, b)) => (*a, *b),
+            Some(ExprKind::Period(p, _)) => (*p, *p),
+            _ => (0, n - 1),
+        };
+        // The window word says how it folds (`total`, `average`, …).
+        let agg = |fold: Fold| {
+            let (a, b) = window(args);
+            Ctx {
+                lo: a,
+                hi: b,
+                fold,
+                how: None,
+                ..c.clone()
+            }
+        };
+        match b {
+            Builtin::Prev => {
+                if let Some(x) = args.first() {
+                    let how = "previous period".to_string();
+                    stack.push((
+                        x,
+                        Ctx {
+                            lo: c.lo - 1,
+                            hi: c.hi - 1,
+                            how: Some(how),
+                            ..c.clone()
+                        },
+                    ));
+                }
+                // The initial value only counts in the first period.
+                if let Some(init) = args.get(1).filter(|_| c.lo <= 0) {
+                    stack.push((
+                        init,
+                        Ctx {
+                            lo: 0,
+                            hi: 0,
+                            fold: Fold::Item,
+                            how: Some("initial value of prev".into()),
+                            ..c
+                        },
+                    ));
+                }
+            }
+            Builtin::Sum
+            | Builtin::Avg
+            | Builtin::First
+            | Builtin::Last
+            | Builtin::MinOver
+            | Builtin::MaxOver => {
+                let fold = match b {
+                    Builtin::Sum => Fold::Sum,
+                    Builtin::Avg => Fold::Avg,
+                    Builtin::First => Fold::First,
+                    Builtin::Last => Fold::Last,
+                    Builtin::MinOver => Fold::Min,
+                    _ => Fold::Max,
+                };
+                if let Some(x) = args.first() {
+                    stack.push((x, agg(fold)));
+                }
+            }
+            Builtin::Cumsum => {
+                if let Some(x) = args.first() {
+                    stack.push((
+                        x,
+                        Ctx {
+                            lo: 0,
+                            hi: c.hi,
+                            fold: Fold::Sum,
+                            how: None,
+                            ..c.clone()
+                        },
+                    ));
+                }
+            }
+            Builtin::Base => {
+                if let Some(x) = args.first() {
+                    stack.push((
+                        x,
+                        Ctx {
+                            scenario: self.plan.base,
+                            how: Some("in the base scenario".into()),
+                            ..c.clone()
+                        },
+                    ));
+                }
+            }
+            _ => {
+                for a in args.iter().rev() {
+                    stack.push((a, c.clone()));
+                }
+            }
+        }
     }
 
     fn objective_nodes(&mut self, oi: usize, ctx: &Ctx) -> Result<Vec<ExplainNode>, ExplainError> {

@@ -1320,72 +1320,9 @@ impl<'t> Printer<'t> {
         comments: Vec<&'c Comment>,
         group: usize,
     ) -> (Vec<Out>, Vec<&'c Comment>) {
-        let close = ext.end.saturating_sub(1);
         let one_line = |s: String| vec![Part::Text(s)];
         match &d.kind {
-            DeclKind::Plan(p) => {
-                let mut head = format!("plan {}", p.name.name);
-                let mut after = p.name.span.end;
-                if let Some(t) = &p.title {
-                    head.push(' ');
-                    head.push_str(&self.raw(t.span));
-                    after = t.span.end;
-                }
-                let mut stmts = Vec::new();
-                if let Some(c) = &p.currency {
-                    stmts.push(text_stmt(
-                        c.span.start,
-                        c.span.end,
-                        format!("currency {}", c.name),
-                    ));
-                }
-                if let Some((a, b)) = &p.periods {
-                    stmts.push(text_stmt(
-                        a.span.start,
-                        b.span.end,
-                        format!("periods {} .. {}", a.kind, b.kind),
-                    ));
-                }
-                if let Some(b) = &p.base {
-                    stmts.push(text_stmt(
-                        b.span.start,
-                        b.span.end,
-                        format!("base {}", b.name),
-                    ));
-                }
-                if let Some((m, by_start)) = &p.fiscal {
-                    stmts.push(text_stmt(
-                        m.span.start,
-                        m.span.end,
-                        format!(
-                            "fiscal year starts {}{}",
-                            m.name,
-                            if *by_start { " named by start" } else { "" }
-                        ),
-                    ));
-                }
-                if let Some(t) = &p.actuals_through {
-                    stmts.push(text_stmt(
-                        t.span.start,
-                        t.span.end,
-                        format!("actuals through {}", t.kind),
-                    ));
-                }
-                if let Some((_, _, lo, hi, sp)) = &p.odds {
-                    stmts.push(text_stmt(sp.start, sp.end, format!("odds {lo} to {hi}")));
-                }
-                let open = self.open_brace(after, ext.end);
-                self.block(
-                    &one_line(head),
-                    stmts,
-                    open,
-                    close,
-                    comments,
-                    indent,
-                    group,
-                    Style::Multiline,
-                )
-            }
+            DeclKind::Plan(p) => self.plan(p, ext, indent, comments, group),
             DeclKind::Import(t) => {
                 let s = match t {
                     ImportTarget::Path(p) => format!("import {}", self.raw(p.span)),
@@ -1406,35 +1343,14 @@ impl<'t> Printer<'t> {
                 title,
                 lead,
                 poc,
-            } => {
-                let head = format!("department {} {}", name.name, self.raw(title.span));
-                let mut stmts = Vec::new();
-                if let Some(l) = lead {
-                    stmts.push(text_stmt(
-                        l.span.start,
-                        l.span.end,
-                        format!("lead {}", self.raw(l.span)),
-                    ));
-                }
-                if let Some(l) = poc {
-                    stmts.push(text_stmt(
-                        l.span.start,
-                        l.span.end,
-                        format!("poc {}", self.raw(l.span)),
-                    ));
-                }
-                let open = self.open_brace(title.span.end, ext.end);
-                self.block(
-                    &one_line(head),
-                    stmts,
-                    open,
-                    close,
-                    comments,
-                    indent,
-                    group,
-                    Style::Inline,
-                )
-            }
+            } => self.department(
+                (name, title),
+                (lead.as_ref(), poc.as_ref()),
+                ext,
+                indent,
+                comments,
+                group,
+            ),
             DeclKind::Role {
                 name,
                 title,
@@ -1460,463 +1376,703 @@ impl<'t> Printer<'t> {
                 ];
                 self.stmt(&parts, indent, comments, group)
             }
-            DeclKind::Objective(o) => {
-                let head = format!("objective {} {}", o.name.name, self.raw(o.title.span));
-                let mut stmts = Vec::new();
-                if let Some(ow) = &o.owner {
-                    stmts.push(owner_stmt(ow));
-                }
-                stmts.extend(self.lists("supports", &o.supports));
-                for t in &o.targets {
-                    stmts.push(stmt(
-                        t.span.start,
-                        t.span.end,
-                        vec![Part::Text("target ".into()), Part::Expr(t)],
-                    ));
-                }
-                let open = self.open_brace(o.title.span.end, ext.end);
-                self.block(
-                    &one_line(head),
-                    stmts,
-                    open,
-                    close,
-                    comments,
-                    indent,
-                    group,
-                    Style::Multiline,
-                )
-            }
-            DeclKind::Assumption(a) => {
-                let head = format!("assumption {} {}", a.name.name, self.raw(a.title.span));
-                let mut stmts = Vec::new();
-                for c in &a.changes {
-                    stmts.push(stmt(
-                        c.span.start,
-                        c.span.end,
-                        vec![
-                            Part::Text(format!("change {} from ", c.driver.name)),
-                            Part::Expr(&c.from),
-                            Part::Text(" to ".into()),
-                            Part::Expr(&c.to),
-                            Part::Text(format!(" by {}", c.by.kind)),
-                        ],
-                    ));
-                }
-                for m in &a.maintains {
-                    stmts.push(stmt(
-                        m.span.start,
-                        m.span.end,
-                        vec![Part::Text("maintain ".into()), Part::Expr(m)],
-                    ));
-                }
-                stmts.extend(self.lists("counterbalance", &a.counterbalances));
-                stmts.extend(self.lists("depends on", &a.depends_on));
-                for i in &a.indicators {
-                    stmts.push(text_stmt(
-                        i.span.start,
-                        i.span.end,
-                        format!("indicator {}", i.name),
-                    ));
-                }
-                if let Some(o) = &a.owner {
-                    stmts.push(owner_stmt(o));
-                }
-                for e in &a.evidence {
-                    stmts.push(text_stmt(
-                        e.span.start,
-                        e.span.end,
-                        format!("evidence {}", self.raw(e.span)),
-                    ));
-                }
-                if let Some((_, sp)) = &a.tolerance {
-                    stmts.push(text_stmt(
-                        sp.start,
-                        sp.end,
-                        format!("tolerance {}", self.raw(*sp)),
-                    ));
-                }
-                let open = self.open_brace(a.title.span.end, ext.end);
-                self.block(
-                    &one_line(head),
-                    stmts,
-                    open,
-                    close,
-                    comments,
-                    indent,
-                    group,
-                    Style::Multiline,
-                )
-            }
-            DeclKind::Dependency(dp) => {
-                let head = format!("dependency {} {}", dp.name.name, self.raw(dp.title.span));
-                let mut stmts = Vec::new();
-                if let Some(o) = &dp.owner {
-                    stmts.push(owner_stmt(o));
-                }
-                if let Some(p) = &dp.due {
-                    stmts.push(text_stmt(
-                        p.span.start,
-                        p.span.end,
-                        format!("due {}", p.kind),
-                    ));
-                }
-                if let Some((_, sp)) = &dp.confidence {
-                    stmts.push(text_stmt(
-                        sp.start,
-                        sp.end,
-                        format!("confidence {}", self.raw(*sp)),
-                    ));
-                }
-                if let Some(p) = &dp.done {
-                    stmts.push(text_stmt(
-                        p.span.start,
-                        p.span.end,
-                        format!("done {}", p.kind),
-                    ));
-                }
-                let open = self.open_brace(dp.title.span.end, ext.end);
-                self.block(
-                    &one_line(head),
-                    stmts,
-                    open,
-                    close,
-                    comments,
-                    indent,
-                    group,
-                    Style::Multiline,
-                )
-            }
-            DeclKind::Risk(r) => {
-                let head = format!("risk {} {}", r.name.name, self.raw(r.title.span));
-                let mut stmts = Vec::new();
-                if let Some(o) = &r.owner {
-                    stmts.push(owner_stmt(o));
-                }
-                if let Some((_, sp)) = &r.likelihood {
-                    stmts.push(text_stmt(
-                        sp.start,
-                        sp.end,
-                        format!("likelihood {}", self.raw(*sp)),
-                    ));
-                }
-                if let Some(s) = &r.impact {
-                    stmts.push(text_stmt(
-                        s.span.start,
-                        s.span.end,
-                        format!("impact {}", self.raw(s.span)),
-                    ));
-                }
-                if let Some(s) = &r.mitigation {
-                    stmts.push(text_stmt(
-                        s.span.start,
-                        s.span.end,
-                        format!("mitigation {}", self.raw(s.span)),
-                    ));
-                }
-                for p in &r.reviewed {
-                    stmts.push(text_stmt(
-                        p.span.start,
-                        p.span.end,
-                        format!("reviewed {}", p.kind),
-                    ));
-                }
-                let open = self.open_brace(r.title.span.end, ext.end);
-                self.block(
-                    &one_line(head),
-                    stmts,
-                    open,
-                    close,
-                    comments,
-                    indent,
-                    group,
-                    Style::Multiline,
-                )
-            }
-            DeclKind::Request(r) => {
-                let head = format!("request {} {}", r.name.name, self.raw(r.title.span));
-                let mut stmts = Vec::new();
-                if let Some(f) = &r.from {
-                    stmts.push(text_stmt(
-                        f.span.start,
-                        f.span.end,
-                        format!("from {}", f.name),
-                    ));
-                }
-                for (kw, e) in [("ask ", &r.ask), ("grant ", &r.grant)] {
-                    if let Some(e) = e {
-                        stmts.push(stmt(
-                            e.span.start,
-                            e.span.end,
-                            vec![Part::Text(kw.into()), Part::Expr(e)],
-                        ));
-                    }
-                }
-                if let Some(s) = &r.decision {
-                    stmts.push(text_stmt(
-                        s.span.start,
-                        s.span.end,
-                        format!("decision {}", self.raw(s.span)),
-                    ));
-                }
-                stmts.extend(self.lists("approved by", &r.approved_by));
-                for dr in &r.draws {
-                    stmts.push(stmt(
-                        dr.span.start,
-                        dr.span.end,
-                        vec![
-                            Part::Text("draw ".into()),
-                            Part::Expr(&dr.amount),
-                            Part::Text(format!(" from {}", dr.budget.name)),
-                        ],
-                    ));
-                }
-                for ra in &r.reallocations {
-                    stmts.push(stmt(
-                        ra.span.start,
-                        ra.span.end,
-                        vec![
-                            Part::Text("reallocate ".into()),
-                            Part::Expr(&ra.amount),
-                            Part::Text(format!(
-                                " from {} to {} in {}",
-                                ra.from.name, ra.to.name, ra.budget.name
-                            )),
-                        ],
-                    ));
-                }
-                for (kw, e) in [("cost ", &r.cost), ("return ", &r.ret)] {
-                    if let Some(e) = e {
-                        stmts.push(stmt(
-                            e.span.start,
-                            e.span.end,
-                            vec![Part::Text(kw.into()), Part::Expr(e)],
-                        ));
-                    }
-                }
-                stmts.extend(self.lists("supports", &r.supports));
-                let open = self.open_brace(r.title.span.end, ext.end);
-                self.block(
-                    &one_line(head),
-                    stmts,
-                    open,
-                    close,
-                    comments,
-                    indent,
-                    group,
-                    Style::Multiline,
-                )
-            }
-            DeclKind::Raci(r) => {
-                let head = format!("raci {} {}", r.name.name, self.raw(r.title.span));
-                let mut stmts = Vec::new();
-                for (letter, sp) in &r.lines {
-                    let (kw, names) = match letter {
-                        'R' => ("responsible", &r.responsible),
-                        'A' => ("accountable", &r.accountable),
-                        'C' => ("consulted", &r.consulted),
-                        _ => ("informed", &r.informed),
-                    };
-                    let mine: Vec<&str> = names
-                        .iter()
-                        .filter(|n| sp.start <= n.span.start && n.span.end <= sp.end)
-                        .map(|n| n.name.as_str())
-                        .collect();
-                    stmts.push(text_stmt(
-                        sp.start,
-                        sp.end,
-                        format!("{kw} {}", mine.join(", ")),
-                    ));
-                }
-                let open = self.open_brace(r.title.span.end, ext.end);
-                self.block(
-                    &one_line(head),
-                    stmts,
-                    open,
-                    close,
-                    comments,
-                    indent,
-                    group,
-                    Style::Multiline,
-                )
-            }
-            DeclKind::Initiative(ini) => {
-                let head = format!("initiative {} {}", ini.name.name, self.raw(ini.title.span));
-                let mut stmts = Vec::new();
-                if let Some(o) = &ini.owner {
-                    stmts.push(owner_stmt(o));
-                }
-                if let Some(p) = &ini.start {
-                    stmts.push(text_stmt(
-                        p.span.start,
-                        p.span.end,
-                        format!("start {}", p.kind),
-                    ));
-                }
-                for (it, sp, _) in &ini.members {
-                    stmts.push(Child {
-                        start: sp.start,
-                        end: sp.end,
-                        node: Node::Item(it),
-                    });
-                }
-                let open = self.open_brace(ini.title.span.end, ext.end);
-                self.block(
-                    &one_line(head),
-                    stmts,
-                    open,
-                    close,
-                    comments,
-                    indent,
-                    group,
-                    Style::Multiline,
-                )
-            }
-            DeclKind::Scenario(sc) => {
-                let mut head = format!("scenario {} {}", sc.name.name, self.raw(sc.title.span));
-                let mut after = sc.title.span.end;
-                if let Some(e) = &sc.extends {
-                    head.push_str(" extends ");
-                    head.push_str(&e.name);
-                    after = e.span.end;
-                }
-                let mut stmts = Vec::new();
-                for o in &sc.overrides {
-                    let mut parts = vec![
-                        Part::Text(if o.members.is_empty() {
-                            format!("{} = ", o.target.name)
-                        } else {
-                            format!("{} = ", member_text(&o.target, &o.members))
-                        }),
-                        Part::Expr(&o.expr),
-                    ];
-                    if let Some((lo, hi)) = &o.range {
-                        parts.push(Part::Text(" range ".into()));
-                        parts.push(Part::Expr(lo));
-                        parts.push(Part::Text(" to ".into()));
-                        parts.push(Part::Expr(hi));
-                        parts.extend(range_shape_text(o.range_shape).map(Part::Text));
-                    }
-                    if let Some(p) = &o.from {
-                        parts.push(Part::Text(format!(" from {}", p.kind)));
-                    }
-                    stmts.push(stmt(o.span.start, o.span.end, parts));
-                }
-                for (t, sp, _) in &sc.triggers {
-                    stmts.push(Child {
-                        start: sp.start,
-                        end: sp.end,
-                        node: Node::Trigger(t),
-                    });
-                }
-                let open = self.open_brace(after, ext.end);
-                self.block(
-                    &one_line(head),
-                    stmts,
-                    open,
-                    close,
-                    comments,
-                    indent,
-                    group,
-                    Style::Multiline,
-                )
-            }
+            DeclKind::Objective(o) => self.objective(o, ext, indent, comments, group),
+            DeclKind::Assumption(a) => self.assumption(a, ext, indent, comments, group),
+            DeclKind::Dependency(dp) => self.dependency(dp, ext, indent, comments, group),
+            DeclKind::Risk(r) => self.risk(r, ext, indent, comments, group),
+            DeclKind::Request(r) => self.request(r, ext, indent, comments, group),
+            DeclKind::Raci(r) => self.raci(r, ext, indent, comments, group),
+            DeclKind::Initiative(ini) => self.initiative(ini, ext, indent, comments, group),
+            DeclKind::Scenario(sc) => self.scenario(sc, ext, indent, comments, group),
             DeclKind::Trigger(t) => self.trigger(t, ext, indent, comments, group),
-            DeclKind::Budget(b) => {
-                let head = format!("budget {} {}", b.name.name, self.raw(b.title.span));
-                let mut stmts = Vec::new();
-                if let Some(o) = &b.owner {
-                    stmts.push(owner_stmt(o));
-                }
-                if let Some(s) = &b.spend {
-                    stmts.push(text_stmt(
-                        s.span.start,
-                        s.span.end,
-                        format!("spend {}", s.name),
-                    ));
-                }
-                if let Some((per, table, span)) = &b.amount {
-                    let kw = match per {
-                        BudgetPer::Horizon => "amount ",
-                        BudgetPer::Quarter => "amount per quarter ",
-                        BudgetPer::Year => "amount per year ",
-                    };
-                    stmts.push(stmt(
-                        span.start,
-                        span.end,
-                        vec![Part::Text(kw.into()), Part::Expr(table)],
-                    ));
-                }
-                if let Some(c) = &b.contingency {
-                    stmts.push(stmt(
-                        c.span.start,
-                        c.span.end,
-                        vec![Part::Text("contingency ".into()), Part::Expr(c)],
-                    ));
-                }
-                if let Some((cap, who, span)) = &b.reallocation {
-                    stmts.push(stmt(
-                        span.start,
-                        span.end,
-                        vec![
-                            Part::Text("reallocation up to ".into()),
-                            Part::Expr(cap),
-                            Part::Text(format!(" approved by {}", who.name)),
-                        ],
-                    ));
-                }
-                let open = self.open_brace(b.title.span.end, ext.end);
-                self.block(
-                    &one_line(head),
-                    stmts,
-                    open,
-                    close,
-                    comments,
-                    indent,
-                    group,
-                    Style::Multiline,
-                )
-            }
-            DeclKind::Dimension(dm) => {
-                let head = format!("dimension {} {}", dm.name.name, self.raw(dm.title.span));
-                let width = dm
-                    .members
-                    .iter()
-                    .filter(|(_, t)| t.is_some())
-                    .map(|(m, _)| m.name.chars().count())
-                    .max()
-                    .unwrap_or(0);
-                let stmts = dm
-                    .members
-                    .iter()
-                    .map(|(m, t)| {
-                        let (text, end) = match t {
-                            Some(t) => (
-                                format!("{:<width$} {}", m.name, self.raw(t.span)),
-                                t.span.end,
-                            ),
-                            None => (m.name.clone(), m.span.end),
-                        };
-                        text_stmt(m.span.start, end, text)
-                    })
-                    .collect();
-                let open = self.open_brace(dm.title.span.end, ext.end);
-                self.block(
-                    &one_line(head),
-                    stmts,
-                    open,
-                    close,
-                    comments,
-                    indent,
-                    group,
-                    Style::Multiline,
-                )
-            }
+            DeclKind::Budget(b) => self.budget(b, ext, indent, comments, group),
+            DeclKind::Dimension(dm) => self.dimension(dm, ext, indent, comments, group),
             DeclKind::Actuals(a) => self.actuals(a, ext, indent, comments, group),
             DeclKind::Correlate(c) => {
                 let s = format!("correlate {}, {} {}", c.a.name, c.b.name, c.rho_text);
                 self.stmt(&one_line(s), indent, comments, group)
             }
         }
+    }
+
+    /// `department NAME "title" { lead … poc … }`: on the declaration's line when it
+    /// fits (`Style::Inline`).
+    fn department<'c>(
+        &mut self,
+        (name, title): (&Ident, &Str),
+        (lead, poc): (Option<&Str>, Option<&Str>),
+        ext: Extent,
+        indent: usize,
+        comments: Vec<&'c Comment>,
+        group: usize,
+    ) -> (Vec<Out>, Vec<&'c Comment>) {
+        let close = ext.end.saturating_sub(1);
+        let one_line = |s: String| vec![Part::Text(s)];
+        let head = format!("department {} {}", name.name, self.raw(title.span));
+        let mut stmts = Vec::new();
+        if let Some(l) = lead {
+            stmts.push(text_stmt(
+                l.span.start,
+                l.span.end,
+                format!("lead {}", self.raw(l.span)),
+            ));
+        }
+        if let Some(l) = poc {
+            stmts.push(text_stmt(
+                l.span.start,
+                l.span.end,
+                format!("poc {}", self.raw(l.span)),
+            ));
+        }
+        let open = self.open_brace(title.span.end, ext.end);
+        self.block(
+            &one_line(head),
+            stmts,
+            open,
+            close,
+            comments,
+            indent,
+            group,
+            Style::Inline,
+        )
+    }
+
+    /// `plan NAME "title" { currency … periods … }`: the plan's header block.
+    fn plan<'c>(
+        &mut self,
+        p: &PlanDecl,
+        ext: Extent,
+        indent: usize,
+        comments: Vec<&'c Comment>,
+        group: usize,
+    ) -> (Vec<Out>, Vec<&'c Comment>) {
+        let close = ext.end.saturating_sub(1);
+        let one_line = |s: String| vec![Part::Text(s)];
+        let mut head = format!("plan {}", p.name.name);
+        let mut after = p.name.span.end;
+        if let Some(t) = &p.title {
+            head.push(' ');
+            head.push_str(&self.raw(t.span));
+            after = t.span.end;
+        }
+        let mut stmts = Vec::new();
+        if let Some(c) = &p.currency {
+            stmts.push(text_stmt(
+                c.span.start,
+                c.span.end,
+                format!("currency {}", c.name),
+            ));
+        }
+        if let Some((a, b)) = &p.periods {
+            stmts.push(text_stmt(
+                a.span.start,
+                b.span.end,
+                format!("periods {} .. {}", a.kind, b.kind),
+            ));
+        }
+        if let Some(b) = &p.base {
+            stmts.push(text_stmt(
+                b.span.start,
+                b.span.end,
+                format!("base {}", b.name),
+            ));
+        }
+        if let Some((m, by_start)) = &p.fiscal {
+            stmts.push(text_stmt(
+                m.span.start,
+                m.span.end,
+                format!(
+                    "fiscal year starts {}{}",
+                    m.name,
+                    if *by_start { " named by start" } else { "" }
+                ),
+            ));
+        }
+        if let Some(t) = &p.actuals_through {
+            stmts.push(text_stmt(
+                t.span.start,
+                t.span.end,
+                format!("actuals through {}", t.kind),
+            ));
+        }
+        if let Some((_, _, lo, hi, sp)) = &p.odds {
+            stmts.push(text_stmt(sp.start, sp.end, format!("odds {lo} to {hi}")));
+        }
+        let open = self.open_brace(after, ext.end);
+        self.block(
+            &one_line(head),
+            stmts,
+            open,
+            close,
+            comments,
+            indent,
+            group,
+            Style::Multiline,
+        )
+    }
+
+    /// `objective`: its owner, the objectives it supports, its targets.
+    fn objective<'c>(
+        &mut self,
+        o: &ObjectiveDecl,
+        ext: Extent,
+        indent: usize,
+        comments: Vec<&'c Comment>,
+        group: usize,
+    ) -> (Vec<Out>, Vec<&'c Comment>) {
+        let close = ext.end.saturating_sub(1);
+        let one_line = |s: String| vec![Part::Text(s)];
+        let head = format!("objective {} {}", o.name.name, self.raw(o.title.span));
+        let mut stmts = Vec::new();
+        if let Some(ow) = &o.owner {
+            stmts.push(owner_stmt(ow));
+        }
+        stmts.extend(self.lists("supports", &o.supports));
+        for t in &o.targets {
+            stmts.push(stmt(
+                t.span.start,
+                t.span.end,
+                vec![Part::Text("target ".into()), Part::Expr(t)],
+            ));
+        }
+        let open = self.open_brace(o.title.span.end, ext.end);
+        self.block(
+            &one_line(head),
+            stmts,
+            open,
+            close,
+            comments,
+            indent,
+            group,
+            Style::Multiline,
+        )
+    }
+
+    /// `assumption`: its changes, maintains, links, indicators, owner, evidence and
+    /// tolerance.
+    fn assumption<'c>(
+        &mut self,
+        a: &AssumptionDecl,
+        ext: Extent,
+        indent: usize,
+        comments: Vec<&'c Comment>,
+        group: usize,
+    ) -> (Vec<Out>, Vec<&'c Comment>) {
+        let close = ext.end.saturating_sub(1);
+        let one_line = |s: String| vec![Part::Text(s)];
+        let head = format!("assumption {} {}", a.name.name, self.raw(a.title.span));
+        let mut stmts = Vec::new();
+        for c in &a.changes {
+            stmts.push(stmt(
+                c.span.start,
+                c.span.end,
+                vec![
+                    Part::Text(format!("change {} from ", c.driver.name)),
+                    Part::Expr(&c.from),
+                    Part::Text(" to ".into()),
+                    Part::Expr(&c.to),
+                    Part::Text(format!(" by {}", c.by.kind)),
+                ],
+            ));
+        }
+        for m in &a.maintains {
+            stmts.push(stmt(
+                m.span.start,
+                m.span.end,
+                vec![Part::Text("maintain ".into()), Part::Expr(m)],
+            ));
+        }
+        stmts.extend(self.lists("counterbalance", &a.counterbalances));
+        stmts.extend(self.lists("depends on", &a.depends_on));
+        for i in &a.indicators {
+            stmts.push(text_stmt(
+                i.span.start,
+                i.span.end,
+                format!("indicator {}", i.name),
+            ));
+        }
+        if let Some(o) = &a.owner {
+            stmts.push(owner_stmt(o));
+        }
+        for e in &a.evidence {
+            stmts.push(text_stmt(
+                e.span.start,
+                e.span.end,
+                format!("evidence {}", self.raw(e.span)),
+            ));
+        }
+        if let Some((_, sp)) = &a.tolerance {
+            stmts.push(text_stmt(
+                sp.start,
+                sp.end,
+                format!("tolerance {}", self.raw(*sp)),
+            ));
+        }
+        let open = self.open_brace(a.title.span.end, ext.end);
+        self.block(
+            &one_line(head),
+            stmts,
+            open,
+            close,
+            comments,
+            indent,
+            group,
+            Style::Multiline,
+        )
+    }
+
+    /// `dependency`: owner, due period, confidence and done period.
+    fn dependency<'c>(
+        &mut self,
+        dp: &DependencyDecl,
+        ext: Extent,
+        indent: usize,
+        comments: Vec<&'c Comment>,
+        group: usize,
+    ) -> (Vec<Out>, Vec<&'c Comment>) {
+        let close = ext.end.saturating_sub(1);
+        let one_line = |s: String| vec![Part::Text(s)];
+        let head = format!("dependency {} {}", dp.name.name, self.raw(dp.title.span));
+        let mut stmts = Vec::new();
+        if let Some(o) = &dp.owner {
+            stmts.push(owner_stmt(o));
+        }
+        if let Some(p) = &dp.due {
+            stmts.push(text_stmt(
+                p.span.start,
+                p.span.end,
+                format!("due {}", p.kind),
+            ));
+        }
+        if let Some((_, sp)) = &dp.confidence {
+            stmts.push(text_stmt(
+                sp.start,
+                sp.end,
+                format!("confidence {}", self.raw(*sp)),
+            ));
+        }
+        if let Some(p) = &dp.done {
+            stmts.push(text_stmt(
+                p.span.start,
+                p.span.end,
+                format!("done {}", p.kind),
+            ));
+        }
+        let open = self.open_brace(dp.title.span.end, ext.end);
+        self.block(
+            &one_line(head),
+            stmts,
+            open,
+            close,
+            comments,
+            indent,
+            group,
+            Style::Multiline,
+        )
+    }
+
+    /// `risk`: owner, likelihood, impact, mitigation and reviews.
+    fn risk<'c>(
+        &mut self,
+        r: &RiskDecl,
+        ext: Extent,
+        indent: usize,
+        comments: Vec<&'c Comment>,
+        group: usize,
+    ) -> (Vec<Out>, Vec<&'c Comment>) {
+        let close = ext.end.saturating_sub(1);
+        let one_line = |s: String| vec![Part::Text(s)];
+        let head = format!("risk {} {}", r.name.name, self.raw(r.title.span));
+        let mut stmts = Vec::new();
+        if let Some(o) = &r.owner {
+            stmts.push(owner_stmt(o));
+        }
+        if let Some((_, sp)) = &r.likelihood {
+            stmts.push(text_stmt(
+                sp.start,
+                sp.end,
+                format!("likelihood {}", self.raw(*sp)),
+            ));
+        }
+        if let Some(s) = &r.impact {
+            stmts.push(text_stmt(
+                s.span.start,
+                s.span.end,
+                format!("impact {}", self.raw(s.span)),
+            ));
+        }
+        if let Some(s) = &r.mitigation {
+            stmts.push(text_stmt(
+                s.span.start,
+                s.span.end,
+                format!("mitigation {}", self.raw(s.span)),
+            ));
+        }
+        for p in &r.reviewed {
+            stmts.push(text_stmt(
+                p.span.start,
+                p.span.end,
+                format!("reviewed {}", p.kind),
+            ));
+        }
+        let open = self.open_brace(r.title.span.end, ext.end);
+        self.block(
+            &one_line(head),
+            stmts,
+            open,
+            close,
+            comments,
+            indent,
+            group,
+            Style::Multiline,
+        )
+    }
+
+    /// `request`: who asks, the ask and grant, the decision, approvals, budget draws and
+    /// reallocations, cost and return.
+    fn request<'c>(
+        &mut self,
+        r: &RequestDecl,
+        ext: Extent,
+        indent: usize,
+        comments: Vec<&'c Comment>,
+        group: usize,
+    ) -> (Vec<Out>, Vec<&'c Comment>) {
+        let close = ext.end.saturating_sub(1);
+        let one_line = |s: String| vec![Part::Text(s)];
+        let head = format!("request {} {}", r.name.name, self.raw(r.title.span));
+        let mut stmts = Vec::new();
+        if let Some(f) = &r.from {
+            stmts.push(text_stmt(
+                f.span.start,
+                f.span.end,
+                format!("from {}", f.name),
+            ));
+        }
+        for (kw, e) in [("ask ", &r.ask), ("grant ", &r.grant)] {
+            if let Some(e) = e {
+                stmts.push(stmt(
+                    e.span.start,
+                    e.span.end,
+                    vec![Part::Text(kw.into()), Part::Expr(e)],
+                ));
+            }
+        }
+        if let Some(s) = &r.decision {
+            stmts.push(text_stmt(
+                s.span.start,
+                s.span.end,
+                format!("decision {}", self.raw(s.span)),
+            ));
+        }
+        stmts.extend(self.lists("approved by", &r.approved_by));
+        for dr in &r.draws {
+            stmts.push(stmt(
+                dr.span.start,
+                dr.span.end,
+                vec![
+                    Part::Text("draw ".into()),
+                    Part::Expr(&dr.amount),
+                    Part::Text(format!(" from {}", dr.budget.name)),
+                ],
+            ));
+        }
+        for ra in &r.reallocations {
+            stmts.push(stmt(
+                ra.span.start,
+                ra.span.end,
+                vec![
+                    Part::Text("reallocate ".into()),
+                    Part::Expr(&ra.amount),
+                    Part::Text(format!(
+                        " from {} to {} in {}",
+                        ra.from.name, ra.to.name, ra.budget.name
+                    )),
+                ],
+            ));
+        }
+        for (kw, e) in [("cost ", &r.cost), ("return ", &r.ret)] {
+            if let Some(e) = e {
+                stmts.push(stmt(
+                    e.span.start,
+                    e.span.end,
+                    vec![Part::Text(kw.into()), Part::Expr(e)],
+                ));
+            }
+        }
+        stmts.extend(self.lists("supports", &r.supports));
+        let open = self.open_brace(r.title.span.end, ext.end);
+        self.block(
+            &one_line(head),
+            stmts,
+            open,
+            close,
+            comments,
+            indent,
+            group,
+            Style::Multiline,
+        )
+    }
+
+    /// `raci`: one line per `responsible` / `accountable` / `consulted` / `informed`
+    /// statement, as written.
+    fn raci<'c>(
+        &mut self,
+        r: &RaciDecl,
+        ext: Extent,
+        indent: usize,
+        comments: Vec<&'c Comment>,
+        group: usize,
+    ) -> (Vec<Out>, Vec<&'c Comment>) {
+        let close = ext.end.saturating_sub(1);
+        let one_line = |s: String| vec![Part::Text(s)];
+        let head = format!("raci {} {}", r.name.name, self.raw(r.title.span));
+        let mut stmts = Vec::new();
+        for (letter, sp) in &r.lines {
+            let (kw, names) = match letter {
+                'R' => ("responsible", &r.responsible),
+                'A' => ("accountable", &r.accountable),
+                'C' => ("consulted", &r.consulted),
+                _ => ("informed", &r.informed),
+            };
+            let mine: Vec<&str> = names
+                .iter()
+                .filter(|n| sp.start <= n.span.start && n.span.end <= sp.end)
+                .map(|n| n.name.as_str())
+                .collect();
+            stmts.push(text_stmt(
+                sp.start,
+                sp.end,
+                format!("{kw} {}", mine.join(", ")),
+            ));
+        }
+        let open = self.open_brace(r.title.span.end, ext.end);
+        self.block(
+            &one_line(head),
+            stmts,
+            open,
+            close,
+            comments,
+            indent,
+            group,
+            Style::Multiline,
+        )
+    }
+
+    /// `initiative`: owner, start period and its member items (printed as items).
+    fn initiative<'c>(
+        &mut self,
+        ini: &InitiativeDecl,
+        ext: Extent,
+        indent: usize,
+        comments: Vec<&'c Comment>,
+        group: usize,
+    ) -> (Vec<Out>, Vec<&'c Comment>) {
+        let close = ext.end.saturating_sub(1);
+        let one_line = |s: String| vec![Part::Text(s)];
+        let head = format!("initiative {} {}", ini.name.name, self.raw(ini.title.span));
+        let mut stmts = Vec::new();
+        if let Some(o) = &ini.owner {
+            stmts.push(owner_stmt(o));
+        }
+        if let Some(p) = &ini.start {
+            stmts.push(text_stmt(
+                p.span.start,
+                p.span.end,
+                format!("start {}", p.kind),
+            ));
+        }
+        for (it, sp, _) in &ini.members {
+            stmts.push(Child {
+                start: sp.start,
+                end: sp.end,
+                node: Node::Item(it),
+            });
+        }
+        let open = self.open_brace(ini.title.span.end, ext.end);
+        self.block(
+            &one_line(head),
+            stmts,
+            open,
+            close,
+            comments,
+            indent,
+            group,
+            Style::Multiline,
+        )
+    }
+
+    /// `scenario`: the `extends` clause, its overrides (with ranges and start periods) and
+    /// nested triggers.
+    fn scenario<'c>(
+        &mut self,
+        sc: &ScenarioDecl,
+        ext: Extent,
+        indent: usize,
+        comments: Vec<&'c Comment>,
+        group: usize,
+    ) -> (Vec<Out>, Vec<&'c Comment>) {
+        let close = ext.end.saturating_sub(1);
+        let one_line = |s: String| vec![Part::Text(s)];
+        let mut head = format!("scenario {} {}", sc.name.name, self.raw(sc.title.span));
+        let mut after = sc.title.span.end;
+        if let Some(e) = &sc.extends {
+            head.push_str(" extends ");
+            head.push_str(&e.name);
+            after = e.span.end;
+        }
+        let mut stmts = Vec::new();
+        for o in &sc.overrides {
+            let mut parts = vec![
+                Part::Text(if o.members.is_empty() {
+                    format!("{} = ", o.target.name)
+                } else {
+                    format!("{} = ", member_text(&o.target, &o.members))
+                }),
+                Part::Expr(&o.expr),
+            ];
+            if let Some((lo, hi)) = &o.range {
+                parts.push(Part::Text(" range ".into()));
+                parts.push(Part::Expr(lo));
+                parts.push(Part::Text(" to ".into()));
+                parts.push(Part::Expr(hi));
+                parts.extend(range_shape_text(o.range_shape).map(Part::Text));
+            }
+            if let Some(p) = &o.from {
+                parts.push(Part::Text(format!(" from {}", p.kind)));
+            }
+            stmts.push(stmt(o.span.start, o.span.end, parts));
+        }
+        for (t, sp, _) in &sc.triggers {
+            stmts.push(Child {
+                start: sp.start,
+                end: sp.end,
+                node: Node::Trigger(t),
+            });
+        }
+        let open = self.open_brace(after, ext.end);
+        self.block(
+            &one_line(head),
+            stmts,
+            open,
+            close,
+            comments,
+            indent,
+            group,
+            Style::Multiline,
+        )
+    }
+
+    /// `budget`: owner, spend item, amount, contingency and reallocation rule.
+    fn budget<'c>(
+        &mut self,
+        b: &BudgetDecl,
+        ext: Extent,
+        indent: usize,
+        comments: Vec<&'c Comment>,
+        group: usize,
+    ) -> (Vec<Out>, Vec<&'c Comment>) {
+        let close = ext.end.saturating_sub(1);
+        let one_line = |s: String| vec![Part::Text(s)];
+        let head = format!("budget {} {}", b.name.name, self.raw(b.title.span));
+        let mut stmts = Vec::new();
+        if let Some(o) = &b.owner {
+            stmts.push(owner_stmt(o));
+        }
+        if let Some(s) = &b.spend {
+            stmts.push(text_stmt(
+                s.span.start,
+                s.span.end,
+                format!("spend {}", s.name),
+            ));
+        }
+        if let Some((per, table, span)) = &b.amount {
+            let kw = match per {
+                BudgetPer::Horizon => "amount ",
+                BudgetPer::Quarter => "amount per quarter ",
+                BudgetPer::Year => "amount per year ",
+            };
+            stmts.push(stmt(
+                span.start,
+                span.end,
+                vec![Part::Text(kw.into()), Part::Expr(table)],
+            ));
+        }
+        if let Some(c) = &b.contingency {
+            stmts.push(stmt(
+                c.span.start,
+                c.span.end,
+                vec![Part::Text("contingency ".into()), Part::Expr(c)],
+            ));
+        }
+        if let Some((cap, who, span)) = &b.reallocation {
+            stmts.push(stmt(
+                span.start,
+                span.end,
+                vec![
+                    Part::Text("reallocation up to ".into()),
+                    Part::Expr(cap),
+                    Part::Text(format!(" approved by {}", who.name)),
+                ],
+            ));
+        }
+        let open = self.open_brace(b.title.span.end, ext.end);
+        self.block(
+            &one_line(head),
+            stmts,
+            open,
+            close,
+            comments,
+            indent,
+            group,
+            Style::Multiline,
+        )
+    }
+
+    /// `dimension`: one member a line, titles aligned in a column.
+    fn dimension<'c>(
+        &mut self,
+        dm: &DimensionDecl,
+        ext: Extent,
+        indent: usize,
+        comments: Vec<&'c Comment>,
+        group: usize,
+    ) -> (Vec<Out>, Vec<&'c Comment>) {
+        let close = ext.end.saturating_sub(1);
+        let one_line = |s: String| vec![Part::Text(s)];
+        let head = format!("dimension {} {}", dm.name.name, self.raw(dm.title.span));
+        let width = dm
+            .members
+            .iter()
+            .filter(|(_, t)| t.is_some())
+            .map(|(m, _)| m.name.chars().count())
+            .max()
+            .unwrap_or(0);
+        let stmts = dm
+            .members
+            .iter()
+            .map(|(m, t)| {
+                let (text, end) = match t {
+                    Some(t) => (
+                        format!("{:<width$} {}", m.name, self.raw(t.span)),
+                        t.span.end,
+                    ),
+                    None => (m.name.clone(), m.span.end),
+                };
+                text_stmt(m.span.start, end, text)
+            })
+            .collect();
+        let open = self.open_brace(dm.title.span.end, ext.end);
+        self.block(
+            &one_line(head),
+            stmts,
+            open,
+            close,
+            comments,
+            indent,
+            group,
+            Style::Multiline,
+        )
     }
 
     /// Statements that take a list of names (`counterbalance a, b`). The AST merges

@@ -283,7 +283,7 @@ pub struct Item {
     pub aggregation_declared: bool,
     /// The defining expression.
     pub expr: Expr,
-    /// `owner`.
+    /// The department or role answerable for the item (`owner`), when given.
     pub owner: Option<Party>,
     /// `means TERM`: index into [`Plan::terms`].
     pub means: Option<usize>,
@@ -311,9 +311,9 @@ pub struct Item {
 /// built-in `department`, whose members are the plan's departments).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dimension {
-    /// Name.
+    /// The name members are qualified by (`channel` in `spend[channel]`).
     pub name: String,
-    /// Title.
+    /// The quoted title shown in reports.
     pub title: String,
     /// Members in order: name, title, span of the name (the department's name
     /// for the built-in dimension).
@@ -370,11 +370,11 @@ pub enum TotalRule {
 /// A department.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Department {
-    /// Name.
+    /// The name owners and RACI charts refer to it by.
     pub name: String,
-    /// Title.
+    /// The quoted title shown in reports.
     pub title: String,
-    /// `lead "…"`.
+    /// Who leads the department, as free text (`lead "…"`).
     pub lead: Option<String>,
     /// Span of the name.
     pub span: Span,
@@ -383,9 +383,9 @@ pub struct Department {
 /// A role.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Role {
-    /// Name.
+    /// The name owners and RACI charts refer to it by.
     pub name: String,
-    /// Title.
+    /// The quoted title shown in reports.
     pub title: String,
     /// The department it sits in.
     pub department: Option<usize>,
@@ -396,9 +396,9 @@ pub struct Role {
 /// A glossary term.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Term {
-    /// Name.
+    /// The word being defined.
     pub name: String,
-    /// Definition.
+    /// What the term means (`term NAME "definition"`), shown on hover.
     pub definition: String,
     /// Span of the name.
     pub span: Span,
@@ -416,15 +416,15 @@ pub struct Target {
 /// An objective.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Objective {
-    /// Name.
+    /// The name `supports` lists and `plumb solve` refer to it by.
     pub name: String,
-    /// Title.
+    /// The quoted title shown in reports.
     pub title: String,
-    /// Owner.
+    /// The department or role accountable for it (`owner`), when given.
     pub owner: Option<Party>,
     /// Objectives it supports (indices into [`Plan::objectives`]).
     pub supports: Vec<usize>,
-    /// Targets.
+    /// Its `target` conditions, in the order written (`objective#2` is the second).
     pub targets: Vec<Target>,
     /// Span of the name.
     pub span: Span,
@@ -455,7 +455,7 @@ pub struct Change {
 /// An assumption.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assumption {
-    /// Name.
+    /// The name `counterbalance` lists refer to it by.
     pub name: String,
     /// The sentence.
     pub title: String,
@@ -469,7 +469,7 @@ pub struct Assumption {
     pub depends_on: Vec<(usize, Span)>,
     /// Indicators (items).
     pub indicators: Vec<ItemId>,
-    /// Owner.
+    /// The department or role accountable for it (`owner`), when given.
     pub owner: Option<Party>,
     /// Evidence lines.
     pub evidence: Vec<String>,
@@ -482,11 +482,11 @@ pub struct Assumption {
 /// A dependency.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dependency {
-    /// Name.
+    /// The name `depends on` refers to it by.
     pub name: String,
-    /// Title.
+    /// The quoted title shown in reports.
     pub title: String,
-    /// Owner.
+    /// The department or role accountable for it (`owner`), when given.
     pub owner: Option<Party>,
     /// Due period: index of its last month (`due 2026-Q1` means by March) and label.
     pub due: Option<(i64, String)>,
@@ -501,17 +501,17 @@ pub struct Dependency {
 /// A risk.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Risk {
-    /// Name.
+    /// The name it is declared under.
     pub name: String,
-    /// Title.
+    /// The quoted title shown in reports.
     pub title: String,
-    /// Owner.
+    /// The department or role accountable for it (`owner`), when given.
     pub owner: Option<Party>,
     /// Likelihood (0..1).
     pub likelihood: Option<Decimal>,
-    /// Impact.
+    /// What happens if the risk materialises (`impact "…"`).
     pub impact: Option<String>,
-    /// Mitigation.
+    /// What is done to make it less likely or less costly (`mitigation "…"`).
     pub mitigation: Option<String>,
     /// The latest `reviewed P`: index of its last month, and label.
     pub reviewed: Option<(i64, String)>,
@@ -522,9 +522,9 @@ pub struct Risk {
 /// A request: what a department asked and what it got.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
-    /// Name.
+    /// The name it is declared under.
     pub name: String,
-    /// Title.
+    /// The quoted title shown in reports.
     pub title: String,
     /// Requesting department.
     pub from: Option<usize>,
@@ -583,9 +583,9 @@ pub struct Reallocation {
 /// A budget: per department, a cap on the spend of an item by department.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Budget {
-    /// Name.
+    /// The name draws and reallocations refer to it by.
     pub name: String,
-    /// Title.
+    /// The quoted title shown in reports.
     pub title: String,
     /// Owner (approves contingency draws).
     pub owner: Option<Party>,
@@ -606,17 +606,17 @@ pub struct Budget {
 /// A RACI entry.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Raci {
-    /// Name.
+    /// The name it is declared under.
     pub name: String,
-    /// Title.
+    /// The quoted title shown in reports.
     pub title: String,
-    /// Responsible.
+    /// Who does the work (`responsible`).
     pub responsible: Vec<Party>,
-    /// Accountable.
+    /// Who answers for the outcome (`accountable`).
     pub accountable: Vec<Party>,
-    /// Consulted.
+    /// Who is asked before a decision (`consulted`).
     pub consulted: Vec<Party>,
-    /// Informed.
+    /// Who is told after a decision (`informed`).
     pub informed: Vec<Party>,
     /// Span of the name.
     pub span: Span,
@@ -629,11 +629,11 @@ pub struct Raci {
 /// An initiative.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Initiative {
-    /// Name.
+    /// The name its members are qualified by (`hiring.ramp`) and `pause` uses.
     pub name: String,
-    /// Title.
+    /// The quoted title shown in reports.
     pub title: String,
-    /// Owner.
+    /// The department or role accountable for it (`owner`), when given.
     pub owner: Option<Party>,
     /// Start index: members are 0 before it.
     pub start: Option<i64>,
@@ -676,9 +676,9 @@ pub struct Correlation {
 /// A scenario.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
-    /// Name.
+    /// The name `extends`, `--scenario` and reports use.
     pub name: String,
-    /// Title.
+    /// The quoted title shown in reports.
     pub title: String,
     /// The scenario it extends (None for base).
     pub parent: Option<ScenarioId>,
@@ -702,16 +702,17 @@ pub enum Action {
 pub struct Step {
     /// Months after firing.
     pub after: u32,
-    /// Actions.
+    /// What the step does when it runs (`set` a driver, `pause` an initiative), each with
+    /// its span.
     pub actions: Vec<(Action, Span)>,
 }
 
 /// A trigger with its playbook.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Trigger {
-    /// Name.
+    /// The name reports and firing notes use.
     pub name: String,
-    /// Title.
+    /// The quoted title shown in reports.
     pub title: String,
     /// Condition.
     pub when: Expr,
@@ -719,7 +720,7 @@ pub struct Trigger {
     pub for_months: u32,
     /// Playbook.
     pub steps: Vec<Step>,
-    /// Owner.
+    /// The department or role accountable for it (`owner`), when given.
     pub owner: Option<Party>,
     /// The scenario it is declared in (None: every scenario).
     pub scope: Option<ScenarioId>,
@@ -732,7 +733,7 @@ pub struct Trigger {
 pub struct Plan {
     /// Name of the plan.
     pub name: String,
-    /// Title.
+    /// The plan's quoted title, shown in report headings.
     pub title: String,
     /// Reporting currency.
     pub currency: String,
@@ -753,25 +754,25 @@ pub struct Plan {
     pub base: ScenarioId,
     /// Drivers and metrics in declaration order.
     pub items: Vec<Item>,
-    /// Departments.
+    /// Every `department`, in declaration order ([`Party::Department`] indexes it).
     pub departments: Vec<Department>,
-    /// Roles.
+    /// Every `role`, in declaration order ([`Party::Role`] indexes it).
     pub roles: Vec<Role>,
     /// Glossary.
     pub terms: Vec<Term>,
-    /// Objectives.
+    /// Every `objective` with its targets, in declaration order.
     pub objectives: Vec<Objective>,
-    /// Assumptions.
+    /// Every `assumption` with its bets and conditions, in declaration order.
     pub assumptions: Vec<Assumption>,
-    /// Dependencies.
+    /// Every `dependency`, in declaration order.
     pub dependencies: Vec<Dependency>,
-    /// Risks.
+    /// Every `risk`, in declaration order.
     pub risks: Vec<Risk>,
-    /// Requests.
+    /// Every budget `request`, with its ask, grant, draws and reallocations.
     pub requests: Vec<Request>,
     /// RACI entries.
     pub raci: Vec<Raci>,
-    /// Initiatives.
+    /// Every `initiative`; its member items point back to it.
     pub initiatives: Vec<Initiative>,
     /// Scenarios; `base` first among equals, parents before children is not
     /// guaranteed: follow `parent`.
@@ -782,7 +783,7 @@ pub struct Plan {
     pub dimensions: Vec<Dimension>,
     /// Dimensioned items.
     pub dim_items: Vec<DimItem>,
-    /// Budgets.
+    /// Every `budget`, with its amounts per department.
     pub budgets: Vec<Budget>,
     /// `actuals through P`: index of the last closed month, and the statement's span.
     pub actuals_through: Option<(i64, Span)>,

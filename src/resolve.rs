@@ -150,7 +150,7 @@ pub struct ParsedFile {
 /// What resolution produces.
 #[derive(Debug, Clone, Default)]
 pub struct Resolved {
-    /// The plan.
+    /// The resolved plan: every reference an index.
     pub plan: ir::Plan,
     /// Names for the language server.
     pub symbols: SymbolIndex,
@@ -370,7 +370,6 @@ impl<'a> Resolver<'a> {
 
     /// Pass 1: every declared name, with placeholder IR entries in declaration order.
     fn collect(&mut self, files: &'a [ParsedFile]) {
-        let builtins: Vec<&str> = ir::BUILTIN_SIGNATURES.iter().map(|b| b.0).collect();
         self.collect_dimensions(files);
         for (_, decl) in all_decls(files) {
             let doc = decl.doc.clone();
@@ -386,333 +385,410 @@ impl<'a> Resolver<'a> {
                     );
                 }
                 DeclKind::Import(_) => {}
-                DeclKind::Actuals(a) => self.plan.actuals.push(ir::ActualsSource {
-                    path: a.path.value.clone(),
-                    span: a.path.span,
-                    columns: a
-                        .columns
-                        .iter()
-                        .map(|(o, t)| (o.name.clone(), t.value.clone()))
-                        .collect(),
-                    maps: a
-                        .maps
-                        .iter()
-                        .flat_map(|(names, item)| {
-                            names
-                                .iter()
-                                .map(|n| (n.value.clone(), item.name.clone(), item.span))
-                        })
-                        .collect(),
-                    ignores: a.ignores.iter().map(|i| i.value.clone()).collect(),
-                    sheet: a.sheet.as_ref().map(|s| s.value.clone()),
-                }),
-                DeclKind::Unit(n, t) => {
-                    if crate::units::is_currency(&n.name)
-                        || crate::units::TIME_WORDS.contains(&n.name.as_str())
-                    {
-                        self.diags.push(
-                            Diagnostic::error(
-                                Code::DuplicateName,
-                                n.span,
-                                format!("`{}` is a predeclared unit", n.name),
-                            )
-                            .with_help(
-                                "currencies and time words are built in; remove this declaration",
-                            ),
-                        );
-                    } else {
-                        self.define(
-                            n,
-                            SymbolKind::Unit,
-                            decl.span,
-                            doc,
-                            t.as_ref().map(|t| t.value.clone()),
-                            None,
-                        );
-                    }
-                }
+                DeclKind::Actuals(a) => self.collect_actuals(a),
+                DeclKind::Unit(n, t) => self.collect_unit(n, t.as_ref(), decl.span, doc),
                 DeclKind::Department {
                     name, title, lead, ..
-                } => {
-                    let idx = self.plan.departments.len();
-                    if self.define(
-                        name,
-                        SymbolKind::Department,
-                        decl.span,
-                        doc,
-                        Some(title.value.clone()),
-                        Some(idx),
-                    ) {
-                        self.plan.departments.push(ir::Department {
-                            name: name.name.clone(),
-                            title: title.value.clone(),
-                            lead: lead.as_ref().map(|l| l.value.clone()),
-                            span: name.span,
-                        });
-                    }
-                }
+                } => self.collect_department(name, title, lead.as_ref(), decl.span, doc),
                 DeclKind::Role { name, title, .. } => {
-                    let idx = self.plan.roles.len();
-                    if self.define(
-                        name,
-                        SymbolKind::Role,
-                        decl.span,
-                        doc,
-                        Some(title.value.clone()),
-                        Some(idx),
-                    ) {
-                        self.plan.roles.push(ir::Role {
-                            name: name.name.clone(),
-                            title: title.value.clone(),
-                            department: None,
-                            span: name.span,
-                        });
-                    }
+                    self.collect_role(name, title, decl.span, doc)
                 }
-                DeclKind::Term(name, def) => {
-                    let idx = self.plan.terms.len();
-                    if self.define(
-                        name,
-                        SymbolKind::Term,
-                        decl.span,
-                        doc,
-                        Some(def.value.clone()),
-                        Some(idx),
-                    ) {
-                        self.plan.terms.push(ir::Term {
-                            name: name.name.clone(),
-                            definition: def.value.clone(),
-                            span: name.span,
-                        });
-                    }
-                }
+                DeclKind::Term(name, def) => self.collect_term(name, def, decl.span, doc),
                 DeclKind::Item(item) => self.collect_item(item, None, decl.span, doc),
                 DeclKind::Fn { name, params, body } => {
-                    if builtins.contains(&name.name.as_str()) {
-                        self.diags.push(
-                            Diagnostic::error(
-                                Code::DuplicateName,
-                                name.span,
-                                format!("`{}` is a built-in function", name.name),
-                            )
-                            .with_help("choose another name for your function"),
-                        );
-                    } else if self.define(name, SymbolKind::Function, decl.span, doc, None, None) {
-                        self.fns.insert(name.name.clone(), FnDef { params, body });
-                    }
+                    self.collect_fn(name, params, body, decl.span, doc)
                 }
-                DeclKind::Objective(o) => {
-                    let idx = self.plan.objectives.len();
-                    if self.define(
-                        &o.name,
-                        SymbolKind::Objective,
-                        decl.span,
-                        doc,
-                        Some(o.title.value.clone()),
-                        Some(idx),
-                    ) {
-                        self.plan.objectives.push(ir::Objective {
-                            name: o.name.name.clone(),
-                            title: o.title.value.clone(),
-                            owner: None,
-                            supports: vec![],
-                            targets: vec![],
-                            span: o.name.span,
-                        });
-                    }
-                }
-                DeclKind::Assumption(a) => {
-                    let idx = self.plan.assumptions.len();
-                    if self.define(
-                        &a.name,
-                        SymbolKind::Assumption,
-                        decl.span,
-                        doc,
-                        Some(a.title.value.clone()),
-                        Some(idx),
-                    ) {
-                        self.plan.assumptions.push(ir::Assumption {
-                            name: a.name.name.clone(),
-                            title: a.title.value.clone(),
-                            changes: vec![],
-                            maintains: vec![],
-                            counterbalances: vec![],
-                            depends_on: vec![],
-                            indicators: vec![],
-                            owner: None,
-                            evidence: a.evidence.iter().map(|e| e.value.clone()).collect(),
-                            tolerance: a.tolerance.map(|t| t.0),
-                            span: a.name.span,
-                        });
-                    }
-                }
-                DeclKind::Dependency(d) => {
-                    let idx = self.plan.dependencies.len();
-                    if self.define(
-                        &d.name,
-                        SymbolKind::Dependency,
-                        decl.span,
-                        doc,
-                        Some(d.title.value.clone()),
-                        Some(idx),
-                    ) {
-                        self.plan.dependencies.push(ir::Dependency {
-                            name: d.name.name.clone(),
-                            title: d.title.value.clone(),
-                            owner: None,
-                            due: None,
-                            confidence: d.confidence.map(|c| c.0),
-                            done: None,
-                            span: d.name.span,
-                        });
-                    }
-                }
-                DeclKind::Risk(rk) => {
-                    let idx = self.plan.risks.len();
-                    if self.define(
-                        &rk.name,
-                        SymbolKind::Risk,
-                        decl.span,
-                        doc,
-                        Some(rk.title.value.clone()),
-                        Some(idx),
-                    ) {
-                        self.plan.risks.push(ir::Risk {
-                            name: rk.name.name.clone(),
-                            title: rk.title.value.clone(),
-                            owner: None,
-                            likelihood: rk.likelihood.map(|l| l.0),
-                            impact: rk.impact.as_ref().map(|s| s.value.clone()),
-                            mitigation: rk.mitigation.as_ref().map(|s| s.value.clone()),
-                            reviewed: None,
-                            span: rk.name.span,
-                        });
-                    }
-                }
-                DeclKind::Request(rq) => {
-                    let idx = self.plan.requests.len();
-                    if self.define(
-                        &rq.name,
-                        SymbolKind::Request,
-                        decl.span,
-                        doc,
-                        Some(rq.title.value.clone()),
-                        Some(idx),
-                    ) {
-                        self.plan.requests.push(ir::Request {
-                            name: rq.name.name.clone(),
-                            title: rq.title.value.clone(),
-                            from: None,
-                            ask: None,
-                            grant: None,
-                            decision: rq.decision.as_ref().map(|d| d.value.clone()),
-                            approved_by: vec![],
-                            span: rq.name.span,
-                            draws: vec![],
-                            reallocations: vec![],
-                            cost: None,
-                            ret: None,
-                            supports: vec![],
-                            grant_members: vec![],
-                        });
-                    }
-                }
-                DeclKind::Raci(rc) => {
-                    let idx = self.plan.raci.len();
-                    if self.define(
-                        &rc.name,
-                        SymbolKind::Raci,
-                        decl.span,
-                        doc,
-                        Some(rc.title.value.clone()),
-                        Some(idx),
-                    ) {
-                        self.plan.raci.push(ir::Raci {
-                            name: rc.name.name.clone(),
-                            title: rc.title.value.clone(),
-                            responsible: vec![],
-                            accountable: vec![],
-                            consulted: vec![],
-                            informed: vec![],
-                            span: rc.name.span,
-                            decl_span: decl.span,
-                            lines: rc.lines.clone(),
-                        });
-                    }
-                }
-                DeclKind::Initiative(ini) => {
-                    let idx = self.plan.initiatives.len();
-                    if self.define(
-                        &ini.name,
-                        SymbolKind::Initiative,
-                        decl.span,
-                        doc,
-                        Some(ini.title.value.clone()),
-                        Some(idx),
-                    ) {
-                        self.plan.initiatives.push(ir::Initiative {
-                            name: ini.name.name.clone(),
-                            title: ini.title.value.clone(),
-                            owner: None,
-                            start: None,
-                            members: vec![],
-                            span: ini.name.span,
-                        });
-                        for (m, span, mdoc) in &ini.members {
-                            self.collect_item(m, Some((&ini.name.name, idx)), *span, mdoc.clone());
-                        }
-                    }
-                }
-                DeclKind::Scenario(sc) => {
-                    let idx = self.plan.scenarios.len();
-                    if self.define(
-                        &sc.name,
-                        SymbolKind::Scenario,
-                        decl.span,
-                        doc,
-                        Some(sc.title.value.clone()),
-                        Some(idx),
-                    ) {
-                        self.plan.scenarios.push(ir::Scenario {
-                            name: sc.name.name.clone(),
-                            title: sc.title.value.clone(),
-                            parent: None,
-                            overrides: vec![],
-                            span: sc.name.span,
-                        });
-                        for (t, span, tdoc) in &sc.triggers {
-                            self.collect_trigger(t, *span, tdoc.clone(), Some(idx));
-                        }
-                    }
-                }
+                DeclKind::Objective(o) => self.collect_objective(o, decl.span, doc),
+                DeclKind::Assumption(a) => self.collect_assumption(a, decl.span, doc),
+                DeclKind::Dependency(d) => self.collect_dependency(d, decl.span, doc),
+                DeclKind::Risk(rk) => self.collect_risk(rk, decl.span, doc),
+                DeclKind::Request(rq) => self.collect_request(rq, decl.span, doc),
+                DeclKind::Raci(rc) => self.collect_raci(rc, decl.span, doc),
+                DeclKind::Initiative(ini) => self.collect_initiative(ini, decl.span, doc),
+                DeclKind::Scenario(sc) => self.collect_scenario(sc, decl.span, doc),
                 DeclKind::Trigger(t) => self.collect_trigger(t, decl.span, doc, None),
                 DeclKind::Dimension(_) => {}
-                DeclKind::Budget(b) => {
-                    let idx = self.plan.budgets.len();
-                    if self.define(
-                        &b.name,
-                        SymbolKind::Budget,
-                        decl.span,
-                        doc,
-                        Some(b.title.value.clone()),
-                        Some(idx),
-                    ) {
-                        self.plan.budgets.push(ir::Budget {
-                            name: b.name.name.clone(),
-                            title: b.title.value.clone(),
-                            owner: None,
-                            spend: None,
-                            per: ast::BudgetPer::Horizon,
-                            amounts: vec![],
-                            contingency: None,
-                            reallocation: None,
-                            span: b.name.span,
-                        });
-                    }
-                }
+                DeclKind::Budget(b) => self.collect_budget(b, decl.span, doc),
 
                 DeclKind::Correlate(_) => {}
             }
+        }
+    }
+
+    /// An `actuals` source: the file, its column roles, name mappings and ignored rows.
+    fn collect_actuals(&mut self, a: &ast::ActualsDecl) {
+        self.plan.actuals.push(ir::ActualsSource {
+            path: a.path.value.clone(),
+            span: a.path.span,
+            columns: a
+                .columns
+                .iter()
+                .map(|(o, t)| (o.name.clone(), t.value.clone()))
+                .collect(),
+            maps: a
+                .maps
+                .iter()
+                .flat_map(|(names, item)| {
+                    names
+                        .iter()
+                        .map(|n| (n.value.clone(), item.name.clone(), item.span))
+                })
+                .collect(),
+            ignores: a.ignores.iter().map(|i| i.value.clone()).collect(),
+            sheet: a.sheet.as_ref().map(|s| s.value.clone()),
+        });
+    }
+
+    /// A declared unit (a currency or time word cannot be redeclared).
+    fn collect_unit(
+        &mut self,
+        n: &ast::Ident,
+        t: Option<&ast::Str>,
+        span: Span,
+        doc: Option<String>,
+    ) {
+        if crate::units::is_currency(&n.name) || crate::units::TIME_WORDS.contains(&n.name.as_str())
+        {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::DuplicateName,
+                    n.span,
+                    format!("`{}` is a predeclared unit", n.name),
+                )
+                .with_help("currencies and time words are built in; remove this declaration"),
+            );
+        } else {
+            self.define(
+                n,
+                SymbolKind::Unit,
+                span,
+                doc,
+                t.as_ref().map(|t| t.value.clone()),
+                None,
+            );
+        }
+    }
+
+    /// A department: its symbol and its IR entry.
+    fn collect_department(
+        &mut self,
+        name: &ast::Ident,
+        title: &ast::Str,
+        lead: Option<&ast::Str>,
+        span: Span,
+        doc: Option<String>,
+    ) {
+        let idx = self.plan.departments.len();
+        if self.define(
+            name,
+            SymbolKind::Department,
+            span,
+            doc,
+            Some(title.value.clone()),
+            Some(idx),
+        ) {
+            self.plan.departments.push(ir::Department {
+                name: name.name.clone(),
+                title: title.value.clone(),
+                lead: lead.as_ref().map(|l| l.value.clone()),
+                span: name.span,
+            });
+        }
+    }
+
+    /// A role: its symbol and its IR entry (the department is linked in pass 2).
+    fn collect_role(
+        &mut self,
+        name: &ast::Ident,
+        title: &ast::Str,
+        span: Span,
+        doc: Option<String>,
+    ) {
+        let idx = self.plan.roles.len();
+        if self.define(
+            name,
+            SymbolKind::Role,
+            span,
+            doc,
+            Some(title.value.clone()),
+            Some(idx),
+        ) {
+            self.plan.roles.push(ir::Role {
+                name: name.name.clone(),
+                title: title.value.clone(),
+                department: None,
+                span: name.span,
+            });
+        }
+    }
+
+    /// A glossary term: its symbol and its definition.
+    fn collect_term(&mut self, name: &ast::Ident, def: &ast::Str, span: Span, doc: Option<String>) {
+        let idx = self.plan.terms.len();
+        if self.define(
+            name,
+            SymbolKind::Term,
+            span,
+            doc,
+            Some(def.value.clone()),
+            Some(idx),
+        ) {
+            self.plan.terms.push(ir::Term {
+                name: name.name.clone(),
+                definition: def.value.clone(),
+                span: name.span,
+            });
+        }
+    }
+
+    /// A user function, kept for inlining at each call (a built-in's name is refused).
+    fn collect_fn(
+        &mut self,
+        name: &ast::Ident,
+        params: &'a [ast::Ident],
+        body: &'a ast::Expr,
+        span: Span,
+        doc: Option<String>,
+    ) {
+        let builtins: Vec<&str> = ir::BUILTIN_SIGNATURES.iter().map(|b| b.0).collect();
+        if builtins.contains(&name.name.as_str()) {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::DuplicateName,
+                    name.span,
+                    format!("`{}` is a built-in function", name.name),
+                )
+                .with_help("choose another name for your function"),
+            );
+        } else if self.define(name, SymbolKind::Function, span, doc, None, None) {
+            self.fns.insert(name.name.clone(), FnDef { params, body });
+        }
+    }
+
+    /// An objective, with its owner, links and targets left for pass 2.
+    fn collect_objective(&mut self, o: &ast::ObjectiveDecl, span: Span, doc: Option<String>) {
+        let idx = self.plan.objectives.len();
+        if self.define(
+            &o.name,
+            SymbolKind::Objective,
+            span,
+            doc,
+            Some(o.title.value.clone()),
+            Some(idx),
+        ) {
+            self.plan.objectives.push(ir::Objective {
+                name: o.name.name.clone(),
+                title: o.title.value.clone(),
+                owner: None,
+                supports: vec![],
+                targets: vec![],
+                span: o.name.span,
+            });
+        }
+    }
+
+    /// An assumption: evidence and tolerance now, its changes and links in pass 2.
+    fn collect_assumption(&mut self, a: &ast::AssumptionDecl, span: Span, doc: Option<String>) {
+        let idx = self.plan.assumptions.len();
+        if self.define(
+            &a.name,
+            SymbolKind::Assumption,
+            span,
+            doc,
+            Some(a.title.value.clone()),
+            Some(idx),
+        ) {
+            self.plan.assumptions.push(ir::Assumption {
+                name: a.name.name.clone(),
+                title: a.title.value.clone(),
+                changes: vec![],
+                maintains: vec![],
+                counterbalances: vec![],
+                depends_on: vec![],
+                indicators: vec![],
+                owner: None,
+                evidence: a.evidence.iter().map(|e| e.value.clone()).collect(),
+                tolerance: a.tolerance.map(|t| t.0),
+                span: a.name.span,
+            });
+        }
+    }
+
+    /// A dependency: its confidence now, owner and periods in pass 2.
+    fn collect_dependency(&mut self, d: &ast::DependencyDecl, span: Span, doc: Option<String>) {
+        let idx = self.plan.dependencies.len();
+        if self.define(
+            &d.name,
+            SymbolKind::Dependency,
+            span,
+            doc,
+            Some(d.title.value.clone()),
+            Some(idx),
+        ) {
+            self.plan.dependencies.push(ir::Dependency {
+                name: d.name.name.clone(),
+                title: d.title.value.clone(),
+                owner: None,
+                due: None,
+                confidence: d.confidence.map(|c| c.0),
+                done: None,
+                span: d.name.span,
+            });
+        }
+    }
+
+    /// A risk: likelihood, impact and mitigation now, owner and reviews in pass 2.
+    fn collect_risk(&mut self, rk: &ast::RiskDecl, span: Span, doc: Option<String>) {
+        let idx = self.plan.risks.len();
+        if self.define(
+            &rk.name,
+            SymbolKind::Risk,
+            span,
+            doc,
+            Some(rk.title.value.clone()),
+            Some(idx),
+        ) {
+            self.plan.risks.push(ir::Risk {
+                name: rk.name.name.clone(),
+                title: rk.title.value.clone(),
+                owner: None,
+                likelihood: rk.likelihood.map(|l| l.0),
+                impact: rk.impact.as_ref().map(|s| s.value.clone()),
+                mitigation: rk.mitigation.as_ref().map(|s| s.value.clone()),
+                reviewed: None,
+                span: rk.name.span,
+            });
+        }
+    }
+
+    /// A request: its decision now, everything that names other declarations in pass 2.
+    fn collect_request(&mut self, rq: &ast::RequestDecl, span: Span, doc: Option<String>) {
+        let idx = self.plan.requests.len();
+        if self.define(
+            &rq.name,
+            SymbolKind::Request,
+            span,
+            doc,
+            Some(rq.title.value.clone()),
+            Some(idx),
+        ) {
+            self.plan.requests.push(ir::Request {
+                name: rq.name.name.clone(),
+                title: rq.title.value.clone(),
+                from: None,
+                ask: None,
+                grant: None,
+                decision: rq.decision.as_ref().map(|d| d.value.clone()),
+                approved_by: vec![],
+                span: rq.name.span,
+                draws: vec![],
+                reallocations: vec![],
+                cost: None,
+                ret: None,
+                supports: vec![],
+                grant_members: vec![],
+            });
+        }
+    }
+
+    /// A RACI chart, with its statements' letters and spans (the names are linked
+    /// in pass 2).
+    fn collect_raci(&mut self, rc: &ast::RaciDecl, span: Span, doc: Option<String>) {
+        let idx = self.plan.raci.len();
+        if self.define(
+            &rc.name,
+            SymbolKind::Raci,
+            span,
+            doc,
+            Some(rc.title.value.clone()),
+            Some(idx),
+        ) {
+            self.plan.raci.push(ir::Raci {
+                name: rc.name.name.clone(),
+                title: rc.title.value.clone(),
+                responsible: vec![],
+                accountable: vec![],
+                consulted: vec![],
+                informed: vec![],
+                span: rc.name.span,
+                decl_span: span,
+                lines: rc.lines.clone(),
+            });
+        }
+    }
+
+    /// An initiative and the items declared inside it.
+    fn collect_initiative(&mut self, ini: &ast::InitiativeDecl, span: Span, doc: Option<String>) {
+        let idx = self.plan.initiatives.len();
+        if self.define(
+            &ini.name,
+            SymbolKind::Initiative,
+            span,
+            doc,
+            Some(ini.title.value.clone()),
+            Some(idx),
+        ) {
+            self.plan.initiatives.push(ir::Initiative {
+                name: ini.name.name.clone(),
+                title: ini.title.value.clone(),
+                owner: None,
+                start: None,
+                members: vec![],
+                span: ini.name.span,
+            });
+            for (m, span, mdoc) in &ini.members {
+                self.collect_item(m, Some((&ini.name.name, idx)), *span, mdoc.clone());
+            }
+        }
+    }
+
+    /// A scenario and the triggers declared inside it (its overrides are resolved
+    /// in pass 2).
+    fn collect_scenario(&mut self, sc: &ast::ScenarioDecl, span: Span, doc: Option<String>) {
+        let idx = self.plan.scenarios.len();
+        if self.define(
+            &sc.name,
+            SymbolKind::Scenario,
+            span,
+            doc,
+            Some(sc.title.value.clone()),
+            Some(idx),
+        ) {
+            self.plan.scenarios.push(ir::Scenario {
+                name: sc.name.name.clone(),
+                title: sc.title.value.clone(),
+                parent: None,
+                overrides: vec![],
+                span: sc.name.span,
+            });
+            for (t, span, tdoc) in &sc.triggers {
+                self.collect_trigger(t, *span, tdoc.clone(), Some(idx));
+            }
+        }
+    }
+
+    /// A budget, with its amounts and rules left for pass 2.
+    fn collect_budget(&mut self, b: &ast::BudgetDecl, span: Span, doc: Option<String>) {
+        let idx = self.plan.budgets.len();
+        if self.define(
+            &b.name,
+            SymbolKind::Budget,
+            span,
+            doc,
+            Some(b.title.value.clone()),
+            Some(idx),
+        ) {
+            self.plan.budgets.push(ir::Budget {
+                name: b.name.name.clone(),
+                title: b.title.value.clone(),
+                owner: None,
+                spend: None,
+                per: ast::BudgetPer::Horizon,
+                amounts: vec![],
+                contingency: None,
+                reallocation: None,
+                span: b.name.span,
+            });
         }
     }
 
@@ -799,6 +875,29 @@ impl<'a> Resolver<'a> {
 
     /// The plan declaration: name, currency, horizon, base scenario.
     fn plan_header(&mut self, files: &[ParsedFile]) {
+        let Some(p) = self.entry_plan(files) else {
+            self.default_scenarios(None);
+            return;
+        };
+        self.plan.name = p.name.name.clone();
+        self.plan.title = p
+            .title
+            .as_ref()
+            .map(|t| t.value.clone())
+            .unwrap_or_default();
+        self.plan_currency(p);
+        self.plan_fiscal_year(p);
+        self.plan_horizon(p);
+        self.plan_odds(p);
+        if let Some(t) = &p.actuals_through {
+            self.plan.actuals_through = Some((t.kind.last_month() - self.plan.start, t.span));
+        }
+        self.default_scenarios(p.base.as_ref());
+    }
+
+    /// The entry file's `plan` declaration. A plan in an imported file, a second plan
+    /// and a missing plan are errors; until a horizon is read it is the 12 months of 2026.
+    fn entry_plan<'f>(&mut self, files: &'f [ParsedFile]) -> Option<&'f ast::PlanDecl> {
         let plans: Vec<(&ParsedFile, &ast::Decl, &ast::PlanDecl)> = all_decls(files)
             .filter_map(|(f, d)| match &d.kind {
                 DeclKind::Plan(p) => Some((f, d, p)),
@@ -828,7 +927,7 @@ impl<'a> Resolver<'a> {
         }
         self.plan.start = 2026 * 12;
         self.plan.len = 12;
-        let Some((_, decl, p)) = entry_plans.first().map(|x| **x) else {
+        let Some((_, _, p)) = entry_plans.first().map(|x| **x) else {
             let span = files
                 .iter()
                 .find(|f| f.entry)
@@ -838,15 +937,14 @@ impl<'a> Resolver<'a> {
                 Diagnostic::error(Code::InvalidPlan, span, "this file has no `plan` declaration")
                     .with_help("start the entry file with `plan NAME \"Title\" { currency USD  periods 2026-01 .. 2026-12  base base }`"),
             );
-            self.default_scenarios(None);
-            return;
+            return None;
         };
-        self.plan.name = p.name.name.clone();
-        self.plan.title = p
-            .title
-            .as_ref()
-            .map(|t| t.value.clone())
-            .unwrap_or_default();
+        Some(p)
+    }
+
+    /// `currency CODE`: an ISO 4217 code; an unknown one is an error and the plan falls
+    /// back to USD, as it does when the statement is missing.
+    fn plan_currency(&mut self, p: &ast::PlanDecl) {
         match &p.currency {
             Some(c) if crate::units::is_currency(&c.name) => self.plan.currency = c.name.clone(),
             Some(c) => {
@@ -866,6 +964,10 @@ impl<'a> Resolver<'a> {
             }
             None => self.plan.currency = "USD".into(),
         }
+    }
+
+    /// `fiscal year starts MONTH [named by start]`.
+    fn plan_fiscal_year(&mut self, p: &ast::PlanDecl) {
         if let Some((m, by_start)) = &p.fiscal {
             match crate::calendar::parse_month(&m.name) {
                 Some(month) => {
@@ -882,6 +984,11 @@ impl<'a> Resolver<'a> {
                 ),
             }
         }
+    }
+
+    /// `periods A .. B`: the horizon's start, granularity and length, when both ends
+    /// are alike, in order and within `MAX_HORIZON` months.
+    fn plan_horizon(&mut self, p: &ast::PlanDecl) {
         match &p.periods {
             Some((a, b)) => {
                 let fiscal = crate::calendar::fiscal(&self.plan);
@@ -944,6 +1051,10 @@ impl<'a> Resolver<'a> {
                     .with_help("add `periods 2026-01 .. 2026-12` inside the plan block"),
             ),
         }
+    }
+
+    /// `odds LO to HI`: the probability band reported for simulations.
+    fn plan_odds(&mut self, p: &ast::PlanDecl) {
         if let Some((lo, hi, lo_text, hi_text, span)) = &p.odds {
             if lo > hi || *hi > rust_decimal::Decimal::ONE {
                 self.diags.push(
@@ -962,11 +1073,6 @@ impl<'a> Resolver<'a> {
                 self.plan.odds = Some((*lo, *hi));
             }
         }
-        let _ = decl;
-        if let Some(t) = &p.actuals_through {
-            self.plan.actuals_through = Some((t.kind.last_month() - self.plan.start, t.span));
-        }
-        self.default_scenarios(p.base.as_ref());
     }
 
     /// Fixes the base scenario, creating an implicit one when none is declared.
@@ -2118,40 +2224,7 @@ impl<'a> Resolver<'a> {
             // The value of a declaration that did not parse (syntax::BROKEN_VALUE):
             // its syntax error is reported; it has no value and no unit.
             ExprKind::Name(id) if id.name.is_empty() => K::Error,
-            ExprKind::Name(id) => {
-                if let Some(p) = scope.params.and_then(|p| p.get(&id.name)) {
-                    // An argument is copied in whole: charge its size and depth.
-                    let (nodes, depth) = shape(p);
-                    if self.depth + depth > MAX_EXPANDED_DEPTH {
-                        return self.too_deep(span);
-                    }
-                    if nodes > *budget {
-                        *budget = 0;
-                        return ir::Expr {
-                            kind: K::Error,
-                            span,
-                        };
-                    }
-                    *budget -= nodes;
-                    return p.clone();
-                }
-                if let Some(prior) = scope.prior {
-                    if self.plan.items.get(prior).map(|i| i.name.as_str()) == Some(id.name.as_str())
-                    {
-                        if let Some(s) = self.names.get(&id.name).copied() {
-                            self.reference(id.span, s.def);
-                        }
-                        return ir::Expr {
-                            kind: K::Prior(prior),
-                            span,
-                        };
-                    }
-                }
-                match self.value_name(id, scope) {
-                    Some(i) => return self.item_ref(i, id, scope, span),
-                    None => K::Error,
-                }
-            }
+            ExprKind::Name(id) => return self.name_node(id, scope, span, budget),
             ExprKind::Member(id, members) => return self.member_ref(id, members, scope, span),
             ExprKind::Table(entries) => return self.table(entries, e.span, scope, budget),
             ExprKind::Unary(op, a) => {
@@ -2178,42 +2251,7 @@ impl<'a> Resolver<'a> {
                 Box::new(self.expr_b(a, scope, budget)),
                 Box::new(self.expr_b(b, scope, budget)),
             ),
-            ExprKind::Step(entries) => {
-                let mut out: Vec<(i64, ir::Expr)> = Vec::new();
-                let mut seen = std::collections::HashSet::new();
-                for (p, v) in entries {
-                    let idx = self.period_index(p);
-                    if !seen.insert(idx) {
-                        self.diags.push(
-                            Diagnostic::error(
-                                Code::Syntax,
-                                p.span,
-                                format!("{} appears twice in this step", p.kind),
-                            )
-                            .with_help("give each period one value"),
-                        );
-                        continue;
-                    }
-                    if self.horizon_known && idx >= self.plan.len as i64 {
-                        self.diags.push(
-                            Diagnostic::warning(
-                                Code::StepOutsideHorizon,
-                                p.span,
-                                format!(
-                                    "{} is after the horizon's end ({}): this step entry is never used",
-                                    p.kind,
-                                    self.plan.period_label(self.plan.len as i64 - 1)
-                                ),
-                            )
-                            .with_label("after the last period")
-                            .with_help("remove the entry, or widen `periods` in the plan to include it"),
-                        );
-                    }
-                    out.push((idx, self.expr_b(v, scope, budget)));
-                }
-                out.sort_by_key(|(i, _)| *i);
-                K::Step(out)
-            }
+            ExprKind::Step(entries) => self.step_node(entries, scope, budget),
             ExprKind::At(x, p) => {
                 let inner = self.expr_b(x, scope, budget);
                 if self.check_in_horizon(p, "the period") {
@@ -2229,6 +2267,97 @@ impl<'a> Resolver<'a> {
             ExprKind::Call(name, args) => return self.call(name, args, e.span, scope, budget),
         };
         ir::Expr { kind, span }
+    }
+
+    /// A name in an expression: a function's argument (copied in whole, its size and
+    /// depth charged), the overridden item's own value without the override (in a
+    /// scenario override), or an item.
+    fn name_node(
+        &mut self,
+        id: &ast::Ident,
+        scope: &Scope,
+        span: Span,
+        budget: &mut usize,
+    ) -> ir::Expr {
+        use ir::ExprKind as K;
+        if let Some(p) = scope.params.and_then(|p| p.get(&id.name)) {
+            // An argument is copied in whole: charge its size and depth.
+            let (nodes, depth) = shape(p);
+            if self.depth + depth > MAX_EXPANDED_DEPTH {
+                return self.too_deep(span);
+            }
+            if nodes > *budget {
+                *budget = 0;
+                return ir::Expr {
+                    kind: K::Error,
+                    span,
+                };
+            }
+            *budget -= nodes;
+            return p.clone();
+        }
+        if let Some(prior) = scope.prior {
+            if self.plan.items.get(prior).map(|i| i.name.as_str()) == Some(id.name.as_str()) {
+                if let Some(s) = self.names.get(&id.name).copied() {
+                    self.reference(id.span, s.def);
+                }
+                return ir::Expr {
+                    kind: K::Prior(prior),
+                    span,
+                };
+            }
+        }
+        match self.value_name(id, scope) {
+            Some(i) => self.item_ref(i, id, scope, span),
+            None => ir::Expr {
+                kind: K::Error,
+                span,
+            },
+        }
+    }
+
+    /// `step { PERIOD: VALUE … }`: each period once (a repeated one is an error), a
+    /// warning for periods after the horizon, sorted by period.
+    fn step_node(
+        &mut self,
+        entries: &[(ast::Period, ast::Expr)],
+        scope: &Scope,
+        budget: &mut usize,
+    ) -> ir::ExprKind {
+        let mut out: Vec<(i64, ir::Expr)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (p, v) in entries {
+            let idx = self.period_index(p);
+            if !seen.insert(idx) {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::Syntax,
+                        p.span,
+                        format!("{} appears twice in this step", p.kind),
+                    )
+                    .with_help("give each period one value"),
+                );
+                continue;
+            }
+            if self.horizon_known && idx >= self.plan.len as i64 {
+                self.diags.push(
+                    Diagnostic::warning(
+                        Code::StepOutsideHorizon,
+                        p.span,
+                        format!(
+                            "{} is after the horizon's end ({}): this step entry is never used",
+                            p.kind,
+                            self.plan.period_label(self.plan.len as i64 - 1)
+                        ),
+                    )
+                    .with_label("after the last period")
+                    .with_help("remove the entry, or widen `periods` in the plan to include it"),
+                );
+            }
+            out.push((idx, self.expr_b(v, scope, budget)));
+        }
+        out.sort_by_key(|(i, _)| *i);
+        ir::ExprKind::Step(out)
     }
 
     fn call(

@@ -105,7 +105,23 @@ fn pct(v: Option<Decimal>) -> String {
     }
 }
 
+/// The report's tables, in the order they are shown.
 fn grids(r: &VarianceReport) -> Vec<Grid> {
+    let (items, outlook) = item_grids(r);
+    vec![
+        items,
+        outlook,
+        target_grid(r),
+        assumption_grid(r),
+        maintain_grid(r),
+        trigger_grid(r),
+        budget_grid(r),
+    ]
+}
+
+/// Each item's plan against actual per closed period, and over the full horizon
+/// its plan against the outlook.
+fn item_grids(r: &VarianceReport) -> (Grid, Grid) {
     let mut items = Grid {
         title: "Plan against actuals".into(),
         header: vec!["item", "period", "plan", "actual", "variance", "var %", ""],
@@ -154,6 +170,11 @@ fn grids(r: &VarianceReport) -> Vec<Grid> {
             signed(it.outlook_variance, &it.unit, dp),
         ]);
     }
+    (items, outlook)
+}
+
+/// Each target: projected and outlook values, gaps, whether the outlook meets it.
+fn target_grid(r: &VarianceReport) -> Grid {
     let mut targets = Grid {
         title: "Targets".into(),
         header: vec![
@@ -184,6 +205,11 @@ fn grids(r: &VarianceReport) -> Vec<Grid> {
             if t.outlook_met { "yes" } else { "no" }.into(),
         ]);
     }
+    targets
+}
+
+/// Each assumption's bets: assumed against actual, period by period.
+fn assumption_grid(r: &VarianceReport) -> Grid {
     let mut bets = Grid {
         title: "Assumptions: assumed against actual".into(),
         header: vec![
@@ -217,6 +243,11 @@ fn grids(r: &VarianceReport) -> Vec<Grid> {
             ]);
         }
     }
+    bets
+}
+
+/// Each assumption's `maintain` conditions on actuals: held, or where they broke.
+fn maintain_grid(r: &VarianceReport) -> Grid {
     let mut maintains = Grid {
         title: "Maintains on actuals".into(),
         header: vec!["assumption", "condition", "status"],
@@ -236,6 +267,11 @@ fn grids(r: &VarianceReport) -> Vec<Grid> {
             .rows
             .push(vec![m.assumption.clone(), m.condition.clone(), status]);
     }
+    maintains
+}
+
+/// The triggers that fired on actuals, against when they fire in the plan.
+fn trigger_grid(r: &VarianceReport) -> Grid {
     let mut triggers = Grid {
         title: "Triggers fired on actuals".into(),
         header: vec!["trigger", "fired", "in the plan", "playbook"],
@@ -250,6 +286,11 @@ fn grids(r: &VarianceReport) -> Vec<Grid> {
             t.actions.join(", "),
         ]);
     }
+    triggers
+}
+
+/// Each budget: allowance, actual to date, outlook, remaining, contingency used.
+fn budget_grid(r: &VarianceReport) -> Grid {
     let mut budgets = Grid {
         title: "Budgets against actuals".into(),
         header: vec![
@@ -281,7 +322,7 @@ fn grids(r: &VarianceReport) -> Vec<Grid> {
             show(b.contingency_used, &b.unit, dp),
         ]);
     }
-    vec![items, outlook, targets, bets, maintains, triggers, budgets]
+    budgets
 }
 
 fn heading(r: &VarianceReport) -> String {

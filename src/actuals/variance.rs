@@ -117,7 +117,7 @@ pub struct TargetVariance {
     /// The forecast's value.
     #[serde(serialize_with = "ser_opt_dec")]
     pub outlook: Option<Decimal>,
-    /// Threshold.
+    /// The target's threshold (the right-hand side of its comparison).
     #[serde(serialize_with = "ser_opt_dec")]
     pub threshold: Option<Decimal>,
     /// Plan headroom (negative: short).
@@ -154,12 +154,12 @@ pub struct AssumptionTrack {
 /// One closed period of an [`AssumptionTrack`].
 #[derive(Debug, Clone, Serialize)]
 pub struct TrackPoint {
-    /// Period.
+    /// The period's label (`2026-03`).
     pub period: String,
     /// The base plan's value.
     #[serde(serialize_with = "ser_dec")]
     pub assumed: Decimal,
-    /// The actual.
+    /// The value the actuals give the item in that period.
     #[serde(serialize_with = "ser_dec")]
     pub actual: Decimal,
     /// `on track`, `ahead` or `behind`.
@@ -381,13 +381,13 @@ fn windows(plan: &Plan, closed: usize, by: Window) -> Vec<(String, Range<usize>,
 /// Everything `variance` needs.
 #[derive(Debug, Clone, Copy)]
 pub struct Inputs<'a> {
-    /// The plan.
+    /// The resolved plan both results were computed from.
     pub plan: &'a Plan,
     /// The plan's results.
     pub results: &'a Results,
     /// The forecast's results.
     pub forecast: &'a Results,
-    /// The actuals.
+    /// The actuals read from the plan's sources, and the last closed period.
     pub actuals: &'a Actuals,
 }
 
@@ -761,86 +761,9 @@ pub fn explain(
     let mut unexplained_per: Vec<Decimal> = Vec::new();
     let mut var_per: Vec<(Decimal, Decimal)> = Vec::new();
     for &t in &periods {
-        let leaves = leaves(plan, inp.actuals, item, t);
-        let mut pins = Pinned {
-            values: vec![Vec::new(); plan.items.len()],
-        };
-        let value_now = |pins: &Pinned| -> Result<Decimal, String> {
-            let r = eval::evaluate_pinned(
-                plan,
-                &EvalOptions {
-                    scenarios: Some(vec![s]),
-                },
-                pins.clone(),
-            )
-            .map_err(|e| e.message)?;
-            Ok(r.get(s)
-                .and_then(|x| x.values.get(item))
-                .and_then(|v| v.get(t))
-                .copied()
-                .unwrap_or_default())
-        };
-        let mut prev = p
-            .values
-            .get(item)
-            .and_then(|v| v.get(t))
-            .copied()
-            .unwrap_or_default();
-        for leaf in leaves {
-            let actual = f
-                .values
-                .get(leaf)
-                .and_then(|v| v.get(t))
-                .copied()
-                .unwrap_or_default();
-            if let Some(v) = pins.values.get_mut(leaf) {
-                *v = vec![None; plan.len];
-                if let Some(x) = v.get_mut(t) {
-                    *x = Some(actual);
-                }
-            }
-            let now = value_now(&pins)?;
-            let step = now.checked_sub(prev).ok_or("the contribution overflows")?;
-            prev = now;
-            let name = plan
-                .items
-                .get(leaf)
-                .map(|x| x.name.clone())
-                .unwrap_or_default();
-            match contribs.iter_mut().find(|c| c.name == name) {
-                Some(c) => c.contribution = c.contribution.checked_add(step).ok_or("overflow")?,
-                None => contribs.push(Contribution {
-                    name,
-                    kind: if bets.contains(&leaf) {
-                        "assumption"
-                    } else {
-                        "execution"
-                    },
-                    unit: plan
-                        .items
-                        .get(leaf)
-                        .map(|x| x.unit.clone())
-                        .unwrap_or_default(),
-                    plan: Decimal::ZERO,
-                    actual: Decimal::ZERO,
-                    contribution: step,
-                }),
-            }
-        }
-        model_per.push(prev);
-        let pv = p
-            .values
-            .get(item)
-            .and_then(|v| v.get(t))
-            .copied()
-            .unwrap_or_default();
-        let av = f
-            .values
-            .get(item)
-            .and_then(|v| v.get(t))
-            .copied()
-            .unwrap_or_default();
-        unexplained_per.push(av.checked_sub(prev).ok_or("overflow")?);
+        let (model_value, pv, av) = walk_period(inp, (s, item, t), (p, f), &bets, &mut contribs)?;
+        model_per.push(model_value);
+        unexplained_per.push(av.checked_sub(model_value).ok_or("overflow")?);
         var_per.push((pv, av));
     }
     for c in &mut contribs {
@@ -899,6 +822,98 @@ pub fn explain(
         timing,
         model,
     })
+}
+
+/// One closed period `t`: pins the item's leaves to their actuals one by one; each
+/// leaf's contribution is how far pinning it moves the item (added to `contribs`).
+/// Returns the item's value with every leaf pinned, then its plan and actual values.
+fn walk_period(
+    inp: Inputs<'_>,
+    (s, item, t): (ScenarioId, ItemId, usize),
+    (p, f): (&ScenarioResult, &ScenarioResult),
+    bets: &[ItemId],
+    contribs: &mut Vec<Contribution>,
+) -> Result<(Decimal, Decimal, Decimal), String> {
+    let plan = inp.plan;
+    let leaves = leaves(plan, inp.actuals, item, t);
+    let mut pins = Pinned {
+        values: vec![Vec::new(); plan.items.len()],
+    };
+    let value_now = |pins: &Pinned| -> Result<Decimal, String> {
+        let r = eval::evaluate_pinned(
+            plan,
+            &EvalOptions {
+                scenarios: Some(vec![s]),
+            },
+            pins.clone(),
+        )
+        .map_err(|e| e.message)?;
+        Ok(r.get(s)
+            .and_then(|x| x.values.get(item))
+            .and_then(|v| v.get(t))
+            .copied()
+            .unwrap_or_default())
+    };
+    let mut prev = p
+        .values
+        .get(item)
+        .and_then(|v| v.get(t))
+        .copied()
+        .unwrap_or_default();
+    for leaf in leaves {
+        let actual = f
+            .values
+            .get(leaf)
+            .and_then(|v| v.get(t))
+            .copied()
+            .unwrap_or_default();
+        if let Some(v) = pins.values.get_mut(leaf) {
+            *v = vec![None; plan.len];
+            if let Some(x) = v.get_mut(t) {
+                *x = Some(actual);
+            }
+        }
+        let now = value_now(&pins)?;
+        let step = now.checked_sub(prev).ok_or("the contribution overflows")?;
+        prev = now;
+        let name = plan
+            .items
+            .get(leaf)
+            .map(|x| x.name.clone())
+            .unwrap_or_default();
+        match contribs.iter_mut().find(|c| c.name == name) {
+            Some(c) => c.contribution = c.contribution.checked_add(step).ok_or("overflow")?,
+            None => contribs.push(Contribution {
+                name,
+                kind: if bets.contains(&leaf) {
+                    "assumption"
+                } else {
+                    "execution"
+                },
+                unit: plan
+                    .items
+                    .get(leaf)
+                    .map(|x| x.unit.clone())
+                    .unwrap_or_default(),
+                plan: Decimal::ZERO,
+                actual: Decimal::ZERO,
+                contribution: step,
+            }),
+        }
+    }
+    let pv = p
+        .values
+        .get(item)
+        .and_then(|v| v.get(t))
+        .copied()
+        .unwrap_or_default();
+    let av = f
+        .values
+        .get(item)
+        .and_then(|v| v.get(t))
+        .copied()
+        .unwrap_or_default();
+    Ok((prev, pv, av))
 }
 
 /// Over a window of a stock or average item: contributions of the last period

@@ -309,19 +309,44 @@ pub fn context_at(text: &str, offset: usize) -> (Context, usize) {
             Some(b) => (Context::Statement(b.clone()), word_start),
         };
     }
-    let enclosing_decl = || {
-        // The top-level declaration keyword this line belongs to.
-        let upto = text.get(..line_start).unwrap_or("");
-        upto.lines().rev().find_map(|l| {
-            let w = l
-                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .next()
-                .unwrap_or("");
-            (!l.starts_with([' ', '\t']) && crate::syntax::DECL_KEYWORDS.contains(&w))
-                .then(|| w.to_string())
-        })
-    };
-    // The nearest keyword before the word, skipping a list of names.
+    let (kw, prev) = keyword_before(&words);
+    if let Some(ctx) = member_context(&words) {
+        return (ctx, word_start);
+    }
+    if let Some(ctx) = keyword_context(kw, prev, &words, &blocks) {
+        return (ctx, word_start);
+    }
+    // Declaring a new name: nothing to offer.
+    if words.len() == 1 && first.is_some_and(|w| crate::syntax::DECL_KEYWORDS.contains(&w)) {
+        return (Context::Nothing, word_start);
+    }
+    // The unit of a driver or metric header: after `:` and before `=`.
+    let header = matches!(first, Some("driver" | "metric"));
+    if header && words.contains(&":") && !words.contains(&"=") {
+        return (Context::Unit, word_start);
+    }
+    // `for 2 …` and `after 1 …` in a trigger: months, quarters, years, periods.
+    if matches!(prev, "for" | "after")
+        && lexed.last().is_some_and(|l| l.kind == LexKind::Number)
+        && blocks.last().map(String::as_str) == Some("trigger")
+    {
+        return (Context::PeriodWord, word_start);
+    }
+    // A number followed by a unit: `85K USD`.
+    if let Some(last) = lexed.last() {
+        if last.kind == LexKind::Number && head.ends_with(' ') && !typed.is_empty() {
+            return (Context::Unit, word_start);
+        }
+    }
+    (
+        expr_context(text, line_start, offset, first, &blocks),
+        word_start,
+    )
+}
+
+/// The nearest keyword before the word being typed, skipping a list of names
+/// (`owner a, b, `), and the word before that keyword.
+fn keyword_before<'w>(words: &[&'w str]) -> (&'w str, &'w str) {
     let mut i = words.len();
     let mut after_comma = false;
     while i > 0 {
@@ -348,64 +373,65 @@ pub fn context_at(text: &str, offset: usize) -> (Context, usize) {
     } else {
         ""
     };
-    if let Some(ctx) = member_context(&words) {
-        return (ctx, word_start);
-    }
+    (kw, prev)
+}
+
+/// The names or words a statement keyword calls for (`owner` → parties,
+/// `supports` → objectives, `currency` → currencies, …), or None.
+fn keyword_context(kw: &str, prev: &str, words: &[&str], blocks: &[String]) -> Option<Context> {
     let in_request = blocks.last().map(String::as_str) == Some("request");
-    let names = |k: &[SymbolKind]| (Context::Names(k.to_vec()), word_start);
+    let names = |k: &[SymbolKind]| Some(Context::Names(k.to_vec()));
     let parties = [SymbolKind::Department, SymbolKind::Role];
+    let first = words.first().copied();
     match kw {
-        "owner" | "responsible" | "accountable" | "consulted" | "informed" => {
-            return names(&parties)
-        }
-        "by" if prev == "approved" => return names(&parties),
-        "from" if in_request && words.len() == 1 => return names(&[SymbolKind::Department]),
-        "in" if first == Some("role") => return names(&[SymbolKind::Department]),
-        "means" => return names(&[SymbolKind::Term]),
-        "supports" => return names(&[SymbolKind::Objective]),
-        "counterbalance" => return names(&[SymbolKind::Assumption]),
-        "on" if prev == "depends" => return names(&[SymbolKind::Dependency]),
-        "indicator" if words.len() == 1 => {
-            return names(&[SymbolKind::Driver, SymbolKind::Metric]);
-        }
-        "change" if words.len() == 1 => return names(&[SymbolKind::Driver]),
-        "set" => return names(&[SymbolKind::Driver]),
-        "pause" => return names(&[SymbolKind::Initiative]),
-        "extends" => return names(&[SymbolKind::Scenario]),
+        "owner" | "responsible" | "accountable" | "consulted" | "informed" => names(&parties),
+        "by" if prev == "approved" => names(&parties),
+        "from" if in_request && words.len() == 1 => names(&[SymbolKind::Department]),
+        "in" if first == Some("role") => names(&[SymbolKind::Department]),
+        "means" => names(&[SymbolKind::Term]),
+        "supports" => names(&[SymbolKind::Objective]),
+        "counterbalance" => names(&[SymbolKind::Assumption]),
+        "on" if prev == "depends" => names(&[SymbolKind::Dependency]),
+        "indicator" if words.len() == 1 => names(&[SymbolKind::Driver, SymbolKind::Metric]),
+        "change" if words.len() == 1 => names(&[SymbolKind::Driver]),
+        "set" => names(&[SymbolKind::Driver]),
+        "pause" => names(&[SymbolKind::Initiative]),
+        "extends" => names(&[SymbolKind::Scenario]),
         "base" if blocks.last().map(String::as_str) == Some("plan") => {
-            return names(&[SymbolKind::Scenario])
+            names(&[SymbolKind::Scenario])
         }
-        "currency" => return (Context::Currency, word_start),
-        "starts" if prev == "year" => return (Context::Month, word_start),
-        "periods" | "due" | "start" | ".." => return (Context::Period, word_start),
-        "from" if !in_request && first != Some("change") => return (Context::Period, word_start),
-        "by" if first == Some("change") => return (Context::Period, word_start),
-        "import" => return (Context::Module, word_start),
-        _ => {}
+        "currency" => Some(Context::Currency),
+        "starts" if prev == "year" => Some(Context::Month),
+        "periods" | "due" | "start" | ".." => Some(Context::Period),
+        "from" if !in_request && first != Some("change") => Some(Context::Period),
+        "by" if first == Some("change") => Some(Context::Period),
+        "import" => Some(Context::Module),
+        _ => None,
     }
-    // Declaring a new name: nothing to offer.
-    if words.len() == 1 && first.is_some_and(|w| crate::syntax::DECL_KEYWORDS.contains(&w)) {
-        return (Context::Nothing, word_start);
-    }
-    // The unit of a driver or metric header: after `:` and before `=`.
-    let header = matches!(first, Some("driver" | "metric"));
-    if header && words.contains(&":") && !words.contains(&"=") {
-        return (Context::Unit, word_start);
-    }
-    // `for 2 …` and `after 1 …` in a trigger: months, quarters, years, periods.
-    if matches!(prev, "for" | "after")
-        && lexed.last().is_some_and(|l| l.kind == LexKind::Number)
-        && blocks.last().map(String::as_str) == Some("trigger")
-    {
-        return (Context::PeriodWord, word_start);
-    }
-    // A number followed by a unit: `85K USD`.
-    if let Some(last) = lexed.last() {
-        if last.kind == LexKind::Number && head.ends_with(' ') && !typed.is_empty() {
-            return (Context::Unit, word_start);
-        }
-    }
-    // A scenario's override target: the first word of a line in a scenario.
+}
+
+/// An expression (or a scenario's override target, the first word of a line in a
+/// scenario): the items, functions and keywords, plus the short names of the
+/// enclosing initiative's items and the parameters of the enclosing `fn`.
+fn expr_context(
+    text: &str,
+    line_start: usize,
+    offset: usize,
+    first: Option<&str>,
+    blocks: &[String],
+) -> Context {
+    let enclosing_decl = || {
+        // The top-level declaration keyword this line belongs to.
+        let upto = text.get(..line_start).unwrap_or("");
+        upto.lines().rev().find_map(|l| {
+            let w = l
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .next()
+                .unwrap_or("");
+            (!l.starts_with([' ', '\t']) && crate::syntax::DECL_KEYWORDS.contains(&w))
+                .then(|| w.to_string())
+        })
+    };
     let initiative = if blocks.first().map(String::as_str) == Some("initiative") {
         // The initiative's name: the word after `initiative` on its line.
         let upto = text.get(..line_start).unwrap_or("");
@@ -439,7 +465,7 @@ pub fn context_at(text: &str, offset: usize) -> (Context, usize) {
             }
         }
     }
-    (Context::Expr { initiative, params }, word_start)
+    Context::Expr { initiative, params }
 }
 
 /// Inside `x[…]` or at a key of a member table, the members to offer.
@@ -608,88 +634,15 @@ pub fn completions(
                 });
             }
         }
-        Context::Unit => {
-            for s in &sources {
-                declared(s, &[SymbolKind::Unit], &mut items);
-            }
-            let pre = crate::units::CURRENCIES.iter().map(|c| (*c, "currency"));
-            let time = crate::units::TIME_WORDS.iter().map(|c| (*c, "time"));
-            for (u, what) in pre.chain(time).chain(std::iter::once(("%", "percentage"))) {
-                items.push(Completion {
-                    label: u.to_string(),
-                    kind: CompletionKind::Unit,
-                    detail: Some(format!("predeclared unit · {what}")),
-                    documentation: None,
-                    snippet: None,
-                });
-            }
-        }
-        Context::Period => {
-            let plan = c.plan();
-            let mut seen = std::collections::HashSet::new();
-            let groups = [By::Month, By::Quarter, By::Year]
-                .into_iter()
-                .flat_map(|by| crate::report::period_groups(plan, by));
-            for g in groups {
-                if !seen.insert(g.label.clone()) {
-                    continue;
-                }
-                let detail = if g.range.len() == 1 {
-                    format!("period {} of the plan", g.range.start + 1)
-                } else {
-                    format!(
-                        "{} .. {}",
-                        plan.period_label(g.range.start as i64),
-                        plan.period_label(g.range.end as i64 - 1)
-                    )
-                };
-                items.push(Completion {
-                    label: g.label,
-                    kind: CompletionKind::Other,
-                    detail: Some(detail),
-                    documentation: None,
-                    snippet: None,
-                });
-            }
-        }
-        Context::PeriodWord => {
-            let mpp = c.plan().months_per_period();
-            let words = [
-                ("months", 1, "months"),
-                ("quarters", 3, "quarters (3 months each in a monthly plan)"),
-                ("years", 12, "years (12 months each in a monthly plan)"),
-                ("periods", 0, "the plan's own periods"),
-            ];
-            for (w, months, detail) in words {
-                // A word finer than the plan's periods would be `unit-mismatch`.
-                if months != 0 && months < mpp {
-                    continue;
-                }
-                items.push(keyword(w, detail));
-            }
-        }
+        Context::Unit => unit_items(&sources, &mut items),
+        Context::Period => period_items(c, &mut items),
+        Context::PeriodWord => period_word_items(c, &mut items),
         Context::Month => {
             for m in crate::calendar::MONTH_NAMES {
                 items.push(keyword(m, "the month the fiscal year starts in"));
             }
         }
-        Context::Module => {
-            for (m, src) in crate::stdlib::MODULES {
-                let doc: String = src
-                    .lines()
-                    .take_while(|l| l.starts_with('#'))
-                    .map(|l| l.trim_start_matches('#').trim())
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                items.push(Completion {
-                    label: format!("std.{m}"),
-                    kind: CompletionKind::Module,
-                    detail: Some("standard library".into()),
-                    documentation: (!doc.is_empty()).then_some(doc),
-                    snippet: None,
-                });
-            }
-        }
+        Context::Module => module_items(&mut items),
         Context::Members { item, position } => {
             for s in &sources {
                 let plan = s.plan();
@@ -715,67 +668,164 @@ pub fn completions(
             }
         }
         Context::Expr { initiative, params } => {
-            for p in &params {
-                items.push(Completion {
-                    label: p.clone(),
-                    kind: CompletionKind::Parameter,
-                    detail: Some("parameter".into()),
-                    documentation: None,
-                    snippet: None,
-                });
-            }
-            for s in &sources {
-                declared(s, &[SymbolKind::Driver, SymbolKind::Metric], &mut items);
-            }
-            if let Some(ini) = initiative {
-                let prefix = format!("{ini}.");
-                let short: Vec<Completion> = items
-                    .iter()
-                    .filter_map(|i| {
-                        i.label.strip_prefix(&prefix).map(|s| Completion {
-                            label: s.to_string(),
-                            ..i.clone()
-                        })
-                    })
-                    .collect();
-                items.extend(short);
-            }
-            for (name, sig, doc) in BUILTIN_SIGNATURES {
-                let first = sig.split(" | ").next().unwrap_or(sig);
-                let ps: Vec<String> = params_of(first)
-                    .iter()
-                    .map(|(a, b)| first.get(*a..*b).unwrap_or("").to_string())
-                    .collect();
-                items.push(Completion {
-                    label: name.to_string(),
-                    kind: CompletionKind::Function,
-                    detail: Some(sig.to_string()),
-                    documentation: Some(doc.to_string()),
-                    snippet: Some(if *name == "step" {
-                        String::new()
-                    } else {
-                        call_snippet(name, &ps)
-                    }),
-                });
-            }
-            for s in &sources {
-                declared(s, &[SymbolKind::Function], &mut items);
-            }
-            for kw in EXPR_KEYWORDS {
-                let mut k = keyword(kw, "expression");
-                if *kw == "step" {
-                    k.snippet = Some("step { ${1:2026-01}: ${2:0} }".into());
-                }
-                if *kw == "if" {
-                    k.snippet = Some("if ${1:condition} then ${2:a} else ${3:b}".into());
-                }
-                items.push(k);
-            }
+            expr_items(&sources, initiative, &params, &mut items)
         }
     }
     Completions {
         word_start: word_start as u32,
         items,
+    }
+}
+
+/// Units: the declared ones, then the predeclared currencies, time words and `%`.
+fn unit_items(sources: &[&Compilation], items: &mut Vec<Completion>) {
+    for s in sources {
+        declared(s, &[SymbolKind::Unit], items);
+    }
+    let pre = crate::units::CURRENCIES.iter().map(|c| (*c, "currency"));
+    let time = crate::units::TIME_WORDS.iter().map(|c| (*c, "time"));
+    for (u, what) in pre.chain(time).chain(std::iter::once(("%", "percentage"))) {
+        items.push(Completion {
+            label: u.to_string(),
+            kind: CompletionKind::Unit,
+            detail: Some(format!("predeclared unit · {what}")),
+            documentation: None,
+            snippet: None,
+        });
+    }
+}
+
+/// The plan's periods: every month, quarter and year label once, with its span.
+fn period_items(c: &Compilation, items: &mut Vec<Completion>) {
+    let plan = c.plan();
+    let mut seen = std::collections::HashSet::new();
+    let groups = [By::Month, By::Quarter, By::Year]
+        .into_iter()
+        .flat_map(|by| crate::report::period_groups(plan, by));
+    for g in groups {
+        if !seen.insert(g.label.clone()) {
+            continue;
+        }
+        let detail = if g.range.len() == 1 {
+            format!("period {} of the plan", g.range.start + 1)
+        } else {
+            format!(
+                "{} .. {}",
+                plan.period_label(g.range.start as i64),
+                plan.period_label(g.range.end as i64 - 1)
+            )
+        };
+        items.push(Completion {
+            label: g.label,
+            kind: CompletionKind::Other,
+            detail: Some(detail),
+            documentation: None,
+            snippet: None,
+        });
+    }
+}
+
+/// The words after `for N` / `after N` in a trigger, none finer than the plan's
+/// periods.
+fn period_word_items(c: &Compilation, items: &mut Vec<Completion>) {
+    let mpp = c.plan().months_per_period();
+    let words = [
+        ("months", 1, "months"),
+        ("quarters", 3, "quarters (3 months each in a monthly plan)"),
+        ("years", 12, "years (12 months each in a monthly plan)"),
+        ("periods", 0, "the plan's own periods"),
+    ];
+    for (w, months, detail) in words {
+        // A word finer than the plan's periods would be `unit-mismatch`.
+        if months != 0 && months < mpp {
+            continue;
+        }
+        items.push(keyword(w, detail));
+    }
+}
+
+/// The standard library's modules, each documented by its leading comment.
+fn module_items(items: &mut Vec<Completion>) {
+    for (m, src) in crate::stdlib::MODULES {
+        let doc: String = src
+            .lines()
+            .take_while(|l| l.starts_with('#'))
+            .map(|l| l.trim_start_matches('#').trim())
+            .collect::<Vec<_>>()
+            .join(" ");
+        items.push(Completion {
+            label: format!("std.{m}"),
+            kind: CompletionKind::Module,
+            detail: Some("standard library".into()),
+            documentation: (!doc.is_empty()).then_some(doc),
+            snippet: None,
+        });
+    }
+}
+
+/// In an expression: the enclosing `fn`'s parameters, items (also by their short
+/// name inside an initiative), built-ins, user functions and expression keywords.
+fn expr_items(
+    sources: &[&Compilation],
+    initiative: Option<String>,
+    params: &[String],
+    items: &mut Vec<Completion>,
+) {
+    for p in params {
+        items.push(Completion {
+            label: p.clone(),
+            kind: CompletionKind::Parameter,
+            detail: Some("parameter".into()),
+            documentation: None,
+            snippet: None,
+        });
+    }
+    for s in sources {
+        declared(s, &[SymbolKind::Driver, SymbolKind::Metric], items);
+    }
+    if let Some(ini) = initiative {
+        let prefix = format!("{ini}.");
+        let short: Vec<Completion> = items
+            .iter()
+            .filter_map(|i| {
+                i.label.strip_prefix(&prefix).map(|s| Completion {
+                    label: s.to_string(),
+                    ..i.clone()
+                })
+            })
+            .collect();
+        items.extend(short);
+    }
+    for (name, sig, doc) in BUILTIN_SIGNATURES {
+        let first = sig.split(" | ").next().unwrap_or(sig);
+        let ps: Vec<String> = params_of(first)
+            .iter()
+            .map(|(a, b)| first.get(*a..*b).unwrap_or("").to_string())
+            .collect();
+        items.push(Completion {
+            label: name.to_string(),
+            kind: CompletionKind::Function,
+            detail: Some(sig.to_string()),
+            documentation: Some(doc.to_string()),
+            snippet: Some(if *name == "step" {
+                String::new()
+            } else {
+                call_snippet(name, &ps)
+            }),
+        });
+    }
+    for s in sources {
+        declared(s, &[SymbolKind::Function], items);
+    }
+    for kw in EXPR_KEYWORDS {
+        let mut k = keyword(kw, "expression");
+        if *kw == "step" {
+            k.snippet = Some("step { ${1:2026-01}: ${2:0} }".into());
+        }
+        if *kw == "if" {
+            k.snippet = Some("if ${1:condition} then ${2:a} else ${3:b}".into());
+        }
+        items.push(k);
     }
 }
 

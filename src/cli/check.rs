@@ -31,59 +31,10 @@ pub fn run(args: &CheckArgs) -> u8 {
     } else {
         args.paths.clone()
     };
-    let mut entries = Vec::new();
-    // Files without a `plan`: checked as part of the plan that imports them.
-    let mut parts = Vec::new();
-    for p in &paths {
-        if p.is_dir() {
-            if let Err(e) = collect(p, &mut entries) {
-                eprintln!("error: cannot read directory {}: {e}", p.display());
-                return 2;
-            }
-        } else if p.is_file() {
-            match std::fs::read_to_string(p) {
-                Ok(t) if !is_entry(&t) => parts.push(p.clone()),
-                _ => entries.push(p.clone()),
-            }
-        } else {
-            eprintln!("error: {} does not exist", p.display());
-            return 2;
-        }
-    }
-    // Each part: the entry that imports it (or itself, checked on its own), and
-    // the only file whose diagnostics are shown.
-    let mut only: Vec<Option<(PathBuf, PathBuf)>> = vec![None; entries.len()];
-    for part in &parts {
-        let real = std::fs::canonicalize(part).unwrap_or_else(|_| part.clone());
-        let found = entry::find_entries(&real, &DiskFs, &entry::DiskDirs, 50);
-        match found.first() {
-            Some(e) => {
-                if args.format == CheckFormat::Human {
-                    eprintln!(
-                        "note: {} has no `plan` declaration; checking it as part of {}",
-                        part.display(),
-                        relative(e)
-                    );
-                }
-                entries.push(PathBuf::from(relative(e)));
-            }
-            None => {
-                if args.format == CheckFormat::Human {
-                    eprintln!(
-                        "note: {} has no `plan` declaration and no plan in its folder or the {} above imports it; checking it on its own",
-                        part.display(),
-                        entry::FOLDERS_ABOVE
-                    );
-                }
-                entries.push(part.clone());
-            }
-        }
-        only.push(Some((real, part.clone())));
-    }
-    if entries.is_empty() {
-        eprintln!("error: no plan files found (a plan file has a `plan` declaration)");
-        return 2;
-    }
+    let (entries, only) = match plan_entries(args, &paths) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
     let mut json: Vec<JsonDiagnostic> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let (mut errors, mut warnings) = (0usize, 0usize);
@@ -109,18 +60,7 @@ pub fn run(args: &CheckArgs) -> u8 {
             as_of,
         );
         if let Some((file, _)) = only {
-            let shown: Vec<bool> = c
-                .sources
-                .iter()
-                .map(|(_, f)| {
-                    let p = PathBuf::from(&f.name);
-                    std::fs::canonicalize(&p).unwrap_or(p) == *file
-                })
-                .collect();
-            c.diagnostics.retain(|d| {
-                shown.get(d.primary.span.file.0 as usize) == Some(&true)
-                    && !(d.code == Code::InvalidPlan && d.message.contains("no `plan` declaration"))
-            });
+            show_only(&mut c, file);
         }
         if args.simulate {
             match super::simulate::odds_diagnostics(&c, args.samples, args.seed) {
@@ -154,28 +94,8 @@ pub fn run(args: &CheckArgs) -> u8 {
             .iter()
             .filter(|d| d.severity == Severity::Warning)
             .count();
-        match args.format {
-            CheckFormat::Human => {
-                for d in &mine {
-                    print!(
-                        "{}",
-                        render_human(d, &c.sources, RenderOptions { color, width: 0 })
-                    );
-                }
-                let owned: Vec<Diagnostic> = mine.iter().map(|d| (*d).clone()).collect();
-                let name = only.as_ref().map_or(entry, |(_, shown)| shown);
-                println!("{}: {}", name.display(), summary(&owned));
-            }
-            CheckFormat::Github => {
-                for d in &mine {
-                    println!(
-                        "{}",
-                        github_annotation(&JsonDiagnostic::from_diagnostic(d, &c.sources))
-                    );
-                }
-            }
-            CheckFormat::Json | CheckFormat::Sarif => {}
-        }
+        let name = only.as_ref().map_or(entry, |(_, shown)| shown);
+        print_entry(args, &c, &mine, name, color);
     }
     if args.format == CheckFormat::Json {
         println!(
@@ -193,6 +113,120 @@ pub fn run(args: &CheckArgs) -> u8 {
         1
     } else {
         0
+    }
+}
+
+/// For an entry checked on behalf of a file without a `plan`: that file
+/// (canonical, and as the user named it), the only one whose diagnostics are shown.
+type ShownOnly = Option<(PathBuf, PathBuf)>;
+
+/// The entry files to check. A file without a `plan` is checked as part of the
+/// entry that imports it (or on its own when none does), and only its own
+/// diagnostics are shown: `only` holds it (canonical, as given) for such entries.
+/// Err is the exit code when a path cannot be read or there is nothing to check.
+fn plan_entries(args: &CheckArgs, paths: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<ShownOnly>), u8> {
+    let mut entries = Vec::new();
+    // Files without a `plan`: checked as part of the plan that imports them.
+    let mut parts = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            if let Err(e) = collect(p, &mut entries) {
+                eprintln!("error: cannot read directory {}: {e}", p.display());
+                return Err(2);
+            }
+        } else if p.is_file() {
+            match std::fs::read_to_string(p) {
+                Ok(t) if !is_entry(&t) => parts.push(p.clone()),
+                _ => entries.push(p.clone()),
+            }
+        } else {
+            eprintln!("error: {} does not exist", p.display());
+            return Err(2);
+        }
+    }
+    // Each part: the entry that imports it (or itself, checked on its own), and
+    // the only file whose diagnostics are shown.
+    let mut only: Vec<ShownOnly> = vec![None; entries.len()];
+    for part in &parts {
+        let real = std::fs::canonicalize(part).unwrap_or_else(|_| part.clone());
+        let found = entry::find_entries(&real, &DiskFs, &entry::DiskDirs, 50);
+        match found.first() {
+            Some(e) => {
+                if args.format == CheckFormat::Human {
+                    eprintln!(
+                        "note: {} has no `plan` declaration; checking it as part of {}",
+                        part.display(),
+                        relative(e)
+                    );
+                }
+                entries.push(PathBuf::from(relative(e)));
+            }
+            None => {
+                if args.format == CheckFormat::Human {
+                    eprintln!(
+                        "note: {} has no `plan` declaration and no plan in its folder or the {} above imports it; checking it on its own",
+                        part.display(),
+                        entry::FOLDERS_ABOVE
+                    );
+                }
+                entries.push(part.clone());
+            }
+        }
+        only.push(Some((real, part.clone())));
+    }
+    if entries.is_empty() {
+        eprintln!("error: no plan files found (a plan file has a `plan` declaration)");
+        return Err(2);
+    }
+    Ok((entries, only))
+}
+
+/// Keeps only the diagnostics of `file` (a file checked as part of the plan that
+/// imports it), without the entry's missing-`plan` error.
+fn show_only(c: &mut plumb::compile::Compilation, file: &Path) {
+    let shown: Vec<bool> = c
+        .sources
+        .iter()
+        .map(|(_, f)| {
+            let p = PathBuf::from(&f.name);
+            std::fs::canonicalize(&p).unwrap_or(p) == *file
+        })
+        .collect();
+    c.diagnostics.retain(|d| {
+        shown.get(d.primary.span.file.0 as usize) == Some(&true)
+            && !(d.code == Code::InvalidPlan && d.message.contains("no `plan` declaration"))
+    });
+}
+
+/// Prints one entry's diagnostics in the chosen format (JSON and SARIF are printed
+/// once, for every entry, at the end).
+fn print_entry(
+    args: &CheckArgs,
+    c: &plumb::compile::Compilation,
+    mine: &[&Diagnostic],
+    name: &Path,
+    color: bool,
+) {
+    match args.format {
+        CheckFormat::Human => {
+            for d in mine {
+                print!(
+                    "{}",
+                    render_human(d, &c.sources, RenderOptions { color, width: 0 })
+                );
+            }
+            let owned: Vec<Diagnostic> = mine.iter().map(|d| (*d).clone()).collect();
+            println!("{}: {}", name.display(), summary(&owned));
+        }
+        CheckFormat::Github => {
+            for d in mine {
+                println!(
+                    "{}",
+                    github_annotation(&JsonDiagnostic::from_diagnostic(d, &c.sources))
+                );
+            }
+        }
+        CheckFormat::Json | CheckFormat::Sarif => {}
     }
 }
 

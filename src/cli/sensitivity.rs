@@ -4,7 +4,7 @@ use super::simulate::{load, scenarios};
 use plumb::ir::Plan;
 use plumb::report::format::{amount, decimals_for, exact};
 use plumb::report::{period_groups, By};
-use plumb::uncertainty::sensitivity::{tornado, Output};
+use plumb::uncertainty::sensitivity::{tornado, Output, Tornado};
 use std::ops::Range;
 use std::path::PathBuf;
 
@@ -83,49 +83,9 @@ pub fn run(args: &SensitivityArgs) -> u8 {
         },
         None => plan.base,
     };
-    let (out, label, unit) = match plan.item(&args.of) {
-        Some(i) => (
-            Output::Item(i),
-            args.of.clone(),
-            plan.items
-                .get(i)
-                .map(|x| x.unit.clone())
-                .unwrap_or_default(),
-        ),
-        None => match objective_target(plan, &args.of) {
-            Ok((o, t)) => {
-                let text = plan
-                    .objectives
-                    .get(o)
-                    .and_then(|x| x.targets.get(t))
-                    .map(|x| x.text.clone())
-                    .unwrap_or_default();
-                let unit = plan
-                    .objectives
-                    .get(o)
-                    .and_then(|x| x.targets.get(t))
-                    .and_then(|x| match &x.expr.kind {
-                        plumb::ir::ExprKind::Binary(_, l, r) => {
-                            Some(plumb::check::objectives::sides_unit(plan, l, r))
-                        }
-                        _ => None,
-                    })
-                    .unwrap_or_default();
-                let name = plan
-                    .objectives
-                    .get(o)
-                    .map(|x| x.name.clone())
-                    .unwrap_or_default();
-                (Output::Target(o, t), format!("{name}: {text}"), unit)
-            }
-            Err(msg) => {
-                eprintln!(
-                    "error: `{}` is neither a driver, a metric nor an objective: {msg}",
-                    args.of
-                );
-                return 2;
-            }
-        },
+    let (out, label, unit) = match output(plan, &args.of) {
+        Ok(x) => x,
+        Err(code) => return code,
     };
     let range = match &args.period {
         Some(p) => match window(plan, p) {
@@ -155,51 +115,122 @@ pub fn run(args: &SensitivityArgs) -> u8 {
         .unwrap_or_default();
     let over = args.period.clone().unwrap_or_else(|| "the horizon".into());
     if args.format == UncertaintyFormat::Json {
-        let bars: Vec<serde_json::Value> = t
-            .bars
-            .iter()
-            .map(|b| {
-                serde_json::json!({
-                    "driver": plan.items.get(b.driver).map(|i| i.name.clone()).unwrap_or_default(),
-                    "driver_p10": b.driver_low.map(exact),
-                    "driver_p90": b.driver_high.map(exact),
-                    "at_p10": exact(b.at_low),
-                    "at_p50": exact(b.at_median),
-                    "at_p90": exact(b.at_high),
-                    "swing": exact(b.swing),
-                    "monotonic": b.monotonic,
-                })
-            })
-            .collect();
-        let v = serde_json::json!({
-            "of": label,
-            "scenario": scen,
-            "period": args.period,
-            "unit": unit.to_string(),
-            "planned": exact(t.planned),
-            "drivers": bars,
-        });
-        match serde_json::to_string_pretty(&v) {
-            Ok(s) => println!("{s}"),
-            Err(e) => {
-                eprintln!("error: cannot write JSON: {e}");
-                return 2;
-            }
-        }
-        return 0;
+        return print_json(plan, &t, (&label, &scen, args.period.as_deref()), &unit);
     }
+    print_table(plan, &t, (&label, &scen, &over), &unit);
+    0
+}
+
+/// What the tornado is of: an item, or an objective's target (`revenue_65m#2`),
+/// with its label and unit. Err is the exit code when `of` names neither.
+fn output(plan: &Plan, of: &str) -> Result<(Output, String, plumb::units::Unit), u8> {
+    match plan.item(of) {
+        Some(i) => Ok((
+            Output::Item(i),
+            of.to_string(),
+            plan.items
+                .get(i)
+                .map(|x| x.unit.clone())
+                .unwrap_or_default(),
+        )),
+        None => match objective_target(plan, of) {
+            Ok((o, t)) => {
+                let text = plan
+                    .objectives
+                    .get(o)
+                    .and_then(|x| x.targets.get(t))
+                    .map(|x| x.text.clone())
+                    .unwrap_or_default();
+                let unit = plan
+                    .objectives
+                    .get(o)
+                    .and_then(|x| x.targets.get(t))
+                    .and_then(|x| match &x.expr.kind {
+                        plumb::ir::ExprKind::Binary(_, l, r) => {
+                            Some(plumb::check::objectives::sides_unit(plan, l, r))
+                        }
+                        _ => None,
+                    })
+                    .unwrap_or_default();
+                let name = plan
+                    .objectives
+                    .get(o)
+                    .map(|x| x.name.clone())
+                    .unwrap_or_default();
+                Ok((Output::Target(o, t), format!("{name}: {text}"), unit))
+            }
+            Err(msg) => {
+                eprintln!(
+                    "error: `{}` is neither a driver, a metric nor an objective: {msg}",
+                    of
+                );
+                Err(2)
+            }
+        },
+    }
+}
+
+/// The tornado as JSON, with exact decimal strings; returns the exit code.
+fn print_json(
+    plan: &Plan,
+    t: &Tornado,
+    (label, scen, period): (&str, &str, Option<&str>),
+    unit: &plumb::units::Unit,
+) -> u8 {
+    let bars: Vec<serde_json::Value> = t
+        .bars
+        .iter()
+        .map(|b| {
+            serde_json::json!({
+                "driver": plan.items.get(b.driver).map(|i| i.name.clone()).unwrap_or_default(),
+                "driver_p10": b.driver_low.map(exact),
+                "driver_p90": b.driver_high.map(exact),
+                "at_p10": exact(b.at_low),
+                "at_p50": exact(b.at_median),
+                "at_p90": exact(b.at_high),
+                "swing": exact(b.swing),
+                "monotonic": b.monotonic,
+            })
+        })
+        .collect();
+    let v = serde_json::json!({
+        "of": label,
+        "scenario": scen,
+        "period": period,
+        "unit": unit.to_string(),
+        "planned": exact(t.planned),
+        "drivers": bars,
+    });
+    match serde_json::to_string_pretty(&v) {
+        Ok(s) => println!("{s}"),
+        Err(e) => {
+            eprintln!("error: cannot write JSON: {e}");
+            return 2;
+        }
+    }
+    0
+}
+
+/// The tornado as an aligned table: the planned value, then one row per ranged
+/// driver.
+fn print_table(
+    plan: &Plan,
+    t: &Tornado,
+    (label, scen, over): (&str, &str, &str),
+    unit: &plumb::units::Unit,
+) {
     let all: Vec<_> = t
         .bars
         .iter()
         .flat_map(|b| [b.at_low, b.at_high, b.swing])
         .chain([t.planned])
         .collect();
-    let dp = decimals_for(&all, &unit);
+    let dp = decimals_for(&all, unit);
     println!("Sensitivity of {label} in scenario {scen}, over {over}");
-    println!("planned: {}", amount(t.planned, &unit, dp));
+    println!("planned: {}", amount(t.planned, unit, dp));
     if t.bars.is_empty() {
         println!("No ranged driver affects it in this scenario.");
-        return 0;
+        return;
     }
     println!();
     let mut rows = vec![["driver", "P10", "P90", "at P10", "at P90", "swing"]
@@ -228,11 +259,10 @@ pub fn run(args: &SensitivityArgs) -> u8 {
             b.driver_high
                 .map(|v| amount(v, &it.unit, ddp))
                 .unwrap_or_default(),
-            amount(b.at_low, &unit, dp),
-            amount(b.at_high, &unit, dp),
-            amount(b.swing, &unit, dp),
+            amount(b.at_low, unit, dp),
+            amount(b.at_high, unit, dp),
+            amount(b.swing, unit, dp),
         ]);
     }
     print!("{}", super::solve::aligned(&rows));
-    0
 }

@@ -294,7 +294,7 @@ pub struct OddsRow {
 pub struct OddsDiff {
     /// Runs per scenario.
     pub samples: usize,
-    /// Seed.
+    /// The seed both versions' runs were drawn with.
     pub seed: u64,
     /// Rows in the new version's order, then targets only the old one has.
     pub rows: Vec<OddsRow>,

@@ -103,60 +103,17 @@ pub fn run(args: &SolveArgs) -> u8 {
         return 1;
     }
     let plan = c.plan();
-    let (objective, target) = match objective_target(plan, &args.objective) {
-        Ok(x) => x,
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            return 2;
-        }
+    let problem = match problem_of(args, plan) {
+        Ok(p) => p,
+        Err(code) => return code,
     };
-    let driver = match plan.item(&args.vary) {
-        Some(i)
-            if plan
-                .items
-                .get(i)
-                .is_some_and(|x| x.kind == plumb::syntax::ast::ItemKind::Driver) =>
-        {
-            i
-        }
-        Some(_) => {
-            eprintln!(
-                "error: `{}` is a metric; only a driver can be varied",
-                args.vary
-            );
-            return 2;
-        }
-        None => {
-            eprintln!("error: no driver `{}`", args.vary);
-            return 2;
-        }
-    };
-    let scenario = match &args.scenario {
-        Some(n) => match scenarios(plan, std::slice::from_ref(n)) {
-            Ok(v) => v.first().copied().unwrap_or(plan.base),
-            Err(code) => return code,
-        },
-        None => plan.base,
-    };
-    let within = match &args.within {
-        Some(w) => match parse_within(w) {
-            Some(x) => Some(x),
-            None => {
-                eprintln!("error: --within takes LOW..HIGH, for example 0.5..2");
-                return 2;
-            }
-        },
-        None => None,
-    };
-    let mode = if args.shift { Mode::Shift } else { Mode::Scale };
-    let problem = Problem {
+    let Problem {
         objective,
         target,
         driver,
         mode,
-        scenario,
-        within,
-    };
+        ..
+    } = problem;
     let sol = match solve(plan, &problem) {
         Ok(s) => s,
         Err(e) => {
@@ -205,6 +162,66 @@ pub fn run(args: &SolveArgs) -> u8 {
     }
     print!("{}", human(plan, &problem, &sol, &text, &pasted));
     status
+}
+
+/// The question `plumb solve` asks: the target, the driver to vary (a driver, not
+/// a metric), the scenario, scale or shift, and the bounds. Err is the exit code
+/// when an argument names nothing usable.
+fn problem_of(args: &SolveArgs, plan: &plumb::ir::Plan) -> Result<Problem, u8> {
+    let (objective, target) = match objective_target(plan, &args.objective) {
+        Ok(x) => x,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return Err(2);
+        }
+    };
+    let driver = match plan.item(&args.vary) {
+        Some(i)
+            if plan
+                .items
+                .get(i)
+                .is_some_and(|x| x.kind == plumb::syntax::ast::ItemKind::Driver) =>
+        {
+            i
+        }
+        Some(_) => {
+            eprintln!(
+                "error: `{}` is a metric; only a driver can be varied",
+                args.vary
+            );
+            return Err(2);
+        }
+        None => {
+            eprintln!("error: no driver `{}`", args.vary);
+            return Err(2);
+        }
+    };
+    let scenario = match &args.scenario {
+        Some(n) => match scenarios(plan, std::slice::from_ref(n)) {
+            Ok(v) => v.first().copied().unwrap_or(plan.base),
+            Err(code) => return Err(code),
+        },
+        None => plan.base,
+    };
+    let within = match &args.within {
+        Some(w) => match parse_within(w) {
+            Some(x) => Some(x),
+            None => {
+                eprintln!("error: --within takes LOW..HIGH, for example 0.5..2");
+                return Err(2);
+            }
+        },
+        None => None,
+    };
+    let mode = if args.shift { Mode::Shift } else { Mode::Scale };
+    Ok(Problem {
+        objective,
+        target,
+        driver,
+        mode,
+        scenario,
+        within,
+    })
 }
 
 fn status_word(s: Status) -> &'static str {

@@ -269,64 +269,8 @@ pub fn render_human(d: &PlanDiff) -> String {
             );
         }
     }
-    let with_targets: Vec<&ScenarioDiff> = d
-        .scenarios
-        .iter()
-        .filter(|sc| !sc.targets.is_empty())
-        .collect();
-    if !with_targets.is_empty() {
-        s.push_str("\nTargets\n");
-        for sc in with_targets {
-            let _ = writeln!(s, "  {}{}", sc.name, presence_note(sc.presence));
-            let mut rows = vec![vec![
-                "objective".to_string(),
-                "target".into(),
-                "projected".into(),
-                "gap".into(),
-                "status".into(),
-            ]];
-            for t in &sc.targets {
-                rows.push(vec![
-                    t.objective.clone(),
-                    target_text(t),
-                    target_pair(t, |v| v.projected, false),
-                    target_pair(t, |v| v.gap, true),
-                    status(t),
-                ]);
-            }
-            s.push_str(&table(&rows, &[false, false, true, true, false], "    "));
-        }
-    }
-    let moved: Vec<&ScenarioDiff> = d
-        .scenarios
-        .iter()
-        .filter(|sc| !sc.items.is_empty())
-        .collect();
-    if !moved.is_empty() {
-        let _ = writeln!(s, "\nValues (totals over {})", compared_periods(d));
-        for sc in moved {
-            let _ = writeln!(s, "  {}", sc.name);
-            let mut rows = vec![vec![
-                "item".to_string(),
-                "before".into(),
-                "after".into(),
-                "change".into(),
-                "%".into(),
-            ]];
-            for i in sc.items.iter().take(TOP_MOVERS) {
-                let [b, a, c, p] = item_cells(i);
-                rows.push(vec![i.name.clone(), b, a, c, p]);
-            }
-            s.push_str(&table(&rows, &[false, true, true, true, true], "    "));
-            if sc.items.len() > TOP_MOVERS {
-                let _ = writeln!(
-                    s,
-                    "    … and {} more (--format json lists every one)",
-                    sc.items.len() - TOP_MOVERS
-                );
-            }
-        }
-    }
+    human_targets(&mut s, d);
+    human_values(&mut s, d);
     let trig: Vec<(&str, &super::TriggerChange)> = d
         .scenarios
         .iter()
@@ -362,6 +306,72 @@ pub fn render_human(d: &PlanDiff) -> String {
         }
     }
     s
+}
+
+/// The `Targets` section: one table per scenario that has targets.
+fn human_targets(s: &mut String, d: &PlanDiff) {
+    let with_targets: Vec<&ScenarioDiff> = d
+        .scenarios
+        .iter()
+        .filter(|sc| !sc.targets.is_empty())
+        .collect();
+    if !with_targets.is_empty() {
+        s.push_str("\nTargets\n");
+        for sc in with_targets {
+            let _ = writeln!(s, "  {}{}", sc.name, presence_note(sc.presence));
+            let mut rows = vec![vec![
+                "objective".to_string(),
+                "target".into(),
+                "projected".into(),
+                "gap".into(),
+                "status".into(),
+            ]];
+            for t in &sc.targets {
+                rows.push(vec![
+                    t.objective.clone(),
+                    target_text(t),
+                    target_pair(t, |v| v.projected, false),
+                    target_pair(t, |v| v.gap, true),
+                    status(t),
+                ]);
+            }
+            s.push_str(&table(&rows, &[false, false, true, true, false], "    "));
+        }
+    }
+}
+
+/// The `Values` section: the biggest movers of each scenario, the rest counted.
+fn human_values(s: &mut String, d: &PlanDiff) {
+    let moved: Vec<&ScenarioDiff> = d
+        .scenarios
+        .iter()
+        .filter(|sc| !sc.items.is_empty())
+        .collect();
+    if !moved.is_empty() {
+        let _ = writeln!(s, "\nValues (totals over {})", compared_periods(d));
+        for sc in moved {
+            let _ = writeln!(s, "  {}", sc.name);
+            let mut rows = vec![vec![
+                "item".to_string(),
+                "before".into(),
+                "after".into(),
+                "change".into(),
+                "%".into(),
+            ]];
+            for i in sc.items.iter().take(TOP_MOVERS) {
+                let [b, a, c, p] = item_cells(i);
+                rows.push(vec![i.name.clone(), b, a, c, p]);
+            }
+            s.push_str(&table(&rows, &[false, true, true, true, true], "    "));
+            if sc.items.len() > TOP_MOVERS {
+                let _ = writeln!(
+                    s,
+                    "    … and {} more (--format json lists every one)",
+                    sc.items.len() - TOP_MOVERS
+                );
+            }
+        }
+    }
 }
 
 fn side_label(s: &super::Side) -> String {
@@ -482,6 +492,58 @@ pub fn render_markdown(d: &PlanDiff) -> String {
     if let Some(h) = horizon_note(d) {
         let _ = writeln!(s, "\n> {h}");
     }
+    md_targets_section(&mut s, d);
+    md_values_section(&mut s, d);
+    let trig: Vec<(&str, &super::TriggerChange)> = d
+        .scenarios
+        .iter()
+        .flat_map(|sc| sc.triggers.iter().map(move |t| (sc.name.as_str(), t)))
+        .collect();
+    if !trig.is_empty() {
+        s.push_str("\n### Triggers\n\n| scenario | trigger | firing |\n|---|---|---|\n");
+        for (sc, t) in trig {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} |",
+                code(sc),
+                code(&t.name),
+                trigger_text(t)
+            );
+        }
+    }
+    if !d.callouts.is_empty() {
+        s.push_str("\n### Called out\n\n");
+        for c in &d.callouts {
+            let _ = writeln!(s, "- **{}** {} — {}", c.topic, code(&c.name), c.text);
+        }
+    }
+    md_declarations_section(&mut s, d);
+    if !d.diagnostics.introduced.is_empty() || !d.diagnostics.fixed.is_empty() {
+        s.push_str("\n### Diagnostics\n\n");
+        for (what, list) in [
+            ("introduced", &d.diagnostics.introduced),
+            ("fixed", &d.diagnostics.fixed),
+        ] {
+            for j in list {
+                let _ = writeln!(
+                    s,
+                    "- {what}: **{}** `{}` at `{}:{}` — {}",
+                    j.severity, j.code, j.file, j.line, j.message
+                );
+            }
+        }
+    }
+    if !d.notes.is_empty() {
+        s.push('\n');
+        for n in &d.notes {
+            let _ = writeln!(s, "> {n}");
+        }
+    }
+    s
+}
+
+/// `### Targets`: changed targets (and every base target) in view, the rest folded.
+fn md_targets_section(s: &mut String, d: &PlanDiff) {
     // Targets: changed ones (and every base target) in view, the rest folded.
     let mut shown = Vec::new();
     let mut folded = Vec::new();
@@ -497,7 +559,7 @@ pub fn render_markdown(d: &PlanDiff) -> String {
     if !shown.is_empty() || !folded.is_empty() {
         s.push_str("\n### Targets\n\n");
         if !shown.is_empty() {
-            md_targets(&mut s, &shown);
+            md_targets(s, &shown);
         }
         if !folded.is_empty() {
             let _ = writeln!(
@@ -506,10 +568,14 @@ pub fn render_markdown(d: &PlanDiff) -> String {
                 folded.len(),
                 if folded.len() == 1 { "" } else { "s" }
             );
-            md_targets(&mut s, &folded);
+            md_targets(s, &folded);
             s.push_str("\n</details>\n");
         }
     }
+}
+
+/// `### Values`: the base scenario's movers in view, other scenarios folded.
+fn md_values_section(s: &mut String, d: &PlanDiff) {
     let moved: Vec<&ScenarioDiff> = d
         .scenarios
         .iter()
@@ -535,7 +601,7 @@ pub fn render_markdown(d: &PlanDiff) -> String {
         };
         if let Some(sc) = first {
             let _ = writeln!(s, "**{}** (base scenario)\n", code(&sc.name));
-            md_scenario_items(&mut s, sc);
+            md_scenario_items(s, sc);
         }
         if !rest.is_empty() {
             let names: Vec<String> = rest
@@ -549,34 +615,16 @@ pub fn render_markdown(d: &PlanDiff) -> String {
             );
             for sc in rest {
                 let _ = writeln!(s, "\n**{}**\n", code(&sc.name));
-                md_scenario_items(&mut s, sc);
+                md_scenario_items(s, sc);
             }
             s.push_str("\n</details>\n");
         }
     }
-    let trig: Vec<(&str, &super::TriggerChange)> = d
-        .scenarios
-        .iter()
-        .flat_map(|sc| sc.triggers.iter().map(move |t| (sc.name.as_str(), t)))
-        .collect();
-    if !trig.is_empty() {
-        s.push_str("\n### Triggers\n\n| scenario | trigger | firing |\n|---|---|---|\n");
-        for (sc, t) in trig {
-            let _ = writeln!(
-                s,
-                "| {} | {} | {} |",
-                code(sc),
-                code(&t.name),
-                trigger_text(t)
-            );
-        }
-    }
-    if !d.callouts.is_empty() {
-        s.push_str("\n### Called out\n\n");
-        for c in &d.callouts {
-            let _ = writeln!(s, "- **{}** {} — {}", c.topic, code(&c.name), c.text);
-        }
-    }
+}
+
+/// `### Declarations`: counts by kind of change, then the declarations as a diff
+/// (folded when long).
+fn md_declarations_section(s: &mut String, d: &PlanDiff) {
     if !d.declarations.is_empty() {
         let count = |k: ChangeKind| d.declarations.iter().filter(|c| c.change == k).count();
         let mut parts = Vec::new();
@@ -611,28 +659,6 @@ pub fn render_markdown(d: &PlanDiff) -> String {
             let _ = write!(s, "{}\n\n{body}", parts.join(", "));
         }
     }
-    if !d.diagnostics.introduced.is_empty() || !d.diagnostics.fixed.is_empty() {
-        s.push_str("\n### Diagnostics\n\n");
-        for (what, list) in [
-            ("introduced", &d.diagnostics.introduced),
-            ("fixed", &d.diagnostics.fixed),
-        ] {
-            for j in list {
-                let _ = writeln!(
-                    s,
-                    "- {what}: **{}** `{}` at `{}:{}` — {}",
-                    j.severity, j.code, j.file, j.line, j.message
-                );
-            }
-        }
-    }
-    if !d.notes.is_empty() {
-        s.push('\n');
-        for n in &d.notes {
-            let _ = writeln!(s, "> {n}");
-        }
-    }
-    s
 }
 
 /// Several plans' diffs as one Markdown comment: plans without any change are

@@ -1048,156 +1048,16 @@ impl<'a> Ev<'a> {
         };
         let a0 = arg(0).unwrap_or(&zero);
         match b {
-            Builtin::Grow => {
-                let start = self.eval(a0, lo, hi)?;
-                let rate = self.eval(arg(1).unwrap_or(&zero), lo, hi)?;
-                let mut out = Vec::with_capacity(len);
-                if let Val::Scalar(r) = rate {
-                    let factor = Decimal::ONE
-                        .checked_add(r)
-                        .ok_or_else(|| self.overflow(lo, span))?;
-                    let mut f = Decimal::ONE;
-                    for _ in 0..lo {
-                        f = f
-                            .checked_mul(factor)
-                            .ok_or_else(|| self.overflow(lo, span))?;
-                    }
-                    for i in 0..len {
-                        out.push(
-                            start
-                                .at(i)
-                                .checked_mul(f)
-                                .ok_or_else(|| self.overflow(lo + i, span))?,
-                        );
-                        f = f
-                            .checked_mul(factor)
-                            .ok_or_else(|| self.overflow(lo + i, span))?;
-                    }
-                } else {
-                    for i in 0..len {
-                        let t = lo + i;
-                        let factor = Decimal::ONE
-                            .checked_add(rate.at(i))
-                            .ok_or_else(|| self.overflow(t, span))?;
-                        let mut f = Decimal::ONE;
-                        for _ in 0..t {
-                            f = f
-                                .checked_mul(factor)
-                                .ok_or_else(|| self.overflow(t, span))?;
-                        }
-                        out.push(
-                            start
-                                .at(i)
-                                .checked_mul(f)
-                                .ok_or_else(|| self.overflow(t, span))?,
-                        );
-                    }
-                }
-                Ok(Val::Owned(out))
-            }
-            Builtin::Ramp => {
-                let a = self.eval(a0, lo, hi)?;
-                let bv = self.eval(arg(1).unwrap_or(&zero), lo, hi)?;
-                let p = |i: usize| match arg(i).map(|x| &x.kind) {
-                    Some(ExprKind::Period(p, _)) => *p,
-                    _ => 0,
-                };
-                let (p0, p1) = (p(2), p(3));
-                let mut out = Vec::with_capacity(len);
-                for i in 0..len {
-                    let t = (lo + i) as i64;
-                    let (av, bvv) = (a.at(i), bv.at(i));
-                    let v = if t <= p0 && t < p1 {
-                        av
-                    } else if t >= p1 {
-                        bvv
-                    } else {
-                        let num = bvv
-                            .checked_sub(av)
-                            .and_then(|d| d.checked_mul(Decimal::from(t - p0)));
-                        let v = num
-                            .and_then(|n| n.checked_div(Decimal::from(p1 - p0)))
-                            .and_then(|x| av.checked_add(x));
-                        v.ok_or_else(|| self.overflow(lo + i, span))?
-                    };
-                    out.push(v);
-                }
-                Ok(scalarize(out))
-            }
-            Builtin::Prev => {
-                let init = match arg(1) {
-                    Some(x) => Some(self.eval(x, lo, hi)?),
-                    None => None,
-                };
-                if len == 0 {
-                    return Ok(Val::Scalar(Decimal::ZERO));
-                }
-                if lo == 0 {
-                    let rest = if hi > 1 {
-                        Some(self.eval(a0, 0, hi - 1)?)
-                    } else {
-                        None
-                    };
-                    let mut out = Vec::with_capacity(len);
-                    out.push(init.as_ref().map(|v| v.at(0)).unwrap_or_default());
-                    match rest {
-                        Some(Val::Scalar(r)) => out.resize(len, r),
-                        Some(r) => match r.series() {
-                            Some(s) if s.len() == len - 1 => out.extend_from_slice(s),
-                            _ => out.extend((0..len - 1).map(|i| r.at(i))),
-                        },
-                        None => {}
-                    }
-                    Ok(Val::Owned(out))
-                } else {
-                    self.eval(a0, lo - 1, hi - 1)
-                }
-            }
-            Builtin::Cumsum => {
-                let v = self.eval(a0, 0, hi)?;
-                let mut acc = Decimal::ZERO;
-                let mut out = Vec::with_capacity(len);
-                for t in 0..hi {
-                    acc = acc
-                        .checked_add(v.at(t))
-                        .ok_or_else(|| self.overflow(t, span))?;
-                    if t >= lo {
-                        out.push(acc);
-                    }
-                }
-                Ok(Val::Owned(out))
-            }
+            Builtin::Grow => self.grow(args, lo, hi, span),
+            Builtin::Ramp => self.ramp(args, lo, hi, span),
+            Builtin::Prev => self.prev(args, lo, hi, span),
+            Builtin::Cumsum => self.cumsum(args, lo, hi, span),
             Builtin::Sum
             | Builtin::Avg
             | Builtin::First
             | Builtin::Last
             | Builtin::MinOver
-            | Builtin::MaxOver => {
-                let (s, e) = self.window(args)?;
-                let v = self.eval(a0, s, e)?;
-                let n = e - s;
-                let r = match b {
-                    Builtin::Sum | Builtin::Avg => {
-                        let mut acc = Decimal::ZERO;
-                        for i in 0..n {
-                            acc = acc
-                                .checked_add(v.at(i))
-                                .ok_or_else(|| self.overflow(s + i, span))?;
-                        }
-                        if b == Builtin::Avg && n > 0 {
-                            acc.checked_div(Decimal::from(n))
-                                .ok_or_else(|| self.overflow(s, span))?
-                        } else {
-                            acc
-                        }
-                    }
-                    Builtin::First => v.at(0),
-                    Builtin::Last => v.at(n.saturating_sub(1)),
-                    Builtin::MinOver => (0..n).map(|i| v.at(i)).min().unwrap_or_default(),
-                    _ => (0..n).map(|i| v.at(i)).max().unwrap_or_default(),
-                };
-                Ok(Val::Scalar(r))
-            }
+            | Builtin::MaxOver => self.over_window(b, args, span),
             Builtin::Min | Builtin::Max => {
                 let mut acc = self.eval(a0, lo, hi)?;
                 for a in args.iter().skip(1) {
@@ -1210,28 +1070,7 @@ impl<'a> Ev<'a> {
                 }
                 Ok(acc)
             }
-            Builtin::Round => {
-                let v = self.eval(a0, lo, hi)?;
-                let digits = match arg(1).map(|d| &d.kind) {
-                    Some(ExprKind::Const(d, _)) => d
-                        .to_i64()
-                        .unwrap_or(if d.is_sign_negative() { -28 } else { 28 })
-                        .clamp(-28, 28),
-                    _ => 0,
-                };
-                let mut err = None;
-                let r = map1(v, len, |x| match round_half_away(x, digits) {
-                    Some(y) => y,
-                    None => {
-                        err = Some(());
-                        x
-                    }
-                });
-                match err {
-                    Some(()) => Err(self.overflow(lo, span)),
-                    None => Ok(r),
-                }
-            }
+            Builtin::Round => self.round(args, lo, hi, span),
             Builtin::Abs => Ok(map1(self.eval(a0, lo, hi)?, len, |x| x.abs())),
             Builtin::Base => match self.base {
                 Some(_) => Ev {
@@ -1242,59 +1081,346 @@ impl<'a> Ev<'a> {
                 None => self.eval(a0, lo, hi),
             },
             Builtin::PeriodIndex => Ok(Val::Owned((lo..hi).map(Decimal::from).collect())),
-            Builtin::Pow | Builtin::Root => {
-                let x = self.eval(a0, lo, hi)?;
-                let n = self.eval(arg(1).unwrap_or(&zero), lo, hi)?;
-                let f = if b == Builtin::Pow {
-                    power::pow
-                } else {
-                    power::root
-                };
-                let name = if b == Builtin::Pow { "pow" } else { "root" };
-                let one = |i: usize| {
-                    f(x.at(i), n.at(i))
-                        .map_err(|e| self.power_error(e, name, x.at(i), n.at(i), lo + i, span))
-                };
-                if let (Val::Scalar(_), Val::Scalar(_)) = (&x, &n) {
-                    return one(0).map(Val::Scalar);
-                }
-                let mut out = Vec::with_capacity(len);
-                for i in 0..len {
-                    out.push(one(i)?);
-                }
-                Ok(Val::Owned(out))
+            Builtin::Pow | Builtin::Root => self.pow_root(b, args, lo, hi, span),
+            Builtin::Allocate => self.allocate(args, lo, hi, span),
+        }
+    }
+
+    /// `grow(start, rate)`: `start` × (1 + rate)^t, t the period's index from the horizon's
+    /// start (a rate that varies: each period's own).
+    fn grow(
+        &self,
+        args: &[ir::Expr],
+        lo: usize,
+        hi: usize,
+        span: Span,
+    ) -> Result<Val<'a>, EvalError> {
+        let len = hi.saturating_sub(lo);
+        let arg = |i: usize| args.get(i);
+        let zero = ir::Expr {
+            kind: ExprKind::Const(Decimal::ZERO, None),
+            span,
+        };
+        let a0 = arg(0).unwrap_or(&zero);
+        let start = self.eval(a0, lo, hi)?;
+        let rate = self.eval(arg(1).unwrap_or(&zero), lo, hi)?;
+        let mut out = Vec::with_capacity(len);
+        if let Val::Scalar(r) = rate {
+            let factor = Decimal::ONE
+                .checked_add(r)
+                .ok_or_else(|| self.overflow(lo, span))?;
+            let mut f = Decimal::ONE;
+            for _ in 0..lo {
+                f = f
+                    .checked_mul(factor)
+                    .ok_or_else(|| self.overflow(lo, span))?;
             }
-            Builtin::Allocate => {
-                let amount = self.eval(a0, lo, hi)?;
-                let int = |i: usize| match arg(i).map(|x| &x.kind) {
-                    Some(ExprKind::Const(v, _)) => v.to_i64().unwrap_or(0),
-                    _ => 0,
-                };
-                let digits = u32::try_from(int(1)).ok();
-                let k = usize::try_from(int(2)).unwrap_or(usize::MAX);
-                let weights = args
-                    .iter()
-                    .skip(3)
-                    .map(|w| self.eval(w, lo, hi))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let mut out = Vec::with_capacity(len);
-                let mut ws = Vec::with_capacity(weights.len());
-                for i in 0..len {
-                    ws.clear();
-                    ws.extend(weights.iter().map(|w| w.at(i)));
-                    let parts = allocate::split(amount.at(i), &ws, digits).map_err(|e| {
-                        let code = match e {
-                            allocate::Error::ZeroWeights => Code::DivisionByZero,
-                            allocate::Error::NegativeWeight => Code::TypeMismatch,
-                            allocate::Error::Overflow => Code::Overflow,
-                        };
-                        self.err(code, e.message(), Some(lo + i), span)
-                    })?;
-                    out.push(parts.get(k).copied().unwrap_or_default());
+            for i in 0..len {
+                out.push(
+                    start
+                        .at(i)
+                        .checked_mul(f)
+                        .ok_or_else(|| self.overflow(lo + i, span))?,
+                );
+                f = f
+                    .checked_mul(factor)
+                    .ok_or_else(|| self.overflow(lo + i, span))?;
+            }
+        } else {
+            for i in 0..len {
+                let t = lo + i;
+                let factor = Decimal::ONE
+                    .checked_add(rate.at(i))
+                    .ok_or_else(|| self.overflow(t, span))?;
+                let mut f = Decimal::ONE;
+                for _ in 0..t {
+                    f = f
+                        .checked_mul(factor)
+                        .ok_or_else(|| self.overflow(t, span))?;
                 }
-                Ok(scalarize(out))
+                out.push(
+                    start
+                        .at(i)
+                        .checked_mul(f)
+                        .ok_or_else(|| self.overflow(t, span))?,
+                );
             }
         }
+        Ok(Val::Owned(out))
+    }
+
+    /// `ramp(from, to, P0, P1)`: `from` until P0, `to` from P1, a straight line between.
+    fn ramp(
+        &self,
+        args: &[ir::Expr],
+        lo: usize,
+        hi: usize,
+        span: Span,
+    ) -> Result<Val<'a>, EvalError> {
+        let len = hi.saturating_sub(lo);
+        let arg = |i: usize| args.get(i);
+        let zero = ir::Expr {
+            kind: ExprKind::Const(Decimal::ZERO, None),
+            span,
+        };
+        let a0 = arg(0).unwrap_or(&zero);
+        let a = self.eval(a0, lo, hi)?;
+        let bv = self.eval(arg(1).unwrap_or(&zero), lo, hi)?;
+        let p = |i: usize| match arg(i).map(|x| &x.kind) {
+            Some(ExprKind::Period(p, _)) => *p,
+            _ => 0,
+        };
+        let (p0, p1) = (p(2), p(3));
+        let mut out = Vec::with_capacity(len);
+        for i in 0..len {
+            let t = (lo + i) as i64;
+            let (av, bvv) = (a.at(i), bv.at(i));
+            let v = if t <= p0 && t < p1 {
+                av
+            } else if t >= p1 {
+                bvv
+            } else {
+                let num = bvv
+                    .checked_sub(av)
+                    .and_then(|d| d.checked_mul(Decimal::from(t - p0)));
+                let v = num
+                    .and_then(|n| n.checked_div(Decimal::from(p1 - p0)))
+                    .and_then(|x| av.checked_add(x));
+                v.ok_or_else(|| self.overflow(lo + i, span))?
+            };
+            out.push(v);
+        }
+        Ok(scalarize(out))
+    }
+
+    /// `prev(x[, init])`: the value one period earlier; `init` (or zero) in the first
+    /// period.
+    fn prev(
+        &self,
+        args: &[ir::Expr],
+        lo: usize,
+        hi: usize,
+        span: Span,
+    ) -> Result<Val<'a>, EvalError> {
+        let len = hi.saturating_sub(lo);
+        let arg = |i: usize| args.get(i);
+        let zero = ir::Expr {
+            kind: ExprKind::Const(Decimal::ZERO, None),
+            span,
+        };
+        let a0 = arg(0).unwrap_or(&zero);
+        let init = match arg(1) {
+            Some(x) => Some(self.eval(x, lo, hi)?),
+            None => None,
+        };
+        if len == 0 {
+            return Ok(Val::Scalar(Decimal::ZERO));
+        }
+        if lo == 0 {
+            let rest = if hi > 1 {
+                Some(self.eval(a0, 0, hi - 1)?)
+            } else {
+                None
+            };
+            let mut out = Vec::with_capacity(len);
+            out.push(init.as_ref().map(|v| v.at(0)).unwrap_or_default());
+            match rest {
+                Some(Val::Scalar(r)) => out.resize(len, r),
+                Some(r) => match r.series() {
+                    Some(s) if s.len() == len - 1 => out.extend_from_slice(s),
+                    _ => out.extend((0..len - 1).map(|i| r.at(i))),
+                },
+                None => {}
+            }
+            Ok(Val::Owned(out))
+        } else {
+            self.eval(a0, lo - 1, hi - 1)
+        }
+    }
+
+    /// `cumsum(x)`: the running total since the horizon's start.
+    fn cumsum(
+        &self,
+        args: &[ir::Expr],
+        lo: usize,
+        hi: usize,
+        span: Span,
+    ) -> Result<Val<'a>, EvalError> {
+        let len = hi.saturating_sub(lo);
+        let arg = |i: usize| args.get(i);
+        let zero = ir::Expr {
+            kind: ExprKind::Const(Decimal::ZERO, None),
+            span,
+        };
+        let a0 = arg(0).unwrap_or(&zero);
+        let v = self.eval(a0, 0, hi)?;
+        let mut acc = Decimal::ZERO;
+        let mut out = Vec::with_capacity(len);
+        for t in 0..hi {
+            acc = acc
+                .checked_add(v.at(t))
+                .ok_or_else(|| self.overflow(t, span))?;
+            if t >= lo {
+                out.push(acc);
+            }
+        }
+        Ok(Val::Owned(out))
+    }
+
+    /// The window aggregates (`sum`, `avg`, `first`, `last`, `min_over`, `max_over`): one
+    /// scalar over the window the call names.
+    fn over_window(&self, b: Builtin, args: &[ir::Expr], span: Span) -> Result<Val<'a>, EvalError> {
+        let arg = |i: usize| args.get(i);
+        let zero = ir::Expr {
+            kind: ExprKind::Const(Decimal::ZERO, None),
+            span,
+        };
+        let a0 = arg(0).unwrap_or(&zero);
+        let (s, e) = self.window(args)?;
+        let v = self.eval(a0, s, e)?;
+        let n = e - s;
+        let r = match b {
+            Builtin::Sum | Builtin::Avg => {
+                let mut acc = Decimal::ZERO;
+                for i in 0..n {
+                    acc = acc
+                        .checked_add(v.at(i))
+                        .ok_or_else(|| self.overflow(s + i, span))?;
+                }
+                if b == Builtin::Avg && n > 0 {
+                    acc.checked_div(Decimal::from(n))
+                        .ok_or_else(|| self.overflow(s, span))?
+                } else {
+                    acc
+                }
+            }
+            Builtin::First => v.at(0),
+            Builtin::Last => v.at(n.saturating_sub(1)),
+            Builtin::MinOver => (0..n).map(|i| v.at(i)).min().unwrap_or_default(),
+            _ => (0..n).map(|i| v.at(i)).max().unwrap_or_default(),
+        };
+        Ok(Val::Scalar(r))
+    }
+
+    /// `round(x[, digits])`: half away from zero, to a constant number of digits.
+    fn round(
+        &self,
+        args: &[ir::Expr],
+        lo: usize,
+        hi: usize,
+        span: Span,
+    ) -> Result<Val<'a>, EvalError> {
+        let len = hi.saturating_sub(lo);
+        let arg = |i: usize| args.get(i);
+        let zero = ir::Expr {
+            kind: ExprKind::Const(Decimal::ZERO, None),
+            span,
+        };
+        let a0 = arg(0).unwrap_or(&zero);
+        let v = self.eval(a0, lo, hi)?;
+        let digits = match arg(1).map(|d| &d.kind) {
+            Some(ExprKind::Const(d, _)) => d
+                .to_i64()
+                .unwrap_or(if d.is_sign_negative() { -28 } else { 28 })
+                .clamp(-28, 28),
+            _ => 0,
+        };
+        let mut err = None;
+        let r = map1(v, len, |x| match round_half_away(x, digits) {
+            Some(y) => y,
+            None => {
+                err = Some(());
+                x
+            }
+        });
+        match err {
+            Some(()) => Err(self.overflow(lo, span)),
+            None => Ok(r),
+        }
+    }
+
+    /// `pow(x, n)` and `root(x, n)`, period by period (one value when both are constants).
+    fn pow_root(
+        &self,
+        b: Builtin,
+        args: &[ir::Expr],
+        lo: usize,
+        hi: usize,
+        span: Span,
+    ) -> Result<Val<'a>, EvalError> {
+        let len = hi.saturating_sub(lo);
+        let arg = |i: usize| args.get(i);
+        let zero = ir::Expr {
+            kind: ExprKind::Const(Decimal::ZERO, None),
+            span,
+        };
+        let a0 = arg(0).unwrap_or(&zero);
+        let x = self.eval(a0, lo, hi)?;
+        let n = self.eval(arg(1).unwrap_or(&zero), lo, hi)?;
+        let f = if b == Builtin::Pow {
+            power::pow
+        } else {
+            power::root
+        };
+        let name = if b == Builtin::Pow { "pow" } else { "root" };
+        let one = |i: usize| {
+            f(x.at(i), n.at(i))
+                .map_err(|e| self.power_error(e, name, x.at(i), n.at(i), lo + i, span))
+        };
+        if let (Val::Scalar(_), Val::Scalar(_)) = (&x, &n) {
+            return one(0).map(Val::Scalar);
+        }
+        let mut out = Vec::with_capacity(len);
+        for i in 0..len {
+            out.push(one(i)?);
+        }
+        Ok(Val::Owned(out))
+    }
+
+    /// `allocate(amount, digits, k, weights…)`: the `k`-th share of `amount` split by the
+    /// weights, rounded to `digits` with the shares still adding up.
+    fn allocate(
+        &self,
+        args: &[ir::Expr],
+        lo: usize,
+        hi: usize,
+        span: Span,
+    ) -> Result<Val<'a>, EvalError> {
+        let len = hi.saturating_sub(lo);
+        let arg = |i: usize| args.get(i);
+        let zero = ir::Expr {
+            kind: ExprKind::Const(Decimal::ZERO, None),
+            span,
+        };
+        let a0 = arg(0).unwrap_or(&zero);
+        let amount = self.eval(a0, lo, hi)?;
+        let int = |i: usize| match arg(i).map(|x| &x.kind) {
+            Some(ExprKind::Const(v, _)) => v.to_i64().unwrap_or(0),
+            _ => 0,
+        };
+        let digits = u32::try_from(int(1)).ok();
+        let k = usize::try_from(int(2)).unwrap_or(usize::MAX);
+        let weights = args
+            .iter()
+            .skip(3)
+            .map(|w| self.eval(w, lo, hi))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut out = Vec::with_capacity(len);
+        let mut ws = Vec::with_capacity(weights.len());
+        for i in 0..len {
+            ws.clear();
+            ws.extend(weights.iter().map(|w| w.at(i)));
+            let parts = allocate::split(amount.at(i), &ws, digits).map_err(|e| {
+                let code = match e {
+                    allocate::Error::ZeroWeights => Code::DivisionByZero,
+                    allocate::Error::NegativeWeight => Code::TypeMismatch,
+                    allocate::Error::Overflow => Code::Overflow,
+                };
+                self.err(code, e.message(), Some(lo + i), span)
+            })?;
+            out.push(parts.get(k).copied().unwrap_or_default());
+        }
+        Ok(scalarize(out))
     }
 }
 

@@ -22,7 +22,7 @@ pub enum SlotExpr<'p> {
 /// One layer of one item.
 #[derive(Debug, Clone)]
 pub struct Slot<'p> {
-    /// The item.
+    /// The item this slot computes one layer of.
     pub item: ItemId,
     /// What it computes from `from` on.
     pub expr: SlotExpr<'p>,

@@ -184,8 +184,32 @@ impl Backend {
         }
     }
 
+    /// One round: find the entries of newly opened or saved documents, analyse every
+    /// entry an open document belongs to, then store, publish or evaluate.
     async fn round(&self) {
-        // 1. Find the entries of newly opened or saved documents.
+        self.discover_entries().await;
+        let (overlay, results, generation) = self.analyse_entries().await;
+        let (gone, now, later) = self.store(results, &overlay);
+        let _ = self.inner.analysed.send(generation);
+        for g in gone {
+            self.publish_entry(&g).await;
+        }
+        for e in now {
+            self.publish_entry(&e).await;
+        }
+        for e in later {
+            self.schedule_eval(e.clone());
+            let me = self.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(EVAL_GRACE).await;
+                me.publish_entry(&e).await;
+            });
+        }
+    }
+
+    /// Finds the entries of newly opened or saved documents (a document with its own
+    /// `plan` is an entry; no need to search).
+    async fn discover_entries(&self) {
         let (pending, overlay) = {
             let mut st = self.state();
             let p: Vec<PathBuf> = st.to_discover.drain().collect();
@@ -208,7 +232,11 @@ impl Backend {
                 .unwrap_or_default();
             self.state().discovered.insert(doc, found);
         }
-        // 2. Analyse every entry an open document belongs to.
+    }
+
+    /// Analyses every entry an open document belongs to, and on its own every open
+    /// document no entry reaches; returns the overlay they saw and the generation.
+    async fn analyse_entries(&self) -> (Arc<Overlay>, Vec<Analysis>, u64) {
         let (overlay, docs, planned, generation) = {
             let mut st = self.state();
             st.generation += 1;
@@ -256,7 +284,17 @@ impl Backend {
                 results.push(a);
             }
         }
-        // 3. Store, drop entries nothing needs any more, publish or evaluate.
+        (overlay, results, generation)
+    }
+
+    /// Stores the analyses and drops the entries nothing needs any more; returns those
+    /// dropped, the entries to publish now (they have errors) and those to evaluate
+    /// first.
+    fn store(
+        &self,
+        results: Vec<Analysis>,
+        overlay: &Arc<Overlay>,
+    ) -> (Vec<PathBuf>, Vec<PathBuf>, Vec<PathBuf>) {
         let mut now: Vec<PathBuf> = Vec::new();
         let mut later: Vec<PathBuf> = Vec::new();
         let gone: Vec<PathBuf> = {
@@ -293,21 +331,7 @@ impl Backend {
             }
             gone
         };
-        let _ = self.inner.analysed.send(generation);
-        for g in gone {
-            self.publish_entry(&g).await;
-        }
-        for e in now {
-            self.publish_entry(&e).await;
-        }
-        for e in later {
-            self.schedule_eval(e.clone());
-            let me = self.clone();
-            tokio::spawn(async move {
-                tokio::time::sleep(EVAL_GRACE).await;
-                me.publish_entry(&e).await;
-            });
-        }
+        (gone, now, later)
     }
 
     /// Starts evaluating `entry` unless an evaluation is already running (which

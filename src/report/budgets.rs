@@ -13,11 +13,12 @@ use serde::{Serialize, Serializer};
 pub struct BudgetReport {
     /// Budget name.
     pub budget: String,
-    /// Department.
+    /// The department the amount is allotted to.
     pub department: String,
     /// The window (`2026-01 .. 2026-06`, `to 2026-Q2`).
     pub window: String,
-    /// The amount.
+    /// The budget's amount for the department over the window, before draws and
+    /// reallocations.
     #[serde(serialize_with = "ser_decimal")]
     pub amount: Decimal,
     /// Contingency draws to the department.

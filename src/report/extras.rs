@@ -42,7 +42,7 @@ impl Default for SimSettings {
 /// Everything [`gather`] reads.
 #[derive(Debug, Clone, Copy)]
 pub struct Sources<'a> {
-    /// The plan.
+    /// The resolved plan the extras are gathered for.
     pub plan: &'a Plan,
     /// Its evaluated scenarios (the plan as written).
     pub results: &'a Results,

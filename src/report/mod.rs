@@ -92,10 +92,10 @@ pub struct WindowReport {
 /// One scenario's projections.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScenarioReport {
-    /// Name.
+    /// The scenario's name as declared (`base`).
     #[serde(skip)]
     pub name: String,
-    /// Title.
+    /// The scenario's quoted title.
     #[serde(skip)]
     pub title: String,
     /// True for the plan's base scenario.
@@ -180,7 +180,7 @@ pub struct TargetReport {
     /// Projected value.
     #[serde(serialize_with = "ser_opt_decimal")]
     pub projected: Option<Decimal>,
-    /// Threshold.
+    /// The target's threshold (the right-hand side of its comparison).
     #[serde(serialize_with = "ser_opt_decimal")]
     pub threshold: Option<Decimal>,
     /// Headroom: positive met with room, negative short.

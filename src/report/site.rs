@@ -101,7 +101,7 @@ pub struct TargetExtra {
     pub objective: usize,
     /// Target index within the objective.
     pub target: usize,
-    /// Actual to date.
+    /// The target's value on actuals alone, through the last closed period.
     pub actual_to_date: Option<Decimal>,
     /// Actuals to date plus forecast.
     pub outlook: Option<Decimal>,
@@ -165,7 +165,7 @@ pub struct BudgetLine {
     pub department: usize,
     /// Unit of the amounts.
     pub unit: Unit,
-    /// The allowance.
+    /// What the department may spend: its amount plus draws and reallocations.
     pub allowance: Decimal,
     /// What the plan spends.
     pub planned: Decimal,
@@ -228,7 +228,7 @@ pub struct Extras {
 /// Everything [`build_site`] reads.
 #[derive(Debug, Clone, Copy)]
 pub struct SiteInput<'a> {
-    /// The plan.
+    /// The resolved plan the site shows.
     pub plan: &'a Plan,
     /// Its evaluated scenarios.
     pub results: &'a Results,

@@ -181,6 +181,23 @@ pub fn line_chart(c: &LineChart) -> String {
             );
         }
     }
+    line_marks(&mut out, c, (&x, &y), (left, right, top, bottom));
+    line_series(&mut out, c, (&x, &y));
+    out.push_str("</svg>");
+    out
+}
+
+/// The scale of a line chart: a period's index to its x, a value to its y.
+type Scales<'s> = (&'s dyn Fn(usize) -> Decimal, &'s dyn Fn(Decimal) -> Decimal);
+
+/// The marks behind the lines: the P10–P90 band, the threshold line and the
+/// "as of" line between actuals and forecast.
+fn line_marks(
+    out: &mut String,
+    c: &LineChart,
+    (x, y): Scales,
+    (left, right, top, bottom): (Decimal, Decimal, Decimal, Decimal),
+) {
     if let Some(b) = &c.band {
         let mut pts: Vec<String> = b
             .high
@@ -226,6 +243,11 @@ pub fn line_chart(c: &LineChart) -> String {
             esc(c.labels.get(a).map(String::as_str).unwrap_or(""))
         );
     }
+}
+
+/// One line per series (solid up to the "as of" period, dashed after it), a dot
+/// with a tooltip per value, and the series' name at its end.
+fn line_series(out: &mut String, c: &LineChart, (x, y): Scales) {
     for (si, s) in c.series.iter().enumerate() {
         let col = colour(si);
         let pts: Vec<String> = s
@@ -277,8 +299,6 @@ pub fn line_chart(c: &LineChart) -> String {
             );
         }
     }
-    out.push_str("</svg>");
-    out
 }
 
 /// One row of a bullet chart: a target in one scenario.
@@ -288,7 +308,7 @@ pub struct BulletRow {
     pub label: String,
     /// The projected value (or the outlook, with actuals).
     pub value: Decimal,
-    /// The threshold.
+    /// Where the target's line is drawn: its threshold.
     pub threshold: Decimal,
     /// Whether the target holds.
     pub met: bool,

@@ -189,85 +189,12 @@ impl<'a> Resolver<'a> {
         span: Span,
         doc: Option<String>,
     ) {
-        let mut dims = Vec::new();
-        let mut ok = true;
-        for d in &item.by {
-            match self.dims.get(&d.name).copied() {
-                Some(i) if dims.contains(&i) => {
-                    ok = false;
-                    self.diags.push(
-                        Diagnostic::error(
-                            Code::DuplicateName,
-                            d.span,
-                            format!("`{}` is listed twice after `by`", d.name),
-                        )
-                        .with_help("list each dimension once"),
-                    );
-                }
-                Some(i) => {
-                    if let Some(s) = self.names.get(&d.name).copied() {
-                        self.reference(d.span, s.def);
-                    }
-                    dims.push(i);
-                }
-                None => {
-                    ok = false;
-                    let names: Vec<&str> = self.dims.keys().map(String::as_str).collect();
-                    let mut diag = Diagnostic::error(
-                        Code::UndefinedName,
-                        d.span,
-                        format!("there is no dimension `{}`", d.name),
-                    )
-                    .with_label("not a dimension");
-                    diag = match self.suggest(&d.name, &names) {
-                        Some(s) => diag.with_help(format!("did you mean `{s}`?")),
-                        None => diag.with_help(format!(
-                            "declare it, for example `dimension {} \"{}\" {{ a  b }}`",
-                            d.name, d.name
-                        )),
-                    };
-                    self.diags.push(diag);
-                }
-            }
-        }
+        let (dims, ok) = self.item_dims(item);
         let sizes: Vec<usize> = dims
             .iter()
             .map(|d| self.plan.dimensions.get(*d).map_or(0, |x| x.members.len()))
             .collect();
-        let count = sizes.iter().try_fold(1usize, |a, b| a.checked_mul(*b));
-        if ok && count.is_none_or(|c| c > MAX_MEMBERS) {
-            ok = false;
-            self.diags.push(Diagnostic::error(
-                Code::LimitExceeded,
-                ident.span,
-                format!(
-                    "`{}` would have more than {MAX_MEMBERS} members",
-                    ident.name
-                ),
-            ));
-        }
-        if ok && count == Some(0) {
-            ok = false;
-            let empty = dims
-                .iter()
-                .zip(&sizes)
-                .find(|(_, s)| **s == 0)
-                .map(|(d, _)| self.dim_name(*d).to_string())
-                .unwrap_or_default();
-            let help = if empty == "department" {
-                "declare the departments, for example `department sales \"Sales\"`".to_string()
-            } else {
-                format!("give `{empty}` at least one member")
-            };
-            self.diags.push(
-                Diagnostic::error(
-                    Code::DimensionMismatch,
-                    ident.span,
-                    format!("the dimension `{empty}` has no members"),
-                )
-                .with_help(help),
-            );
-        }
+        let ok = ok && self.member_count_ok(ident, &dims, &sizes);
         if !ok {
             // Keep the name so its uses resolve; it is an error item.
             let idx = self.plan.items.len();
@@ -326,6 +253,93 @@ impl<'a> Resolver<'a> {
             total_rule: rule,
             name_span: item.name.span,
         });
+    }
+
+    /// The dimensions after `by`, as indexes; false when one is unknown or listed
+    /// twice (each reported).
+    fn item_dims(&mut self, item: &ast::ItemDecl) -> (Vec<usize>, bool) {
+        let mut dims = Vec::new();
+        let mut ok = true;
+        for d in &item.by {
+            match self.dims.get(&d.name).copied() {
+                Some(i) if dims.contains(&i) => {
+                    ok = false;
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::DuplicateName,
+                            d.span,
+                            format!("`{}` is listed twice after `by`", d.name),
+                        )
+                        .with_help("list each dimension once"),
+                    );
+                }
+                Some(i) => {
+                    if let Some(s) = self.names.get(&d.name).copied() {
+                        self.reference(d.span, s.def);
+                    }
+                    dims.push(i);
+                }
+                None => {
+                    ok = false;
+                    let names: Vec<&str> = self.dims.keys().map(String::as_str).collect();
+                    let mut diag = Diagnostic::error(
+                        Code::UndefinedName,
+                        d.span,
+                        format!("there is no dimension `{}`", d.name),
+                    )
+                    .with_label("not a dimension");
+                    diag = match self.suggest(&d.name, &names) {
+                        Some(s) => diag.with_help(format!("did you mean `{s}`?")),
+                        None => diag.with_help(format!(
+                            "declare it, for example `dimension {} \"{}\" {{ a  b }}`",
+                            d.name, d.name
+                        )),
+                    };
+                    self.diags.push(diag);
+                }
+            }
+        }
+        (dims, ok)
+    }
+
+    /// Whether a dimensioned item's member count is reasonable: at most
+    /// `MAX_MEMBERS`, and not zero (an empty dimension); otherwise reports it.
+    fn member_count_ok(&mut self, ident: &ast::Ident, dims: &[usize], sizes: &[usize]) -> bool {
+        let count = sizes.iter().try_fold(1usize, |a, b| a.checked_mul(*b));
+        if count.is_none_or(|c| c > MAX_MEMBERS) {
+            self.diags.push(Diagnostic::error(
+                Code::LimitExceeded,
+                ident.span,
+                format!(
+                    "`{}` would have more than {MAX_MEMBERS} members",
+                    ident.name
+                ),
+            ));
+            return false;
+        }
+        if count == Some(0) {
+            let empty = dims
+                .iter()
+                .zip(sizes)
+                .find(|(_, s)| **s == 0)
+                .map(|(d, _)| self.dim_name(*d).to_string())
+                .unwrap_or_default();
+            let help = if empty == "department" {
+                "declare the departments, for example `department sales \"Sales\"`".to_string()
+            } else {
+                format!("give `{empty}` at least one member")
+            };
+            self.diags.push(
+                Diagnostic::error(
+                    Code::DimensionMismatch,
+                    ident.span,
+                    format!("the dimension `{empty}` has no members"),
+                )
+                .with_help(help),
+            );
+            return false;
+        }
+        true
     }
 
     fn push_item(
@@ -680,24 +694,7 @@ impl<'a> Resolver<'a> {
             );
             return err_expr(span);
         }
-        // The dimension: the first of the context's that has the first key.
-        let first_key = entries.iter().find_map(|(k, _)| match k {
-            TableKey::Member(i) => Some(i),
-            TableKey::Else(_) => None,
-        });
-        let dim = match first_key {
-            Some(k) => ctx
-                .iter()
-                .map(|c| c.0)
-                .find(|d| {
-                    self.plan
-                        .dimensions
-                        .get(*d)
-                        .is_some_and(|x| x.member(&k.name).is_some())
-                })
-                .or_else(|| ctx.first().map(|c| c.0)),
-            None => ctx.first().map(|c| c.0),
-        };
+        let dim = self.table_dimension(entries, &ctx);
         let Some(dim) = dim else {
             return err_expr(span);
         };
@@ -753,45 +750,77 @@ impl<'a> Resolver<'a> {
                 },
             }
         }
-        if fallback.is_none() {
-            let missing: Vec<String> = seen
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| s.is_none())
-                .filter_map(|(i, _)| {
-                    self.plan
-                        .dimensions
-                        .get(dim)
-                        .and_then(|d| d.members.get(i))
-                        .map(|m| m.0.clone())
-                })
-                .collect();
-            if !missing.is_empty() && ok {
-                let list = missing
-                    .iter()
-                    .map(|m| format!("`{m}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                self.diags.push(
-                    Diagnostic::error(
-                        Code::DimensionMismatch,
-                        span,
-                        format!(
-                            "this table has no value for {list} of `{}`",
-                            self.dim_name(dim)
-                        ),
-                    )
-                    .with_label("members missing")
-                    .with_help(format!(
-                        "add `{}: …` for each, or `else: …` for all the others",
-                        missing.first().map(String::as_str).unwrap_or("member")
-                    )),
-                );
-            }
+        if fallback.is_none() && ok {
+            self.missing_members(&seen, dim, span);
         }
         match chosen.or(fallback) {
             Some(v) => self.expr_b(v, scope, budget),
             None => err_expr(span),
+        }
+    }
+
+    /// A member table's dimension: the first of the context's dimensions that has
+    /// the table's first key as a member (else the context's first).
+    fn table_dimension(
+        &self,
+        entries: &[(TableKey, ast::Expr)],
+        ctx: &[(usize, usize)],
+    ) -> Option<usize> {
+        let first_key = entries.iter().find_map(|(k, _)| match k {
+            TableKey::Member(i) => Some(i),
+            TableKey::Else(_) => None,
+        });
+        match first_key {
+            Some(k) => ctx
+                .iter()
+                .map(|c| c.0)
+                .find(|d| {
+                    self.plan
+                        .dimensions
+                        .get(*d)
+                        .is_some_and(|x| x.member(&k.name).is_some())
+                })
+                .or_else(|| ctx.first().map(|c| c.0)),
+            None => ctx.first().map(|c| c.0),
+        }
+    }
+
+    /// A table without `else` must list every member of its dimension: reports the
+    /// ones it does not list.
+    fn missing_members(&mut self, seen: &[Option<Span>], dim: usize, span: Span) {
+        let missing: Vec<String> = seen
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.is_none())
+            .filter_map(|(i, _)| {
+                self.plan
+                    .dimensions
+                    .get(dim)
+                    .and_then(|d| d.members.get(i))
+                    .map(|m| m.0.clone())
+            })
+            .collect();
+        if !missing.is_empty() {
+            let list = missing
+                .iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            self.diags.push(
+                Diagnostic::error(
+                    Code::DimensionMismatch,
+                    span,
+                    format!(
+                        "this table has no value for {list} of `{}`",
+                        self.dim_name(dim)
+                    ),
+                )
+                .with_label("members missing")
+                .with_help(format!(
+                    "add `{}: …` for each, or `else: …` for all the others",
+                    missing.first().map(String::as_str).unwrap_or("member")
+                )),
+            );
         }
     }
 
@@ -823,75 +852,14 @@ impl<'a> Resolver<'a> {
         let _ = name;
         // The dimensions summed over.
         let over: Vec<usize> = match dim_arg {
-            Some(d) => {
-                let ExprKind::Name(dn) = &d.kind else {
-                    self.diags.push(
-                        Diagnostic::error(
-                            Code::TypeMismatch,
-                            d.span,
-                            "the second argument of `total` is a dimension",
-                        )
-                        .with_help("write `total(x, DIM)` with DIM one of the item's dimensions"),
-                    );
-                    return err_expr(outer);
-                };
-                match self.dims.get(&dn.name).copied() {
-                    Some(i) => {
-                        if let Some(s) = self.names.get(&dn.name).copied() {
-                            self.reference(dn.span, s.def);
-                        }
-                        vec![i]
-                    }
-                    None => {
-                        let names: Vec<&str> = self.dims.keys().map(String::as_str).collect();
-                        let mut diag = Diagnostic::error(
-                            Code::UndefinedName,
-                            dn.span,
-                            format!("there is no dimension `{}`", dn.name),
-                        );
-                        diag = match self.suggest(&dn.name, &names) {
-                            Some(s) => diag.with_help(format!("did you mean `{s}`?")),
-                            None => diag.with_help("write `total(x)` to sum over every dimension"),
-                        };
-                        self.diags.push(diag);
-                        return err_expr(outer);
-                    }
-                }
-            }
+            Some(d) => match self.total_dims(d) {
+                Some(over) => over,
+                None => return err_expr(outer),
+            },
             None => {
                 // A plain dimensioned name: its total item.
-                if let ExprKind::Name(id) = &arg.kind {
-                    if let Some(item) = self.lookup_item_quiet(id, scope) {
-                        if let Some(g) = self.plan.items.get(item).and_then(|i| i.group) {
-                            let grp = self.plan.dim_items.get(g).cloned();
-                            if let Some(grp) = grp {
-                                self.value_name(id, scope);
-                                return match grp.total {
-                                    Some(t) => ir::Expr {
-                                        kind: ir::ExprKind::Item(t),
-                                        span: outer,
-                                    },
-                                    None => {
-                                        let example = format!(
-                                            "{}[{}]",
-                                            id.name,
-                                            self.first_members(&grp.dims)
-                                        );
-                                        self.diags.push(
-                                            Diagnostic::error(
-                                                Code::DimensionMismatch,
-                                                arg.span,
-                                                format!("`{}` averages its members' months, so it has no total", id.name),
-                                            )
-                                            .with_label("an average item")
-                                            .with_help(format!("name one member, as in `{example}`")),
-                                        );
-                                        err_expr(outer)
-                                    }
-                                };
-                            }
-                        }
-                    }
+                if let Some(e) = self.name_total(arg, scope, outer) {
+                    return e;
                 }
                 self.expr_dims(arg, scope)
             }
@@ -944,6 +912,83 @@ impl<'a> Resolver<'a> {
             }
         }
         balanced_sum(parts, outer)
+    }
+
+    /// `total(x, DIM)`: the dimension named as the second argument; None (reported)
+    /// when it is not a dimension's name.
+    fn total_dims(&mut self, d: &ast::Expr) -> Option<Vec<usize>> {
+        let ExprKind::Name(dn) = &d.kind else {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::TypeMismatch,
+                    d.span,
+                    "the second argument of `total` is a dimension",
+                )
+                .with_help("write `total(x, DIM)` with DIM one of the item's dimensions"),
+            );
+            return None;
+        };
+        match self.dims.get(&dn.name).copied() {
+            Some(i) => {
+                if let Some(s) = self.names.get(&dn.name).copied() {
+                    self.reference(dn.span, s.def);
+                }
+                Some(vec![i])
+            }
+            None => {
+                let names: Vec<&str> = self.dims.keys().map(String::as_str).collect();
+                let mut diag = Diagnostic::error(
+                    Code::UndefinedName,
+                    dn.span,
+                    format!("there is no dimension `{}`", dn.name),
+                );
+                diag = match self.suggest(&dn.name, &names) {
+                    Some(s) => diag.with_help(format!("did you mean `{s}`?")),
+                    None => diag.with_help("write `total(x)` to sum over every dimension"),
+                };
+                self.diags.push(diag);
+                None
+            }
+        }
+    }
+
+    /// `total(x)` of a plain dimensioned name: its total item (an average item has
+    /// none: reported), or None when `x` is not such a name.
+    fn name_total(&mut self, arg: &ast::Expr, scope: &Scope, outer: Span) -> Option<ir::Expr> {
+        if let ExprKind::Name(id) = &arg.kind {
+            if let Some(item) = self.lookup_item_quiet(id, scope) {
+                if let Some(g) = self.plan.items.get(item).and_then(|i| i.group) {
+                    let grp = self.plan.dim_items.get(g).cloned();
+                    if let Some(grp) = grp {
+                        self.value_name(id, scope);
+                        return Some(match grp.total {
+                            Some(t) => ir::Expr {
+                                kind: ir::ExprKind::Item(t),
+                                span: outer,
+                            },
+                            None => {
+                                let example =
+                                    format!("{}[{}]", id.name, self.first_members(&grp.dims));
+                                self.diags.push(
+                                    Diagnostic::error(
+                                        Code::DimensionMismatch,
+                                        arg.span,
+                                        format!(
+                                            "`{}` averages its members' months, so it has no total",
+                                            id.name
+                                        ),
+                                    )
+                                    .with_label("an average item")
+                                    .with_help(format!("name one member, as in `{example}`")),
+                                );
+                                err_expr(outer)
+                            }
+                        });
+                    }
+                }
+            }
+        }
+        None
     }
 
     /// A driver or metric named `id`, without reporting anything.
@@ -1418,32 +1463,8 @@ impl Resolver<'_> {
             );
             return err_expr(outer);
         }
-        let digits = match digits {
-            Some(d) => match &d.kind {
-                ExprKind::Number {
-                    value, unit: None, ..
-                } if value.fract().is_zero()
-                    && *value >= rust_decimal::Decimal::ZERO
-                    && *value <= rust_decimal::Decimal::from(28) =>
-                {
-                    *value
-                }
-                _ => {
-                    self.diags.push(
-                        Diagnostic::error(
-                            Code::TypeMismatch,
-                            d.span,
-                            "the digits of `allocate` are a whole number from 0 to 28",
-                        )
-                        .with_help("write `allocate(amount, weights, 2)` for cents"),
-                    );
-                    return err_expr(outer);
-                }
-            },
-            None => match self.alloc_unit.as_ref().and_then(Unit::currency) {
-                Some(c) => rust_decimal::Decimal::from(crate::units::minor_digits(c)),
-                None => rust_decimal::Decimal::NEGATIVE_ONE,
-            },
+        let Some(digits) = self.allocate_digits(digits) else {
+            return err_expr(outer);
         };
         let konst = |v: rust_decimal::Decimal| ir::Expr {
             kind: ir::ExprKind::Const(v, None),
@@ -1469,6 +1490,39 @@ impl Resolver<'_> {
         ir::Expr {
             kind: ir::ExprKind::Call(ir::Builtin::Allocate, out),
             span: outer,
+        }
+    }
+
+    /// The digits `allocate` rounds to: the third argument (a whole number from 0 to
+    /// 28, else reported and None), or the currency's minor digits, or -1 (no rounding)
+    /// when the item's unit is not a currency.
+    fn allocate_digits(&mut self, digits: Option<&ast::Expr>) -> Option<rust_decimal::Decimal> {
+        match digits {
+            Some(d) => match &d.kind {
+                ExprKind::Number {
+                    value, unit: None, ..
+                } if value.fract().is_zero()
+                    && *value >= rust_decimal::Decimal::ZERO
+                    && *value <= rust_decimal::Decimal::from(28) =>
+                {
+                    Some(*value)
+                }
+                _ => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::TypeMismatch,
+                            d.span,
+                            "the digits of `allocate` are a whole number from 0 to 28",
+                        )
+                        .with_help("write `allocate(amount, weights, 2)` for cents"),
+                    );
+                    None
+                }
+            },
+            None => match self.alloc_unit.as_ref().and_then(Unit::currency) {
+                Some(c) => Some(rust_decimal::Decimal::from(crate::units::minor_digits(c))),
+                None => Some(rust_decimal::Decimal::NEGATIVE_ONE),
+            },
         }
     }
 }

@@ -341,7 +341,7 @@ impl ItemKind {
 pub struct ItemDecl {
     /// Driver or metric.
     pub kind: ItemKind,
-    /// The name.
+    /// The declared name (`initiative.member` is qualified later) and its span.
     pub name: Ident,
     /// `: UNIT`, when written.
     pub unit: Option<UnitExpr>,
@@ -449,9 +449,9 @@ pub enum ImportTarget {
 /// An objective's `target` lines and links.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ObjectiveDecl {
-    /// The name.
+    /// The declared name and its span.
     pub name: Ident,
-    /// The title.
+    /// The quoted title and its span.
     pub title: Str,
     /// `owner P`.
     pub owner: Option<Ident>,
@@ -479,7 +479,7 @@ pub struct Change {
 /// An assumption: a bet (`change`) or a condition to hold (`maintain`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AssumptionDecl {
-    /// The name.
+    /// The declared name and its span.
     pub name: Ident,
     /// The sentence.
     pub title: Str,
@@ -495,7 +495,7 @@ pub struct AssumptionDecl {
     pub indicators: Vec<Ident>,
     /// `owner P`.
     pub owner: Option<Ident>,
-    /// `evidence "…"`.
+    /// Where the assumption comes from: each `evidence "…"` text.
     pub evidence: Vec<Str>,
     /// `tolerance X`: how far actuals may stray before `assumption-off-track` or
     /// `maintain-broken`.
@@ -505,9 +505,9 @@ pub struct AssumptionDecl {
 /// `dependency NAME "title" { … }`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DependencyDecl {
-    /// The name.
+    /// The declared name and its span.
     pub name: Ident,
-    /// The title.
+    /// The quoted title and its span.
     pub title: Str,
     /// `owner P`.
     pub owner: Option<Ident>,
@@ -522,17 +522,17 @@ pub struct DependencyDecl {
 /// `risk NAME "title" { … }`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RiskDecl {
-    /// The name.
+    /// The declared name and its span.
     pub name: Ident,
-    /// The title.
+    /// The quoted title and its span.
     pub title: Str,
     /// `owner P`.
     pub owner: Option<Ident>,
     /// `likelihood PCT`.
     pub likelihood: Option<(Decimal, Span)>,
-    /// `impact "…"`.
+    /// What happens if the risk materialises (`impact "…"`).
     pub impact: Option<Str>,
-    /// `mitigation "…"`.
+    /// What is done to make it less likely or less costly (`mitigation "…"`).
     pub mitigation: Option<Str>,
     /// `reviewed P` lines: when the risk was last reviewed.
     pub reviewed: Vec<Period>,
@@ -557,9 +557,9 @@ pub struct ActualsDecl {
 /// `request NAME "title" { … }`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestDecl {
-    /// The name.
+    /// The declared name and its span.
     pub name: Ident,
-    /// The title.
+    /// The quoted title and its span.
     pub title: Str,
     /// `from DEPARTMENT`.
     pub from: Option<Ident>,
@@ -567,7 +567,7 @@ pub struct RequestDecl {
     pub ask: Option<Expr>,
     /// `grant C`.
     pub grant: Option<Expr>,
-    /// `decision "…"`.
+    /// The decision taken on the request, as free text (`decision "…"`).
     pub decision: Option<Str>,
     /// `approved by P, …`.
     pub approved_by: Vec<Ident>,
@@ -603,7 +603,7 @@ pub struct Reallocation {
     pub from: Ident,
     /// The receiving department.
     pub to: Ident,
-    /// The budget.
+    /// The budget the money moves within (`in BUDGET`).
     pub budget: Ident,
     /// The statement.
     pub span: Span,
@@ -623,9 +623,9 @@ pub enum BudgetPer {
 /// `budget NAME "title" { … }`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BudgetDecl {
-    /// The name.
+    /// The declared name and its span.
     pub name: Ident,
-    /// The title.
+    /// The quoted title and its span.
     pub title: Str,
     /// `owner P`.
     pub owner: Option<Ident>,
@@ -643,9 +643,9 @@ pub struct BudgetDecl {
 /// `raci NAME "title" { … }`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RaciDecl {
-    /// The name.
+    /// The declared name and its span.
     pub name: Ident,
-    /// The title.
+    /// The quoted title and its span.
     pub title: Str,
     /// Responsible parties.
     pub responsible: Vec<Ident>,
@@ -662,9 +662,9 @@ pub struct RaciDecl {
 /// `initiative NAME "title" { … }`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InitiativeDecl {
-    /// The name.
+    /// The declared name and its span.
     pub name: Ident,
-    /// The title.
+    /// The quoted title and its span.
     pub title: Str,
     /// `owner P`.
     pub owner: Option<Ident>,
@@ -697,9 +697,9 @@ pub struct Override {
 /// `scenario NAME "title" [extends S] { … }`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScenarioDecl {
-    /// The name.
+    /// The declared name and its span.
     pub name: Ident,
-    /// The title.
+    /// The quoted title and its span.
     pub title: Str,
     /// `extends S`.
     pub extends: Option<Ident>,
@@ -788,9 +788,9 @@ pub struct Step {
 /// `trigger NAME "title" { … }`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TriggerDecl {
-    /// The name.
+    /// The declared name and its span.
     pub name: Ident,
-    /// The title.
+    /// The quoted title and its span.
     pub title: Str,
     /// `when C`.
     pub when: Option<Expr>,
@@ -877,9 +877,9 @@ pub enum DeclKind {
 /// `dimension NAME "title" { MEMBER ["title"] … }`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DimensionDecl {
-    /// The name.
+    /// The declared name and its span.
     pub name: Ident,
-    /// The title.
+    /// The quoted title and its span.
     pub title: Str,
     /// Members in order, each with its title when written.
     pub members: Vec<(Ident, Option<Str>)>,

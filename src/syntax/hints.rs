@@ -12,10 +12,37 @@ use crate::source::{FileId, Span};
 /// A diagnostic for a known mistake at byte `pos` of `src`, or None.
 /// `expected` is what the grammar would have accepted there (in words).
 pub(super) fn hint(src: &str, pos: usize, expected: &[&str], file: FileId) -> Option<Diagnostic> {
+    if let Some(d) = dollar_hint(src, pos, file) {
+        return Some(d);
+    }
+    let rest = src.get(pos..).unwrap_or("");
+    // `2026-01: 1,000, …` in a `step`: the grammar reads `1` as the value and
+    // stops at `000`, where the next period should be.
+    let comma_before = pos
+        .checked_sub(1)
+        .filter(|&c| src.get(c..pos) == Some(","))
+        .filter(|&c| prev_char(src, c).is_some_and(|ch| ch.is_ascii_digit()));
+    let three_digits = rest.len() >= 3
+        && rest.bytes().take(3).all(|b| b.is_ascii_digit())
+        && !rest.as_bytes().get(3).is_some_and(u8::is_ascii_digit);
+    if let (Some(comma), true) = (comma_before, three_digits) {
+        return hint(src, comma, expected, file);
+    }
+    separator_hint(src, pos, file)
+        .or_else(|| suffix_hint(src, pos, file))
+        .or_else(|| quote_hint(src, pos, file))
+        .or_else(|| semicolon_hint(src, pos, file))
+        .or_else(|| assign_hint(src, pos, file))
+        .or_else(|| operator_hint(src, pos, expected, file))
+        .or_else(|| paren_hint(src, pos, expected, file))
+        .or_else(|| else_hint(src, pos, expected, file))
+}
+
+/// `$1,450`: a currency sign (and thousands separators) before a number.
+fn dollar_hint(src: &str, pos: usize, file: FileId) -> Option<Diagnostic> {
     let rest = src.get(pos..).unwrap_or("");
     let at = |s: usize, e: usize| Span::new(file, s, e);
     let first = rest.chars().next();
-    // `$1,450`: a currency sign and thousands separators.
     if first == Some('$') {
         let number = number_at(src, pos + 1);
         let mut d = Diagnostic::error(
@@ -36,19 +63,14 @@ pub(super) fn hint(src: &str, pos: usize, expected: &[&str], file: FileId) -> Op
         };
         return Some(d);
     }
-    // `2026-01: 1,000, …` in a `step`: the grammar reads `1` as the value and
-    // stops at `000`, where the next period should be.
-    let comma_before = pos
-        .checked_sub(1)
-        .filter(|&c| src.get(c..pos) == Some(","))
-        .filter(|&c| prev_char(src, c).is_some_and(|ch| ch.is_ascii_digit()));
-    let three_digits = rest.len() >= 3
-        && rest.bytes().take(3).all(|b| b.is_ascii_digit())
-        && !rest.as_bytes().get(3).is_some_and(u8::is_ascii_digit);
-    if let (Some(comma), true) = (comma_before, three_digits) {
-        return hint(src, comma, expected, file);
-    }
-    // `1,450`: a thousands separator after a digit.
+    None
+}
+
+/// `1,450`: a thousands separator after a digit.
+fn separator_hint(src: &str, pos: usize, file: FileId) -> Option<Diagnostic> {
+    let rest = src.get(pos..).unwrap_or("");
+    let at = |s: usize, e: usize| Span::new(file, s, e);
+    let first = rest.chars().next();
     if first == Some(',')
         && prev_char(src, pos).is_some_and(|c| c.is_ascii_digit())
         && rest
@@ -76,7 +98,14 @@ pub(super) fn hint(src: &str, pos: usize, expected: &[&str], file: FileId) -> Op
             );
         }
     }
-    // `300k`, `1.2m`: lower-case suffixes.
+    None
+}
+
+/// `300k`, `1.2m`: lower-case K, M and B suffixes.
+fn suffix_hint(src: &str, pos: usize, file: FileId) -> Option<Diagnostic> {
+    let rest = src.get(pos..).unwrap_or("");
+    let at = |s: usize, e: usize| Span::new(file, s, e);
+    let first = rest.chars().next();
     if first.is_some_and(|c| c.is_ascii_digit()) {
         let word: String = rest
             .chars()
@@ -108,7 +137,14 @@ pub(super) fn hint(src: &str, pos: usize, expected: &[&str], file: FileId) -> Op
             }
         }
     }
-    // `'Sales'`: single quotes.
+    None
+}
+
+/// `'Sales'`: a text in single quotes.
+fn quote_hint(src: &str, pos: usize, file: FileId) -> Option<Diagnostic> {
+    let rest = src.get(pos..).unwrap_or("");
+    let at = |s: usize, e: usize| Span::new(file, s, e);
+    let first = rest.chars().next();
     if first == Some('\'') {
         let line = rest.lines().next().unwrap_or("");
         let inner = line
@@ -133,7 +169,14 @@ pub(super) fn hint(src: &str, pos: usize, expected: &[&str], file: FileId) -> Op
         };
         return Some(d);
     }
-    // `;`: statements need no terminator.
+    None
+}
+
+/// `;`: statements need no terminator.
+fn semicolon_hint(src: &str, pos: usize, file: FileId) -> Option<Diagnostic> {
+    let rest = src.get(pos..).unwrap_or("");
+    let at = |s: usize, e: usize| Span::new(file, s, e);
+    let first = rest.chars().next();
     if first == Some(';') {
         return Some(
             Diagnostic::error(Code::Syntax, at(pos, pos + 1), "Plumb does not use `;`")
@@ -144,7 +187,14 @@ pub(super) fn hint(src: &str, pos: usize, expected: &[&str], file: FileId) -> Op
                 .with_fix("Remove the `;`", at(pos, pos + 1), ""),
         );
     }
-    // `:=`.
+    None
+}
+
+/// `:=` (or `: =`) where Plumb writes `=`.
+fn assign_hint(src: &str, pos: usize, file: FileId) -> Option<Diagnostic> {
+    let rest = src.get(pos..).unwrap_or("");
+    let at = |s: usize, e: usize| Span::new(file, s, e);
+    let first = rest.chars().next();
     let assign = if first == Some(':') && rest.get(1..2) == Some("=") {
         Some((pos, pos + 2))
     } else if first == Some('=') {
@@ -182,12 +232,17 @@ pub(super) fn hint(src: &str, pos: usize, expected: &[&str], file: FileId) -> Op
                 .with_fix("Write `=`", at(colon, end), "="),
         );
     }
-    if let Some(d) = operator_hint(src, pos, expected, file) {
-        return Some(d);
-    }
+    None
+}
+
+/// An unclosed `(`, when the grammar stopped at the end of a line or the text, or
+/// expected a `)`.
+fn paren_hint(src: &str, pos: usize, expected: &[&str], file: FileId) -> Option<Diagnostic> {
+    let rest = src.get(pos..).unwrap_or("");
+    let at = |s: usize, e: usize| Span::new(file, s, e);
+    let first = rest.chars().next();
     let at_end = first.is_none() || src.get(pos..).is_some_and(|r| r.trim().is_empty());
     let at_line_end = at_end || matches!(first, Some('\n' | '\r'));
-    // An unclosed `(`.
     if at_line_end || at_end || expected.contains(&"`)`") {
         if let Some(open) = unclosed_paren(src.get(..pos).unwrap_or("")) {
             let call = src
@@ -213,7 +268,12 @@ pub(super) fn hint(src: &str, pos: usize, expected: &[&str], file: FileId) -> Op
             );
         }
     }
-    // `if … then A` with no `else`.
+    None
+}
+
+/// `if … then A` with no `else`.
+fn else_hint(src: &str, pos: usize, expected: &[&str], file: FileId) -> Option<Diagnostic> {
+    let at = |s: usize, e: usize| Span::new(file, s, e);
     if expected.contains(&"`else`") {
         let end = src.get(..pos).unwrap_or("").trim_end().len();
         return Some(

@@ -211,55 +211,7 @@ impl Lowerer {
         let rule = p.as_rule();
         let mut it = p.into_inner();
         Some(match rule {
-            Rule::plan_decl => {
-                it.next(); // keyword
-                let name = self.ident(it.next()?);
-                let mut plan = PlanDecl {
-                    name,
-                    title: None,
-                    currency: None,
-                    periods: None,
-                    base: None,
-                    fiscal: None,
-                    actuals_through: None,
-                    odds: None,
-                };
-                for s in it {
-                    match s.as_rule() {
-                        Rule::title => plan.title = Some(self.string(s)),
-                        Rule::currency_stmt => {
-                            plan.currency = Some(self.ident(s.into_inner().nth(1)?))
-                        }
-                        Rule::periods_stmt => {
-                            let mut i = s.into_inner().skip(1);
-                            let a = self.period(i.next()?)?;
-                            let b = self.period(i.next()?)?;
-                            plan.periods = Some((a, b));
-                        }
-                        Rule::base_stmt => plan.base = Some(self.ident(s.into_inner().nth(1)?)),
-                        Rule::fiscal_stmt => {
-                            let parts: Vec<P> = s.into_inner().collect();
-                            let month = self.ident(parts.get(3)?.clone());
-                            plan.fiscal = Some((month, parts.len() > 4));
-                        }
-                        Rule::actuals_through_stmt => {
-                            plan.actuals_through = Some(self.period(s.into_inner().nth(2)?)?)
-                        }
-                        Rule::odds_stmt => {
-                            let span = self.span(&s);
-                            let mut i = s.into_inner().skip(1);
-                            let a = i.next()?;
-                            let lo = self.number(&a);
-                            let b = i.nth(1)?;
-                            let hi = self.number(&b);
-                            let texts = (a.as_str().to_string(), b.as_str().to_string());
-                            plan.odds = Some((lo, hi, texts.0, texts.1, span));
-                        }
-                        _ => {}
-                    }
-                }
-                DeclKind::Plan(plan)
-            }
+            Rule::plan_decl => DeclKind::Plan(self.plan(it)?),
             Rule::import_decl => {
                 it.next();
                 let t = it.next()?;
@@ -281,27 +233,7 @@ impl Lowerer {
                 let title = it.next().map(|t| self.string(t));
                 DeclKind::Unit(name, title)
             }
-            Rule::department_decl => {
-                it.next();
-                let name = self.ident(it.next()?);
-                let title = self.string(it.next()?);
-                let (mut lead, mut poc) = (None, None);
-                for s in it {
-                    let r = s.as_rule();
-                    let v = self.string(s.into_inner().nth(1)?);
-                    if r == Rule::lead_stmt {
-                        lead = Some(v);
-                    } else {
-                        poc = Some(v);
-                    }
-                }
-                DeclKind::Department {
-                    name,
-                    title,
-                    lead,
-                    poc,
-                }
-            }
+            Rule::department_decl => self.department(it)?,
             Rule::role_decl => {
                 it.next();
                 let name = self.ident(it.next()?);
@@ -320,450 +252,544 @@ impl Lowerer {
                 DeclKind::Term(name, def)
             }
             Rule::driver_decl | Rule::metric_decl => DeclKind::Item(self.item(rule, it)?),
-            Rule::fn_decl => {
-                it.next();
-                let name = self.ident(it.next()?);
-                let mut params = Vec::new();
-                let mut body = None;
-                for s in it {
-                    match s.as_rule() {
-                        Rule::fn_params => params = self.names(s),
-                        Rule::expr => body = Some(self.expr(s)?),
-                        _ => {}
-                    }
-                }
-                DeclKind::Fn {
-                    name,
-                    params,
-                    body: body?,
-                }
-            }
-            Rule::objective_decl => {
-                it.next();
-                let name = self.ident(it.next()?);
-                let title = self.string(it.next()?);
-                let mut o = ObjectiveDecl {
-                    name,
-                    title,
-                    owner: None,
-                    supports: Vec::new(),
-                    targets: Vec::new(),
-                };
-                for s in it {
-                    match s.as_rule() {
-                        Rule::owner_stmt => o.owner = Some(self.ident(s.into_inner().nth(1)?)),
-                        Rule::supports_stmt => {
-                            o.supports.extend(self.names(s.into_inner().nth(1)?))
-                        }
-                        Rule::target_stmt => o.targets.push(self.expr(s.into_inner().nth(1)?)?),
-                        _ => {}
-                    }
-                }
-                DeclKind::Objective(o)
-            }
-            Rule::assumption_decl => {
-                it.next();
-                let name = self.ident(it.next()?);
-                let title = self.string(it.next()?);
-                let mut a = AssumptionDecl {
-                    name,
-                    title,
-                    changes: Vec::new(),
-                    maintains: Vec::new(),
-                    counterbalances: Vec::new(),
-                    depends_on: Vec::new(),
-                    indicators: Vec::new(),
-                    owner: None,
-                    evidence: Vec::new(),
-                    tolerance: None,
-                };
-                for s in it {
-                    let span = self.span(&s);
-                    match s.as_rule() {
-                        Rule::change_stmt => {
-                            let mut i = s.into_inner();
-                            i.next();
-                            let driver = self.ident(i.next()?);
-                            i.next();
-                            let from = self.expr(i.next()?)?;
-                            i.next();
-                            let to = self.expr(i.next()?)?;
-                            i.next();
-                            let by = self.period(i.next()?)?;
-                            a.changes.push(Change {
-                                driver,
-                                from,
-                                to,
-                                by,
-                                span,
-                            });
-                        }
-                        Rule::maintain_stmt => a.maintains.push(self.expr(s.into_inner().nth(1)?)?),
-                        Rule::counterbalance_stmt => {
-                            a.counterbalances.extend(self.names(s.into_inner().nth(1)?))
-                        }
-                        Rule::depends_stmt => {
-                            a.depends_on.extend(self.names(s.into_inner().nth(2)?))
-                        }
-                        Rule::indicator_stmt => {
-                            a.indicators.push(self.ident(s.into_inner().nth(1)?))
-                        }
-                        Rule::owner_stmt => a.owner = Some(self.ident(s.into_inner().nth(1)?)),
-                        Rule::evidence_stmt => {
-                            let e = self.string(s.into_inner().nth(1)?);
-                            a.evidence.push(e)
-                        }
-                        Rule::tolerance_stmt => {
-                            let n = s.into_inner().nth(1)?;
-                            a.tolerance = Some((self.number(&n), self.span(&n)));
-                        }
-                        _ => {}
-                    }
-                }
-                DeclKind::Assumption(a)
-            }
-            Rule::dependency_decl => {
-                it.next();
-                let name = self.ident(it.next()?);
-                let title = self.string(it.next()?);
-                let mut d = DependencyDecl {
-                    name,
-                    title,
-                    owner: None,
-                    due: None,
-                    confidence: None,
-                    done: None,
-                };
-                for s in it {
-                    match s.as_rule() {
-                        Rule::owner_stmt => d.owner = Some(self.ident(s.into_inner().nth(1)?)),
-                        Rule::due_stmt => d.due = Some(self.period(s.into_inner().nth(1)?)?),
-                        Rule::done_stmt => d.done = Some(self.period(s.into_inner().nth(1)?)?),
-                        Rule::confidence_stmt => {
-                            let n = s.into_inner().nth(1)?;
-                            d.confidence = Some((self.number(&n), self.span(&n)));
-                        }
-                        _ => {}
-                    }
-                }
-                DeclKind::Dependency(d)
-            }
-            Rule::risk_decl => {
-                it.next();
-                let name = self.ident(it.next()?);
-                let title = self.string(it.next()?);
-                let mut r = RiskDecl {
-                    name,
-                    title,
-                    owner: None,
-                    likelihood: None,
-                    impact: None,
-                    mitigation: None,
-                    reviewed: Vec::new(),
-                };
-                for s in it {
-                    match s.as_rule() {
-                        Rule::owner_stmt => r.owner = Some(self.ident(s.into_inner().nth(1)?)),
-                        Rule::likelihood_stmt => {
-                            let n = s.into_inner().nth(1)?;
-                            r.likelihood = Some((self.number(&n), self.span(&n)));
-                        }
-                        Rule::impact_stmt => r.impact = Some(self.string(s.into_inner().nth(1)?)),
-                        Rule::reviewed_stmt => {
-                            r.reviewed.push(self.period(s.into_inner().nth(1)?)?)
-                        }
-                        Rule::mitigation_stmt => {
-                            r.mitigation = Some(self.string(s.into_inner().nth(1)?))
-                        }
-                        _ => {}
-                    }
-                }
-                DeclKind::Risk(r)
-            }
-            Rule::request_decl => {
-                it.next();
-                let name = self.ident(it.next()?);
-                let title = self.string(it.next()?);
-                let mut r = RequestDecl {
-                    name,
-                    title,
-                    from: None,
-                    ask: None,
-                    grant: None,
-                    decision: None,
-                    approved_by: Vec::new(),
-                    draws: Vec::new(),
-                    reallocations: Vec::new(),
-                    cost: None,
-                    ret: None,
-                    supports: Vec::new(),
-                };
-                for s in it {
-                    match s.as_rule() {
-                        Rule::from_stmt => r.from = Some(self.ident(s.into_inner().nth(1)?)),
-                        Rule::ask_stmt => r.ask = Some(self.expr(s.into_inner().nth(1)?)?),
-                        Rule::grant_stmt => r.grant = Some(self.expr(s.into_inner().nth(1)?)?),
-                        Rule::decision_stmt => {
-                            r.decision = Some(self.string(s.into_inner().nth(1)?))
-                        }
-                        Rule::approved_stmt => {
-                            r.approved_by.extend(self.names(s.into_inner().nth(2)?))
-                        }
-                        Rule::draw_stmt => {
-                            let span = self.span(&s);
-                            let mut i = s.into_inner().skip(1);
-                            let amount = self.expr(i.next()?)?;
-                            let budget = self.ident(i.nth(1)?);
-                            r.draws.push(Draw {
-                                amount,
-                                budget,
-                                span,
-                            });
-                        }
-                        Rule::reallocate_stmt => {
-                            let span = self.span(&s);
-                            let mut i = s.into_inner().skip(1);
-                            let amount = self.expr(i.next()?)?;
-                            let from = self.ident(i.nth(1)?);
-                            let to = self.ident(i.nth(1)?);
-                            let budget = self.ident(i.nth(1)?);
-                            r.reallocations.push(Reallocation {
-                                amount,
-                                from,
-                                to,
-                                budget,
-                                span,
-                            });
-                        }
-                        Rule::cost_stmt => r.cost = Some(self.expr(s.into_inner().nth(1)?)?),
-                        Rule::return_stmt => r.ret = Some(self.expr(s.into_inner().nth(1)?)?),
-                        Rule::supports_stmt => {
-                            r.supports.extend(self.names(s.into_inner().nth(1)?))
-                        }
-                        _ => {}
-                    }
-                }
-                DeclKind::Request(r)
-            }
-            Rule::raci_decl => {
-                it.next();
-                let name = self.ident(it.next()?);
-                let title = self.string(it.next()?);
-                let mut r = RaciDecl {
-                    name,
-                    title,
-                    responsible: Vec::new(),
-                    accountable: Vec::new(),
-                    consulted: Vec::new(),
-                    informed: Vec::new(),
-                    lines: Vec::new(),
-                };
-                for s in it {
-                    let span = self.span(&s);
-                    let rule = s.as_rule();
-                    let names = self.names(s.into_inner().nth(1)?);
-                    let letter = match rule {
-                        Rule::responsible_stmt => {
-                            r.responsible.extend(names);
-                            'R'
-                        }
-                        Rule::accountable_stmt => {
-                            r.accountable.extend(names);
-                            'A'
-                        }
-                        Rule::consulted_stmt => {
-                            r.consulted.extend(names);
-                            'C'
-                        }
-                        _ => {
-                            r.informed.extend(names);
-                            'I'
-                        }
-                    };
-                    r.lines.push((letter, span));
-                }
-                DeclKind::Raci(r)
-            }
-            Rule::initiative_decl => {
-                it.next();
-                let name = self.ident(it.next()?);
-                let title = self.string(it.next()?);
-                let mut ini = InitiativeDecl {
-                    name,
-                    title,
-                    owner: None,
-                    start: None,
-                    members: Vec::new(),
-                };
-                for s in it {
-                    match s.as_rule() {
-                        Rule::owner_stmt => ini.owner = Some(self.ident(s.into_inner().nth(1)?)),
-                        Rule::start_stmt => ini.start = Some(self.period(s.into_inner().nth(1)?)?),
-                        Rule::driver_decl | Rule::metric_decl => {
-                            let span = self.span(&s);
-                            let r = s.as_rule();
-                            let item = self.item(r, s.into_inner())?;
-                            ini.members.push((item, span, None));
-                        }
-                        _ => {}
-                    }
-                }
-                DeclKind::Initiative(ini)
-            }
-            Rule::scenario_decl => {
-                it.next();
-                let name = self.ident(it.next()?);
-                let title = self.string(it.next()?);
-                let mut sc = ScenarioDecl {
-                    name,
-                    title,
-                    extends: None,
-                    overrides: Vec::new(),
-                    triggers: Vec::new(),
-                };
-                let mut expect_extends = false;
-                for s in it {
-                    match s.as_rule() {
-                        Rule::kw_extends => expect_extends = true,
-                        Rule::name if expect_extends => {
-                            sc.extends = Some(self.ident(s));
-                            expect_extends = false;
-                        }
-                        Rule::override_stmt => {
-                            let span = self.span(&s);
-                            let mut i = s.into_inner();
-                            let target = self.ident(i.next()?);
-                            let mut next = i.next()?;
-                            let mut members = Vec::new();
-                            if next.as_rule() == Rule::member_index {
-                                members = self.names(next);
-                                next = i.next()?;
-                            }
-                            let expr = self.expr(next)?;
-                            let mut from = None;
-                            let mut range = None;
-                            let mut range_shape = RangeShape::default();
-                            while let Some(x) = i.next() {
-                                match x.as_rule() {
-                                    Rule::range_stmt => {
-                                        let (r, shape) = self.range(x)?;
-                                        range = Some(r);
-                                        range_shape = shape;
-                                    }
-                                    Rule::kw_from => from = Some(self.period(i.next()?)?),
-                                    _ => {}
-                                }
-                            }
-                            sc.overrides.push(Override {
-                                target,
-                                members,
-                                expr,
-                                from,
-                                span,
-                                range,
-                                range_shape,
-                            });
-                        }
-                        Rule::trigger_decl => {
-                            let span = self.span(&s);
-                            let t = self.trigger(s.into_inner())?;
-                            sc.triggers.push((t, span, None));
-                        }
-                        _ => {}
-                    }
-                }
-                DeclKind::Scenario(sc)
-            }
+            Rule::fn_decl => self.function(it)?,
+            Rule::objective_decl => DeclKind::Objective(self.objective(it)?),
+            Rule::assumption_decl => DeclKind::Assumption(self.assumption(it)?),
+            Rule::dependency_decl => DeclKind::Dependency(self.dependency(it)?),
+            Rule::risk_decl => DeclKind::Risk(self.risk(it)?),
+            Rule::request_decl => DeclKind::Request(self.request(it)?),
+            Rule::raci_decl => DeclKind::Raci(self.raci(it)?),
+            Rule::initiative_decl => DeclKind::Initiative(self.initiative(it)?),
+            Rule::scenario_decl => DeclKind::Scenario(self.scenario(it)?),
             Rule::trigger_decl => DeclKind::Trigger(self.trigger(it)?),
-            Rule::budget_decl => {
-                it.next();
-                let name = self.ident(it.next()?);
-                let title = self.string(it.next()?);
-                let mut b = BudgetDecl {
-                    name,
-                    title,
-                    owner: None,
-                    spend: None,
-                    amount: None,
-                    contingency: None,
-                    reallocation: None,
-                };
-                for s in it {
-                    let span = self.span(&s);
-                    match s.as_rule() {
-                        Rule::owner_stmt => b.owner = Some(self.ident(s.into_inner().nth(1)?)),
-                        Rule::spend_stmt => b.spend = Some(self.ident(s.into_inner().nth(1)?)),
-                        Rule::amount_stmt => {
-                            let mut per = BudgetPer::Horizon;
-                            let mut table = None;
-                            for p in s.into_inner() {
-                                match p.as_rule() {
-                                    Rule::kw_quarter => per = BudgetPer::Quarter,
-                                    Rule::kw_year => per = BudgetPer::Year,
-                                    Rule::member_table => {
-                                        let ps = self.span(&p);
-                                        table = Some(self.table(p, ps)?.0);
-                                    }
-                                    _ => {}
-                                }
-                            }
-                            b.amount = Some((per, table?, span));
-                        }
-                        Rule::contingency_stmt => {
-                            b.contingency = Some(self.expr(s.into_inner().nth(1)?)?)
-                        }
-                        Rule::reallocation_stmt => {
-                            let mut i = s.into_inner().skip(3);
-                            let cap = self.expr(i.next()?)?;
-                            let who = self.ident(i.nth(2)?);
-                            b.reallocation = Some((cap, who, span));
-                        }
-                        _ => {}
-                    }
-                }
-                DeclKind::Budget(b)
-            }
-            Rule::dimension_decl => {
-                it.next();
-                let name = self.ident(it.next()?);
-                let title = self.string(it.next()?);
-                let mut members = Vec::new();
-                for m in it {
-                    let mut i = m.into_inner();
-                    let id = self.ident(i.next()?);
-                    let t = i.next().map(|t| self.string(t));
-                    members.push((id, t));
-                }
-                DeclKind::Dimension(DimensionDecl {
-                    name,
-                    title,
-                    members,
-                })
-            }
+            Rule::budget_decl => DeclKind::Budget(self.budget(it)?),
+            Rule::dimension_decl => DeclKind::Dimension(self.dimension(it)?),
             Rule::actuals_decl => DeclKind::Actuals(self.actuals(it)?),
-            Rule::correlate_decl => {
-                it.next();
-                let a = self.ident(it.next()?);
-                let b = self.ident(it.next()?);
-                let r = it.next()?;
-                let rho_span = self.span(&r);
-                let text = r.as_str().to_string();
-                let rho = match text.strip_prefix('-') {
-                    Some(t) => -self.number_text(t, rho_span),
-                    None => self.number_text(&text, rho_span),
-                };
-                DeclKind::Correlate(CorrelateDecl {
-                    a,
-                    b,
-                    rho,
-                    rho_text: text,
-                    rho_span,
-                })
-            }
+            Rule::correlate_decl => DeclKind::Correlate(self.correlate(it)?),
             _ => return None,
         })
     }
 
+    /// `plan NAME "title" { … }`: the title and the header statements (currency,
+    /// periods, base, fiscal year, actuals, odds).
+    fn plan(&mut self, mut it: pest::iterators::Pairs<Rule>) -> Option<PlanDecl> {
+        it.next(); // keyword
+        let name = self.ident(it.next()?);
+        let mut plan = PlanDecl {
+            name,
+            title: None,
+            currency: None,
+            periods: None,
+            base: None,
+            fiscal: None,
+            actuals_through: None,
+            odds: None,
+        };
+        for s in it {
+            match s.as_rule() {
+                Rule::title => plan.title = Some(self.string(s)),
+                Rule::currency_stmt => plan.currency = Some(self.ident(s.into_inner().nth(1)?)),
+                Rule::periods_stmt => {
+                    let mut i = s.into_inner().skip(1);
+                    let a = self.period(i.next()?)?;
+                    let b = self.period(i.next()?)?;
+                    plan.periods = Some((a, b));
+                }
+                Rule::base_stmt => plan.base = Some(self.ident(s.into_inner().nth(1)?)),
+                Rule::fiscal_stmt => {
+                    let parts: Vec<P> = s.into_inner().collect();
+                    let month = self.ident(parts.get(3)?.clone());
+                    plan.fiscal = Some((month, parts.len() > 4));
+                }
+                Rule::actuals_through_stmt => {
+                    plan.actuals_through = Some(self.period(s.into_inner().nth(2)?)?)
+                }
+                Rule::odds_stmt => {
+                    let span = self.span(&s);
+                    let mut i = s.into_inner().skip(1);
+                    let a = i.next()?;
+                    let lo = self.number(&a);
+                    let b = i.nth(1)?;
+                    let hi = self.number(&b);
+                    let texts = (a.as_str().to_string(), b.as_str().to_string());
+                    plan.odds = Some((lo, hi, texts.0, texts.1, span));
+                }
+                _ => {}
+            }
+        }
+        Some(plan)
+    }
+
+    /// `department NAME "title" { lead … poc … }`.
+    fn department(&mut self, mut it: pest::iterators::Pairs<Rule>) -> Option<DeclKind> {
+        it.next();
+        let name = self.ident(it.next()?);
+        let title = self.string(it.next()?);
+        let (mut lead, mut poc) = (None, None);
+        for s in it {
+            let r = s.as_rule();
+            let v = self.string(s.into_inner().nth(1)?);
+            if r == Rule::lead_stmt {
+                lead = Some(v);
+            } else {
+                poc = Some(v);
+            }
+        }
+        Some(DeclKind::Department {
+            name,
+            title,
+            lead,
+            poc,
+        })
+    }
+
+    /// `fn NAME(params) = EXPR`.
+    fn function(&mut self, mut it: pest::iterators::Pairs<Rule>) -> Option<DeclKind> {
+        it.next();
+        let name = self.ident(it.next()?);
+        let mut params = Vec::new();
+        let mut body = None;
+        for s in it {
+            match s.as_rule() {
+                Rule::fn_params => params = self.names(s),
+                Rule::expr => body = Some(self.expr(s)?),
+                _ => {}
+            }
+        }
+        Some(DeclKind::Fn {
+            name,
+            params,
+            body: body?,
+        })
+    }
+
+    /// `objective`: owner, supported objectives, targets.
+    fn objective(&mut self, mut it: pest::iterators::Pairs<Rule>) -> Option<ObjectiveDecl> {
+        it.next();
+        let name = self.ident(it.next()?);
+        let title = self.string(it.next()?);
+        let mut o = ObjectiveDecl {
+            name,
+            title,
+            owner: None,
+            supports: Vec::new(),
+            targets: Vec::new(),
+        };
+        for s in it {
+            match s.as_rule() {
+                Rule::owner_stmt => o.owner = Some(self.ident(s.into_inner().nth(1)?)),
+                Rule::supports_stmt => o.supports.extend(self.names(s.into_inner().nth(1)?)),
+                Rule::target_stmt => o.targets.push(self.expr(s.into_inner().nth(1)?)?),
+                _ => {}
+            }
+        }
+        Some(o)
+    }
+
+    /// `assumption`: changes, maintains, counterbalances, dependencies, indicators,
+    /// owner, evidence, tolerance.
+    fn assumption(&mut self, mut it: pest::iterators::Pairs<Rule>) -> Option<AssumptionDecl> {
+        it.next();
+        let name = self.ident(it.next()?);
+        let title = self.string(it.next()?);
+        let mut a = AssumptionDecl {
+            name,
+            title,
+            changes: Vec::new(),
+            maintains: Vec::new(),
+            counterbalances: Vec::new(),
+            depends_on: Vec::new(),
+            indicators: Vec::new(),
+            owner: None,
+            evidence: Vec::new(),
+            tolerance: None,
+        };
+        for s in it {
+            let span = self.span(&s);
+            match s.as_rule() {
+                Rule::change_stmt => {
+                    let mut i = s.into_inner();
+                    i.next();
+                    let driver = self.ident(i.next()?);
+                    i.next();
+                    let from = self.expr(i.next()?)?;
+                    i.next();
+                    let to = self.expr(i.next()?)?;
+                    i.next();
+                    let by = self.period(i.next()?)?;
+                    a.changes.push(Change {
+                        driver,
+                        from,
+                        to,
+                        by,
+                        span,
+                    });
+                }
+                Rule::maintain_stmt => a.maintains.push(self.expr(s.into_inner().nth(1)?)?),
+                Rule::counterbalance_stmt => {
+                    a.counterbalances.extend(self.names(s.into_inner().nth(1)?))
+                }
+                Rule::depends_stmt => a.depends_on.extend(self.names(s.into_inner().nth(2)?)),
+                Rule::indicator_stmt => a.indicators.push(self.ident(s.into_inner().nth(1)?)),
+                Rule::owner_stmt => a.owner = Some(self.ident(s.into_inner().nth(1)?)),
+                Rule::evidence_stmt => {
+                    let e = self.string(s.into_inner().nth(1)?);
+                    a.evidence.push(e)
+                }
+                Rule::tolerance_stmt => {
+                    let n = s.into_inner().nth(1)?;
+                    a.tolerance = Some((self.number(&n), self.span(&n)));
+                }
+                _ => {}
+            }
+        }
+        Some(a)
+    }
+
+    /// `dependency`: owner, due and done periods, confidence.
+    fn dependency(&mut self, mut it: pest::iterators::Pairs<Rule>) -> Option<DependencyDecl> {
+        it.next();
+        let name = self.ident(it.next()?);
+        let title = self.string(it.next()?);
+        let mut d = DependencyDecl {
+            name,
+            title,
+            owner: None,
+            due: None,
+            confidence: None,
+            done: None,
+        };
+        for s in it {
+            match s.as_rule() {
+                Rule::owner_stmt => d.owner = Some(self.ident(s.into_inner().nth(1)?)),
+                Rule::due_stmt => d.due = Some(self.period(s.into_inner().nth(1)?)?),
+                Rule::done_stmt => d.done = Some(self.period(s.into_inner().nth(1)?)?),
+                Rule::confidence_stmt => {
+                    let n = s.into_inner().nth(1)?;
+                    d.confidence = Some((self.number(&n), self.span(&n)));
+                }
+                _ => {}
+            }
+        }
+        Some(d)
+    }
+
+    /// `risk`: owner, likelihood, impact, mitigation, reviews.
+    fn risk(&mut self, mut it: pest::iterators::Pairs<Rule>) -> Option<RiskDecl> {
+        it.next();
+        let name = self.ident(it.next()?);
+        let title = self.string(it.next()?);
+        let mut r = RiskDecl {
+            name,
+            title,
+            owner: None,
+            likelihood: None,
+            impact: None,
+            mitigation: None,
+            reviewed: Vec::new(),
+        };
+        for s in it {
+            match s.as_rule() {
+                Rule::owner_stmt => r.owner = Some(self.ident(s.into_inner().nth(1)?)),
+                Rule::likelihood_stmt => {
+                    let n = s.into_inner().nth(1)?;
+                    r.likelihood = Some((self.number(&n), self.span(&n)));
+                }
+                Rule::impact_stmt => r.impact = Some(self.string(s.into_inner().nth(1)?)),
+                Rule::reviewed_stmt => r.reviewed.push(self.period(s.into_inner().nth(1)?)?),
+                Rule::mitigation_stmt => r.mitigation = Some(self.string(s.into_inner().nth(1)?)),
+                _ => {}
+            }
+        }
+        Some(r)
+    }
+
+    /// `request`: who asks, ask and grant, decision, approvals, budget draws and
+    /// reallocations, cost, return, supports.
+    fn request(&mut self, mut it: pest::iterators::Pairs<Rule>) -> Option<RequestDecl> {
+        it.next();
+        let name = self.ident(it.next()?);
+        let title = self.string(it.next()?);
+        let mut r = RequestDecl {
+            name,
+            title,
+            from: None,
+            ask: None,
+            grant: None,
+            decision: None,
+            approved_by: Vec::new(),
+            draws: Vec::new(),
+            reallocations: Vec::new(),
+            cost: None,
+            ret: None,
+            supports: Vec::new(),
+        };
+        for s in it {
+            match s.as_rule() {
+                Rule::from_stmt => r.from = Some(self.ident(s.into_inner().nth(1)?)),
+                Rule::ask_stmt => r.ask = Some(self.expr(s.into_inner().nth(1)?)?),
+                Rule::grant_stmt => r.grant = Some(self.expr(s.into_inner().nth(1)?)?),
+                Rule::decision_stmt => r.decision = Some(self.string(s.into_inner().nth(1)?)),
+                Rule::approved_stmt => r.approved_by.extend(self.names(s.into_inner().nth(2)?)),
+                Rule::draw_stmt => {
+                    let span = self.span(&s);
+                    let mut i = s.into_inner().skip(1);
+                    let amount = self.expr(i.next()?)?;
+                    let budget = self.ident(i.nth(1)?);
+                    r.draws.push(Draw {
+                        amount,
+                        budget,
+                        span,
+                    });
+                }
+                Rule::reallocate_stmt => {
+                    let span = self.span(&s);
+                    let mut i = s.into_inner().skip(1);
+                    let amount = self.expr(i.next()?)?;
+                    let from = self.ident(i.nth(1)?);
+                    let to = self.ident(i.nth(1)?);
+                    let budget = self.ident(i.nth(1)?);
+                    r.reallocations.push(Reallocation {
+                        amount,
+                        from,
+                        to,
+                        budget,
+                        span,
+                    });
+                }
+                Rule::cost_stmt => r.cost = Some(self.expr(s.into_inner().nth(1)?)?),
+                Rule::return_stmt => r.ret = Some(self.expr(s.into_inner().nth(1)?)?),
+                Rule::supports_stmt => r.supports.extend(self.names(s.into_inner().nth(1)?)),
+                _ => {}
+            }
+        }
+        Some(r)
+    }
+
+    /// `raci`: the names per letter, and each statement's letter and span in source order.
+    fn raci(&mut self, mut it: pest::iterators::Pairs<Rule>) -> Option<RaciDecl> {
+        it.next();
+        let name = self.ident(it.next()?);
+        let title = self.string(it.next()?);
+        let mut r = RaciDecl {
+            name,
+            title,
+            responsible: Vec::new(),
+            accountable: Vec::new(),
+            consulted: Vec::new(),
+            informed: Vec::new(),
+            lines: Vec::new(),
+        };
+        for s in it {
+            let span = self.span(&s);
+            let rule = s.as_rule();
+            let names = self.names(s.into_inner().nth(1)?);
+            let letter = match rule {
+                Rule::responsible_stmt => {
+                    r.responsible.extend(names);
+                    'R'
+                }
+                Rule::accountable_stmt => {
+                    r.accountable.extend(names);
+                    'A'
+                }
+                Rule::consulted_stmt => {
+                    r.consulted.extend(names);
+                    'C'
+                }
+                _ => {
+                    r.informed.extend(names);
+                    'I'
+                }
+            };
+            r.lines.push((letter, span));
+        }
+        Some(r)
+    }
+
+    /// `initiative`: owner, start period and member items.
+    fn initiative(&mut self, mut it: pest::iterators::Pairs<Rule>) -> Option<InitiativeDecl> {
+        it.next();
+        let name = self.ident(it.next()?);
+        let title = self.string(it.next()?);
+        let mut ini = InitiativeDecl {
+            name,
+            title,
+            owner: None,
+            start: None,
+            members: Vec::new(),
+        };
+        for s in it {
+            match s.as_rule() {
+                Rule::owner_stmt => ini.owner = Some(self.ident(s.into_inner().nth(1)?)),
+                Rule::start_stmt => ini.start = Some(self.period(s.into_inner().nth(1)?)?),
+                Rule::driver_decl | Rule::metric_decl => {
+                    let span = self.span(&s);
+                    let r = s.as_rule();
+                    let item = self.item(r, s.into_inner())?;
+                    ini.members.push((item, span, None));
+                }
+                _ => {}
+            }
+        }
+        Some(ini)
+    }
+
+    /// `scenario`: `extends`, overrides (members, ranges, start periods) and nested
+    /// triggers.
+    fn scenario(&mut self, mut it: pest::iterators::Pairs<Rule>) -> Option<ScenarioDecl> {
+        it.next();
+        let name = self.ident(it.next()?);
+        let title = self.string(it.next()?);
+        let mut sc = ScenarioDecl {
+            name,
+            title,
+            extends: None,
+            overrides: Vec::new(),
+            triggers: Vec::new(),
+        };
+        let mut expect_extends = false;
+        for s in it {
+            match s.as_rule() {
+                Rule::kw_extends => expect_extends = true,
+                Rule::name if expect_extends => {
+                    sc.extends = Some(self.ident(s));
+                    expect_extends = false;
+                }
+                Rule::override_stmt => {
+                    let span = self.span(&s);
+                    let mut i = s.into_inner();
+                    let target = self.ident(i.next()?);
+                    let mut next = i.next()?;
+                    let mut members = Vec::new();
+                    if next.as_rule() == Rule::member_index {
+                        members = self.names(next);
+                        next = i.next()?;
+                    }
+                    let expr = self.expr(next)?;
+                    let mut from = None;
+                    let mut range = None;
+                    let mut range_shape = RangeShape::default();
+                    while let Some(x) = i.next() {
+                        match x.as_rule() {
+                            Rule::range_stmt => {
+                                let (r, shape) = self.range(x)?;
+                                range = Some(r);
+                                range_shape = shape;
+                            }
+                            Rule::kw_from => from = Some(self.period(i.next()?)?),
+                            _ => {}
+                        }
+                    }
+                    sc.overrides.push(Override {
+                        target,
+                        members,
+                        expr,
+                        from,
+                        span,
+                        range,
+                        range_shape,
+                    });
+                }
+                Rule::trigger_decl => {
+                    let span = self.span(&s);
+                    let t = self.trigger(s.into_inner())?;
+                    sc.triggers.push((t, span, None));
+                }
+                _ => {}
+            }
+        }
+        Some(sc)
+    }
+
+    /// `budget`: owner, spend item, amount per horizon / quarter / year, contingency,
+    /// reallocation rule.
+    fn budget(&mut self, mut it: pest::iterators::Pairs<Rule>) -> Option<BudgetDecl> {
+        it.next();
+        let name = self.ident(it.next()?);
+        let title = self.string(it.next()?);
+        let mut b = BudgetDecl {
+            name,
+            title,
+            owner: None,
+            spend: None,
+            amount: None,
+            contingency: None,
+            reallocation: None,
+        };
+        for s in it {
+            let span = self.span(&s);
+            match s.as_rule() {
+                Rule::owner_stmt => b.owner = Some(self.ident(s.into_inner().nth(1)?)),
+                Rule::spend_stmt => b.spend = Some(self.ident(s.into_inner().nth(1)?)),
+                Rule::amount_stmt => {
+                    let mut per = BudgetPer::Horizon;
+                    let mut table = None;
+                    for p in s.into_inner() {
+                        match p.as_rule() {
+                            Rule::kw_quarter => per = BudgetPer::Quarter,
+                            Rule::kw_year => per = BudgetPer::Year,
+                            Rule::member_table => {
+                                let ps = self.span(&p);
+                                table = Some(self.table(p, ps)?.0);
+                            }
+                            _ => {}
+                        }
+                    }
+                    b.amount = Some((per, table?, span));
+                }
+                Rule::contingency_stmt => b.contingency = Some(self.expr(s.into_inner().nth(1)?)?),
+                Rule::reallocation_stmt => {
+                    let mut i = s.into_inner().skip(3);
+                    let cap = self.expr(i.next()?)?;
+                    let who = self.ident(i.nth(2)?);
+                    b.reallocation = Some((cap, who, span));
+                }
+                _ => {}
+            }
+        }
+        Some(b)
+    }
+
+    /// `dimension NAME "title" { MEMBER ["title"] … }`.
+    fn dimension(&mut self, mut it: pest::iterators::Pairs<Rule>) -> Option<DimensionDecl> {
+        it.next();
+        let name = self.ident(it.next()?);
+        let title = self.string(it.next()?);
+        let mut members = Vec::new();
+        for m in it {
+            let mut i = m.into_inner();
+            let id = self.ident(i.next()?);
+            let t = i.next().map(|t| self.string(t));
+            members.push((id, t));
+        }
+        Some(DimensionDecl {
+            name,
+            title,
+            members,
+        })
+    }
+
+    /// `correlate A, B RHO`: the coefficient as a number and as written.
+    fn correlate(&mut self, mut it: pest::iterators::Pairs<Rule>) -> Option<CorrelateDecl> {
+        it.next();
+        let a = self.ident(it.next()?);
+        let b = self.ident(it.next()?);
+        let r = it.next()?;
+        let rho_span = self.span(&r);
+        let text = r.as_str().to_string();
+        let rho = match text.strip_prefix('-') {
+            Some(t) => -self.number_text(t, rho_span),
+            None => self.number_text(&text, rho_span),
+        };
+        Some(CorrelateDecl {
+            a,
+            b,
+            rho,
+            rho_text: text,
+            rho_span,
+        })
+    }
     fn trigger(&mut self, mut it: pest::iterators::Pairs<Rule>) -> Option<TriggerDecl> {
         it.next();
         let name = self.ident(it.next()?);

@@ -334,40 +334,8 @@ impl Shift for TriggerDecl {
 impl Shift for DeclKind {
     fn shift(&mut self, to: To) {
         match self {
-            DeclKind::Plan(PlanDecl {
-                name,
-                title,
-                currency,
-                periods,
-                base,
-                fiscal,
-                actuals_through,
-                odds,
-            }) => {
-                name.shift(to);
-                title.shift(to);
-                currency.shift(to);
-                periods.shift(to);
-                base.shift(to);
-                if let Some((m, _)) = fiscal {
-                    m.shift(to);
-                }
-                actuals_through.shift(to);
-                if let Some((_, _, _, _, sp)) = odds {
-                    sp.shift(to);
-                }
-            }
-            DeclKind::Correlate(CorrelateDecl {
-                a,
-                b,
-                rho: _,
-                rho_text: _,
-                rho_span,
-            }) => {
-                a.shift(to);
-                b.shift(to);
-                rho_span.shift(to);
-            }
+            DeclKind::Plan(d) => d.shift(to),
+            DeclKind::Correlate(d) => d.shift(to),
             DeclKind::Import(ImportTarget::Path(s)) => s.shift(to),
             DeclKind::Import(ImportTarget::Std(i)) => i.shift(to),
             DeclKind::Unit(n, t) => {
@@ -404,192 +372,302 @@ impl Shift for DeclKind {
                 params.shift(to);
                 body.shift(to);
             }
-            DeclKind::Objective(ObjectiveDecl {
-                name,
-                title,
-                owner,
-                supports,
-                targets,
-            }) => {
-                name.shift(to);
-                title.shift(to);
-                owner.shift(to);
-                supports.shift(to);
-                targets.shift(to);
-            }
-            DeclKind::Assumption(AssumptionDecl {
-                name,
-                title,
-                changes,
-                maintains,
-                counterbalances,
-                depends_on,
-                indicators,
-                owner,
-                evidence,
-                tolerance,
-            }) => {
-                name.shift(to);
-                title.shift(to);
-                changes.shift(to);
-                maintains.shift(to);
-                counterbalances.shift(to);
-                depends_on.shift(to);
-                indicators.shift(to);
-                owner.shift(to);
-                evidence.shift(to);
-                tolerance.shift(to);
-            }
-            DeclKind::Dependency(DependencyDecl {
-                name,
-                title,
-                owner,
-                due,
-                confidence,
-                done,
-            }) => {
-                name.shift(to);
-                title.shift(to);
-                owner.shift(to);
-                due.shift(to);
-                confidence.shift(to);
-                done.shift(to);
-            }
-            DeclKind::Risk(RiskDecl {
-                name,
-                title,
-                owner,
-                likelihood,
-                impact,
-                mitigation,
-                reviewed,
-            }) => {
-                name.shift(to);
-                title.shift(to);
-                owner.shift(to);
-                likelihood.shift(to);
-                impact.shift(to);
-                mitigation.shift(to);
-                reviewed.shift(to);
-            }
-            DeclKind::Actuals(ActualsDecl {
-                path,
-                columns,
-                maps,
-                ignores,
-                sheet,
-            }) => {
-                path.shift(to);
-                columns.shift(to);
-                maps.shift(to);
-                ignores.shift(to);
-                sheet.shift(to);
-            }
-            DeclKind::Request(RequestDecl {
-                name,
-                title,
-                from,
-                ask,
-                grant,
-                decision,
-                approved_by,
-                draws,
-                reallocations,
-                cost,
-                ret,
-                supports,
-            }) => {
-                name.shift(to);
-                title.shift(to);
-                from.shift(to);
-                ask.shift(to);
-                grant.shift(to);
-                decision.shift(to);
-                approved_by.shift(to);
-                draws.shift(to);
-                reallocations.shift(to);
-                cost.shift(to);
-                ret.shift(to);
-                supports.shift(to);
-            }
-            DeclKind::Raci(RaciDecl {
-                name,
-                title,
-                responsible,
-                accountable,
-                consulted,
-                informed,
-                lines,
-            }) => {
-                name.shift(to);
-                title.shift(to);
-                responsible.shift(to);
-                accountable.shift(to);
-                consulted.shift(to);
-                informed.shift(to);
-                lines.shift(to);
-            }
-            DeclKind::Initiative(InitiativeDecl {
-                name,
-                title,
-                owner,
-                start,
-                members,
-            }) => {
-                name.shift(to);
-                title.shift(to);
-                owner.shift(to);
-                start.shift(to);
-                members.shift(to);
-            }
-            DeclKind::Scenario(ScenarioDecl {
-                name,
-                title,
-                extends,
-                overrides,
-                triggers,
-            }) => {
-                name.shift(to);
-                title.shift(to);
-                extends.shift(to);
-                overrides.shift(to);
-                triggers.shift(to);
-            }
+            DeclKind::Objective(d) => d.shift(to),
+            DeclKind::Assumption(d) => d.shift(to),
+            DeclKind::Dependency(d) => d.shift(to),
+            DeclKind::Risk(d) => d.shift(to),
+            DeclKind::Actuals(d) => d.shift(to),
+            DeclKind::Request(d) => d.shift(to),
+            DeclKind::Raci(d) => d.shift(to),
+            DeclKind::Initiative(d) => d.shift(to),
+            DeclKind::Scenario(d) => d.shift(to),
             DeclKind::Trigger(t) => t.shift(to),
-            DeclKind::Budget(BudgetDecl {
-                name,
-                title,
-                owner,
-                spend,
-                amount,
-                contingency,
-                reallocation,
-            }) => {
-                name.shift(to);
-                title.shift(to);
-                owner.shift(to);
-                spend.shift(to);
-                if let Some((_, e, s)) = amount {
-                    e.shift(to);
-                    s.shift(to);
-                }
-                contingency.shift(to);
-                if let Some((e, who, s)) = reallocation {
-                    e.shift(to);
-                    who.shift(to);
-                    s.shift(to);
-                }
-            }
-            DeclKind::Dimension(DimensionDecl {
-                name,
-                title,
-                members,
-            }) => {
-                name.shift(to);
-                title.shift(to);
-                members.shift(to);
-            }
+            DeclKind::Budget(d) => d.shift(to),
+            DeclKind::Dimension(d) => d.shift(to),
         }
+    }
+}
+
+/// A plan header and its statements (the fiscal month, the odds band's span).
+impl Shift for PlanDecl {
+    fn shift(&mut self, to: To) {
+        let PlanDecl {
+            name,
+            title,
+            currency,
+            periods,
+            base,
+            fiscal,
+            actuals_through,
+            odds,
+        } = self;
+        name.shift(to);
+        title.shift(to);
+        currency.shift(to);
+        periods.shift(to);
+        base.shift(to);
+        if let Some((m, _)) = fiscal {
+            m.shift(to);
+        }
+        actuals_through.shift(to);
+        if let Some((_, _, _, _, sp)) = odds {
+            sp.shift(to);
+        }
+    }
+}
+
+/// A `correlate` declaration: both names and the coefficient as written.
+impl Shift for CorrelateDecl {
+    fn shift(&mut self, to: To) {
+        let CorrelateDecl {
+            a,
+            b,
+            rho: _,
+            rho_text: _,
+            rho_span,
+        } = self;
+        a.shift(to);
+        b.shift(to);
+        rho_span.shift(to);
+    }
+}
+
+/// An objective, its links and targets.
+impl Shift for ObjectiveDecl {
+    fn shift(&mut self, to: To) {
+        let ObjectiveDecl {
+            name,
+            title,
+            owner,
+            supports,
+            targets,
+        } = self;
+        name.shift(to);
+        title.shift(to);
+        owner.shift(to);
+        supports.shift(to);
+        targets.shift(to);
+    }
+}
+
+/// An assumption and every statement in it.
+impl Shift for AssumptionDecl {
+    fn shift(&mut self, to: To) {
+        let AssumptionDecl {
+            name,
+            title,
+            changes,
+            maintains,
+            counterbalances,
+            depends_on,
+            indicators,
+            owner,
+            evidence,
+            tolerance,
+        } = self;
+        name.shift(to);
+        title.shift(to);
+        changes.shift(to);
+        maintains.shift(to);
+        counterbalances.shift(to);
+        depends_on.shift(to);
+        indicators.shift(to);
+        owner.shift(to);
+        evidence.shift(to);
+        tolerance.shift(to);
+    }
+}
+
+/// A dependency and its statements.
+impl Shift for DependencyDecl {
+    fn shift(&mut self, to: To) {
+        let DependencyDecl {
+            name,
+            title,
+            owner,
+            due,
+            confidence,
+            done,
+        } = self;
+        name.shift(to);
+        title.shift(to);
+        owner.shift(to);
+        due.shift(to);
+        confidence.shift(to);
+        done.shift(to);
+    }
+}
+
+/// A risk and its statements.
+impl Shift for RiskDecl {
+    fn shift(&mut self, to: To) {
+        let RiskDecl {
+            name,
+            title,
+            owner,
+            likelihood,
+            impact,
+            mitigation,
+            reviewed,
+        } = self;
+        name.shift(to);
+        title.shift(to);
+        owner.shift(to);
+        likelihood.shift(to);
+        impact.shift(to);
+        mitigation.shift(to);
+        reviewed.shift(to);
+    }
+}
+
+/// An `actuals` source: its path, columns, mappings, ignored rows and sheet.
+impl Shift for ActualsDecl {
+    fn shift(&mut self, to: To) {
+        let ActualsDecl {
+            path,
+            columns,
+            maps,
+            ignores,
+            sheet,
+        } = self;
+        path.shift(to);
+        columns.shift(to);
+        maps.shift(to);
+        ignores.shift(to);
+        sheet.shift(to);
+    }
+}
+
+/// A request and every statement in it.
+impl Shift for RequestDecl {
+    fn shift(&mut self, to: To) {
+        let RequestDecl {
+            name,
+            title,
+            from,
+            ask,
+            grant,
+            decision,
+            approved_by,
+            draws,
+            reallocations,
+            cost,
+            ret,
+            supports,
+        } = self;
+        name.shift(to);
+        title.shift(to);
+        from.shift(to);
+        ask.shift(to);
+        grant.shift(to);
+        decision.shift(to);
+        approved_by.shift(to);
+        draws.shift(to);
+        reallocations.shift(to);
+        cost.shift(to);
+        ret.shift(to);
+        supports.shift(to);
+    }
+}
+
+/// A RACI chart: its names and each statement's span.
+impl Shift for RaciDecl {
+    fn shift(&mut self, to: To) {
+        let RaciDecl {
+            name,
+            title,
+            responsible,
+            accountable,
+            consulted,
+            informed,
+            lines,
+        } = self;
+        name.shift(to);
+        title.shift(to);
+        responsible.shift(to);
+        accountable.shift(to);
+        consulted.shift(to);
+        informed.shift(to);
+        lines.shift(to);
+    }
+}
+
+/// An initiative and its member items.
+impl Shift for InitiativeDecl {
+    fn shift(&mut self, to: To) {
+        let InitiativeDecl {
+            name,
+            title,
+            owner,
+            start,
+            members,
+        } = self;
+        name.shift(to);
+        title.shift(to);
+        owner.shift(to);
+        start.shift(to);
+        members.shift(to);
+    }
+}
+
+/// A scenario, its overrides and nested triggers.
+impl Shift for ScenarioDecl {
+    fn shift(&mut self, to: To) {
+        let ScenarioDecl {
+            name,
+            title,
+            extends,
+            overrides,
+            triggers,
+        } = self;
+        name.shift(to);
+        title.shift(to);
+        extends.shift(to);
+        overrides.shift(to);
+        triggers.shift(to);
+    }
+}
+
+/// A budget: its amount table, contingency and reallocation rule.
+impl Shift for BudgetDecl {
+    fn shift(&mut self, to: To) {
+        let BudgetDecl {
+            name,
+            title,
+            owner,
+            spend,
+            amount,
+            contingency,
+            reallocation,
+        } = self;
+        name.shift(to);
+        title.shift(to);
+        owner.shift(to);
+        spend.shift(to);
+        if let Some((_, e, s)) = amount {
+            e.shift(to);
+            s.shift(to);
+        }
+        contingency.shift(to);
+        if let Some((e, who, s)) = reallocation {
+            e.shift(to);
+            who.shift(to);
+            s.shift(to);
+        }
+    }
+}
+
+/// A dimension and its members.
+impl Shift for DimensionDecl {
+    fn shift(&mut self, to: To) {
+        let DimensionDecl {
+            name,
+            title,
+            members,
+        } = self;
+        name.shift(to);
+        title.shift(to);
+        members.shift(to);
     }
 }
 

@@ -745,7 +745,7 @@ pub struct OddsCache {
     pub fingerprint: u64,
     /// Runs.
     pub samples: usize,
-    /// Seed.
+    /// The seed the runs were drawn with.
     pub seed: u64,
     /// (objective name, target index, probability of being met).
     pub targets: Vec<(String, usize, Decimal)>,

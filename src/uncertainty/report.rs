@@ -19,7 +19,7 @@ pub struct StatsJson {
     pub p50: String,
     /// 90th percentile.
     pub p90: String,
-    /// Mean.
+    /// The mean over every run, as an exact decimal string.
     pub mean: String,
 }
 
@@ -54,7 +54,7 @@ pub struct TargetJson {
 /// One item in JSON: per window and over the horizon.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ItemJson {
-    /// Unit.
+    /// The item's unit, as written in the plan.
     pub unit: String,
     /// P10 per window.
     pub p10: Vec<Option<String>>,
@@ -82,12 +82,12 @@ pub struct TriggerJson {
 /// One scenario in JSON.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ScenarioJson {
-    /// Targets.
+    /// The odds of each target in this scenario.
     pub targets: Vec<TargetJson>,
     /// Items by name, in plan order.
     #[serde(serialize_with = "ordered")]
     pub items: Vec<(String, ItemJson)>,
-    /// Triggers.
+    /// How often, and when, each trigger fires in this scenario.
     pub triggers: Vec<TriggerJson>,
 }
 
@@ -98,7 +98,7 @@ pub struct SimulationJson {
     pub plan: String,
     /// Runs per scenario.
     pub samples: usize,
-    /// Seed.
+    /// The seed the runs were drawn with (the same seed gives the same numbers).
     pub seed: u64,
     /// Window labels.
     pub periods: Vec<String>,

@@ -51,7 +51,7 @@ pub struct Stats {
     pub p50: Decimal,
     /// 90th percentile (nearest rank).
     pub p90: Decimal,
-    /// Mean.
+    /// The mean over every run.
     pub mean: Decimal,
 }
 
@@ -79,7 +79,7 @@ pub struct TargetSim {
 /// A trigger's simulated firing.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TriggerSim {
-    /// The trigger.
+    /// Which trigger these odds are of.
     pub trigger: TriggerId,
     /// Fraction of runs in which it fired.
     pub probability: Decimal,
@@ -90,7 +90,7 @@ pub struct TriggerSim {
 /// An item's simulated values.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemSim {
-    /// The item.
+    /// Which item these statistics are of.
     pub item: ItemId,
     /// Per window (empty unless per-window percentiles were asked for).
     pub windows: Vec<Option<Stats>>,
@@ -101,7 +101,7 @@ pub struct ItemSim {
 /// One scenario's simulation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScenarioSim {
-    /// The scenario.
+    /// Which scenario was simulated.
     pub scenario: ScenarioId,
     /// Targets in plan order.
     pub targets: Vec<TargetSim>,
@@ -116,7 +116,7 @@ pub struct ScenarioSim {
 pub struct Simulation {
     /// Runs per scenario.
     pub samples: usize,
-    /// The seed.
+    /// The seed the runs were drawn with (the same seed gives the same numbers).
     pub seed: u64,
     /// The windows of the per-window percentiles.
     pub windows: Vec<(String, Range<usize>)>,
@@ -306,40 +306,14 @@ pub fn simulate(plan: &Plan, model: &Model, opts: &SimOptions<'_>) -> Result<Sim
     let prep = Prepared::new(plan, true);
     let all_items = uses_base(plan);
     let need_base = opts.scenarios.iter().any(|s| *s != plan.base) && all_items;
-    let fail0 = |error| SimError { run: 0, error };
-    let none = eval::Draws::default();
-    let base_reference = if need_base {
-        Some(evaluate_drawn(plan, plan.base, None, &prep, &none, None, None).map_err(fail0)?)
-    } else {
-        None
-    };
-    let mut layouts: Vec<Layout> = Vec::new();
-    for &s in &opts.scenarios {
-        let reach = reached(plan, model, s);
-        let base_values = base_reference
-            .as_ref()
-            .filter(|_| s != plan.base)
-            .map(|b| b.0.values.as_slice());
-        let (r, mut plain) =
-            evaluate_drawn(plan, s, base_values, &prep, &none, None, None).map_err(fail0)?;
-        for l in model.layers.get(s).map(Vec::as_slice).unwrap_or(&[]) {
-            if let Some(p) = plain.get_mut(l.item) {
-                *p = false;
-            }
-        }
-        // With `base(…)` in play, values may depend on base's draws: no copying.
-        if all_items {
-            plain.iter_mut().for_each(|p| *p = false);
-        }
-        layouts.push(Layout {
-            scenario: s,
-            tracked: (0..plan.items.len())
-                .filter(|i| all_items || reach.get(*i) == Some(&true))
-                .collect(),
-            windows: 1 + windows.len(),
-            reference: (r.values, plain),
-        });
-    }
+    let layouts = reference_layouts(
+        plan,
+        model,
+        opts,
+        &prep,
+        (need_base, all_items),
+        windows.len(),
+    )?;
     // The plan as written, for items no draw reaches and for `planned_met`.
     let planned = eval::evaluate(
         plan,
@@ -387,40 +361,8 @@ pub fn simulate(plan: &Plan, model: &Model, opts: &SimOptions<'_>) -> Result<Sim
                             .0
                     }
                 };
-                let base = base_values
-                    .as_ref()
-                    .filter(|_| s != plan.base)
-                    .map(|b| b.values.as_slice());
-                let oc = outcomes(plan, &result, base).map_err(fail)?;
-                if block.targets.is_empty() {
-                    block.targets = oc.iter().map(|_| Default::default()).collect();
-                }
-                for (col, o) in block.targets.iter_mut().zip(&oc) {
-                    col.0.push(o.met);
-                    col.1.push(o.projected.unwrap_or_default());
-                    col.2.push(o.gap.unwrap_or_default());
-                }
-                if block.fired.is_empty() {
-                    block.fired = result.fired.iter().map(|_| Vec::new()).collect();
-                }
-                for (col, (_, f)) in block.fired.iter_mut().zip(&result.fired) {
-                    col.push(*f);
-                }
-                let mut c = 0usize;
-                for &item in &layout.tracked {
-                    let total = window_value(plan, &result.values, item, 0..n);
-                    if let Some(col) = block.cols.get_mut(c) {
-                        col.push(total.unwrap_or_default());
-                    }
-                    c += 1;
-                    for (_, w) in &windows {
-                        let v = window_value(plan, &result.values, item, w.clone());
-                        if let Some(col) = block.cols.get_mut(c) {
-                            col.push(v.unwrap_or_default());
-                        }
-                        c += 1;
-                    }
-                }
+                record(plan, layout, block, &result, base_values.as_ref(), &windows)
+                    .map_err(fail)?;
             }
             if let Some(p) = opts.progress {
                 p.fetch_add(1, Ordering::Relaxed);
@@ -428,37 +370,7 @@ pub fn simulate(plan: &Plan, model: &Model, opts: &SimOptions<'_>) -> Result<Sim
         }
         Ok(blocks)
     };
-    let threads = opts.threads.clamp(1, 64).min(samples);
-    let chunk = samples.div_ceil(threads);
-    let ranges: Vec<Range<usize>> = (0..threads)
-        .map(|k| (k * chunk).min(samples)..((k + 1) * chunk).min(samples))
-        .filter(|r| !r.is_empty())
-        .collect();
-    let results: Vec<Result<Vec<Block>, SimError>> = if ranges.len() <= 1 {
-        ranges.iter().map(|r| run_block(r.clone())).collect()
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = ranges
-                .iter()
-                .map(|r| {
-                    let r = r.clone();
-                    let f = &run_block;
-                    std::thread::Builder::new()
-                        .stack_size(16 * 1024 * 1024)
-                        .spawn_scoped(scope, move || f(r.clone()))
-                })
-                .collect();
-            handles
-                .into_iter()
-                .zip(&ranges)
-                .map(|(h, r)| match h.ok().and_then(|h| h.join().ok()) {
-                    Some(x) => x,
-                    // A thread that could not start (or died): its runs here.
-                    None => run_block(r.clone()),
-                })
-                .collect()
-        })
-    };
+    let results = in_threads(samples, opts.threads, &run_block);
     // Merge in index order; the first failing block has the first failing run.
     let mut merged: Vec<Block> = layouts.iter().map(|_| Block::default()).collect();
     for r in results {
@@ -477,6 +389,143 @@ pub fn simulate(plan: &Plan, model: &Model, opts: &SimOptions<'_>) -> Result<Sim
         windows,
         scenarios,
     })
+}
+
+/// Per scenario, what a run records and the scenario evaluated once with no draws
+/// (with `base(…)` in play, `need_base`, against the base scenario's reference).
+/// `all_items`: `base(…)` appears somewhere, so every item is tracked and none is
+/// copied from the reference.
+fn reference_layouts(
+    plan: &Plan,
+    model: &Model,
+    opts: &SimOptions<'_>,
+    prep: &Prepared,
+    (need_base, all_items): (bool, bool),
+    windows: usize,
+) -> Result<Vec<Layout>, SimError> {
+    let fail0 = |error| SimError { run: 0, error };
+    let none = eval::Draws::default();
+    let base_reference = if need_base {
+        Some(evaluate_drawn(plan, plan.base, None, prep, &none, None, None).map_err(fail0)?)
+    } else {
+        None
+    };
+    let mut layouts: Vec<Layout> = Vec::new();
+    for &s in &opts.scenarios {
+        let reach = reached(plan, model, s);
+        let base_values = base_reference
+            .as_ref()
+            .filter(|_| s != plan.base)
+            .map(|b| b.0.values.as_slice());
+        let (r, mut plain) =
+            evaluate_drawn(plan, s, base_values, prep, &none, None, None).map_err(fail0)?;
+        for l in model.layers.get(s).map(Vec::as_slice).unwrap_or(&[]) {
+            if let Some(p) = plain.get_mut(l.item) {
+                *p = false;
+            }
+        }
+        // With `base(…)` in play, values may depend on base's draws: no copying.
+        if all_items {
+            plain.iter_mut().for_each(|p| *p = false);
+        }
+        layouts.push(Layout {
+            scenario: s,
+            tracked: (0..plan.items.len())
+                .filter(|i| all_items || reach.get(*i) == Some(&true))
+                .collect(),
+            windows: 1 + windows,
+            reference: (r.values, plain),
+        });
+    }
+    Ok(layouts)
+}
+
+/// Records one run of one scenario in its block: each target's outcome, each
+/// trigger's firing period, each tracked item's total over the horizon and over
+/// every window.
+fn record(
+    plan: &Plan,
+    layout: &Layout,
+    block: &mut Block,
+    result: &eval::ScenarioResult,
+    base_values: Option<&eval::ScenarioResult>,
+    windows: &[(String, Range<usize>)],
+) -> Result<(), EvalError> {
+    let n = plan.len;
+    let s = layout.scenario;
+    let base = base_values
+        .filter(|_| s != plan.base)
+        .map(|b| b.values.as_slice());
+    let oc = outcomes(plan, result, base)?;
+    if block.targets.is_empty() {
+        block.targets = oc.iter().map(|_| Default::default()).collect();
+    }
+    for (col, o) in block.targets.iter_mut().zip(&oc) {
+        col.0.push(o.met);
+        col.1.push(o.projected.unwrap_or_default());
+        col.2.push(o.gap.unwrap_or_default());
+    }
+    if block.fired.is_empty() {
+        block.fired = result.fired.iter().map(|_| Vec::new()).collect();
+    }
+    for (col, (_, f)) in block.fired.iter_mut().zip(&result.fired) {
+        col.push(*f);
+    }
+    let mut c = 0usize;
+    for &item in &layout.tracked {
+        let total = window_value(plan, &result.values, item, 0..n);
+        if let Some(col) = block.cols.get_mut(c) {
+            col.push(total.unwrap_or_default());
+        }
+        c += 1;
+        for (_, w) in windows {
+            let v = window_value(plan, &result.values, item, w.clone());
+            if let Some(col) = block.cols.get_mut(c) {
+                col.push(v.unwrap_or_default());
+            }
+            c += 1;
+        }
+    }
+    Ok(())
+}
+
+/// Runs `run_block` over the sample indexes, cut into one range per thread (at
+/// most 64, in order); a thread that cannot start runs its range here.
+fn in_threads<F>(samples: usize, threads: usize, run_block: &F) -> Vec<Result<Vec<Block>, SimError>>
+where
+    F: Fn(Range<usize>) -> Result<Vec<Block>, SimError> + Sync,
+{
+    let threads = threads.clamp(1, 64).min(samples);
+    let chunk = samples.div_ceil(threads);
+    let ranges: Vec<Range<usize>> = (0..threads)
+        .map(|k| (k * chunk).min(samples)..((k + 1) * chunk).min(samples))
+        .filter(|r| !r.is_empty())
+        .collect();
+    if ranges.len() <= 1 {
+        ranges.iter().map(|r| run_block(r.clone())).collect()
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = ranges
+                .iter()
+                .map(|r| {
+                    let r = r.clone();
+                    let f = run_block;
+                    std::thread::Builder::new()
+                        .stack_size(16 * 1024 * 1024)
+                        .spawn_scoped(scope, move || f(r.clone()))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .zip(&ranges)
+                .map(|(h, r)| match h.ok().and_then(|h| h.join().ok()) {
+                    Some(x) => x,
+                    // A thread that could not start (or died): its runs here.
+                    None => run_block(r.clone()),
+                })
+                .collect()
+        })
+    }
 }
 
 fn append(m: &mut Block, b: Block) {

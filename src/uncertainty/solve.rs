@@ -34,7 +34,7 @@ pub struct Problem {
     pub driver: ItemId,
     /// Scale or shift.
     pub mode: Mode,
-    /// The scenario.
+    /// The scenario the target must hold in.
     pub scenario: ScenarioId,
     /// Bounds of k or d (None: the defaults).
     pub within: Option<(Decimal, Decimal)>,
@@ -148,24 +148,7 @@ pub fn solve(plan: &Plan, p: &Problem) -> Result<Solution, EvalError> {
             },
         })
     };
-    let (x0, (lo, hi)) = match p.mode {
-        Mode::Scale => (
-            Decimal::ONE,
-            p.within.unwrap_or((Decimal::ZERO, Decimal::TEN)),
-        ),
-        Mode::Shift => {
-            let m = planned_values
-                .iter()
-                .map(|v| v.abs())
-                .max()
-                .unwrap_or_default()
-                .checked_mul(Decimal::TEN)
-                .unwrap_or(Decimal::MAX);
-            let m = if m.is_zero() { Decimal::ONE } else { m };
-            (Decimal::ZERO, p.within.unwrap_or((-m, m)))
-        }
-    };
-    let (lo, hi) = if lo <= hi { (lo, hi) } else { (hi, lo) };
+    let (x0, (lo, hi)) = start_and_bounds(p, &planned_values);
     let answer = |status: Status, x: Decimal, e: Eval| Solution {
         status,
         value: x,
@@ -175,24 +158,7 @@ pub fn solve(plan: &Plan, p: &Problem) -> Result<Solution, EvalError> {
         met: e.met,
         values: planned_values.iter().map(|v| apply(x, *v)).collect(),
     };
-    // Monotonic within the bounds?
-    // Eleven points, lo + (hi − lo)·i/10, in checked arithmetic (bounds may be
-    // as wide as a decimal allows).
-    let step = (hi / Decimal::TEN)
-        .checked_sub(lo / Decimal::TEN)
-        .unwrap_or(Decimal::ZERO);
-    let mut gaps = Vec::new();
-    for i in 0..=10i64 {
-        let x = step
-            .checked_mul(Decimal::from(i))
-            .and_then(|d| lo.checked_add(d))
-            .unwrap_or(hi)
-            .min(hi);
-        gaps.extend(eval(x)?.gap);
-    }
-    let up = gaps.windows(2).all(|w| w.first() <= w.get(1));
-    let down = gaps.windows(2).all(|w| w.first() >= w.get(1));
-    if !up && !down {
+    if !monotonic(&eval, lo, hi)? {
         return Ok(answer(Status::NotMonotonic, x0, eval(x0)?));
     }
     let start = x0.clamp(lo, hi);
@@ -229,6 +195,56 @@ pub fn solve(plan: &Plan, p: &Problem) -> Result<Solution, EvalError> {
     };
     let x = bisect(&eval, start, end)?;
     Ok(answer(Status::Solved, x, eval(x)?))
+}
+
+/// Where the search starts (the plan as written: ×1 or +0) and the bounds it
+/// searches within (`within`, or 0 to 10 times, or ± ten times the driver's largest
+/// planned value), low bound first.
+fn start_and_bounds(p: &Problem, planned_values: &[Decimal]) -> (Decimal, (Decimal, Decimal)) {
+    let (x0, (lo, hi)) = match p.mode {
+        Mode::Scale => (
+            Decimal::ONE,
+            p.within.unwrap_or((Decimal::ZERO, Decimal::TEN)),
+        ),
+        Mode::Shift => {
+            let m = planned_values
+                .iter()
+                .map(|v| v.abs())
+                .max()
+                .unwrap_or_default()
+                .checked_mul(Decimal::TEN)
+                .unwrap_or(Decimal::MAX);
+            let m = if m.is_zero() { Decimal::ONE } else { m };
+            (Decimal::ZERO, p.within.unwrap_or((-m, m)))
+        }
+    };
+    (x0, if lo <= hi { (lo, hi) } else { (hi, lo) })
+}
+
+/// Whether the target's gap moves one way only across the bounds, judged at eleven
+/// points.
+fn monotonic(
+    eval: &dyn Fn(Decimal) -> Result<Eval, EvalError>,
+    lo: Decimal,
+    hi: Decimal,
+) -> Result<bool, EvalError> {
+    // Eleven points, lo + (hi − lo)·i/10, in checked arithmetic (bounds may be
+    // as wide as a decimal allows).
+    let step = (hi / Decimal::TEN)
+        .checked_sub(lo / Decimal::TEN)
+        .unwrap_or(Decimal::ZERO);
+    let mut gaps = Vec::new();
+    for i in 0..=10i64 {
+        let x = step
+            .checked_mul(Decimal::from(i))
+            .and_then(|d| lo.checked_add(d))
+            .unwrap_or(hi)
+            .min(hi);
+        gaps.extend(eval(x)?.gap);
+    }
+    let up = gaps.windows(2).all(|w| w.first() <= w.get(1));
+    let down = gaps.windows(2).all(|w| w.first() >= w.get(1));
+    Ok(up || down)
 }
 
 /// Bisection between `bad` (target fails) and `good` (target holds); the result

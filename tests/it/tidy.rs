@@ -189,3 +189,277 @@ fn every_source_file_starts_with_a_module_doc() {
         "files under src/ without a leading `//!` doc: {undocumented:?}"
     );
 }
+
+/// `text` with comments, string literals and character literals blanked out (their
+/// newlines kept), so that braces and `fn` are only code.
+fn code_only(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let blank = |out: &mut String, s: &str| {
+        out.extend(s.chars().map(|c| if c == '\n' { '\n' } else { ' ' }));
+    };
+    let mut i = 0;
+    while i < b.len() {
+        let rest = &text[i..];
+        let ident_before = i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_');
+        let end = if rest.starts_with("//") {
+            rest.find('\n').unwrap_or(rest.len())
+        } else if rest.starts_with("/*") {
+            rest.find("*/").map_or(rest.len(), |e| e + 2)
+        } else if !ident_before && (rest.starts_with("r\"") || rest.starts_with("r#")) {
+            let hashes = rest[1..].bytes().take_while(|c| *c == b'#').count();
+            let close = format!("\"{}", "#".repeat(hashes));
+            let open = 1 + hashes + 1;
+            if rest.as_bytes().get(open - 1) == Some(&b'"') {
+                rest[open..]
+                    .find(&close)
+                    .map_or(rest.len(), |e| open + e + close.len())
+            } else {
+                0
+            }
+        } else if rest.starts_with('"') {
+            let mut j = 1;
+            while j < rest.len() && rest.as_bytes()[j] != b'"' {
+                j += if rest.as_bytes()[j] == b'\\' { 2 } else { 1 };
+            }
+            (j + 1).min(rest.len())
+        } else if let Some(after_quote) = rest.strip_prefix('\'') {
+            // A character literal (`'a'`, `'\n'`, `'\u{1F600}'`), not a lifetime.
+            match after_quote.chars().next() {
+                Some('\\') => rest
+                    .get(3..)
+                    .and_then(|r| r.find('\''))
+                    .map_or(0, |e| e + 4),
+                Some(c) => {
+                    let after = 1 + c.len_utf8();
+                    if rest[after..].starts_with('\'') {
+                        after + 1
+                    } else {
+                        0
+                    }
+                }
+                None => 0,
+            }
+        } else {
+            0
+        };
+        if end == 0 {
+            let c = rest.chars().next().unwrap();
+            out.push(c);
+            i += c.len_utf8();
+        } else {
+            blank(&mut out, &rest[..end]);
+            i += end;
+        }
+    }
+    out
+}
+
+/// Every function with a body in `text`: (name, first line, number of lines from
+/// its `fn` line to its closing brace).
+fn function_lengths(text: &str) -> Vec<(String, usize, usize)> {
+    let code = code_only(text);
+    let b = code.as_bytes();
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(k) = code[from..].find("fn ") {
+        let at = from + k;
+        from = at + 3;
+        if at > 0 && (b[at - 1].is_ascii_alphanumeric() || b[at - 1] == b'_') {
+            continue;
+        }
+        let name: String = code[at + 3..]
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if name.is_empty() {
+            continue;
+        }
+        let (Some(open), semi) = (code[at..].find('{'), code[at..].find(';')) else {
+            continue;
+        };
+        if semi.is_some_and(|s| s < open) {
+            continue; // a declaration without a body
+        }
+        let mut depth = 0usize;
+        let mut close = None;
+        for (j, c) in code[at + open..].char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        close = Some(at + open + j);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let Some(close) = close else { continue };
+        let first = code[..at].matches('\n').count() + 1;
+        let last = code[..close].matches('\n').count() + 1;
+        out.push((name, first, last - first + 1));
+    }
+    out
+}
+
+/// The longest a function under `src/` may be, in lines.
+const MAX_FUNCTION_LINES: usize = 120;
+
+/// Functions allowed to be longer: declarative tables, read one row at a time.
+/// (file, function, why).
+const LONG_TABLES: &[(&str, &str, &str)] = &[(
+    "src/syntax/mod.rs",
+    "describe_rule",
+    "a table from grammar rule to the words users see, one arm per rule",
+)];
+
+/// TEMPORARY: long functions split by the stages branch (check/, report/mod.rs,
+/// cli/run.rs, eval/program.rs, compile.rs). Empty this list after merging it.
+const SPLIT_BY_STAGES: &[(&str, &str)] = &[
+    ("src/check/budgets.rs", "rules"),
+    ("src/check/units.rs", "check"),
+    ("src/cli/run.rs", "run"),
+    ("src/compile.rs", "import"),
+    ("src/eval/program.rs", "order"),
+    ("src/report/mod.rs", "build_with"),
+];
+
+/// TEMPORARY: rewritten by the facts branch (the built-ins table replaces its
+/// arity match). Empty this list after merging it.
+const REWRITTEN_BY_FACTS: &[(&str, &str)] = &[("src/resolve.rs", "call")];
+
+#[test]
+fn no_function_in_src_is_longer_than_a_reader_holds_in_their_head() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    let allowed = |file: &str, name: &str| {
+        LONG_TABLES
+            .iter()
+            .map(|(f, n, _)| (*f, *n))
+            .chain(SPLIT_BY_STAGES.iter().copied())
+            .chain(REWRITTEN_BY_FACTS.iter().copied())
+            .any(|(f, n)| f == file && n == name)
+    };
+    let mut long = Vec::new();
+    let mut still_long = BTreeSet::new();
+    for p in &files {
+        let rel = p.strip_prefix(root).unwrap().display().to_string();
+        let text = std::fs::read_to_string(p).unwrap();
+        for (name, line, len) in function_lengths(&text) {
+            if len <= MAX_FUNCTION_LINES {
+                continue;
+            }
+            if allowed(&rel, &name) {
+                still_long.insert((rel.clone(), name));
+            } else {
+                long.push(format!("{rel}:{line} `{name}` ({len} lines)"));
+            }
+        }
+    }
+    assert!(
+        long.is_empty(),
+        "functions over {MAX_FUNCTION_LINES} lines (split them by meaning: per declaration \
+         kind, per concern, per section): {long:#?}"
+    );
+    let stale: Vec<String> = LONG_TABLES
+        .iter()
+        .map(|(f, n, _)| (*f, *n))
+        .chain(SPLIT_BY_STAGES.iter().copied())
+        .chain(REWRITTEN_BY_FACTS.iter().copied())
+        .filter(|(f, n)| !still_long.contains(&(f.to_string(), n.to_string())))
+        .map(|(f, n)| format!("{f} `{n}`"))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "listed as long but no longer over {MAX_FUNCTION_LINES} lines: drop them from the \
+         lists in tests/tidy.rs: {stale:?}"
+    );
+}
+
+#[test]
+fn the_function_length_scanner_sees_through_strings_and_comments() {
+    let text = "fn a() {\n    let s = \"}\";\n    // }\n    let c = '}';\n    let q = '\\'';\n    let r = r#\"{\"#;\n}\nfn b<'x>(v: &'x str) -> &'x str {\n    v\n}\nfn c();\n";
+    assert_eq!(
+        function_lengths(text),
+        vec![("a".to_string(), 1, 7), ("b".to_string(), 8, 3)]
+    );
+}
+
+/// The lowercase words of `text`, without "the", "a" and "an".
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .filter(|w| !matches!(w.as_str(), "the" | "a" | "an"))
+        .collect()
+}
+
+/// The name of the public field or function declared on `line`, if it is one.
+fn public_item_name(line: &str) -> Option<String> {
+    let t = line.trim_start();
+    let rest = t
+        .strip_prefix("pub(crate) ")
+        .or_else(|| t.strip_prefix("pub "))?;
+    let rest = rest
+        .trim_start_matches("const ")
+        .trim_start_matches("async ")
+        .trim_start_matches("unsafe ");
+    let (name, is_item) = match rest.strip_prefix("fn ") {
+        Some(f) => (f, true),
+        None => (rest, false),
+    };
+    let ident: String = name
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    let after = name[ident.len()..].trim_start();
+    let is_field = !is_item && after.starts_with(':') && !after.starts_with("::");
+    (!ident.is_empty() && (is_item || is_field)).then_some(ident)
+}
+
+#[test]
+fn doc_comments_say_more_than_the_name_of_what_they_document() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    let mut echoes = Vec::new();
+    for p in &files {
+        let rel = p.strip_prefix(root).unwrap().display().to_string();
+        let text = std::fs::read_to_string(p).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let Some(name) = public_item_name(line) else {
+                continue;
+            };
+            // The `///` block just above it (attributes between are skipped).
+            let mut j = i;
+            while j > 0 && lines[j - 1].trim_start().starts_with("#[") {
+                j -= 1;
+            }
+            let mut doc = Vec::new();
+            while j > 0 && lines[j - 1].trim_start().starts_with("///") {
+                j -= 1;
+                doc.insert(0, lines[j].trim_start().trim_start_matches('/'));
+            }
+            if doc.is_empty() {
+                continue;
+            }
+            let said = words(&doc.join(" "));
+            if said == words(&name.replace('_', " ")) {
+                echoes.push(format!(
+                    "{rel}:{} `{name}`: {:?}",
+                    i + 1,
+                    doc.join(" ").trim()
+                ));
+            }
+        }
+    }
+    assert!(
+        echoes.is_empty(),
+        "doc comments that only repeat the name (say what it is, holds or is for): {echoes:#?}"
+    );
+}
