@@ -438,7 +438,7 @@ fn decls(c: &Compilation) -> Vec<((&'static str, String), DeclInfo<'_>)> {
         let Some(src) = c.sources.get(pf.file) else {
             continue;
         };
-        if src.name.starts_with("std.") {
+        if src.is_std() {
             continue;
         }
         for d in &pf.ast.decls {

@@ -91,6 +91,9 @@ impl State {
                 .values()
                 .map(|d| (d.path.clone(), d.text.clone()))
                 .collect(),
+            parses: (self.entries.iter())
+                .filter_map(|(p, e)| Some((p.clone(), e.analysis.as_ref()?.parses.clone())))
+                .collect(),
         }
     }
 
