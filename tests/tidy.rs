@@ -313,3 +313,26 @@ fn no_decision_reads_a_diagnostic_message_or_help() {
         found.join("\n")
     );
 }
+
+#[test]
+fn plan_text_is_scanned_by_the_one_lexer() {
+    // `syntax::lex` is the one place that knows where strings and comments start
+    // and end in plan text; other formats (JSON, CSV, SARIF) have their own.
+    const OTHER_FORMATS: &[&str] = &["src/report/json.rs", "src/sarif.rs", "src/actuals/read.rs"];
+    let patterns = ["in_str", "in_comment", "b'#'", "b'\"' =>"];
+    let found: Vec<String> = src_lines()
+        .into_iter()
+        .filter(|(f, _, l)| {
+            f != "src/syntax/lex.rs"
+                && !OTHER_FORMATS.contains(&f.as_str())
+                && !f.starts_with("src/cli/")
+                && patterns.iter().any(|p| l.contains(p))
+        })
+        .map(|(f, n, l)| format!("{f}:{n}: {}", l.trim()))
+        .collect();
+    assert!(
+        found.is_empty(),
+        "scan plan text with `syntax::lex` (`Lexer`, `comment_start`, `strip_comment`):\n{}",
+        found.join("\n")
+    );
+}

@@ -73,6 +73,11 @@ impl<'a> Lexer<'a> {
     pub fn new(src: &'a str) -> Lexer<'a> {
         Lexer { src, i: 0 }
     }
+
+    /// Lexes `src` from byte `i` (which must not be inside a string or comment).
+    pub(crate) fn at(src: &'a str, i: usize) -> Lexer<'a> {
+        Lexer { src, i }
+    }
 }
 
 impl Iterator for Lexer<'_> {

@@ -401,6 +401,14 @@ mod memo {
         memo: Arc<Mutex<Memo>>,
     }
 
+    impl ParseCache {
+        /// How many declaration parses it holds.
+        #[cfg(test)]
+        pub(crate) fn len(&self) -> usize {
+            self.memo.lock().map(|m| m.parses.len()).unwrap_or(0)
+        }
+    }
+
     impl std::fmt::Debug for ParseCache {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             let n = self.memo.lock().map(|m| m.parses.len()).unwrap_or(0);
@@ -801,4 +809,30 @@ fn pest_error(e: pest::error::Error<Rule>, src: &str, file: FileId, base: usize)
         d = d.with_help("write the title in double quotes, for example \"Revenue target\"");
     }
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse, parse_cached, ParseCache};
+    use crate::source::FileId;
+
+    #[test]
+    fn a_parse_cache_belongs_to_its_owner() {
+        let text = "plan p \"P\" {\n  currency USD\n  periods 2026-01 .. 2026-03\n  base base\n}\ndriver a = 1\ndriver b = a * 2\n";
+        let cache = ParseCache::default();
+        let first = parse_cached(text, FileId(0), Some(&cache));
+        assert_eq!(cache.len(), 3);
+        // An edit: only the changed declaration is new to the cache.
+        let edited = text.replace("driver a = 1", "driver a = 2");
+        let again = parse_cached(&edited, FileId(0), Some(&cache));
+        assert_eq!(cache.len(), 4);
+        assert_eq!(again.file.decls.len(), first.file.decls.len());
+        assert_eq!(
+            again.file.decls.get(2).map(|d| &d.kind),
+            parse(&edited, FileId(0)).file.decls.get(2).map(|d| &d.kind)
+        );
+        // Another owner starts empty: nothing is shared through the process.
+        let other = ParseCache::default();
+        assert_eq!(other.len(), 0);
+    }
 }
