@@ -2,7 +2,9 @@
 //!
 //! Every stage reports problems as [`Diagnostic`] values carrying a stable
 //! [`Code`] (the public contract of section 10 of the spec), a severity, a message,
-//! labelled spans and an optional help line. This module turns them into rustc-like
+//! labelled spans, an optional help line, an optional typed fix and an optional
+//! [`Subject`] (what it is about, for the later stages that decide on it: they
+//! read the code and the subject, never the text). This module turns them into rustc-like
 //! text through miette ([`render_human`]) and into the JSON shape of `plumb check
 //! --format json` ([`JsonDiagnostic`]). Other formats start from those: the
 //! SARIF log (`sarif.rs`) and GitHub annotations (`cli/check.rs`) from

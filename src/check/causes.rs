@@ -2,7 +2,8 @@
 //! drops the ones that only repeat a cause already reported.
 //!
 //! Takes the parsed files, their sources and every diagnostic of the earlier
-//! stages; edits the list in place. What it folds:
+//! stages; edits the list in place, deciding on each diagnostic's code and
+//! [`Subject`](crate::diagnostic::Subject) (never its text). What it folds:
 //!
 //! - an import that cannot be read (`import-not-found`, `import-outside-root`, an
 //!   unreadable file): the names and units it would have defined are not reported
