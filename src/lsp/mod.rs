@@ -91,9 +91,7 @@ impl State {
                 .values()
                 .map(|d| (d.path.clone(), d.text.clone()))
                 .collect(),
-            parses: (self.entries.iter())
-                .filter_map(|(p, e)| Some((p.clone(), e.analysis.as_ref()?.parses.clone())))
-                .collect(),
+            parses: state::parse_caches(&self.entries),
         }
     }
 

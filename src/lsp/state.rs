@@ -248,6 +248,15 @@ fn path_of_source(f: &crate::source::SourceFile) -> PathBuf {
     std::fs::canonicalize(&p).unwrap_or_else(|_| normalize(&p))
 }
 
+/// The parse cache of each entry's latest analysis, handed to its next one (an
+/// edit of a document re-parses only the declarations it changed).
+pub(crate) fn parse_caches(entries: &HashMap<PathBuf, Entry>) -> HashMap<PathBuf, ParseCache> {
+    entries
+        .iter()
+        .filter_map(|(p, e)| Some((p.clone(), e.analysis.as_ref()?.parses.clone())))
+        .collect()
+}
+
 /// Compiles `entry` (without evaluation) over `fs` and records how to reach each
 /// file. `docs` maps the paths of open documents to their URIs and versions.
 pub fn analyse(
@@ -354,5 +363,47 @@ impl crate::entry::Dirs for OverlayDirs<'_> {
     }
     fn is_repository_root(&self, dir: &Path) -> bool {
         crate::entry::DiskDirs.is_repository_root(dir)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_keeps_its_parses_for_its_next_analysis() {
+        let path = PathBuf::from("/__plumb_unsaved__/cache_test.plumb");
+        let text = "plan p \"P\" {\n  currency USD\n  periods 2026-01 .. 2026-03\n  base base\n}\ndriver a = 1\n";
+        let mut fs = Overlay::default();
+        fs.open.insert(path.clone(), text.to_string());
+        let first = analyse(&path, &fs, &HashMap::new(), 1, false);
+        assert_eq!(first.parses.len(), 2);
+        let mut entries = HashMap::new();
+        entries.insert(
+            path.clone(),
+            Entry {
+                analysis: Some(Arc::new(first)),
+                ..Entry::default()
+            },
+        );
+        fs.parses = parse_caches(&entries);
+        fs.open
+            .insert(path.clone(), text.replace("driver a = 1", "driver a = 2"));
+        let second = analyse(&path, &fs, &HashMap::new(), 2, false);
+        // The same cache: the unchanged `plan` came from it, the edit was added.
+        assert_eq!(second.parses.len(), 3);
+        assert!(!second.compilation.has_errors());
+        // Nothing leaks to an entry analysed without its own cache.
+        let other = analyse(
+            &path,
+            &Overlay {
+                parses: HashMap::new(),
+                ..fs
+            },
+            &HashMap::new(),
+            3,
+            false,
+        );
+        assert_eq!(other.parses.len(), 2);
     }
 }
