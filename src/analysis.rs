@@ -111,9 +111,7 @@ pub fn file_text(c: &Compilation, file: FileId) -> &str {
 
 /// True when `file` is a standard-library module (read-only).
 pub fn is_std(c: &Compilation, file: FileId) -> bool {
-    c.sources
-        .get(file)
-        .is_some_and(|f| f.name.starts_with("std.") && !f.name.contains('/'))
+    c.sources.get(file).is_some_and(SourceFile::is_std)
 }
 
 /// The AST of one file.

@@ -13,12 +13,12 @@
 //! directory: absolute paths, `..` that climbs out and symlinks that point out are
 //! refused (`import-outside-root`) before the file is read.
 
-use crate::diagnostic::{self, Code, Diagnostic};
+use crate::diagnostic::{self, Code, Diagnostic, Subject};
 use crate::eval::{self, EvalOptions, Results};
 use crate::ir;
 use crate::resolve::{self, ParsedFile, Resolved};
-use crate::source::{FileId, SourceFile, SourceMap, Span};
-use crate::syntax;
+use crate::source::{FileId, Origin, SourceFile, SourceMap, Span};
+use crate::syntax::{self, ParseCache};
 use std::path::{Component, Path, PathBuf};
 
 /// Deepest chain of imports.
@@ -159,6 +159,19 @@ pub fn compile_as_of(
     opts: &Options,
     as_of: Option<i64>,
 ) -> Compilation {
+    compile_cached(entry, fs, opts, as_of, None)
+}
+
+/// [`compile_as_of`] taking the declaration parses `cache` holds from earlier
+/// compilations of the same files (the language server keeps one per entry
+/// file, so an edit re-parses only the declarations it changed).
+pub fn compile_cached(
+    entry: &Path,
+    fs: &dyn FileSystem,
+    opts: &Options,
+    as_of: Option<i64>,
+    cache: Option<&ParseCache>,
+) -> Compilation {
     let mut c = Compilation::default();
     let mut diags = Vec::new();
     let root = match fs.canonicalize(entry) {
@@ -170,7 +183,7 @@ pub fn compile_as_of(
         Err(e) => {
             let id = c
                 .sources
-                .add(SourceFile::new(entry.display().to_string(), ""));
+                .add(SourceFile::new(entry.display().to_string(), "").with_origin(Origin::Entry));
             c.diagnostics.push(
                 Diagnostic::error(
                     read_error_code(&e, Code::InvalidPlan),
@@ -191,12 +204,13 @@ pub fn compile_as_of(
         stack: Vec::new(),
         loaded: Vec::new(),
         paths: Vec::new(),
+        cache,
     };
     loader.load(
         entry.to_path_buf(),
         entry.display().to_string(),
         text,
-        true,
+        Origin::Entry,
         0,
     );
     let io = Io {
@@ -212,6 +226,17 @@ pub fn compile_as_of(
 /// refused as not found; `import std.*` works). Used by tests, fuzzing and
 /// benchmarks.
 pub fn compile_str(name: &str, text: &str, opts: &Options) -> Compilation {
+    compile_str_cached(name, text, opts, None)
+}
+
+/// [`compile_str`] taking the declaration parses `cache` holds (see
+/// [`compile_cached`]).
+pub fn compile_str_cached(
+    name: &str,
+    text: &str,
+    opts: &Options,
+    cache: Option<&ParseCache>,
+) -> Compilation {
     struct NoFs;
     impl FileSystem for NoFs {
         fn read(&self, _: &Path) -> std::io::Result<String> {
@@ -238,12 +263,13 @@ pub fn compile_str(name: &str, text: &str, opts: &Options) -> Compilation {
         stack: Vec::new(),
         loaded: Vec::new(),
         paths: Vec::new(),
+        cache,
     };
     loader.load(
         PathBuf::from(name),
         name.to_string(),
         text.to_string(),
-        true,
+        Origin::Memory,
         0,
     );
     let io = Io {
@@ -470,6 +496,8 @@ struct Loader<'a> {
     loaded: Vec<PathBuf>,
     /// The real path of each file read (actuals paths are relative to it).
     paths: Vec<(FileId, PathBuf)>,
+    /// Declaration parses from earlier compilations, when the caller keeps them.
+    cache: Option<&'a ParseCache>,
 }
 
 /// `a/b/../c` → `a/c` without touching the disk; None when `..` climbs above the start.
@@ -496,15 +524,18 @@ impl Loader<'_> {
         path: PathBuf,
         display: String,
         text: String,
-        entry: bool,
+        origin: Origin,
         depth: usize,
     ) -> FileId {
-        let id = self.sources.add(SourceFile::new(display.clone(), text));
+        let entry = matches!(origin, Origin::Entry | Origin::Memory);
+        let id = self
+            .sources
+            .add(SourceFile::new(display.clone(), text).with_origin(origin));
         let parsed = {
             let Some(src) = self.sources.get(id) else {
                 return id;
             };
-            syntax::parse(&src.text, id)
+            syntax::parse_cached(&src.text, id, self.cache)
         };
         self.diags.extend(parsed.diagnostics);
         let real = self.fs.canonicalize(&path).unwrap_or_else(|_| path.clone());
@@ -545,7 +576,7 @@ impl Loader<'_> {
                             PathBuf::from(&display),
                             display,
                             text.to_string(),
-                            false,
+                            Origin::Std,
                             depth + 1,
                         );
                     }
@@ -670,7 +701,7 @@ impl Loader<'_> {
                 }
                 match self.fs.read(&real) {
                     Ok(text) => {
-                        self.load(real, display, text, false, depth + 1);
+                        self.load(real, display, text, Origin::Import, depth + 1);
                     }
                     Err(e) => {
                         let code = if e.kind() == std::io::ErrorKind::NotFound {
@@ -680,6 +711,7 @@ impl Loader<'_> {
                         };
                         self.diags.push(
                             Diagnostic::error(code, imp.span, format!("cannot read `{rel}`: {e}"))
+                                .about(Subject::UnreadableImport)
                                 .with_help("check the file exists and is UTF-8 text"),
                         );
                     }

@@ -2,7 +2,9 @@
 //!
 //! Every stage reports problems as [`Diagnostic`] values carrying a stable
 //! [`Code`] (the public contract of section 10 of the spec), a severity, a message,
-//! labelled spans and an optional help line. This module turns them into rustc-like
+//! labelled spans, an optional help line, an optional typed fix and an optional
+//! [`Subject`] (what it is about, for the later stages that decide on it: they
+//! read the code and the subject, never the text). This module turns them into rustc-like
 //! text through miette ([`render_human`]) and into the JSON shape of `plumb check
 //! --format json` ([`JsonDiagnostic`]). Other formats start from those: the
 //! SARIF log (`sarif.rs`) and GitHub annotations (`cli/check.rs`) from
@@ -190,6 +192,39 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// The edit that fixes it, when one is certain (offered as a quick fix).
     pub fix: Option<Replacement>,
+    /// What it is about, for the later stages that decide on it (`check::causes`,
+    /// the quick fixes, the language server): typed, so nothing reads the text.
+    pub subject: Option<Subject>,
+}
+
+/// What a diagnostic is about, beyond its code: set where it is made, read by
+/// the stages that decide on it (never the message or help text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    /// `invalid-plan`: the entry file has no `plan` declaration.
+    NoPlanDeclaration,
+    /// An imported file that could not be read.
+    UnreadableImport,
+    /// `undefined-name`: no objective has the name written; `suggested` is the
+    /// close name the help proposes.
+    NoSuchObjective {
+        /// The declared objective the name is close to.
+        suggested: Option<String>,
+    },
+    /// `objective-not-cascaded`: the top objective of this name.
+    TopObjective(String),
+    /// `undefined-name`: a value name that can be declared as a driver (the help
+    /// proposes `driver NAME = 0`).
+    UndeclaredValue,
+    /// `undefined-name`: an owner, RACI party or approver that names no
+    /// department or role; `suggested` is the close party the help proposes.
+    UndeclaredParty {
+        /// The declared party the name is close to.
+        suggested: Option<String>,
+    },
+    /// `unknown-unit`: a unit no declared unit is close to (the help proposes
+    /// `unit NAME`).
+    UndeclaredUnit,
 }
 
 /// A typed fix: replace the text at `span` with `text`.
@@ -226,7 +261,28 @@ impl Diagnostic {
             secondary: Vec::new(),
             help: None,
             fix: None,
+            subject: None,
         }
+    }
+
+    /// Sets what the diagnostic is about.
+    pub fn about(mut self, subject: Subject) -> Diagnostic {
+        self.subject = Some(subject);
+        self
+    }
+
+    /// Sets what the diagnostic is about, when `cond` holds.
+    pub fn about_if(self, cond: bool, subject: Subject) -> Diagnostic {
+        if cond {
+            self.about(subject)
+        } else {
+            self
+        }
+    }
+
+    /// True when the diagnostic is about `subject`.
+    pub fn is_about(&self, subject: &Subject) -> bool {
+        self.subject.as_ref() == Some(subject)
     }
 
     /// Sets the primary label's text.

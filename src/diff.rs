@@ -438,7 +438,7 @@ fn decls(c: &Compilation) -> Vec<((&'static str, String), DeclInfo<'_>)> {
         let Some(src) = c.sources.get(pf.file) else {
             continue;
         };
-        if src.name.starts_with("std.") {
+        if src.is_std() {
             continue;
         }
         for d in &pf.ast.decls {
@@ -473,56 +473,37 @@ fn decls(c: &Compilation) -> Vec<((&'static str, String), DeclInfo<'_>)> {
 /// Replaces the name `from` by `to` wherever it stands as a whole name (not inside
 /// strings or comments; `x.from` members count as names of their own).
 fn replace_ident(text: &str, from: &str, to: &str) -> String {
+    use crate::syntax::lex::{LexKind, Lexer};
     let mut out = String::with_capacity(text.len());
     let mut last_word = "";
-    let mut chars = text.char_indices().peekable();
-    let is_id = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.';
-    while let Some((i, c)) = chars.next() {
-        if c == '"' {
-            out.push(c);
-            let mut esc = false;
-            for (_, d) in chars.by_ref() {
-                out.push(d);
-                if esc {
-                    esc = false;
-                } else if d == '\\' {
-                    esc = true;
-                } else if d == '"' {
-                    break;
-                }
-            }
-        } else if c == '#' {
-            out.push_str(text.get(i..).unwrap_or(""));
-            break;
-        } else if c.is_ascii_alphabetic() || c == '_' {
-            let mut end = i + c.len_utf8();
-            while let Some(&(j, d)) = chars.peek() {
-                if is_id(d) {
-                    end = j + d.len_utf8();
-                    chars.next();
+    let mut copied = 0usize;
+    for lx in Lexer::new(text) {
+        match lx.kind {
+            // From the first comment on, the text stays as written.
+            LexKind::Comment | LexKind::DocComment => break,
+            LexKind::Name => {
+                out.push_str(text.get(copied..lx.start).unwrap_or(""));
+                copied = lx.end;
+                let word = lx.text(text);
+                let after_means = last_word == "means";
+                last_word = word;
+                if after_means {
+                    // `means T` names a glossary term: a namespace of its own.
+                    out.push_str(word);
+                } else if word == from {
+                    out.push_str(to);
+                } else if let Some(rest) = word.strip_prefix(from).filter(|r| r.starts_with('.')) {
+                    // `launch.spend` when the initiative `launch` was renamed.
+                    out.push_str(to);
+                    out.push_str(rest);
                 } else {
-                    break;
+                    out.push_str(word);
                 }
             }
-            let word = text.get(i..end).unwrap_or("");
-            let after_means = last_word == "means";
-            last_word = word;
-            if after_means {
-                // `means T` names a glossary term: a namespace of its own.
-                out.push_str(word);
-            } else if word == from {
-                out.push_str(to);
-            } else if let Some(rest) = word.strip_prefix(from).filter(|r| r.starts_with('.')) {
-                // `launch.spend` when the initiative `launch` was renamed.
-                out.push_str(to);
-                out.push_str(rest);
-            } else {
-                out.push_str(word);
-            }
-        } else {
-            out.push(c);
+            _ => {}
         }
     }
+    out.push_str(text.get(copied..).unwrap_or(""));
     out
 }
 

@@ -361,18 +361,7 @@ fn formula_text(c: &Compilation, e: &ir::Expr) -> String {
     let raw = c.sources.slice(e.span);
     let mut out = String::new();
     for line in raw.lines() {
-        let mut in_str = false;
-        let mut code = line;
-        for (i, ch) in line.char_indices() {
-            match ch {
-                '"' => in_str = !in_str,
-                '#' if !in_str => {
-                    code = line.get(..i).unwrap_or(line);
-                    break;
-                }
-                _ => {}
-            }
-        }
+        let code = crate::syntax::lex::strip_comment(line);
         if !out.is_empty() {
             out.push(' ');
         }

@@ -55,7 +55,10 @@ pub enum FormatError {
 
 /// Formats a whole file. `file` is the id diagnostics should carry.
 pub fn format_source(text: &str, file: FileId) -> Result<String, FormatError> {
-    let parsed = syntax::parse(text, file);
+    // The check below re-parses the output: declarations already in the canonical
+    // layout come from this cache.
+    let cache = syntax::ParseCache::default();
+    let parsed = syntax::parse_cached(text, file, Some(&cache));
     let errors: Vec<Diagnostic> = parsed
         .diagnostics
         .into_iter()
@@ -65,7 +68,7 @@ pub fn format_source(text: &str, file: FileId) -> Result<String, FormatError> {
         return Err(FormatError::Syntax(errors));
     }
     let out = format_file(&parsed.file, text);
-    verify(&parsed.file, &out)?;
+    verify(&parsed.file, &out, &cache)?;
     Ok(out)
 }
 
@@ -559,22 +562,15 @@ impl<'t> Printer<'t> {
     /// The `{` that opens a block after byte `from`, skipping blanks and comments;
     /// None when the next token is something else.
     fn open_brace(&self, from: u32, to: u32) -> Option<u32> {
-        let bytes = self.text.as_bytes();
-        let mut i = from as usize;
-        let to = (to as usize).min(bytes.len());
-        while i < to {
-            match bytes.get(i) {
-                Some(b' ' | b'\t' | b'\r' | b'\n') => i += 1,
-                Some(b'#') => {
-                    while i < to && bytes.get(i) != Some(&b'\n') {
-                        i += 1;
-                    }
-                }
-                Some(b'{') => return u32::try_from(i).ok(),
-                _ => return None,
-            }
-        }
-        None
+        use crate::syntax::lex::{LexKind, Lexer};
+        let len = u32::try_from(self.text.len()).unwrap_or(u32::MAX);
+        let between = self.slice(from, to.min(len));
+        let next = Lexer::new(between)
+            .find(|l| !matches!(l.kind, LexKind::Comment | LexKind::DocComment))?;
+        let at = u32::try_from(next.start).ok()?;
+        (next.text(between) == "{")
+            .then(|| from.checked_add(at))
+            .flatten()
     }
 
     /// The source text of a string or number token, as written.
@@ -2086,7 +2082,7 @@ impl<'t> Printer<'t> {
                     let between = self.slice(prev.span.end, n.span.start);
                     let code: String = between
                         .lines()
-                        .map(|l| l.split('#').next().unwrap_or(""))
+                        .map(crate::syntax::lex::strip_comment)
                         .collect();
                     code.trim() == ","
                 });
@@ -2230,8 +2226,8 @@ fn fingerprint(decls: &[Decl]) -> String {
 
 /// Checks that `out` parses to the same declarations and holds the same comments
 /// as `file`.
-fn verify(file: &File, out: &str) -> Result<(), FormatError> {
-    let again = syntax::parse(out, FileId(0));
+fn verify(file: &File, out: &str, cache: &syntax::ParseCache) -> Result<(), FormatError> {
+    let again = syntax::parse_cached(out, FileId(0), Some(cache));
     if let Some(d) = again.diagnostics.iter().find(|d| d.is_error()) {
         return Err(FormatError::Internal(format!(
             "the formatted text does not parse: {}",

@@ -36,6 +36,7 @@
 
 pub mod actuals;
 pub mod analysis;
+mod builtins;
 pub mod calendar;
 pub mod check;
 pub mod compile;

@@ -9,7 +9,7 @@
 //! gets `duplicate-name` pointing at both places. Units are attached later by
 //! `check::units`.
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Subject};
 use crate::ir::{self, Builtin, ItemId, Party};
 use crate::source::Span;
 use crate::suggest::closest;
@@ -935,6 +935,7 @@ impl<'a> Resolver<'a> {
                 .unwrap_or_default();
             self.diags.push(
                 Diagnostic::error(Code::InvalidPlan, span, "this file has no `plan` declaration")
+                    .about(Subject::NoPlanDeclaration)
                     .with_help("start the entry file with `plan NAME \"Title\" { currency USD  periods 2026-01 .. 2026-12  base base }`"),
             );
             return None;
@@ -1165,9 +1166,9 @@ impl<'a> Resolver<'a> {
                     ),
                     None => format!("no department or role is named `{}`", id.name),
                 };
-                let help = match closest(&id.name, parties.iter().map(String::as_str))
-                    .or_else(|| party_by_part(&id.name, &parties))
-                {
+                let suggested = closest(&id.name, parties.iter().map(String::as_str))
+                    .or_else(|| party_by_part(&id.name, &parties));
+                let help = match suggested {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!(
                         "declare it: `department {} \"…\"` or `role {} \"…\"`",
@@ -1177,7 +1178,10 @@ impl<'a> Resolver<'a> {
                 self.diags.push(
                     Diagnostic::error(Code::UndefinedName, id.span, msg)
                         .with_label(crate::check::causes::PARTY_LABEL)
-                        .with_help(help),
+                        .with_help(help)
+                        .about(Subject::UndeclaredParty {
+                            suggested: suggested.map(str::to_string),
+                        }),
                 );
                 None
             }
@@ -1210,8 +1214,12 @@ impl<'a> Resolver<'a> {
                     None => format!("no {} is named `{}`", kind.as_str(), id.name),
                 };
                 let mut d = Diagnostic::error(Code::UndefinedName, id.span, msg);
-                if let Some(s) = self.suggest(&id.name, &candidates) {
+                let suggested = self.suggest(&id.name, &candidates);
+                if let Some(s) = &suggested {
                     d = d.with_help(format!("did you mean `{s}`?"));
+                }
+                if other.is_none() && kind == SymbolKind::Objective {
+                    d = d.about(Subject::NoSuchObjective { suggested });
                 }
                 self.diags.push(d);
                 None
@@ -1304,7 +1312,11 @@ impl<'a> Resolver<'a> {
                         format!("unknown unit `{}`", n.name),
                     )
                     .with_label("not a declared unit, a currency or a time word")
-                    .with_help(help),
+                    .with_help(help)
+                    .about_if(
+                        singular.is_none() && near.is_none(),
+                        Subject::UndeclaredUnit,
+                    ),
                 );
                 Some(assumed)
             }
@@ -2154,7 +2166,9 @@ impl<'a> Resolver<'a> {
                         id.name, id.name
                     ));
                 } else {
-                    d = d.with_help(format!("declare it, for example `driver {} = 0`", id.name));
+                    d = d
+                        .with_help(format!("declare it, for example `driver {} = 0`", id.name))
+                        .about(Subject::UndeclaredValue);
                 }
                 self.diags.push(d);
                 None
@@ -2380,151 +2394,12 @@ impl<'a> Resolver<'a> {
         if name.name == "allocate" {
             return self.allocate_call(args, span, scope, budget);
         }
-        let builtin = match name.name.as_str() {
-            "grow" => Some((Builtin::Grow, 2, 2)),
-            "ramp" => Some((Builtin::Ramp, 4, 4)),
-            "prev" => Some((Builtin::Prev, 1, 2)),
-            "cumsum" => Some((Builtin::Cumsum, 1, 1)),
-            "sum" => Some((Builtin::Sum, 1, 2)),
-            "avg" => Some((Builtin::Avg, 1, 2)),
-            "first" => Some((Builtin::First, 1, 2)),
-            "last" => Some((Builtin::Last, 1, 2)),
-            "min" => Some((Builtin::Min, 1, usize::MAX)),
-            "max" => Some((Builtin::Max, 1, usize::MAX)),
-            "round" => Some((Builtin::Round, 2, 2)),
-            "abs" => Some((Builtin::Abs, 1, 1)),
-            "base" => Some((Builtin::Base, 1, 1)),
-            "period_index" => Some((Builtin::PeriodIndex, 0, 0)),
-            "pow" => Some((Builtin::Pow, 2, 2)),
-            "root" => Some((Builtin::Root, 2, 2)),
-            _ => None,
-        };
-        if let Some((mut b, lo, hi)) = builtin {
-            if args.len() < lo || args.len() > hi {
-                let sig = ir::BUILTIN_SIGNATURES
-                    .iter()
-                    .find(|s| s.0 == name.name)
-                    .map(|s| s.1)
-                    .unwrap_or("");
-                let want = if lo == hi {
-                    format!("{lo}")
-                } else if hi == usize::MAX {
-                    format!("at least {lo}")
-                } else {
-                    format!("{lo} or {hi}")
-                };
-                self.diags.push(
-                    Diagnostic::error(
-                        Code::TypeMismatch,
-                        span,
-                        format!(
-                            "`{}` takes {want} argument{}, not {}",
-                            name.name,
-                            if want == "1" { "" } else { "s" },
-                            args.len()
-                        ),
-                    )
-                    .with_help(format!("write `{sig}`")),
-                );
-                return err;
-            }
-            let mut ir_args: Vec<ir::Expr> = Vec::with_capacity(args.len());
-            for (i, a) in args.iter().enumerate() {
-                let window_pos = i == 1
-                    && matches!(
-                        b,
-                        Builtin::Sum
-                            | Builtin::Avg
-                            | Builtin::First
-                            | Builtin::Last
-                            | Builtin::Min
-                            | Builtin::Max
-                    )
-                    && args.len() == 2;
-                if window_pos {
-                    if let Some(w) = self.window(a) {
-                        ir_args.push(w);
-                        continue;
-                    }
-                }
-                // `ramp(a, b, 2027, 2031)`: a bare year is a period here.
-                if b == Builtin::Ramp && i >= 2 {
-                    if let Some(p) = bare_year(a) {
-                        let idx = self.period_index(&p);
-                        ir_args.push(ir::Expr {
-                            kind: K::Period(idx, p.kind),
-                            span: a.span,
-                        });
-                        continue;
-                    }
-                }
-                ir_args.push(self.expr_b(a, scope, budget));
-            }
-            // min/max over time: one argument, or a series and a window.
-            if matches!(b, Builtin::Min | Builtin::Max)
-                && (ir_args.len() == 1
-                    || ir_args
-                        .get(1)
-                        .is_some_and(|a| matches!(a.kind, K::Window(..))))
-            {
-                b = if b == Builtin::Min {
-                    Builtin::MinOver
-                } else {
-                    Builtin::MaxOver
-                };
-            }
-            return ir::Expr {
-                kind: K::Call(b, ir_args),
-                span: outer_span,
-            };
+        if let Some((b, row)) = Builtin::named(&name.name) {
+            return self.builtin_call(b, row, name, args, span, scope, budget);
         }
         // A user function: inline it.
         let Some(def) = self.fn_names.get(&name.name).copied() else {
-            if let Some(s) = self.names.get(&name.name).copied() {
-                self.diags.push(
-                    Diagnostic::error(
-                        Code::TypeMismatch,
-                        name.span,
-                        format!("`{}` is a {}, not a function", name.name, s.kind.as_str()),
-                    )
-                    .with_help(
-                        "only built-ins, `fn` declarations and the standard library can be called",
-                    ),
-                );
-                return err;
-            }
-            let mut cands: Vec<String> = self.fns.keys().cloned().collect();
-            cands.extend(ir::BUILTIN_SIGNATURES.iter().map(|b| b.0.to_string()));
-            cands.sort();
-            let mut d = Diagnostic::error(
-                Code::UndefinedName,
-                name.span,
-                format!("there is no function `{}`", name.name),
-            );
-            let spreadsheet_if = name.name.eq_ignore_ascii_case("if") && args.len() == 3;
-            d = match closest(&name.name, cands.iter().map(String::as_str)) {
-                _ if spreadsheet_if => {
-                    let arg = |i: usize| {
-                        args.get(i)
-                            .map(|a| (self.source_text)(a.span))
-                            .unwrap_or_default()
-                    };
-                    let choice = format!("if {} then {} else {}", arg(0), arg(1), arg(2));
-                    let d = d.with_help(format!("a choice is written `{choice}`"));
-                    // Parenthesised, so the text around it keeps its meaning.
-                    match scope.call_span {
-                        None => {
-                            d.with_fix("Write `if … then … else …`", span, format!("({choice})"))
-                        }
-                        Some(_) => d,
-                    }
-                }
-                Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                None => d.with_help(
-                    "functions come from the built-ins, `fn` declarations and `import std.NAME`",
-                ),
-            };
-            self.diags.push(d);
+            self.not_a_function(name, args, span, scope);
             return err;
         };
         self.reference(name.span, def);
@@ -2600,6 +2475,147 @@ impl<'a> Resolver<'a> {
             return err;
         }
         out
+    }
+
+    /// A call of a built-in: its arity (from the table), windows and periods
+    /// in their places, and `min`/`max` over time told from per period.
+    #[allow(clippy::too_many_arguments)]
+    fn builtin_call(
+        &mut self,
+        mut b: Builtin,
+        row: &crate::builtins::BuiltinFn,
+        name: &ast::Ident,
+        args: &[ast::Expr],
+        span: Span,
+        scope: &Scope,
+        budget: &mut usize,
+    ) -> ir::Expr {
+        use ir::ExprKind as K;
+        let outer_span = scope.call_span.unwrap_or(span);
+        let (lo, hi, sig) = (row.min_args, row.max_args, row.signature);
+        if args.len() < lo || args.len() > hi {
+            let want = if lo == hi {
+                format!("{lo}")
+            } else if hi == usize::MAX {
+                format!("at least {lo}")
+            } else {
+                format!("{lo} or {hi}")
+            };
+            self.diags.push(
+                Diagnostic::error(
+                    Code::TypeMismatch,
+                    span,
+                    format!(
+                        "`{}` takes {want} argument{}, not {}",
+                        name.name,
+                        if want == "1" { "" } else { "s" },
+                        args.len()
+                    ),
+                )
+                .with_help(format!("write `{sig}`")),
+            );
+            return ir::Expr {
+                kind: K::Error,
+                span: outer_span,
+            };
+        }
+        let mut ir_args: Vec<ir::Expr> = Vec::with_capacity(args.len());
+        for (i, a) in args.iter().enumerate() {
+            let window_pos = i == 1
+                && matches!(
+                    b,
+                    Builtin::Sum
+                        | Builtin::Avg
+                        | Builtin::First
+                        | Builtin::Last
+                        | Builtin::Min
+                        | Builtin::Max
+                )
+                && args.len() == 2;
+            if window_pos {
+                if let Some(w) = self.window(a) {
+                    ir_args.push(w);
+                    continue;
+                }
+            }
+            // `ramp(a, b, 2027, 2031)`: a bare year is a period here.
+            if b == Builtin::Ramp && i >= 2 {
+                if let Some(p) = bare_year(a) {
+                    let idx = self.period_index(&p);
+                    ir_args.push(ir::Expr {
+                        kind: K::Period(idx, p.kind),
+                        span: a.span,
+                    });
+                    continue;
+                }
+            }
+            ir_args.push(self.expr_b(a, scope, budget));
+        }
+        // min/max over time: one argument, or a series and a window.
+        if matches!(b, Builtin::Min | Builtin::Max)
+            && (ir_args.len() == 1
+                || ir_args
+                    .get(1)
+                    .is_some_and(|a| matches!(a.kind, K::Window(..))))
+        {
+            b = if b == Builtin::Min {
+                Builtin::MinOver
+            } else {
+                Builtin::MaxOver
+            };
+        }
+        ir::Expr {
+            kind: K::Call(b, ir_args),
+            span: outer_span,
+        }
+    }
+
+    /// The diagnostic for a call of a name that is not a function: a value, a
+    /// misspelling, or a spreadsheet's `IF(c, a, b)`.
+    fn not_a_function(&mut self, name: &ast::Ident, args: &[ast::Expr], span: Span, scope: &Scope) {
+        if let Some(s) = self.names.get(&name.name).copied() {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::TypeMismatch,
+                    name.span,
+                    format!("`{}` is a {}, not a function", name.name, s.kind.as_str()),
+                )
+                .with_help(
+                    "only built-ins, `fn` declarations and the standard library can be called",
+                ),
+            );
+            return;
+        }
+        let mut cands: Vec<String> = self.fns.keys().cloned().collect();
+        cands.extend(ir::BUILTIN_SIGNATURES.iter().map(|b| b.0.to_string()));
+        cands.sort();
+        let mut d = Diagnostic::error(
+            Code::UndefinedName,
+            name.span,
+            format!("there is no function `{}`", name.name),
+        );
+        let spreadsheet_if = name.name.eq_ignore_ascii_case("if") && args.len() == 3;
+        d = match closest(&name.name, cands.iter().map(String::as_str)) {
+            _ if spreadsheet_if => {
+                let arg = |i: usize| {
+                    args.get(i)
+                        .map(|a| (self.source_text)(a.span))
+                        .unwrap_or_default()
+                };
+                let choice = format!("if {} then {} else {}", arg(0), arg(1), arg(2));
+                let d = d.with_help(format!("a choice is written `{choice}`"));
+                // Parenthesised, so the text around it keeps its meaning.
+                match scope.call_span {
+                    None => d.with_fix("Write `if … then … else …`", span, format!("({choice})")),
+                    Some(_) => d,
+                }
+            }
+            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+            None => d.with_help(
+                "functions come from the built-ins, `fn` declarations and `import std.NAME`",
+            ),
+        };
+        self.diags.push(d);
     }
 
     /// A window argument: a period, a range, or a bare year.

@@ -56,14 +56,31 @@ impl Span {
     }
 }
 
+/// Where a loaded file came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Origin {
+    /// The entry file of the plan.
+    Entry,
+    /// A file an `import "PATH"` read.
+    Import,
+    /// A standard library module (`import std.NAME`), read-only.
+    Std,
+    /// Text handed over in memory, not read from a file (`compile_str`, a
+    /// formatter's input).
+    #[default]
+    Memory,
+}
+
 /// One loaded file: its display name, its path relative to the plan root when it
-/// has one, and its text.
+/// has one, its text and where it came from.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     /// The name shown in diagnostics (`examples/fy2026.plumb`, `std.saas`).
     pub name: String,
     /// The text of the file.
     pub text: String,
+    /// Where it came from (set by `compile` when it loads the file).
+    pub origin: Origin,
     line_starts: Vec<u32>,
 }
 
@@ -80,8 +97,20 @@ impl SourceFile {
         SourceFile {
             name: name.into(),
             text,
+            origin: Origin::Memory,
             line_starts,
         }
+    }
+
+    /// The same file, marked as coming from `origin`.
+    pub fn with_origin(mut self, origin: Origin) -> SourceFile {
+        self.origin = origin;
+        self
+    }
+
+    /// True for a standard library module (read-only to the editor).
+    pub fn is_std(&self) -> bool {
+        self.origin == Origin::Std
     }
 
     /// 0-based line index and the byte offset where that line starts.

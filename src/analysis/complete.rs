@@ -112,70 +112,8 @@ pub enum Context {
     },
 }
 
-/// Statement keywords of each block, by the keyword that opens it.
-pub const STATEMENTS: &[(&str, &[&str])] = &[
-    (
-        "plan",
-        &["currency", "periods", "base", "fiscal year starts", "odds"],
-    ),
-    ("department", &["lead", "poc"]),
-    ("driver", &["owner", "means", "range", "favourable"]),
-    ("metric", &["owner", "means", "range", "favourable"]),
-    ("objective", &["owner", "supports", "target"]),
-    (
-        "assumption",
-        &[
-            "change",
-            "maintain",
-            "counterbalance",
-            "depends on",
-            "indicator",
-            "owner",
-            "evidence",
-            "tolerance",
-        ],
-    ),
-    ("dependency", &["owner", "due", "confidence", "done"]),
-    (
-        "risk",
-        &["owner", "likelihood", "impact", "mitigation", "reviewed"],
-    ),
-    (
-        "request",
-        &[
-            "from",
-            "ask",
-            "grant",
-            "decision",
-            "approved by",
-            "draw",
-            "reallocate",
-            "cost",
-            "return",
-            "supports",
-        ],
-    ),
-    (
-        "budget",
-        &[
-            "owner",
-            "spend",
-            "amount",
-            "contingency",
-            "reallocation up to",
-        ],
-    ),
-    (
-        "raci",
-        &["responsible", "accountable", "consulted", "informed"],
-    ),
-    ("initiative", &["owner", "start", "driver", "metric"]),
-    ("actuals", &["columns", "map", "ignore", "sheet"]),
-    ("scenario", &["trigger"]),
-    ("trigger", &["when", "after", "owner"]),
-];
-
-const EXPR_KEYWORDS: &[&str] = &["if", "then", "else", "and", "or", "not", "step"];
+use crate::syntax::keywords::EXPR_KEYWORDS;
+pub use crate::syntax::keywords::STATEMENTS;
 
 fn decl_snippet(kw: &str) -> Option<&'static str> {
     Some(match kw {

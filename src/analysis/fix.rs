@@ -9,7 +9,7 @@
 
 use super::{ast_of, file_text, Edit};
 use crate::compile::Compilation;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Subject};
 use crate::source::{FileId, Span};
 use crate::syntax::ast::DeclKind;
 
@@ -111,7 +111,7 @@ pub fn fixes_for(c: &Compilation, index: usize, d: &Diagnostic) -> Vec<Fix> {
         }
         Code::UndefinedName
             if is_written_name
-                && d.help.as_deref().is_some_and(|h| h.contains("driver "))
+                && d.is_about(&Subject::UndeclaredValue)
                 && !written.contains('.') =>
         {
             if let Some(at) = after_declaration(c, span) {

@@ -2,7 +2,8 @@
 //! drops the ones that only repeat a cause already reported.
 //!
 //! Takes the parsed files, their sources and every diagnostic of the earlier
-//! stages; edits the list in place. What it folds:
+//! stages; edits the list in place, deciding on each diagnostic's code and
+//! [`Subject`](crate::diagnostic::Subject) (never its text). What it folds:
 //!
 //! - an import that cannot be read (`import-not-found`, `import-outside-root`, an
 //!   unreadable file): the names and units it would have defined are not reported
@@ -21,7 +22,7 @@
 //! - the same undeclared unit used again in the same file: one `unknown-unit`
 //!   (whose fix, declaring the unit, fixes every use), the other uses labelled.
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Subject};
 use crate::resolve::ParsedFile;
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast::DeclKind;
@@ -49,7 +50,7 @@ pub fn one_cause(files: &[ParsedFile], sources: &SourceMap, diags: &mut Vec<Diag
 /// True for the diagnostic of an import whose file could not be read.
 fn is_failed_import(d: &Diagnostic) -> bool {
     matches!(d.code, Code::ImportNotFound | Code::ImportOutsideRoot)
-        || (d.is_error() && d.message.starts_with("cannot read `"))
+        || (d.is_error() && d.is_about(&Subject::UnreadableImport))
 }
 
 fn fold_failed_imports(sources: &SourceMap, diags: &mut Vec<Diagnostic>) {
@@ -63,22 +64,16 @@ fn fold_failed_imports(sources: &SourceMap, diags: &mut Vec<Diagnostic>) {
         let list = match d.code {
             // An owner close to a declared party is a typo, whatever the import held.
             Code::UndefinedName
-                if d.primary.message == PARTY_LABEL
-                    && d.help
-                        .as_deref()
-                        .is_some_and(|h| h.starts_with("did you mean")) =>
+                if matches!(
+                    &d.subject,
+                    Some(Subject::UndeclaredParty { suggested: Some(_) })
+                ) =>
             {
                 return true;
             }
             Code::UndefinedName => &mut names,
             // A unit no declared unit is close to (a near one is a typo).
-            Code::UnknownUnit
-                if d.help
-                    .as_deref()
-                    .is_some_and(|h| h.starts_with("declare it: `unit ")) =>
-            {
-                &mut units
-            }
+            Code::UnknownUnit if d.is_about(&Subject::UndeclaredUnit) => &mut units,
             _ => return true,
         };
         uses += 1;
@@ -190,18 +185,12 @@ fn drop_owner_echoes(files: &[ParsedFile], diags: &mut Vec<Diagnostic>) {
     for d in diags.iter().filter(|d| d.code == Code::UndefinedName) {
         if let Some(decl) = decls.innermost(d.primary.span) {
             with_undefined.insert(decl);
-            if d.primary.message == PARTY_LABEL {
+            if matches!(d.subject, Some(Subject::UndeclaredParty { .. })) {
                 with_bad_party.insert(decl);
             }
         }
-        if d.message.starts_with("no objective is named") {
-            if let Some(n) = d
-                .help
-                .as_deref()
-                .and_then(crate::analysis::fix::suggested_name)
-            {
-                meant.insert(format!("the top objective `{n}` "));
-            }
+        if let Some(Subject::NoSuchObjective { suggested: Some(n) }) = &d.subject {
+            meant.insert(n.clone());
         }
     }
     diags.retain(|d| {
@@ -211,8 +200,10 @@ fn drop_owner_echoes(files: &[ParsedFile], diags: &mut Vec<Diagnostic>) {
         let set = match d.code {
             Code::MissingOwner => &with_bad_party,
             Code::ObjectiveNotCascaded => {
-                if meant.iter().any(|m| d.message.starts_with(m.as_str())) {
-                    return false;
+                if let Some(Subject::TopObjective(n)) = &d.subject {
+                    if meant.contains(n) {
+                        return false;
+                    }
                 }
                 &with_undefined
             }
@@ -238,7 +229,7 @@ fn drop_missing_plan_after_syntax(
         .any(|d| d.code == Code::Syntax && d.primary.span.file == entry);
     let missing = diags
         .iter()
-        .any(|d| d.code == Code::InvalidPlan && d.message == "this file has no `plan` declaration");
+        .any(|d| d.code == Code::InvalidPlan && d.is_about(&Subject::NoPlanDeclaration));
     if !(broken && missing) {
         return;
     }
@@ -253,7 +244,7 @@ fn drop_missing_plan_after_syntax(
         diags.retain(|d| {
             !(d.code == Code::InvalidPlan
                 && d.primary.span.file == entry
-                && d.message == "this file has no `plan` declaration")
+                && d.is_about(&Subject::NoPlanDeclaration))
         });
     }
 }
@@ -263,10 +254,7 @@ fn fold_undeclared_units(diags: &mut Vec<Diagnostic>) {
     let mut first: HashMap<(crate::source::FileId, String, Option<String>), usize> = HashMap::new();
     let mut keep: Vec<Diagnostic> = Vec::with_capacity(diags.len());
     for d in diags.drain(..) {
-        let declare = d.code == Code::UnknownUnit
-            && d.help
-                .as_deref()
-                .is_some_and(|h| h.starts_with("declare it: `unit "));
+        let declare = d.code == Code::UnknownUnit && d.is_about(&Subject::UndeclaredUnit);
         if declare {
             let key = (d.primary.span.file, d.message.clone(), d.help.clone());
             if let Some(kept) = first.get(&key).and_then(|&at| keep.get_mut(at)) {

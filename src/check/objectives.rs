@@ -7,7 +7,7 @@
 //! over a series (no aggregate) must hold in every period; its outcome is shown at
 //! the period with the least headroom.
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Subject};
 use crate::eval::{eval_expr, EvalError, Results, ScenarioResult, Value};
 use crate::ir::{Expr, ExprKind, Party, Plan, ScenarioId};
 use crate::report::format::{amount, number};
@@ -358,6 +358,7 @@ pub fn cascade(plan: &Plan) -> Vec<Diagnostic> {
                 ),
             )
             .with_label("no team objective supports this")
+            .about(Subject::TopObjective(o.name.clone()))
             .with_help(format!(
                 "{declare}give {} its share: `{share}`",
                 if declare.is_empty() { "a team" } else { "it" }

@@ -6,6 +6,7 @@
 //! equal units; `*` and `/` combine them; literals without a unit adopt their
 //! context's. A mismatch is `unit-mismatch`, naming both units.
 
+use crate::builtins::UnitRule;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::{self, Builtin, ExprKind, ItemId};
 use crate::source::Span;
@@ -513,8 +514,8 @@ impl Ctx<'_> {
 
     fn call(&mut self, b: Builtin, args: &[ir::Expr], e: &ir::Expr) -> Ty {
         let arg = |i: usize| args.get(i);
-        match b {
-            Builtin::Grow => {
+        match b.unit_rule() {
+            UnitRule::PlainRate => {
                 let t = arg(0).map(|a| self.num(a)).unwrap_or(Ty::Any);
                 if let Some(r) = arg(1) {
                     if let Ty::Num(u) = self.num(r) {
@@ -528,7 +529,7 @@ impl Ctx<'_> {
                 }
                 t
             }
-            Builtin::Ramp => {
+            UnitRule::Ramp => {
                 for i in [2, 3] {
                     if let Some(p) = arg(i) {
                         if !matches!(p.kind, ExprKind::Period(..))
@@ -550,20 +551,13 @@ impl Ctx<'_> {
                     _ => Ty::Any,
                 }
             }
-            Builtin::Prev => match (arg(0), arg(1)) {
+            UnitRule::WithInit => match (arg(0), arg(1)) {
                 (Some(x), Some(init)) => self.same(e.span, "combine", x, init),
                 (Some(x), None) => self.num(x),
                 _ => Ty::Any,
             },
-            Builtin::Cumsum | Builtin::Abs | Builtin::Base => {
-                arg(0).map(|a| self.num(a)).unwrap_or(Ty::Any)
-            }
-            Builtin::Sum
-            | Builtin::Avg
-            | Builtin::First
-            | Builtin::Last
-            | Builtin::MinOver
-            | Builtin::MaxOver => {
+            UnitRule::FirstArg => arg(0).map(|a| self.num(a)).unwrap_or(Ty::Any),
+            UnitRule::OverWindow => {
                 if let Some(w) = arg(1) {
                     if !matches!(w.kind, ExprKind::Window(..) | ExprKind::Error) {
                         self.diags.push(
@@ -578,7 +572,7 @@ impl Ctx<'_> {
                 }
                 arg(0).map(|a| self.num(a)).unwrap_or(Ty::Any)
             }
-            Builtin::Min | Builtin::Max => {
+            UnitRule::SameAsArgs => {
                 let mut acc = Ty::Any;
                 let mut first: Option<&ir::Expr> = None;
                 for a in args {
@@ -600,7 +594,7 @@ impl Ctx<'_> {
                 }
                 acc
             }
-            Builtin::Round => {
+            UnitRule::Rounded => {
                 if let Some(d) = arg(1) {
                     if !matches!(d.kind, ExprKind::Const(v, None) if v.fract().is_zero()) {
                         self.diags.push(
@@ -617,9 +611,9 @@ impl Ctx<'_> {
                 }
                 arg(0).map(|a| self.num(a)).unwrap_or(Ty::Any)
             }
-            Builtin::PeriodIndex => Ty::Any,
-            Builtin::Pow | Builtin::Root => self.power(b, args),
-            Builtin::Allocate => {
+            UnitRule::Any => Ty::Any,
+            UnitRule::Power => self.power(b, args),
+            UnitRule::Allocated => {
                 for w in args.iter().skip(3) {
                     self.num(w);
                 }

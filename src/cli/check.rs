@@ -3,7 +3,7 @@
 use crate::{CheckArgs, CheckFormat};
 use plumb::compile::{compile_as_of, DiskFs, Options};
 use plumb::diagnostic::{
-    render_human, summary, Code, Diagnostic, JsonDiagnostic, RenderOptions, Severity,
+    render_human, summary, Code, Diagnostic, JsonDiagnostic, RenderOptions, Severity, Subject,
 };
 use plumb::entry;
 use std::path::{Path, PathBuf};
@@ -194,7 +194,7 @@ fn show_only(c: &mut plumb::compile::Compilation, file: &Path) {
         .collect();
     c.diagnostics.retain(|d| {
         shown.get(d.primary.span.file.0 as usize) == Some(&true)
-            && !(d.code == Code::InvalidPlan && d.message.contains("no `plan` declaration"))
+            && !(d.code == Code::InvalidPlan && d.is_about(&Subject::NoPlanDeclaration))
     });
 }
 

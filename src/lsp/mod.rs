@@ -91,6 +91,7 @@ impl State {
                 .values()
                 .map(|d| (d.path.clone(), d.text.clone()))
                 .collect(),
+            parses: state::parse_caches(&self.entries),
         }
     }
 

@@ -9,8 +9,9 @@
 
 use crate::analysis::Evaluated;
 use crate::compile::{self, Compilation, FileSystem};
-use crate::diagnostic::Code;
+use crate::diagnostic::{Code, Subject};
 use crate::source::FileId;
+use crate::syntax::ParseCache;
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
@@ -50,6 +51,9 @@ pub struct Analysis {
     pub standalone: bool,
     /// The texts it read (evaluation reads the same).
     pub overlay: Arc<Overlay>,
+    /// The declaration parses of this entry's files, kept for its next analysis
+    /// (an edit re-parses only the declarations it changed).
+    pub parses: ParseCache,
 }
 
 impl Analysis {
@@ -134,6 +138,9 @@ pub fn doc_path(uri: &Uri) -> PathBuf {
 pub struct Overlay {
     /// Texts of open documents by path.
     pub open: HashMap<PathBuf, String>,
+    /// The parse cache of each entry file analysed before (its latest
+    /// [`Analysis::parses`]).
+    pub parses: HashMap<PathBuf, ParseCache>,
 }
 
 impl FileSystem for Overlay {
@@ -231,16 +238,23 @@ pub fn std_dir() -> Option<&'static PathBuf> {
 
 /// The path a compiled file is shown under: the materialised module for `std.x`,
 /// otherwise the file's own (absolute) path.
-fn path_of_source(name: &str) -> PathBuf {
-    if let Some(m) = name.strip_prefix("std.") {
-        if !name.contains('/') && !name.contains('\\') {
-            if let Some(dir) = std_dir() {
-                return dir.join(format!("{m}.plumb"));
-            }
+fn path_of_source(f: &crate::source::SourceFile) -> PathBuf {
+    if let Some(m) = f.name.strip_prefix("std.").filter(|_| f.is_std()) {
+        if let Some(dir) = std_dir() {
+            return dir.join(format!("{m}.plumb"));
         }
     }
-    let p = PathBuf::from(name);
+    let p = PathBuf::from(&f.name);
     std::fs::canonicalize(&p).unwrap_or_else(|_| normalize(&p))
+}
+
+/// The parse cache of each entry's latest analysis, handed to its next one (an
+/// edit of a document re-parses only the declarations it changed).
+pub(crate) fn parse_caches(entries: &HashMap<PathBuf, Entry>) -> HashMap<PathBuf, ParseCache> {
+    entries
+        .iter()
+        .filter_map(|(p, e)| Some((p.clone(), e.analysis.as_ref()?.parses.clone())))
+        .collect()
 }
 
 /// Compiles `entry` (without evaluation) over `fs` and records how to reach each
@@ -252,17 +266,19 @@ pub fn analyse(
     generation: u64,
     standalone: bool,
 ) -> Analysis {
-    let mut compilation = compile::compile(entry, fs, &compile::Options::default());
+    let parses = fs.parses.get(entry).cloned().unwrap_or_default();
+    let opts = compile::Options::default();
+    let mut compilation = compile::compile_cached(entry, fs, &opts, None, Some(&parses));
     if standalone {
-        compilation.diagnostics.retain(|d| {
-            !(d.code == Code::InvalidPlan && d.message.contains("no `plan` declaration"))
-        });
+        compilation
+            .diagnostics
+            .retain(|d| !(d.code == Code::InvalidPlan && d.is_about(&Subject::NoPlanDeclaration)));
     }
     let mut paths = Vec::new();
     let mut uris = Vec::new();
     let mut versions = HashMap::new();
     for (_, f) in compilation.sources.iter() {
-        let path = path_of_source(&f.name);
+        let path = path_of_source(f);
         let uri = match docs.get(&path) {
             Some((u, v)) => {
                 versions.insert(path.clone(), *v);
@@ -282,23 +298,25 @@ pub fn analyse(
         versions,
         standalone,
         overlay: Arc::new(fs.clone()),
+        parses,
     }
 }
 
 /// Evaluates `entry` (a full compilation, as `plumb check` does).
 pub fn evaluate(entry: &Path, fs: &Overlay, standalone: bool) -> Evaluated {
-    let mut c = compile::compile(
+    let mut c = compile::compile_cached(
         entry,
         fs,
         &compile::Options {
             evaluate: true,
             scenarios: None,
         },
+        None,
+        fs.parses.get(entry),
     );
     if standalone {
-        c.diagnostics.retain(|d| {
-            !(d.code == Code::InvalidPlan && d.message.contains("no `plan` declaration"))
-        });
+        c.diagnostics
+            .retain(|d| !(d.code == Code::InvalidPlan && d.is_about(&Subject::NoPlanDeclaration)));
     }
     let mut ev = Evaluated::new(c);
     ev.odds = simulated_odds(&ev.compilation);
@@ -345,5 +363,47 @@ impl crate::entry::Dirs for OverlayDirs<'_> {
     }
     fn is_repository_root(&self, dir: &Path) -> bool {
         crate::entry::DiskDirs.is_repository_root(dir)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_keeps_its_parses_for_its_next_analysis() {
+        let path = PathBuf::from("/__plumb_unsaved__/cache_test.plumb");
+        let text = "plan p \"P\" {\n  currency USD\n  periods 2026-01 .. 2026-03\n  base base\n}\ndriver a = 1\n";
+        let mut fs = Overlay::default();
+        fs.open.insert(path.clone(), text.to_string());
+        let first = analyse(&path, &fs, &HashMap::new(), 1, false);
+        assert_eq!(first.parses.len(), 2);
+        let mut entries = HashMap::new();
+        entries.insert(
+            path.clone(),
+            Entry {
+                analysis: Some(Arc::new(first)),
+                ..Entry::default()
+            },
+        );
+        fs.parses = parse_caches(&entries);
+        fs.open
+            .insert(path.clone(), text.replace("driver a = 1", "driver a = 2"));
+        let second = analyse(&path, &fs, &HashMap::new(), 2, false);
+        // The same cache: the unchanged `plan` came from it, the edit was added.
+        assert_eq!(second.parses.len(), 3);
+        assert!(!second.compilation.has_errors());
+        // Nothing leaks to an entry analysed without its own cache.
+        let other = analyse(
+            &path,
+            &Overlay {
+                parses: HashMap::new(),
+                ..fs
+            },
+            &HashMap::new(),
+            3,
+            false,
+        );
+        assert_eq!(other.parses.len(), 2);
     }
 }

@@ -4,7 +4,7 @@
 //! printer would for its `Serialize` impl (two-space indents, exact decimal
 //! strings), but without building the whole text in memory and with decimals
 //! formatted in place ([`format::write_exact`]): a large plan has millions of
-//! values. `tests/json_writer.rs` holds it to serde_json's output byte for byte.
+//! values. `tests/it/json_writer.rs` holds it to serde_json's output byte for byte.
 
 use super::format::write_exact;
 use super::{

@@ -454,22 +454,10 @@ fn prev_char(src: &str, pos: usize) -> Option<char> {
 /// comments.
 fn unclosed_paren(text: &str) -> Option<usize> {
     let mut open: Vec<usize> = Vec::new();
-    let mut in_str = false;
-    let mut in_comment = false;
-    for (i, b) in text.bytes().enumerate() {
-        if in_comment {
-            in_comment = b != b'\n';
-            continue;
-        }
-        if in_str {
-            in_str = !(b == b'"' || b == b'\n');
-            continue;
-        }
-        match b {
-            b'"' => in_str = true,
-            b'#' => in_comment = true,
-            b'(' => open.push(i),
-            b')' => {
+    for lx in super::lex::Lexer::new(text) {
+        match (lx.kind, lx.text(text)) {
+            (super::lex::LexKind::Punct, "(") => open.push(lx.start),
+            (super::lex::LexKind::Punct, ")") => {
                 open.pop();
             }
             _ => {}

@@ -1433,19 +1433,7 @@ fn last_char_end(p: &P) -> usize {
         // A trailing comment: the last line has a `#` outside a string.
         let line_start = t.rfind('\n').map(|i| i + 1).unwrap_or(0);
         let line = t.get(line_start..).unwrap_or("");
-        let mut in_str = false;
-        let mut cut = None;
-        for (i, c) in line.char_indices() {
-            match c {
-                '"' => in_str = !in_str,
-                '#' if !in_str => {
-                    cut = Some(i);
-                    break;
-                }
-                _ => {}
-            }
-        }
-        match cut {
+        match super::lex::comment_start(line) {
             Some(i) => keep = line_start + i,
             None => break,
         }

@@ -10,6 +10,8 @@
 
 pub mod ast;
 mod hints;
+pub mod keywords;
+pub mod lex;
 mod lower;
 mod plain_steps;
 mod salvage;
@@ -19,6 +21,7 @@ use shift::Shift as _;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Span};
+use lex::strip_comment;
 use pest::Parser as _;
 
 /// The pest parser generated from `grammar/plumb.pest`.
@@ -42,31 +45,7 @@ pub mod limits {
     pub const MAX_EXPR_DEPTH: usize = 512;
 }
 
-/// Keywords that start a top-level declaration.
-pub const DECL_KEYWORDS: &[&str] = &[
-    "plan",
-    "import",
-    "unit",
-    "department",
-    "role",
-    "term",
-    "driver",
-    "metric",
-    "fn",
-    "objective",
-    "assumption",
-    "dependency",
-    "risk",
-    "request",
-    "raci",
-    "initiative",
-    "scenario",
-    "trigger",
-    "dimension",
-    "budget",
-    "actuals",
-    "correlate",
-];
+pub use keywords::DECL_KEYWORDS;
 
 /// The result of parsing one file.
 #[derive(Debug, Clone, Default)]
@@ -111,24 +90,10 @@ fn chunks(text: &str) -> Vec<Chunk> {
             starts.push(offset + indent);
             depth = 0;
         }
-        let mut in_str = false;
-        let mut escaped = false;
-        for ch in line.chars() {
-            if in_str {
-                if escaped {
-                    escaped = false;
-                } else if ch == '\\' {
-                    escaped = true;
-                } else if ch == '"' {
-                    in_str = false;
-                }
-                continue;
-            }
-            match ch {
-                '"' => in_str = true,
-                '#' => break,
-                '{' => depth += 1,
-                '}' => depth -= 1,
+        for lx in lex::Lexer::new(line) {
+            match (lx.kind, lx.text(line)) {
+                (lex::LexKind::Punct, "{") => depth += 1,
+                (lex::LexKind::Punct, "}") => depth -= 1,
                 _ => {}
             }
         }
@@ -147,31 +112,14 @@ fn scan_comments(text: &str, file: FileId) -> Vec<ast::Comment> {
     let mut out = Vec::new();
     let mut offset = 0usize;
     for line in text.split_inclusive('\n') {
-        let mut in_str = false;
-        let mut escaped = false;
-        for (i, ch) in line.char_indices() {
-            if in_str {
-                if escaped {
-                    escaped = false;
-                } else if ch == '\\' {
-                    escaped = true;
-                } else if ch == '"' {
-                    in_str = false;
-                }
-                continue;
-            }
-            if ch == '"' {
-                in_str = true;
-            } else if ch == '#' {
-                let body = line.get(i..).unwrap_or("").trim_end_matches(['\n', '\r']);
-                let trailing = !line.get(..i).unwrap_or("").trim().is_empty();
-                out.push(ast::Comment {
-                    text: body.to_string(),
-                    span: Span::new(file, offset + i, offset + i + body.len()),
-                    trailing,
-                });
-                break;
-            }
+        if let Some(i) = lex::comment_start(line) {
+            let body = line.get(i..).unwrap_or("").trim_end_matches(['\n', '\r']);
+            let trailing = !line.get(..i).unwrap_or("").trim().is_empty();
+            out.push(ast::Comment {
+                text: body.to_string(),
+                span: Span::new(file, offset + i, offset + i + body.len()),
+                trailing,
+            });
         }
         offset += line.len();
     }
@@ -210,48 +158,14 @@ fn nesting(text: &str) -> (usize, usize) {
     let mut depth = 0usize;
     let mut max = 0usize;
     let mut ifs = 0usize;
-    let mut in_str = false;
-    let mut escaped = false;
-    let mut in_comment = false;
-    let bytes = text.as_bytes();
-    for (i, &b) in bytes.iter().enumerate() {
-        if in_comment {
-            if b == b'\n' {
-                in_comment = false;
-            }
-            continue;
-        }
-        if in_str {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' || b == b'\n' {
-                in_str = false;
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_str = true,
-            b'#' => in_comment = true,
-            b'(' | b'{' => {
+    for lx in lex::Lexer::new(text) {
+        match (lx.kind, lx.text(text)) {
+            (lex::LexKind::Punct, "(" | "{") => {
                 depth += 1;
                 max = max.max(depth);
             }
-            b')' | b'}' => depth = depth.saturating_sub(1),
-            b'i' => {
-                let prev_ok = i == 0
-                    || !bytes
-                        .get(i - 1)
-                        .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_');
-                let next_f = bytes.get(i + 1) == Some(&b'f');
-                let after_ok = !bytes
-                    .get(i + 2)
-                    .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_');
-                if prev_ok && next_f && after_ok {
-                    ifs += 1;
-                }
-            }
+            (lex::LexKind::Punct, ")" | "}") => depth = depth.saturating_sub(1),
+            (lex::LexKind::Name, "if") => ifs += 1,
             _ => {}
         }
     }
@@ -261,6 +175,13 @@ fn nesting(text: &str) -> (usize, usize) {
 /// Parses one file. Never fails: what cannot be read becomes a `syntax` diagnostic
 /// and parsing resumes at the next top-level declaration.
 pub fn parse(text: &str, file: FileId) -> Parse {
+    parse_cached(text, file, None)
+}
+
+/// [`parse`], taking the parse of each declaration whose text `cache` has seen
+/// (and remembering the others): a document re-read after an edit parses only
+/// the declarations that changed.
+pub fn parse_cached(text: &str, file: FileId, cache: Option<&ParseCache>) -> Parse {
     let mut out = Parse {
         file: ast::File {
             decls: Vec::new(),
@@ -310,7 +231,7 @@ pub fn parse(text: &str, file: FileId) -> Parse {
     if !big {
         for chunk in pieces {
             let src = text.get(chunk.start..chunk.end).unwrap_or("");
-            place(&mut out, text, file, chunk, memo::chunk(src));
+            place(&mut out, text, file, chunk, memo::chunk(src, cache));
         }
         return out;
     }
@@ -451,12 +372,14 @@ fn parse_chunk(src: &str) -> ChunkParse {
     out
 }
 
+pub use memo::ParseCache;
+
 /// The memo of declaration parses: the same text always parses the same way, so
 /// a file re-analysed after an edit parses only the declarations that changed.
 mod memo {
     use super::{parse_chunk, ChunkParse};
     use std::collections::HashMap;
-    use std::sync::{Arc, Mutex, OnceLock};
+    use std::sync::{Arc, Mutex};
 
     /// Bytes of declaration text kept before the memo starts afresh (the ASTs
     /// take a few times as much).
@@ -470,22 +393,41 @@ mod memo {
         bytes: usize,
     }
 
-    fn memo() -> &'static Mutex<Memo> {
-        static MEMO: OnceLock<Mutex<Memo>> = OnceLock::new();
-        MEMO.get_or_init(|| Mutex::new(Memo::default()))
+    /// Declaration parses kept between parses of the same document: owned by
+    /// whoever re-reads a document (the language server keeps one per entry
+    /// file; `plumb fmt` one for its two parses). Clones share the memo.
+    #[derive(Clone, Default)]
+    pub struct ParseCache {
+        memo: Arc<Mutex<Memo>>,
     }
 
-    /// The parse of one declaration's text (from the memo when seen before).
-    pub(super) fn chunk(src: &str) -> ChunkParse {
-        if src.len() > MAX_TEXT {
-            return parse_chunk(src);
+    impl ParseCache {
+        /// How many declaration parses it holds.
+        #[cfg(test)]
+        pub(crate) fn len(&self) -> usize {
+            self.memo.lock().map(|m| m.parses.len()).unwrap_or(0)
         }
-        let hit = memo().lock().ok().and_then(|m| m.parses.get(src).cloned());
+    }
+
+    impl std::fmt::Debug for ParseCache {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            let n = self.memo.lock().map(|m| m.parses.len()).unwrap_or(0);
+            write!(f, "ParseCache({n} declarations)")
+        }
+    }
+
+    /// The parse of one declaration's text (from the cache when seen before).
+    pub(super) fn chunk(src: &str, cache: Option<&ParseCache>) -> ChunkParse {
+        let Some(cache) = cache.filter(|_| src.len() <= MAX_TEXT) else {
+            return parse_chunk(src);
+        };
+        let memo = &cache.memo;
+        let hit = memo.lock().ok().and_then(|m| m.parses.get(src).cloned());
         if let Some(p) = hit {
             return (*p).clone();
         }
         let parsed = parse_chunk(src);
-        if let Ok(mut m) = memo().lock() {
+        if let Ok(mut m) = memo.lock() {
             if m.bytes + src.len() > MAX_BYTES {
                 *m = Memo::default();
             }
@@ -526,27 +468,6 @@ fn decl_end(src: &str) -> usize {
         offset += line.len();
     }
     end
-}
-
-fn strip_comment(line: &str) -> &str {
-    let mut in_str = false;
-    let mut escaped = false;
-    for (i, ch) in line.char_indices() {
-        if in_str {
-            if escaped {
-                escaped = false;
-            } else if ch == '\\' {
-                escaped = true;
-            } else if ch == '"' {
-                in_str = false;
-            }
-        } else if ch == '"' {
-            in_str = true;
-        } else if ch == '#' {
-            return line.get(..i).unwrap_or(line);
-        }
-    }
-    line
 }
 
 fn leading_junk(text: &str, file: FileId) -> Option<Diagnostic> {
@@ -888,4 +809,30 @@ fn pest_error(e: pest::error::Error<Rule>, src: &str, file: FileId, base: usize)
         d = d.with_help("write the title in double quotes, for example \"Revenue target\"");
     }
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse, parse_cached, ParseCache};
+    use crate::source::FileId;
+
+    #[test]
+    fn a_parse_cache_belongs_to_its_owner() {
+        let text = "plan p \"P\" {\n  currency USD\n  periods 2026-01 .. 2026-03\n  base base\n}\ndriver a = 1\ndriver b = a * 2\n";
+        let cache = ParseCache::default();
+        let first = parse_cached(text, FileId(0), Some(&cache));
+        assert_eq!(cache.len(), 3);
+        // An edit: only the changed declaration is new to the cache.
+        let edited = text.replace("driver a = 1", "driver a = 2");
+        let again = parse_cached(&edited, FileId(0), Some(&cache));
+        assert_eq!(cache.len(), 4);
+        assert_eq!(again.file.decls.len(), first.file.decls.len());
+        assert_eq!(
+            again.file.decls.get(2).map(|d| &d.kind),
+            parse(&edited, FileId(0)).file.decls.get(2).map(|d| &d.kind)
+        );
+        // Another owner starts empty: nothing is shared through the process.
+        let other = ParseCache::default();
+        assert_eq!(other.len(), 0);
+    }
 }

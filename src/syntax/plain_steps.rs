@@ -5,12 +5,14 @@
 //! each such body cut out (`step {}`), plus the cut entries, read here by a
 //! byte scanner. The lowering splices the entries back in and maps pest's
 //! positions to the original text, so the syntax tree — values, literal texts,
-//! spans — is exactly what the grammar would give (`tests/parse_step.rs`). Only
+//! spans — is exactly what the grammar would give (`tests/it/parse_step.rs`). Only
 //! shapes the grammar accepts inside `step { }` are cut: months `YYYY-MM`,
 //! numbers `123` or `123.45`, commas between entries, an optional trailing comma,
 //! blanks. Anything else (quarters, units, formulas, comments) stays for pest. A
 //! declaration that fails to parse is parsed again uncut, so syntax errors read
 //! the same.
+
+use super::lex::{LexKind, Lexer};
 
 /// One cut-out entry; offsets are into the original declaration text.
 #[derive(Debug, Clone)]
@@ -43,48 +45,33 @@ pub(super) fn cut(src: &str) -> Option<(String, Vec<Cut>)> {
     let mut cuts: Vec<Cut> = Vec::new();
     let mut copied = 0usize;
     let mut removed = 0usize;
-    let mut i = 0usize;
-    while i < b.len() {
-        match at(i) {
-            b'"' => {
-                // A string: to the closing quote (strings hold no newline).
-                i += 1;
-                while i < b.len() && !matches!(at(i), b'"' | b'\n') {
-                    i += if at(i) == b'\\' { 2 } else { 1 };
-                }
-                i += 1;
+    // Strings and comments are skipped by the lexer; `step` is a name of its own.
+    let mut lexer = Lexer::new(src);
+    while let Some(lx) = lexer.next() {
+        let i = lx.start;
+        let step = lx.kind == LexKind::Name
+            && lx.text(src) == "step"
+            && (i == 0 || !(ident(at(i - 1)) || at(i - 1) == b'.'));
+        if !step {
+            continue;
+        }
+        let mut j = lx.end;
+        while matches!(at(j), b' ' | b'\t' | b'\r' | b'\n') {
+            j += 1;
+        }
+        if at(j) == b'{' {
+            if let Some((close, entries)) = entries(b, j + 1) {
+                let body = j + 1;
+                out.push_str(src.get(copied..body)?);
+                copied = close;
+                cuts.push(Cut {
+                    at: body - removed,
+                    len: close - body,
+                    entries,
+                });
+                removed += close - body;
+                lexer = Lexer::at(src, close);
             }
-            b'#' => {
-                while i < b.len() && at(i) != b'\n' {
-                    i += 1;
-                }
-            }
-            b's' if b.get(i..i + 4) == Some(b"step".as_slice())
-                && (i == 0 || !(ident(at(i - 1)) || at(i - 1) == b'.'))
-                && !ident(at(i + 4)) =>
-            {
-                let mut j = i + 4;
-                while matches!(at(j), b' ' | b'\t' | b'\r' | b'\n') {
-                    j += 1;
-                }
-                if at(j) == b'{' {
-                    if let Some((close, entries)) = entries(b, j + 1) {
-                        let body = j + 1;
-                        out.push_str(src.get(copied..body)?);
-                        copied = close;
-                        cuts.push(Cut {
-                            at: body - removed,
-                            len: close - body,
-                            entries,
-                        });
-                        removed += close - body;
-                        i = close;
-                        continue;
-                    }
-                }
-                i += 4;
-            }
-            _ => i += 1,
         }
     }
     if cuts.is_empty() {

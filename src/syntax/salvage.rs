@@ -104,16 +104,13 @@ fn salvage_name(src: &str) -> Option<ast::DeclKind> {
 /// Byte offset of the `=` that ends a driver's or metric's header (`driver x: U =`),
 /// outside comments; `:=` counts.
 fn header_assignment(src: &str) -> Option<usize> {
-    let bytes = src.as_bytes();
-    let mut in_comment = false;
-    for (i, &b) in bytes.iter().enumerate() {
-        match b {
-            b'#' => in_comment = true,
-            b'\n' => in_comment = false,
-            b'=' if !in_comment => {
-                return (bytes.get(i + 1) != Some(&b'=')).then_some(i);
+    use super::lex::{LexKind, Lexer};
+    for lx in Lexer::new(src) {
+        match (lx.kind, lx.text(src)) {
+            (LexKind::Punct, "=") => {
+                return (src.as_bytes().get(lx.start + 1) != Some(&b'=')).then_some(lx.start);
             }
-            b'"' | b'{' | b'(' if !in_comment => return None,
+            (LexKind::Str, _) | (LexKind::Punct, "{" | "(") => return None,
             _ => {}
         }
     }

@@ -1,7 +1,7 @@
 //! Moving parsed declarations: every span of a declaration's AST and diagnostics
 //! re-based to another file and offset.
 //!
-//! The parser memoises each declaration's parse by its text (see `parse` in
+//! The parser memoises each declaration's parse by its text (see `ParseCache` in
 //! `syntax/mod.rs`): a declaration parsed at offset 0 is reused wherever the same
 //! text appears, after [`Shift::shift`] moves its spans there. The language server
 //! re-analyses a whole file on every keystroke, and this keeps that fast on large
@@ -688,6 +688,7 @@ impl Shift for Diagnostic {
             secondary,
             help: _,
             fix,
+            subject: _,
         } = self;
         primary.shift(to);
         secondary.shift(to);
@@ -700,7 +701,7 @@ impl Shift for Diagnostic {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
-    use super::super::{chunks, lower, parse, PlumbParser, Rule};
+    use super::super::{chunks, lower, parse_cached, ParseCache, PlumbParser, Rule};
     use crate::source::FileId;
     use pest::Parser as _;
 
@@ -735,9 +736,11 @@ mod tests {
                 texts.push(format!("{pad}{example}"));
             }
         }
+        // One cache for every text: later texts take their declarations from it.
+        let cache = ParseCache::default();
         for (i, text) in texts.iter().enumerate() {
             for file in [FileId(0), FileId(7)] {
-                let got: Vec<_> = parse(text, file)
+                let got: Vec<_> = parse_cached(text, file, Some(&cache))
                     .file
                     .decls
                     .into_iter()

@@ -1,8 +1,8 @@
 //! Tidy: the repository's rules that no compiler checks. Every diagnostic code has a
 //! row in README's diagnostics table and a SARIF description of its own; every
-//! keyword of the grammar is known to the language server's lexer or completion
-//! tables (or is listed below with the reason it is not); every file under `src/`
-//! starts with a `//!` module doc.
+//! keyword of the grammar is in the keywords table (`syntax::keywords`, or is
+//! listed below with the reason it is not); every built-in has a row in README's
+//! built-in table; every file under `src/` starts with a `//!` module doc.
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
@@ -93,21 +93,6 @@ fn grammar_keywords() -> BTreeSet<String> {
     out
 }
 
-/// The string literals of the Rust item that starts with `start` in `text`, up to
-/// the `];` that closes it.
-fn literals_of(text: &str, start: &str) -> BTreeSet<String> {
-    let body = text
-        .split(start)
-        .nth(1)
-        .and_then(|s| s.split("];").next())
-        .unwrap_or_else(|| panic!("`{start}` not found"));
-    body.split('"')
-        .enumerate()
-        .filter(|(i, _)| i % 2 == 1)
-        .flat_map(|(_, s)| s.split(' ').map(str::to_string).collect::<Vec<_>>())
-        .collect()
-}
-
 /// Grammar words the language server does not list as keywords, and why. Words
 /// in `KEYWORDS` are never names to the editor (hover, go to definition and
 /// rename skip them), so a word that only has a meaning right after another
@@ -124,31 +109,43 @@ const NOT_LSP_KEYWORDS: &[(&str, &str)] = &[
 ];
 
 #[test]
-fn every_grammar_keyword_is_known_to_the_language_server() {
-    let lex = read("src/analysis/lex.rs");
-    let complete = read("src/analysis/complete.rs");
-    let mut known = literals_of(&lex, "pub const KEYWORDS: &[&str] = &[");
-    known.extend(literals_of(
-        &complete,
-        "pub const STATEMENTS: &[(&str, &[&str])] = &[",
-    ));
-    known.extend(literals_of(&complete, "const EXPR_KEYWORDS: &[&str] = &["));
+fn every_grammar_keyword_is_in_the_keywords_table() {
+    use plumb::syntax::keywords::{DECL_KEYWORDS, EXPR_KEYWORDS, KEYWORDS, STATEMENTS};
+    let mut known: BTreeSet<String> = KEYWORDS.iter().map(|w| w.to_string()).collect();
+    known.extend(
+        STATEMENTS
+            .iter()
+            .flat_map(|(_, words)| words.iter())
+            .flat_map(|w| w.split(' '))
+            .map(str::to_string),
+    );
+    known.extend(EXPR_KEYWORDS.iter().map(|w| w.to_string()));
     let excused: BTreeSet<&str> = NOT_LSP_KEYWORDS.iter().map(|(w, _)| *w).collect();
-    let missing: Vec<String> = grammar_keywords()
-        .into_iter()
-        .filter(|w| !known.contains(w) && !excused.contains(w.as_str()))
+    let grammar = grammar_keywords();
+    let missing: Vec<&String> = grammar
+        .iter()
+        .filter(|w| !known.contains(*w) && !excused.contains(w.as_str()))
         .collect();
     assert!(
         missing.is_empty(),
-        "grammar keywords missing from src/analysis/lex.rs KEYWORDS (or complete.rs's \
-         tables, or NOT_LSP_KEYWORDS here with a reason): {missing:?}"
+        "grammar keywords missing from src/syntax/keywords.rs (or NOT_LSP_KEYWORDS here \
+         with a reason): {missing:?}"
     );
     for (w, _) in NOT_LSP_KEYWORDS {
         assert!(
             !known.contains(*w),
-            "`{w}` is excused but the language server knows it: drop it from NOT_LSP_KEYWORDS"
+            "`{w}` is excused but the keywords table lists it: drop it from NOT_LSP_KEYWORDS"
         );
     }
+    let not_in_grammar: Vec<&&str> = DECL_KEYWORDS
+        .iter()
+        .chain(EXPR_KEYWORDS)
+        .filter(|w| !grammar.contains(**w))
+        .collect();
+    assert!(
+        not_in_grammar.is_empty(),
+        "declaration or expression keywords the grammar does not have: {not_in_grammar:?}"
+    );
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -376,7 +373,7 @@ fn no_function_in_src_is_longer_than_a_reader_holds_in_their_head() {
     assert!(
         stale.is_empty(),
         "listed as long but no longer over {MAX_FUNCTION_LINES} lines: drop them from the \
-         lists in tests/tidy.rs: {stale:?}"
+         lists in tests/it/tidy.rs: {stale:?}"
     );
 }
 
@@ -461,5 +458,155 @@ fn doc_comments_say_more_than_the_name_of_what_they_document() {
     assert!(
         echoes.is_empty(),
         "doc comments that only repeat the name (say what it is, holds or is for): {echoes:#?}"
+    );
+}
+
+/// The functions named in the first column of README's built-in table (the one
+/// under `### Expressions and built-in functions`).
+fn readme_builtins() -> BTreeSet<String> {
+    let readme = read("README.md");
+    let section = readme
+        .split("\n### Expressions and built-in functions\n")
+        .nth(1)
+        .expect("README has an `### Expressions and built-in functions` section");
+    let table = section
+        .split("\n\n")
+        .find(|block| block.starts_with("| function |"))
+        .expect("the built-in table (`| function | meaning |`)");
+    table
+        .lines()
+        .skip(2)
+        .filter_map(|l| l.strip_prefix("| "))
+        .filter_map(|l| l.split(" |").next())
+        .flat_map(|cell| {
+            cell.split('`')
+                .enumerate()
+                .filter(|(i, _)| i % 2 == 1)
+                .map(|(_, code)| {
+                    code.chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .collect::<String>()
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// README rows that are syntax rather than a built-in function.
+const README_NOT_BUILTINS: &[(&str, &str)] = &[(
+    "step",
+    "`step { P: V, … }` is an expression form of the grammar, not a call",
+)];
+
+#[test]
+fn every_builtin_has_a_row_in_the_readme_and_every_row_is_a_builtin() {
+    let rows = readme_builtins();
+    let table: BTreeSet<String> = plumb::ir::BUILTIN_SIGNATURES
+        .iter()
+        .map(|b| b.0.to_string())
+        .collect();
+    let missing: Vec<&String> = table.iter().filter(|b| !rows.contains(*b)).collect();
+    assert!(
+        missing.is_empty(),
+        "README's built-in table has no row for: {missing:?}"
+    );
+    let excused: BTreeSet<&str> = README_NOT_BUILTINS.iter().map(|(w, _)| *w).collect();
+    let stale: Vec<&String> = rows
+        .iter()
+        .filter(|r| !table.contains(*r) && !excused.contains(r.as_str()))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "README's built-in table lists functions that are not built-ins: {stale:?}"
+    );
+}
+
+/// Every line of the Rust files under `src/` (path relative to the repository,
+/// line number, text), test modules included.
+fn src_lines() -> Vec<(String, usize, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    let mut out = Vec::new();
+    for p in files {
+        let rel = p.strip_prefix(root).unwrap().display().to_string();
+        let text = std::fs::read_to_string(&p).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            out.push((rel.clone(), i + 1, line.to_string()));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_standard_library_is_known_by_origin_not_by_name() {
+    // The lexer highlights `import std.NAME` from the text it colours: that is
+    // reading the import syntax, not deciding where a file came from.
+    const LEXING: &[&str] = &["src/analysis/lex.rs", "src/syntax/lex.rs"];
+    let pattern = ["starts_with(\"std", ".\")"].concat();
+    let found: Vec<String> = src_lines()
+        .into_iter()
+        .filter(|(f, _, l)| l.contains(&pattern) && !LEXING.contains(&f.as_str()))
+        .map(|(f, n, l)| format!("{f}:{n}: {}", l.trim()))
+        .collect();
+    assert!(
+        found.is_empty(),
+        "decide on `SourceFile::origin` (`is_std`), not on the file's name:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn no_decision_reads_a_diagnostic_message_or_help() {
+    const ON_MESSAGE: &[&str] = &[
+        ".message.contains(",
+        ".message.starts_with(",
+        ".message.ends_with(",
+        ".message ==",
+    ];
+    let lines = src_lines();
+    let mut found = Vec::new();
+    for (i, (f, n, l)) in lines.iter().enumerate() {
+        if f.ends_with("tests.rs") {
+            continue;
+        }
+        let on_message = ON_MESSAGE.iter().any(|p| l.contains(p));
+        // A test on the help text, written on one line or chained over a few.
+        let tests_text = l.contains(".contains(") || l.contains(".starts_with(");
+        let on_help = tests_text
+            && lines[i.saturating_sub(3)..=i]
+                .iter()
+                .any(|(g, _, k)| g == f && k.contains(".help"));
+        if on_message || on_help {
+            found.push(format!("{f}:{n}: {}", l.trim()));
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "decide on the code and `Diagnostic::subject`, never on the text:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn plan_text_is_scanned_by_the_one_lexer() {
+    // `syntax::lex` is the one place that knows where strings and comments start
+    // and end in plan text; other formats (JSON, CSV, SARIF) have their own.
+    const OTHER_FORMATS: &[&str] = &["src/report/json.rs", "src/sarif.rs", "src/actuals/read.rs"];
+    let patterns = ["in_str", "in_comment", "b'#'", "b'\"' =>"];
+    let found: Vec<String> = src_lines()
+        .into_iter()
+        .filter(|(f, _, l)| {
+            f != "src/syntax/lex.rs"
+                && !OTHER_FORMATS.contains(&f.as_str())
+                && !f.starts_with("src/cli/")
+                && patterns.iter().any(|p| l.contains(p))
+        })
+        .map(|(f, n, l)| format!("{f}:{n}: {}", l.trim()))
+        .collect();
+    assert!(
+        found.is_empty(),
+        "scan plan text with `syntax::lex` (`Lexer`, `comment_start`, `strip_comment`):\n{}",
+        found.join("\n")
     );
 }
