@@ -16,6 +16,7 @@
 use crate::diagnostic::{self, Code, Diagnostic};
 use crate::eval::{self, EvalOptions, Results};
 use crate::ir;
+use crate::outcome::Outcomes;
 use crate::resolve::{self, ParsedFile, Resolved};
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::syntax;
@@ -122,6 +123,9 @@ pub struct Compilation {
     pub resolved: Resolved,
     /// Results, when evaluation ran and succeeded.
     pub results: Option<Results>,
+    /// The outcomes of `results` (targets, requests, budgets), computed once
+    /// with them: what the checks, the reports, `diff` and the editor show.
+    pub outcomes: Option<Outcomes>,
     /// Every diagnostic, sorted.
     pub diagnostics: Vec<Diagnostic>,
     /// The actuals, when the plan declares any (`actuals "PATH"` or `actuals
@@ -277,7 +281,6 @@ fn finish(
     let text = move |s: Span| sources.slice(s).to_string();
     let (mut resolved, rd) = resolve::resolve(&c.files, &text);
     diags.extend(rd);
-    let syntax_or_resolve_errors = diags.iter().any(Diagnostic::is_error);
     diags.extend(crate::check::before_eval(&mut resolved.plan));
     diags.extend(crate::check::percent::check(&resolved.plan, &text));
     let errors = diags
@@ -324,7 +327,9 @@ fn finish(
                     c.diagnostics = diags;
                     return c;
                 }
-                diags.extend(crate::check::after_eval(&resolved.plan, &all));
+                let outcomes = Outcomes::of(&resolved.plan, &all);
+                let base_evaluated = all.get(resolved.plan.base).is_some();
+                diags.extend(crate::check::after_eval(&resolved.plan, &all, &outcomes));
                 let (actuals, forecast, ad) = crate::actuals::forecast::run(
                     &resolved.plan,
                     &all,
@@ -334,22 +339,21 @@ fn finish(
                 diags.extend(ad);
                 c.actuals = actuals;
                 c.forecast = forecast.map(|f| keep_scenarios(f, scenarios.as_deref()));
-                let results = match scenarios {
-                    Some(keep) => eval::Results {
-                        scenarios: all
-                            .scenarios
-                            .into_iter()
-                            .filter(|r| keep.contains(&r.scenario))
-                            .collect(),
-                    },
-                    None => all,
-                };
+                let results = keep_scenarios(all, scenarios.as_deref());
+                c.outcomes = Some(match scenarios {
+                    // Without base, `base(…)` in the scenarios kept reads their
+                    // own values: their outcomes are those of the results kept.
+                    Some(keep) if base_evaluated && !keep.contains(&resolved.plan.base) => {
+                        Outcomes::of(&resolved.plan, &results)
+                    }
+                    Some(keep) => outcomes.keep(&keep, resolved.plan.base),
+                    None => outcomes,
+                });
                 c.results = Some(results);
             }
             Err(e) => diags.push(e.to_diagnostic()),
         }
     }
-    let _ = syntax_or_resolve_errors;
     crate::check::causes::one_cause(&c.files, &c.sources, &mut diags);
     diagnostic::sort_and_dedup(&mut diags);
     c.resolved = resolved;

@@ -48,6 +48,8 @@ pub mod fmt;
 pub mod ir;
 #[cfg(feature = "lsp")]
 pub mod lsp;
+pub mod outcome;
+pub mod present;
 pub mod report;
 pub mod resolve;
 pub mod sarif;

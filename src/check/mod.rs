@@ -27,6 +27,7 @@ pub mod units;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::Results;
 use crate::ir::Plan;
+use crate::outcome::Outcomes;
 
 /// Checks that need no evaluation. Fills in inferred units.
 pub fn before_eval(plan: &mut Plan) -> Vec<Diagnostic> {
@@ -46,19 +47,19 @@ pub fn blocks_evaluation(code: Code) -> bool {
     !matches!(code, Code::RaciAccountable | Code::RaciResponsible)
 }
 
-/// Checks that compare the plan with its evaluated numbers.
-pub fn after_eval(plan: &Plan, results: &Results) -> Vec<Diagnostic> {
+/// Checks that compare the plan with its evaluated numbers (`outcomes`: those
+/// of `results`, as [`Outcomes::of`] computes them).
+pub fn after_eval(plan: &Plan, results: &Results, outcomes: &Outcomes) -> Vec<Diagnostic> {
     let mut d = Vec::new();
-    let base = results.get(plan.base).map(|r| r.values.as_slice());
-    if let Some(r) = results.get(plan.base) {
-        match objectives::outcomes(plan, r, base) {
-            Ok(o) => d.extend(objectives::missed(plan, &o)),
+    if let (Some(r), Some(o)) = (results.get(plan.base), outcomes.get(plan.base)) {
+        match &o.targets {
+            Ok(o) => d.extend(objectives::missed(plan, o)),
             Err(e) => d.push(e.to_diagnostic()),
         }
-        d.extend(requests::check(plan, r));
+        d.extend(requests::check(plan, r, &o.requests));
     }
     d.extend(assumptions::check(plan, results));
-    d.extend(budgets::check(plan, results));
+    d.extend(budgets::check(plan, results, outcomes));
     d.extend(crate::uncertainty::check(plan));
     d
 }

@@ -24,7 +24,7 @@ pub fn check(plan: &Plan, text: &dyn Fn(Span) -> String) -> Vec<Diagnostic> {
             return;
         };
         let pct = v.checked_mul(Decimal::ONE_HUNDRED).unwrap_or(v).normalize();
-        let shown = crate::report::format::number(pct, pct.scale());
+        let shown = crate::present::number(pct, pct.scale());
         if seen.contains(&span) {
             return;
         }

@@ -10,7 +10,6 @@
 mod budgets;
 pub mod csv;
 pub mod extras;
-pub mod format;
 mod json;
 mod render;
 pub mod site;
@@ -19,29 +18,21 @@ mod window;
 pub mod xlsx;
 
 pub use budgets::{BudgetReport, RankedReport};
+// The windows of output and number formatting live in `calendar` and `present`;
+// these names stay for the library's existing callers (tests, benches, fuzz).
+pub use crate::calendar::{period_groups, By, PeriodGroup};
+pub use crate::present as format;
 pub use render::{render_csv, render_markdown, render_table, TableOptions};
 
-use crate::check::objectives::TargetOutcome;
-use crate::check::requests::RequestOutcome;
 use crate::eval::{window_value, Results};
 use crate::ir::Plan;
-use crate::syntax::ast::month_label;
+use crate::outcome::requests::RequestOutcome;
+use crate::outcome::targets::TargetOutcome;
+use crate::present;
 use crate::units::Unit;
 use rust_decimal::Decimal;
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
-
-/// How to group months in output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum By {
-    /// One column per month.
-    #[default]
-    Month,
-    /// Calendar quarters.
-    Quarter,
-    /// Calendar years.
-    Year,
-}
 
 /// `plumb run --format json`: one object.
 #[derive(Debug, Clone, Serialize)]
@@ -144,7 +135,7 @@ fn ser_actuals<S: Serializer>(v: &Option<Vec<ActualsColumn>>, s: S) -> Result<S:
     let v = v.as_deref().unwrap_or(&[]);
     let mut m = s.serialize_map(Some(v.len()))?;
     for (name, vals) in v {
-        let texts: Vec<Option<String>> = vals.iter().map(|x| x.map(format::exact)).collect();
+        let texts: Vec<Option<String>> = vals.iter().map(|x| x.map(present::exact)).collect();
         m.serialize_entry(name, &texts)?;
     }
     m.end()
@@ -268,14 +259,14 @@ pub struct TriggerReport {
 fn ser_decimals<S: Serializer>(v: &[Decimal], s: S) -> Result<S::Ok, S::Error> {
     let mut seq = s.serialize_seq(Some(v.len()))?;
     for x in v {
-        seq.serialize_element(&format::exact(*x))?;
+        seq.serialize_element(&present::exact(*x))?;
     }
     seq.end()
 }
 
 fn ser_opt_decimal<S: Serializer>(v: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
     match v {
-        Some(x) => s.serialize_str(&format::exact(*x)),
+        Some(x) => s.serialize_str(&present::exact(*x)),
         None => s.serialize_none(),
     }
 }
@@ -298,55 +289,6 @@ fn ser_scenarios<S: Serializer>(v: &[ScenarioReport], s: S) -> Result<S::Ok, S::
         m.serialize_entry(&i.name, i)?;
     }
     m.end()
-}
-
-/// One window of output: a month, or a quarter or year rolled up.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PeriodGroup {
-    /// Its label (`2026-03`, `2026-Q1`, `2026`).
-    pub label: String,
-    /// The plan's periods inside it (indices into the horizon).
-    pub range: std::ops::Range<usize>,
-    /// True when the quarter or year lies only partly inside the horizon.
-    pub partial: bool,
-}
-
-/// The windows of output for `by`, with their labels: the single source of
-/// quarters and years for every report, check and renderer. Quarters and years
-/// are fiscal when the plan says `fiscal year starts` (labelled `FY2027-Q1`,
-/// `FY2027`); `by` finer than the plan's periods gives the plan's periods. A
-/// window only partly inside the horizon keeps its label and is `partial`.
-pub fn period_groups(plan: &Plan, by: By) -> Vec<PeriodGroup> {
-    let mut out: Vec<PeriodGroup> = Vec::new();
-    let mpp = plan.months_per_period();
-    let months = match by {
-        By::Month => 1,
-        By::Quarter => 3,
-        By::Year => 12,
-    }
-    .max(mpp);
-    for i in 0..plan.len {
-        let m = plan.first_month_of(i as i64);
-        let label = match months {
-            // The plan's own periods keep their own labels.
-            _ if months == mpp => plan.period_label(i as i64),
-            3 => crate::calendar::quarter_label(plan, m),
-            12 => crate::calendar::year_label(plan, m),
-            _ => month_label(m),
-        };
-        match out.last_mut() {
-            Some(g) if g.label == label => g.range.end = i + 1,
-            _ => out.push(PeriodGroup {
-                label,
-                range: i..i + 1,
-                partial: false,
-            }),
-        }
-    }
-    for g in &mut out {
-        g.partial = (g.range.len() as i64) * mpp < months;
-    }
-    out
 }
 
 impl RunReport {
@@ -381,7 +323,7 @@ impl RunReport {
         totals: bool,
     ) -> RunReport {
         let groups = period_groups(plan, by);
-        let cascade = crate::check::objectives::cascade_order(plan);
+        let cascade = crate::outcome::targets::cascade_order(plan);
         let scenarios = results
             .scenarios
             .iter()
@@ -504,7 +446,7 @@ impl RunReport {
     }
 
     /// Adds each scenario's requests (outcomes per scenario, as from
-    /// [`crate::check::requests::all_outcomes`]).
+    /// [`crate::outcome::requests::all_outcomes`]).
     pub fn with_requests(
         mut self,
         plan: &Plan,
@@ -520,7 +462,7 @@ impl RunReport {
                 .iter()
                 .filter_map(|o| {
                     let rq = plan.requests.get(o.request)?;
-                    let side = |s: &Option<crate::check::requests::SideOutcome>| {
+                    let side = |s: &Option<crate::outcome::requests::SideOutcome>| {
                         s.as_ref().map(|s| RequestSide {
                             condition: s.text.clone(),
                             value: s.condition.projected,
