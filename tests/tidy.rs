@@ -189,3 +189,38 @@ fn every_source_file_starts_with_a_module_doc() {
         "files under src/ without a leading `//!` doc: {undocumented:?}"
     );
 }
+
+/// The files under `src/DIR/` (and `src/DIR.rs`) whose text names `path`.
+fn files_naming(dir: &str, path: &str) -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src").join(dir), &mut files);
+    let module = root.join("src").join(format!("{dir}.rs"));
+    if module.is_file() {
+        files.push(module);
+    }
+    assert!(!files.is_empty(), "no files under src/{dir}/");
+    files
+        .iter()
+        .filter(|p| std::fs::read_to_string(p).unwrap().contains(path))
+        .map(|p| p.strip_prefix(root).unwrap().display().to_string())
+        .collect()
+}
+
+#[test]
+fn checks_and_reports_do_not_import_each_other() {
+    // Stages have one direction: eval (values and outcomes) → check (a leaf that
+    // only words diagnostics) and → report (presentation). Number formatting is
+    // `crate::present`, windows of output `crate::calendar`, outcomes
+    // `crate::outcome`.
+    let check_uses_report = files_naming("check", "crate::report");
+    assert!(
+        check_uses_report.is_empty(),
+        "files under src/check/ use `crate::report`: {check_uses_report:?}"
+    );
+    let report_uses_check = files_naming("report", "crate::check");
+    assert!(
+        report_uses_check.is_empty(),
+        "files under src/report/ use `crate::check`: {report_uses_check:?}"
+    );
+}

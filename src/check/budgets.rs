@@ -126,193 +126,240 @@ fn approves(plan: &Plan, approved: &[Party], party: Party) -> bool {
 /// The rules that need no scenario: contingency, approvals, the cap.
 fn rules(plan: &Plan, base: &ScenarioResult) -> Result<Vec<Diagnostic>, EvalError> {
     let mut out = Vec::new();
-    let unit_of = |b: &Budget| {
-        b.spend
+    for (bi, budget) in plan.budgets.iter().enumerate() {
+        let unit = budget
+            .spend
             .and_then(|g| plan.dim_items.get(g))
             .and_then(|g| g.members.first())
             .and_then(|m| plan.items.get(m.1))
             .map(|i| i.unit.clone())
-            .unwrap_or_default()
-    };
-    for (bi, budget) in plan.budgets.iter().enumerate() {
-        let unit = unit_of(budget);
-        let f = |v| money(v, &unit);
-        let contingency = match &budget.contingency {
-            Some(c) => scalar(plan, base, None, c)?,
-            None => Decimal::ZERO,
+            .unwrap_or_default();
+        let mut st = Moved {
+            contingency: match &budget.contingency {
+                Some(c) => scalar(plan, base, None, c)?,
+                None => Decimal::ZERO,
+            },
+            drawn: Decimal::ZERO,
+            overdrawn: false,
+            given: vec![Decimal::ZERO; plan.departments.len()],
+            over_cap: vec![false; plan.departments.len()],
         };
-        let mut drawn = Decimal::ZERO;
-        let mut overdrawn = false;
-        let mut given = vec![Decimal::ZERO; plan.departments.len()];
-        let mut over_cap = vec![false; plan.departments.len()];
         for rq in &plan.requests {
             for d in rq.draws.iter().filter(|d| d.budget == bi) {
-                let v = scalar(plan, base, None, &d.amount)?;
-                let available = (contingency - drawn).max(Decimal::ZERO);
-                drawn += v;
-                if drawn > contingency && !overdrawn {
-                    overdrawn = true;
-                    out.push(
-                        Diagnostic::error(
-                            Code::ContingencyOverdrawn,
-                            d.span,
-                            format!(
-                                "draws from `{}`'s contingency reach {}, more than the {} it holds",
-                                budget.name,
-                                f(drawn),
-                                f(contingency)
-                            ),
-                        )
-                        .with_label(format!("{} over", f(drawn - contingency)))
-                        .with_help(format!(
-                            "draw at most {} here, or raise the budget's `contingency`",
-                            f(available)
-                        )),
-                    );
-                }
-                if rq.from.is_none() {
-                    out.push(
-                        Diagnostic::error(
-                            Code::UndefinedName,
-                            d.span,
-                            format!(
-                                "a draw goes to the request's department, but `{}` has no `from`",
-                                rq.name
-                            ),
-                        )
-                        .with_help("add `from DEPARTMENT` to the request"),
-                    );
-                }
-                if let Some(owner) = budget.owner {
-                    if !rq.approved_by.contains(&owner) {
-                        let who = plan.party_name(owner);
-                        out.push(
-                            Diagnostic::error(
-                                Code::DrawNotApproved,
-                                d.span,
-                                format!(
-                                    "the draw from `{}` is not approved by its owner `{who}`",
-                                    budget.name
-                                ),
-                            )
-                            .with_label("needs the budget owner's approval")
-                            .with_help(format!(
-                                "add `approved by {who}` to the request `{}`",
-                                rq.name
-                            )),
-                        );
-                    }
-                }
+                draw_rules(plan, base, budget, &unit, rq, d, &mut st, &mut out)?;
             }
             for m in rq.reallocations.iter().filter(|m| m.budget == bi) {
-                let v = scalar(plan, base, None, &m.amount)?;
-                let dep = plan
-                    .departments
-                    .get(m.from)
-                    .map(|d| d.name.clone())
-                    .unwrap_or_default();
-                let slot = given.get_mut(m.from);
-                let total = match slot {
-                    Some(s) => {
-                        *s += v;
-                        *s
-                    }
-                    None => v,
-                };
-                let amount_expr = budget
-                    .amounts
-                    .iter()
-                    .find(|(mm, _)| department(plan, *mm) == Some(m.from));
-                let mut amount = match amount_expr {
-                    Some((_, e)) => scalar(plan, base, None, e)?,
-                    None => Decimal::ZERO,
-                };
-                if budget.per != BudgetPer::Horizon {
-                    amount *= Decimal::from(windows(plan, budget.per).len());
-                }
-                let cap = match &budget.reallocation {
-                    Some((c, _, _)) => scalar(plan, base, None, c)?,
-                    None => Decimal::ZERO,
-                };
-                let limit = cap * amount;
-                if total > limit && !over_cap.get(m.from).copied().unwrap_or(true) {
-                    if let Some(x) = over_cap.get_mut(m.from) {
-                        *x = true;
-                    }
-                    let help = if budget.reallocation.is_some() {
-                        format!(
-                            "move at most {} out of `{dep}` in `{}`",
-                            f(limit),
-                            budget.name
-                        )
-                    } else {
-                        format!(
-                            "`{}` allows no reallocation: add `reallocation up to 10% approved by …` to it",
-                            budget.name
-                        )
-                    };
-                    out.push(
-                        Diagnostic::error(
-                            Code::ReallocationOverCap,
-                            m.span,
-                            format!(
-                                "`{dep}` gives {} of `{}`, more than its cap of {} ({}% of its {})",
-                                f(total),
-                                budget.name,
-                                f(limit),
-                                crate::present::exact(cap * Decimal::ONE_HUNDRED),
-                                f(amount)
-                            ),
-                        )
-                        .with_label(format!("{} over the cap", f(total - limit)))
-                        .with_help(help),
-                    );
-                }
-                let approver = budget.reallocation.as_ref().and_then(|r| r.1);
-                let mut missing = Vec::new();
-                if let Some(a) = approver {
-                    if !rq.approved_by.contains(&a) {
-                        missing.push(plan.party_name(a).to_string());
-                    }
-                }
-                if !approves(plan, &rq.approved_by, Party::Department(m.from)) {
-                    missing.push(dep.clone());
-                }
-                if !missing.is_empty() {
-                    let mut all: Vec<String> = rq
-                        .approved_by
-                        .iter()
-                        .map(|p| plan.party_name(*p).to_string())
-                        .collect();
-                    for x in &missing {
-                        if !all.contains(x) {
-                            all.push(x.clone());
-                        }
-                    }
-                    out.push(
-                        Diagnostic::error(
-                            Code::ReallocationNotApproved,
-                            m.span,
-                            format!(
-                                "moving budget out of `{dep}` needs the approval of {}",
-                                missing
-                                    .iter()
-                                    .map(|x| format!("`{x}`"))
-                                    .collect::<Vec<_>>()
-                                    .join(" and ")
-                            ),
-                        )
-                        .with_label("not approved")
-                        .with_help(format!(
-                            "the budget's reallocation approver and the giving department (or a role in it) approve: write `approved by {}`",
-                            all.join(", ")
-                        )),
-                    );
-                }
+                reallocation_rules(plan, base, budget, &unit, rq, m, &mut st, &mut out)?;
             }
         }
     }
     Ok(out)
+}
+
+/// What has moved in one budget so far, in request order.
+struct Moved {
+    /// The contingency it holds.
+    contingency: Decimal,
+    /// Drawn from it so far.
+    drawn: Decimal,
+    /// True once `contingency-overdrawn` is reported.
+    overdrawn: bool,
+    /// Per department: reallocated out of it so far.
+    given: Vec<Decimal>,
+    /// Per department: true once `reallocation-over-cap` is reported.
+    over_cap: Vec<bool>,
+}
+
+/// `contingency-overdrawn`, a draw without `from`, `draw-not-approved`.
+#[allow(clippy::too_many_arguments)]
+fn draw_rules(
+    plan: &Plan,
+    base: &ScenarioResult,
+    budget: &Budget,
+    unit: &Unit,
+    rq: &crate::ir::Request,
+    d: &crate::ir::Draw,
+    st: &mut Moved,
+    out: &mut Vec<Diagnostic>,
+) -> Result<(), EvalError> {
+    let f = |v| money(v, unit);
+    let v = scalar(plan, base, None, &d.amount)?;
+    let available = (st.contingency - st.drawn).max(Decimal::ZERO);
+    st.drawn += v;
+    if st.drawn > st.contingency && !st.overdrawn {
+        st.overdrawn = true;
+        out.push(
+            Diagnostic::error(
+                Code::ContingencyOverdrawn,
+                d.span,
+                format!(
+                    "draws from `{}`'s contingency reach {}, more than the {} it holds",
+                    budget.name,
+                    f(st.drawn),
+                    f(st.contingency)
+                ),
+            )
+            .with_label(format!("{} over", f(st.drawn - st.contingency)))
+            .with_help(format!(
+                "draw at most {} here, or raise the budget's `contingency`",
+                f(available)
+            )),
+        );
+    }
+    if rq.from.is_none() {
+        out.push(
+            Diagnostic::error(
+                Code::UndefinedName,
+                d.span,
+                format!(
+                    "a draw goes to the request's department, but `{}` has no `from`",
+                    rq.name
+                ),
+            )
+            .with_help("add `from DEPARTMENT` to the request"),
+        );
+    }
+    if let Some(owner) = budget.owner {
+        if !rq.approved_by.contains(&owner) {
+            let who = plan.party_name(owner);
+            out.push(
+                Diagnostic::error(
+                    Code::DrawNotApproved,
+                    d.span,
+                    format!(
+                        "the draw from `{}` is not approved by its owner `{who}`",
+                        budget.name
+                    ),
+                )
+                .with_label("needs the budget owner's approval")
+                .with_help(format!(
+                    "add `approved by {who}` to the request `{}`",
+                    rq.name
+                )),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `reallocation-over-cap`, `reallocation-not-approved`.
+#[allow(clippy::too_many_arguments)]
+fn reallocation_rules(
+    plan: &Plan,
+    base: &ScenarioResult,
+    budget: &Budget,
+    unit: &Unit,
+    rq: &crate::ir::Request,
+    m: &crate::ir::Reallocation,
+    st: &mut Moved,
+    out: &mut Vec<Diagnostic>,
+) -> Result<(), EvalError> {
+    let f = |v| money(v, unit);
+    let v = scalar(plan, base, None, &m.amount)?;
+    let dep = plan
+        .departments
+        .get(m.from)
+        .map(|d| d.name.clone())
+        .unwrap_or_default();
+    let slot = st.given.get_mut(m.from);
+    let total = match slot {
+        Some(s) => {
+            *s += v;
+            *s
+        }
+        None => v,
+    };
+    let amount_expr = budget
+        .amounts
+        .iter()
+        .find(|(mm, _)| department(plan, *mm) == Some(m.from));
+    let mut amount = match amount_expr {
+        Some((_, e)) => scalar(plan, base, None, e)?,
+        None => Decimal::ZERO,
+    };
+    if budget.per != BudgetPer::Horizon {
+        amount *= Decimal::from(windows(plan, budget.per).len());
+    }
+    let cap = match &budget.reallocation {
+        Some((c, _, _)) => scalar(plan, base, None, c)?,
+        None => Decimal::ZERO,
+    };
+    let limit = cap * amount;
+    if total > limit && !st.over_cap.get(m.from).copied().unwrap_or(true) {
+        if let Some(x) = st.over_cap.get_mut(m.from) {
+            *x = true;
+        }
+        let help = if budget.reallocation.is_some() {
+            format!(
+                "move at most {} out of `{dep}` in `{}`",
+                f(limit),
+                budget.name
+            )
+        } else {
+            format!(
+                "`{}` allows no reallocation: add `reallocation up to 10% approved by …` to it",
+                budget.name
+            )
+        };
+        out.push(
+            Diagnostic::error(
+                Code::ReallocationOverCap,
+                m.span,
+                format!(
+                    "`{dep}` gives {} of `{}`, more than its cap of {} ({}% of its {})",
+                    f(total),
+                    budget.name,
+                    f(limit),
+                    crate::present::exact(cap * Decimal::ONE_HUNDRED),
+                    f(amount)
+                ),
+            )
+            .with_label(format!("{} over the cap", f(total - limit)))
+            .with_help(help),
+        );
+    }
+    let approver = budget.reallocation.as_ref().and_then(|r| r.1);
+    let mut missing = Vec::new();
+    if let Some(a) = approver {
+        if !rq.approved_by.contains(&a) {
+            missing.push(plan.party_name(a).to_string());
+        }
+    }
+    if !approves(plan, &rq.approved_by, Party::Department(m.from)) {
+        missing.push(dep.clone());
+    }
+    if !missing.is_empty() {
+        let mut all: Vec<String> = rq
+            .approved_by
+            .iter()
+            .map(|p| plan.party_name(*p).to_string())
+            .collect();
+        for x in &missing {
+            if !all.contains(x) {
+                all.push(x.clone());
+            }
+        }
+        out.push(
+                Diagnostic::error(
+                    Code::ReallocationNotApproved,
+                    m.span,
+                    format!(
+                        "moving budget out of `{dep}` needs the approval of {}",
+                        missing
+                            .iter()
+                            .map(|x| format!("`{x}`"))
+                            .collect::<Vec<_>>()
+                            .join(" and ")
+                    ),
+                )
+                .with_label("not approved")
+                .with_help(format!(
+                    "the budget's reallocation approver and the giving department (or a role in it) approve: write `approved by {}`",
+                    all.join(", ")
+                )),
+            );
+    }
+    Ok(())
 }
 
 /// `request-unscored` for requests that move money without `cost` and `return`.

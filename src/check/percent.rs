@@ -113,7 +113,7 @@ fn is_percent(u: &Unit) -> bool {
 
 fn in_percent(plan: &Plan, e: &Expr) -> bool {
     bare_value(e).is_none()
-        && matches!(crate::check::units::expr_ty(plan, e), Ty::Num(u) if is_percent(&u))
+        && matches!(crate::infer::units::expr_ty(plan, e), Ty::Num(u) if is_percent(&u))
 }
 
 /// The value of a literal without a unit (negated or not).

@@ -126,8 +126,8 @@ pub fn condition(
 /// The unit two compared sides share (the one that has a unit).
 pub fn sides_unit(plan: &Plan, l: &Expr, r: &Expr) -> Unit {
     match (
-        crate::check::units::expr_ty(plan, l),
-        crate::check::units::expr_ty(plan, r),
+        crate::infer::units::expr_ty(plan, l),
+        crate::infer::units::expr_ty(plan, r),
     ) {
         (Ty::Num(u), _) | (_, Ty::Num(u)) => u,
         _ => Unit::dimensionless(),

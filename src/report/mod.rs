@@ -1,10 +1,14 @@
-//! Output: the report types (the only serde types in the crate) and their
-//! renderers — a table for terminals and decks, JSON (exact), CSV, Markdown.
+//! Output: `plumb run`'s report types and their renderers — a table for
+//! terminals and decks, JSON (exact), CSV, Markdown — plus the static site
+//! (`site`, `svg`), the workbook (`xlsx`) and what they show beyond the model
+//! (`extras`).
 //!
-//! [`RunReport::build`] turns evaluated results into periods (the plan's own, or
-//! rolled up by quarter or year — fiscal ones in a plan with a fiscal year — with
-//! each item's roll-up, [`crate::eval::window_value`]),
-//! item values with units, target outcomes and trigger firings. Every renderer is
+//! [`RunReport::build`] turns evaluated results and their outcomes (computed
+//! once, [`crate::outcome`]) into periods (the plan's own, or rolled up by
+//! quarter or year — fiscal ones in a plan with a fiscal year — with each item's
+//! roll-up, [`crate::eval::window_value`]), item values with units, target
+//! outcomes and trigger firings. Nothing here computes an outcome or imports
+//! `check`; numbers are worded by [`crate::present`]. Every renderer is
 //! deterministic: the same plan gives byte-identical output.
 
 mod budgets;
@@ -329,72 +333,11 @@ impl RunReport {
             .iter()
             .map(|r| {
                 let sc = plan.scenarios.get(r.scenario);
-                let items = plan
-                    .items
-                    .iter()
-                    .zip(&r.values)
-                    .enumerate()
-                    .map(|(id, (it, vals))| {
-                        let values = groups
-                            .iter()
-                            .map(|g| match vals.get(g.range.clone()).unwrap_or(&[]) {
-                                // One period rolls up to itself.
-                                [one] => *one,
-                                _ => window_value(plan, &r.values, id, g.range.clone())
-                                    .unwrap_or_default(),
-                            })
-                            .collect();
-                        ItemReport {
-                            name: it.name.clone(),
-                            kind: it.kind.as_str(),
-                            unit: it.unit.clone(),
-                            values,
-                            total: if totals {
-                                window_value(plan, &r.values, id, 0..vals.len()).unwrap_or_default()
-                            } else {
-                                Decimal::ZERO
-                            },
-                        }
-                    })
-                    .collect();
-                let tg = targets
+                let outcomes = targets
                     .iter()
                     .find(|(s, _)| *s == r.scenario)
                     .map(|(_, o)| o.as_slice())
-                    .unwrap_or(&[])
-                    .iter()
-                    .map(|o| TargetReport {
-                        objective: plan
-                            .objectives
-                            .get(o.objective)
-                            .map(|x| x.name.clone())
-                            .unwrap_or_default(),
-                        owner: plan
-                            .objectives
-                            .get(o.objective)
-                            .and_then(|x| x.owner)
-                            .map(|p| plan.party_name(p).to_string())
-                            .unwrap_or_default(),
-                        depth: cascade
-                            .iter()
-                            .find(|c| c.0 == o.objective)
-                            .map(|c| c.1)
-                            .unwrap_or(0),
-                        rank: cascade
-                            .iter()
-                            .position(|c| c.0 == o.objective)
-                            .unwrap_or(usize::MAX),
-                        target: o.text.clone(),
-                        projected: o.projected,
-                        threshold: o.threshold,
-                        gap: o.gap,
-                        met: o.met,
-                        outlook: None,
-                        outlook_gap: None,
-                        unit: o.unit.clone(),
-                        period: o.period.map(|p| plan.period_label(p)),
-                    })
-                    .collect();
+                    .unwrap_or(&[]);
                 let triggers = r
                     .fired
                     .iter()
@@ -411,8 +354,8 @@ impl RunReport {
                     name: sc.map(|s| s.name.clone()).unwrap_or_default(),
                     title: sc.map(|s| s.title.clone()).unwrap_or_default(),
                     is_base: r.scenario == plan.base,
-                    items,
-                    targets: tg,
+                    items: item_reports(plan, &r.values, &groups, totals),
+                    targets: target_reports(plan, &cascade, outcomes),
                     triggers,
                     requests: Vec::new(),
                     budgets: Vec::new(),
@@ -513,4 +456,83 @@ impl RunReport {
 /// The scenario index of each report, by name.
 fn plan_scenarios(plan: &Plan, reports: &[ScenarioReport]) -> Vec<Option<usize>> {
     reports.iter().map(|r| plan.scenario(&r.name)).collect()
+}
+
+/// Every item's values in one scenario, rolled up per window of `groups` (and
+/// over the horizon, with `totals`).
+fn item_reports(
+    plan: &Plan,
+    all: &[Vec<Decimal>],
+    groups: &[PeriodGroup],
+    totals: bool,
+) -> Vec<ItemReport> {
+    plan.items
+        .iter()
+        .zip(all)
+        .enumerate()
+        .map(|(id, (it, vals))| {
+            let values = groups
+                .iter()
+                .map(|g| match vals.get(g.range.clone()).unwrap_or(&[]) {
+                    // One period rolls up to itself.
+                    [one] => *one,
+                    _ => window_value(plan, all, id, g.range.clone()).unwrap_or_default(),
+                })
+                .collect();
+            ItemReport {
+                name: it.name.clone(),
+                kind: it.kind.as_str(),
+                unit: it.unit.clone(),
+                values,
+                total: if totals {
+                    window_value(plan, all, id, 0..vals.len()).unwrap_or_default()
+                } else {
+                    Decimal::ZERO
+                },
+            }
+        })
+        .collect()
+}
+
+/// One scenario's target outcomes as report rows, with each objective's owner
+/// and its place in `cascade` (as [`crate::outcome::targets::cascade_order`]).
+fn target_reports(
+    plan: &Plan,
+    cascade: &[(usize, usize)],
+    outcomes: &[TargetOutcome],
+) -> Vec<TargetReport> {
+    outcomes
+        .iter()
+        .map(|o| TargetReport {
+            objective: plan
+                .objectives
+                .get(o.objective)
+                .map(|x| x.name.clone())
+                .unwrap_or_default(),
+            owner: plan
+                .objectives
+                .get(o.objective)
+                .and_then(|x| x.owner)
+                .map(|p| plan.party_name(p).to_string())
+                .unwrap_or_default(),
+            depth: cascade
+                .iter()
+                .find(|c| c.0 == o.objective)
+                .map(|c| c.1)
+                .unwrap_or(0),
+            rank: cascade
+                .iter()
+                .position(|c| c.0 == o.objective)
+                .unwrap_or(usize::MAX),
+            target: o.text.clone(),
+            projected: o.projected,
+            threshold: o.threshold,
+            gap: o.gap,
+            met: o.met,
+            outlook: None,
+            outlook_gap: None,
+            unit: o.unit.clone(),
+            period: o.period.map(|p| plan.period_label(p)),
+        })
+        .collect()
 }
