@@ -345,6 +345,9 @@ fn evaluate_wanted(
 /// not fit fails evaluation like any overflow), the outcomes, the checks on
 /// numbers, the actuals and the rolling forecast; the results and outcomes of
 /// the wanted scenarios go on `c`.
+// A `Diagnostic` is the front end's error value everywhere; reading a data file
+// runs once per file, so its size does not matter here.
+#[allow(clippy::result_large_err)]
 fn after_evaluation(
     c: &mut Compilation,
     plan: &ir::Plan,

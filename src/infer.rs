@@ -8,7 +8,7 @@
 //! `compile` runs it right after `resolve`; from then on `ir::Plan` is complete
 //! and every later stage (checks, evaluation, reports) only reads it.
 
-pub mod totals;
+mod totals;
 pub mod units;
 
 use crate::diagnostic::Diagnostic;

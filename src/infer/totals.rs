@@ -13,7 +13,7 @@ use crate::syntax::ast::{Aggregation, ItemKind};
 /// plain sum), or, when its members average their months or its formula cannot
 /// be totalled, is `dimension-mismatch` asking for the unit. A total that sums
 /// its members rolls up over time as they do (a stock total is its last month).
-pub fn settle(plan: &mut Plan) -> Vec<Diagnostic> {
+pub(crate) fn settle(plan: &mut Plan) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     for g in 0..plan.dim_items.len() {
         let Some(grp) = plan.dim_items.get(g) else {

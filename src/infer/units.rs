@@ -44,7 +44,7 @@ impl Items<'_> {
 /// Infers and checks units across the plan: fills `Item::unit` (in dependency
 /// order), then every roll-up not written (§3.2) and the totals of dimensioned
 /// items, and checks every use of an item's unit.
-pub fn infer(plan: &mut ir::Plan) -> Vec<Diagnostic> {
+pub(crate) fn infer(plan: &mut ir::Plan) -> Vec<Diagnostic> {
     let converters: Vec<(String, Unit)> = plan
         .items
         .iter()
