@@ -2,7 +2,8 @@
 //!
 //! ```text
 //!  entry.plumb ──load──▶ files (imports, std) ──parse──▶ AST ──resolve──▶ ir::Plan
-//!      ──check::before_eval──▶ units, cycles ──eval──▶ Results ──check::after_eval──▶ diagnostics
+//!      ──infer──▶ units, roll-ups, totals (the plan complete) ──check::before_eval──▶ cycles, rules
+//!      ──eval──▶ Results ──outcome──▶ Outcomes (once) ──check::after_eval──▶ diagnostics
 //!      ──actuals::forecast──▶ actuals (read through the FileSystem) and the rolling forecast
 //!      ──check::causes──▶ one diagnostic per cause, sorted
 //! ```
@@ -150,7 +151,7 @@ impl Compilation {
 }
 
 /// Reads, parses, resolves, checks and (optionally) evaluates the plan whose entry
-/// file is `entry`. `display` is how the entry file is named in diagnostics.
+/// file is `entry` (named in diagnostics as given).
 pub fn compile(entry: &Path, fs: &dyn FileSystem, opts: &Options) -> Compilation {
     compile_as_of(entry, fs, opts, None)
 }
@@ -380,6 +381,7 @@ fn after_evaluation(
     c.results = Some(results);
 }
 
+/// Only the scenarios in `keep` (all with None), in their order.
 fn keep_scenarios(all: Results, keep: Option<&[ir::ScenarioId]>) -> Results {
     match keep {
         Some(keep) => eval::Results {

@@ -114,3 +114,75 @@ impl Outcomes {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::Outcomes;
+    use crate::compile::{compile_str, Options};
+
+    /// A target that reads `base(…)`: in `pricey` it compares with base's
+    /// revenue when base is evaluated, with its own otherwise.
+    const PLAN: &str = r#"plan t "Test plan" {
+  currency USD
+  periods 2026-01 .. 2026-03
+}
+department finance "Finance"
+driver price: USD = 100
+metric revenue: USD = price * 3
+objective hold "Hold revenue" {
+  owner finance
+  target revenue >= base(revenue)
+}
+scenario base "Base" {
+  price = 100
+}
+scenario pricey "Lower price" {
+  price = 90
+}
+"#;
+
+    fn compiled(scenarios: Option<&[&str]>) -> crate::compile::Compilation {
+        compile_str(
+            "t.plumb",
+            PLAN,
+            &Options {
+                evaluate: true,
+                scenarios: scenarios.map(|s| s.iter().map(|x| x.to_string()).collect()),
+            },
+        )
+    }
+
+    #[test]
+    fn the_compilation_carries_the_outcomes_of_its_results() {
+        for wanted in [None, Some(&["base", "pricey"][..]), Some(&["pricey"][..])] {
+            let c = compiled(wanted);
+            let results = c.results.as_ref().unwrap();
+            assert_eq!(
+                c.outcomes.as_ref().unwrap(),
+                &Outcomes::of(c.plan(), results),
+                "scenarios {wanted:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_scenario_kept_without_base_reads_its_own_values() {
+        let all = compiled(None);
+        let pricey = all.plan().scenario("pricey").unwrap();
+        let with_base = all.outcomes.as_ref().unwrap().get(pricey).unwrap();
+        let t = &with_base.targets.as_ref().unwrap()[0];
+        // 270 a month against base's 300.
+        assert_eq!(t.threshold, Some(rust_decimal::Decimal::from(300)));
+        assert_eq!(t.gap, Some(rust_decimal::Decimal::from(-30)));
+        assert!(!t.met);
+        let alone = compiled(Some(&["pricey"]));
+        let o = alone.outcomes.as_ref().unwrap();
+        assert!(o.get(alone.plan().base).is_none());
+        assert!(o.ranking.is_none());
+        let t = &o.get(pricey).unwrap().targets.as_ref().unwrap()[0];
+        assert_eq!(t.threshold, Some(rust_decimal::Decimal::from(270)));
+        assert_eq!(t.gap, Some(rust_decimal::Decimal::ZERO));
+        assert!(t.met);
+    }
+}
