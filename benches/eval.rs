@@ -216,7 +216,10 @@ fn main() {
                 .to_string()
         };
         let (mut resolved, _) = r.once(me, || resolve(&files, &text));
-        k.once(me, || plumb::check::before_eval(&mut resolved.plan));
+        k.once(me, || {
+            let inferred = plumb::infer::infer(&mut resolved.plan);
+            plumb::check::before_eval(&resolved.plan, inferred)
+        });
         println!("{}", p.line("  parse (two threads)"));
         println!("{}", r.line("  resolve"));
         println!("{}", k.line("  check (units, cycles, …)"));

@@ -173,7 +173,8 @@ fn main() {
     let (resolved, _) = plumb::resolve::resolve(&files, &slice);
     let (_, check_cpu) = measure(10, |_| {
         let mut plan = resolved.plan.clone();
-        let _ = plumb::check::before_eval(&mut plan);
+        let inferred = plumb::infer::infer(&mut plan);
+        let _ = plumb::check::before_eval(&plan, inferred);
     });
     let show = |d: Option<Duration>| d.map(ms).unwrap_or_else(|| "?".into());
     println!(

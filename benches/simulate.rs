@@ -14,8 +14,8 @@
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::expect_used)]
 
+use plumb::calendar::By;
 use plumb::compile::{compile_str, Options};
-use plumb::report::By;
 use plumb::uncertainty::simulate::{simulate, SimOptions};
 use plumb::uncertainty::Model;
 use std::fmt::Write as _;

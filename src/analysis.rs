@@ -15,11 +15,11 @@ pub mod complete;
 pub mod fix;
 pub mod lex;
 
-use crate::check::objectives::TargetOutcome;
 use crate::compile::Compilation;
 use crate::diagnostic::Code;
 use crate::ir::{self, BUILTIN_SIGNATURES};
-use crate::report::format::{amount, decimals_for, number};
+use crate::outcome::targets::TargetOutcome;
+use crate::present::{amount, decimals_for, number};
 use crate::resolve::{Definition, SymbolKind};
 use crate::source::{FileId, SourceFile, Span};
 use crate::syntax::ast::{self, DeclKind};
@@ -42,10 +42,10 @@ impl Evaluated {
     pub fn new(compilation: Compilation) -> Evaluated {
         let plan = compilation.plan();
         let base_targets = compilation
-            .results
+            .outcomes
             .as_ref()
-            .and_then(|r| r.get(plan.base))
-            .and_then(|r| crate::check::objectives::outcomes(plan, r, None).ok())
+            .and_then(|o| o.get(plan.base))
+            .and_then(|o| o.targets.clone().ok())
             .unwrap_or_default();
         Evaluated {
             compilation,
@@ -537,12 +537,12 @@ fn range_line(
             .and_then(|i| crate::uncertainty::driver_range(p, i))
     }) {
         let unit = &it.unit;
-        let dp = crate::report::format::decimals_for(&[p10, p90], unit);
+        let dp = crate::present::decimals_for(&[p10, p90], unit);
         let _ = write!(
             line,
             " · P10 {} · P90 {}",
-            crate::report::format::amount(p10, unit, dp),
-            crate::report::format::amount(p90, unit, dp)
+            crate::present::amount(p10, unit, dp),
+            crate::present::amount(p90, unit, dp)
         );
     }
     Some(line)
@@ -776,7 +776,7 @@ fn describe_objective(plan: &ir::Plan, eval: Option<&Evaluated>, d: &Definition,
                     md,
                     " · met in {} of {} simulated runs (seed {})",
                     crate::uncertainty::report::percent(p),
-                    crate::report::format::number(Decimal::from(odds.samples), 0),
+                    crate::present::number(Decimal::from(odds.samples), 0),
                     odds.seed
                 );
             }

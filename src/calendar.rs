@@ -7,7 +7,9 @@
 //! fiscal year is the calendar year and labels stay calendar (`2026-Q1`,
 //! `2026`); with it, quarters and years of output are fiscal (`FY2027-Q1`,
 //! `FY2027`), a fiscal year named by the calendar year it ends in unless
-//! `named by start`. Everything here is a pure function of the plan.
+//! `named by start`. The windows of output ([`By`], [`period_groups`]) — the
+//! months, quarters and years every report, check and renderer groups periods
+//! by — live here too. Everything here is a pure function of the plan.
 
 use crate::ir::Plan;
 use crate::syntax::ast::{month_label, Fiscal};
@@ -151,12 +153,73 @@ pub fn window_label(plan: &Plan, range: std::ops::Range<usize>) -> String {
     if !is_fiscal(plan) {
         return span;
     }
-    let whole = [crate::report::By::Quarter, crate::report::By::Year]
+    let whole = [By::Quarter, By::Year]
         .into_iter()
-        .flat_map(|by| crate::report::period_groups(plan, by))
+        .flat_map(|by| period_groups(plan, by))
         .find(|g| !g.partial && g.range == range);
     match whole {
         Some(g) => format!("{} ({span})", g.label),
         None => span,
     }
+}
+
+/// How to group months in output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum By {
+    /// One column per month.
+    #[default]
+    Month,
+    /// Calendar quarters.
+    Quarter,
+    /// Calendar years.
+    Year,
+}
+
+/// One window of output: a month, or a quarter or year rolled up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeriodGroup {
+    /// Its label (`2026-03`, `2026-Q1`, `2026`).
+    pub label: String,
+    /// The plan's periods inside it (indices into the horizon).
+    pub range: std::ops::Range<usize>,
+    /// True when the quarter or year lies only partly inside the horizon.
+    pub partial: bool,
+}
+
+/// The windows of output for `by`, with their labels: the single source of
+/// quarters and years for every report, check and renderer. Quarters and years
+/// are fiscal when the plan says `fiscal year starts` (labelled `FY2027-Q1`,
+/// `FY2027`); `by` finer than the plan's periods gives the plan's periods. A
+/// window only partly inside the horizon keeps its label and is `partial`.
+pub fn period_groups(plan: &Plan, by: By) -> Vec<PeriodGroup> {
+    let mut out: Vec<PeriodGroup> = Vec::new();
+    let mpp = plan.months_per_period();
+    let months = match by {
+        By::Month => 1,
+        By::Quarter => 3,
+        By::Year => 12,
+    }
+    .max(mpp);
+    for i in 0..plan.len {
+        let m = plan.first_month_of(i as i64);
+        let label = match months {
+            // The plan's own periods keep their own labels.
+            _ if months == mpp => plan.period_label(i as i64),
+            3 => quarter_label(plan, m),
+            12 => year_label(plan, m),
+            _ => month_label(m),
+        };
+        match out.last_mut() {
+            Some(g) if g.label == label => g.range.end = i + 1,
+            _ => out.push(PeriodGroup {
+                label,
+                range: i..i + 1,
+                partial: false,
+            }),
+        }
+    }
+    for g in &mut out {
+        g.partial = (g.range.len() as i64) * mpp < months;
+    }
+    out
 }

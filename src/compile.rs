@@ -2,7 +2,8 @@
 //!
 //! ```text
 //!  entry.plumb ──load──▶ files (imports, std) ──parse──▶ AST ──resolve──▶ ir::Plan
-//!      ──check::before_eval──▶ units, cycles ──eval──▶ Results ──check::after_eval──▶ diagnostics
+//!      ──infer──▶ units, roll-ups, totals (the plan complete) ──check::before_eval──▶ cycles, rules
+//!      ──eval──▶ Results ──outcome──▶ Outcomes (once) ──check::after_eval──▶ diagnostics
 //!      ──actuals::forecast──▶ actuals (read through the FileSystem) and the rolling forecast
 //!      ──check::causes──▶ one diagnostic per cause, sorted
 //! ```
@@ -14,8 +15,10 @@
 //! refused (`import-outside-root`) before the file is read.
 
 use crate::diagnostic::{self, Code, Diagnostic, Subject};
+use crate::eval::program::Prepared;
 use crate::eval::{self, EvalOptions, Results};
 use crate::ir;
+use crate::outcome::Outcomes;
 use crate::resolve::{self, ParsedFile, Resolved};
 use crate::source::{FileId, Origin, SourceFile, SourceMap, Span};
 use crate::syntax::{self, ParseCache};
@@ -122,6 +125,9 @@ pub struct Compilation {
     pub resolved: Resolved,
     /// Results, when evaluation ran and succeeded.
     pub results: Option<Results>,
+    /// The outcomes of `results` (targets, requests, budgets), computed once
+    /// with them: what the checks, the reports, `diff` and the editor show.
+    pub outcomes: Option<Outcomes>,
     /// Every diagnostic, sorted.
     pub diagnostics: Vec<Diagnostic>,
     /// The actuals, when the plan declares any (`actuals "PATH"` or `actuals
@@ -145,7 +151,7 @@ impl Compilation {
 }
 
 /// Reads, parses, resolves, checks and (optionally) evaluates the plan whose entry
-/// file is `entry`. `display` is how the entry file is named in diagnostics.
+/// file is `entry` (named in diagnostics as given).
 pub fn compile(entry: &Path, fs: &dyn FileSystem, opts: &Options) -> Compilation {
     compile_as_of(entry, fs, opts, None)
 }
@@ -290,9 +296,8 @@ struct Io<'a> {
     as_of: Option<i64>,
 }
 
-// A `Diagnostic` is the front end's error value everywhere; these paths run once
-// per data file, so its size does not matter here.
-#[allow(clippy::result_large_err)]
+/// Resolves, infers, checks and (when asked and nothing stops it) evaluates the
+/// loaded files, then sorts every diagnostic.
 fn finish(
     mut c: Compilation,
     mut diags: Vec<Diagnostic>,
@@ -303,9 +308,14 @@ fn finish(
     let text = move |s: Span| sources.slice(s).to_string();
     let (mut resolved, rd) = resolve::resolve(&c.files, &text);
     diags.extend(rd);
-    let syntax_or_resolve_errors = diags.iter().any(Diagnostic::is_error);
-    diags.extend(crate::check::before_eval(&mut resolved.plan));
-    diags.extend(crate::check::percent::check(&resolved.plan, &text));
+    // From here on the plan is complete and only read.
+    let inferred = crate::infer::infer(&mut resolved.plan);
+    let resolved = resolved;
+    let plan = &resolved.plan;
+    // The plan's references, collected once for the cycle check and evaluation.
+    let prep = Prepared::new(plan, false);
+    diags.extend(crate::check::before_eval_with(plan, &prep, inferred));
+    diags.extend(crate::check::percent::check(plan, &text));
     let errors = diags
         .iter()
         .any(|d| d.is_error() && crate::check::blocks_evaluation(d.code));
@@ -313,69 +323,15 @@ fn finish(
         let scenarios = opts.scenarios.as_ref().map(|names| {
             names
                 .iter()
-                .filter_map(|n| resolved.plan.scenario(n))
+                .filter_map(|n| plan.scenario(n))
                 .collect::<Vec<_>>()
         });
-        // When only some scenarios are wanted, another scenario's failure does
-        // not hide them: it is reported and the wanted ones are evaluated alone.
-        let mut others_failed = None;
-        let evaluated = match eval::evaluate(&resolved.plan, &EvalOptions { scenarios: None }) {
-            Err(e) => match &scenarios {
-                Some(keep) if !keep.is_empty() => {
-                    let only = EvalOptions {
-                        scenarios: Some(keep.clone()),
-                    };
-                    match eval::evaluate(&resolved.plan, &only) {
-                        Ok(r) => {
-                            others_failed = Some(e.to_diagnostic());
-                            Ok(r)
-                        }
-                        Err(_) => Err(e),
-                    }
-                }
-                _ => Err(e),
-            },
-            ok => ok,
-        };
-        diags.extend(others_failed);
-        match evaluated {
-            Ok(all) => {
-                // A total that does not fit fails evaluation like any overflow.
-                let overflows = crate::check::rollups::check(&resolved.plan, &all);
-                if !overflows.is_empty() {
-                    diags.extend(overflows);
-                    crate::check::causes::one_cause(&c.files, &c.sources, &mut diags);
-                    diagnostic::sort_and_dedup(&mut diags);
-                    c.resolved = resolved;
-                    c.diagnostics = diags;
-                    return c;
-                }
-                diags.extend(crate::check::after_eval(&resolved.plan, &all));
-                let (actuals, forecast, ad) = crate::actuals::forecast::run(
-                    &resolved.plan,
-                    &all,
-                    |src| read_data(&io, src),
-                    io.as_of,
-                );
-                diags.extend(ad);
-                c.actuals = actuals;
-                c.forecast = forecast.map(|f| keep_scenarios(f, scenarios.as_deref()));
-                let results = match scenarios {
-                    Some(keep) => eval::Results {
-                        scenarios: all
-                            .scenarios
-                            .into_iter()
-                            .filter(|r| keep.contains(&r.scenario))
-                            .collect(),
-                    },
-                    None => all,
-                };
-                c.results = Some(results);
-            }
+        let prep = prep.with_values(plan);
+        match evaluate_wanted(plan, &prep, scenarios.as_deref(), &mut diags) {
+            Ok(all) => after_evaluation(&mut c, plan, all, scenarios.as_deref(), &io, &mut diags),
             Err(e) => diags.push(e.to_diagnostic()),
         }
     }
-    let _ = syntax_or_resolve_errors;
     crate::check::causes::one_cause(&c.files, &c.sources, &mut diags);
     diagnostic::sort_and_dedup(&mut diags);
     c.resolved = resolved;
@@ -383,6 +339,75 @@ fn finish(
     c
 }
 
+/// Every scenario's values. When only some scenarios are wanted, another
+/// scenario's failure does not hide them: it is reported (in `diags`) and the
+/// wanted ones are evaluated alone.
+fn evaluate_wanted(
+    plan: &ir::Plan,
+    prep: &Prepared,
+    wanted: Option<&[ir::ScenarioId]>,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Results, eval::EvalError> {
+    match eval::evaluate_with(plan, &EvalOptions { scenarios: None }, prep) {
+        Err(e) => match wanted {
+            Some(keep) if !keep.is_empty() => {
+                let only = EvalOptions {
+                    scenarios: Some(keep.to_vec()),
+                };
+                match eval::evaluate_with(plan, &only, prep) {
+                    Ok(r) => {
+                        diags.push(e.to_diagnostic());
+                        Ok(r)
+                    }
+                    Err(_) => Err(e),
+                }
+            }
+            _ => Err(e),
+        },
+        ok => ok,
+    }
+}
+
+/// What follows a successful evaluation: the roll-up check (a total that does
+/// not fit fails evaluation like any overflow), the outcomes, the checks on
+/// numbers, the actuals and the rolling forecast; the results and outcomes of
+/// the wanted scenarios go on `c`.
+// A `Diagnostic` is the front end's error value everywhere; reading a data file
+// runs once per file, so its size does not matter here.
+#[allow(clippy::result_large_err)]
+fn after_evaluation(
+    c: &mut Compilation,
+    plan: &ir::Plan,
+    all: Results,
+    wanted: Option<&[ir::ScenarioId]>,
+    io: &Io<'_>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let overflows = crate::check::rollups::check(plan, &all);
+    if !overflows.is_empty() {
+        diags.extend(overflows);
+        return;
+    }
+    let outcomes = Outcomes::of(plan, &all);
+    let base_evaluated = all.get(plan.base).is_some();
+    diags.extend(crate::check::after_eval(plan, &all, &outcomes));
+    let (actuals, forecast, ad) =
+        crate::actuals::forecast::run(plan, &all, |src| read_data(io, src), io.as_of);
+    diags.extend(ad);
+    c.actuals = actuals;
+    c.forecast = forecast.map(|f| keep_scenarios(f, wanted));
+    let results = keep_scenarios(all, wanted);
+    c.outcomes = Some(match wanted {
+        // Without base, `base(…)` in the scenarios kept reads their own
+        // values: their outcomes are those of the results kept.
+        Some(keep) if base_evaluated && !keep.contains(&plan.base) => Outcomes::of(plan, &results),
+        Some(keep) => outcomes.keep(keep, plan.base),
+        None => outcomes,
+    });
+    c.results = Some(results);
+}
+
+/// Only the scenarios in `keep` (all with None), in their order.
 fn keep_scenarios(all: Results, keep: Option<&[ir::ScenarioId]>) -> Results {
     match keep {
         Some(keep) => eval::Results {
@@ -565,157 +590,171 @@ impl Loader<'_> {
             return;
         }
         match imp.target {
-            ast_import::Target::Std(name) => {
-                let display = format!("std.{name}");
-                if self.sources.find(&display).is_some() {
-                    return;
-                }
-                match crate::stdlib::module(&name) {
-                    Some(text) => {
-                        self.load(
-                            PathBuf::from(&display),
-                            display,
-                            text.to_string(),
-                            Origin::Std,
-                            depth + 1,
-                        );
-                    }
-                    None => {
-                        let names: Vec<&str> = crate::stdlib::MODULES.iter().map(|m| m.0).collect();
-                        let help = match crate::suggest::closest(&name, names.iter().copied()) {
-                            Some(s) => format!("did you mean `std.{s}`?"),
-                            None => format!(
-                                "the standard library has: {}",
-                                names
-                                    .iter()
-                                    .map(|n| format!("std.{n}"))
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
-                        };
-                        self.diags.push(
-                            Diagnostic::error(
-                                Code::ImportNotFound,
-                                imp.span,
-                                format!("there is no standard module `std.{name}`"),
-                            )
-                            .with_help(help),
-                        );
-                    }
-                }
-            }
+            ast_import::Target::Std(name) => self.import_std(&name, imp.span, depth),
             ast_import::Target::Path(rel) => {
-                let relp = Path::new(&rel);
-                if relp.is_absolute()
-                    || rel.starts_with('/')
-                    || rel.starts_with('\\')
-                    || relp
-                        .components()
-                        .any(|c| matches!(c, Component::Prefix(_) | Component::RootDir))
-                {
-                    self.outside(imp.span, &rel, "an absolute path");
-                    return;
-                }
-                let dir = from.parent().map(Path::to_path_buf).unwrap_or_default();
-                let joined = dir.join(relp);
-                let display_dir = Path::new(from_display)
-                    .parent()
-                    .map(Path::to_path_buf)
-                    .unwrap_or_default();
-                let display = normalize(&display_dir.join(relp))
-                    .unwrap_or_else(|| display_dir.join(relp))
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                // Lexical check first: never touch a path that climbs out.
-                let lexical_ok = match normalize(&joined) {
-                    Some(j) if self.root.as_os_str().is_empty() => {
-                        j.components().next() != Some(Component::ParentDir)
-                    }
-                    Some(j) => j.starts_with(&self.root),
-                    None => false,
+                self.import_path(from, from_display, &rel, imp.span, depth)
+            }
+        }
+    }
+
+    /// `import std.NAME`: the embedded module, once.
+    fn import_std(&mut self, name: &str, span: Span, depth: usize) {
+        let display = format!("std.{name}");
+        if self.sources.find(&display).is_some() {
+            return;
+        }
+        match crate::stdlib::module(name) {
+            Some(text) => {
+                self.load(
+                    PathBuf::from(&display),
+                    display,
+                    text.to_string(),
+                    Origin::Std,
+                    depth + 1,
+                );
+            }
+            None => {
+                let names: Vec<&str> = crate::stdlib::MODULES.iter().map(|m| m.0).collect();
+                let help = match crate::suggest::closest(name, names.iter().copied()) {
+                    Some(s) => format!("did you mean `std.{s}`?"),
+                    None => format!(
+                        "the standard library has: {}",
+                        names
+                            .iter()
+                            .map(|n| format!("std.{n}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                 };
-                if !lexical_ok {
-                    self.outside(imp.span, &rel, "a path that leaves the plan's directory");
-                    return;
-                }
-                let real = match self.fs.canonicalize(&joined) {
-                    Ok(r) => r,
-                    Err(_) => {
-                        let mut d = Diagnostic::error(
-                            Code::ImportNotFound,
-                            imp.span,
-                            format!("cannot find `{rel}` (looked for {display})"),
-                        )
-                        .with_label("no such file");
-                        d = match self.similar_file(&joined, &rel) {
-                            Some(near) => d
-                                .with_help(format!("did you mean `{near}`? (paths are relative to the importing file)"))
-                                .with_fix(format!("Import `{near}`"), imp.span, format!("\"{near}\"")),
-                            None => d.with_help("paths are relative to the importing file"),
-                        };
-                        self.diags.push(d);
-                        return;
-                    }
-                };
-                if !self.root.as_os_str().is_empty() && !real.starts_with(&self.root) {
-                    self.outside(
-                        imp.span,
-                        &rel,
-                        "a link that points outside the plan's directory",
-                    );
-                    return;
-                }
-                if let Some(pos) = self.stack.iter().position(|p| *p == real) {
-                    let chain: Vec<String> = self
-                        .stack
-                        .iter()
-                        .skip(pos)
-                        .map(|p| {
-                            p.file_name()
-                                .map(|f| f.to_string_lossy().to_string())
-                                .unwrap_or_default()
-                        })
-                        .chain(std::iter::once(
-                            real.file_name()
-                                .map(|f| f.to_string_lossy().to_string())
-                                .unwrap_or_default(),
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::ImportNotFound,
+                        span,
+                        format!("there is no standard module `std.{name}`"),
+                    )
+                    .with_help(help),
+                );
+            }
+        }
+    }
+
+    /// `import "PATH"`: a file relative to the importing one, inside the entry
+    /// file's directory, not in a circle, once.
+    fn import_path(
+        &mut self,
+        from: &Path,
+        from_display: &str,
+        rel: &str,
+        span: Span,
+        depth: usize,
+    ) {
+        let relp = Path::new(rel);
+        if relp.is_absolute()
+            || rel.starts_with('/')
+            || rel.starts_with('\\')
+            || relp
+                .components()
+                .any(|c| matches!(c, Component::Prefix(_) | Component::RootDir))
+        {
+            self.outside(span, rel, "an absolute path");
+            return;
+        }
+        let dir = from.parent().map(Path::to_path_buf).unwrap_or_default();
+        let joined = dir.join(relp);
+        let display_dir = Path::new(from_display)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let display = normalize(&display_dir.join(relp))
+            .unwrap_or_else(|| display_dir.join(relp))
+            .to_string_lossy()
+            .replace('\\', "/");
+        // Lexical check first: never touch a path that climbs out.
+        let lexical_ok = match normalize(&joined) {
+            Some(j) if self.root.as_os_str().is_empty() => {
+                j.components().next() != Some(Component::ParentDir)
+            }
+            Some(j) => j.starts_with(&self.root),
+            None => false,
+        };
+        if !lexical_ok {
+            self.outside(span, rel, "a path that leaves the plan's directory");
+            return;
+        }
+        let real = match self.fs.canonicalize(&joined) {
+            Ok(r) => r,
+            Err(_) => {
+                let mut d = Diagnostic::error(
+                    Code::ImportNotFound,
+                    span,
+                    format!("cannot find `{rel}` (looked for {display})"),
+                )
+                .with_label("no such file");
+                d = match self.similar_file(&joined, rel) {
+                    Some(near) => d
+                        .with_help(format!(
+                            "did you mean `{near}`? (paths are relative to the importing file)"
                         ))
-                        .collect();
-                    self.diags.push(
-                        Diagnostic::error(
-                            Code::ImportCycle,
-                            imp.span,
-                            format!("files import each other in a circle: {}", chain.join(" → ")),
-                        )
-                        .with_help("move the shared declarations into a file both import"),
-                    );
-                    return;
-                }
-                if self.loaded.contains(&real)
-                    || self
-                        .files
-                        .iter()
-                        .any(|f| self.sources.get(f.file).is_some_and(|s| s.name == display))
-                {
-                    return; // already loaded through another import
-                }
-                match self.fs.read(&real) {
-                    Ok(text) => {
-                        self.load(real, display, text, Origin::Import, depth + 1);
-                    }
-                    Err(e) => {
-                        let code = if e.kind() == std::io::ErrorKind::NotFound {
-                            Code::ImportNotFound
-                        } else {
-                            read_error_code(&e, Code::InvalidPlan)
-                        };
-                        self.diags.push(
-                            Diagnostic::error(code, imp.span, format!("cannot read `{rel}`: {e}"))
-                                .about(Subject::UnreadableImport)
-                                .with_help("check the file exists and is UTF-8 text"),
-                        );
-                    }
-                }
+                        .with_fix(format!("Import `{near}`"), span, format!("\"{near}\"")),
+                    None => d.with_help("paths are relative to the importing file"),
+                };
+                self.diags.push(d);
+                return;
+            }
+        };
+        if !self.root.as_os_str().is_empty() && !real.starts_with(&self.root) {
+            self.outside(span, rel, "a link that points outside the plan's directory");
+            return;
+        }
+        if let Some(pos) = self.stack.iter().position(|p| *p == real) {
+            let chain: Vec<String> = self
+                .stack
+                .iter()
+                .skip(pos)
+                .map(|p| {
+                    p.file_name()
+                        .map(|f| f.to_string_lossy().to_string())
+                        .unwrap_or_default()
+                })
+                .chain(std::iter::once(
+                    real.file_name()
+                        .map(|f| f.to_string_lossy().to_string())
+                        .unwrap_or_default(),
+                ))
+                .collect();
+            self.diags.push(
+                Diagnostic::error(
+                    Code::ImportCycle,
+                    span,
+                    format!("files import each other in a circle: {}", chain.join(" → ")),
+                )
+                .with_help("move the shared declarations into a file both import"),
+            );
+            return;
+        }
+        if self.loaded.contains(&real)
+            || self
+                .files
+                .iter()
+                .any(|f| self.sources.get(f.file).is_some_and(|s| s.name == display))
+        {
+            return; // already loaded through another import
+        }
+        match self.fs.read(&real) {
+            Ok(text) => {
+                self.load(real, display, text, Origin::Import, depth + 1);
+            }
+            Err(e) => {
+                let code = if e.kind() == std::io::ErrorKind::NotFound {
+                    Code::ImportNotFound
+                } else {
+                    read_error_code(&e, Code::InvalidPlan)
+                };
+                self.diags.push(
+                    Diagnostic::error(code, span, format!("cannot read `{rel}`: {e}"))
+                        .about(Subject::UnreadableImport)
+                        .with_help("check the file exists and is UTF-8 text"),
+                );
             }
         }
     }

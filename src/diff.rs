@@ -28,11 +28,12 @@ mod render;
 
 pub use render::{render_human, render_markdown, render_markdown_many};
 
-use crate::check::objectives::{all_outcomes, TargetOutcome};
 use crate::compile::Compilation;
 use crate::diagnostic::{Diagnostic, JsonDiagnostic};
 use crate::ir::Plan;
-use crate::report::format::exact;
+use crate::outcome::targets::TargetOutcome;
+use crate::outcome::Outcomes;
+use crate::present::exact;
 use crate::syntax::ast::{self, DeclKind};
 use crate::units::Unit;
 use rust_decimal::Decimal;
@@ -707,7 +708,11 @@ fn evaluated<'c>(
         ));
         return None;
     };
-    match all_outcomes(c.plan(), results) {
+    match c
+        .outcomes
+        .as_ref()
+        .map_or(Ok(Vec::new()), Outcomes::targets)
+    {
         Ok(outcomes) => Some(Evaluated {
             plan: c.plan(),
             results,
@@ -1762,7 +1767,7 @@ fn summary(d: &PlanDiff) -> Vec<String> {
 /// `+3.7%`, `-12.0%`.
 pub fn signed_pct(p: Decimal) -> String {
     let r = p.round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
-    let s = crate::report::format::number(r, 1);
+    let s = crate::present::number(r, 1);
     if r.is_sign_positive() && !r.is_zero() {
         format!("+{s}%")
     } else if r.is_zero() {

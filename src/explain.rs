@@ -22,12 +22,11 @@
 //! The tree is bounded: a value already explained is not expanded again, a value
 //! that depends on itself through `prev` stops there, and depth and size are capped.
 
-use crate::check::objectives::outcomes;
 use crate::compile::Compilation;
 use crate::eval::program::{Program, SlotExpr};
 use crate::eval::{rollup, EvalError, Results};
 use crate::ir::{self, Action, Builtin, ExprKind, ItemId, Plan, ScenarioId};
-use crate::report::format::{amount, decimals_for, exact};
+use crate::present::{amount, decimals_for, exact};
 use crate::syntax::ast::{Aggregation, PeriodKind};
 use crate::units::Unit;
 use rust_decimal::Decimal;
@@ -939,14 +938,14 @@ impl<'c> Explainer<'c> {
         let Some(obj) = self.plan.objectives.get(oi) else {
             return Ok(Vec::new());
         };
-        let Some(result) = self.results.get(ctx.scenario) else {
+        let outcomes = self.c.outcomes.as_ref().and_then(|o| o.get(ctx.scenario));
+        let Some(outcomes) = outcomes else {
             return Err(ExplainError::NotEvaluated);
         };
-        let base = self
-            .results
-            .get(self.plan.base)
-            .map(|r| r.values.as_slice());
-        let ocs = outcomes(self.plan, result, base).map_err(ExplainError::Eval)?;
+        let ocs = outcomes
+            .targets
+            .as_ref()
+            .map_err(|e| ExplainError::Eval(e.clone()))?;
         let mut out = Vec::new();
         for (ti, t) in obj.targets.iter().enumerate() {
             let oc = ocs.iter().find(|o| o.objective == oi && o.target == ti);

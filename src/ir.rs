@@ -8,8 +8,8 @@
 //!
 //! One exception to "complete after resolution": an item's inferred unit and
 //! default roll-up ([`Item::unit`] and [`Item::aggregation`] when not written)
-//! are filled in by `check::before_eval` (`check::units`), which
-//! [`crate::compile`] runs before anything evaluates the plan.
+//! and the totals of dimensioned items are filled in by [`crate::infer`], which
+//! [`crate::compile`] runs right after resolution, before anything reads the plan.
 
 use crate::source::Span;
 use crate::syntax::ast::{Aggregation, BinOp, ItemKind, PeriodKind, RangeShape, UnOp};
@@ -233,7 +233,7 @@ pub enum TotalRule {
     /// (`cpl = spend / leads` totals to total spend over total leads).
     Formula,
     /// The unit is not written, so which of the two applies is known once units
-    /// are inferred (`check::units` settles it): the sum until then, and the
+    /// are inferred (`infer` settles it): the sum until then, and the
     /// formula over the operands' totals when that resolved, for a ratio.
     Unsettled(Option<Box<Expr>>),
 }

@@ -2,12 +2,14 @@
 //!
 //! ```text
 //!  .plumb text ─▶ syntax::parse ─▶ ast::File ─▶ resolve (+ dims, budgets) ─▶ ir::Plan
-//!  (entry + imports + std)                     check::before_eval (units inferred, cycles,
-//!                                              the plan's rules) completes the plan
-//!    ir::Plan ─▶ eval::evaluate ─▶ Results ─▶ check::after_eval (targets, bets, budgets, ranges)
+//!  (entry + imports + std)         infer (units, roll-ups, totals) completes the plan
+//!    ir::Plan ─▶ check::before_eval (cycles, the plan's rules)
+//!             ─▶ eval::evaluate ─▶ Results ─▶ outcome (targets, requests, budgets, once)
+//!             ─▶ check::after_eval (outcomes, bets, ranges → diagnostics: a leaf)
 //!             ─▶ actuals::forecast (actuals pinned in closed periods) ─▶ forecast + checks
 //!             ─▶ uncertainty (drawn ranges: simulate, sensitivity, solve)
 //!  Compilation ─▶ report / site / xlsx, fmt, diff, explain, analysis ─▶ cli (main.rs), lsp
+//!  (numbers for people: present; windows of output: calendar)
 //! ```
 //!
 //! `ARCHITECTURE.md` at the repository root has the code map: each module's
@@ -46,9 +48,12 @@ pub mod entry;
 pub mod eval;
 pub mod explain;
 pub mod fmt;
+pub mod infer;
 pub mod ir;
 #[cfg(feature = "lsp")]
 pub mod lsp;
+pub mod outcome;
+pub mod present;
 pub mod report;
 pub mod resolve;
 pub mod sarif;

@@ -36,10 +36,10 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let plan = c.plan();
-    let Ok(outcomes) = plumb::check::objectives::all_outcomes(plan, results) else {
+    let Ok(outcomes) = plumb::outcome::targets::all_outcomes(plan, results) else {
         return;
     };
-    let Ok(requests) = plumb::check::requests::all_outcomes(plan, results) else {
+    let Ok(requests) = plumb::outcome::requests::all_outcomes(plan, results) else {
         return;
     };
     for by in [By::Month, By::Quarter, By::Year] {

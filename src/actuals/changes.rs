@@ -4,7 +4,7 @@
 
 use crate::compile::Compilation;
 use crate::diff::Callout;
-use crate::report::format::{amount, decimals_for};
+use crate::present::{amount, decimals_for};
 
 /// Most restated values listed one by one; the rest are counted.
 const MAX_LISTED: usize = 50;

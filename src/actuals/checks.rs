@@ -4,11 +4,11 @@
 //! warnings about the base scenario's forecast: there is one reality.
 
 use super::Actuals;
-use crate::check::objectives::{self, compare, TargetOutcome};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::{eval_expr, Results, ScenarioResult, Value};
 use crate::ir::{Action, ExprKind, Plan, Trigger};
-use crate::report::format::{amount, decimals_for};
+use crate::outcome::targets::{self as objectives, compare, TargetOutcome};
+use crate::present::{amount, decimals_for};
 use crate::syntax::ast::BinOp;
 use crate::units::Unit;
 use rust_decimal::Decimal;
@@ -281,7 +281,7 @@ fn off_track_text(
         let pts = |v: Decimal| {
             let p = v.checked_mul(Decimal::ONE_HUNDRED).unwrap_or(v);
             let dp = decimals_for(&[p], &Unit::dimensionless()).clamp(1, 2);
-            crate::report::format::number(p, dp)
+            crate::present::number(p, dp)
         };
         let show = Box::new(move |v: Decimal| format!("{}%", pts(v)));
         return (

@@ -4,7 +4,7 @@
 
 use super::variance::{explain, Inputs};
 use crate::compile::Compilation;
-use crate::report::format::{amount, decimals_for};
+use crate::present::{amount, decimals_for};
 use std::fmt::Write;
 
 /// Markdown lines for a hover on `name`: one per closed period with an actual,

@@ -2,7 +2,7 @@
 //! Markdown (what a pull-request comment shows), CSV and JSON with exact decimals.
 
 use super::variance::{Attribution, VarianceReport};
-use crate::report::format::{amount, decimals_for, exact, number};
+use crate::present::{amount, decimals_for, exact, number};
 use crate::units::Unit;
 use rust_decimal::Decimal;
 

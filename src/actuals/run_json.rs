@@ -4,10 +4,11 @@
 
 use super::variance::value_over;
 use super::Actuals;
-use crate::check::objectives::all_outcomes;
+use crate::calendar::{period_groups, By};
 use crate::eval::Results;
 use crate::ir::Plan;
-use crate::report::{period_groups, By, ForecastReport, RunReport};
+use crate::outcome::targets::all_outcomes;
+use crate::report::{ForecastReport, RunReport};
 
 /// Adds the actuals and the forecast to a run report built from the plan's
 /// results with the same `by`. A forecast whose targets cannot be evaluated

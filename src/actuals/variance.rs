@@ -10,9 +10,9 @@
 //! Every value over a window goes through [`window_value`].
 
 use super::Actuals;
-use crate::check::objectives;
 use crate::eval::{self, eval_expr, EvalOptions, Pinned, Results, ScenarioResult};
 use crate::ir::{Expr, ExprKind, ItemId, Plan, ScenarioId};
+use crate::outcome::targets as objectives;
 use crate::syntax::ast::{Aggregation, BinOp, ItemKind};
 use crate::units::Unit;
 use rust_decimal::Decimal;
@@ -237,7 +237,7 @@ pub struct BudgetVariance {
 /// The budgets of scenario `s` against actuals; empty when a budget does not
 /// evaluate (the plan's own checks report why).
 fn budget_variance(inp: Inputs<'_>, s: ScenarioId, closed: usize) -> Vec<BudgetVariance> {
-    use crate::check::budgets::{outcomes, outcomes_to};
+    use crate::outcome::budgets::{outcomes, outcomes_to};
     let plan = inp.plan;
     let (Some(p), Some(f)) = (inp.results.get(s), inp.forecast.get(s)) else {
         return Vec::new();
@@ -276,7 +276,7 @@ fn budget_variance(inp: Inputs<'_>, s: ScenarioId, closed: usize) -> Vec<BudgetV
 }
 
 fn ser_dec<S: serde::Serializer>(v: &Decimal, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::report::format::exact(*v))
+    s.serialize_str(&crate::present::exact(*v))
 }
 
 fn ser_opt_dec<S: serde::Serializer>(v: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {

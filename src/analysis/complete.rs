@@ -9,9 +9,9 @@
 //! drivers, metrics and functions (with their signatures).
 
 use super::lex::{self, LexKind};
+use crate::calendar::By;
 use crate::compile::Compilation;
 use crate::ir::BUILTIN_SIGNATURES;
-use crate::report::By;
 use crate::resolve::SymbolKind;
 use crate::source::FileId;
 use crate::syntax::ast::DeclKind;
@@ -639,7 +639,7 @@ fn period_items(c: &Compilation, items: &mut Vec<Completion>) {
     let mut seen = std::collections::HashSet::new();
     let groups = [By::Month, By::Quarter, By::Year]
         .into_iter()
-        .flat_map(|by| crate::report::period_groups(plan, by));
+        .flat_map(|by| crate::calendar::period_groups(plan, by));
     for g in groups {
         if !seen.insert(g.label.clone()) {
             continue;

@@ -19,11 +19,11 @@
 //!   where the plan breaks). The message names the scenario, the first failing
 //!   period and both sides' values.
 
-use crate::check::objectives::sides_unit;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::{eval_expr, EvalError, Results, ScenarioResult, Value};
 use crate::ir::{Assumption, Change, Expr, ExprKind, ItemId, Plan};
-use crate::report::format::{amount, decimals_for};
+use crate::outcome::targets::sides_unit;
+use crate::present::{amount, decimals_for};
 use crate::units::Unit;
 use rust_decimal::prelude::*;
 
@@ -106,7 +106,7 @@ pub fn exact_difference(shown_l: &str, shown_r: &str, l: Decimal, r: Decimal) ->
     Some(format!(
         "(they differ by {}{})",
         if d.is_sign_negative() { "-" } else { "" },
-        crate::report::format::exact(d.abs())
+        crate::present::exact(d.abs())
     ))
 }
 

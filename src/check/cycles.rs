@@ -8,13 +8,13 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::program::{find_cycles_with, Prepared};
 use crate::ir::Plan;
 
-/// Reports every cycle once, however many scenarios show it.
-pub fn check(plan: &Plan) -> Vec<Diagnostic> {
+/// Reports every cycle once, however many scenarios show it (`prep`: the
+/// plan's references, as evaluation uses them).
+pub(crate) fn check(plan: &Plan, prep: &Prepared) -> Vec<Diagnostic> {
     let mut seen: Vec<Vec<usize>> = Vec::new();
     let mut out = Vec::new();
-    let prep = Prepared::new(plan, false);
     for s in 0..plan.scenarios.len() {
-        for cyc in find_cycles_with(plan, s, Some(&prep)) {
+        for cyc in find_cycles_with(plan, s, Some(prep)) {
             if seen.contains(&cyc) {
                 continue;
             }

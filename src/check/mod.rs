@@ -1,15 +1,20 @@
 //! Checks on the resolved plan, one file per family.
 //!
-//! [`before_eval`] runs what needs no numbers: units and cycles (errors there stop
-//! evaluation), then the plan's own rules — counterbalances, the objective
-//! cascade, RACI, owners and unused drivers (see [`blocks_evaluation`]).
+//! Checks only read the plan: units, roll-ups and totals are inferred before
+//! them ([`crate::infer`]). [`before_eval`] runs what needs no numbers: cycles
+//! (errors there, like unit errors, stop evaluation), then the plan's own rules
+//! — counterbalances, the objective cascade, RACI, owners and unused drivers
+//! (see [`blocks_evaluation`]).
 //! [`after_eval`] runs what compares the plan's story with its numbers: targets,
 //! bets, `maintain` conditions, dependencies, grants, budgets and drivers'
 //! ranges (`uncertainty::check`). Both return diagnostics and never fail.
 //! `causes::one_cause` runs last over every stage's diagnostics and drops the
 //! ones that only repeat a cause already reported; `rollups` runs right after
-//! evaluation. Target and request outcomes (`objectives::outcomes`,
-//! `requests::outcomes`) are also what the reports, `diff` and the editor show.
+//! evaluation. The outcomes `after_eval` reads (targets, requests, budgets) are
+//! computed once by [`crate::outcome`]; checks only turn them into diagnostics.
+//! A leaf: nothing but `compile` (and the language server's "can this be
+//! evaluated") depends on it, and it depends on no presentation module but
+//! [`crate::present`].
 
 pub mod assumptions;
 pub mod budgets;
@@ -22,16 +27,29 @@ pub mod percent;
 pub mod raci;
 pub mod requests;
 pub mod rollups;
-pub mod units;
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::eval::program::Prepared;
 use crate::eval::Results;
 use crate::ir::Plan;
+use crate::outcome::Outcomes;
 
-/// Checks that need no evaluation. Fills in inferred units.
-pub fn before_eval(plan: &mut Plan) -> Vec<Diagnostic> {
-    let mut d = units::check(plan);
-    d.extend(cycles::check(plan));
+/// Checks that need no evaluation, on the complete plan ([`crate::infer::infer`]
+/// has run). `inferred` is the inference's diagnostics: they come first and, like
+/// these, name a dimensioned item rather than its members ([`dims::tidy`]).
+pub fn before_eval(plan: &Plan, inferred: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    before_eval_with(plan, &Prepared::new(plan, false), inferred)
+}
+
+/// [`before_eval`] with the plan's references already collected (`compile`
+/// builds them once, for the cycle check and for evaluation).
+pub(crate) fn before_eval_with(
+    plan: &Plan,
+    prep: &Prepared,
+    inferred: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
+    let mut d = inferred;
+    d.extend(cycles::check(plan, prep));
     d.extend(assumptions::rules(plan));
     d.extend(objectives::cascade(plan));
     d.extend(raci::check(plan));
@@ -46,19 +64,19 @@ pub fn blocks_evaluation(code: Code) -> bool {
     !matches!(code, Code::RaciAccountable | Code::RaciResponsible)
 }
 
-/// Checks that compare the plan with its evaluated numbers.
-pub fn after_eval(plan: &Plan, results: &Results) -> Vec<Diagnostic> {
+/// Checks that compare the plan with its evaluated numbers (`outcomes`: those
+/// of `results`, as [`Outcomes::of`] computes them).
+pub fn after_eval(plan: &Plan, results: &Results, outcomes: &Outcomes) -> Vec<Diagnostic> {
     let mut d = Vec::new();
-    let base = results.get(plan.base).map(|r| r.values.as_slice());
-    if let Some(r) = results.get(plan.base) {
-        match objectives::outcomes(plan, r, base) {
-            Ok(o) => d.extend(objectives::missed(plan, &o)),
+    if let (Some(r), Some(o)) = (results.get(plan.base), outcomes.get(plan.base)) {
+        match &o.targets {
+            Ok(o) => d.extend(objectives::missed(plan, o)),
             Err(e) => d.push(e.to_diagnostic()),
         }
-        d.extend(requests::check(plan, r));
+        d.extend(requests::check(plan, r, &o.requests));
     }
     d.extend(assumptions::check(plan, results));
-    d.extend(budgets::check(plan, results));
+    d.extend(budgets::check(plan, results, outcomes));
     d.extend(crate::uncertainty::check(plan));
     d
 }

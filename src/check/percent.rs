@@ -24,7 +24,7 @@ pub fn check(plan: &Plan, text: &dyn Fn(Span) -> String) -> Vec<Diagnostic> {
             return;
         };
         let pct = v.checked_mul(Decimal::ONE_HUNDRED).unwrap_or(v).normalize();
-        let shown = crate::report::format::number(pct, pct.scale());
+        let shown = crate::present::number(pct, pct.scale());
         if seen.contains(&span) {
             return;
         }
@@ -113,7 +113,7 @@ fn is_percent(u: &Unit) -> bool {
 
 fn in_percent(plan: &Plan, e: &Expr) -> bool {
     bare_value(e).is_none()
-        && matches!(crate::check::units::expr_ty(plan, e), Ty::Num(u) if is_percent(&u))
+        && matches!(crate::infer::units::expr_ty(plan, e), Ty::Num(u) if is_percent(&u))
 }
 
 /// The value of a literal without a unit (negated or not).

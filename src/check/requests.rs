@@ -1,105 +1,21 @@
-//! Requests: the bottom-up `ask` against the `grant`, per scenario, and
-//! `grant-model-mismatch` when the grant does not hold in the base scenario.
-//!
-//! Takes the resolved plan and a scenario's values, gives back a
-//! [`RequestOutcome`] per request: each side's evaluated left side and threshold
-//! (see [`crate::check::objectives::condition`]) and the gap between what was
-//! asked and what was granted, `grant threshold − ask threshold` (negative: less
-//! was granted than asked). The ask may differ from the model — that difference
-//! is what the report shows; the grant is a decision the model must reflect.
+//! Requests: `grant-model-mismatch` when the grant does not hold in the base
+//! scenario (from the outcomes of [`crate::outcome::requests`]); a grant over a
+//! dimensioned value holds member by member.
 
-use crate::check::objectives::{condition, Condition};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::{EvalError, ScenarioResult};
-use crate::ir::{Expr, Plan, ScenarioId};
-use crate::report::format::{amount, decimals_for};
-use rust_decimal::Decimal;
+use crate::ir::{Expr, Plan};
+use crate::outcome::requests::{side, RequestOutcome, SideOutcome};
+use crate::present::{amount, decimals_for};
 
-/// One side (`ask` or `grant`) of a request, evaluated.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SideOutcome {
-    /// The condition as written.
-    pub text: String,
-    /// Its evaluation.
-    pub condition: Condition,
-}
-
-/// A request in one scenario.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RequestOutcome {
-    /// Index into `Plan::requests`.
-    pub request: usize,
-    /// The ask, when written.
-    pub ask: Option<SideOutcome>,
-    /// The grant, when written.
-    pub grant: Option<SideOutcome>,
-    /// Grant threshold − ask threshold, when both are comparisons in one unit.
-    pub gap: Option<Decimal>,
-}
-
-fn side(
+/// `grant-model-mismatch` for every grant the base scenario does not hold
+/// (`outcomes`: the base scenario's request outcomes).
+pub fn check(
     plan: &Plan,
-    r: &ScenarioResult,
-    base: Option<&[Vec<Decimal>]>,
-    s: Option<&(Expr, String)>,
-) -> Result<Option<SideOutcome>, EvalError> {
-    let Some((e, text)) = s else {
-        return Ok(None);
-    };
-    if e.has_error() {
-        return Ok(None);
-    }
-    Ok(Some(SideOutcome {
-        text: text.clone(),
-        condition: condition(plan, r, base, e)?,
-    }))
-}
-
-/// Every request evaluated in one scenario.
-pub fn outcomes(
-    plan: &Plan,
-    r: &ScenarioResult,
-    base: Option<&[Vec<Decimal>]>,
-) -> Result<Vec<RequestOutcome>, EvalError> {
-    let mut out = Vec::new();
-    for (i, rq) in plan.requests.iter().enumerate() {
-        let ask = side(plan, r, base, rq.ask.as_ref())?;
-        let grant = side(plan, r, base, rq.grant.as_ref())?;
-        let gap = match (&ask, &grant) {
-            (Some(a), Some(g)) if a.condition.unit.same(&g.condition.unit) => {
-                match (a.condition.threshold, g.condition.threshold) {
-                    (Some(at), Some(gt)) => gt.checked_sub(at),
-                    _ => None,
-                }
-            }
-            _ => None,
-        };
-        out.push(RequestOutcome {
-            request: i,
-            ask,
-            grant,
-            gap,
-        });
-    }
-    Ok(out)
-}
-
-/// Every scenario's request outcomes, in the order of `results`.
-pub fn all_outcomes(
-    plan: &Plan,
-    results: &crate::eval::Results,
-) -> Result<Vec<(ScenarioId, Vec<RequestOutcome>)>, EvalError> {
-    let base = results.get(plan.base).map(|r| r.values.as_slice());
-    results
-        .scenarios
-        .iter()
-        .map(|r| outcomes(plan, r, base).map(|o| (r.scenario, o)))
-        .collect()
-}
-
-/// `grant-model-mismatch` for every grant the base scenario does not hold.
-pub fn check(plan: &Plan, base: &ScenarioResult) -> Vec<Diagnostic> {
-    let outcomes = match outcomes(plan, base, None) {
+    base: &ScenarioResult,
+    outcomes: &Result<Vec<RequestOutcome>, EvalError>,
+) -> Vec<Diagnostic> {
+    let outcomes = match outcomes {
         Ok(o) => o,
         Err(e) => return vec![e.to_diagnostic()],
     };

@@ -7,10 +7,10 @@
 //! period group. [`crate::compile`] runs it right after evaluation and treats an
 //! error as a failed evaluation (no results), like any other overflow.
 
+use crate::calendar::{period_groups, By};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::{window_value, Results};
 use crate::ir::Plan;
-use crate::report::{period_groups, By};
 
 /// Overflow errors for roll-ups that cannot be represented.
 pub fn check(plan: &Plan, results: &Results) -> Vec<Diagnostic> {

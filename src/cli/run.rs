@@ -1,10 +1,13 @@
 //! `plumb run`.
 
 use crate::{ByArg, CsvSection, RunArgs, RunFormat};
-use plumb::check::objectives::all_outcomes;
-use plumb::compile::{compile_as_of, DiskFs, Options};
+use plumb::calendar::By;
+use plumb::compile::{compile_as_of, Compilation, DiskFs, Options};
+use plumb::outcome::budgets::{BudgetOutcome, Ranked};
+use plumb::outcome::requests::RequestOutcome;
+use plumb::outcome::targets::TargetOutcome;
 use plumb::report::csv::{render_csv_sections, CsvOptions};
-use plumb::report::{render_csv, render_markdown, render_table, By, RunReport, TableOptions};
+use plumb::report::{render_csv, render_markdown, render_table, RunReport, TableOptions};
 use std::io::Write;
 
 /// Runs `plumb run`.
@@ -39,7 +42,8 @@ pub fn run(args: &RunArgs) -> u8 {
     );
     // A usage error comes first and alone: an unknown scenario is reported before
     // (and instead of) the plan's diagnostics. When the plan does not parse, the
-    // scenario may be in the broken part, so the diagnostics come first.
+    // scenario may be in the broken part, so the diagnostics come first (and
+    // nothing was evaluated).
     let parsed = !c
         .diagnostics
         .iter()
@@ -57,87 +61,99 @@ pub fn run(args: &RunArgs) -> u8 {
     // The syntax trees are not needed past this point: free them before the
     // report is built (a large plan's trees are tens of megabytes).
     drop(std::mem::take(&mut c.files));
-    let plan = c.plan();
-    if let Some(names) = &scenarios {
-        if let Some(status) = unknown_scenario(plan, names) {
-            return status;
-        }
-    }
-    let Some(results) = &c.results else {
-        eprintln!("error: the plan could not be evaluated");
-        return 1;
-    };
-    let outcomes = match all_outcomes(plan, results) {
-        Ok(o) => o,
-        Err(e) => {
-            let d = e.to_diagnostic();
-            eprint!(
-                "{}",
-                plumb::diagnostic::render_human(&d, &c.sources, Default::default())
-            );
-            return 1;
-        }
-    };
     let by = match args.by.unwrap_or(ByArg::Month) {
         ByArg::Month => By::Month,
         ByArg::Quarter => By::Quarter,
         ByArg::Year => By::Year,
     };
-    let requests = match plumb::check::requests::all_outcomes(plan, results) {
-        Ok(r) => r,
-        Err(e) => {
-            let d = e.to_diagnostic();
-            eprint!(
-                "{}",
-                plumb::diagnostic::render_human(&d, &c.sources, Default::default())
-            );
-            return 1;
-        }
-    };
-    let budgets = match budget_sections(plan, results) {
-        Ok(b) => b,
-        Err(e) => {
-            let d = e.to_diagnostic();
-            eprint!(
-                "{}",
-                plumb::diagnostic::render_human(&d, &c.sources, Default::default())
-            );
-            return 1;
-        }
+    let sections = match sections(&c) {
+        Ok(s) => s,
+        Err(status) => return status,
     };
     if matches!(args.format, RunFormat::Json) {
-        let mut report = RunReport::build_without_totals(plan, results, &outcomes, by)
-            .with_requests(plan, &requests)
-            .with_budgets(plan, &budgets.0, budgets.1);
-        if let (Some(a), Some(f)) = (&c.actuals, &c.forecast) {
-            plumb::actuals::run_json::attach(&mut report, plan, a, f, by);
-        }
-        // Streamed: a large plan's JSON need not sit in memory whole.
-        let stdout = std::io::stdout();
-        let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-        let written = report
-            .write_json(&mut w)
-            .and_then(|()| w.write_all(b"\n"))
-            .and_then(|()| w.flush());
-        match written {
-            Ok(()) => {}
-            // The reader went away (`plumb run … | head`): nothing to report.
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-            Err(e) => {
-                eprintln!("error: cannot write the report: {e}");
-                return 2;
-            }
-        }
-        let status = story_status(&c);
-        // The process ends here: skip taking a large plan's values and trees
-        // apart piece by piece (the memory goes back to the system at exit).
-        std::mem::forget(report);
-        std::mem::forget(c);
-        return status;
+        return json(c, &sections, by);
     }
-    let mut report = RunReport::build(plan, results, &outcomes, by)
-        .with_requests(plan, &requests)
-        .with_budgets(plan, &budgets.0, budgets.1);
+    print_report(args, &c, &sections, by)
+}
+
+/// What the report shows beyond the values, from the compilation's outcomes:
+/// targets and requests per scenario, budgets and the base scenario's ranking.
+struct Sections {
+    targets: Vec<(usize, Vec<TargetOutcome>)>,
+    requests: Vec<(usize, Vec<RequestOutcome>)>,
+    budgets: Vec<(usize, Vec<BudgetOutcome>)>,
+    ranking: Option<(Vec<Ranked>, rust_decimal::Decimal)>,
+}
+
+/// The report's sections, or the exit code once the first error (targets, then
+/// requests, then budgets) is printed.
+fn sections(c: &Compilation) -> Result<Sections, u8> {
+    let Some(outcomes) = &c.outcomes else {
+        eprintln!("error: the plan could not be evaluated");
+        return Err(1);
+    };
+    let fail = |e: plumb::eval::EvalError| {
+        let d = e.to_diagnostic();
+        eprint!(
+            "{}",
+            plumb::diagnostic::render_human(&d, &c.sources, Default::default())
+        );
+        1
+    };
+    let targets = outcomes.targets().map_err(fail)?;
+    let requests = outcomes.requests().map_err(fail)?;
+    let budgets = outcomes.budgets().map_err(fail)?;
+    let ranking = outcomes.ranking.clone().transpose().map_err(fail)?;
+    Ok(Sections {
+        targets,
+        requests,
+        budgets,
+        ranking,
+    })
+}
+
+/// `--format json`, streamed: a large plan's JSON need not sit in memory whole.
+fn json(c: Compilation, s: &Sections, by: By) -> u8 {
+    let (plan, Some(results)) = (c.plan(), &c.results) else {
+        return 1;
+    };
+    let mut report = RunReport::build_without_totals(plan, results, &s.targets, by)
+        .with_requests(plan, &s.requests)
+        .with_budgets(plan, &s.budgets, s.ranking.clone());
+    if let (Some(a), Some(f)) = (&c.actuals, &c.forecast) {
+        plumb::actuals::run_json::attach(&mut report, plan, a, f, by);
+    }
+    let stdout = std::io::stdout();
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let written = report
+        .write_json(&mut w)
+        .and_then(|()| w.write_all(b"\n"))
+        .and_then(|()| w.flush());
+    match written {
+        Ok(()) => {}
+        // The reader went away (`plumb run … | head`): nothing to report.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => {
+            eprintln!("error: cannot write the report: {e}");
+            return 2;
+        }
+    }
+    let status = story_status(&c);
+    // The process ends here: skip taking a large plan's values and trees
+    // apart piece by piece (the memory goes back to the system at exit).
+    std::mem::forget(report);
+    std::mem::forget(c);
+    status
+}
+
+/// The table, Markdown or CSV report, printed whole.
+fn print_report(args: &RunArgs, c: &Compilation, s: &Sections, by: By) -> u8 {
+    let (plan, Some(results)) = (c.plan(), &c.results) else {
+        return 1;
+    };
+    let mut report = RunReport::build(plan, results, &s.targets, by)
+        .with_requests(plan, &s.requests)
+        .with_budgets(plan, &s.budgets, s.ranking.clone());
     let mut footnote = String::new();
     if let (Some(a), Some(f)) = (&c.actuals, &c.forecast) {
         plumb::actuals::run_json::attach(&mut report, plan, a, f, by);
@@ -170,12 +186,9 @@ pub fn run(args: &RunArgs) -> u8 {
         RunFormat::Markdown => render_markdown(&report),
     };
     print!("{out}{footnote}");
-    story_status(&c)
+    story_status(c)
 }
 
-/// The exit code once the numbers are out: errors found after evaluation (a bet
-/// the model disagrees with, a broken `maintain`, a grant not in the numbers,
-/// RACI) fail the run, though the numbers were printed so they can be compared.
 /// Exit status 2 with a message when a named scenario does not exist.
 fn unknown_scenario(plan: &plumb::ir::Plan, names: &[String]) -> Option<u8> {
     for n in names {
@@ -195,28 +208,13 @@ fn unknown_scenario(plan: &plumb::ir::Plan, names: &[String]) -> Option<u8> {
     None
 }
 
-fn story_status(c: &plumb::compile::Compilation) -> u8 {
+/// The exit code once the numbers are out: errors found after evaluation (a bet
+/// the model disagrees with, a broken `maintain`, a grant not in the numbers,
+/// RACI) fail the run, though the numbers were printed so they can be compared.
+fn story_status(c: &Compilation) -> u8 {
     if c.has_errors() {
         eprintln!("error: the plan's story disagrees with its numbers (see above)");
         return 1;
     }
     0
-}
-
-/// Budget outcomes per scenario and the base scenario's request ranking.
-type BudgetSections = (
-    Vec<(usize, Vec<plumb::check::budgets::BudgetOutcome>)>,
-    Option<(Vec<plumb::check::budgets::Ranked>, rust_decimal::Decimal)>,
-);
-
-fn budget_sections(
-    plan: &plumb::ir::Plan,
-    results: &plumb::eval::Results,
-) -> Result<BudgetSections, plumb::eval::EvalError> {
-    let outcomes = plumb::check::budgets::all_outcomes(plan, results)?;
-    let ranking = match results.get(plan.base) {
-        Some(base) => Some(plumb::check::budgets::ranking(plan, base)?),
-        None => None,
-    };
-    Ok((outcomes, ranking))
 }

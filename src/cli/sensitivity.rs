@@ -1,9 +1,9 @@
 //! `plumb sensitivity`: a tornado of the ranged drivers (UNCERTAINTY.md §3).
 
 use super::simulate::{load, scenarios};
+use plumb::calendar::{period_groups, By};
 use plumb::ir::Plan;
-use plumb::report::format::{amount, decimals_for, exact};
-use plumb::report::{period_groups, By};
+use plumb::present::{amount, decimals_for, exact};
 use plumb::uncertainty::sensitivity::{tornado, Output, Tornado};
 use std::ops::Range;
 use std::path::PathBuf;
@@ -147,7 +147,7 @@ fn output(plan: &Plan, of: &str) -> Result<(Output, String, plumb::units::Unit),
                     .and_then(|x| x.targets.get(t))
                     .and_then(|x| match &x.expr.kind {
                         plumb::ir::ExprKind::Binary(_, l, r) => {
-                            Some(plumb::check::objectives::sides_unit(plan, l, r))
+                            Some(plumb::outcome::targets::sides_unit(plan, l, r))
                         }
                         _ => None,
                     })

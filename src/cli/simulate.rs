@@ -1,9 +1,9 @@
 //! `plumb simulate`: the odds of every target (UNCERTAINTY.md §2).
 
 use crate::{ByArg, RunFormat};
+use plumb::calendar::By;
 use plumb::compile::{compile, Compilation, DiskFs, Options};
 use plumb::ir::ScenarioId;
-use plumb::report::By;
 use plumb::uncertainty::simulate::{simulate, SimOptions, Simulation, DEFAULT_SAMPLES};
 use plumb::uncertainty::{report, Model};
 use std::io::IsTerminal;
@@ -378,7 +378,7 @@ pub fn odds_diff(old: &Compilation, new: &Compilation, samples: usize, seed: u64
 impl OddsDiff {
     /// JSON: `[{"scenario", "target", "before", "after", "change"}]`, fractions.
     pub fn to_json(&self) -> serde_json::Value {
-        let ex = |v: Option<rust_decimal::Decimal>| v.map(plumb::report::format::exact);
+        let ex = |v: Option<rust_decimal::Decimal>| v.map(plumb::present::exact);
         serde_json::Value::Array(
             self.rows
                 .iter()
@@ -409,7 +409,7 @@ impl OddsDiff {
                 (Some(a), Some(b)) => {
                     let d = (b - a) * rust_decimal::Decimal::ONE_HUNDRED;
                     let sign = if d.is_sign_negative() { "" } else { "+" };
-                    format!("{sign}{} points", plumb::report::format::number(d, 1))
+                    format!("{sign}{} points", plumb::present::number(d, 1))
                 }
                 _ => "-".into(),
             };
@@ -424,7 +424,7 @@ impl OddsDiff {
         let mut out = String::new();
         let title = format!(
             "Odds of each target ({} runs, seed {})",
-            plumb::report::format::number(rust_decimal::Decimal::from(self.samples), 0),
+            plumb::present::number(rust_decimal::Decimal::from(self.samples), 0),
             self.seed
         );
         if markdown {

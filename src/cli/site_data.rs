@@ -2,11 +2,11 @@
 //! evaluated plan (as of a close, when `--as-of` is given), every scenario's
 //! target and request outcomes, the assumptions' statuses and the as-of period.
 
-use plumb::check::objectives::TargetOutcome;
-use plumb::check::requests::RequestOutcome;
 use plumb::compile::{compile_as_of, Compilation, DiskFs, Options};
 use plumb::diagnostic::render_human;
 use plumb::ir::ScenarioId;
+use plumb::outcome::requests::RequestOutcome;
+use plumb::outcome::targets::TargetOutcome;
 use plumb::report::extras::{gather, SimSettings, Sources};
 use plumb::report::site::{assumption_statuses, AssumptionStatus, Extras};
 use std::path::Path;
@@ -55,10 +55,10 @@ pub fn load(file: &Path, as_of: Option<&str>) -> Result<SiteData, u8> {
     super::eprint_diagnostics(&c);
     drop(std::mem::take(&mut c.files));
     let plan = c.plan();
-    let Some(results) = &c.results else {
+    if c.results.is_none() {
         eprintln!("error: the plan has errors; nothing was evaluated");
         return Err(1);
-    };
+    }
     let as_of = match as_of_month {
         None => None,
         Some(m) if (plan.start..plan.start + plan.len as i64).contains(&m) => {
@@ -74,8 +74,9 @@ pub fn load(file: &Path, as_of: Option<&str>) -> Result<SiteData, u8> {
             return Err(2);
         }
     };
-    let outcomes = plumb::check::objectives::all_outcomes(plan, results)
-        .and_then(|t| plumb::check::requests::all_outcomes(plan, results).map(|r| (t, r)));
+    let outcomes = c.outcomes.as_ref().map_or(Ok(Default::default()), |o| {
+        o.targets().and_then(|t| o.requests().map(|r| (t, r)))
+    });
     let (targets, requests) = match outcomes {
         Ok(x) => x,
         Err(e) => {
@@ -99,13 +100,14 @@ impl SiteData {
     /// members), with `--as-of` where the plan's actuals set none; Err is the
     /// exit code (the error is printed).
     pub fn extras(&self, sim: SimSettings) -> Result<Extras, u8> {
-        let Some(results) = &self.c.results else {
+        let (Some(results), Some(outcomes)) = (&self.c.results, &self.c.outcomes) else {
             return Err(1);
         };
         let c = &self.c;
         let mut extras = gather(&Sources {
             plan: c.plan(),
             results,
+            outcomes,
             actuals: c.actuals.as_ref(),
             forecast: c.forecast.as_ref(),
             sim,

@@ -3,7 +3,7 @@
 use super::sensitivity::{objective_target, UncertaintyFormat};
 use super::simulate::scenarios;
 use plumb::compile::{compile, DiskFs, Options};
-use plumb::report::format::{amount, decimals_for, exact};
+use plumb::present::{amount, decimals_for, exact};
 use plumb::uncertainty::solve::{solve, Mode, Problem, Solution, Status};
 use rust_decimal::Decimal;
 use std::fmt::Write as _;
@@ -318,7 +318,7 @@ fn human(plan: &plumb::ir::Plan, p: &Problem, sol: &Solution, text: &str, pasted
             .and_then(|o| o.targets.get(p.target))
             .and_then(|t| match &t.expr.kind {
                 plumb::ir::ExprKind::Binary(_, l, r) => {
-                    Some(plumb::check::objectives::sides_unit(plan, l, r))
+                    Some(plumb::outcome::targets::sides_unit(plan, l, r))
                 }
                 _ => None,
             })

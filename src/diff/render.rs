@@ -3,7 +3,7 @@
 //! `<details>`). Both are deterministic.
 
 use super::{ChangeKind, DeclChange, ItemChange, PlanDiff, Presence, ScenarioDiff, TargetChange};
-use crate::report::format::{amount, decimals_for};
+use crate::present::{amount, decimals_for};
 use crate::units::Unit;
 use rust_decimal::Decimal;
 use std::fmt::Write;

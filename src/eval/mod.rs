@@ -155,7 +155,7 @@ pub struct Pinned {
 /// Evaluates the plan. The plan must have passed the checks without errors (a
 /// cycle would otherwise be evaluated in an arbitrary order).
 pub fn evaluate(plan: &Plan, opts: &EvalOptions) -> Result<Results, EvalError> {
-    evaluate_prepared(plan, opts, Prepared::new(plan, true))
+    evaluate_with(plan, opts, &Prepared::new(plan, true))
 }
 
 /// [`evaluate`] with some values fixed in advance (the actuals of closed periods):
@@ -168,25 +168,27 @@ pub fn evaluate_pinned(
 ) -> Result<Results, EvalError> {
     let mut prep = Prepared::new(plan, true);
     prep.pinned = Some(pinned);
-    evaluate_prepared(plan, opts, prep)
+    evaluate_with(plan, opts, &prep)
 }
 
-fn evaluate_prepared(
+/// [`evaluate`] with the plan's references already collected (`compile` builds
+/// them once, for the cycle check and for evaluation).
+pub(crate) fn evaluate_with(
     plan: &Plan,
     opts: &EvalOptions,
-    prep: Prepared,
+    prep: &Prepared,
 ) -> Result<Results, EvalError> {
     let wanted: Vec<ScenarioId> = match &opts.scenarios {
         Some(s) => s.clone(),
         None => (0..plan.scenarios.len()).collect(),
     };
-    let (base, base_plain) = scenario_with(plan, plan.base, None, &prep, None, None)?;
+    let (base, base_plain) = scenario_with(plan, plan.base, None, prep, None, None)?;
     let rest: Vec<ScenarioId> = (0..plan.scenarios.len())
         .filter(|s| *s != plan.base && wanted.contains(s))
         .collect();
     let reuse = Some((base.values.as_slice(), base_plain.as_slice()));
     let one = |s: &ScenarioId| {
-        scenario_with(plan, *s, Some(&base.values), &prep, reuse, None).map(|(r, _)| r)
+        scenario_with(plan, *s, Some(&base.values), prep, reuse, None).map(|(r, _)| r)
     };
     let big = plan.items.len().saturating_mul(plan.len) >= PARALLEL_CELLS
         && rest.len() > 1

@@ -367,22 +367,32 @@ impl Prepared {
         }
         p.first.push(p.refs.len());
         if values {
-            let ev = Ev::new(plan, &[], &[], None, "", None);
-            p.pure = plan
-                .items
-                .iter()
-                .enumerate()
-                .map(|(i, it)| {
-                    if !p.refs(i).is_empty() {
-                        return None;
-                    }
-                    ev.eval(&it.expr, 0, plan.len)
-                        .ok()
-                        .map(|v| v.into_vec(plan.len))
-                })
-                .collect();
+            p = p.with_values(plan);
         }
         p
+    }
+
+    /// Computes the values of the declarations that read no item, when not yet
+    /// done: what evaluation adds to what the cycle check needs.
+    pub(crate) fn with_values(mut self, plan: &Plan) -> Prepared {
+        if !self.pure.is_empty() {
+            return self;
+        }
+        let ev = Ev::new(plan, &[], &[], None, "", None);
+        self.pure = plan
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, it)| {
+                if !self.refs(i).is_empty() {
+                    return None;
+                }
+                ev.eval(&it.expr, 0, plan.len)
+                    .ok()
+                    .map(|v| v.into_vec(plan.len))
+            })
+            .collect();
+        self
     }
 
     fn refs(&self, item: ItemId) -> &[Ref] {
@@ -418,56 +428,7 @@ impl<'p> Program<'p> {
                 _ => &[],
             }
         };
-        let mut index = vec![usize::MAX; n];
-        let mut low = vec![0usize; n];
-        let mut on_stack = vec![false; n];
-        let mut stack: Vec<usize> = Vec::new();
-        let mut next = 0usize;
-        let mut comps: Vec<Vec<usize>> = Vec::new();
-        for root in 0..n {
-            if index.get(root) != Some(&usize::MAX) {
-                continue;
-            }
-            let mut call: Vec<(usize, usize)> = vec![(root, 0)];
-            while let Some(&mut (v, ref mut ei)) = call.last_mut() {
-                if *ei == 0 && index.get(v) == Some(&usize::MAX) {
-                    set(&mut index, v, next);
-                    set(&mut low, v, next);
-                    next += 1;
-                    stack.push(v);
-                    set(&mut on_stack, v, true);
-                }
-                if let Some(&(w, _)) = edges_of(v).get(*ei) {
-                    *ei += 1;
-                    if w >= n {
-                        continue;
-                    }
-                    if get(&index, w) == usize::MAX {
-                        call.push((w, 0));
-                    } else if get(&on_stack, w) {
-                        let lv = get(&low, v).min(get(&index, w));
-                        set(&mut low, v, lv);
-                    }
-                } else {
-                    call.pop();
-                    if let Some(&(parent, _)) = call.last() {
-                        let lp = get(&low, parent).min(get(&low, v));
-                        set(&mut low, parent, lp);
-                    }
-                    if get(&low, v) == get(&index, v) {
-                        let mut comp = Vec::new();
-                        while let Some(w) = stack.pop() {
-                            set(&mut on_stack, w, false);
-                            comp.push(w);
-                            if w == v {
-                                break;
-                            }
-                        }
-                        comps.push(comp);
-                    }
-                }
-            }
-        }
+        let comps = components(n, &edges_of);
         // Position of each slot inside the component being ordered (usize::MAX:
         // outside it), reset after each component so the whole pass stays linear.
         let mut local = vec![usize::MAX; n];
@@ -999,6 +960,63 @@ impl<'p> Program<'p> {
             })
             .collect()
     }
+}
+
+/// The strongly connected components of a graph of `n` nodes whose edges out of
+/// `v` are `edges_of(v)` (targets at or past `n` are ignored), dependencies
+/// first (iterative Tarjan: no recursion, however deep the chain).
+fn components<'a>(n: usize, edges_of: &dyn Fn(usize) -> &'a [(usize, Edge)]) -> Vec<Vec<usize>> {
+    let mut index = vec![usize::MAX; n];
+    let mut low = vec![0usize; n];
+    let mut on_stack = vec![false; n];
+    let mut stack: Vec<usize> = Vec::new();
+    let mut next = 0usize;
+    let mut comps: Vec<Vec<usize>> = Vec::new();
+    for root in 0..n {
+        if index.get(root) != Some(&usize::MAX) {
+            continue;
+        }
+        let mut call: Vec<(usize, usize)> = vec![(root, 0)];
+        while let Some(&mut (v, ref mut ei)) = call.last_mut() {
+            if *ei == 0 && index.get(v) == Some(&usize::MAX) {
+                set(&mut index, v, next);
+                set(&mut low, v, next);
+                next += 1;
+                stack.push(v);
+                set(&mut on_stack, v, true);
+            }
+            if let Some(&(w, _)) = edges_of(v).get(*ei) {
+                *ei += 1;
+                if w >= n {
+                    continue;
+                }
+                if get(&index, w) == usize::MAX {
+                    call.push((w, 0));
+                } else if get(&on_stack, w) {
+                    let lv = get(&low, v).min(get(&index, w));
+                    set(&mut low, v, lv);
+                }
+            } else {
+                call.pop();
+                if let Some(&(parent, _)) = call.last() {
+                    let lp = get(&low, parent).min(get(&low, v));
+                    set(&mut low, parent, lp);
+                }
+                if get(&low, v) == get(&index, v) {
+                    let mut comp = Vec::new();
+                    while let Some(w) = stack.pop() {
+                        set(&mut on_stack, w, false);
+                        comp.push(w);
+                        if w == v {
+                            break;
+                        }
+                    }
+                    comps.push(comp);
+                }
+            }
+        }
+    }
+    comps
 }
 
 fn below_at(values: &[Vec<Decimal>], below: Option<usize>, t: usize) -> Decimal {

@@ -1,9 +1,9 @@
 //! The Budgets and ranked Requests sections of `plumb run` (DIMENSIONS.md §3–4):
-//! report rows built from [`crate::check::budgets`]' outcomes.
+//! report rows built from [`crate::outcome::budgets`]' outcomes.
 
-use super::{format, RunReport};
-use crate::check::budgets::{BudgetOutcome, Ranked};
+use super::RunReport;
 use crate::ir::Plan;
+use crate::outcome::budgets::{BudgetOutcome, Ranked};
 use crate::units::Unit;
 use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
@@ -68,7 +68,7 @@ pub struct RankedReport {
 }
 
 pub(super) fn ser_decimal<S: Serializer>(v: &Decimal, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&format::exact(*v))
+    s.serialize_str(&crate::present::exact(*v))
 }
 
 fn currency(plan: &Plan) -> Unit {
@@ -81,7 +81,7 @@ fn currency(plan: &Plan) -> Unit {
 
 impl RunReport {
     /// Adds each scenario's budgets (as from
-    /// [`crate::check::budgets::all_outcomes`]) and the base scenario's request
+    /// [`crate::outcome::budgets::all_outcomes`]) and the base scenario's request
     /// ranking with the contingency left.
     pub fn with_budgets(
         mut self,

@@ -4,11 +4,11 @@
 //! items table gains a `total` column: the horizon's value through the report's
 //! one window function.
 
-use super::format::exact;
 use super::window::window_value;
 use super::{render_csv, RunReport};
 use crate::eval::Results;
 use crate::ir::Plan;
+use crate::present::exact;
 use rust_decimal::Decimal;
 use std::fmt::Write;
 

@@ -10,10 +10,11 @@ use super::site::{
 use super::svg::TornadoBar;
 use crate::actuals::variance::{self, Inputs};
 use crate::actuals::Actuals;
-use crate::check::objectives::{all_outcomes, TargetOutcome};
+use crate::calendar::By;
 use crate::eval::{window_value, Results};
 use crate::ir::{ExprKind, ItemId, Plan};
-use crate::report::By;
+use crate::outcome::targets::{all_outcomes, TargetOutcome};
+use crate::outcome::Outcomes;
 use crate::syntax::ast::BinOp;
 use crate::uncertainty::sensitivity::{self, Output};
 use crate::uncertainty::simulate::{simulate, SimOptions, Simulation};
@@ -46,6 +47,8 @@ pub struct Sources<'a> {
     pub plan: &'a Plan,
     /// Its evaluated scenarios (the plan as written).
     pub results: &'a Results,
+    /// Their outcomes (`Compilation::outcomes`).
+    pub outcomes: &'a Outcomes,
     /// The actuals, when the plan has any.
     pub actuals: Option<&'a Actuals>,
     /// The rolling forecast, when the plan has actuals.
@@ -135,7 +138,7 @@ pub fn gather(src: &Sources<'_>) -> Result<Extras, String> {
     if !plan.budgets.is_empty() {
         x.budgets = Some(budget_lines(
             plan,
-            src.results,
+            src.outcomes,
             with_actuals.map(|(_, f)| f),
             closed,
         )?);
@@ -413,22 +416,21 @@ fn target_unit(plan: &Plan, oi: usize, ti: usize) -> crate::units::Unit {
 }
 
 /// One line per budget and department in the base scenario over the whole
-/// horizon (the last window of [`crate::check::budgets::outcomes`]), with the
-/// department's spend to date from the forecast when actuals exist.
+/// horizon (the last window of its [`crate::outcome::budgets`] outcomes), with
+/// the department's spend to date from the forecast when actuals exist.
 fn budget_lines(
     plan: &Plan,
-    results: &Results,
+    outcomes: &Outcomes,
     forecast: Option<&Results>,
     closed: usize,
 ) -> Result<Vec<BudgetLine>, String> {
-    let Some(r) = results.get(plan.base) else {
+    let Some(base) = outcomes.get(plan.base) else {
         return Ok(Vec::new());
     };
-    let outs = crate::check::budgets::outcomes(plan, r, Some(r.values.as_slice()))
-        .map_err(|e| e.message)?;
+    let outs = base.budgets.as_ref().map_err(|e| e.message.clone())?;
     let f = forecast.and_then(|f| f.get(plan.base));
     let mut out = Vec::new();
-    for b in &outs {
+    for b in outs {
         let mut deps: Vec<&str> = Vec::new();
         for row in b.rows.iter().rev() {
             if deps.contains(&row.department.as_str()) {

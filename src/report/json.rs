@@ -3,13 +3,13 @@
 //! Takes a [`RunReport`] and writes the same bytes as `serde_json`'s pretty
 //! printer would for its `Serialize` impl (two-space indents, exact decimal
 //! strings), but without building the whole text in memory and with decimals
-//! formatted in place ([`format::write_exact`]): a large plan has millions of
+//! formatted in place ([`crate::present::write_exact`]): a large plan has millions of
 //! values. `tests/it/json_writer.rs` holds it to serde_json's output byte for byte.
 
-use super::format::write_exact;
 use super::{
     ItemReport, RequestReport, RequestSide, RunReport, ScenarioReport, TargetReport, TriggerReport,
 };
+use crate::present::write_exact;
 use rust_decimal::Decimal;
 use std::io::{self, Write};
 

@@ -1,16 +1,19 @@
-//! Output: the report types (the only serde types in the crate) and their
-//! renderers — a table for terminals and decks, JSON (exact), CSV, Markdown.
+//! Output: `plumb run`'s report types and their renderers — a table for
+//! terminals and decks, JSON (exact), CSV, Markdown — plus the static site
+//! (`site`, `svg`), the workbook (`xlsx`) and what they show beyond the model
+//! (`extras`).
 //!
-//! [`RunReport::build`] turns evaluated results into periods (the plan's own, or
-//! rolled up by quarter or year — fiscal ones in a plan with a fiscal year — with
-//! each item's roll-up, [`crate::eval::window_value`]),
-//! item values with units, target outcomes and trigger firings. Every renderer is
+//! [`RunReport::build`] turns evaluated results and their outcomes (computed
+//! once, [`crate::outcome`]) into periods (the plan's own, or rolled up by
+//! quarter or year — fiscal ones in a plan with a fiscal year — with each item's
+//! roll-up, [`crate::eval::window_value`]), item values with units, target
+//! outcomes and trigger firings. Nothing here computes an outcome or imports
+//! `check`; numbers are worded by [`crate::present`]. Every renderer is
 //! deterministic: the same plan gives byte-identical output.
 
 mod budgets;
 pub mod csv;
 pub mod extras;
-pub mod format;
 mod json;
 mod render;
 pub mod site;
@@ -18,30 +21,21 @@ pub mod svg;
 mod window;
 pub mod xlsx;
 
+use crate::calendar::{period_groups, By, PeriodGroup};
 pub use budgets::{BudgetReport, RankedReport};
+// The windows of output and number formatting live in `calendar` and `present`;
+// these names stay for the library's existing callers (tests, benches, fuzz).
 pub use render::{render_csv, render_markdown, render_table, TableOptions};
 
-use crate::check::objectives::TargetOutcome;
-use crate::check::requests::RequestOutcome;
 use crate::eval::{window_value, Results};
 use crate::ir::Plan;
-use crate::syntax::ast::month_label;
+use crate::outcome::requests::RequestOutcome;
+use crate::outcome::targets::TargetOutcome;
+use crate::present;
 use crate::units::Unit;
 use rust_decimal::Decimal;
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
-
-/// How to group months in output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum By {
-    /// One column per month.
-    #[default]
-    Month,
-    /// Calendar quarters.
-    Quarter,
-    /// Calendar years.
-    Year,
-}
 
 /// `plumb run --format json`: one object.
 #[derive(Debug, Clone, Serialize)]
@@ -144,7 +138,7 @@ fn ser_actuals<S: Serializer>(v: &Option<Vec<ActualsColumn>>, s: S) -> Result<S:
     let v = v.as_deref().unwrap_or(&[]);
     let mut m = s.serialize_map(Some(v.len()))?;
     for (name, vals) in v {
-        let texts: Vec<Option<String>> = vals.iter().map(|x| x.map(format::exact)).collect();
+        let texts: Vec<Option<String>> = vals.iter().map(|x| x.map(present::exact)).collect();
         m.serialize_entry(name, &texts)?;
     }
     m.end()
@@ -268,14 +262,14 @@ pub struct TriggerReport {
 fn ser_decimals<S: Serializer>(v: &[Decimal], s: S) -> Result<S::Ok, S::Error> {
     let mut seq = s.serialize_seq(Some(v.len()))?;
     for x in v {
-        seq.serialize_element(&format::exact(*x))?;
+        seq.serialize_element(&present::exact(*x))?;
     }
     seq.end()
 }
 
 fn ser_opt_decimal<S: Serializer>(v: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
     match v {
-        Some(x) => s.serialize_str(&format::exact(*x)),
+        Some(x) => s.serialize_str(&present::exact(*x)),
         None => s.serialize_none(),
     }
 }
@@ -298,55 +292,6 @@ fn ser_scenarios<S: Serializer>(v: &[ScenarioReport], s: S) -> Result<S::Ok, S::
         m.serialize_entry(&i.name, i)?;
     }
     m.end()
-}
-
-/// One window of output: a month, or a quarter or year rolled up.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PeriodGroup {
-    /// Its label (`2026-03`, `2026-Q1`, `2026`).
-    pub label: String,
-    /// The plan's periods inside it (indices into the horizon).
-    pub range: std::ops::Range<usize>,
-    /// True when the quarter or year lies only partly inside the horizon.
-    pub partial: bool,
-}
-
-/// The windows of output for `by`, with their labels: the single source of
-/// quarters and years for every report, check and renderer. Quarters and years
-/// are fiscal when the plan says `fiscal year starts` (labelled `FY2027-Q1`,
-/// `FY2027`); `by` finer than the plan's periods gives the plan's periods. A
-/// window only partly inside the horizon keeps its label and is `partial`.
-pub fn period_groups(plan: &Plan, by: By) -> Vec<PeriodGroup> {
-    let mut out: Vec<PeriodGroup> = Vec::new();
-    let mpp = plan.months_per_period();
-    let months = match by {
-        By::Month => 1,
-        By::Quarter => 3,
-        By::Year => 12,
-    }
-    .max(mpp);
-    for i in 0..plan.len {
-        let m = plan.first_month_of(i as i64);
-        let label = match months {
-            // The plan's own periods keep their own labels.
-            _ if months == mpp => plan.period_label(i as i64),
-            3 => crate::calendar::quarter_label(plan, m),
-            12 => crate::calendar::year_label(plan, m),
-            _ => month_label(m),
-        };
-        match out.last_mut() {
-            Some(g) if g.label == label => g.range.end = i + 1,
-            _ => out.push(PeriodGroup {
-                label,
-                range: i..i + 1,
-                partial: false,
-            }),
-        }
-    }
-    for g in &mut out {
-        g.partial = (g.range.len() as i64) * mpp < months;
-    }
-    out
 }
 
 impl RunReport {
@@ -381,78 +326,17 @@ impl RunReport {
         totals: bool,
     ) -> RunReport {
         let groups = period_groups(plan, by);
-        let cascade = crate::check::objectives::cascade_order(plan);
+        let cascade = crate::outcome::targets::cascade_order(plan);
         let scenarios = results
             .scenarios
             .iter()
             .map(|r| {
                 let sc = plan.scenarios.get(r.scenario);
-                let items = plan
-                    .items
-                    .iter()
-                    .zip(&r.values)
-                    .enumerate()
-                    .map(|(id, (it, vals))| {
-                        let values = groups
-                            .iter()
-                            .map(|g| match vals.get(g.range.clone()).unwrap_or(&[]) {
-                                // One period rolls up to itself.
-                                [one] => *one,
-                                _ => window_value(plan, &r.values, id, g.range.clone())
-                                    .unwrap_or_default(),
-                            })
-                            .collect();
-                        ItemReport {
-                            name: it.name.clone(),
-                            kind: it.kind.as_str(),
-                            unit: it.unit.clone(),
-                            values,
-                            total: if totals {
-                                window_value(plan, &r.values, id, 0..vals.len()).unwrap_or_default()
-                            } else {
-                                Decimal::ZERO
-                            },
-                        }
-                    })
-                    .collect();
-                let tg = targets
+                let outcomes = targets
                     .iter()
                     .find(|(s, _)| *s == r.scenario)
                     .map(|(_, o)| o.as_slice())
-                    .unwrap_or(&[])
-                    .iter()
-                    .map(|o| TargetReport {
-                        objective: plan
-                            .objectives
-                            .get(o.objective)
-                            .map(|x| x.name.clone())
-                            .unwrap_or_default(),
-                        owner: plan
-                            .objectives
-                            .get(o.objective)
-                            .and_then(|x| x.owner)
-                            .map(|p| plan.party_name(p).to_string())
-                            .unwrap_or_default(),
-                        depth: cascade
-                            .iter()
-                            .find(|c| c.0 == o.objective)
-                            .map(|c| c.1)
-                            .unwrap_or(0),
-                        rank: cascade
-                            .iter()
-                            .position(|c| c.0 == o.objective)
-                            .unwrap_or(usize::MAX),
-                        target: o.text.clone(),
-                        projected: o.projected,
-                        threshold: o.threshold,
-                        gap: o.gap,
-                        met: o.met,
-                        outlook: None,
-                        outlook_gap: None,
-                        unit: o.unit.clone(),
-                        period: o.period.map(|p| plan.period_label(p)),
-                    })
-                    .collect();
+                    .unwrap_or(&[]);
                 let triggers = r
                     .fired
                     .iter()
@@ -469,8 +353,8 @@ impl RunReport {
                     name: sc.map(|s| s.name.clone()).unwrap_or_default(),
                     title: sc.map(|s| s.title.clone()).unwrap_or_default(),
                     is_base: r.scenario == plan.base,
-                    items,
-                    targets: tg,
+                    items: item_reports(plan, &r.values, &groups, totals),
+                    targets: target_reports(plan, &cascade, outcomes),
                     triggers,
                     requests: Vec::new(),
                     budgets: Vec::new(),
@@ -504,7 +388,7 @@ impl RunReport {
     }
 
     /// Adds each scenario's requests (outcomes per scenario, as from
-    /// [`crate::check::requests::all_outcomes`]).
+    /// [`crate::outcome::requests::all_outcomes`]).
     pub fn with_requests(
         mut self,
         plan: &Plan,
@@ -520,7 +404,7 @@ impl RunReport {
                 .iter()
                 .filter_map(|o| {
                     let rq = plan.requests.get(o.request)?;
-                    let side = |s: &Option<crate::check::requests::SideOutcome>| {
+                    let side = |s: &Option<crate::outcome::requests::SideOutcome>| {
                         s.as_ref().map(|s| RequestSide {
                             condition: s.text.clone(),
                             value: s.condition.projected,
@@ -571,4 +455,83 @@ impl RunReport {
 /// The scenario index of each report, by name.
 fn plan_scenarios(plan: &Plan, reports: &[ScenarioReport]) -> Vec<Option<usize>> {
     reports.iter().map(|r| plan.scenario(&r.name)).collect()
+}
+
+/// Every item's values in one scenario, rolled up per window of `groups` (and
+/// over the horizon, with `totals`).
+fn item_reports(
+    plan: &Plan,
+    all: &[Vec<Decimal>],
+    groups: &[PeriodGroup],
+    totals: bool,
+) -> Vec<ItemReport> {
+    plan.items
+        .iter()
+        .zip(all)
+        .enumerate()
+        .map(|(id, (it, vals))| {
+            let values = groups
+                .iter()
+                .map(|g| match vals.get(g.range.clone()).unwrap_or(&[]) {
+                    // One period rolls up to itself.
+                    [one] => *one,
+                    _ => window_value(plan, all, id, g.range.clone()).unwrap_or_default(),
+                })
+                .collect();
+            ItemReport {
+                name: it.name.clone(),
+                kind: it.kind.as_str(),
+                unit: it.unit.clone(),
+                values,
+                total: if totals {
+                    window_value(plan, all, id, 0..vals.len()).unwrap_or_default()
+                } else {
+                    Decimal::ZERO
+                },
+            }
+        })
+        .collect()
+}
+
+/// One scenario's target outcomes as report rows, with each objective's owner
+/// and its place in `cascade` (as [`crate::outcome::targets::cascade_order`]).
+fn target_reports(
+    plan: &Plan,
+    cascade: &[(usize, usize)],
+    outcomes: &[TargetOutcome],
+) -> Vec<TargetReport> {
+    outcomes
+        .iter()
+        .map(|o| TargetReport {
+            objective: plan
+                .objectives
+                .get(o.objective)
+                .map(|x| x.name.clone())
+                .unwrap_or_default(),
+            owner: plan
+                .objectives
+                .get(o.objective)
+                .and_then(|x| x.owner)
+                .map(|p| plan.party_name(p).to_string())
+                .unwrap_or_default(),
+            depth: cascade
+                .iter()
+                .find(|c| c.0 == o.objective)
+                .map(|c| c.1)
+                .unwrap_or(0),
+            rank: cascade
+                .iter()
+                .position(|c| c.0 == o.objective)
+                .unwrap_or(usize::MAX),
+            target: o.text.clone(),
+            projected: o.projected,
+            threshold: o.threshold,
+            gap: o.gap,
+            met: o.met,
+            outlook: None,
+            outlook_gap: None,
+            unit: o.unit.clone(),
+            period: o.period.map(|p| plan.period_label(p)),
+        })
+        .collect()
 }

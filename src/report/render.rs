@@ -1,7 +1,7 @@
 //! Text renderers for [`RunReport`]: aligned tables, Markdown and CSV.
 
-use super::format::{amount, decimals_for, exact};
 use super::{RunReport, ScenarioReport};
+use crate::present::{amount, decimals_for, exact};
 use std::fmt::Write;
 
 /// Options for the table renderer.

@@ -20,12 +20,13 @@
 
 use super::svg::{self, BulletRow, LineChart, Series, TimelineRow, TornadoBar};
 use super::window::window_value;
-use super::{format, period_groups, By};
-use crate::check::objectives::TargetOutcome;
-use crate::check::requests::{RequestOutcome, SideOutcome};
+use crate::calendar::{period_groups, By};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::eval::Results;
 use crate::ir::{Party, Plan};
+use crate::outcome::requests::{RequestOutcome, SideOutcome};
+use crate::outcome::targets::TargetOutcome;
+use crate::present as format;
 use crate::syntax::ast::Aggregation;
 use crate::units::{currency_symbol, Unit};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
@@ -476,7 +477,7 @@ fn header(input: &SiteInput, title: &str, subtitle: &str) -> Markup {
 fn index_page(input: &SiteInput) -> String {
     let plan = input.plan;
     let all: Vec<usize> = (0..plan.objectives.len()).collect();
-    let top: Vec<usize> = crate::check::objectives::cascade_order(plan)
+    let top: Vec<usize> = crate::outcome::targets::cascade_order(plan)
         .into_iter()
         .filter(|(_, depth)| *depth == 0)
         .map(|(o, _)| o)
@@ -659,7 +660,7 @@ fn objectives_section(input: &SiteInput, objs: &[usize], heading: &str) -> Marku
     if objs.is_empty() {
         return html! {};
     }
-    let order = crate::check::objectives::cascade_order(plan);
+    let order = crate::outcome::targets::cascade_order(plan);
     html! {
         section id="objectives" {
             (NL) h2 { (heading) } (NL)

@@ -12,8 +12,9 @@
 
 use super::site::{AssumptionStatus, ItemActuals, SiteInput};
 use super::window::window_value;
-use super::{format, period_groups, By};
+use crate::calendar::{period_groups, By};
 use crate::ir::{Expr, ExprKind, Party, Plan};
+use crate::present as format;
 use crate::syntax::ast::{Aggregation, BinOp, UnOp};
 use crate::units::{currency_symbol, Unit};
 use rust_decimal::Decimal;
@@ -355,7 +356,7 @@ fn targets_sheet(ws: &mut Worksheet, input: &SiteInput, bold: &Format) -> Result
     }
     header(ws, TARGETS_HEADER_ROW, &cols, bold)?;
     let mut row = TARGETS_HEADER_ROW + 1;
-    let cascade = crate::check::objectives::cascade_order(plan);
+    let cascade = crate::outcome::targets::cascade_order(plan);
     for (s, outcomes) in input.targets {
         let mut sorted: Vec<_> = outcomes.iter().collect();
         sorted.sort_by_key(|o| {
@@ -722,7 +723,7 @@ fn variance_sheet(
 /// The items of the top objectives' targets, in order.
 pub fn top_items(plan: &Plan) -> Vec<usize> {
     let mut items = Vec::new();
-    for (o, depth) in crate::check::objectives::cascade_order(plan) {
+    for (o, depth) in crate::outcome::targets::cascade_order(plan) {
         if depth != 0 {
             continue;
         }

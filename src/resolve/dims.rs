@@ -15,7 +15,7 @@
 //! gets the `formula` roll-up by default), resolves its formula once more with
 //! every dimensioned name read as its total (`cpl = spend / leads` totals to total
 //! spend over total leads). When the unit is not written, the sum stands until
-//! `check::units` knows whether the unit is a ratio.
+//! `infer::units` knows whether the unit is a ratio.
 //!
 //! Errors: `dimension-mismatch` (an expression's dimensions differ from where it
 //! is used, a member of the wrong dimension, a missing member), `undefined-name`

@@ -27,7 +27,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::program::{Layer, Program};
 use crate::eval::{eval_expr, EvalError, ScenarioResult, Value};
 use crate::ir::{self, ItemId, Plan, ScenarioId};
-use crate::report::format::amount;
+use crate::present::amount;
 use crate::source::Span;
 use crate::syntax::ast::{Distribution, RangeShape};
 use rand_chacha::rand_core::{RngCore, SeedableRng};
@@ -490,7 +490,7 @@ fn layer(
     let it = plan.items.get(item);
     let name = it.map(|i| i.name.as_str()).unwrap_or("?");
     let unit = it.map(|i| i.unit.clone()).unwrap_or_default();
-    let show = |v: Decimal| amount(v, &unit, crate::report::format::decimals_for(&[v], &unit));
+    let show = |v: Decimal| amount(v, &unit, crate::present::decimals_for(&[v], &unit));
     for t in from..n {
         let (a, b, m) = (
             low.get(t).copied().unwrap_or_default(),
@@ -666,7 +666,7 @@ pub fn odds_check(plan: &Plan, sim: &simulate::Simulation) -> Vec<Diagnostic> {
         let pct = report::percent;
         let values = match t.projected {
             Some(s) => {
-                let dp = crate::report::format::decimals_for(&[s.p10, s.p50, s.p90], &t.unit);
+                let dp = crate::present::decimals_for(&[s.p10, s.p50, s.p90], &t.unit);
                 format!(
                     "; P10 / P50 / P90 of its value: {} / {} / {}",
                     amount(s.p10, &t.unit, dp),
@@ -680,7 +680,7 @@ pub fn odds_check(plan: &Plan, sim: &simulate::Simulation) -> Vec<Diagnostic> {
             "`{obj}`: `{}` is met in {} of {} simulated runs, outside the odds band {} to {} ({verdict}){values}",
             t.text,
             pct(p),
-            crate::report::format::number(Decimal::from(sim.samples), 0),
+            crate::present::number(Decimal::from(sim.samples), 0),
             pct(lo),
             pct(hi),
         );

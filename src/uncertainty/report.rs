@@ -3,7 +3,7 @@
 
 use super::simulate::{Simulation, Stats};
 use crate::ir::Plan;
-use crate::report::format::{amount, decimals_for, exact};
+use crate::present::{amount, decimals_for, exact};
 use crate::units::Unit;
 use rust_decimal::Decimal;
 use serde::ser::SerializeMap;
@@ -328,7 +328,7 @@ fn heading(plan: &Plan, sim: &Simulation, k: usize) -> String {
         .unwrap_or_default();
     format!(
         "Scenario {name}: {} runs, seed {}",
-        crate::report::format::number(Decimal::from(sim.samples), 0),
+        crate::present::number(Decimal::from(sim.samples), 0),
         sim.seed
     )
 }

@@ -4,9 +4,9 @@
 //! an item's roll-up over the horizon or a window, or a target's projected value.
 
 use super::{Model, RangedLayer};
-use crate::check::objectives::outcomes;
 use crate::eval::{evaluate_drawn, Draws, EvalError, Prepared, ScenarioResult};
 use crate::ir::{ItemId, Plan, ScenarioId};
+use crate::outcome::targets::outcomes;
 use rust_decimal::Decimal;
 use std::ops::Range;
 

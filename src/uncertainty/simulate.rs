@@ -9,10 +9,10 @@
 //! values is the ⌈P·N/100⌉-th smallest.
 
 use super::{window_value, Model};
-use crate::check::objectives::outcomes;
+use crate::calendar::By;
 use crate::eval::{self, evaluate_drawn, EvalError, Prepared};
 use crate::ir::{Builtin, ExprKind, ItemId, Plan, ScenarioId, TriggerId};
-use crate::report::By;
+use crate::outcome::targets::outcomes;
 use crate::units::Unit;
 use rust_decimal::Decimal;
 use std::ops::Range;
@@ -296,7 +296,7 @@ pub fn simulate(plan: &Plan, model: &Model, opts: &SimOptions<'_>) -> Result<Sim
     let n = plan.len;
     let samples = opts.samples.clamp(1, MAX_SAMPLES);
     let windows = if opts.per_window {
-        crate::report::period_groups(plan, opts.by)
+        crate::calendar::period_groups(plan, opts.by)
             .into_iter()
             .map(|g| (g.label, g.range))
             .collect()

@@ -8,10 +8,10 @@
 //! significant digits, rounded towards the side where the target holds.
 
 use super::planned;
-use crate::check::objectives::outcomes;
 use crate::eval::program::Layer;
 use crate::eval::{evaluate_drawn, Draws, EvalError, Prepared};
 use crate::ir::{ItemId, Plan, ScenarioId};
+use crate::outcome::targets::outcomes;
 use rust_decimal::prelude::*;
 
 /// Scale or shift.

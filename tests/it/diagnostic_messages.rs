@@ -72,7 +72,7 @@ fn simulated() {
                 seed: 0,
                 threads: 2,
                 scenarios: vec![plan.base],
-                by: plumb::report::By::Month,
+                by: plumb::calendar::By::Month,
                 per_window: false,
                 progress: None,
             },

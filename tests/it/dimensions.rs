@@ -291,10 +291,10 @@ proptest! {
     }
 }
 
-fn budgets(c: &Compilation, scenario: &str) -> Vec<plumb::check::budgets::BudgetRow> {
+fn budgets(c: &Compilation, scenario: &str) -> Vec<plumb::outcome::budgets::BudgetRow> {
     let plan = c.plan();
     let s = plan.scenario(scenario).unwrap();
-    let all = plumb::check::budgets::all_outcomes(plan, c.results.as_ref().unwrap()).unwrap();
+    let all = plumb::outcome::budgets::all_outcomes(plan, c.results.as_ref().unwrap()).unwrap();
     let (_, outs) = all.into_iter().find(|(x, _)| *x == s).unwrap();
     outs.into_iter().flat_map(|o| o.rows).collect()
 }
@@ -348,7 +348,7 @@ fn budget_spec_numbers() {
     );
     // The contingency: 100K − 40K drawn = 60K left; requests ranked by ROI.
     let base = c.results.as_ref().unwrap().get(c.plan().base).unwrap();
-    let (ranked, left) = plumb::check::budgets::ranking(c.plan(), base).unwrap();
+    let (ranked, left) = plumb::outcome::budgets::ranking(c.plan(), base).unwrap();
     assert_eq!(left, d("60000"));
     assert_eq!(ranked[0].roi, Some(d("2.5")));
     assert_eq!(ranked[1].running, d("60000"));
@@ -360,11 +360,11 @@ fn budget_json_matches_serde_and_csv_is_exact() {
     let c = load("tests/dims/budget.plumb");
     let plan = c.plan();
     let results = c.results.as_ref().unwrap();
-    let outcomes = plumb::check::objectives::all_outcomes(plan, results).unwrap();
-    let b = plumb::check::budgets::all_outcomes(plan, results).unwrap();
-    let ranking = plumb::check::budgets::ranking(plan, results.get(plan.base).unwrap()).unwrap();
+    let outcomes = plumb::outcome::targets::all_outcomes(plan, results).unwrap();
+    let b = plumb::outcome::budgets::all_outcomes(plan, results).unwrap();
+    let ranking = plumb::outcome::budgets::ranking(plan, results.get(plan.base).unwrap()).unwrap();
     let report =
-        plumb::report::RunReport::build(plan, results, &outcomes, plumb::report::By::Month)
+        plumb::report::RunReport::build(plan, results, &outcomes, plumb::calendar::By::Month)
             .with_budgets(plan, &b, Some(ranking));
     let ours = report.to_json();
     assert_eq!(ours, serde_json::to_string_pretty(&report).unwrap());
@@ -419,7 +419,7 @@ fn company_example_by_department() {
     );
     assert_eq!(row("finance").headroom, d("0"));
     let base = c.results.as_ref().unwrap().get(c.plan().base).unwrap();
-    let (_, left) = plumb::check::budgets::ranking(c.plan(), base).unwrap();
+    let (_, left) = plumb::outcome::budgets::ranking(c.plan(), base).unwrap();
     assert_eq!(left, d("260000"));
 }
 

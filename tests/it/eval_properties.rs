@@ -18,11 +18,12 @@
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
-use plumb::check::objectives::all_outcomes;
+use plumb::calendar::By;
 use plumb::compile::{compile_str, Compilation, Options};
 use plumb::diagnostic::{render_human, RenderOptions};
 use plumb::fmt::format_source;
-use plumb::report::{By, RunReport};
+use plumb::outcome::targets::all_outcomes;
+use plumb::report::RunReport;
 use plumb::source::FileId;
 use proptest::prelude::*;
 use proptest::strategy::Union;

@@ -4,9 +4,9 @@
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
-use plumb::check::objectives::all_outcomes;
 use plumb::compile::{compile, Compilation, DiskFs, Options};
 use plumb::diagnostic::{Code, Severity};
+use plumb::outcome::targets::all_outcomes;
 use rust_decimal::Decimal;
 use std::path::Path;
 use std::str::FromStr;

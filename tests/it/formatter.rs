@@ -7,10 +7,11 @@
 
 use crate::common;
 
-use plumb::check::objectives::all_outcomes;
+use plumb::calendar::By;
 use plumb::compile::{compile, Compilation, DiskFs, FileSystem, Options};
 use plumb::fmt::{format_source, FormatError};
-use plumb::report::{By, RunReport};
+use plumb::outcome::targets::all_outcomes;
+use plumb::report::RunReport;
 use plumb::source::FileId;
 use std::path::{Path, PathBuf};
 

@@ -6,9 +6,10 @@
 
 use crate::common;
 
-use plumb::check::objectives::all_outcomes;
-use plumb::report::format::exact;
-use plumb::report::{By, RunReport};
+use plumb::calendar::By;
+use plumb::outcome::targets::all_outcomes;
+use plumb::present::exact;
+use plumb::report::RunReport;
 use rust_decimal::Decimal;
 use std::str::FromStr;
 

@@ -7,7 +7,7 @@
 
 use crate::common::{self, root};
 
-use plumb::check::objectives::all_outcomes;
+use plumb::outcome::targets::all_outcomes;
 use plumb::report::site::{assumption_statuses, build_site, Extras, Page, SiteInput};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,7 +17,7 @@ fn pages(rel: &str) -> Vec<Page> {
     let plan = c.plan();
     let results = c.results.as_ref().expect("evaluated");
     let targets = all_outcomes(plan, results).expect("targets");
-    let requests = plumb::check::requests::all_outcomes(plan, results).expect("requests");
+    let requests = plumb::outcome::requests::all_outcomes(plan, results).expect("requests");
     let statuses = assumption_statuses(plan, &c.diagnostics);
     build_site(&SiteInput {
         plan,
@@ -235,7 +235,7 @@ fn optional_sections_render_when_their_data_is_given() {
     let plan = c.plan();
     let results = c.results.as_ref().expect("evaluated");
     let targets = all_outcomes(plan, results).expect("targets");
-    let requests = plumb::check::requests::all_outcomes(plan, results).expect("requests");
+    let requests = plumb::outcome::requests::all_outcomes(plan, results).expect("requests");
     let statuses = assumption_statuses(plan, &c.diagnostics);
     let revenue = plan.item("revenue").unwrap();
     let usd = Unit::named("USD");

@@ -9,10 +9,11 @@
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
 use crate::common::plumb;
-use plumb::check::objectives::all_outcomes;
+use plumb::calendar::By;
 use plumb::compile::{compile, compile_str, Compilation, DiskFs, Options};
 use plumb::diagnostic::{render_human, Code, JsonDiagnostic, RenderOptions};
-use plumb::report::{By, RunReport};
+use plumb::outcome::targets::all_outcomes;
+use plumb::report::RunReport;
 use plumb::syntax::limits;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

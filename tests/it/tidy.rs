@@ -313,21 +313,6 @@ const LONG_TABLES: &[(&str, &str, &str)] = &[(
     "a table from grammar rule to the words users see, one arm per rule",
 )];
 
-/// TEMPORARY: long functions split by the stages branch (check/, report/mod.rs,
-/// cli/run.rs, eval/program.rs, compile.rs). Empty this list after merging it.
-const SPLIT_BY_STAGES: &[(&str, &str)] = &[
-    ("src/check/budgets.rs", "rules"),
-    ("src/check/units.rs", "check"),
-    ("src/cli/run.rs", "run"),
-    ("src/compile.rs", "import"),
-    ("src/eval/program.rs", "order"),
-    ("src/report/mod.rs", "build_with"),
-];
-
-/// TEMPORARY: rewritten by the facts branch (the built-ins table replaces its
-/// arity match). Empty this list after merging it.
-const REWRITTEN_BY_FACTS: &[(&str, &str)] = &[("src/resolve.rs", "call")];
-
 #[test]
 fn no_function_in_src_is_longer_than_a_reader_holds_in_their_head() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -337,8 +322,6 @@ fn no_function_in_src_is_longer_than_a_reader_holds_in_their_head() {
         LONG_TABLES
             .iter()
             .map(|(f, n, _)| (*f, *n))
-            .chain(SPLIT_BY_STAGES.iter().copied())
-            .chain(REWRITTEN_BY_FACTS.iter().copied())
             .any(|(f, n)| f == file && n == name)
     };
     let mut long = Vec::new();
@@ -365,8 +348,6 @@ fn no_function_in_src_is_longer_than_a_reader_holds_in_their_head() {
     let stale: Vec<String> = LONG_TABLES
         .iter()
         .map(|(f, n, _)| (*f, *n))
-        .chain(SPLIT_BY_STAGES.iter().copied())
-        .chain(REWRITTEN_BY_FACTS.iter().copied())
         .filter(|(f, n)| !still_long.contains(&(f.to_string(), n.to_string())))
         .map(|(f, n)| format!("{f} `{n}`"))
         .collect();
@@ -608,5 +589,40 @@ fn plan_text_is_scanned_by_the_one_lexer() {
         found.is_empty(),
         "scan plan text with `syntax::lex` (`Lexer`, `comment_start`, `strip_comment`):\n{}",
         found.join("\n")
+    );
+}
+
+/// The files under `src/DIR/` (and `src/DIR.rs`) whose text names `path`.
+fn files_naming(dir: &str, path: &str) -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src").join(dir), &mut files);
+    let module = root.join("src").join(format!("{dir}.rs"));
+    if module.is_file() {
+        files.push(module);
+    }
+    assert!(!files.is_empty(), "no files under src/{dir}/");
+    files
+        .iter()
+        .filter(|p| std::fs::read_to_string(p).unwrap().contains(path))
+        .map(|p| p.strip_prefix(root).unwrap().display().to_string())
+        .collect()
+}
+
+#[test]
+fn checks_and_reports_do_not_import_each_other() {
+    // Stages have one direction: eval (values and outcomes) → check (a leaf that
+    // only words diagnostics) and → report (presentation). Number formatting is
+    // `crate::present`, windows of output `crate::calendar`, outcomes
+    // `crate::outcome`.
+    let check_uses_report = files_naming("check", "crate::report");
+    assert!(
+        check_uses_report.is_empty(),
+        "files under src/check/ use `crate::report`: {check_uses_report:?}"
+    );
+    let report_uses_check = files_naming("report", "crate::check");
+    assert!(
+        report_uses_check.is_empty(),
+        "files under src/report/ use `crate::check`: {report_uses_check:?}"
     );
 }

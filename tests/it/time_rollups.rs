@@ -9,11 +9,11 @@
 
 use crate::common;
 
+use plumb::calendar::{period_groups, By};
 use plumb::compile::Compilation;
 use plumb::eval::window::effective_rollup;
 use plumb::eval::window_value;
-use plumb::report::format::exact;
-use plumb::report::{period_groups, By};
+use plumb::present::exact;
 use rust_decimal::Decimal;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -167,7 +167,7 @@ fn rollup_kinds_and_defaults() {
         .all(|g| !g.partial));
     // `cac@2026-Q2 <= 45`: 600/14 ≈ 42.86 meets it.
     let s = c.plan().scenario("base").unwrap();
-    let outcomes = plumb::check::objectives::outcomes(
+    let outcomes = plumb::outcome::targets::outcomes(
         c.plan(),
         c.results.as_ref().unwrap().get(s).unwrap(),
         None,
@@ -417,7 +417,7 @@ fn fiscal_labels_in_every_format() {
     use plumb::report::{render_csv, render_markdown, render_table, RunReport, TableOptions};
     let c = common::compile_file(Path::new("examples/retail_fy2027.plumb"));
     let results = c.results.as_ref().unwrap();
-    let outcomes = plumb::check::objectives::all_outcomes(c.plan(), results).unwrap();
+    let outcomes = plumb::outcome::targets::all_outcomes(c.plan(), results).unwrap();
     let report = RunReport::build(c.plan(), results, &outcomes, By::Quarter);
     assert_eq!(
         report.periods,
@@ -456,7 +456,7 @@ fn partial_windows_are_marked() {
     use plumb::report::{render_markdown, render_table, RunReport, TableOptions};
     let c = case("fiscal_february");
     let results = c.results.as_ref().unwrap();
-    let outcomes = plumb::check::objectives::all_outcomes(c.plan(), results).unwrap();
+    let outcomes = plumb::outcome::targets::all_outcomes(c.plan(), results).unwrap();
     let report = RunReport::build(c.plan(), results, &outcomes, By::Quarter);
     let table = render_table(&report, TableOptions::default());
     assert!(table.contains("FY2026-Q4*"), "{table}");

@@ -7,9 +7,9 @@
 
 use crate::common;
 
+use plumb::calendar::By;
 use plumb::compile::{compile_str, Compilation, Options};
 use plumb::ir::Plan;
-use plumb::report::By;
 use plumb::uncertainty::sensitivity::{tornado, Output};
 use plumb::uncertainty::simulate::{simulate, SimOptions, Simulation};
 use plumb::uncertainty::solve::{solve, Mode, Problem, Status};

@@ -3,11 +3,12 @@
 //! files, keep snapshots in a folder of their own, and run the built `plumb`.
 #![allow(dead_code)]
 
-use plumb::check::objectives::all_outcomes;
+use plumb::calendar::By;
 use plumb::compile::{compile, Compilation, DiskFs, Options};
 use plumb::diagnostic::{render_human, RenderOptions};
-use plumb::report::format::exact;
-use plumb::report::{By, RunReport};
+use plumb::outcome::targets::all_outcomes;
+use plumb::present::exact;
+use plumb::report::RunReport;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -56,7 +57,7 @@ pub fn results_text(c: &Compilation) -> String {
         Ok(o) => o,
         Err(e) => return format!("(targets failed: {})\n", e.message),
     };
-    let requests = match plumb::check::requests::all_outcomes(plan, results) {
+    let requests = match plumb::outcome::requests::all_outcomes(plan, results) {
         Ok(r) => r,
         Err(e) => return format!("(requests failed: {})\n", e.message),
     };

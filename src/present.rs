@@ -1,5 +1,9 @@
 //! Numbers for people: thousands separators, units, percentages, rounding for
 //! display only (half away from zero, as spreadsheets do).
+//!
+//! A leaf: it depends only on [`crate::units`], so every stage that words a
+//! number — checks' messages, reports, `diff`, `explain`, the editor, the CLI —
+//! uses it without depending on the others.
 
 use crate::units::{currency_symbol, Unit};
 use rust_decimal::prelude::*;

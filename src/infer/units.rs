@@ -1,4 +1,4 @@
-//! Unit checking and inference.
+//! Unit inference and checking.
 //!
 //! Takes the resolved plan, infers the unit of every driver and metric that has
 //! none written (in dependency order), and checks every formula, override, `set`,
@@ -42,9 +42,36 @@ impl Items<'_> {
     }
 }
 
-/// Infers and checks units across the plan; fills `Item::unit` and the default
-/// aggregation of ratios.
-pub fn check(plan: &mut ir::Plan) -> Vec<Diagnostic> {
+/// Infers and checks units across the plan: fills `Item::unit` (in dependency
+/// order), then every roll-up not written (§3.2) and the totals of dimensioned
+/// items, and checks every use of an item's unit.
+pub(crate) fn infer(plan: &mut ir::Plan) -> Vec<Diagnostic> {
+    let converters: Vec<(String, Unit)> = plan
+        .items
+        .iter()
+        .filter(|i| i.unit_declared && !i.unit.is_dimensionless())
+        .map(|i| (i.name.clone(), i.unit.clone()))
+        .collect();
+    let (mut diags, known) = infer_items(plan, &converters);
+    // Roll-ups not written take their default (§3.2), now that units are known.
+    let defaults = crate::eval::window::default_aggregations(plan);
+    for (item, d) in plan.items.iter_mut().zip(defaults) {
+        if !item.aggregation_declared {
+            item.aggregation = d;
+        }
+    }
+    diags.extend(super::totals::settle(plan));
+    diags.extend(check_uses(plan, &known, &converters));
+    diags
+}
+
+/// Every item's unit, in dependency order: the written one, else its formula's.
+/// Gives the unit errors of the definitions and what each item is known as
+/// (`Ty::Any` for an item whose unit is unknown because of an error).
+fn infer_items(
+    plan: &mut ir::Plan,
+    converters: &[(String, Unit)],
+) -> (Vec<Diagnostic>, Vec<Option<Ty>>) {
     let n = plan.items.len();
     let mut known: Vec<Option<Ty>> = plan
         .items
@@ -57,26 +84,18 @@ pub fn check(plan: &mut ir::Plan) -> Vec<Diagnostic> {
             }
         })
         .collect();
-    let converters: Vec<(String, Unit)> = plan
-        .items
-        .iter()
-        .filter(|i| i.unit_declared && !i.unit.is_dimensionless())
-        .map(|i| (i.name.clone(), i.unit.clone()))
-        .collect();
     let mut diags = Vec::new();
     // Items whose unit is unknown because of an error already reported (a value
     // that did not parse, a unit mismatch): formulas reading them are not blamed.
     let mut tainted = vec![false; n];
-    let order = topo_order(plan);
-    // Infer item units in dependency order.
-    for id in order {
+    for id in dependency_order(plan) {
         let Some(item) = plan.items.get(id) else {
             continue;
         };
         let mut ctx = Ctx {
             items: Items::Known(&known),
             diags: Vec::new(),
-            converters: &converters,
+            converters,
         };
         let ty = ctx.ty(&item.expr);
         // A formula with a unit error has no unit: its users are not blamed again.
@@ -92,49 +111,14 @@ pub fn check(plan: &mut ir::Plan) -> Vec<Diagnostic> {
             }
         }
         let declared = item.unit_declared.then(|| item.unit.clone());
-        match (&declared, &ty) {
-            (Some(d), Ty::Num(u)) if !d.same(u) && !item.expr.has_error() && !reads_tainted => {
-                ctx.diags.push(
-                    Diagnostic::error(
-                        Code::UnitMismatch,
-                        item.expr.span,
-                        format!(
-                            "`{}` is declared in {d} but its formula gives {u}",
-                            item.name
-                        ),
-                    )
-                    .with_label(format!("this is {u}"))
-                    .with_secondary(item.name_span, format!("declared in {d}"))
-                    .with_help(help_for(
-                        d,
-                        u,
-                        &ctx.converters
-                            .iter()
-                            .filter(|(n, _)| *n != item.name)
-                            .cloned()
-                            .collect::<Vec<_>>(),
-                    )),
-                )
-            }
-            (_, Ty::Bool) => ctx.diags.push(
-                Diagnostic::error(
-                    Code::TypeMismatch,
-                    item.expr.span,
-                    format!("`{}` is defined by a condition, not a number", item.name),
-                )
-                .with_help("wrap it in `if … then 1 else 0` to count it as a number"),
-            ),
-            (_, Ty::Period | Ty::Range) => ctx.diags.push(
-                Diagnostic::error(
-                    Code::TypeMismatch,
-                    item.expr.span,
-                    format!("`{}` is defined by {ty}, not a number", item.name),
-                )
-                .with_help("periods are arguments of functions such as `ramp` and `sum`"),
-            ),
-            _ => {}
-        }
         diags.extend(ctx.diags);
+        diags.extend(definition_error(
+            item,
+            declared.as_ref(),
+            &ty,
+            reads_tainted,
+            converters,
+        ));
         let unit = match (declared, ty) {
             (Some(d), _) => d,
             (None, Ty::Num(u)) => u,
@@ -152,18 +136,72 @@ pub fn check(plan: &mut ir::Plan) -> Vec<Diagnostic> {
         }
     }
     debug_assert_eq!(known.len(), n);
-    // Roll-ups not written take their default (§3.2), now that units are known.
-    let defaults = crate::eval::window::default_aggregations(plan);
-    for (item, d) in plan.items.iter_mut().zip(defaults) {
-        if !item.aggregation_declared {
-            item.aggregation = d;
-        }
+    (diags, known)
+}
+
+/// The error in an item's definition as a whole: a formula whose unit is not
+/// the declared one, or that gives a condition, a period or a range.
+fn definition_error(
+    item: &ir::Item,
+    declared: Option<&Unit>,
+    ty: &Ty,
+    reads_tainted: bool,
+    converters: &[(String, Unit)],
+) -> Option<Diagnostic> {
+    match (declared, ty) {
+        (Some(d), Ty::Num(u)) if !d.same(u) && !item.expr.has_error() && !reads_tainted => Some(
+            Diagnostic::error(
+                Code::UnitMismatch,
+                item.expr.span,
+                format!(
+                    "`{}` is declared in {d} but its formula gives {u}",
+                    item.name
+                ),
+            )
+            .with_label(format!("this is {u}"))
+            .with_secondary(item.name_span, format!("declared in {d}"))
+            .with_help(help_for(
+                d,
+                u,
+                &converters
+                    .iter()
+                    .filter(|(n, _)| *n != item.name)
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            )),
+        ),
+        (_, Ty::Bool) => Some(
+            Diagnostic::error(
+                Code::TypeMismatch,
+                item.expr.span,
+                format!("`{}` is defined by a condition, not a number", item.name),
+            )
+            .with_help("wrap it in `if … then 1 else 0` to count it as a number"),
+        ),
+        (_, Ty::Period | Ty::Range) => Some(
+            Diagnostic::error(
+                Code::TypeMismatch,
+                item.expr.span,
+                format!("`{}` is defined by {ty}, not a number", item.name),
+            )
+            .with_help("periods are arguments of functions such as `ramp` and `sum`"),
+        ),
+        _ => None,
     }
-    diags.extend(super::dims::settle_totals(plan));
+}
+
+/// The unit errors where items are used once their units are known: ranges,
+/// overrides, `set`, bets (the item's unit) and triggers, targets, `maintain`,
+/// asks and grants (a condition).
+fn check_uses(
+    plan: &ir::Plan,
+    known: &[Option<Ty>],
+    converters: &[(String, Unit)],
+) -> Vec<Diagnostic> {
     let mut ctx = Ctx {
-        items: Items::Known(&known),
+        items: Items::Known(known),
         diags: Vec::new(),
-        converters: &converters,
+        converters,
     };
     for item in &plan.items {
         if let Some((lo, hi)) = &item.range {
@@ -220,13 +258,12 @@ pub fn check(plan: &mut ir::Plan) -> Vec<Diagnostic> {
             ctx.expect_bool(e, "a request's ask or grant");
         }
     }
-    diags.extend(ctx.diags);
-    diags
+    ctx.diags
 }
 
 /// Items in an order where each comes after the items it reads (cycles broken
 /// arbitrarily; the cycle check reports them).
-fn topo_order(plan: &ir::Plan) -> Vec<ItemId> {
+fn dependency_order(plan: &ir::Plan) -> Vec<ItemId> {
     let n = plan.items.len();
     let mut indeg = vec![0usize; n];
     let mut users: Vec<Vec<ItemId>> = vec![Vec::new(); n];
