@@ -32,7 +32,7 @@ pub struct Evaluated {
     /// The compilation, with `results` when evaluation succeeded.
     pub compilation: Compilation,
     /// Every target's outcome in the base scenario (empty without results).
-    pub base_targets: Vec<TargetOutcome>,
+    pub(crate) base_targets: Vec<TargetOutcome>,
     /// The odds `plumb simulate` found for these very sources, when it was run.
     pub odds: Option<crate::uncertainty::OddsCache>,
 }
@@ -55,7 +55,7 @@ impl Evaluated {
     }
 
     /// The base scenario's values of the item named `name`.
-    pub fn base_values(&self, name: &str) -> Option<(&ir::Item, &[Decimal])> {
+    pub(crate) fn base_values(&self, name: &str) -> Option<(&ir::Item, &[Decimal])> {
         let plan = self.compilation.plan();
         let id = plan.item(name)?;
         let item = plan.items.get(id)?;
@@ -64,7 +64,7 @@ impl Evaluated {
     }
 
     /// Target outcomes of the objective named `name`, in the base scenario.
-    pub fn targets_of(&self, name: &str) -> Vec<&TargetOutcome> {
+    pub(crate) fn targets_of(&self, name: &str) -> Vec<&TargetOutcome> {
         let plan = self.compilation.plan();
         self.base_targets
             .iter()
@@ -105,17 +105,17 @@ pub struct Edit {
 }
 
 /// The text of one file of the compilation.
-pub fn file_text(c: &Compilation, file: FileId) -> &str {
+pub(crate) fn file_text(c: &Compilation, file: FileId) -> &str {
     c.sources.get(file).map(|f| f.text.as_str()).unwrap_or("")
 }
 
 /// True when `file` is a standard-library module (read-only).
-pub fn is_std(c: &Compilation, file: FileId) -> bool {
+pub(crate) fn is_std(c: &Compilation, file: FileId) -> bool {
     c.sources.get(file).is_some_and(SourceFile::is_std)
 }
 
 /// The AST of one file.
-pub fn ast_of(c: &Compilation, file: FileId) -> Option<&ast::File> {
+pub(crate) fn ast_of(c: &Compilation, file: FileId) -> Option<&ast::File> {
     c.files.iter().find(|f| f.file == file).map(|f| &f.ast)
 }
 
@@ -196,7 +196,7 @@ fn preceding_word(text: &str, s: usize) -> &str {
 
 /// Finds a declaration by name: units and terms when the context says so,
 /// otherwise the shared namespace first.
-pub fn def_by_name(c: &Compilation, name: &str, before: &str) -> Option<usize> {
+pub(crate) fn def_by_name(c: &Compilation, name: &str, before: &str) -> Option<usize> {
     let ns = |k: SymbolKind| match k {
         SymbolKind::Term => 1,
         SymbolKind::Unit => 2,
@@ -289,7 +289,7 @@ pub fn references(
 }
 
 /// Every use of declaration `def`.
-pub fn references_of(c: &Compilation, def: usize, include_declaration: bool) -> Vec<Span> {
+pub(crate) fn references_of(c: &Compilation, def: usize, include_declaration: bool) -> Vec<Span> {
     let mut out: Vec<Span> = c
         .resolved
         .symbols
@@ -954,7 +954,7 @@ fn values_line(eval: Option<&Evaluated>, it: &ir::Item, values: &[Decimal]) -> S
 }
 
 /// One target outcome in words: projected value, gap and whether it is met.
-pub fn outcome_text(eval: Option<&Evaluated>, oc: &TargetOutcome) -> String {
+pub(crate) fn outcome_text(eval: Option<&Evaluated>, oc: &TargetOutcome) -> String {
     let fmt = |v: Decimal| {
         let dp = decimals_for(&[v], &oc.unit).min(2);
         amount(v, &oc.unit, dp)
@@ -982,17 +982,17 @@ pub fn outcome_text(eval: Option<&Evaluated>, oc: &TargetOutcome) -> String {
 /// A declaration for the outline, with nested declarations (initiative members,
 /// triggers inside a scenario).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Symbol {
+pub(crate) struct Symbol {
     /// Full name.
     pub name: String,
     /// What it is.
     pub kind: SymbolKind,
     /// A short description (the unit of a driver or metric, else the title).
-    pub detail: Option<String>,
+    pub(crate) detail: Option<String>,
     /// The whole declaration.
     pub span: Span,
     /// Its name.
-    pub name_span: Span,
+    pub(crate) name_span: Span,
     /// Nested declarations.
     pub children: Vec<Symbol>,
 }
@@ -1005,11 +1005,11 @@ pub struct SymbolGroup {
     /// What every symbol of the group is (`Driver`, `Objective`, …).
     pub kind: SymbolKind,
     /// Its declarations in source order.
-    pub symbols: Vec<Symbol>,
+    pub(crate) symbols: Vec<Symbol>,
 }
 
 /// Outline order and labels.
-pub const GROUPS: &[(SymbolKind, &str)] = &[
+pub(crate) const GROUPS: &[(SymbolKind, &str)] = &[
     (SymbolKind::Plan, "Plan"),
     (SymbolKind::Unit, "Units"),
     (SymbolKind::Department, "Departments"),
@@ -1098,7 +1098,7 @@ pub fn document_symbols(c: &Compilation, file: FileId) -> Vec<SymbolGroup> {
 }
 
 /// True when every character of `query` appears in `name` in order (ignoring case).
-pub fn fuzzy_match(query: &str, name: &str) -> bool {
+pub(crate) fn fuzzy_match(query: &str, name: &str) -> bool {
     let mut chars = name.chars().flat_map(char::to_lowercase);
     query
         .chars()
@@ -1130,7 +1130,7 @@ pub enum FoldKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Fold {
     /// First line.
-    pub start_line: u32,
+    pub(crate) start_line: u32,
     /// Last line.
     pub end_line: u32,
     /// What it is.
@@ -1238,13 +1238,13 @@ pub enum HintKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hint {
     /// Where it goes.
-    pub offset: u32,
+    pub(crate) offset: u32,
     /// The text (`: USD`).
     pub label: String,
     /// What it is.
     pub kind: HintKind,
     /// A longer explanation.
-    pub tooltip: Option<String>,
+    pub(crate) tooltip: Option<String>,
 }
 
 /// Inlay hints inside byte range `start..=end` of `file`: the inferred unit of each
@@ -1321,7 +1321,7 @@ pub fn inlay_hints(
 }
 
 /// Diagnostics of the compilation whose primary span lies in `file`.
-pub fn diagnostics_in(
+pub(crate) fn diagnostics_in(
     c: &Compilation,
     file: FileId,
 ) -> impl Iterator<Item = (usize, &crate::diagnostic::Diagnostic)> {
@@ -1332,7 +1332,7 @@ pub fn diagnostics_in(
 }
 
 /// True when `file` has syntax errors in this compilation.
-pub fn has_syntax_errors(c: &Compilation, file: FileId) -> bool {
+pub(crate) fn has_syntax_errors(c: &Compilation, file: FileId) -> bool {
     diagnostics_in(c, file).any(|(_, d)| d.code == Code::Syntax)
 }
 

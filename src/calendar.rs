@@ -16,7 +16,7 @@ use crate::syntax::ast::{month_label, Fiscal};
 
 /// The months of the year, as `fiscal year starts` accepts them (any case,
 /// full or three letters).
-pub const MONTH_NAMES: [&str; 12] = [
+pub(crate) const MONTH_NAMES: [&str; 12] = [
     "January",
     "February",
     "March",
@@ -45,7 +45,7 @@ pub fn parse_month(name: &str) -> Option<u32> {
 }
 
 /// The plan's fiscal year, for reading `FY` periods.
-pub fn fiscal(plan: &Plan) -> Fiscal {
+pub(crate) fn fiscal(plan: &Plan) -> Fiscal {
     Fiscal {
         start_month: plan.fiscal_start.unwrap_or(0),
         named_by_start: plan.fiscal_named_by_start,
@@ -54,13 +54,13 @@ pub fn fiscal(plan: &Plan) -> Fiscal {
 
 /// True when output quarters and years are fiscal (a fiscal year that does not
 /// start in January).
-pub fn is_fiscal(plan: &Plan) -> bool {
+pub(crate) fn is_fiscal(plan: &Plan) -> bool {
     plan.fiscal_start.is_some_and(|m| m != 0)
 }
 
 /// The fiscal year (its name) and the fiscal quarter (1..=4) an absolute month
 /// falls in.
-pub fn fiscal_year_quarter(plan: &Plan, month: i64) -> (i64, i64) {
+pub(crate) fn fiscal_year_quarter(plan: &Plan, month: i64) -> (i64, i64) {
     let s = i64::from(plan.fiscal_start.unwrap_or(0));
     let shifted = month - s;
     let first_year = shifted.div_euclid(12);
@@ -74,7 +74,7 @@ pub fn fiscal_year_quarter(plan: &Plan, month: i64) -> (i64, i64) {
 
 /// The label of the quarter an absolute month falls in: `2026-Q1`, or
 /// `FY2027-Q1` in a plan with a fiscal year.
-pub fn quarter_label(plan: &Plan, month: i64) -> String {
+pub(crate) fn quarter_label(plan: &Plan, month: i64) -> String {
     if is_fiscal(plan) {
         let (y, q) = fiscal_year_quarter(plan, month);
         format!("FY{y:04}-Q{q}")
@@ -89,7 +89,7 @@ pub fn quarter_label(plan: &Plan, month: i64) -> String {
 
 /// The label of the year an absolute month falls in: `2026`, or `FY2027` in a
 /// plan with a fiscal year.
-pub fn year_label(plan: &Plan, month: i64) -> String {
+pub(crate) fn year_label(plan: &Plan, month: i64) -> String {
     if is_fiscal(plan) {
         format!("FY{:04}", fiscal_year_quarter(plan, month).0)
     } else {
@@ -125,7 +125,7 @@ pub fn period_label(plan: &Plan, month: i64) -> String {
 }
 
 /// The word for the plan's periods: `monthly`, `quarterly` or `yearly`.
-pub fn granularity_word(plan: &Plan) -> &'static str {
+pub(crate) fn granularity_word(plan: &Plan) -> &'static str {
     match plan.months_per_period() {
         3 => "quarterly",
         12 => "yearly",
@@ -134,7 +134,7 @@ pub fn granularity_word(plan: &Plan) -> &'static str {
 }
 
 /// An example period of the plan's granularity, for helps (`2027-Q1`).
-pub fn example_period(plan: &Plan) -> String {
+pub(crate) fn example_period(plan: &Plan) -> String {
     match plan.months_per_period() {
         3 | 12 => plan.period_label(0),
         _ => month_label(plan.start),
@@ -144,7 +144,7 @@ pub fn example_period(plan: &Plan) -> String {
 /// A window of the plan's periods in words: `2026-02 .. 2026-04`, prefixed with
 /// its name when the plan has a fiscal year and the window is one whole fiscal
 /// quarter or year (`FY2027-Q1 (2026-02 .. 2026-04)`), as output names it.
-pub fn window_label(plan: &Plan, range: std::ops::Range<usize>) -> String {
+pub(crate) fn window_label(plan: &Plan, range: std::ops::Range<usize>) -> String {
     let (lo, hi) = (range.start as i64, range.end as i64 - 1);
     if lo >= hi {
         return plan.period_label(lo);

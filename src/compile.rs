@@ -122,7 +122,7 @@ pub struct Compilation {
     /// Their ASTs.
     pub files: Vec<ParsedFile>,
     /// The resolved plan and symbol index.
-    pub resolved: Resolved,
+    pub(crate) resolved: Resolved,
     /// Results, when evaluation ran and succeeded.
     pub results: Option<Results>,
     /// The outcomes of `results` (targets, requests, budgets), computed once
@@ -171,7 +171,7 @@ pub fn compile_as_of(
 /// [`compile_as_of`] taking the declaration parses `cache` holds from earlier
 /// compilations of the same files (the language server keeps one per entry
 /// file, so an edit re-parses only the declarations it changed).
-pub fn compile_cached(
+pub(crate) fn compile_cached(
     entry: &Path,
     fs: &dyn FileSystem,
     opts: &Options,

@@ -194,7 +194,7 @@ pub struct Diagnostic {
     pub fix: Option<Replacement>,
     /// What it is about, for the later stages that decide on it (`check::causes`,
     /// the quick fixes, the language server): typed, so nothing reads the text.
-    pub subject: Option<Subject>,
+    pub(crate) subject: Option<Subject>,
 }
 
 /// What a diagnostic is about, beyond its code: set where it is made, read by
@@ -245,7 +245,7 @@ impl Diagnostic {
     }
 
     /// A warning with `code` at `span`.
-    pub fn warning(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn warning(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(code, Severity::Warning, span, message)
     }
 
@@ -266,13 +266,13 @@ impl Diagnostic {
     }
 
     /// Sets what the diagnostic is about.
-    pub fn about(mut self, subject: Subject) -> Diagnostic {
+    pub(crate) fn about(mut self, subject: Subject) -> Diagnostic {
         self.subject = Some(subject);
         self
     }
 
     /// Sets what the diagnostic is about, when `cond` holds.
-    pub fn about_if(self, cond: bool, subject: Subject) -> Diagnostic {
+    pub(crate) fn about_if(self, cond: bool, subject: Subject) -> Diagnostic {
         if cond {
             self.about(subject)
         } else {
@@ -286,13 +286,13 @@ impl Diagnostic {
     }
 
     /// Sets the primary label's text.
-    pub fn with_label(mut self, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn with_label(mut self, message: impl Into<String>) -> Diagnostic {
         self.primary.message = message.into();
         self
     }
 
     /// Adds a secondary label.
-    pub fn with_secondary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn with_secondary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
         self.secondary.push(Label {
             span,
             message: message.into(),
@@ -301,7 +301,7 @@ impl Diagnostic {
     }
 
     /// Sets the quick fix: replace `span` with `text`.
-    pub fn with_fix(
+    pub(crate) fn with_fix(
         mut self,
         title: impl Into<String>,
         span: Span,
@@ -316,7 +316,7 @@ impl Diagnostic {
     }
 
     /// Adds secondary labels (`(span, message)` pairs).
-    pub fn with_secondaries(
+    pub(crate) fn with_secondaries(
         mut self,
         labels: impl IntoIterator<Item = (Span, String)>,
     ) -> Diagnostic {
@@ -327,7 +327,7 @@ impl Diagnostic {
     }
 
     /// Sets the help line.
-    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+    pub(crate) fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
         self
     }

@@ -59,11 +59,11 @@ pub struct PlanDiff {
     /// One-line headlines, most important first.
     pub summary: Vec<String>,
     /// Set when the horizon changed.
-    pub horizon: Option<HorizonChange>,
+    pub(crate) horizon: Option<HorizonChange>,
     /// Declarations added, removed, changed or renamed.
     pub declarations: Vec<DeclChange>,
     /// Assumptions, counterbalances, owners, RACI and other named changes.
-    pub callouts: Vec<Callout>,
+    pub(crate) callouts: Vec<Callout>,
     /// Per scenario: targets, moved values, trigger firings.
     pub scenarios: Vec<ScenarioDiff>,
     /// Diagnostics introduced or fixed.
@@ -86,18 +86,18 @@ pub struct Side {
     /// Number of errors.
     pub errors: usize,
     /// Number of warnings.
-    pub warnings: usize,
+    pub(crate) warnings: usize,
 }
 
 /// A change of horizon.
 #[derive(Debug, Clone, Serialize)]
-pub struct HorizonChange {
+pub(crate) struct HorizonChange {
     /// Old horizon.
     pub old: String,
     /// New horizon.
     pub new: String,
     /// The periods both share, which values are compared over (None: no overlap).
-    pub compared: Option<String>,
+    pub(crate) compared: Option<String>,
 }
 
 /// How a declaration changed.
@@ -124,7 +124,7 @@ pub struct DeclChange {
     /// Its name (the new name for a rename).
     pub name: String,
     /// The old name, for a rename.
-    pub old_name: Option<String>,
+    pub(crate) old_name: Option<String>,
     /// The file it is in (the new file, or the old one when removed).
     pub file: String,
     /// Canonical old text.
@@ -132,15 +132,15 @@ pub struct DeclChange {
     /// Canonical new text.
     pub new: Option<String>,
     /// True when the text differs only by names renamed elsewhere in the diff.
-    pub only_renames: bool,
+    pub(crate) only_renames: bool,
 }
 
 /// A change worth naming on its own.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Callout {
+pub(crate) struct Callout {
     /// `assumption`, `counterbalance`, `owner`, `raci`, `scenario`, `dependency`,
     /// `risk` or `objective`.
-    pub topic: String,
+    pub(crate) topic: String,
     /// The declaration concerned.
     pub name: String,
     /// What changed, in words.
@@ -185,13 +185,13 @@ pub struct TargetChange {
     /// The target as written in the new version (or the old, when removed).
     pub target: String,
     /// The old text when it changed.
-    pub old_target: Option<String>,
+    pub(crate) old_target: Option<String>,
     /// Outcome in the old version.
     pub before: Option<TargetValues>,
     /// Outcome in the new version.
     pub after: Option<TargetValues>,
     /// `met → missed` or `missed → met` when the status flips.
-    pub flip: Option<String>,
+    pub(crate) flip: Option<String>,
     /// Unit of the values.
     #[serde(skip)]
     pub unit: Unit,
@@ -199,7 +199,7 @@ pub struct TargetChange {
 
 impl TargetChange {
     /// True when anything about the target differs.
-    pub fn changed(&self) -> bool {
+    pub(crate) fn changed(&self) -> bool {
         self.old_target.is_some()
             || match (&self.before, &self.after) {
                 (Some(a), Some(b)) => a != b,
@@ -247,9 +247,9 @@ pub struct ItemChange {
     pub change: Option<Decimal>,
     /// Change in percent of |before| (None when before is 0).
     #[serde(serialize_with = "ser_opt")]
-    pub change_pct: Option<Decimal>,
+    pub(crate) change_pct: Option<Decimal>,
     /// True when the total is unchanged but months moved.
-    pub phasing_only: bool,
+    pub(crate) phasing_only: bool,
 }
 
 /// A trigger whose firing moved.
@@ -269,9 +269,9 @@ pub struct TriggerChange {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct DiagnosticsDiff {
     /// Only in the new version.
-    pub introduced: Vec<JsonDiagnostic>,
+    pub(crate) introduced: Vec<JsonDiagnostic>,
     /// Only in the old version.
-    pub fixed: Vec<JsonDiagnostic>,
+    pub(crate) fixed: Vec<JsonDiagnostic>,
 }
 
 fn ser_opt<S: Serializer>(v: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
@@ -1765,7 +1765,7 @@ fn summary(d: &PlanDiff) -> Vec<String> {
 }
 
 /// `+3.7%`, `-12.0%`.
-pub fn signed_pct(p: Decimal) -> String {
+pub(crate) fn signed_pct(p: Decimal) -> String {
     let r = p.round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
     let s = crate::present::number(r, 1);
     if r.is_sign_positive() && !r.is_zero() {

@@ -35,9 +35,9 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
 /// Deepest tree shown.
-pub const MAX_DEPTH: usize = 24;
+pub(crate) const MAX_DEPTH: usize = 24;
 /// Most nodes in one explanation.
-pub const MAX_NODES: usize = 500;
+pub(crate) const MAX_NODES: usize = 500;
 
 /// What to explain.
 #[derive(Debug, Clone, Default)]
@@ -124,7 +124,7 @@ pub struct ExplainNode {
     pub kind: String,
     /// How the parent reads it: `previous period`, `sum over 2026-01 .. 2026-12`,
     /// `at 2026-06`, `in scenario base`, `without this override` (None: as is).
-    pub how: Option<String>,
+    pub(crate) how: Option<String>,
     /// The scenario, when it differs from the parent's.
     pub scenario: Option<String>,
     /// The periods the value covers.
@@ -133,11 +133,11 @@ pub struct ExplainNode {
     #[serde(serialize_with = "ser_opt")]
     pub value: Option<Decimal>,
     /// The value for people, with its unit (`$3,927,000`, `22.0%`).
-    pub display: String,
+    pub(crate) display: String,
     /// The formulas that produced it, with where each comes from.
     pub formulas: Vec<Formula>,
     /// Why the node is not expanded further, when it is not.
-    pub note: Option<String>,
+    pub(crate) note: Option<String>,
     /// What the formulas read.
     pub children: Vec<ExplainNode>,
     /// A driver's `range` as written (`80K to 90K pert`), when it has one.

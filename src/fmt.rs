@@ -76,7 +76,7 @@ pub fn format_source(text: &str, file: FileId) -> Result<String, FormatError> {
 /// parsed from (comments, strings and number literals are taken from it). The
 /// file should have parsed without errors: declarations that did not parse are
 /// not in the AST and would be lost.
-pub fn format_file(file: &File, text: &str) -> String {
+pub(crate) fn format_file(file: &File, text: &str) -> String {
     let mut p = Printer::new(text);
     let children: Vec<Child> = file
         .decls
@@ -95,7 +95,7 @@ pub fn format_file(file: &File, text: &str) -> String {
 
 /// The canonical text of one declaration without its comments (one or more lines,
 /// no trailing newline). Used to compare declarations across versions.
-pub fn decl_text(decl: &Decl, text: &str) -> String {
+pub(crate) fn decl_text(decl: &Decl, text: &str) -> String {
     let mut p = Printer::new(text);
     let (out, _) = p.render(
         &Node::Decl(decl),
@@ -111,14 +111,14 @@ pub fn decl_text(decl: &Decl, text: &str) -> String {
 }
 
 /// An expression on one line, in the canonical layout (`sum(revenue) >= 65M`).
-pub fn expr_text(e: &Expr) -> String {
+pub(crate) fn expr_text(e: &Expr) -> String {
     let mut l = Lines::new(0, 0);
     expr_into(&mut l, e);
     l.cur
 }
 
 /// A unit expression as written in a declaration (`USD/deal`, `USD/(fte*month)`).
-pub fn unit_text(u: &UnitExpr) -> String {
+pub(crate) fn unit_text(u: &UnitExpr) -> String {
     let mut s = String::new();
     unit_into(&mut s, u);
     s

@@ -9,7 +9,7 @@
 //! and every later stage (checks, evaluation, reports) only reads it.
 
 mod totals;
-pub mod units;
+pub(crate) mod units;
 
 use crate::diagnostic::Diagnostic;
 use crate::ir::Plan;

@@ -17,18 +17,18 @@ use crate::units::Unit;
 use rust_decimal::Decimal;
 
 /// Index of a driver or metric in [`Plan::items`].
-pub type ItemId = usize;
+pub(crate) type ItemId = usize;
 /// Index of a scenario in [`Plan::scenarios`].
 pub type ScenarioId = usize;
 /// Index of a trigger in [`Plan::triggers`].
-pub type TriggerId = usize;
+pub(crate) type TriggerId = usize;
 /// Index of an initiative in [`Plan::initiatives`].
-pub type InitiativeId = usize;
+pub(crate) type InitiativeId = usize;
 
 pub use crate::builtins::{Builtin, BUILTIN_SIGNATURES};
 
 /// Largest exponent `pow` and `root` accept (the longest horizon, in months).
-pub const MAX_EXPONENT: i64 = 1200;
+pub(crate) const MAX_EXPONENT: i64 = 1200;
 
 /// A resolved expression.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,7 +71,7 @@ pub enum ExprKind {
 impl Expr {
     /// Calls `f` on this node and every node below it (iteratively; depth is bounded
     /// by the parser's nesting limit anyway).
-    pub fn walk<'a>(&'a self, f: &mut dyn FnMut(&'a Expr)) {
+    pub(crate) fn walk<'a>(&'a self, f: &mut dyn FnMut(&'a Expr)) {
         let mut stack = vec![self];
         while let Some(e) = stack.pop() {
             f(e);
@@ -106,7 +106,7 @@ impl Expr {
 
     /// True when part of the expression did not resolve (a diagnostic was already
     /// reported; later checks stay quiet about it).
-    pub fn has_error(&self) -> bool {
+    pub(crate) fn has_error(&self) -> bool {
         let mut found = false;
         self.walk(&mut |e| {
             if matches!(e.kind, ExprKind::Error) {
@@ -117,7 +117,7 @@ impl Expr {
     }
 
     /// True when the expression has an `if` (evaluated period by period).
-    pub fn has_conditional(&self) -> bool {
+    pub(crate) fn has_conditional(&self) -> bool {
         let mut found = false;
         self.walk(&mut |e| {
             if matches!(e.kind, ExprKind::If(..)) {
@@ -147,41 +147,41 @@ pub struct Item {
     /// The unit, declared or inferred.
     pub unit: Unit,
     /// True when the unit was written in the declaration.
-    pub unit_declared: bool,
+    pub(crate) unit_declared: bool,
     /// How months roll up.
-    pub aggregation: Aggregation,
+    pub(crate) aggregation: Aggregation,
     /// True when `stock`, `flow` or `average` was written.
-    pub aggregation_declared: bool,
+    pub(crate) aggregation_declared: bool,
     /// The defining expression.
     pub expr: Expr,
     /// The department or role answerable for the item (`owner`), when given.
     pub owner: Option<Party>,
     /// `means TERM`: index into [`Plan::terms`].
-    pub means: Option<usize>,
+    pub(crate) means: Option<usize>,
     /// `range LOW to HIGH`.
     pub range: Option<(Expr, Expr)>,
     /// The range's distribution and `per period`.
-    pub range_shape: RangeShape,
+    pub(crate) range_shape: RangeShape,
     /// The initiative it belongs to.
-    pub initiative: Option<InitiativeId>,
+    pub(crate) initiative: Option<InitiativeId>,
     /// `favourable higher` (Some(true)) or `favourable lower` (Some(false)) as
     /// written; None: decided by the targets that bound it (ACTUALS.md §4).
     pub favourable: Option<bool>,
     /// Span of the name in the declaration.
-    pub name_span: Span,
+    pub(crate) name_span: Span,
     /// Span of the whole declaration.
     pub span: Span,
     /// Doc comment.
     pub doc: Option<String>,
     /// For a member or the total of a dimensioned item: index into
     /// [`Plan::dim_items`].
-    pub group: Option<usize>,
+    pub(crate) group: Option<usize>,
 }
 
 /// A dimension: an ordered set of members (`dimension channel { … }`, or the
 /// built-in `department`, whose members are the plan's departments).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Dimension {
+pub(crate) struct Dimension {
     /// The name members are qualified by (`channel` in `spend[channel]`).
     pub name: String,
     /// The quoted title shown in reports.
@@ -195,7 +195,7 @@ pub struct Dimension {
 
 impl Dimension {
     /// Index of the member named `name`.
-    pub fn member(&self, name: &str) -> Option<usize> {
+    pub(crate) fn member(&self, name: &str) -> Option<usize> {
         self.members.iter().position(|m| m.0 == name)
     }
 }
@@ -205,25 +205,25 @@ impl Dimension {
 /// `spend` when it has one (flow and stock items sum their members; formula items
 /// apply their formula to their operands' totals; average items have none).
 #[derive(Debug, Clone, PartialEq)]
-pub struct DimItem {
+pub(crate) struct DimItem {
     /// The declared name.
     pub name: String,
     /// Its dimensions (indices into [`Plan::dimensions`]), in the order of `by`.
-    pub dims: Vec<usize>,
+    pub(crate) dims: Vec<usize>,
     /// Member items with their member index in each dimension, first dimension
     /// outermost (row-major).
     pub members: Vec<(Vec<usize>, ItemId)>,
     /// The total item.
     pub total: Option<ItemId>,
     /// How the total item is computed.
-    pub total_rule: TotalRule,
+    pub(crate) total_rule: TotalRule,
     /// Span of the name in the declaration.
-    pub name_span: Span,
+    pub(crate) name_span: Span,
 }
 
 /// How a dimensioned item's total is computed (DIMENSIONS.md §1).
 #[derive(Debug, Clone, PartialEq, Default)]
-pub enum TotalRule {
+pub(crate) enum TotalRule {
     /// No total: an average item.
     #[default]
     None,
@@ -240,20 +240,20 @@ pub enum TotalRule {
 
 /// A department.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Department {
+pub(crate) struct Department {
     /// The name owners and RACI charts refer to it by.
     pub name: String,
     /// The quoted title shown in reports.
     pub title: String,
     /// Who leads the department, as free text (`lead "…"`).
-    pub lead: Option<String>,
+    pub(crate) lead: Option<String>,
     /// Span of the name.
     pub span: Span,
 }
 
 /// A role.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Role {
+pub(crate) struct Role {
     /// The name owners and RACI charts refer to it by.
     pub name: String,
     /// The quoted title shown in reports.
@@ -266,7 +266,7 @@ pub struct Role {
 
 /// A glossary term.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Term {
+pub(crate) struct Term {
     /// The word being defined.
     pub name: String,
     /// What the term means (`term NAME "definition"`), shown on hover.
@@ -294,7 +294,7 @@ pub struct Objective {
     /// The department or role accountable for it (`owner`), when given.
     pub owner: Option<Party>,
     /// Objectives it supports (indices into [`Plan::objectives`]).
-    pub supports: Vec<usize>,
+    pub(crate) supports: Vec<usize>,
     /// Its `target` conditions, in the order written (`objective#2` is the second).
     pub targets: Vec<Target>,
     /// Span of the name.
@@ -303,7 +303,7 @@ pub struct Objective {
 
 /// `change D from A to B by P`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Change {
+pub(crate) struct Change {
     /// The driver.
     pub item: ItemId,
     /// Value expected in the first period.
@@ -312,13 +312,13 @@ pub struct Change {
     pub to: Expr,
     /// When `from` is a literal: one unit of its last written digit, in value
     /// terms (`22%` → 0.01, `85K` → 1000); the model agrees within half of it.
-    pub from_step: Option<Decimal>,
+    pub(crate) from_step: Option<Decimal>,
     /// The same for `to`.
-    pub to_step: Option<Decimal>,
+    pub(crate) to_step: Option<Decimal>,
     /// Index of the last month of `by` (`by 2026-Q2` means by June).
     pub by: i64,
     /// `by` as written.
-    pub by_label: String,
+    pub(crate) by_label: String,
     /// The statement.
     pub span: Span,
 }
@@ -331,28 +331,28 @@ pub struct Assumption {
     /// The sentence.
     pub title: String,
     /// Bets.
-    pub changes: Vec<Change>,
+    pub(crate) changes: Vec<Change>,
     /// Conditions that must hold, with their text.
-    pub maintains: Vec<(Expr, String)>,
+    pub(crate) maintains: Vec<(Expr, String)>,
     /// Counterbalancing assumptions.
-    pub counterbalances: Vec<usize>,
+    pub(crate) counterbalances: Vec<usize>,
     /// Dependencies (indices into [`Plan::dependencies`]).
-    pub depends_on: Vec<(usize, Span)>,
+    pub(crate) depends_on: Vec<(usize, Span)>,
     /// Indicators (items).
-    pub indicators: Vec<ItemId>,
+    pub(crate) indicators: Vec<ItemId>,
     /// The department or role accountable for it (`owner`), when given.
     pub owner: Option<Party>,
     /// Evidence lines.
-    pub evidence: Vec<String>,
+    pub(crate) evidence: Vec<String>,
     /// `tolerance X`: how far actuals may stray from the assumed path.
-    pub tolerance: Option<Decimal>,
+    pub(crate) tolerance: Option<Decimal>,
     /// Span of the name.
     pub span: Span,
 }
 
 /// A dependency.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Dependency {
+pub(crate) struct Dependency {
     /// The name `depends on` refers to it by.
     pub name: String,
     /// The quoted title shown in reports.
@@ -360,18 +360,18 @@ pub struct Dependency {
     /// The department or role accountable for it (`owner`), when given.
     pub owner: Option<Party>,
     /// Due period: index of its last month (`due 2026-Q1` means by March) and label.
-    pub due: Option<(i64, String)>,
+    pub(crate) due: Option<(i64, String)>,
     /// Confidence (0..1).
-    pub confidence: Option<Decimal>,
+    pub(crate) confidence: Option<Decimal>,
     /// `done P`: index of the last month of the period it was delivered, and label.
-    pub done: Option<(i64, String)>,
+    pub(crate) done: Option<(i64, String)>,
     /// Span of the name.
     pub span: Span,
 }
 
 /// A risk.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Risk {
+pub(crate) struct Risk {
     /// The name it is declared under.
     pub name: String,
     /// The quoted title shown in reports.
@@ -379,13 +379,13 @@ pub struct Risk {
     /// The department or role accountable for it (`owner`), when given.
     pub owner: Option<Party>,
     /// Likelihood (0..1).
-    pub likelihood: Option<Decimal>,
+    pub(crate) likelihood: Option<Decimal>,
     /// What happens if the risk materialises (`impact "…"`).
-    pub impact: Option<String>,
+    pub(crate) impact: Option<String>,
     /// What is done to make it less likely or less costly (`mitigation "…"`).
-    pub mitigation: Option<String>,
+    pub(crate) mitigation: Option<String>,
     /// The latest `reviewed P`: index of its last month, and label.
-    pub reviewed: Option<(i64, String)>,
+    pub(crate) reviewed: Option<(i64, String)>,
     /// Span of the name.
     pub span: Span,
 }
@@ -404,9 +404,9 @@ pub struct Request {
     /// The grant, with its text.
     pub grant: Option<(Expr, String)>,
     /// Decision text.
-    pub decision: Option<String>,
+    pub(crate) decision: Option<String>,
     /// Approvers.
-    pub approved_by: Vec<Party>,
+    pub(crate) approved_by: Vec<Party>,
     /// Span of the name.
     pub span: Span,
     /// `draw X from BUDGET` statements.
@@ -414,14 +414,14 @@ pub struct Request {
     /// `reallocate X from D1 to D2 in BUDGET` statements.
     pub reallocations: Vec<Reallocation>,
     /// `cost X`, with its text.
-    pub cost: Option<(Expr, String)>,
+    pub(crate) cost: Option<(Expr, String)>,
     /// `return X`, with its text.
-    pub ret: Option<(Expr, String)>,
+    pub(crate) ret: Option<(Expr, String)>,
     /// `supports OBJ, …` (indices into [`Plan::objectives`]).
-    pub supports: Vec<usize>,
+    pub(crate) supports: Vec<usize>,
     /// A `grant` over dimensioned values: one condition per member, its text
     /// ending in the member (`… [paid]`); `grant` is then None.
-    pub grant_members: Vec<(Expr, String)>,
+    pub(crate) grant_members: Vec<(Expr, String)>,
 }
 
 /// `draw X from BUDGET`: X moves from the budget's contingency to the request's
@@ -463,43 +463,43 @@ pub struct Budget {
     /// The spend item (index into [`Plan::dim_items`]; by department).
     pub spend: Option<usize>,
     /// What each amount covers.
-    pub per: crate::syntax::ast::BudgetPer,
+    pub(crate) per: crate::syntax::ast::BudgetPer,
     /// Amount per department: (department, amount).
-    pub amounts: Vec<(usize, Expr)>,
+    pub(crate) amounts: Vec<(usize, Expr)>,
     /// The contingency held centrally.
-    pub contingency: Option<Expr>,
+    pub(crate) contingency: Option<Expr>,
     /// `reallocation up to PCT approved by P`: the cap, its approver, the span.
-    pub reallocation: Option<(Expr, Option<Party>, Span)>,
+    pub(crate) reallocation: Option<(Expr, Option<Party>, Span)>,
     /// Span of the name.
     pub span: Span,
 }
 
 /// A RACI entry.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Raci {
+pub(crate) struct Raci {
     /// The name it is declared under.
     pub name: String,
     /// The quoted title shown in reports.
     pub title: String,
     /// Who does the work (`responsible`).
-    pub responsible: Vec<Party>,
+    pub(crate) responsible: Vec<Party>,
     /// Who answers for the outcome (`accountable`).
-    pub accountable: Vec<Party>,
+    pub(crate) accountable: Vec<Party>,
     /// Who is asked before a decision (`consulted`).
-    pub consulted: Vec<Party>,
+    pub(crate) consulted: Vec<Party>,
     /// Who is told after a decision (`informed`).
-    pub informed: Vec<Party>,
+    pub(crate) informed: Vec<Party>,
     /// Span of the name.
     pub span: Span,
     /// Span of the whole declaration.
-    pub decl_span: Span,
+    pub(crate) decl_span: Span,
     /// Each statement as written: its letter (`R`, `A`, `C`, `I`) and span.
-    pub lines: Vec<(char, Span)>,
+    pub(crate) lines: Vec<(char, Span)>,
 }
 
 /// An initiative.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Initiative {
+pub(crate) struct Initiative {
     /// The name its members are qualified by (`hiring.ramp`) and `pause` uses.
     pub name: String,
     /// The quoted title shown in reports.
@@ -516,7 +516,7 @@ pub struct Initiative {
 
 /// A scenario override `X = E [from P]`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Override {
+pub(crate) struct Override {
     /// The driver replaced.
     pub item: ItemId,
     /// The replacement; `Prior(item)` stands for the value it replaces.
@@ -528,18 +528,18 @@ pub struct Override {
     /// `range LOW to HIGH` of the override (None: certain when simulated).
     pub range: Option<(Expr, Expr)>,
     /// The override range's distribution.
-    pub range_shape: RangeShape,
+    pub(crate) range_shape: RangeShape,
 }
 
 /// `correlate A, B RHO`: a rank correlation between two ranged drivers.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Correlation {
+pub(crate) struct Correlation {
     /// First driver.
-    pub a: ItemId,
+    pub(crate) a: ItemId,
     /// Second driver.
-    pub b: ItemId,
+    pub(crate) b: ItemId,
     /// Spearman rank correlation (−1 .. 1).
-    pub rho: Decimal,
+    pub(crate) rho: Decimal,
     /// The declaration.
     pub span: Span,
 }
@@ -552,16 +552,16 @@ pub struct Scenario {
     /// The quoted title shown in reports.
     pub title: String,
     /// The scenario it extends (None for base).
-    pub parent: Option<ScenarioId>,
+    pub(crate) parent: Option<ScenarioId>,
     /// Its own overrides, in order.
-    pub overrides: Vec<Override>,
+    pub(crate) overrides: Vec<Override>,
     /// Span of the name.
     pub span: Span,
 }
 
 /// A playbook action.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Action {
+pub(crate) enum Action {
     /// `set D = E`; `Prior(D)` inside `E` is D without this action.
     Set(ItemId, Expr),
     /// `pause I`.
@@ -575,7 +575,7 @@ pub struct Step {
     pub after: u32,
     /// What the step does when it runs (`set` a driver, `pause` an initiative), each with
     /// its span.
-    pub actions: Vec<(Action, Span)>,
+    pub(crate) actions: Vec<(Action, Span)>,
 }
 
 /// A trigger with its playbook.
@@ -586,15 +586,15 @@ pub struct Trigger {
     /// The quoted title shown in reports.
     pub title: String,
     /// Condition.
-    pub when: Expr,
+    pub(crate) when: Expr,
     /// Periods the condition must hold in a row.
-    pub for_months: u32,
+    pub(crate) for_months: u32,
     /// Playbook.
     pub steps: Vec<Step>,
     /// The department or role accountable for it (`owner`), when given.
     pub owner: Option<Party>,
     /// The scenario it is declared in (None: every scenario).
-    pub scope: Option<ScenarioId>,
+    pub(crate) scope: Option<ScenarioId>,
     /// Span of the name.
     pub span: Span,
 }
@@ -607,53 +607,53 @@ pub struct Plan {
     /// The plan's quoted title, shown in report headings.
     pub title: String,
     /// Reporting currency.
-    pub currency: String,
+    pub(crate) currency: String,
     /// Absolute month number of the first period.
     pub start: i64,
     /// Number of periods (months, quarters or years: see `period_months`).
     pub len: usize,
     /// Months in one period: 1 (a monthly plan), 3 (quarterly) or 12 (yearly);
     /// 0 is read as 1.
-    pub period_months: i64,
+    pub(crate) period_months: i64,
     /// `fiscal year starts MONTH`: the month (0 = January … 11 = December) the
     /// fiscal year starts in, when written.
-    pub fiscal_start: Option<u32>,
+    pub(crate) fiscal_start: Option<u32>,
     /// `… named by start`: a fiscal year is named by the calendar year it starts
     /// in (by default, the one it ends in).
-    pub fiscal_named_by_start: bool,
+    pub(crate) fiscal_named_by_start: bool,
     /// Index of the base scenario.
     pub base: ScenarioId,
     /// Drivers and metrics in declaration order.
     pub items: Vec<Item>,
     /// Every `department`, in declaration order ([`Party::Department`] indexes it).
-    pub departments: Vec<Department>,
+    pub(crate) departments: Vec<Department>,
     /// Every `role`, in declaration order ([`Party::Role`] indexes it).
-    pub roles: Vec<Role>,
+    pub(crate) roles: Vec<Role>,
     /// Glossary.
-    pub terms: Vec<Term>,
+    pub(crate) terms: Vec<Term>,
     /// Every `objective` with its targets, in declaration order.
     pub objectives: Vec<Objective>,
     /// Every `assumption` with its bets and conditions, in declaration order.
     pub assumptions: Vec<Assumption>,
     /// Every `dependency`, in declaration order.
-    pub dependencies: Vec<Dependency>,
+    pub(crate) dependencies: Vec<Dependency>,
     /// Every `risk`, in declaration order.
-    pub risks: Vec<Risk>,
+    pub(crate) risks: Vec<Risk>,
     /// Every budget `request`, with its ask, grant, draws and reallocations.
     pub requests: Vec<Request>,
     /// RACI entries.
-    pub raci: Vec<Raci>,
+    pub(crate) raci: Vec<Raci>,
     /// Every `initiative`; its member items point back to it.
-    pub initiatives: Vec<Initiative>,
+    pub(crate) initiatives: Vec<Initiative>,
     /// Scenarios; `base` first among equals, parents before children is not
     /// guaranteed: follow `parent`.
     pub scenarios: Vec<Scenario>,
     /// Triggers, top-level and scenario-scoped.
     pub triggers: Vec<Trigger>,
     /// Dimensions; the built-in `department` first.
-    pub dimensions: Vec<Dimension>,
+    pub(crate) dimensions: Vec<Dimension>,
     /// Dimensioned items.
-    pub dim_items: Vec<DimItem>,
+    pub(crate) dim_items: Vec<DimItem>,
     /// Every `budget`, with its amounts per department.
     pub budgets: Vec<Budget>,
     /// `actuals through P`: index of the last closed month, and the statement's span.
@@ -663,7 +663,7 @@ pub struct Plan {
     /// `odds LOW to HIGH` of the plan block (None: the default 35% to 65%).
     pub odds: Option<(Decimal, Decimal)>,
     /// `correlate` declarations.
-    pub correlations: Vec<Correlation>,
+    pub(crate) correlations: Vec<Correlation>,
 }
 
 /// One `actuals "PATH" { … }` declaration, as written (the file is read by
@@ -675,30 +675,30 @@ pub struct ActualsSource {
     /// Span of the path string (data errors are reported here).
     pub span: Span,
     /// `columns`: our column name (`period`, `name`, `value`, `unit`) → header in the file.
-    pub columns: Vec<(String, String)>,
+    pub(crate) columns: Vec<(String, String)>,
     /// `map "A" -> item`: each name in the file with the item it feeds and the
     /// span of the item's name.
-    pub maps: Vec<(String, String, Span)>,
+    pub(crate) maps: Vec<(String, String, Span)>,
     /// `ignore` patterns (`*` is a wildcard).
-    pub ignores: Vec<String>,
+    pub(crate) ignores: Vec<String>,
     /// `sheet "NAME"` of an `.xlsx` file.
-    pub sheet: Option<String>,
+    pub(crate) sheet: Option<String>,
 }
 
 impl Plan {
     /// Months in one of the plan's periods (1, 3 or 12).
-    pub fn months_per_period(&self) -> i64 {
+    pub(crate) fn months_per_period(&self) -> i64 {
         self.period_months.max(1)
     }
 
     /// Absolute month number of the first month of period index `i`.
-    pub fn first_month_of(&self, i: i64) -> i64 {
+    pub(crate) fn first_month_of(&self, i: i64) -> i64 {
         self.start + i * self.months_per_period()
     }
 
     /// The period index an absolute month falls in (it may lie outside the
     /// horizon).
-    pub fn index_of_month(&self, month: i64) -> i64 {
+    pub(crate) fn index_of_month(&self, month: i64) -> i64 {
         (month - self.start).div_euclid(self.months_per_period())
     }
 
@@ -714,7 +714,7 @@ impl Plan {
     }
 
     /// The chain of scenarios from base down to `s` (inclusive), base first.
-    pub fn scenario_chain(&self, s: ScenarioId) -> Vec<ScenarioId> {
+    pub(crate) fn scenario_chain(&self, s: ScenarioId) -> Vec<ScenarioId> {
         let mut chain = vec![s];
         let mut cur = s;
         while let Some(p) = self.scenarios.get(cur).and_then(|x| x.parent) {
@@ -730,7 +730,7 @@ impl Plan {
 
     /// Triggers that apply in scenario `s`: top-level ones and those declared in it
     /// or a scenario it extends.
-    pub fn triggers_for(&self, s: ScenarioId) -> Vec<TriggerId> {
+    pub(crate) fn triggers_for(&self, s: ScenarioId) -> Vec<TriggerId> {
         let chain = self.scenario_chain(s);
         self.triggers
             .iter()
@@ -746,7 +746,7 @@ impl Plan {
     }
 
     /// The dimensioned item `item` is a member or the total of, if any.
-    pub fn dim_item(&self, item: ItemId) -> Option<&DimItem> {
+    pub(crate) fn dim_item(&self, item: ItemId) -> Option<&DimItem> {
         self.items
             .get(item)
             .and_then(|i| i.group)
@@ -754,7 +754,7 @@ impl Plan {
     }
 
     /// The display label of a member tuple (`paid`, `paid, emea`).
-    pub fn member_label(&self, dims: &[usize], members: &[usize]) -> String {
+    pub(crate) fn member_label(&self, dims: &[usize], members: &[usize]) -> String {
         dims.iter()
             .zip(members)
             .map(|(d, m)| {
@@ -774,7 +774,7 @@ impl Plan {
     }
 
     /// Name of a party.
-    pub fn party_name(&self, p: Party) -> &str {
+    pub(crate) fn party_name(&self, p: Party) -> &str {
         match p {
             Party::Department(i) => self
                 .departments

@@ -48,7 +48,7 @@ pub struct Outcomes {
 }
 
 /// A family of outcomes per scenario, or the first scenario's error.
-pub type PerScenario<T> = Result<Vec<(ScenarioId, Vec<T>)>, EvalError>;
+pub(crate) type PerScenario<T> = Result<Vec<(ScenarioId, Vec<T>)>, EvalError>;
 
 impl Outcomes {
     /// Every outcome of `results` (base's values are what `base(…)` reads in the

@@ -9,7 +9,7 @@ use crate::units::{currency_symbol, Unit};
 use rust_decimal::prelude::*;
 
 /// Inserts thousands separators into the integer part of a plain decimal string.
-pub fn group_thousands(s: &str) -> String {
+pub(crate) fn group_thousands(s: &str) -> String {
     let (sign, rest) = match s.strip_prefix('-') {
         Some(r) => ("-", r),
         None => ("", s),
@@ -68,7 +68,7 @@ pub fn exact(v: Decimal) -> String {
 
 /// Appends [`exact`]'s text of `v` (the same as `v.normalize().to_string()`) to
 /// `out`, without allocating: reports write millions of them.
-pub fn write_exact(v: Decimal, out: &mut Vec<u8>) {
+pub(crate) fn write_exact(v: Decimal, out: &mut Vec<u8>) {
     let m = v.mantissa();
     if m == 0 {
         out.push(b'0');

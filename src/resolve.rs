@@ -21,19 +21,19 @@ mod budgets;
 mod dims;
 
 /// Most nested user-function calls while inlining.
-pub const MAX_INLINE_DEPTH: usize = 16;
+pub(crate) const MAX_INLINE_DEPTH: usize = 16;
 /// Largest number of expression nodes one formula may expand to after inlining.
-pub const MAX_EXPANDED_NODES: usize = 100_000;
+pub(crate) const MAX_EXPANDED_NODES: usize = 100_000;
 /// Longest horizon accepted, in months.
 pub const MAX_HORIZON: i64 = 1200;
 /// Deepest expression tree one formula may expand to after inlining (the parser
 /// already bounds each written expression by
 /// [`MAX_EXPR_DEPTH`](crate::syntax::limits::MAX_EXPR_DEPTH)).
-pub const MAX_EXPANDED_DEPTH: usize = 2 * crate::syntax::limits::MAX_EXPR_DEPTH;
+pub(crate) const MAX_EXPANDED_DEPTH: usize = 2 * crate::syntax::limits::MAX_EXPR_DEPTH;
 /// Most "did you mean" searches over the plan's names in one resolution: each
 /// reads every name, so a plan with thousands of misspellings gets suggestions
 /// for the first ones only.
-pub const MAX_SUGGESTIONS: usize = 200;
+pub(crate) const MAX_SUGGESTIONS: usize = 200;
 
 /// What a name refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -116,24 +116,24 @@ pub struct Definition {
     /// What it is.
     pub kind: SymbolKind,
     /// Span of the name in its declaration.
-    pub name_span: Span,
+    pub(crate) name_span: Span,
     /// Span of the whole declaration.
-    pub decl_span: Span,
+    pub(crate) decl_span: Span,
     /// Doc comment.
     pub doc: Option<String>,
     /// Title or definition text, when it has one.
     pub title: Option<String>,
     /// Index in the matching `ir::Plan` vector (items, scenarios, …) when it has one.
-    pub index: Option<usize>,
+    pub(crate) index: Option<usize>,
 }
 
 /// Every definition and every use of a name that resolved.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct SymbolIndex {
+pub(crate) struct SymbolIndex {
     /// Definitions.
-    pub defs: Vec<Definition>,
+    pub(crate) defs: Vec<Definition>,
     /// Uses: the span of the name and the definition it resolves to.
-    pub refs: Vec<(Span, usize)>,
+    pub(crate) refs: Vec<(Span, usize)>,
 }
 
 /// One parsed file handed to the resolver.
@@ -153,7 +153,7 @@ pub struct Resolved {
     /// The resolved plan: every reference an index.
     pub plan: ir::Plan,
     /// Names for the language server.
-    pub symbols: SymbolIndex,
+    pub(crate) symbols: SymbolIndex,
 }
 
 #[derive(Clone, Copy)]
@@ -2766,7 +2766,7 @@ fn same_granularity(a: PeriodKind, b: PeriodKind) -> PeriodKind {
 /// 0.01, `28.5%` → 0.001, `249` → 1, `85K` → 1000, `1.2M` → 100000 (§6: a bet's
 /// literal is compared at the precision it is written). None for anything but a
 /// literal (or a negated one).
-pub fn literal_step(e: &ast::Expr) -> Option<rust_decimal::Decimal> {
+pub(crate) fn literal_step(e: &ast::Expr) -> Option<rust_decimal::Decimal> {
     use rust_decimal::Decimal;
     match &e.kind {
         ExprKind::Paren(x) | ExprKind::Unary(ast::UnOp::Neg, x) => literal_step(x),

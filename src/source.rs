@@ -51,7 +51,7 @@ impl Span {
 
     /// True when byte `offset` of the same file lies inside the span (end inclusive,
     /// so a cursor just after a name still counts as on it).
-    pub fn contains(&self, offset: u32) -> bool {
+    pub(crate) fn contains(&self, offset: u32) -> bool {
         self.start <= offset && offset <= self.end
     }
 }
@@ -103,13 +103,13 @@ impl SourceFile {
     }
 
     /// The same file, marked as coming from `origin`.
-    pub fn with_origin(mut self, origin: Origin) -> SourceFile {
+    pub(crate) fn with_origin(mut self, origin: Origin) -> SourceFile {
         self.origin = origin;
         self
     }
 
     /// True for a standard library module (read-only to the editor).
-    pub fn is_std(&self) -> bool {
+    pub(crate) fn is_std(&self) -> bool {
         self.origin == Origin::Std
     }
 
@@ -143,7 +143,7 @@ impl SourceFile {
     }
 
     /// 0-based line and 0-based UTF-16 column of a byte offset (LSP positions).
-    pub fn utf16_position(&self, offset: u32) -> (u32, u32) {
+    pub(crate) fn utf16_position(&self, offset: u32) -> (u32, u32) {
         let off = self.clamp(offset);
         let (line, start) = self.line_of(off as u32);
         let col: usize = self
@@ -155,7 +155,7 @@ impl SourceFile {
     }
 
     /// The byte offset of a 0-based line and UTF-16 column, clamped to the text.
-    pub fn offset_of_utf16(&self, line: u32, col: u32) -> u32 {
+    pub(crate) fn offset_of_utf16(&self, line: u32, col: u32) -> u32 {
         let Some(&start) = self.line_starts.get(line as usize) else {
             return self.text.len() as u32;
         };
@@ -173,7 +173,7 @@ impl SourceFile {
     }
 
     /// The text a span covers, or "" when it is out of range.
-    pub fn slice(&self, span: Span) -> &str {
+    pub(crate) fn slice(&self, span: Span) -> &str {
         self.text
             .get(span.start as usize..span.end as usize)
             .unwrap_or("")
@@ -191,7 +191,7 @@ impl SourceFile {
     }
 
     /// Number of lines.
-    pub fn line_count(&self) -> usize {
+    pub(crate) fn line_count(&self) -> usize {
         self.line_starts.len()
     }
 }
@@ -220,12 +220,12 @@ impl SourceMap {
     }
 
     /// The text a span covers.
-    pub fn slice(&self, span: Span) -> &str {
+    pub(crate) fn slice(&self, span: Span) -> &str {
         self.get(span.file).map(|f| f.slice(span)).unwrap_or("")
     }
 
     /// The id of the file with this display name.
-    pub fn find(&self, name: &str) -> Option<FileId> {
+    pub(crate) fn find(&self, name: &str) -> Option<FileId> {
         self.files
             .iter()
             .position(|f| f.name == name)

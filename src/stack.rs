@@ -9,12 +9,12 @@
 //! (the `stacker` crate, which pest itself uses for the same purpose).
 
 /// Stack that must remain before a recursive step runs on the current stack.
-pub const RED_ZONE: usize = 256 * 1024;
+pub(crate) const RED_ZONE: usize = 256 * 1024;
 /// Size of each extra stack segment.
-pub const SEGMENT: usize = 4 * 1024 * 1024;
+pub(crate) const SEGMENT: usize = 4 * 1024 * 1024;
 
 /// Runs `f`, on a new stack segment if the current one is nearly used up.
 #[inline]
-pub fn guard<R>(f: impl FnOnce() -> R) -> R {
+pub(crate) fn guard<R>(f: impl FnOnce() -> R) -> R {
     stacker::maybe_grow(RED_ZONE, SEGMENT, f)
 }

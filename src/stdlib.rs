@@ -9,6 +9,6 @@ pub const MODULES: &[(&str, &str)] = &[
 ];
 
 /// The source of module `name`.
-pub fn module(name: &str) -> Option<&'static str> {
+pub(crate) fn module(name: &str) -> Option<&'static str> {
     MODULES.iter().find(|m| m.0 == name).map(|m| m.1)
 }

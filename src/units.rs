@@ -9,7 +9,7 @@
 use std::fmt;
 
 /// Predeclared currency codes (ISO 4217).
-pub const CURRENCIES: &[&str] = &[
+pub(crate) const CURRENCIES: &[&str] = &[
     "USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "NZD", "CNY", "HKD", "SGD", "SEK", "NOK",
     "DKK", "PLN", "CZK", "HUF", "ILS", "INR", "KRW", "TWD", "THB", "MYR", "IDR", "PHP", "BRL",
     "MXN", "ARS", "CLP", "COP", "ZAR", "TRY", "AED", "SAR", "RUB", "UAH", "NGN", "EGP", "KES",
@@ -17,15 +17,15 @@ pub const CURRENCIES: &[&str] = &[
 ];
 
 /// Predeclared time words.
-pub const TIME_WORDS: &[&str] = &["day", "week", "month", "quarter", "year"];
+pub(crate) const TIME_WORDS: &[&str] = &["day", "week", "month", "quarter", "year"];
 
 /// True for a predeclared currency code.
-pub fn is_currency(name: &str) -> bool {
+pub(crate) fn is_currency(name: &str) -> bool {
     CURRENCIES.contains(&name)
 }
 
 /// Decimals of a currency's minor unit (2 for USD, 0 for JPY).
-pub fn minor_digits(code: &str) -> u32 {
+pub(crate) fn minor_digits(code: &str) -> u32 {
     match code {
         "JPY" | "KRW" | "CLP" | "ISK" | "VND" => 0,
         _ => 2,
@@ -33,7 +33,7 @@ pub fn minor_digits(code: &str) -> u32 {
 }
 
 /// The symbol shown before amounts of a currency, when it has a common one.
-pub fn currency_symbol(code: &str) -> Option<&'static str> {
+pub(crate) fn currency_symbol(code: &str) -> Option<&'static str> {
     match code {
         "USD" => Some("$"),
         "EUR" => Some("€"),
@@ -47,7 +47,7 @@ pub fn currency_symbol(code: &str) -> Option<&'static str> {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
 pub struct Unit {
     /// `(name, exponent)` pairs, sorted by name, no zero exponents.
-    pub factors: Vec<(String, i32)>,
+    pub(crate) factors: Vec<(String, i32)>,
     /// Written as `%`: dimensionless, shown as a percentage.
     pub percent: bool,
 }
@@ -91,32 +91,32 @@ impl Unit {
     }
 
     /// The product of two units.
-    pub fn mul(&self, other: &Unit) -> Unit {
+    pub(crate) fn mul(&self, other: &Unit) -> Unit {
         self.combine(other, 1)
     }
 
     /// The quotient of two units.
-    pub fn div(&self, other: &Unit) -> Unit {
+    pub(crate) fn div(&self, other: &Unit) -> Unit {
         self.combine(other, -1)
     }
 
     /// Same dimension (a percentage and a plain number count as the same).
-    pub fn same(&self, other: &Unit) -> bool {
+    pub(crate) fn same(&self, other: &Unit) -> bool {
         self.factors == other.factors
     }
 
     /// True when the unit has no named factors.
-    pub fn is_dimensionless(&self) -> bool {
+    pub(crate) fn is_dimensionless(&self) -> bool {
         self.factors.is_empty()
     }
 
     /// A ratio rolls up by averaging: `%` or any unit with a denominator.
-    pub fn is_ratio(&self) -> bool {
+    pub(crate) fn is_ratio(&self) -> bool {
         self.percent || self.factors.iter().any(|(_, e)| *e < 0)
     }
 
     /// The currency code when the unit is exactly one currency.
-    pub fn currency(&self) -> Option<&str> {
+    pub(crate) fn currency(&self) -> Option<&str> {
         match self.factors.as_slice() {
             [(n, 1)] if is_currency(n) => Some(n),
             _ => None,
@@ -124,7 +124,7 @@ impl Unit {
     }
 
     /// When the unit is `CURRENCY/other`, the currency and the rest (`USD/deal`).
-    pub fn currency_per(&self) -> Option<(&str, Unit)> {
+    pub(crate) fn currency_per(&self) -> Option<(&str, Unit)> {
         let cur = self
             .factors
             .iter()
@@ -188,7 +188,7 @@ impl fmt::Display for Unit {
 
 /// The type of an expression as the unit checker sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Ty {
+pub(crate) enum Ty {
     /// A number in a unit.
     Num(Unit),
     /// A literal without a unit: adopts the unit its context needs.
@@ -203,7 +203,7 @@ pub enum Ty {
 
 impl Ty {
     /// The unit, treating `Any` as dimensionless.
-    pub fn unit_or_dimensionless(&self) -> Unit {
+    pub(crate) fn unit_or_dimensionless(&self) -> Unit {
         match self {
             Ty::Num(u) => u.clone(),
             _ => Unit::dimensionless(),

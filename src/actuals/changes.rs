@@ -10,7 +10,7 @@ use crate::present::{amount, decimals_for};
 const MAX_LISTED: usize = 50;
 
 /// One callout (topic `actuals`) per changed actual, by item and month.
-pub fn callouts(old: &Compilation, new: &Compilation) -> Vec<Callout> {
+pub(crate) fn callouts(old: &Compilation, new: &Compilation) -> Vec<Callout> {
     let (Some(a), Some(b)) = (&old.actuals, &new.actuals) else {
         return Vec::new();
     };

@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 
 /// `dependency-overdue` and `risk-review-due`: the plan's calendar of
 /// commitments held against the as-of period.
-pub fn commitments(plan: &Plan, actuals: &Actuals) -> Vec<Diagnostic> {
+pub(crate) fn commitments(plan: &Plan, actuals: &Actuals) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let Some(through) = actuals.through.filter(|t| *t >= 0) else {
         return out;
@@ -97,7 +97,7 @@ pub fn commitments(plan: &Plan, actuals: &Actuals) -> Vec<Diagnostic> {
 }
 
 /// The checks that compare the plan with its forecast.
-pub fn check(
+pub(crate) fn check(
     plan: &Plan,
     results: &Results,
     actuals: &Actuals,
@@ -255,7 +255,7 @@ fn off_track(
 
 /// True for a unit whose values read best as percentages: `%`, or a ratio of two
 /// counts (`deal/lead`) with every value within ±1.
-pub fn rate_like(unit: &Unit, values: &[Decimal]) -> bool {
+pub(crate) fn rate_like(unit: &Unit, values: &[Decimal]) -> bool {
     if unit.percent && unit.factors.is_empty() {
         return true;
     }

@@ -12,7 +12,7 @@ use crate::eval::{self, EvalOptions, Pinned, Results};
 use crate::ir::{ActualsSource, Plan};
 
 /// The values the forecast pins: every actual up to `through`.
-pub fn pinned(plan: &Plan, actuals: &Actuals) -> Pinned {
+pub(crate) fn pinned(plan: &Plan, actuals: &Actuals) -> Pinned {
     let closed = actuals.closed().min(plan.len);
     Pinned {
         values: actuals

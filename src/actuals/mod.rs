@@ -14,8 +14,8 @@
 //! outside) and hands them here. Every data error is a [`Diagnostic`] on the
 //! plan's `actuals` declaration whose message starts `FILE:LINE:COLUMN:`.
 
-pub mod changes;
-pub mod checks;
+pub(crate) mod changes;
+pub(crate) mod checks;
 pub mod forecast;
 pub mod notes;
 pub mod read;
@@ -56,7 +56,7 @@ impl Actuals {
     }
 
     /// True when `item` has at least one actual.
-    pub fn has(&self, item: ItemId) -> bool {
+    pub(crate) fn has(&self, item: ItemId) -> bool {
         self.values
             .get(item)
             .is_some_and(|v| v.iter().any(Option::is_some))
@@ -97,9 +97,9 @@ pub fn parse_as_of(text: &str) -> Option<i64> {
 #[derive(Debug, Clone)]
 pub struct DataFile<'a> {
     /// The declaration.
-    pub source: &'a ActualsSource,
+    pub(crate) source: &'a ActualsSource,
     /// How the file is named in messages (`actuals.csv`).
-    pub display: String,
+    pub(crate) display: String,
     /// The file's text, for CSV (line and column of a cell are computed from it).
     pub text: Option<String>,
     /// Its cells.

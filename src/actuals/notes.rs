@@ -10,7 +10,7 @@ use std::fmt::Write;
 /// Markdown lines for a hover on `name`: one per closed period with an actual,
 /// `2026-01: plan $3,927,000 · actual $3,696,000 · variance -$231,000`. None
 /// when the item has no actual.
-pub fn hover_lines(c: &Compilation, name: &str) -> Option<String> {
+pub(crate) fn hover_lines(c: &Compilation, name: &str) -> Option<String> {
     let plan = c.plan();
     let item = plan.item(name)?;
     let a = c.actuals.as_ref()?;

@@ -192,7 +192,7 @@ fn serial_month(serial: f64) -> Option<String> {
 
 /// Reads a value as an accounting export writes it: `1234.5`, `-1234.5`,
 /// `1,234.50`, `(1,234.50)` (negative), `22.5%`, `+12`. None for anything else.
-pub fn parse_value(text: &str) -> Option<Decimal> {
+pub(crate) fn parse_value(text: &str) -> Option<Decimal> {
     let mut s = text.trim();
     let mut negative = false;
     if let Some(inner) = s.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
@@ -289,7 +289,7 @@ pub fn parse_month(text: &str) -> Option<i64> {
 }
 
 /// True when `name` matches an `ignore` pattern (`*` stands for any text).
-pub fn matches_pattern(pattern: &str, name: &str) -> bool {
+pub(crate) fn matches_pattern(pattern: &str, name: &str) -> bool {
     let parts: Vec<&str> = pattern.split('*').collect();
     if parts.len() == 1 {
         return pattern == name;

@@ -47,7 +47,7 @@ pub struct VarianceReport {
     /// Bets and indicators, assumed against actual.
     pub assumptions: Vec<AssumptionTrack>,
     /// `maintain`s on actuals.
-    pub maintains: Vec<MaintainTrack>,
+    pub(crate) maintains: Vec<MaintainTrack>,
     /// Triggers that fired on actuals.
     pub triggers: Vec<TriggerFired>,
     /// Per budget and department (DIMENSIONS.md §3): allowance against actual
@@ -69,13 +69,13 @@ pub struct ItemVariance {
     pub periods: Vec<PeriodVariance>,
     /// The full horizon: plan roll-up.
     #[serde(serialize_with = "ser_dec")]
-    pub full_plan: Decimal,
+    pub(crate) full_plan: Decimal,
     /// The full horizon: forecast roll-up.
     #[serde(serialize_with = "ser_dec")]
     pub outlook: Decimal,
     /// outlook − plan.
     #[serde(serialize_with = "ser_dec")]
-    pub outlook_variance: Decimal,
+    pub(crate) outlook_variance: Decimal,
 }
 
 /// Plan against actual in one period or window.
@@ -136,7 +136,7 @@ pub struct TargetVariance {
 #[derive(Debug, Clone, Serialize)]
 pub struct AssumptionTrack {
     /// Assumption name.
-    pub assumption: String,
+    pub(crate) assumption: String,
     /// `bet` or `indicator`.
     pub kind: &'static str,
     /// The item watched.
@@ -146,7 +146,7 @@ pub struct AssumptionTrack {
     pub unit: Unit,
     /// The tolerance applied.
     #[serde(serialize_with = "ser_dec")]
-    pub tolerance: Decimal,
+    pub(crate) tolerance: Decimal,
     /// Per closed period with an actual.
     pub periods: Vec<TrackPoint>,
 }
@@ -158,7 +158,7 @@ pub struct TrackPoint {
     pub period: String,
     /// The base plan's value.
     #[serde(serialize_with = "ser_dec")]
-    pub assumed: Decimal,
+    pub(crate) assumed: Decimal,
     /// The value the actuals give the item in that period.
     #[serde(serialize_with = "ser_dec")]
     pub actual: Decimal,
@@ -168,21 +168,21 @@ pub struct TrackPoint {
 
 /// A `maintain` on actuals.
 #[derive(Debug, Clone, Serialize)]
-pub struct MaintainTrack {
+pub(crate) struct MaintainTrack {
     /// Assumption name.
-    pub assumption: String,
+    pub(crate) assumption: String,
     /// The condition as written.
     pub condition: String,
     /// Held in every closed period.
-    pub held: bool,
+    pub(crate) held: bool,
     /// The first closed period it fails in.
-    pub broken_in: Option<String>,
+    pub(crate) broken_in: Option<String>,
     /// Its left side there.
     #[serde(serialize_with = "ser_opt_dec")]
-    pub left: Option<Decimal>,
+    pub(crate) left: Option<Decimal>,
     /// Its right side there.
     #[serde(serialize_with = "ser_opt_dec")]
-    pub right: Option<Decimal>,
+    pub(crate) right: Option<Decimal>,
     /// Unit of the sides.
     #[serde(serialize_with = "ser_unit")]
     pub unit: Unit,
@@ -192,13 +192,13 @@ pub struct MaintainTrack {
 #[derive(Debug, Clone, Serialize)]
 pub struct TriggerFired {
     /// Trigger name.
-    pub trigger: String,
+    pub(crate) trigger: String,
     /// The closed period it fired in.
     pub fired: String,
     /// When it fires in the plan (None: never).
     pub fired_in_plan: Option<String>,
     /// Each playbook action with the period it takes effect.
-    pub actions: Vec<String>,
+    pub(crate) actions: Vec<String>,
 }
 
 /// One department of a budget over one window, with actuals: the allowance
@@ -319,7 +319,7 @@ pub fn value_over(
 /// True when `item` is better lower: `favourable lower`, or bounded from above
 /// by a target or a `maintain` (`x <= …`, `sum(x) <= …`, `… >= x`) without
 /// `favourable higher`.
-pub fn better_lower(plan: &Plan, item: ItemId) -> bool {
+pub(crate) fn better_lower(plan: &Plan, item: ItemId) -> bool {
     if let Some(h) = plan.items.get(item).and_then(|i| i.favourable) {
         return !h;
     }
@@ -692,7 +692,7 @@ pub struct Attribution {
     /// The model's own value (what it would have said) over the window: the plan
     /// with every input at its actual, the item itself not pinned.
     #[serde(serialize_with = "ser_dec")]
-    pub model: Decimal,
+    pub(crate) model: Decimal,
 }
 
 /// One input's share of a variance.

@@ -51,11 +51,11 @@ pub struct Completion {
     /// What it is.
     pub kind: CompletionKind,
     /// One line shown next to the label (a unit, a signature).
-    pub detail: Option<String>,
+    pub(crate) detail: Option<String>,
     /// Longer Markdown documentation (a doc comment).
-    pub documentation: Option<String>,
+    pub(crate) documentation: Option<String>,
     /// LSP snippet text (`grow(${1:start}, ${2:rate})`), for clients that take snippets.
-    pub snippet: Option<String>,
+    pub(crate) snippet: Option<String>,
 }
 
 /// The completions at a cursor.
@@ -63,14 +63,14 @@ pub struct Completion {
 pub struct Completions {
     /// Byte offset where the word being typed starts (the range to replace ends at
     /// the cursor).
-    pub word_start: u32,
+    pub(crate) word_start: u32,
     /// The items, best first.
     pub items: Vec<Completion>,
 }
 
 /// What the cursor position calls for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Context {
+pub(crate) enum Context {
     /// Nothing (inside a comment or a string, or after a name being declared).
     Nothing,
     /// The first word of a top-level line.
@@ -113,7 +113,7 @@ pub enum Context {
 }
 
 use crate::syntax::keywords::EXPR_KEYWORDS;
-pub use crate::syntax::keywords::STATEMENTS;
+pub(crate) use crate::syntax::keywords::STATEMENTS;
 
 fn decl_snippet(kw: &str) -> Option<&'static str> {
     Some(match kw {
@@ -134,7 +134,7 @@ fn decl_snippet(kw: &str) -> Option<&'static str> {
 
 /// The text of a declared function's signature (`ltv(arpa, churn)`), its
 /// parameters and doc comment.
-pub fn fn_signature(c: &Compilation, name: &str) -> Option<(String, Vec<String>, Option<String>)> {
+pub(crate) fn fn_signature(c: &Compilation, name: &str) -> Option<(String, Vec<String>, Option<String>)> {
     for f in &c.files {
         for d in &f.ast.decls {
             if let DeclKind::Fn {
@@ -206,7 +206,7 @@ fn blocks_at(text: &str, offset: usize) -> Vec<String> {
 
 /// What the cursor at `offset` of `text` calls for, and where the word being typed
 /// starts.
-pub fn context_at(text: &str, offset: usize) -> (Context, usize) {
+pub(crate) fn context_at(text: &str, offset: usize) -> (Context, usize) {
     let offset = offset.min(text.len());
     let mut offset = offset;
     while offset > 0 && !text.is_char_boundary(offset) {
@@ -771,24 +771,24 @@ fn expr_items(
 
 /// One signature: its label and the byte ranges of its parameters in the label.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Signature {
+pub(crate) struct Signature {
     /// `grow(start, rate)`.
     pub label: String,
     /// Byte ranges of each parameter inside `label`.
-    pub params: Vec<(usize, usize)>,
+    pub(crate) params: Vec<(usize, usize)>,
     /// What it does.
-    pub documentation: Option<String>,
+    pub(crate) documentation: Option<String>,
 }
 
 /// Signature help at a cursor inside a call's parentheses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignatureHelp {
     /// Every signature (two for `min` and `max`).
-    pub signatures: Vec<Signature>,
+    pub(crate) signatures: Vec<Signature>,
     /// Which one fits the arguments written so far.
-    pub active_signature: usize,
+    pub(crate) active_signature: usize,
     /// The parameter the cursor is in.
-    pub active_parameter: usize,
+    pub(crate) active_parameter: usize,
 }
 
 /// Completion items for the members of a dimension.

@@ -19,15 +19,15 @@ pub struct Fix {
     /// What the editor shows (`Replace with \`win_rate\``).
     pub title: String,
     /// Index of the diagnostic it fixes in `Compilation::diagnostics`.
-    pub diagnostic: usize,
+    pub(crate) diagnostic: usize,
     /// The edits, all in the diagnostic's file.
     pub edits: Vec<Edit>,
     /// True for the one obvious fix.
-    pub preferred: bool,
+    pub(crate) preferred: bool,
 }
 
 /// The name suggested by a help line: ``did you mean `x`?`` or ``write `x` ``.
-pub fn suggested_name(help: &str) -> Option<&str> {
+pub(crate) fn suggested_name(help: &str) -> Option<&str> {
     for marker in ["did you mean `", "write `"] {
         if let Some(i) = help.find(marker) {
             let rest = help.get(i + marker.len()..)?;
@@ -259,7 +259,7 @@ fn add_statement(c: &Compilation, span: Span, stmt: &str) -> Option<Edit> {
 
 /// Edits turning `text` into `formatted`: one replacement of the differing middle
 /// (empty when nothing changes), so the cursor and folds outside it stay put.
-pub fn minimal_edit(file: FileId, text: &str, formatted: &str) -> Vec<Edit> {
+pub(crate) fn minimal_edit(file: FileId, text: &str, formatted: &str) -> Vec<Edit> {
     if text == formatted {
         return Vec::new();
     }

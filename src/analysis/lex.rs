@@ -7,10 +7,10 @@
 use crate::syntax::lex::{is_name_char, is_name_start};
 pub use crate::syntax::lex::{lex, LexKind, Lexeme};
 
-pub use crate::syntax::keywords::{is_keyword, KEYWORDS};
+pub(crate) use crate::syntax::keywords::{is_keyword, KEYWORDS};
 
 /// True when `s` is a valid simple name (`[A-Za-z_][A-Za-z0-9_]*`).
-pub fn is_name(s: &str) -> bool {
+pub(crate) fn is_name(s: &str) -> bool {
     let b = s.as_bytes();
     matches!(b.first(), Some(c) if is_name_start(*c)) && b.iter().all(|c| is_name_char(*c))
 }
@@ -97,23 +97,23 @@ impl TokenKind {
     ];
 
     /// Position in [`TokenKind::ALL`].
-    pub fn index(self) -> u32 {
+    pub(crate) fn index(self) -> u32 {
         TokenKind::ALL.iter().position(|k| *k == self).unwrap_or(0) as u32
     }
 }
 
 /// Token modifier bits.
-pub mod modifier {
+pub(crate) mod modifier {
     /// The name is being declared.
-    pub const DECLARATION: u32 = 1;
+    pub(crate) const DECLARATION: u32 = 1;
     /// A value computed by a formula (a metric).
-    pub const READONLY: u32 = 2;
+    pub(crate) const READONLY: u32 = 2;
     /// Built in or from the standard library.
-    pub const DEFAULT_LIBRARY: u32 = 4;
+    pub(crate) const DEFAULT_LIBRARY: u32 = 4;
     /// A doc comment.
-    pub const DOCUMENTATION: u32 = 8;
+    pub(crate) const DOCUMENTATION: u32 = 8;
     /// Names in legend order.
-    pub const NAMES: &[&str] = &["declaration", "readonly", "defaultLibrary", "documentation"];
+    pub(crate) const NAMES: &[&str] = &["declaration", "readonly", "defaultLibrary", "documentation"];
 }
 
 /// One semantic token: a byte range on one line, its kind and modifier bits.
@@ -126,7 +126,7 @@ pub struct Token {
     /// Its kind.
     pub kind: TokenKind,
     /// [`modifier`] bits.
-    pub modifiers: u32,
+    pub(crate) modifiers: u32,
 }
 
 fn kind_of(k: SymbolKind) -> (TokenKind, u32) {

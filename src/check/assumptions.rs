@@ -28,7 +28,7 @@ use crate::units::Unit;
 use rust_decimal::prelude::*;
 
 /// `bet-without-counterbalance` for every bet with no counterbalance.
-pub fn rules(plan: &Plan) -> Vec<Diagnostic> {
+pub(crate) fn rules(plan: &Plan) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for a in &plan.assumptions {
         let Some(first) = a.changes.first() else {
@@ -60,7 +60,7 @@ pub fn rules(plan: &Plan) -> Vec<Diagnostic> {
 
 /// The first period where `item` in the base scenario differs from its value in
 /// the first period (None when it never changes).
-pub fn first_change(base: &ScenarioResult, item: ItemId) -> Option<i64> {
+pub(crate) fn first_change(base: &ScenarioResult, item: ItemId) -> Option<i64> {
     let v = base.values.get(item)?;
     let first = v.first()?;
     v.iter().position(|x| x != first).map(|p| p as i64)
@@ -68,7 +68,7 @@ pub fn first_change(base: &ScenarioResult, item: ItemId) -> Option<i64> {
 
 /// Checks that need numbers: bets against the base scenario, dependencies
 /// against when the bets start moving, `maintain` in every scenario.
-pub fn check(plan: &Plan, results: &Results) -> Vec<Diagnostic> {
+pub(crate) fn check(plan: &Plan, results: &Results) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let Some(base) = results.get(plan.base) else {
         return out;
@@ -98,7 +98,7 @@ pub fn check(plan: &Plan, results: &Results) -> Vec<Diagnostic> {
 
 /// `(they differ by 0.000…1)` when two values look the same as displayed but
 /// differ: a comparison failed by less than the displayed precision (§3).
-pub fn exact_difference(shown_l: &str, shown_r: &str, l: Decimal, r: Decimal) -> Option<String> {
+pub(crate) fn exact_difference(shown_l: &str, shown_r: &str, l: Decimal, r: Decimal) -> Option<String> {
     if shown_l != shown_r || l == r {
         return None;
     }

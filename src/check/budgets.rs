@@ -23,7 +23,7 @@ fn money(v: Decimal, unit: &Unit) -> String {
 }
 
 /// Every budget diagnostic, over the outcomes of `results`.
-pub fn check(plan: &Plan, results: &Results, outcomes: &Outcomes) -> Vec<Diagnostic> {
+pub(crate) fn check(plan: &Plan, results: &Results, outcomes: &Outcomes) -> Vec<Diagnostic> {
     if plan.budgets.is_empty() {
         return unscored(plan);
     }

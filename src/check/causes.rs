@@ -29,7 +29,7 @@ use crate::syntax::ast::DeclKind;
 use std::collections::{HashMap, HashSet};
 
 /// Label of an `undefined-name` for an owner, RACI party or approver.
-pub const PARTY_LABEL: &str = "not a declared party";
+pub(crate) const PARTY_LABEL: &str = "not a declared party";
 
 /// Most other uses labelled on a folded `unknown-unit`.
 const MAX_ALSO: usize = 8;
@@ -38,7 +38,7 @@ const MAX_ALSO: usize = 8;
 const LISTED: usize = 8;
 
 /// Drops the diagnostics that repeat another's cause (see the module docs).
-pub fn one_cause(files: &[ParsedFile], sources: &SourceMap, diags: &mut Vec<Diagnostic>) {
+pub(crate) fn one_cause(files: &[ParsedFile], sources: &SourceMap, diags: &mut Vec<Diagnostic>) {
     drop_owner_echoes(files, diags);
     fold_failed_imports(sources, diags);
     fold_undeclared_units(diags);

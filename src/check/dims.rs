@@ -11,7 +11,7 @@ use crate::ir::Plan;
 use std::collections::{HashMap, HashSet};
 
 /// Rewrites member names to their item's name and drops the repeats.
-pub fn tidy(plan: &Plan, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+pub(crate) fn tidy(plan: &Plan, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     if plan.dim_items.is_empty() {
         return diags;
     }

@@ -19,14 +19,14 @@
 pub mod assumptions;
 pub mod budgets;
 pub mod causes;
-pub mod cycles;
-pub mod dims;
+pub(crate) mod cycles;
+pub(crate) mod dims;
 pub mod objectives;
-pub mod ownership;
+pub(crate) mod ownership;
 pub mod percent;
-pub mod raci;
+pub(crate) mod raci;
 pub mod requests;
-pub mod rollups;
+pub(crate) mod rollups;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::program::Prepared;
@@ -60,13 +60,13 @@ pub(crate) fn before_eval_with(
 /// True when an error with this code means the plan cannot be evaluated. The
 /// plan's own rules (RACI) are reported but the numbers can still be computed,
 /// so `plumb check` goes on to the checks that need them.
-pub fn blocks_evaluation(code: Code) -> bool {
+pub(crate) fn blocks_evaluation(code: Code) -> bool {
     !matches!(code, Code::RaciAccountable | Code::RaciResponsible)
 }
 
 /// Checks that compare the plan with its evaluated numbers (`outcomes`: those
 /// of `results`, as [`Outcomes::of`] computes them).
-pub fn after_eval(plan: &Plan, results: &Results, outcomes: &Outcomes) -> Vec<Diagnostic> {
+pub(crate) fn after_eval(plan: &Plan, results: &Results, outcomes: &Outcomes) -> Vec<Diagnostic> {
     let mut d = Vec::new();
     if let (Some(r), Some(o)) = (results.get(plan.base), outcomes.get(plan.base)) {
         match &o.targets {

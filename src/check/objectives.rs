@@ -9,7 +9,7 @@ use crate::present::{amount, number};
 use rust_decimal::Decimal;
 
 /// `target-missed` for each target the base scenario misses.
-pub fn missed(plan: &Plan, base: &[TargetOutcome]) -> Vec<Diagnostic> {
+pub(crate) fn missed(plan: &Plan, base: &[TargetOutcome]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for oc in base.iter().filter(|o| !o.met) {
         let Some(obj) = plan.objectives.get(oc.objective) else {
@@ -60,7 +60,7 @@ pub fn missed(plan: &Plan, base: &[TargetOutcome]) -> Vec<Diagnostic> {
 
 /// True for a top objective: owned by a role or by the department named `finance`,
 /// and supporting no other objective.
-pub fn is_top(plan: &Plan, objective: usize) -> bool {
+pub(crate) fn is_top(plan: &Plan, objective: usize) -> bool {
     let Some(o) = plan.objectives.get(objective) else {
         return false;
     };
@@ -78,7 +78,7 @@ pub fn is_top(plan: &Plan, objective: usize) -> bool {
 /// Static checks of the objective tree: `objective-not-cascaded` for a top
 /// objective nothing supports, and `cycle` for objectives that support each other
 /// in a circle.
-pub fn cascade(plan: &Plan) -> Vec<Diagnostic> {
+pub(crate) fn cascade(plan: &Plan) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (i, o) in plan.objectives.iter().enumerate() {
         if !is_top(plan, i) {

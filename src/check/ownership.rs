@@ -16,7 +16,7 @@ use crate::source::Span;
 use crate::syntax::ast::ItemKind;
 
 /// Both checks.
-pub fn check(plan: &Plan) -> Vec<Diagnostic> {
+pub(crate) fn check(plan: &Plan) -> Vec<Diagnostic> {
     let mut out = missing_owners(plan);
     out.extend(unused_drivers(plan));
     out
@@ -71,7 +71,7 @@ fn missing_owners(plan: &Plan) -> Vec<Diagnostic> {
 }
 
 /// For each item, whether something other than itself reads it.
-pub fn used_items(plan: &Plan) -> Vec<bool> {
+pub(crate) fn used_items(plan: &Plan) -> Vec<bool> {
     let mut used = vec![false; plan.items.len()];
     let mut mark = |reader: Option<ItemId>, items: Vec<ItemId>| {
         for i in items {

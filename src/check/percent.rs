@@ -16,7 +16,7 @@ use crate::units::{Ty, Unit};
 use rust_decimal::Decimal;
 
 /// Every `percent-as-number` warning of the plan.
-pub fn check(plan: &Plan, text: &dyn Fn(Span) -> String) -> Vec<Diagnostic> {
+pub(crate) fn check(plan: &Plan, text: &dyn Fn(Span) -> String) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut seen: Vec<Span> = Vec::new();
     let mut warn = |e: &Expr, out: &mut Vec<Diagnostic>| {

@@ -9,7 +9,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::Plan;
 
 /// Checks every RACI entry.
-pub fn check(plan: &Plan) -> Vec<Diagnostic> {
+pub(crate) fn check(plan: &Plan) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for r in &plan.raci {
         let line = |letter: char| r.lines.iter().find(|l| l.0 == letter).map(|l| l.1);

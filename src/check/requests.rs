@@ -10,7 +10,7 @@ use crate::present::{amount, decimals_for};
 
 /// `grant-model-mismatch` for every grant the base scenario does not hold
 /// (`outcomes`: the base scenario's request outcomes).
-pub fn check(
+pub(crate) fn check(
     plan: &Plan,
     base: &ScenarioResult,
     outcomes: &Result<Vec<RequestOutcome>, EvalError>,

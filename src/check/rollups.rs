@@ -13,7 +13,7 @@ use crate::eval::{window_value, Results};
 use crate::ir::Plan;
 
 /// Overflow errors for roll-ups that cannot be represented.
-pub fn check(plan: &Plan, results: &Results) -> Vec<Diagnostic> {
+pub(crate) fn check(plan: &Plan, results: &Results) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let groupings = [By::Quarter, By::Year];
     let groups: Vec<_> = groupings

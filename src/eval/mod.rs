@@ -14,8 +14,8 @@
 //! scenario, the period and the expression's span. Nothing here panics.
 
 pub mod allocate;
-pub mod power;
-pub mod program;
+pub(crate) mod power;
+pub(crate) mod program;
 pub mod window;
 
 pub use window::{approx_eq, window_value};
@@ -34,7 +34,7 @@ use std::rc::Rc;
 /// Most evaluation steps (expression nodes × periods they cover) one scenario, or
 /// one condition or target, may take, trigger re-runs included. Keeps every plan's
 /// evaluation bounded in time; a plan past it gets `limit-exceeded`.
-pub const MAX_EVAL_STEPS: u64 = 250_000_000;
+pub(crate) const MAX_EVAL_STEPS: u64 = 250_000_000;
 
 thread_local! {
     /// Steps left for the evaluation running on this thread.
@@ -114,7 +114,7 @@ impl Results {
 #[derive(Debug, Clone, Default)]
 pub struct Draws {
     /// (driver, the layer replaced, its values).
-    pub layers: Vec<(ItemId, program::Layer, Vec<Decimal>)>,
+    pub(crate) layers: Vec<(ItemId, program::Layer, Vec<Decimal>)>,
 }
 
 /// Evaluates one scenario (its triggers included) with some layers replaced by
@@ -147,7 +147,7 @@ pub struct EvalOptions {
 /// fixed. A fixed value replaces whatever the item's formula, scenario override
 /// or playbook `set` computes in that period, before anything reads it.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Pinned {
+pub(crate) struct Pinned {
     /// Per item, per period.
     pub values: Vec<Vec<Option<Decimal>>>,
 }
@@ -161,7 +161,7 @@ pub fn evaluate(plan: &Plan, opts: &EvalOptions) -> Result<Results, EvalError> {
 /// [`evaluate`] with some values fixed in advance (the actuals of closed periods):
 /// items that read a pinned value see it, `prev` chains continue from it and
 /// triggers are evaluated on it.
-pub fn evaluate_pinned(
+pub(crate) fn evaluate_pinned(
     plan: &Plan,
     opts: &EvalOptions,
     pinned: Pinned,
@@ -382,7 +382,7 @@ fn scenario_cached<'p>(
 }
 
 /// Evaluates an expression (a condition, a target side) against computed values.
-pub fn eval_expr(
+pub(crate) fn eval_expr(
     plan: &Plan,
     result: &ScenarioResult,
     base: Option<&[Vec<Decimal>]>,
@@ -406,7 +406,7 @@ pub fn eval_expr(
 
 /// The value of an expression over the horizon.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Value {
+pub(crate) enum Value {
     /// The same in every period (aggregates, constants).
     Scalar(Decimal),
     /// One value per period.
@@ -415,7 +415,7 @@ pub enum Value {
 
 impl Value {
     /// The value in period `t`.
-    pub fn at(&self, t: usize) -> Decimal {
+    pub(crate) fn at(&self, t: usize) -> Decimal {
         match self {
             Value::Scalar(v) => *v,
             Value::Series(s) => s.get(t).copied().unwrap_or_default(),
@@ -426,7 +426,7 @@ impl Value {
 /// Rolls months up into one value: a flow sums, a stock takes the last month,
 /// an average averages (rounded half-to-even where the quotient does not fit).
 /// A `formula` needs its operands: this averages; [`window_value`] applies it.
-pub fn rollup(values: &[Decimal], agg: Aggregation) -> Option<Decimal> {
+pub(crate) fn rollup(values: &[Decimal], agg: Aggregation) -> Option<Decimal> {
     match agg {
         Aggregation::Flow => values
             .iter()

@@ -14,7 +14,7 @@ use rust_decimal::prelude::*;
 
 /// Why a power or root has no value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PowerError {
+pub(crate) enum PowerError {
     /// The result does not fit an exact decimal.
     Overflow,
     /// `pow(0, n)` with n < 0.
@@ -41,7 +41,7 @@ fn exponent(n: Decimal, min: i64) -> Result<i64, PowerError> {
 }
 
 /// `x` to the whole power `n` (|n| ≤ [`MAX_EXPONENT`]); `pow(x, 0)` is 1.
-pub fn pow(x: Decimal, n: Decimal) -> Result<Decimal, PowerError> {
+pub(crate) fn pow(x: Decimal, n: Decimal) -> Result<Decimal, PowerError> {
     let k = exponent(n, -MAX_EXPONENT)?;
     let mut acc = Decimal::ONE;
     for _ in 0..k.unsigned_abs() {
@@ -58,7 +58,7 @@ pub fn pow(x: Decimal, n: Decimal) -> Result<Decimal, PowerError> {
 
 /// The `n`-th root of `x` (1 ≤ n ≤ [`MAX_EXPONENT`]); odd roots of negative
 /// numbers are negative, even ones are an error.
-pub fn root(x: Decimal, n: Decimal) -> Result<Decimal, PowerError> {
+pub(crate) fn root(x: Decimal, n: Decimal) -> Result<Decimal, PowerError> {
     let k = exponent(n, 1)?;
     if x.is_sign_negative() && !x.is_zero() {
         if k % 2 == 0 {

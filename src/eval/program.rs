@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 
 /// What a slot computes.
 #[derive(Debug, Clone, Copy)]
-pub enum SlotExpr<'p> {
+pub(crate) enum SlotExpr<'p> {
     /// An expression.
     Expr(&'p ir::Expr),
     /// Zero (a paused initiative).
@@ -21,7 +21,7 @@ pub enum SlotExpr<'p> {
 
 /// One layer of one item.
 #[derive(Debug, Clone)]
-pub struct Slot<'p> {
+pub(crate) struct Slot<'p> {
     /// The item this slot computes one layer of.
     pub item: ItemId,
     /// What it computes from `from` on.
@@ -29,15 +29,15 @@ pub struct Slot<'p> {
     /// First period index it is active in.
     pub from: i64,
     /// The slot it covers.
-    pub below: Option<usize>,
+    pub(crate) below: Option<usize>,
     /// Which declaration or override it computes (for simulation draws).
-    pub layer: Layer,
+    pub(crate) layer: Layer,
 }
 
 /// What a slot stands for: an item's declaration, a scenario's override (the
 /// scenario and the override's index in it), or a playbook action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Layer {
+pub(crate) enum Layer {
     /// The item's own declaration.
     Declaration,
     /// `overrides[k]` of a scenario.
@@ -59,15 +59,15 @@ enum Edge {
 
 /// A scenario's slots in evaluation order.
 #[derive(Debug, Clone)]
-pub struct Program<'p> {
+pub(crate) struct Program<'p> {
     /// All slots.
-    pub slots: Vec<Slot<'p>>,
+    pub(crate) slots: Vec<Slot<'p>>,
     /// The top slot of each item.
-    pub top: Vec<usize>,
+    pub(crate) top: Vec<usize>,
     /// Components in evaluation order; each is a list of slots.
     groups: Vec<Group>,
     /// Cycles found: slots on each.
-    pub cycles: Vec<Vec<usize>>,
+    pub(crate) cycles: Vec<Vec<usize>>,
     /// Initiative start per item (members are 0 before it).
     start: Vec<i64>,
     /// The edges of slot v are `adj[adj_first[v]..adj_first[v + 1]]`.
@@ -938,7 +938,7 @@ impl<'p> Program<'p> {
     }
 
     /// The values of each item's top slot, in item order.
-    pub fn into_item_values(&self, mut values: Vec<Vec<Decimal>>) -> Vec<Vec<Decimal>> {
+    pub(crate) fn into_item_values(&self, mut values: Vec<Vec<Decimal>>) -> Vec<Vec<Decimal>> {
         self.top
             .iter()
             .map(|&s| values.get_mut(s).map(std::mem::take).unwrap_or_default())
@@ -946,7 +946,7 @@ impl<'p> Program<'p> {
     }
 
     /// Items on each cycle.
-    pub fn cycle_items(&self) -> Vec<Vec<ItemId>> {
+    pub(crate) fn cycle_items(&self) -> Vec<Vec<ItemId>> {
         self.cycles
             .iter()
             .map(|c| {
@@ -1039,7 +1039,7 @@ fn set<T>(v: &mut [T], i: usize, x: T) {
 
 /// Cycles in a scenario with every trigger's playbook applied: each is the list of
 /// items on it. Used by the checker before anything is evaluated.
-pub fn find_cycles(plan: &Plan, s: ScenarioId) -> Vec<Vec<ItemId>> {
+pub(crate) fn find_cycles(plan: &Plan, s: ScenarioId) -> Vec<Vec<ItemId>> {
     find_cycles_with(plan, s, None)
 }
 

@@ -57,7 +57,7 @@ pub fn approx_eq(a: Decimal, b: Decimal) -> bool {
 /// Whether `a op b` holds, with [`approx_eq`]'s equality: `a < b` needs them to
 /// differ, `a <= b` accepts them equal to 20 digits.
 #[inline]
-pub fn compare(op: BinOp, a: Decimal, b: Decimal) -> bool {
+pub(crate) fn compare(op: BinOp, a: Decimal, b: Decimal) -> bool {
     match op {
         BinOp::Lt => a < b && !approx_eq(a, b),
         BinOp::Le => a <= b || approx_eq(a, b),
@@ -285,7 +285,7 @@ fn mean(vals: &[Decimal]) -> Option<Decimal> {
 /// True when `e` reads only same-period values: no `prev`, `cumsum`, `grow`,
 /// `ramp`, `step`, window aggregates, `@`, `period_index` (nor `base`, which
 /// reads another scenario).
-pub fn same_period_only(e: &Expr) -> bool {
+pub(crate) fn same_period_only(e: &Expr) -> bool {
     let mut ok = true;
     e.walk(&mut |n| match &n.kind {
         ExprKind::Const(..)
@@ -312,7 +312,7 @@ pub fn same_period_only(e: &Expr) -> bool {
 }
 
 /// A unit measuring time (`day`, `week`, `month`, `quarter`, `year`).
-pub fn is_duration(u: &Unit) -> bool {
+pub(crate) fn is_duration(u: &Unit) -> bool {
     match u.factors.as_slice() {
         [(n, 1)] => matches!(n.as_str(), "day" | "week" | "month" | "quarter" | "year"),
         _ => false,
@@ -320,7 +320,7 @@ pub fn is_duration(u: &Unit) -> bool {
 }
 
 /// The default roll-up of every item (§3.2), whether or not one is written.
-pub fn default_aggregations(plan: &Plan) -> Vec<Aggregation> {
+pub(crate) fn default_aggregations(plan: &Plan) -> Vec<Aggregation> {
     let stock = on_prev_cycle(plan);
     let mut single: Vec<Option<bool>> = vec![None; plan.items.len()];
     (0..plan.items.len())

@@ -45,7 +45,7 @@ impl Items<'_> {
 /// Infers and checks units across the plan: fills `Item::unit` (in dependency
 /// order), then every roll-up not written (§3.2) and the totals of dimensioned
 /// items, and checks every use of an item's unit.
-pub(crate) fn infer(plan: &mut ir::Plan) -> Vec<Diagnostic> {
+pub fn infer(plan: &mut ir::Plan) -> Vec<Diagnostic> {
     let converters: Vec<(String, Unit)> = plan
         .items
         .iter()
@@ -766,7 +766,7 @@ impl Ctx<'_> {
 
 /// The unit of an expression over a checked plan (for reports: the unit of a
 /// target's sides). Plain numbers come back as [`Ty::Any`].
-pub fn expr_ty(plan: &ir::Plan, e: &ir::Expr) -> Ty {
+pub(crate) fn expr_ty(plan: &ir::Plan, e: &ir::Expr) -> Ty {
     let mut ctx = Ctx {
         items: Items::Plan(&plan.items),
         diags: Vec::new(),

@@ -8,7 +8,7 @@ use tower_lsp_server::lsp_types as lsp;
 
 /// The byte offset of an LSP position in `text` (clamped to the line's end and to
 /// the text).
-pub fn offset_in(text: &str, pos: lsp::Position) -> usize {
+pub(crate) fn offset_in(text: &str, pos: lsp::Position) -> usize {
     let mut line = 0u32;
     let mut start = 0usize;
     if pos.line > 0 {
@@ -41,7 +41,7 @@ pub fn offset_in(text: &str, pos: lsp::Position) -> usize {
 }
 
 /// The position of a byte offset of a source file.
-pub fn position(src: &SourceFile, offset: u32) -> lsp::Position {
+pub(crate) fn position(src: &SourceFile, offset: u32) -> lsp::Position {
     let (line, character) = src.utf16_position(offset);
     lsp::Position { line, character }
 }
@@ -56,7 +56,7 @@ pub fn range(a: &Analysis, span: Span) -> Option<lsp::Range> {
 }
 
 /// The location of a span.
-pub fn location(a: &Analysis, span: Span) -> Option<lsp::Location> {
+pub(crate) fn location(a: &Analysis, span: Span) -> Option<lsp::Location> {
     Some(lsp::Location {
         uri: a.uri_of(span.file)?.clone(),
         range: range(a, span)?,
@@ -64,7 +64,7 @@ pub fn location(a: &Analysis, span: Span) -> Option<lsp::Location> {
 }
 
 /// The byte offset of a position in one file of the analysis.
-pub fn offset(a: &Analysis, file: FileId, pos: lsp::Position) -> u32 {
+pub(crate) fn offset(a: &Analysis, file: FileId, pos: lsp::Position) -> u32 {
     a.compilation
         .sources
         .get(file)
@@ -73,7 +73,7 @@ pub fn offset(a: &Analysis, file: FileId, pos: lsp::Position) -> u32 {
 
 /// A diagnostic in LSP form: code, severity, message with its help line, and the
 /// secondary labels as related information ("first defined here").
-pub fn diagnostic(a: &Analysis, d: &Diagnostic) -> Option<lsp::Diagnostic> {
+pub(crate) fn diagnostic(a: &Analysis, d: &Diagnostic) -> Option<lsp::Diagnostic> {
     let range = range(a, d.primary.span)?;
     let mut message = d.message.clone();
     if let Some(h) = &d.help {
@@ -111,6 +111,6 @@ pub fn diagnostic(a: &Analysis, d: &Diagnostic) -> Option<lsp::Diagnostic> {
 }
 
 /// UTF-16 length of a string.
-pub fn utf16_len(s: &str) -> u32 {
+pub(crate) fn utf16_len(s: &str) -> u32 {
     s.chars().map(|c| c.len_utf16() as u32).sum()
 }

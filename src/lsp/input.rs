@@ -13,13 +13,13 @@ use tower_lsp_server::jsonrpc::{Request, Response};
 
 /// Largest message passed on (a plan file is at most 8 MiB; JSON escaping and
 /// the envelope fit well within this).
-pub const MAX_MESSAGE: usize = 64 * 1024 * 1024;
+pub(crate) const MAX_MESSAGE: usize = 64 * 1024 * 1024;
 
 /// Longest header line read before it is dropped as garbage.
 const MAX_HEADER_LINE: usize = 4096;
 
 /// A reader of `input` that yields only well-formed messages.
-pub fn sanitized(input: impl AsyncRead + Unpin + Send + 'static) -> impl AsyncRead {
+pub(crate) fn sanitized(input: impl AsyncRead + Unpin + Send + 'static) -> impl AsyncRead {
     let (mut tx, rx) = tokio::io::duplex(256 * 1024);
     tokio::spawn(async move {
         let mut r = BufReader::new(input);

@@ -16,7 +16,7 @@
 
 mod convert;
 mod input;
-pub mod state;
+pub(crate) mod state;
 
 use crate::analysis::{self, complete, fix, lex, Evaluated};
 use crate::resolve::SymbolKind as Kind;
@@ -33,11 +33,11 @@ use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 
 /// Longest an evaluation may delay diagnostics; past it the checks that need no
 /// numbers are published and the evaluation's own results follow when it ends.
-pub const EVAL_TIME_LIMIT: Duration = Duration::from_secs(10);
+pub(crate) const EVAL_TIME_LIMIT: Duration = Duration::from_secs(10);
 /// How long fast diagnostics wait for the evaluation before being published.
-pub const EVAL_GRACE: Duration = Duration::from_millis(300);
+pub(crate) const EVAL_GRACE: Duration = Duration::from_millis(300);
 /// Longest a request waits for the analysis of the document's latest version.
-pub const FRESH_WAIT: Duration = Duration::from_millis(500);
+pub(crate) const FRESH_WAIT: Duration = Duration::from_millis(500);
 
 /// Runs the language server on stdin and stdout until the client exits.
 /// Returns the process exit code.
@@ -112,7 +112,7 @@ struct Inner {
 
 /// The server. Cheap to clone; all state is shared.
 #[derive(Clone)]
-pub struct Backend {
+pub(crate) struct Backend {
     inner: Arc<Inner>,
 }
 

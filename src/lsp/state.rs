@@ -20,45 +20,45 @@ use tower_lsp_server::UriExt;
 
 /// One open document.
 #[derive(Debug, Clone)]
-pub struct Doc {
+pub(crate) struct Doc {
     /// As the client names it.
-    pub uri: Uri,
+    pub(crate) uri: Uri,
     /// The path it is compiled under (its real path, or a made-up one for
     /// documents that are not files).
     pub path: PathBuf,
     /// Current text.
     pub text: String,
     /// Current version.
-    pub version: i32,
+    pub(crate) version: i32,
 }
 
 /// One analysis of one entry file.
 #[derive(Debug)]
-pub struct Analysis {
+pub(crate) struct Analysis {
     /// The entry file.
     pub entry: PathBuf,
     /// Increases with every analysis of any entry.
-    pub generation: u64,
+    pub(crate) generation: u64,
     /// The compilation (not evaluated).
     pub compilation: Compilation,
     /// The path of each file, by `FileId`.
-    pub paths: Vec<PathBuf>,
+    pub(crate) paths: Vec<PathBuf>,
     /// The URI of each file, by `FileId`.
-    pub uris: Vec<Option<Uri>>,
+    pub(crate) uris: Vec<Option<Uri>>,
     /// Versions of the open documents it read.
-    pub versions: HashMap<PathBuf, i32>,
+    pub(crate) versions: HashMap<PathBuf, i32>,
     /// The entry is a document no plan imports (analysed alone).
-    pub standalone: bool,
+    pub(crate) standalone: bool,
     /// The texts it read (evaluation reads the same).
-    pub overlay: Arc<Overlay>,
+    pub(crate) overlay: Arc<Overlay>,
     /// The declaration parses of this entry's files, kept for its next analysis
     /// (an edit re-parses only the declarations it changed).
-    pub parses: ParseCache,
+    pub(crate) parses: ParseCache,
 }
 
 impl Analysis {
     /// The id of the file at `path`.
-    pub fn file_of(&self, path: &Path) -> Option<FileId> {
+    pub(crate) fn file_of(&self, path: &Path) -> Option<FileId> {
         self.paths
             .iter()
             .position(|p| p == path)
@@ -66,32 +66,32 @@ impl Analysis {
     }
 
     /// The URI of a file.
-    pub fn uri_of(&self, id: FileId) -> Option<&Uri> {
+    pub(crate) fn uri_of(&self, id: FileId) -> Option<&Uri> {
         self.uris.get(id.0 as usize).and_then(Option::as_ref)
     }
 }
 
 /// What the server knows about one entry file.
 #[derive(Debug, Default)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// The latest analysis.
-    pub analysis: Option<Arc<Analysis>>,
+    pub(crate) analysis: Option<Arc<Analysis>>,
     /// The latest analysis whose files all parsed.
-    pub last_good: Option<Arc<Analysis>>,
+    pub(crate) last_good: Option<Arc<Analysis>>,
     /// The latest evaluation, and the generation it was made from.
-    pub evaluated: Option<(u64, Arc<Evaluated>)>,
+    pub(crate) evaluated: Option<(u64, Arc<Evaluated>)>,
     /// An evaluation is running.
-    pub eval_running: bool,
+    pub(crate) eval_running: bool,
     /// The generation whose diagnostics were last published.
-    pub published_fast: u64,
+    pub(crate) published_fast: u64,
     /// Whether those were the evaluated (complete) diagnostics.
-    pub published_full: bool,
+    pub(crate) published_full: bool,
     /// Something was published at all.
-    pub published_once: bool,
+    pub(crate) published_once: bool,
 }
 
 /// Lexical normalisation: `a/./b/../c` → `a/c`.
-pub fn normalize(p: &Path) -> PathBuf {
+pub(crate) fn normalize(p: &Path) -> PathBuf {
     let mut out: Vec<Component> = Vec::new();
     for c in p.components() {
         match c {
@@ -108,7 +108,7 @@ pub fn normalize(p: &Path) -> PathBuf {
 }
 
 /// The path a document is compiled under.
-pub fn doc_path(uri: &Uri) -> PathBuf {
+pub(crate) fn doc_path(uri: &Uri) -> PathBuf {
     let is_file = uri
         .scheme()
         .is_some_and(|s| s.as_str().eq_ignore_ascii_case("file"));
@@ -135,12 +135,12 @@ pub fn doc_path(uri: &Uri) -> PathBuf {
 
 /// Open buffers first, then the disk.
 #[derive(Debug, Clone, Default)]
-pub struct Overlay {
+pub(crate) struct Overlay {
     /// Texts of open documents by path.
-    pub open: HashMap<PathBuf, String>,
+    pub(crate) open: HashMap<PathBuf, String>,
     /// The parse cache of each entry file analysed before (its latest
     /// [`Analysis::parses`]).
-    pub parses: HashMap<PathBuf, ParseCache>,
+    pub(crate) parses: HashMap<PathBuf, ParseCache>,
 }
 
 impl FileSystem for Overlay {
@@ -196,7 +196,7 @@ pub fn has_plan(text: &str) -> bool {
 
 /// Where standard modules are shown from: files written once per version, so
 /// every editor can open them (`file:` URIs work everywhere).
-pub fn std_dir() -> Option<&'static PathBuf> {
+pub(crate) fn std_dir() -> Option<&'static PathBuf> {
     static DIR: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
     DIR.get_or_init(|| {
         let base = std::env::var_os("XDG_CACHE_HOME")
@@ -259,7 +259,7 @@ pub(crate) fn parse_caches(entries: &HashMap<PathBuf, Entry>) -> HashMap<PathBuf
 
 /// Compiles `entry` (without evaluation) over `fs` and records how to reach each
 /// file. `docs` maps the paths of open documents to their URIs and versions.
-pub fn analyse(
+pub(crate) fn analyse(
     entry: &Path,
     fs: &Overlay,
     docs: &HashMap<PathBuf, (Uri, i32)>,

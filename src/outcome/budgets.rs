@@ -47,9 +47,9 @@ pub struct BudgetOutcome {
     /// Per department and window.
     pub rows: Vec<BudgetRow>,
     /// The contingency held centrally.
-    pub contingency: Decimal,
+    pub(crate) contingency: Decimal,
     /// Drawn from it.
-    pub drawn: Decimal,
+    pub(crate) drawn: Decimal,
     /// The spend item's unit.
     pub unit: Unit,
 }
@@ -229,7 +229,7 @@ pub fn outcomes(
 
 /// [`outcomes`] with each row's spend counted only over the first `upto`
 /// periods (those the actuals have closed): spend to date, for `plumb variance`.
-pub fn outcomes_to(
+pub(crate) fn outcomes_to(
     plan: &Plan,
     r: &ScenarioResult,
     base: Option<&[Vec<Decimal>]>,
@@ -261,11 +261,11 @@ pub struct Ranked {
     /// Index into `Plan::requests`.
     pub request: usize,
     /// True when it supports a top objective directly.
-    pub top: bool,
+    pub(crate) top: bool,
     /// `cost`, in the base scenario.
-    pub cost: Option<Decimal>,
+    pub(crate) cost: Option<Decimal>,
     /// `return`, in the base scenario.
-    pub ret: Option<Decimal>,
+    pub(crate) ret: Option<Decimal>,
     /// return / cost.
     pub roi: Option<Decimal>,
     /// Running total of cost down the ranking.

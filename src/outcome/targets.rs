@@ -164,7 +164,7 @@ pub fn outcomes(
 }
 
 /// Whether `a op b` holds, equal meaning equal to 20 significant digits (§3).
-pub fn compare(op: BinOp, a: Decimal, b: Decimal) -> bool {
+pub(crate) fn compare(op: BinOp, a: Decimal, b: Decimal) -> bool {
     crate::eval::window::compare(op, a, b)
 }
 
@@ -175,7 +175,7 @@ pub fn headroom(op: BinOp, a: Decimal, b: Decimal) -> Decimal {
 }
 
 /// Headroom of `a op b`, or None when it does not fit in a decimal.
-pub fn try_headroom(op: BinOp, a: Decimal, b: Decimal) -> Option<Decimal> {
+pub(crate) fn try_headroom(op: BinOp, a: Decimal, b: Decimal) -> Option<Decimal> {
     match op {
         BinOp::Lt | BinOp::Le => b.checked_sub(a),
         _ => a.checked_sub(b),
@@ -198,7 +198,7 @@ pub fn all_outcomes(
 /// Objectives in cascade order: each objective that supports nothing, followed
 /// by the objectives that support it (depth 1), those that support them (depth
 /// 2), …, each in declaration order. Every objective appears once.
-pub fn cascade_order(plan: &Plan) -> Vec<(usize, usize)> {
+pub(crate) fn cascade_order(plan: &Plan) -> Vec<(usize, usize)> {
     let n = plan.objectives.len();
     let mut seen = vec![false; n];
     let mut out = Vec::with_capacity(n);

@@ -47,13 +47,13 @@ pub struct RankedReport {
     /// Request name.
     pub request: String,
     /// True when it supports a top objective directly.
-    pub top: bool,
+    pub(crate) top: bool,
     /// Its cost.
     #[serde(serialize_with = "super::ser_opt_decimal")]
-    pub cost: Option<Decimal>,
+    pub(crate) cost: Option<Decimal>,
     /// Its return.
     #[serde(rename = "return", serialize_with = "super::ser_opt_decimal")]
-    pub ret: Option<Decimal>,
+    pub(crate) ret: Option<Decimal>,
     /// return / cost.
     #[serde(serialize_with = "super::ser_opt_decimal")]
     pub roi: Option<Decimal>,

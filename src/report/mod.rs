@@ -120,7 +120,7 @@ pub struct ScenarioReport {
 }
 
 /// One item's actuals in a run report: its name and one entry per period.
-pub type ActualsColumn = (String, Vec<Option<Decimal>>);
+pub(crate) type ActualsColumn = (String, Vec<Option<Decimal>>);
 
 /// The rolling forecast of one scenario (ACTUALS.md §4).
 #[derive(Debug, Clone, Serialize)]

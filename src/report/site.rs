@@ -197,7 +197,7 @@ pub struct ItemActuals {
     /// One entry per period of the horizon, None where there is no actual.
     pub values: Vec<Option<Decimal>>,
     /// True when lower is better (`favourable lower`, or bounded with `<=`).
-    pub favourable_lower: bool,
+    pub(crate) favourable_lower: bool,
 }
 
 /// Data from capabilities a plan may or may not use. Every field is optional;
@@ -244,7 +244,7 @@ pub struct SiteInput<'a> {
 }
 
 /// Escapes text for HTML and SVG.
-pub fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -307,7 +307,7 @@ fn money_short(v: Decimal, code: &str) -> String {
 
 /// A value with its unit, rounded for a chart or a headline: `$63.7M`, `24.4%`,
 /// `137 fte`, `$85K/deal`. Exact values go in data tables.
-pub fn compact(v: Decimal, unit: &Unit) -> String {
+pub(crate) fn compact(v: Decimal, unit: &Unit) -> String {
     if unit.factors.is_empty() {
         if unit.percent {
             return format::amount(v, unit, 1);
@@ -326,7 +326,7 @@ pub fn compact(v: Decimal, unit: &Unit) -> String {
 
 /// An axis label: [`compact`] for money and percentages (without the `/deal`
 /// of a rate), the bare number otherwise (the chart's caption gives the unit).
-pub fn axis_label(v: Decimal, unit: &Unit) -> String {
+pub(crate) fn axis_label(v: Decimal, unit: &Unit) -> String {
     if unit.factors.is_empty() {
         return compact(v, unit);
     }

@@ -23,13 +23,13 @@ const PALETTE: [&str; 6] = [
 ];
 
 /// The colour of series `i`.
-pub fn colour(i: usize) -> &'static str {
+pub(crate) fn colour(i: usize) -> &'static str {
     PALETTE.get(i % PALETTE.len()).copied().unwrap_or("#000")
 }
 
 /// One line of a [`LineChart`].
 #[derive(Debug, Clone)]
-pub struct Series {
+pub(crate) struct Series {
     /// Legend name (the scenario).
     pub name: String,
     /// One value per period.
@@ -38,7 +38,7 @@ pub struct Series {
 
 /// A shaded band (P10–P90) around a chart's lines, one pair per period.
 #[derive(Debug, Clone)]
-pub struct Band {
+pub(crate) struct Band {
     /// What the band is (`P10–P90`).
     pub label: String,
     /// Lower edge per period.
@@ -49,15 +49,15 @@ pub struct Band {
 
 /// A line chart over the horizon.
 #[derive(Debug, Clone)]
-pub struct LineChart<'a> {
+pub(crate) struct LineChart<'a> {
     /// Accessible title.
     pub title: String,
     /// Unit of every value.
     pub unit: &'a Unit,
     /// Period labels (x axis).
-    pub labels: &'a [String],
+    pub(crate) labels: &'a [String],
     /// One line per scenario.
-    pub series: Vec<Series>,
+    pub(crate) series: Vec<Series>,
     /// The P10–P90 band, when simulated.
     pub band: Option<Band>,
     /// A target threshold drawn as a rule, with its label.
@@ -118,7 +118,7 @@ fn open(out: &mut String, h: i64, class: &str, title: &str, desc: &str) {
 /// the as-of period, dashed after), the band shaded, the threshold rule dashed
 /// grey with its label, a dot with a tooltip per value, and each series' name at
 /// its end.
-pub fn line_chart(c: &LineChart) -> String {
+pub(crate) fn line_chart(c: &LineChart) -> String {
     let (h, left, right, top, bottom) = (d(260), d(64), d(W - 96), d(16), d(226));
     let mut all: Vec<&Decimal> = c.series.iter().flat_map(|s| s.values.iter()).collect();
     if let Some(b) = &c.band {
@@ -303,7 +303,7 @@ fn line_series(out: &mut String, c: &LineChart, (x, y): Scales) {
 
 /// One row of a bullet chart: a target in one scenario.
 #[derive(Debug, Clone)]
-pub struct BulletRow {
+pub(crate) struct BulletRow {
     /// Row label (the scenario).
     pub label: String,
     /// The projected value (or the outlook, with actuals).
@@ -322,7 +322,7 @@ pub struct BulletRow {
 
 /// A bullet chart, one row per scenario: a bar for the value, a tick for the
 /// threshold, "met"/"missed" in words at the right.
-pub fn bullet(title: &str, unit: &Unit, rows: &[BulletRow]) -> String {
+pub(crate) fn bullet(title: &str, unit: &Unit, rows: &[BulletRow]) -> String {
     let row_h = 30i64;
     let h = row_h * rows.len() as i64 + 8;
     let (left, right) = (d(110), d(W - 150));
@@ -421,7 +421,7 @@ pub fn bullet(title: &str, unit: &Unit, rows: &[BulletRow]) -> String {
 }
 
 /// A waterfall from a start total through signed steps to the end total.
-pub fn waterfall(
+pub(crate) fn waterfall(
     title: &str,
     unit: &Unit,
     start: (&str, Decimal),
@@ -495,7 +495,7 @@ pub fn waterfall(
 }
 
 /// `+$1.2M` / `−$0.4M`: a change with its sign in words.
-pub fn signed(v: Decimal, unit: &Unit) -> String {
+pub(crate) fn signed(v: Decimal, unit: &Unit) -> String {
     if v.is_sign_negative() && !v.is_zero() {
         format!("−{}", compact(-v, unit))
     } else {
@@ -579,18 +579,18 @@ pub fn tornado(title: &str, unit: &Unit, base: Decimal, bars: &[TornadoBar]) -> 
 
 /// One row of a trigger timeline: a trigger in a scenario and when it fired.
 #[derive(Debug, Clone)]
-pub struct TimelineRow {
+pub(crate) struct TimelineRow {
     /// `trigger · scenario`.
     pub label: String,
     /// Period index it fired in, or None.
     pub fired: Option<usize>,
     /// `plan` or `actuals`: what made it fire.
-    pub source: String,
+    pub(crate) source: String,
 }
 
 /// A timeline: periods across, one row per trigger and scenario, a diamond
 /// where it fired (with the period in words), "did not fire" otherwise.
-pub fn timeline(title: &str, labels: &[String], rows: &[TimelineRow]) -> String {
+pub(crate) fn timeline(title: &str, labels: &[String], rows: &[TimelineRow]) -> String {
     // Each row: its label above a track across the periods.
     let row = 36i64;
     let h = row * rows.len() as i64 + 30;

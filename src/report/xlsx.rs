@@ -37,11 +37,11 @@ const FIXED: [&str; 8] = [
 ];
 
 /// Columns before the first month on a scenario sheet: item, kind, unit.
-pub const FIRST_PERIOD_COL: u16 = 3;
+pub(crate) const FIRST_PERIOD_COL: u16 = 3;
 
 /// The sheet name of a scenario: its name, cut to Excel's 31 characters, with
 /// ` (scenario)` when it would clash with a fixed sheet.
-pub fn scenario_sheet_name(name: &str) -> String {
+pub(crate) fn scenario_sheet_name(name: &str) -> String {
     let mut n: String = name
         .chars()
         .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
@@ -60,7 +60,7 @@ fn float(v: Decimal) -> f64 {
 
 /// The Excel number format for a unit with `dp` decimals: currency with its
 /// symbol, `0.0%`, grouped numbers otherwise.
-pub fn num_format(unit: &Unit, dp: u32) -> String {
+pub(crate) fn num_format(unit: &Unit, dp: u32) -> String {
     let frac = if dp == 0 {
         String::new()
     } else {
@@ -87,7 +87,7 @@ fn num_format_for(unit: &Unit, values: &[Decimal]) -> String {
 }
 
 /// `A1`-style name of a column (0 → `A`).
-pub fn col_name(mut c: u16) -> String {
+pub(crate) fn col_name(mut c: u16) -> String {
     let mut s = Vec::new();
     loop {
         s.push(b'A' + (c % 26) as u8);
@@ -103,7 +103,7 @@ pub fn col_name(mut c: u16) -> String {
 /// The roll-up formula of a window of month cells on row `row` (0-based), for
 /// the roll-ups that read the item's own cells (a `formula` roll-up reads its
 /// operands' roll-up cells instead: see [`formula_rollup`]).
-pub fn rollup_formula(agg: Aggregation, row: u32, months: &Range<usize>) -> String {
+pub(crate) fn rollup_formula(agg: Aggregation, row: u32, months: &Range<usize>) -> String {
     let r = row + 1;
     let first = col_name(FIRST_PERIOD_COL + months.start as u16);
     let last = col_name(FIRST_PERIOD_COL + months.end.saturating_sub(1) as u16);
@@ -137,7 +137,7 @@ fn from_start(plan: &Plan, item: usize, window: &Range<usize>) -> Range<usize> {
 /// operand replaced by that operand's roll-up cell in the same window column
 /// `col` (items sit on row index + 1). None when the formula holds anything but
 /// items, constants and arithmetic (the cell then holds the value alone).
-pub fn formula_rollup(e: &Expr, col: &str) -> Option<String> {
+pub(crate) fn formula_rollup(e: &Expr, col: &str) -> Option<String> {
     fn go(e: &Expr, col: &str, depth: usize) -> Option<String> {
         if depth > 64 {
             return None;
@@ -330,7 +330,7 @@ fn opt_number(
 }
 
 /// Row 0 of the Targets sheet is its note; the table's header is row 1.
-pub const TARGETS_HEADER_ROW: u32 = 1;
+pub(crate) const TARGETS_HEADER_ROW: u32 = 1;
 
 fn targets_sheet(ws: &mut Worksheet, input: &SiteInput, bold: &Format) -> Result<(), XlsxError> {
     let plan = input.plan;
@@ -721,7 +721,7 @@ fn variance_sheet(
 }
 
 /// The items of the top objectives' targets, in order.
-pub fn top_items(plan: &Plan) -> Vec<usize> {
+pub(crate) fn top_items(plan: &Plan) -> Vec<usize> {
     let mut items = Vec::new();
     for (o, depth) in crate::outcome::targets::cascade_order(plan) {
         if depth != 0 {

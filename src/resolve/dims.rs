@@ -35,10 +35,10 @@ pub(super) type MemberContext = Vec<(usize, usize)>;
 
 /// Most members one dimensioned item may have (the product over its dimensions),
 /// and most terms one `total` or one condition over members may expand to.
-pub const MAX_MEMBERS: usize = 10_000;
+pub(crate) const MAX_MEMBERS: usize = 10_000;
 /// Most expression nodes all dimensioned formulas of a plan may expand to, once
 /// per member: keeps resolution bounded in time and memory.
-pub const MAX_DIM_NODES: usize = 4_000_000;
+pub(crate) const MAX_DIM_NODES: usize = 4_000_000;
 
 impl<'a> Resolver<'a> {
     /// Pass 0: the built-in `department` dimension and every `dimension`

@@ -53,18 +53,18 @@ impl PeriodKind {
     /// Absolute month number (year × 12 + month − 1) of the first month, with
     /// fiscal periods read as calendar ones (a plan without `fiscal year starts`;
     /// see [`PeriodKind::first_month_in`]).
-    pub fn first_month(self) -> i64 {
+    pub(crate) fn first_month(self) -> i64 {
         self.first_month_in(Fiscal::default())
     }
 
     /// Absolute month number of the last month (fiscal periods as calendar ones).
-    pub fn last_month(self) -> i64 {
+    pub(crate) fn last_month(self) -> i64 {
         self.last_month_in(Fiscal::default())
     }
 
     /// Absolute month number of the first month, in a plan whose fiscal year is
     /// `fiscal`.
-    pub fn first_month_in(self, fiscal: Fiscal) -> i64 {
+    pub(crate) fn first_month_in(self, fiscal: Fiscal) -> i64 {
         let fy_start = |y: i32| {
             let s = i64::from(fiscal.start_month);
             // Named by the calendar year it ends in (unless `named by start`).
@@ -86,12 +86,12 @@ impl PeriodKind {
 
     /// Absolute month number of the last month, in a plan whose fiscal year is
     /// `fiscal`.
-    pub fn last_month_in(self, fiscal: Fiscal) -> i64 {
+    pub(crate) fn last_month_in(self, fiscal: Fiscal) -> i64 {
         self.first_month_in(fiscal) + self.months() - 1
     }
 
     /// How many months it spans (1, 3 or 12).
-    pub fn months(self) -> i64 {
+    pub(crate) fn months(self) -> i64 {
         match self {
             PeriodKind::Month(..) => 1,
             PeriodKind::Quarter(..) | PeriodKind::FiscalQuarter(..) => 3,
@@ -113,13 +113,13 @@ impl std::fmt::Display for PeriodKind {
 }
 
 /// Formats an absolute month number as `YYYY-MM`.
-pub fn month_label(abs: i64) -> String {
+pub(crate) fn month_label(abs: i64) -> String {
     format!("{:04}-{:02}", abs.div_euclid(12), abs.rem_euclid(12) + 1)
 }
 
 /// One factor of a unit expression.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum UnitAtom {
+pub(crate) enum UnitAtom {
     /// A named unit (`USD`, `fte`, `day`).
     Name(Ident),
     /// `%`.
@@ -134,9 +134,9 @@ pub enum UnitAtom {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnitExpr {
     /// The first factor.
-    pub first: UnitAtom,
+    pub(crate) first: UnitAtom,
     /// Following factors with `true` for `*` and `false` for `/`.
-    pub rest: Vec<(bool, UnitAtom)>,
+    pub(crate) rest: Vec<(bool, UnitAtom)>,
     /// The whole unit.
     pub span: Span,
 }
@@ -199,7 +199,7 @@ impl BinOp {
     }
 
     /// True for the six comparisons.
-    pub fn is_comparison(self) -> bool {
+    pub(crate) fn is_comparison(self) -> bool {
         matches!(
             self,
             BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne
@@ -207,7 +207,7 @@ impl BinOp {
     }
 
     /// Binding strength, higher binds tighter (used by the formatter).
-    pub fn precedence(self) -> u8 {
+    pub(crate) fn precedence(self) -> u8 {
         match self {
             BinOp::Or => 1,
             BinOp::And => 2,
@@ -229,11 +229,11 @@ pub struct Expr {
 
 /// A plan's fiscal year: the month it starts in and how it is named.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Fiscal {
+pub(crate) struct Fiscal {
     /// 0 = January … 11 = December.
-    pub start_month: u32,
+    pub(crate) start_month: u32,
     /// `named by start`: named by the calendar year it starts in.
-    pub named_by_start: bool,
+    pub(crate) named_by_start: bool,
 }
 
 /// The kinds of expression.
@@ -346,7 +346,7 @@ pub struct ItemDecl {
     /// `: UNIT`, when written.
     pub unit: Option<UnitExpr>,
     /// `stock`, `flow`, `average` or `formula`, when written.
-    pub aggregation: Option<(Aggregation, Span)>,
+    pub(crate) aggregation: Option<(Aggregation, Span)>,
     /// `by DIM, …`: the dimensions it has one series per member of.
     pub by: Vec<Ident>,
     /// The defining expression.
@@ -354,18 +354,18 @@ pub struct ItemDecl {
     /// `owner P`.
     pub owner: Option<Ident>,
     /// `means TERM`.
-    pub means: Option<Ident>,
+    pub(crate) means: Option<Ident>,
     /// `range LOW to HIGH`.
     pub range: Option<(Expr, Expr)>,
     /// `favourable higher` (true) or `favourable lower` (false), with the span.
     pub favourable: Option<(bool, Span)>,
     /// The range's distribution and whether each period draws on its own.
-    pub range_shape: RangeShape,
+    pub(crate) range_shape: RangeShape,
 }
 
 /// The distribution of a driver's `range` (UNCERTAINTY.md §1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Distribution {
+pub(crate) enum Distribution {
     /// PERT: a Beta distribution between LOW and HIGH, most likely at the plan.
     #[default]
     Pert,
@@ -391,28 +391,28 @@ impl Distribution {
 
 /// What follows `range LOW to HIGH`: the distribution and `per period`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct RangeShape {
+pub(crate) struct RangeShape {
     /// The distribution (`pert` when none is written).
-    pub dist: Distribution,
+    pub(crate) dist: Distribution,
     /// True when the distribution word was written.
-    pub dist_written: bool,
+    pub(crate) dist_written: bool,
     /// `per period`: every period draws on its own.
-    pub per_period: bool,
+    pub(crate) per_period: bool,
 }
 
 /// `correlate A, B RHO`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CorrelateDecl {
     /// The first driver.
-    pub a: Ident,
+    pub(crate) a: Ident,
     /// The second driver.
-    pub b: Ident,
+    pub(crate) b: Ident,
     /// The rank correlation, as written.
-    pub rho: Decimal,
+    pub(crate) rho: Decimal,
     /// The rank correlation's text.
-    pub rho_text: String,
+    pub(crate) rho_text: String,
     /// Where RHO is written.
-    pub rho_span: Span,
+    pub(crate) rho_span: Span,
 }
 
 /// `plan NAME "title" { … }`.
@@ -423,14 +423,14 @@ pub struct PlanDecl {
     /// Its title.
     pub title: Option<Str>,
     /// `currency CODE`.
-    pub currency: Option<Ident>,
+    pub(crate) currency: Option<Ident>,
     /// `periods P .. P`.
     pub periods: Option<(Period, Period)>,
     /// `base SCENARIO`.
     pub base: Option<Ident>,
     /// `fiscal year starts MONTH [named by start]`: the month as written, and
     /// whether `named by start` follows.
-    pub fiscal: Option<(Ident, bool)>,
+    pub(crate) fiscal: Option<(Ident, bool)>,
     /// `actuals through P`: the last closed period.
     pub actuals_through: Option<Period>,
     /// `odds LOW to HIGH`: the band of even odds (values, texts, statement span).
@@ -456,14 +456,14 @@ pub struct ObjectiveDecl {
     /// `owner P`.
     pub owner: Option<Ident>,
     /// `supports O, …`.
-    pub supports: Vec<Ident>,
+    pub(crate) supports: Vec<Ident>,
     /// `target C` lines.
     pub targets: Vec<Expr>,
 }
 
 /// `change D from A to B by P`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Change {
+pub(crate) struct Change {
     /// The driver that moves.
     pub driver: Ident,
     /// Its value in the first period.
@@ -484,22 +484,22 @@ pub struct AssumptionDecl {
     /// The sentence.
     pub title: Str,
     /// `change …` statements.
-    pub changes: Vec<Change>,
+    pub(crate) changes: Vec<Change>,
     /// `maintain C` statements.
-    pub maintains: Vec<Expr>,
+    pub(crate) maintains: Vec<Expr>,
     /// `counterbalance A, …`.
-    pub counterbalances: Vec<Ident>,
+    pub(crate) counterbalances: Vec<Ident>,
     /// `depends on D, …`.
-    pub depends_on: Vec<Ident>,
+    pub(crate) depends_on: Vec<Ident>,
     /// `indicator X`.
-    pub indicators: Vec<Ident>,
+    pub(crate) indicators: Vec<Ident>,
     /// `owner P`.
     pub owner: Option<Ident>,
     /// Where the assumption comes from: each `evidence "…"` text.
-    pub evidence: Vec<Str>,
+    pub(crate) evidence: Vec<Str>,
     /// `tolerance X`: how far actuals may stray before `assumption-off-track` or
     /// `maintain-broken`.
-    pub tolerance: Option<(Decimal, Span)>,
+    pub(crate) tolerance: Option<(Decimal, Span)>,
 }
 
 /// `dependency NAME "title" { … }`.
@@ -512,11 +512,11 @@ pub struct DependencyDecl {
     /// `owner P`.
     pub owner: Option<Ident>,
     /// `due P`.
-    pub due: Option<Period>,
+    pub(crate) due: Option<Period>,
     /// `confidence PCT`.
-    pub confidence: Option<(Decimal, Span)>,
+    pub(crate) confidence: Option<(Decimal, Span)>,
     /// `done P`: the period it was delivered.
-    pub done: Option<Period>,
+    pub(crate) done: Option<Period>,
 }
 
 /// `risk NAME "title" { … }`.
@@ -529,13 +529,13 @@ pub struct RiskDecl {
     /// `owner P`.
     pub owner: Option<Ident>,
     /// `likelihood PCT`.
-    pub likelihood: Option<(Decimal, Span)>,
+    pub(crate) likelihood: Option<(Decimal, Span)>,
     /// What happens if the risk materialises (`impact "…"`).
-    pub impact: Option<Str>,
+    pub(crate) impact: Option<Str>,
     /// What is done to make it less likely or less costly (`mitigation "…"`).
-    pub mitigation: Option<Str>,
+    pub(crate) mitigation: Option<Str>,
     /// `reviewed P` lines: when the risk was last reviewed.
-    pub reviewed: Vec<Period>,
+    pub(crate) reviewed: Vec<Period>,
 }
 
 /// `actuals "PATH" { … }`: where closed-period values come from.
@@ -545,13 +545,13 @@ pub struct ActualsDecl {
     pub path: Str,
     /// `columns period "Month", name "Account", value "Amount"`: our column
     /// (`period`, `name`, `value`, `unit`) and the header it has in the file.
-    pub columns: Vec<(Ident, Str)>,
+    pub(crate) columns: Vec<(Ident, Str)>,
     /// `map "A", "B" -> item`: names in the file and the item they feed.
-    pub maps: Vec<(Vec<Str>, Ident)>,
+    pub(crate) maps: Vec<(Vec<Str>, Ident)>,
     /// `ignore "9*"`: patterns of names no item tracks (`*` is a wildcard).
-    pub ignores: Vec<Str>,
+    pub(crate) ignores: Vec<Str>,
     /// `sheet "NAME"`: the worksheet of an `.xlsx` file.
-    pub sheet: Option<Str>,
+    pub(crate) sheet: Option<Str>,
 }
 
 /// `request NAME "title" { … }`.
@@ -568,19 +568,19 @@ pub struct RequestDecl {
     /// `grant C`.
     pub grant: Option<Expr>,
     /// The decision taken on the request, as free text (`decision "…"`).
-    pub decision: Option<Str>,
+    pub(crate) decision: Option<Str>,
     /// `approved by P, …`.
-    pub approved_by: Vec<Ident>,
+    pub(crate) approved_by: Vec<Ident>,
     /// `draw X from BUDGET` statements.
     pub draws: Vec<Draw>,
     /// `reallocate X from D1 to D2 in BUDGET` statements.
     pub reallocations: Vec<Reallocation>,
     /// `cost X`.
-    pub cost: Option<Expr>,
+    pub(crate) cost: Option<Expr>,
     /// `return X`.
-    pub ret: Option<Expr>,
+    pub(crate) ret: Option<Expr>,
     /// `supports OBJ, …`.
-    pub supports: Vec<Ident>,
+    pub(crate) supports: Vec<Ident>,
 }
 
 /// `draw X from BUDGET` in a request.
@@ -635,9 +635,9 @@ pub struct BudgetDecl {
     /// the statement's span.
     pub amount: Option<(BudgetPer, Expr, Span)>,
     /// `contingency X`.
-    pub contingency: Option<Expr>,
+    pub(crate) contingency: Option<Expr>,
     /// `reallocation up to PCT approved by P`: the cap, the approver, the span.
-    pub reallocation: Option<(Expr, Ident, Span)>,
+    pub(crate) reallocation: Option<(Expr, Ident, Span)>,
 }
 
 /// `raci NAME "title" { … }`.
@@ -648,15 +648,15 @@ pub struct RaciDecl {
     /// The quoted title and its span.
     pub title: Str,
     /// Responsible parties.
-    pub responsible: Vec<Ident>,
+    pub(crate) responsible: Vec<Ident>,
     /// Accountable parties (the checks want exactly one).
-    pub accountable: Vec<Ident>,
+    pub(crate) accountable: Vec<Ident>,
     /// Consulted parties.
-    pub consulted: Vec<Ident>,
+    pub(crate) consulted: Vec<Ident>,
     /// Informed parties.
-    pub informed: Vec<Ident>,
+    pub(crate) informed: Vec<Ident>,
     /// Spans of each keyword line, for diagnostics: (letter, span).
-    pub lines: Vec<(char, Span)>,
+    pub(crate) lines: Vec<(char, Span)>,
 }
 
 /// `initiative NAME "title" { … }`.
@@ -677,7 +677,7 @@ pub struct InitiativeDecl {
 
 /// `X = E [from P]` inside a scenario.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Override {
+pub(crate) struct Override {
     /// The driver replaced.
     pub target: Ident,
     /// `[m, …]` after the driver: the one member replaced (empty: all of them).
@@ -691,7 +691,7 @@ pub struct Override {
     /// `range LOW to HIGH …` of the override.
     pub range: Option<(Expr, Expr)>,
     /// The override range's distribution.
-    pub range_shape: RangeShape,
+    pub(crate) range_shape: RangeShape,
 }
 
 /// `scenario NAME "title" [extends S] { … }`.
@@ -702,16 +702,16 @@ pub struct ScenarioDecl {
     /// The quoted title and its span.
     pub title: Str,
     /// `extends S`.
-    pub extends: Option<Ident>,
+    pub(crate) extends: Option<Ident>,
     /// Driver overrides.
-    pub overrides: Vec<Override>,
+    pub(crate) overrides: Vec<Override>,
     /// Triggers declared inside, with their spans and docs.
     pub triggers: Vec<(TriggerDecl, Span, Option<String>)>,
 }
 
 /// One action of a playbook step.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Action {
+pub(crate) enum Action {
     /// `set D = E`, or `set D[m] = E` for one member.
     Set(Ident, Vec<Ident>, Expr),
     /// `pause I`.
@@ -745,7 +745,7 @@ impl PeriodWord {
     }
 
     /// Months in one (None for `period`, which is whatever the plan's is).
-    pub fn months(self) -> Option<i64> {
+    pub(crate) fn months(self) -> Option<i64> {
         match self {
             PeriodWord::Month => Some(1),
             PeriodWord::Quarter => Some(3),
@@ -755,7 +755,7 @@ impl PeriodWord {
     }
 
     /// The word for `n` of them (`1 month`, `2 quarters`).
-    pub fn word(self, n: u32) -> &'static str {
+    pub(crate) fn word(self, n: u32) -> &'static str {
         let one = n == 1;
         match self {
             PeriodWord::Month if one => "month",
@@ -776,11 +776,11 @@ pub struct Step {
     /// How many periods (of `unit`) after firing.
     pub after: u32,
     /// Span of the number of periods.
-    pub after_span: Span,
+    pub(crate) after_span: Span,
     /// `months`, `quarters`, `years` or `periods`, and where it is written.
     pub unit: (PeriodWord, Span),
     /// What happens.
-    pub actions: Vec<(Action, Span)>,
+    pub(crate) actions: Vec<(Action, Span)>,
     /// The whole statement.
     pub span: Span,
 }
@@ -793,11 +793,11 @@ pub struct TriggerDecl {
     /// The quoted title and its span.
     pub title: Str,
     /// `when C`.
-    pub when: Option<Expr>,
+    pub(crate) when: Option<Expr>,
     /// `for N months`.
-    pub for_months: Option<(u32, Span)>,
+    pub(crate) for_months: Option<(u32, Span)>,
     /// The word after `for N` and where it is written.
-    pub for_unit: Option<(PeriodWord, Span)>,
+    pub(crate) for_unit: Option<(PeriodWord, Span)>,
     /// The playbook.
     pub steps: Vec<Step>,
     /// `owner P`.
@@ -887,7 +887,7 @@ pub struct DimensionDecl {
 
 impl DeclKind {
     /// The declaration keyword (`driver`, `scenario`, …).
-    pub fn keyword(&self) -> &'static str {
+    pub(crate) fn keyword(&self) -> &'static str {
         match self {
             DeclKind::Plan(_) => "plan",
             DeclKind::Import(_) => "import",
@@ -958,7 +958,7 @@ pub struct Comment {
     /// Where it is.
     pub span: Span,
     /// True when code precedes it on the same line.
-    pub trailing: bool,
+    pub(crate) trailing: bool,
 }
 
 /// One parsed file.

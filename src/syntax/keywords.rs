@@ -111,7 +111,7 @@ pub const STATEMENTS: &[(&str, &[&str])] = &[
 ];
 
 /// True for a word of [`KEYWORDS`].
-pub fn is_keyword(word: &str) -> bool {
+pub(crate) fn is_keyword(word: &str) -> bool {
     KEYWORDS.contains(&word)
 }
 

@@ -63,7 +63,7 @@ pub fn lex(src: &str) -> Vec<Lexeme> {
 
 /// The lexemes of a text, one at a time (no allocation): what [`lex`] collects.
 #[derive(Debug, Clone)]
-pub struct Lexer<'a> {
+pub(crate) struct Lexer<'a> {
     src: &'a str,
     i: usize,
 }

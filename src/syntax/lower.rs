@@ -1442,7 +1442,7 @@ fn last_char_end(p: &P) -> usize {
 }
 
 /// Parses a number literal as written (`1_150`, `85K`, `2.5%`) into an exact decimal.
-pub fn parse_number(text: &str) -> Result<Decimal, String> {
+pub(crate) fn parse_number(text: &str) -> Result<Decimal, String> {
     // The common case, `1200` or `1200.50` with at most 19 digits: no copy.
     if text.len() <= 19 {
         let mut mantissa: u64 = 0;

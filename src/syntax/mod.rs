@@ -27,7 +27,7 @@ use pest::Parser as _;
 /// The pest parser generated from `grammar/plumb.pest`.
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/plumb.pest"]
-pub struct PlumbParser;
+pub(crate) struct PlumbParser;
 
 /// Limits that keep parsing bounded.
 pub mod limits {
@@ -513,7 +513,7 @@ fn leading_junk(text: &str, file: FileId) -> Option<Diagnostic> {
 }
 
 /// Words for a grammar rule, as used in "expected …" messages.
-pub fn describe_rule(rule: Rule) -> &'static str {
+pub(crate) fn describe_rule(rule: Rule) -> &'static str {
     use Rule as R;
     match rule {
         R::name | R::qname | R::ref_expr | R::name_list | R::fn_params => "a name",

@@ -49,7 +49,7 @@ fn window_value(
 }
 
 /// The default odds band of `plumb check --simulate` (35% to 65%).
-pub fn default_odds() -> (Decimal, Decimal) {
+pub(crate) fn default_odds() -> (Decimal, Decimal) {
     (Decimal::new(35, 2), Decimal::new(65, 2))
 }
 
@@ -60,11 +60,11 @@ pub fn odds(plan: &Plan) -> (Decimal, Decimal) {
 
 /// One ranged layer: a driver's declaration or a scenario override with a range.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RangedLayer {
+pub(crate) struct RangedLayer {
     /// The driver.
     pub item: ItemId,
     /// Which layer of it.
-    pub layer: Layer,
+    pub(crate) layer: Layer,
     /// First period it applies to.
     pub from: usize,
     /// LOW per period.
@@ -74,7 +74,7 @@ pub struct RangedLayer {
     /// The planned value per period (the most likely value).
     pub plan: Vec<Decimal>,
     /// Distribution and `per period`.
-    pub shape: RangeShape,
+    pub(crate) shape: RangeShape,
     /// Where `range LOW to HIGH` is written.
     pub span: Span,
 }
@@ -91,7 +91,7 @@ impl RangedLayer {
 }
 
 /// The u-quantile of a range: LOW `a`, HIGH `b`, planned value `m`.
-pub fn quantile(a: Decimal, b: Decimal, m: Decimal, dist: Distribution, u: f64) -> Decimal {
+pub(crate) fn quantile(a: Decimal, b: Decimal, m: Decimal, dist: Distribution, u: f64) -> Decimal {
     let Some(width) = b.checked_sub(a).filter(|w| *w > Decimal::ZERO) else {
         return a;
     };
@@ -144,7 +144,7 @@ fn unit_quantile(dist: Distribution, c: f64, u: f64) -> f64 {
 }
 
 /// Φ⁻¹(u), the standard normal quantile.
-pub fn normal_inv(u: f64) -> f64 {
+pub(crate) fn normal_inv(u: f64) -> f64 {
     -std::f64::consts::SQRT_2 * statrs::function::erf::erfc_inv(2.0 * u)
 }
 
@@ -164,14 +164,14 @@ fn to_decimal(q: f64) -> Decimal {
 #[derive(Debug, Clone, Default)]
 pub struct Model {
     /// Per scenario (indexed like `Plan::scenarios`): the ranged layers that apply.
-    pub layers: Vec<Vec<RangedLayer>>,
+    pub(crate) layers: Vec<Vec<RangedLayer>>,
     /// The ranged drivers, in item order: the order of the draws.
-    pub drivers: Vec<ItemId>,
+    pub(crate) drivers: Vec<ItemId>,
     /// Per driver: whether any of its layers draws per period.
-    pub per_period: Vec<bool>,
+    pub(crate) per_period: Vec<bool>,
     /// Lower-triangular Cholesky factor of the copula's correlation matrix over
     /// the correlated drivers (indices into `drivers`), when there are any.
-    pub copula: Option<(Vec<usize>, Vec<Vec<f64>>)>,
+    pub(crate) copula: Option<(Vec<usize>, Vec<Vec<f64>>)>,
 }
 
 /// The values of one scenario with no trigger fired, slot by slot.
@@ -207,7 +207,7 @@ fn planned<'p>(
 
 impl Model {
     /// True when the plan has any range.
-    pub fn plan_has_ranges(plan: &Plan) -> bool {
+    pub(crate) fn plan_has_ranges(plan: &Plan) -> bool {
         plan.items
             .iter()
             .any(|i| i.range.is_some() && i.kind == crate::syntax::ast::ItemKind::Driver)
@@ -332,7 +332,7 @@ impl Model {
 
     /// The quantiles of run `run`: per driver (in [`Model::drivers`] order), one u,
     /// then one per period for a driver drawn `per period`.
-    pub fn quantiles(&self, seed: u64, run: u64, periods: usize) -> Vec<Vec<f64>> {
+    pub(crate) fn quantiles(&self, seed: u64, run: u64, periods: usize) -> Vec<Vec<f64>> {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         rng.set_stream(run);
         let mut next = || ((rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / 9_007_199_254_740_992.0);
@@ -369,7 +369,7 @@ impl Model {
 
     /// Every ranged layer's values for the given quantiles (each computed once
     /// per run, whichever scenarios share it).
-    pub fn draws_all(&self, u: &[Vec<f64>], periods: usize) -> Vec<(ItemId, Layer, Vec<Decimal>)> {
+    pub(crate) fn draws_all(&self, u: &[Vec<f64>], periods: usize) -> Vec<(ItemId, Layer, Vec<Decimal>)> {
         let mut out: Vec<(ItemId, Layer, Vec<Decimal>)> = Vec::new();
         for ls in &self.layers {
             for l in ls {
@@ -385,7 +385,7 @@ impl Model {
     }
 
     /// Scenario `s`'s layers out of [`Model::draws_all`]'s.
-    pub fn draws_from(
+    pub(crate) fn draws_from(
         &self,
         s: ScenarioId,
         all: &[(ItemId, Layer, Vec<Decimal>)],
@@ -448,7 +448,7 @@ impl Model {
 
     /// The ranged layer of `item` that a scenario's value in period `t` comes
     /// from, if that layer is ranged.
-    pub fn layer_at(
+    pub(crate) fn layer_at(
         &self,
         plan: &Plan,
         s: ScenarioId,
@@ -618,7 +618,7 @@ fn copula(
 }
 
 /// `range-excludes-plan` (and correlation errors) for `plumb check`.
-pub fn check(plan: &Plan) -> Vec<Diagnostic> {
+pub(crate) fn check(plan: &Plan) -> Vec<Diagnostic> {
     match Model::new(plan) {
         Ok(_) => Vec::new(),
         Err(d) => d
@@ -701,7 +701,7 @@ pub fn odds_check(plan: &Plan, sim: &simulate::Simulation) -> Vec<Diagnostic> {
 /// A driver's declared range, worked out in the base scenario: the layer and its
 /// 10th and 90th percentiles rolled up over the horizon (for hover and reports).
 /// None when the driver has no range or the plan cannot be evaluated.
-pub fn driver_range(plan: &Plan, item: ItemId) -> Option<(RangedLayer, Decimal, Decimal)> {
+pub(crate) fn driver_range(plan: &Plan, item: ItemId) -> Option<(RangedLayer, Decimal, Decimal)> {
     let it = plan.items.get(item)?;
     if it.kind != crate::syntax::ast::ItemKind::Driver {
         return None;

@@ -44,7 +44,7 @@ pub struct TargetJson {
     /// Fraction of runs in which it is met.
     pub probability: String,
     /// Met in the plan as written.
-    pub met_in_plan: bool,
+    pub(crate) met_in_plan: bool,
     /// Projected value over the runs.
     pub projected: Option<StatsJson>,
     /// Gap over the runs.

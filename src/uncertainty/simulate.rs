@@ -73,14 +73,14 @@ pub struct TargetSim {
     /// Its gap over the runs.
     pub gap: Option<Stats>,
     /// Met in the plan as written (no draws).
-    pub planned_met: bool,
+    pub(crate) planned_met: bool,
 }
 
 /// A trigger's simulated firing.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TriggerSim {
     /// Which trigger these odds are of.
-    pub trigger: TriggerId,
+    pub(crate) trigger: TriggerId,
     /// Fraction of runs in which it fired.
     pub probability: Decimal,
     /// Median firing period over the runs in which it fired.
@@ -167,7 +167,7 @@ fn uses_base(plan: &Plan) -> bool {
 /// Items whose values can change from run to run in scenario `s`: those the
 /// ranged drivers reach, through formulas, overrides and playbooks whose
 /// condition they reach.
-pub fn reached(plan: &Plan, model: &Model, s: ScenarioId) -> Vec<bool> {
+pub(crate) fn reached(plan: &Plan, model: &Model, s: ScenarioId) -> Vec<bool> {
     let n = plan.items.len();
     let mut reach = vec![false; n];
     for l in model.layers.get(s).map(Vec::as_slice).unwrap_or(&[]) {

@@ -295,7 +295,7 @@ fn exponent(v: Decimal) -> i64 {
 }
 
 /// `v` to `sig` significant digits, rounded up (towards +∞) or down.
-pub fn round_sig(v: Decimal, sig: i64, up: bool) -> Decimal {
+pub(crate) fn round_sig(v: Decimal, sig: i64, up: bool) -> Decimal {
     if v.is_zero() {
         return v;
     }
