@@ -96,7 +96,7 @@ pub(super) fn cut(src: &str) -> Option<(String, Vec<Cut>)> {
 
 /// Reads `2026-01: 12.5, …` from `i` up to the closing `}`: its position and the
 /// entries, or None when the body is anything else.
-fn entries(b: &[u8], mut i: usize) -> Option<(usize, Vec<Entry>)> {
+pub(super) fn entries(b: &[u8], mut i: usize) -> Option<(usize, Vec<Entry>)> {
     let at = |i: usize| b.get(i).copied().unwrap_or(0);
     let blank = |i: &mut usize| {
         while matches!(at(*i), b' ' | b'\t' | b'\r' | b'\n') {
