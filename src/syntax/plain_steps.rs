@@ -154,7 +154,7 @@ pub(super) fn entries(b: &[u8], mut i: usize) -> Option<(usize, Vec<Entry>)> {
             month,
             period: p,
             number: n,
-            text: String::from_utf8_lossy(b.get(n..i)?).into_owned(),
+            text: std::str::from_utf8(b.get(n..i)?).ok()?.to_owned(),
         });
         blank(&mut i);
         match at(i) {
