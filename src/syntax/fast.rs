@@ -27,11 +27,6 @@ use crate::source::{FileId, Span};
 /// lowering reports, `limits::MAX_EXPR_DEPTH`).
 const MAX_DEPTH: usize = 200;
 
-/// Words the grammar reads as something other than a name in an expression.
-const KEYWORDS: &[&str] = &[
-    "and", "or", "not", "if", "then", "else", "to", "by", "from", "for", "step",
-];
-
 /// The parse of one declaration's text (at offset 0 of file 0, as
 /// `parse_chunk` gives it), when it is a trivially shaped item.
 pub(super) fn chunk(src: &str) -> Option<ChunkParse> {
@@ -113,17 +108,7 @@ impl Reader<'_> {
 
     /// Skips blanks and comments (the grammar's implicit `WHITESPACE`, `COMMENT`).
     fn ws(&mut self) {
-        loop {
-            match self.at(self.i) {
-                b' ' | b'\t' | b'\r' | b'\n' => self.i += 1,
-                b'#' => {
-                    while self.i < self.b.len() && self.at(self.i) != b'\n' {
-                        self.i += 1;
-                    }
-                }
-                _ => return,
-            }
-        }
+        self.i = super::lex::skip_trivia(self.b, self.i);
     }
 
     /// `word` as a whole word at the current position.
@@ -283,7 +268,7 @@ impl Reader<'_> {
         if name.name == "step" {
             return self.step(start);
         }
-        if KEYWORDS.contains(&name.name.as_str()) || name.name.starts_with("FY") {
+        if super::keywords::is_keyword(&name.name) || name.name.starts_with("FY") {
             return None;
         }
         // `a.b` (a qualified name) is left to pest.
