@@ -9,7 +9,11 @@
 //! - the same formulas in bare `rust_decimal` arithmetic (the baseline) and the ratio,
 //! - the whole `plumb run --format json` of the release binary on the generated
 //!   file, output to /dev/null, with its peak memory,
-//! - the peak memory of the in-process compile + evaluate.
+//! - the peak memory of the in-process compile + evaluate,
+//! - the ratios the issue sets targets for: front end / baseline (≤ 2.5×), the
+//!   whole run / baseline (≤ 6×) and, when `python3` is present, the whole run /
+//!   a Python `decimal` evaluator of the same model (`benches/python_baseline.py`,
+//!   load + evaluate; ≤ 0.5×), whose results are checked against Plumb's.
 //!
 //! Every figure is the median of several runs, in wall-clock time and in CPU time
 //! (user + system, all threads): on a busy machine the CPU time is the steadier.
@@ -284,6 +288,11 @@ fn main() {
             format!("NO: {mismatches} items differ")
         }
     );
+    // A sample of Plumb's results, for the Python baseline's check.
+    let sample: Vec<(usize, usize, Vec<rust_decimal::Decimal>)> = (0..scenarios)
+        .flat_map(|k| (0..s.formulas.len()).step_by(PY_EVERY).map(move |i| (k, i)))
+        .map(|(k, i)| (k, i, results.scenarios[k].values[i].to_vec()))
+        .collect();
     drop((results, reference, c));
 
     // Peak memory of an in-process compile + evaluate.
@@ -353,7 +362,101 @@ fn main() {
     if peak_kb > 0 {
         println!("peak memory, plumb run --format json     {}", mb(peak_kb));
     }
+    let ratio = |a: &Times, b: &Times, what: &str, target: &str| {
+        println!(
+            "{what:<40} {:.2}× wall, {:.2}× CPU (target ≤ {target})",
+            a.wall().as_secs_f64() / b.wall().as_secs_f64(),
+            a.cpu().as_secs_f64() / b.cpu().as_secs_f64()
+        );
+    };
+    ratio(&fe, &bl, "front end / baseline", "2.5×");
+    ratio(&run, &bl, "plumb run / baseline", "6×");
+    if let Some(py) = python_baseline(&s, runs.min(3), &sample) {
+        ratio(&run, &py, "plumb run / Python", "0.5×");
+    }
     dims_variant(&s, runs, &full);
+}
+
+/// Every how many items the Python baseline's results are compared with Plumb's.
+const PY_EVERY: usize = 97;
+
+/// Runs `benches/python_baseline.py` on the same model (written as JSON to the
+/// target's temporary directory): its times, or None without `python3`. Checks
+/// that its results equal Plumb's (`sample`: scenario, item, values) to 20
+/// significant digits (Python computes with 40, Plumb's decimals hold 28).
+fn python_baseline(
+    s: &synth::Synth,
+    runs: usize,
+    sample: &[(usize, usize, Vec<rust_decimal::Decimal>)],
+) -> Option<Times> {
+    use rust_decimal::Decimal;
+    let python = Command::new("python3")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !python {
+        println!("Python baseline                          skipped: python3 not found");
+        return None;
+    }
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let model = dir.join("eval_bench_model.json");
+    let out = dir.join("eval_bench_python_sample.txt");
+    std::fs::write(&model, synth::to_json(s)).expect("write the model");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/python_baseline.py");
+    let mut py = Times::default();
+    for _ in 0..runs {
+        let status = py.once(libc::RUSAGE_CHILDREN, || {
+            Command::new("python3")
+                .arg(script)
+                .arg(&model)
+                .arg(&out)
+                .arg(PY_EVERY.to_string())
+                .status()
+                .expect("run python3")
+        });
+        assert!(status.success(), "the Python baseline failed: {status}");
+    }
+    println!("{}", py.line("Python decimal: load + evaluate (script)"));
+    let text = std::fs::read_to_string(&out).unwrap_or_default();
+    let theirs: std::collections::HashMap<(usize, usize, usize), Decimal> = text
+        .lines()
+        .filter_map(|l| {
+            let mut w = l.split(' ');
+            let mut n = || w.next().and_then(|x| x.parse::<usize>().ok());
+            let key = (n()?, n()?, n()?);
+            Some((key, w.next()?.parse::<Decimal>().ok()?))
+        })
+        .collect();
+    let tolerance = Decimal::new(1, 20);
+    let (mut compared, mut differ) = (0usize, 0usize);
+    for (k, i, col) in sample {
+        for (t, ours) in col.iter().enumerate() {
+            compared += 1;
+            let close = theirs
+                .get(&(*k, *i, t))
+                .is_some_and(|p| (*ours - *p).abs() <= ours.abs().max(Decimal::ONE) * tolerance);
+            if !close {
+                if differ == 0 {
+                    eprintln!(
+                        "MISMATCH with Python: scenario {k} item {i} month {t}: {ours} vs {:?}",
+                        theirs.get(&(*k, *i, t))
+                    );
+                }
+                differ += 1;
+            }
+        }
+    }
+    println!(
+        "results equal Python's                   {}",
+        if differ == 0 && compared > 0 {
+            format!("yes, {compared} cells to 20 significant digits")
+        } else {
+            format!("NO: {differ} of {compared} cells differ")
+        }
+    );
+    Some(py)
 }
 
 /// Every scenario evaluated on its own, one after the other: every cell computed.

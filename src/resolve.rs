@@ -2338,11 +2338,25 @@ impl<'a> Resolver<'a> {
         scope: &Scope,
         budget: &mut usize,
     ) -> ir::ExprKind {
-        let mut out: Vec<(i64, ir::Expr)> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
+        let mut out: Vec<(i64, ir::Expr)> = Vec::with_capacity(entries.len());
+        // Periods seen so far, sorted (entries are usually in order: a push).
+        let mut seen: Vec<i64> = Vec::with_capacity(entries.len());
         for (p, v) in entries {
             let idx = self.period_index(p);
-            if !seen.insert(idx) {
+            let new = match seen.last() {
+                Some(&last) if last >= idx => match seen.binary_search(&idx) {
+                    Ok(_) => false,
+                    Err(at) => {
+                        seen.insert(at, idx);
+                        true
+                    }
+                },
+                _ => {
+                    seen.push(idx);
+                    true
+                }
+            };
+            if !new {
                 self.diags.push(
                     Diagnostic::error(
                         Code::Syntax,

@@ -525,3 +525,62 @@ fn reference_scenario(s: &Synth, k: usize) -> Option<Vec<Vec<Decimal>>> {
     }
     Some(vals)
 }
+
+/// The plan as plain data for other evaluators (`benches/python_baseline.py`):
+/// a JSON object with `months`, `scenarios`, `names`, `items` (one array per item:
+/// `["input", ["1234.5", …]]`, `["grow", a, r]`, `["sum3", a, b, c]`,
+/// `["maxdiff", a, b, c]`, `["ratio", a, b]`, `["share", a, q]`,
+/// `["compound", r, a]`, `["running", a]`, operands being earlier items' indices)
+/// and `overrides` (per scenario: `["scale", item, "1.10", from]` or
+/// `["set", item, "2500.00", from]`, `from` a month index).
+pub fn to_json(s: &Synth) -> String {
+    let mut t = String::with_capacity(s.formulas.len() * 400);
+    let _ = write!(t, "{{\"months\": {}, \"scenarios\": [", s.months);
+    let list = |t: &mut String, v: &[String]| {
+        for (k, x) in v.iter().enumerate() {
+            let _ = write!(t, "{}\"{x}\"", if k == 0 { "" } else { ", " });
+        }
+    };
+    list(&mut t, &s.scenarios);
+    t.push_str("],\n\"names\": [");
+    list(&mut t, &s.names);
+    t.push_str("],\n\"items\": [\n");
+    for (i, f) in s.formulas.iter().enumerate() {
+        if i > 0 {
+            t.push_str(",\n");
+        }
+        let _ = match f {
+            Formula::Input(vals) => {
+                let vals: Vec<String> = vals.iter().map(|v| v.to_string()).collect();
+                t.push_str("[\"input\", [");
+                list(&mut t, &vals);
+                write!(t, "]]")
+            }
+            Formula::Grow { a, r } => write!(t, "[\"grow\", {a}, {r}]"),
+            Formula::Sum3 { a, b, c } => write!(t, "[\"sum3\", {a}, {b}, {c}]"),
+            Formula::MaxDiff { a, b, c } => write!(t, "[\"maxdiff\", {a}, {b}, {c}]"),
+            Formula::Ratio { a, b } => write!(t, "[\"ratio\", {a}, {b}]"),
+            Formula::Share { a, q } => write!(t, "[\"share\", {a}, {q}]"),
+            Formula::Compound { r, a } => write!(t, "[\"compound\", {r}, {a}]"),
+            Formula::Running { a } => write!(t, "[\"running\", {a}]"),
+        };
+    }
+    t.push_str("],\n\"overrides\": [");
+    for (k, list) in s.overrides.iter().enumerate() {
+        t.push_str(if k == 0 { "\n[" } else { ",\n[" });
+        for (j, o) in list.iter().enumerate() {
+            let sep = if j == 0 { "" } else { ", " };
+            let _ = match o {
+                Override::Scale { item, factor, from } => {
+                    write!(t, "{sep}[\"scale\", {item}, \"{factor}\", {from}]")
+                }
+                Override::Set { item, value, from } => {
+                    write!(t, "{sep}[\"set\", {item}, \"{value}\", {from}]")
+                }
+            };
+        }
+        t.push(']');
+    }
+    t.push_str("]}\n");
+    t
+}

@@ -32,6 +32,9 @@ pub(crate) fn check(plan: &Plan, results: &Results) -> Vec<Diagnostic> {
             .map(|s| s.name.as_str())
             .unwrap_or("?");
         for (id, (item, vals)) in plan.items.iter().zip(&r.values).enumerate() {
+            if cannot_overflow(plan, id, vals) {
+                continue;
+            }
             let bad = groups.iter().find(|(_, range)| {
                 range.len() > 1
                     && vals.get(range.clone()).is_some()
@@ -54,4 +57,21 @@ pub(crate) fn check(plan: &Plan, results: &Results) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// True when no roll-up of `item` can overflow, without summing each window:
+/// a flow's or an average's window sums are bounded by the sum of the
+/// magnitudes of all its values (here far below the limit), and a stock's
+/// roll-up is one of its values. A formula's roll-up has to be computed.
+fn cannot_overflow(plan: &Plan, item: usize, vals: &[rust_decimal::Decimal]) -> bool {
+    use crate::syntax::ast::Aggregation;
+    use rust_decimal::Decimal;
+    match crate::eval::window::effective_rollup(plan, item) {
+        Aggregation::Stock => true,
+        Aggregation::Flow | Aggregation::Average => vals
+            .iter()
+            .try_fold(Decimal::ZERO, |a, v| a.checked_add(v.abs()))
+            .is_some_and(|t| t.checked_mul(Decimal::TWO).is_some()),
+        Aggregation::Formula => false,
+    }
 }

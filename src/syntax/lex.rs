@@ -186,6 +186,23 @@ pub(crate) fn comment_start(line: &str) -> Option<usize> {
         .map(|l| l.start)
 }
 
+/// The offset of the first byte at or after `i` that is neither a blank nor in a
+/// comment: what the grammar's implicit `WHITESPACE` (space, tab, line breaks)
+/// and `COMMENT` (`#` to the end of the line) skip between tokens.
+pub(crate) fn skip_trivia(bytes: &[u8], mut i: usize) -> usize {
+    loop {
+        match bytes.get(i) {
+            Some(b' ' | b'\t' | b'\r' | b'\n') => i += 1,
+            Some(b'#') => {
+                while bytes.get(i).is_some_and(|b| *b != b'\n') {
+                    i += 1;
+                }
+            }
+            _ => return i,
+        }
+    }
+}
+
 /// `line` without its comment.
 pub(crate) fn strip_comment(line: &str) -> &str {
     match comment_start(line) {

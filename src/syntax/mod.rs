@@ -9,6 +9,7 @@
 //! turns them into words.
 
 pub mod ast;
+mod fast;
 mod hints;
 pub mod keywords;
 pub mod lex;
@@ -322,6 +323,10 @@ fn parse_chunk(src: &str) -> ChunkParse {
             .with_help("name intermediate results as metrics to flatten the formula"),
         );
         return out;
+    }
+    // Trivially shaped items are read without pest (see `fast`).
+    if let Some(parsed) = fast::chunk(src) {
+        return parsed;
     }
     // Plain `step` bodies are read without pest (see `plain_steps`); if the rest
     // does not parse, the declaration is parsed again whole so the error reads as

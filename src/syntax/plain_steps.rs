@@ -83,7 +83,7 @@ pub(super) fn cut(src: &str) -> Option<(String, Vec<Cut>)> {
 
 /// Reads `2026-01: 12.5, …` from `i` up to the closing `}`: its position and the
 /// entries, or None when the body is anything else.
-fn entries(b: &[u8], mut i: usize) -> Option<(usize, Vec<Entry>)> {
+pub(super) fn entries(b: &[u8], mut i: usize) -> Option<(usize, Vec<Entry>)> {
     let at = |i: usize| b.get(i).copied().unwrap_or(0);
     let blank = |i: &mut usize| {
         while matches!(at(*i), b' ' | b'\t' | b'\r' | b'\n') {
@@ -141,7 +141,7 @@ fn entries(b: &[u8], mut i: usize) -> Option<(usize, Vec<Entry>)> {
             month,
             period: p,
             number: n,
-            text: String::from_utf8_lossy(b.get(n..i)?).into_owned(),
+            text: std::str::from_utf8(b.get(n..i)?).ok()?.to_owned(),
         });
         blank(&mut i);
         match at(i) {
