@@ -34,7 +34,7 @@ pub struct Evaluated {
     /// Every target's outcome in the base scenario (empty without results).
     pub(crate) base_targets: Vec<TargetOutcome>,
     /// The odds `plumb simulate` found for these very sources, when it was run.
-    pub odds: Option<crate::uncertainty::OddsCache>,
+    pub(crate) odds: Option<crate::uncertainty::OddsCache>,
 }
 
 impl Evaluated {
@@ -75,7 +75,7 @@ impl Evaluated {
 
 /// What a piece of text refers to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     /// A declaration: index into the compilation's `resolved.symbols.defs`.
     Def(usize),
     /// A built-in function: its name.
@@ -90,9 +90,9 @@ pub enum Target {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Node {
     /// The text that refers (a name, an import path).
-    pub span: Span,
+    pub(crate) span: Span,
     /// What it refers to.
-    pub target: Target,
+    pub(crate) target: Target,
 }
 
 /// A text replacement.
@@ -570,7 +570,7 @@ fn agg_word(a: ast::Aggregation) -> &'static str {
 }
 
 /// Markdown describing a target.
-pub fn describe(c: &Compilation, eval: Option<&Evaluated>, target: &Target) -> Option<String> {
+pub(crate) fn describe(c: &Compilation, eval: Option<&Evaluated>, target: &Target) -> Option<String> {
     let mut md = String::new();
     match target {
         Target::Builtin(name) => {
@@ -984,9 +984,9 @@ pub(crate) fn outcome_text(eval: Option<&Evaluated>, oc: &TargetOutcome) -> Stri
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Symbol {
     /// Full name.
-    pub name: String,
+    pub(crate) name: String,
     /// What it is.
-    pub kind: SymbolKind,
+    pub(crate) kind: SymbolKind,
     /// A short description (the unit of a driver or metric, else the title).
     pub(crate) detail: Option<String>,
     /// The whole declaration.
@@ -994,16 +994,16 @@ pub(crate) struct Symbol {
     /// Its name.
     pub(crate) name_span: Span,
     /// Nested declarations.
-    pub children: Vec<Symbol>,
+    pub(crate) children: Vec<Symbol>,
 }
 
 /// Symbols of one kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SymbolGroup {
     /// Plural label (`Drivers`).
-    pub label: &'static str,
+    pub(crate) label: &'static str,
     /// What every symbol of the group is (`Driver`, `Objective`, …).
-    pub kind: SymbolKind,
+    pub(crate) kind: SymbolKind,
     /// Its declarations in source order.
     pub(crate) symbols: Vec<Symbol>,
 }
@@ -1119,7 +1119,7 @@ pub fn workspace_symbols<'c>(c: &'c Compilation, query: &str) -> Vec<&'c Definit
 
 /// What a folding range covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FoldKind {
+pub(crate) enum FoldKind {
     /// A declaration's block.
     Region,
     /// A run of comment lines.
@@ -1132,9 +1132,9 @@ pub struct Fold {
     /// First line.
     pub(crate) start_line: u32,
     /// Last line.
-    pub end_line: u32,
+    pub(crate) end_line: u32,
     /// What it is.
-    pub kind: FoldKind,
+    pub(crate) kind: FoldKind,
 }
 
 /// Folding ranges: every declaration that spans lines (members and nested
@@ -1227,7 +1227,7 @@ fn trim_end(src: &SourceFile, span: Span) -> u32 {
 
 /// What an inlay hint shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HintKind {
+pub(crate) enum HintKind {
     /// An inferred unit after a name.
     Unit,
     /// A computed value.
@@ -1240,9 +1240,9 @@ pub struct Hint {
     /// Where it goes.
     pub(crate) offset: u32,
     /// The text (`: USD`).
-    pub label: String,
+    pub(crate) label: String,
     /// What it is.
-    pub kind: HintKind,
+    pub(crate) kind: HintKind,
     /// A longer explanation.
     pub(crate) tooltip: Option<String>,
 }

@@ -172,7 +172,7 @@ pub struct Label {
     /// Where.
     pub span: Span,
     /// What to say there (may be empty).
-    pub message: String,
+    pub(crate) message: String,
 }
 
 /// One problem found in a plan.
@@ -191,7 +191,7 @@ pub struct Diagnostic {
     /// How to fix it, when known.
     pub help: Option<String>,
     /// The edit that fixes it, when one is certain (offered as a quick fix).
-    pub fix: Option<Replacement>,
+    pub(crate) fix: Option<Replacement>,
     /// What it is about, for the later stages that decide on it (`check::causes`,
     /// the quick fixes, the language server): typed, so nothing reads the text.
     pub(crate) subject: Option<Subject>,
@@ -229,18 +229,18 @@ pub enum Subject {
 
 /// A typed fix: replace the text at `span` with `text`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Replacement {
+pub(crate) struct Replacement {
     /// What the editor shows (``Write `1450` ``).
-    pub title: String,
+    pub(crate) title: String,
     /// The text replaced (empty to insert).
     pub span: Span,
     /// The new text (empty to delete).
-    pub text: String,
+    pub(crate) text: String,
 }
 
 impl Diagnostic {
     /// An error with `code` at `span`.
-    pub fn error(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn error(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(code, Severity::Error, span, message)
     }
 

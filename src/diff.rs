@@ -67,9 +67,9 @@ pub struct PlanDiff {
     /// Per scenario: targets, moved values, trigger firings.
     pub scenarios: Vec<ScenarioDiff>,
     /// Diagnostics introduced or fixed.
-    pub diagnostics: DiagnosticsDiff,
+    pub(crate) diagnostics: DiagnosticsDiff,
     /// Why something could not be compared.
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
 }
 
 /// One version of the plan.
@@ -80,9 +80,9 @@ pub struct Side {
     /// False when the file does not exist in this version.
     pub exists: bool,
     /// The plan's name.
-    pub plan: Option<String>,
+    pub(crate) plan: Option<String>,
     /// The horizon, `2026-01 .. 2026-12`.
-    pub periods: Option<String>,
+    pub(crate) periods: Option<String>,
     /// Number of errors.
     pub errors: usize,
     /// Number of warnings.
@@ -120,13 +120,13 @@ pub struct DeclChange {
     /// What happened.
     pub change: ChangeKind,
     /// The declaration keyword (`driver`, `scenario`, …).
-    pub kind: String,
+    pub(crate) kind: String,
     /// Its name (the new name for a rename).
-    pub name: String,
+    pub(crate) name: String,
     /// The old name, for a rename.
     pub(crate) old_name: Option<String>,
     /// The file it is in (the new file, or the old one when removed).
-    pub file: String,
+    pub(crate) file: String,
     /// Canonical old text.
     pub old: Option<String>,
     /// Canonical new text.
@@ -142,9 +142,9 @@ pub(crate) struct Callout {
     /// `risk` or `objective`.
     pub(crate) topic: String,
     /// The declaration concerned.
-    pub name: String,
+    pub(crate) name: String,
     /// What changed, in words.
-    pub text: String,
+    pub(crate) text: String,
 }
 
 /// Whether a scenario is in both versions.
@@ -165,36 +165,36 @@ pub struct ScenarioDiff {
     /// The scenario's name.
     pub name: String,
     /// True for the new version's base scenario.
-    pub is_base: bool,
+    pub(crate) is_base: bool,
     /// In both versions, or only one.
     pub presence: Presence,
     /// Every target of every objective, before and after.
-    pub targets: Vec<TargetChange>,
+    pub(crate) targets: Vec<TargetChange>,
     /// Drivers and metrics whose values moved (or that appeared or vanished),
     /// biggest movers first.
     pub items: Vec<ItemChange>,
     /// Triggers whose firing moved.
-    pub triggers: Vec<TriggerChange>,
+    pub(crate) triggers: Vec<TriggerChange>,
 }
 
 /// One target before and after.
 #[derive(Debug, Clone, Serialize)]
-pub struct TargetChange {
+pub(crate) struct TargetChange {
     /// Objective name (new name when renamed).
-    pub objective: String,
+    pub(crate) objective: String,
     /// The target as written in the new version (or the old, when removed).
-    pub target: String,
+    pub(crate) target: String,
     /// The old text when it changed.
     pub(crate) old_target: Option<String>,
     /// Outcome in the old version.
-    pub before: Option<TargetValues>,
+    pub(crate) before: Option<TargetValues>,
     /// Outcome in the new version.
-    pub after: Option<TargetValues>,
+    pub(crate) after: Option<TargetValues>,
     /// `met → missed` or `missed → met` when the status flips.
     pub(crate) flip: Option<String>,
     /// Unit of the values.
     #[serde(skip)]
-    pub unit: Unit,
+    pub(crate) unit: Unit,
 }
 
 impl TargetChange {
@@ -210,18 +210,18 @@ impl TargetChange {
 
 /// A target's outcome in one version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TargetValues {
+pub(crate) struct TargetValues {
     /// Projected value.
     #[serde(serialize_with = "ser_opt")]
-    pub projected: Option<Decimal>,
+    pub(crate) projected: Option<Decimal>,
     /// The target's threshold (the right-hand side of its comparison).
     #[serde(serialize_with = "ser_opt")]
-    pub threshold: Option<Decimal>,
+    pub(crate) threshold: Option<Decimal>,
     /// Headroom: positive met with room, negative short.
     #[serde(serialize_with = "ser_opt")]
-    pub gap: Option<Decimal>,
+    pub(crate) gap: Option<Decimal>,
     /// Whether it holds.
-    pub met: bool,
+    pub(crate) met: bool,
 }
 
 /// A driver or metric whose values moved.
@@ -230,12 +230,12 @@ pub struct ItemChange {
     /// Name (new name when renamed).
     pub name: String,
     /// `driver` or `metric`.
-    pub kind: String,
+    pub(crate) kind: String,
     /// The item's unit in the new version (the old one's when removed).
     #[serde(serialize_with = "ser_unit")]
-    pub unit: Unit,
+    pub(crate) unit: Unit,
     /// Present in both versions, or only one.
-    pub presence: Presence,
+    pub(crate) presence: Presence,
     /// Total (roll-up) over the compared periods before.
     #[serde(serialize_with = "ser_opt")]
     pub before: Option<Decimal>,
@@ -244,7 +244,7 @@ pub struct ItemChange {
     pub after: Option<Decimal>,
     /// after − before.
     #[serde(serialize_with = "ser_opt")]
-    pub change: Option<Decimal>,
+    pub(crate) change: Option<Decimal>,
     /// Change in percent of |before| (None when before is 0).
     #[serde(serialize_with = "ser_opt")]
     pub(crate) change_pct: Option<Decimal>,
@@ -254,7 +254,7 @@ pub struct ItemChange {
 
 /// A trigger whose firing moved.
 #[derive(Debug, Clone, Serialize)]
-pub struct TriggerChange {
+pub(crate) struct TriggerChange {
     /// Trigger name.
     pub name: String,
     /// Firing period before (None: never fired, or absent).
@@ -262,12 +262,12 @@ pub struct TriggerChange {
     /// Firing period after.
     pub after: Option<String>,
     /// In both versions, or only one.
-    pub presence: Presence,
+    pub(crate) presence: Presence,
 }
 
 /// Diagnostics that appear or disappear.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct DiagnosticsDiff {
+pub(crate) struct DiagnosticsDiff {
     /// Only in the new version.
     pub(crate) introduced: Vec<JsonDiagnostic>,
     /// Only in the old version.

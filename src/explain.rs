@@ -106,11 +106,11 @@ impl std::fmt::Display for ExplainError {
 #[derive(Debug, Clone, Serialize)]
 pub struct Explanation {
     /// The name explained.
-    pub name: String,
+    pub(crate) name: String,
     /// The scenario the value is explained in.
     pub scenario: String,
     /// The window: `2026-03`, or `2026-01 .. 2026-12`.
-    pub window: String,
+    pub(crate) window: String,
     /// One tree for an item; one per target for an objective.
     pub roots: Vec<ExplainNode>,
 }
@@ -121,14 +121,14 @@ pub struct ExplainNode {
     /// Item name, or `target …` for an objective's target.
     pub name: String,
     /// `driver`, `metric` or `target`.
-    pub kind: String,
+    pub(crate) kind: String,
     /// How the parent reads it: `previous period`, `sum over 2026-01 .. 2026-12`,
     /// `at 2026-06`, `in scenario base`, `without this override` (None: as is).
     pub(crate) how: Option<String>,
     /// The scenario, when it differs from the parent's.
-    pub scenario: Option<String>,
+    pub(crate) scenario: Option<String>,
     /// The periods the value covers.
-    pub window: String,
+    pub(crate) window: String,
     /// The exact value (None for a target, or a period before the horizon).
     #[serde(serialize_with = "ser_opt")]
     pub value: Option<Decimal>,
@@ -142,19 +142,19 @@ pub struct ExplainNode {
     pub children: Vec<ExplainNode>,
     /// A driver's `range` as written (`80K to 90K pert`), when it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub range: Option<String>,
+    pub(crate) range: Option<String>,
 }
 
 /// A formula and where it comes from.
 #[derive(Debug, Clone, Serialize)]
 pub struct Formula {
     /// The expression as written.
-    pub text: String,
+    pub(crate) text: String,
     /// `declared`, `scenario downside, from 2026-04`, `trigger revenue_shortfall
     /// (fired 2026-05), from 2026-06`, …
     pub origin: String,
     /// The periods of the window it applies to, when not all of them.
-    pub periods: Option<String>,
+    pub(crate) periods: Option<String>,
 }
 
 fn ser_opt<S: Serializer>(v: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {

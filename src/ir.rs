@@ -94,7 +94,7 @@ impl Expr {
     }
 
     /// Every item this expression reads.
-    pub fn items(&self) -> Vec<ItemId> {
+    pub(crate) fn items(&self) -> Vec<ItemId> {
         let mut out = Vec::new();
         self.walk(&mut |e| {
             if let ExprKind::Item(i) | ExprKind::Prior(i) = e.kind {
@@ -130,7 +130,7 @@ impl Expr {
 
 /// A party: a department or a role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Party {
+pub(crate) enum Party {
     /// Index into [`Plan::departments`].
     Department(usize),
     /// Index into [`Plan::roles`].
@@ -153,26 +153,26 @@ pub struct Item {
     /// True when `stock`, `flow` or `average` was written.
     pub(crate) aggregation_declared: bool,
     /// The defining expression.
-    pub expr: Expr,
+    pub(crate) expr: Expr,
     /// The department or role answerable for the item (`owner`), when given.
-    pub owner: Option<Party>,
+    pub(crate) owner: Option<Party>,
     /// `means TERM`: index into [`Plan::terms`].
     pub(crate) means: Option<usize>,
     /// `range LOW to HIGH`.
-    pub range: Option<(Expr, Expr)>,
+    pub(crate) range: Option<(Expr, Expr)>,
     /// The range's distribution and `per period`.
     pub(crate) range_shape: RangeShape,
     /// The initiative it belongs to.
     pub(crate) initiative: Option<InitiativeId>,
     /// `favourable higher` (Some(true)) or `favourable lower` (Some(false)) as
     /// written; None: decided by the targets that bound it (ACTUALS.md §4).
-    pub favourable: Option<bool>,
+    pub(crate) favourable: Option<bool>,
     /// Span of the name in the declaration.
     pub(crate) name_span: Span,
     /// Span of the whole declaration.
     pub span: Span,
     /// Doc comment.
-    pub doc: Option<String>,
+    pub(crate) doc: Option<String>,
     /// For a member or the total of a dimensioned item: index into
     /// [`Plan::dim_items`].
     pub(crate) group: Option<usize>,
@@ -185,10 +185,10 @@ pub(crate) struct Dimension {
     /// The name members are qualified by (`channel` in `spend[channel]`).
     pub name: String,
     /// The quoted title shown in reports.
-    pub title: String,
+    pub(crate) title: String,
     /// Members in order: name, title, span of the name (the department's name
     /// for the built-in dimension).
-    pub members: Vec<(String, Option<String>, Span)>,
+    pub(crate) members: Vec<(String, Option<String>, Span)>,
     /// Span of the name (default for the built-in `department`).
     pub span: Span,
 }
@@ -212,9 +212,9 @@ pub(crate) struct DimItem {
     pub(crate) dims: Vec<usize>,
     /// Member items with their member index in each dimension, first dimension
     /// outermost (row-major).
-    pub members: Vec<(Vec<usize>, ItemId)>,
+    pub(crate) members: Vec<(Vec<usize>, ItemId)>,
     /// The total item.
-    pub total: Option<ItemId>,
+    pub(crate) total: Option<ItemId>,
     /// How the total item is computed.
     pub(crate) total_rule: TotalRule,
     /// Span of the name in the declaration.
@@ -244,7 +244,7 @@ pub(crate) struct Department {
     /// The name owners and RACI charts refer to it by.
     pub name: String,
     /// The quoted title shown in reports.
-    pub title: String,
+    pub(crate) title: String,
     /// Who leads the department, as free text (`lead "…"`).
     pub(crate) lead: Option<String>,
     /// Span of the name.
@@ -257,9 +257,9 @@ pub(crate) struct Role {
     /// The name owners and RACI charts refer to it by.
     pub name: String,
     /// The quoted title shown in reports.
-    pub title: String,
+    pub(crate) title: String,
     /// The department it sits in.
-    pub department: Option<usize>,
+    pub(crate) department: Option<usize>,
     /// Span of the name.
     pub span: Span,
 }
@@ -270,7 +270,7 @@ pub(crate) struct Term {
     /// The word being defined.
     pub name: String,
     /// What the term means (`term NAME "definition"`), shown on hover.
-    pub definition: String,
+    pub(crate) definition: String,
     /// Span of the name.
     pub span: Span,
 }
@@ -290,9 +290,9 @@ pub struct Objective {
     /// The name `supports` lists and `plumb solve` refer to it by.
     pub name: String,
     /// The quoted title shown in reports.
-    pub title: String,
+    pub(crate) title: String,
     /// The department or role accountable for it (`owner`), when given.
-    pub owner: Option<Party>,
+    pub(crate) owner: Option<Party>,
     /// Objectives it supports (indices into [`Plan::objectives`]).
     pub(crate) supports: Vec<usize>,
     /// Its `target` conditions, in the order written (`objective#2` is the second).
@@ -305,18 +305,18 @@ pub struct Objective {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Change {
     /// The driver.
-    pub item: ItemId,
+    pub(crate) item: ItemId,
     /// Value expected in the first period.
-    pub from: Expr,
+    pub(crate) from: Expr,
     /// Value expected at `by`.
-    pub to: Expr,
+    pub(crate) to: Expr,
     /// When `from` is a literal: one unit of its last written digit, in value
     /// terms (`22%` → 0.01, `85K` → 1000); the model agrees within half of it.
     pub(crate) from_step: Option<Decimal>,
     /// The same for `to`.
     pub(crate) to_step: Option<Decimal>,
     /// Index of the last month of `by` (`by 2026-Q2` means by June).
-    pub by: i64,
+    pub(crate) by: i64,
     /// `by` as written.
     pub(crate) by_label: String,
     /// The statement.
@@ -325,11 +325,11 @@ pub(crate) struct Change {
 
 /// An assumption.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Assumption {
+pub(crate) struct Assumption {
     /// The name `counterbalance` lists refer to it by.
     pub name: String,
     /// The sentence.
-    pub title: String,
+    pub(crate) title: String,
     /// Bets.
     pub(crate) changes: Vec<Change>,
     /// Conditions that must hold, with their text.
@@ -341,7 +341,7 @@ pub struct Assumption {
     /// Indicators (items).
     pub(crate) indicators: Vec<ItemId>,
     /// The department or role accountable for it (`owner`), when given.
-    pub owner: Option<Party>,
+    pub(crate) owner: Option<Party>,
     /// Evidence lines.
     pub(crate) evidence: Vec<String>,
     /// `tolerance X`: how far actuals may stray from the assumed path.
@@ -356,9 +356,9 @@ pub(crate) struct Dependency {
     /// The name `depends on` refers to it by.
     pub name: String,
     /// The quoted title shown in reports.
-    pub title: String,
+    pub(crate) title: String,
     /// The department or role accountable for it (`owner`), when given.
-    pub owner: Option<Party>,
+    pub(crate) owner: Option<Party>,
     /// Due period: index of its last month (`due 2026-Q1` means by March) and label.
     pub(crate) due: Option<(i64, String)>,
     /// Confidence (0..1).
@@ -375,9 +375,9 @@ pub(crate) struct Risk {
     /// The name it is declared under.
     pub name: String,
     /// The quoted title shown in reports.
-    pub title: String,
+    pub(crate) title: String,
     /// The department or role accountable for it (`owner`), when given.
-    pub owner: Option<Party>,
+    pub(crate) owner: Option<Party>,
     /// Likelihood (0..1).
     pub(crate) likelihood: Option<Decimal>,
     /// What happens if the risk materialises (`impact "…"`).
@@ -392,17 +392,17 @@ pub(crate) struct Risk {
 
 /// A request: what a department asked and what it got.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Request {
+pub(crate) struct Request {
     /// The name it is declared under.
     pub name: String,
     /// The quoted title shown in reports.
-    pub title: String,
+    pub(crate) title: String,
     /// Requesting department.
-    pub from: Option<usize>,
+    pub(crate) from: Option<usize>,
     /// The ask, with its text.
-    pub ask: Option<(Expr, String)>,
+    pub(crate) ask: Option<(Expr, String)>,
     /// The grant, with its text.
-    pub grant: Option<(Expr, String)>,
+    pub(crate) grant: Option<(Expr, String)>,
     /// Decision text.
     pub(crate) decision: Option<String>,
     /// Approvers.
@@ -410,9 +410,9 @@ pub struct Request {
     /// Span of the name.
     pub span: Span,
     /// `draw X from BUDGET` statements.
-    pub draws: Vec<Draw>,
+    pub(crate) draws: Vec<Draw>,
     /// `reallocate X from D1 to D2 in BUDGET` statements.
-    pub reallocations: Vec<Reallocation>,
+    pub(crate) reallocations: Vec<Reallocation>,
     /// `cost X`, with its text.
     pub(crate) cost: Option<(Expr, String)>,
     /// `return X`, with its text.
@@ -427,41 +427,41 @@ pub struct Request {
 /// `draw X from BUDGET`: X moves from the budget's contingency to the request's
 /// department.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Draw {
+pub(crate) struct Draw {
     /// How much.
-    pub amount: Expr,
+    pub(crate) amount: Expr,
     /// Index into [`Plan::budgets`].
-    pub budget: usize,
+    pub(crate) budget: usize,
     /// The statement.
     pub span: Span,
 }
 
 /// `reallocate X from D1 to D2 in BUDGET`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Reallocation {
+pub(crate) struct Reallocation {
     /// How much.
-    pub amount: Expr,
+    pub(crate) amount: Expr,
     /// Giving department (index into [`Plan::departments`]).
-    pub from: usize,
+    pub(crate) from: usize,
     /// Receiving department.
-    pub to: usize,
+    pub(crate) to: usize,
     /// Index into [`Plan::budgets`].
-    pub budget: usize,
+    pub(crate) budget: usize,
     /// The statement.
     pub span: Span,
 }
 
 /// A budget: per department, a cap on the spend of an item by department.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Budget {
+pub(crate) struct Budget {
     /// The name draws and reallocations refer to it by.
     pub name: String,
     /// The quoted title shown in reports.
-    pub title: String,
+    pub(crate) title: String,
     /// Owner (approves contingency draws).
-    pub owner: Option<Party>,
+    pub(crate) owner: Option<Party>,
     /// The spend item (index into [`Plan::dim_items`]; by department).
-    pub spend: Option<usize>,
+    pub(crate) spend: Option<usize>,
     /// What each amount covers.
     pub(crate) per: crate::syntax::ast::BudgetPer,
     /// Amount per department: (department, amount).
@@ -480,7 +480,7 @@ pub(crate) struct Raci {
     /// The name it is declared under.
     pub name: String,
     /// The quoted title shown in reports.
-    pub title: String,
+    pub(crate) title: String,
     /// Who does the work (`responsible`).
     pub(crate) responsible: Vec<Party>,
     /// Who answers for the outcome (`accountable`).
@@ -503,13 +503,13 @@ pub(crate) struct Initiative {
     /// The name its members are qualified by (`hiring.ramp`) and `pause` uses.
     pub name: String,
     /// The quoted title shown in reports.
-    pub title: String,
+    pub(crate) title: String,
     /// The department or role accountable for it (`owner`), when given.
-    pub owner: Option<Party>,
+    pub(crate) owner: Option<Party>,
     /// Start index: members are 0 before it.
-    pub start: Option<i64>,
+    pub(crate) start: Option<i64>,
     /// Member items.
-    pub members: Vec<ItemId>,
+    pub(crate) members: Vec<ItemId>,
     /// Span of the name.
     pub span: Span,
 }
@@ -518,15 +518,15 @@ pub(crate) struct Initiative {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Override {
     /// The driver replaced.
-    pub item: ItemId,
+    pub(crate) item: ItemId,
     /// The replacement; `Prior(item)` stands for the value it replaces.
     pub expr: Expr,
     /// First period index it applies to (0 when no `from`).
-    pub from: i64,
+    pub(crate) from: i64,
     /// The statement.
     pub span: Span,
     /// `range LOW to HIGH` of the override (None: certain when simulated).
-    pub range: Option<(Expr, Expr)>,
+    pub(crate) range: Option<(Expr, Expr)>,
     /// The override range's distribution.
     pub(crate) range_shape: RangeShape,
 }
@@ -550,7 +550,7 @@ pub struct Scenario {
     /// The name `extends`, `--scenario` and reports use.
     pub name: String,
     /// The quoted title shown in reports.
-    pub title: String,
+    pub(crate) title: String,
     /// The scenario it extends (None for base).
     pub(crate) parent: Option<ScenarioId>,
     /// Its own overrides, in order.
@@ -570,9 +570,9 @@ pub(crate) enum Action {
 
 /// `after N months: …`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Step {
+pub(crate) struct Step {
     /// Months after firing.
-    pub after: u32,
+    pub(crate) after: u32,
     /// What the step does when it runs (`set` a driver, `pause` an initiative), each with
     /// its span.
     pub(crate) actions: Vec<(Action, Span)>,
@@ -584,15 +584,15 @@ pub struct Trigger {
     /// The name reports and firing notes use.
     pub name: String,
     /// The quoted title shown in reports.
-    pub title: String,
+    pub(crate) title: String,
     /// Condition.
     pub(crate) when: Expr,
     /// Periods the condition must hold in a row.
     pub(crate) for_months: u32,
     /// Playbook.
-    pub steps: Vec<Step>,
+    pub(crate) steps: Vec<Step>,
     /// The department or role accountable for it (`owner`), when given.
-    pub owner: Option<Party>,
+    pub(crate) owner: Option<Party>,
     /// The scenario it is declared in (None: every scenario).
     pub(crate) scope: Option<ScenarioId>,
     /// Span of the name.
@@ -605,7 +605,7 @@ pub struct Plan {
     /// Name of the plan.
     pub name: String,
     /// The plan's quoted title, shown in report headings.
-    pub title: String,
+    pub(crate) title: String,
     /// Reporting currency.
     pub(crate) currency: String,
     /// Absolute month number of the first period.
@@ -634,13 +634,13 @@ pub struct Plan {
     /// Every `objective` with its targets, in declaration order.
     pub objectives: Vec<Objective>,
     /// Every `assumption` with its bets and conditions, in declaration order.
-    pub assumptions: Vec<Assumption>,
+    pub(crate) assumptions: Vec<Assumption>,
     /// Every `dependency`, in declaration order.
     pub(crate) dependencies: Vec<Dependency>,
     /// Every `risk`, in declaration order.
     pub(crate) risks: Vec<Risk>,
     /// Every budget `request`, with its ask, grant, draws and reallocations.
-    pub requests: Vec<Request>,
+    pub(crate) requests: Vec<Request>,
     /// RACI entries.
     pub(crate) raci: Vec<Raci>,
     /// Every `initiative`; its member items point back to it.
@@ -655,9 +655,9 @@ pub struct Plan {
     /// Dimensioned items.
     pub(crate) dim_items: Vec<DimItem>,
     /// Every `budget`, with its amounts per department.
-    pub budgets: Vec<Budget>,
+    pub(crate) budgets: Vec<Budget>,
     /// `actuals through P`: index of the last closed month, and the statement's span.
-    pub actuals_through: Option<(i64, Span)>,
+    pub(crate) actuals_through: Option<(i64, Span)>,
     /// `actuals "PATH"` declarations, in file and source order.
     pub actuals: Vec<ActualsSource>,
     /// `odds LOW to HIGH` of the plan block (None: the default 35% to 65%).

@@ -28,20 +28,20 @@ use targets::TargetOutcome;
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScenarioOutcomes {
     /// The scenario these outcomes were evaluated in.
-    pub scenario: ScenarioId,
+    pub(crate) scenario: ScenarioId,
     /// Every target of the plan, in declaration order.
-    pub targets: Result<Vec<TargetOutcome>, EvalError>,
+    pub(crate) targets: Result<Vec<TargetOutcome>, EvalError>,
     /// Every request, in declaration order.
-    pub requests: Result<Vec<RequestOutcome>, EvalError>,
+    pub(crate) requests: Result<Vec<RequestOutcome>, EvalError>,
     /// Every budget with a spend item and amounts, in declaration order.
-    pub budgets: Result<Vec<BudgetOutcome>, EvalError>,
+    pub(crate) budgets: Result<Vec<BudgetOutcome>, EvalError>,
 }
 
 /// The outcomes of one set of evaluated scenarios.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Outcomes {
     /// Per scenario, in the order of the results they were computed from.
-    pub scenarios: Vec<ScenarioOutcomes>,
+    pub(crate) scenarios: Vec<ScenarioOutcomes>,
     /// Scored requests ranked, with the contingency left across budgets, in the
     /// base scenario (None when base is not among the results).
     pub ranking: Option<Result<(Vec<Ranked>, Decimal), EvalError>>,
@@ -53,7 +53,7 @@ pub(crate) type PerScenario<T> = Result<Vec<(ScenarioId, Vec<T>)>, EvalError>;
 impl Outcomes {
     /// Every outcome of `results` (base's values are what `base(…)` reads in the
     /// other scenarios, when base is among them).
-    pub fn of(plan: &Plan, results: &Results) -> Outcomes {
+    pub(crate) fn of(plan: &Plan, results: &Results) -> Outcomes {
         let base = results.get(plan.base).map(|r| r.values.as_slice());
         let scenarios = results
             .scenarios

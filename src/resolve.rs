@@ -37,7 +37,7 @@ pub(crate) const MAX_SUGGESTIONS: usize = 200;
 
 /// What a name refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SymbolKind {
+pub(crate) enum SymbolKind {
     /// The plan itself.
     Plan,
     /// A driver.
@@ -112,17 +112,17 @@ impl SymbolKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Definition {
     /// Full name.
-    pub name: String,
+    pub(crate) name: String,
     /// What it is.
-    pub kind: SymbolKind,
+    pub(crate) kind: SymbolKind,
     /// Span of the name in its declaration.
     pub(crate) name_span: Span,
     /// Span of the whole declaration.
     pub(crate) decl_span: Span,
     /// Doc comment.
-    pub doc: Option<String>,
+    pub(crate) doc: Option<String>,
     /// Title or definition text, when it has one.
-    pub title: Option<String>,
+    pub(crate) title: Option<String>,
     /// Index in the matching `ir::Plan` vector (items, scenarios, …) when it has one.
     pub(crate) index: Option<usize>,
 }

@@ -22,7 +22,7 @@ pub struct Span {
 
 impl Span {
     /// A span in `file` covering `start..end`.
-    pub fn new(file: FileId, start: usize, end: usize) -> Span {
+    pub(crate) fn new(file: FileId, start: usize, end: usize) -> Span {
         Span {
             file,
             start: u32::try_from(start).unwrap_or(u32::MAX),
@@ -31,7 +31,7 @@ impl Span {
     }
 
     /// The smallest span covering both `self` and `other` (same file assumed).
-    pub fn to(self, other: Span) -> Span {
+    pub(crate) fn to(self, other: Span) -> Span {
         Span {
             file: self.file,
             start: self.start.min(other.start),
@@ -58,7 +58,7 @@ impl Span {
 
 /// Where a loaded file came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Origin {
+pub(crate) enum Origin {
     /// The entry file of the plan.
     Entry,
     /// A file an `import "PATH"` read.
@@ -80,7 +80,7 @@ pub struct SourceFile {
     /// The text of the file.
     pub text: String,
     /// Where it came from (set by `compile` when it loads the file).
-    pub origin: Origin,
+    pub(crate) origin: Origin,
     line_starts: Vec<u32>,
 }
 

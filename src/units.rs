@@ -49,7 +49,7 @@ pub struct Unit {
     /// `(name, exponent)` pairs, sorted by name, no zero exponents.
     pub(crate) factors: Vec<(String, i32)>,
     /// Written as `%`: dimensionless, shown as a percentage.
-    pub percent: bool,
+    pub(crate) percent: bool,
 }
 
 impl Unit {

@@ -37,7 +37,7 @@ pub(crate) fn pinned(plan: &Plan, actuals: &Actuals) -> Pinned {
 }
 
 /// Evaluates every scenario on the actuals.
-pub fn forecast(plan: &Plan, actuals: &Actuals) -> Result<Results, eval::EvalError> {
+pub(crate) fn forecast(plan: &Plan, actuals: &Actuals) -> Result<Results, eval::EvalError> {
     eval::evaluate_pinned(
         plan,
         &EvalOptions { scenarios: None },
@@ -49,7 +49,7 @@ pub fn forecast(plan: &Plan, actuals: &Actuals) -> Result<Results, eval::EvalErr
 /// and returns the name to show and the bytes), checks them, computes the
 /// forecast and runs the checks of ACTUALS.md §3. `as_of` is an absolute month
 /// number. Returns nothing when the plan declares no actuals.
-pub fn run(
+pub(crate) fn run(
     plan: &Plan,
     results: &Results,
     read: impl Fn(&ActualsSource) -> Result<(String, Vec<u8>), Diagnostic>,

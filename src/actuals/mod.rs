@@ -101,7 +101,7 @@ pub struct DataFile<'a> {
     /// How the file is named in messages (`actuals.csv`).
     pub(crate) display: String,
     /// The file's text, for CSV (line and column of a cell are computed from it).
-    pub text: Option<String>,
+    pub(crate) text: Option<String>,
     /// Its cells.
     pub(crate) table: Table,
 }

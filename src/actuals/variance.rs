@@ -35,9 +35,9 @@ pub enum Window {
 #[derive(Debug, Clone, Serialize)]
 pub struct VarianceReport {
     /// Plan name.
-    pub plan: String,
+    pub(crate) plan: String,
     /// The scenario compared.
-    pub scenario: String,
+    pub(crate) scenario: String,
     /// The last closed period.
     pub actuals_through: Option<String>,
     /// Items with actuals.
@@ -45,7 +45,7 @@ pub struct VarianceReport {
     /// Targets: projected (plan) and outlook (forecast).
     pub targets: Vec<TargetVariance>,
     /// Bets and indicators, assumed against actual.
-    pub assumptions: Vec<AssumptionTrack>,
+    pub(crate) assumptions: Vec<AssumptionTrack>,
     /// `maintain`s on actuals.
     pub(crate) maintains: Vec<MaintainTrack>,
     /// Triggers that fired on actuals.
@@ -62,7 +62,7 @@ pub struct ItemVariance {
     pub name: String,
     /// Its unit.
     #[serde(serialize_with = "ser_unit")]
-    pub unit: Unit,
+    pub(crate) unit: Unit,
     /// `higher` or `lower`: which way is favourable.
     pub favourable: &'static str,
     /// Per closed period or window.
@@ -72,7 +72,7 @@ pub struct ItemVariance {
     pub(crate) full_plan: Decimal,
     /// The full horizon: forecast roll-up.
     #[serde(serialize_with = "ser_dec")]
-    pub outlook: Decimal,
+    pub(crate) outlook: Decimal,
     /// outlook − plan.
     #[serde(serialize_with = "ser_dec")]
     pub(crate) outlook_variance: Decimal,
@@ -107,10 +107,10 @@ pub struct TargetVariance {
     /// Objective name.
     pub objective: String,
     /// The condition as written.
-    pub target: String,
+    pub(crate) target: String,
     /// Unit of the values.
     #[serde(serialize_with = "ser_unit")]
-    pub unit: Unit,
+    pub(crate) unit: Unit,
     /// The plan's projected value.
     #[serde(serialize_with = "ser_opt_dec")]
     pub projected: Option<Decimal>,
@@ -119,7 +119,7 @@ pub struct TargetVariance {
     pub outlook: Option<Decimal>,
     /// The target's threshold (the right-hand side of its comparison).
     #[serde(serialize_with = "ser_opt_dec")]
-    pub threshold: Option<Decimal>,
+    pub(crate) threshold: Option<Decimal>,
     /// Plan headroom (negative: short).
     #[serde(serialize_with = "ser_opt_dec")]
     pub gap: Option<Decimal>,
@@ -127,23 +127,23 @@ pub struct TargetVariance {
     #[serde(serialize_with = "ser_opt_dec")]
     pub outlook_gap: Option<Decimal>,
     /// Met in the plan.
-    pub met: bool,
+    pub(crate) met: bool,
     /// Met on the outlook.
     pub outlook_met: bool,
 }
 
 /// A bet's driver or an indicator, assumed against actual.
 #[derive(Debug, Clone, Serialize)]
-pub struct AssumptionTrack {
+pub(crate) struct AssumptionTrack {
     /// Assumption name.
     pub(crate) assumption: String,
     /// `bet` or `indicator`.
-    pub kind: &'static str,
+    pub(crate) kind: &'static str,
     /// The item watched.
-    pub item: String,
+    pub(crate) item: String,
     /// Its unit.
     #[serde(serialize_with = "ser_unit")]
-    pub unit: Unit,
+    pub(crate) unit: Unit,
     /// The tolerance applied.
     #[serde(serialize_with = "ser_dec")]
     pub(crate) tolerance: Decimal,
@@ -153,17 +153,17 @@ pub struct AssumptionTrack {
 
 /// One closed period of an [`AssumptionTrack`].
 #[derive(Debug, Clone, Serialize)]
-pub struct TrackPoint {
+pub(crate) struct TrackPoint {
     /// The period's label (`2026-03`).
-    pub period: String,
+    pub(crate) period: String,
     /// The base plan's value.
     #[serde(serialize_with = "ser_dec")]
     pub(crate) assumed: Decimal,
     /// The value the actuals give the item in that period.
     #[serde(serialize_with = "ser_dec")]
-    pub actual: Decimal,
+    pub(crate) actual: Decimal,
     /// `on track`, `ahead` or `behind`.
-    pub status: &'static str,
+    pub(crate) status: &'static str,
 }
 
 /// A `maintain` on actuals.
@@ -172,7 +172,7 @@ pub(crate) struct MaintainTrack {
     /// Assumption name.
     pub(crate) assumption: String,
     /// The condition as written.
-    pub condition: String,
+    pub(crate) condition: String,
     /// Held in every closed period.
     pub(crate) held: bool,
     /// The first closed period it fails in.
@@ -185,7 +185,7 @@ pub(crate) struct MaintainTrack {
     pub(crate) right: Option<Decimal>,
     /// Unit of the sides.
     #[serde(serialize_with = "ser_unit")]
-    pub unit: Unit,
+    pub(crate) unit: Unit,
 }
 
 /// A trigger that fired on actuals.
@@ -194,7 +194,7 @@ pub struct TriggerFired {
     /// Trigger name.
     pub(crate) trigger: String,
     /// The closed period it fired in.
-    pub fired: String,
+    pub(crate) fired: String,
     /// When it fires in the plan (None: never).
     pub fired_in_plan: Option<String>,
     /// Each playbook action with the period it takes effect.
@@ -216,7 +216,7 @@ pub struct BudgetVariance {
     pub window: String,
     /// The spend item's unit.
     #[serde(serialize_with = "ser_unit")]
-    pub unit: Unit,
+    pub(crate) unit: Unit,
     /// amount + draws + reallocations.
     #[serde(serialize_with = "ser_dec")]
     pub allowance: Decimal,
@@ -661,12 +661,12 @@ fn fired(plan: &Plan, p: &ScenarioResult, f: &ScenarioResult, closed: usize) -> 
 #[derive(Debug, Clone, Serialize)]
 pub struct Attribution {
     /// The item explained.
-    pub item: String,
+    pub(crate) item: String,
     /// Its unit.
     #[serde(serialize_with = "ser_unit")]
-    pub unit: Unit,
+    pub(crate) unit: Unit,
     /// The period or window.
-    pub window: String,
+    pub(crate) window: String,
     /// Plan value over the window.
     #[serde(serialize_with = "ser_dec")]
     pub plan: Decimal,
@@ -704,7 +704,7 @@ pub struct Contribution {
     pub kind: &'static str,
     /// Its unit.
     #[serde(serialize_with = "ser_unit")]
-    pub unit: Unit,
+    pub(crate) unit: Unit,
     /// Its plan value over the window.
     #[serde(serialize_with = "ser_dec")]
     pub plan: Decimal,

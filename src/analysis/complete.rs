@@ -18,7 +18,7 @@ use crate::syntax::ast::DeclKind;
 
 /// What a completion item is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum CompletionKind {
+pub(crate) enum CompletionKind {
     /// A keyword.
     Keyword,
     /// A driver.
@@ -47,9 +47,9 @@ pub enum CompletionKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Completion {
     /// What is shown and, without a snippet, inserted.
-    pub label: String,
+    pub(crate) label: String,
     /// What it is.
-    pub kind: CompletionKind,
+    pub(crate) kind: CompletionKind,
     /// One line shown next to the label (a unit, a signature).
     pub(crate) detail: Option<String>,
     /// Longer Markdown documentation (a doc comment).
@@ -773,7 +773,7 @@ fn expr_items(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Signature {
     /// `grow(start, rate)`.
-    pub label: String,
+    pub(crate) label: String,
     /// Byte ranges of each parameter inside `label`.
     pub(crate) params: Vec<(usize, usize)>,
     /// What it does.

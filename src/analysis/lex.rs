@@ -49,7 +49,7 @@ use std::collections::HashMap;
 
 /// The kind of a semantic token (named after the standard LSP token types).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TokenKind {
+pub(crate) enum TokenKind {
     /// A keyword.
     Keyword,
     /// A comment.
@@ -80,7 +80,7 @@ pub enum TokenKind {
 
 impl TokenKind {
     /// Every kind, in legend order.
-    pub const ALL: &'static [TokenKind] = &[
+    pub(crate) const ALL: &'static [TokenKind] = &[
         TokenKind::Keyword,
         TokenKind::Comment,
         TokenKind::String,
@@ -120,11 +120,11 @@ pub(crate) mod modifier {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Token {
     /// Byte offset of its start.
-    pub start: u32,
+    pub(crate) start: u32,
     /// Byte offset one past its end.
-    pub end: u32,
+    pub(crate) end: u32,
     /// Its kind.
-    pub kind: TokenKind,
+    pub(crate) kind: TokenKind,
     /// [`modifier`] bits.
     pub(crate) modifiers: u32,
 }

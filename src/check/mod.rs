@@ -16,12 +16,12 @@
 //! evaluated") depends on it, and it depends on no presentation module but
 //! [`crate::present`].
 
-pub mod assumptions;
+pub(crate) mod assumptions;
 pub mod budgets;
-pub mod causes;
+pub(crate) mod causes;
 pub(crate) mod cycles;
 pub(crate) mod dims;
-pub mod objectives;
+pub(crate) mod objectives;
 pub(crate) mod ownership;
 pub mod percent;
 pub(crate) mod raci;

@@ -23,7 +23,7 @@ pub enum Error {
 
 impl Error {
     /// What went wrong, in words.
-    pub fn message(self) -> &'static str {
+    pub(crate) fn message(self) -> &'static str {
         match self {
             Error::ZeroWeights => "`allocate` has weights that add up to zero",
             Error::NegativeWeight => "`allocate` has a negative weight",

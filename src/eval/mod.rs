@@ -49,15 +49,15 @@ fn refuel() {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EvalError {
     /// `division-by-zero`, `overflow` or `period-out-of-horizon`.
-    pub code: Code,
+    pub(crate) code: Code,
     /// What went wrong.
     pub message: String,
     /// Scenario being evaluated.
-    pub scenario: String,
+    pub(crate) scenario: String,
     /// Period (`2026-05`) where it happened, when known.
-    pub period: Option<String>,
+    pub(crate) period: Option<String>,
     /// The expression that failed.
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 impl EvalError {
@@ -112,7 +112,7 @@ impl Results {
 /// period of the horizon (periods before the layer applies are not read).
 /// Everything else, playbooks included, is computed as usual from them.
 #[derive(Debug, Clone, Default)]
-pub struct Draws {
+pub(crate) struct Draws {
     /// (driver, the layer replaced, its values).
     pub(crate) layers: Vec<(ItemId, program::Layer, Vec<Decimal>)>,
 }
@@ -502,7 +502,7 @@ pub(crate) struct Ev<'a> {
     pub(crate) values: &'a [Vec<Decimal>],
     pub(crate) top: &'a [usize],
     pub(crate) base: Option<&'a [Vec<Decimal>]>,
-    pub(crate) scenario: &'a str,
+    pub scenario: &'a str,
     /// The slot a `Prior` reads.
     pub(crate) below: Option<usize>,
     /// Inside `base(…)` in a scenario other than base: items read base's values.

@@ -23,11 +23,11 @@ pub(crate) enum SlotExpr<'p> {
 #[derive(Debug, Clone)]
 pub(crate) struct Slot<'p> {
     /// The item this slot computes one layer of.
-    pub item: ItemId,
+    pub(crate) item: ItemId,
     /// What it computes from `from` on.
-    pub expr: SlotExpr<'p>,
+    pub(crate) expr: SlotExpr<'p>,
     /// First period index it is active in.
-    pub from: i64,
+    pub(crate) from: i64,
     /// The slot it covers.
     pub(crate) below: Option<usize>,
     /// Which declaration or override it computes (for simulation draws).
@@ -561,7 +561,7 @@ impl<'p> Program<'p> {
     }
 
     /// Runs every slot; returns the values of all slots.
-    pub fn run(
+    pub(crate) fn run(
         &self,
         plan: &Plan,
         scenario: &str,

@@ -47,7 +47,7 @@ pub(crate) fn position(src: &SourceFile, offset: u32) -> lsp::Position {
 }
 
 /// The range of a span in its file.
-pub fn range(a: &Analysis, span: Span) -> Option<lsp::Range> {
+pub(crate) fn range(a: &Analysis, span: Span) -> Option<lsp::Range> {
     let src = a.compilation.sources.get(span.file)?;
     Some(lsp::Range {
         start: position(src, span.start),

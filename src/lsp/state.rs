@@ -25,9 +25,9 @@ pub(crate) struct Doc {
     pub(crate) uri: Uri,
     /// The path it is compiled under (its real path, or a made-up one for
     /// documents that are not files).
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// Current text.
-    pub text: String,
+    pub(crate) text: String,
     /// Current version.
     pub(crate) version: i32,
 }
@@ -36,11 +36,11 @@ pub(crate) struct Doc {
 #[derive(Debug)]
 pub(crate) struct Analysis {
     /// The entry file.
-    pub entry: PathBuf,
+    pub(crate) entry: PathBuf,
     /// Increases with every analysis of any entry.
     pub(crate) generation: u64,
     /// The compilation (not evaluated).
-    pub compilation: Compilation,
+    pub(crate) compilation: Compilation,
     /// The path of each file, by `FileId`.
     pub(crate) paths: Vec<PathBuf>,
     /// The URI of each file, by `FileId`.
@@ -303,7 +303,7 @@ pub(crate) fn analyse(
 }
 
 /// Evaluates `entry` (a full compilation, as `plumb check` does).
-pub fn evaluate(entry: &Path, fs: &Overlay, standalone: bool) -> Evaluated {
+pub(crate) fn evaluate(entry: &Path, fs: &Overlay, standalone: bool) -> Evaluated {
     let mut c = compile::compile_cached(
         entry,
         fs,

@@ -36,14 +36,14 @@ pub struct BudgetRow {
     /// allowance − spend (negative: over budget).
     pub headroom: Decimal,
     /// The department's amount as written.
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 /// A budget in one scenario.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BudgetOutcome {
     /// Index into `Plan::budgets`.
-    pub budget: usize,
+    pub(crate) budget: usize,
     /// Per department and window.
     pub rows: Vec<BudgetRow>,
     /// The contingency held centrally.
@@ -51,7 +51,7 @@ pub struct BudgetOutcome {
     /// Drawn from it.
     pub(crate) drawn: Decimal,
     /// The spend item's unit.
-    pub unit: Unit,
+    pub(crate) unit: Unit,
 }
 
 /// The value of `e` in scenario `r`, a series summed (0 for an expression that
@@ -215,7 +215,7 @@ fn one(
 }
 
 /// Every budget evaluated in one scenario.
-pub fn outcomes(
+pub(crate) fn outcomes(
     plan: &Plan,
     r: &ScenarioResult,
     base: Option<&[Vec<Decimal>]>,
@@ -259,7 +259,7 @@ pub fn all_outcomes(
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ranked {
     /// Index into `Plan::requests`.
-    pub request: usize,
+    pub(crate) request: usize,
     /// True when it supports a top objective directly.
     pub(crate) top: bool,
     /// `cost`, in the base scenario.

@@ -15,24 +15,24 @@ use rust_decimal::Decimal;
 
 /// One side (`ask` or `grant`) of a request, evaluated.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SideOutcome {
+pub(crate) struct SideOutcome {
     /// The condition as written.
-    pub text: String,
+    pub(crate) text: String,
     /// Its evaluation.
-    pub condition: Condition,
+    pub(crate) condition: Condition,
 }
 
 /// A request in one scenario.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestOutcome {
     /// Index into `Plan::requests`.
-    pub request: usize,
+    pub(crate) request: usize,
     /// The ask, when written.
-    pub ask: Option<SideOutcome>,
+    pub(crate) ask: Option<SideOutcome>,
     /// The grant, when written.
-    pub grant: Option<SideOutcome>,
+    pub(crate) grant: Option<SideOutcome>,
     /// Grant threshold − ask threshold, when both are comparisons in one unit.
-    pub gap: Option<Decimal>,
+    pub(crate) gap: Option<Decimal>,
 }
 
 /// One side of a request evaluated in scenario `r` (None when it is not
@@ -56,7 +56,7 @@ pub(crate) fn side(
 }
 
 /// Every request evaluated in one scenario.
-pub fn outcomes(
+pub(crate) fn outcomes(
     plan: &Plan,
     r: &ScenarioResult,
     base: Option<&[Vec<Decimal>]>,

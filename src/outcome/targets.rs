@@ -20,9 +20,9 @@ pub struct TargetOutcome {
     /// Index of the objective.
     pub objective: usize,
     /// Index of the target within it.
-    pub target: usize,
+    pub(crate) target: usize,
     /// The condition as written.
-    pub text: String,
+    pub(crate) text: String,
     /// Left side's value (None when the target is not a comparison).
     pub projected: Option<Decimal>,
     /// Right side's value.
@@ -32,33 +32,33 @@ pub struct TargetOutcome {
     /// Whether it holds.
     pub met: bool,
     /// For a per-period target: the period index shown.
-    pub period: Option<i64>,
+    pub(crate) period: Option<i64>,
     /// Unit of the compared values.
-    pub unit: Unit,
+    pub(crate) unit: Unit,
 }
 
 /// A condition evaluated in one scenario: both sides of a comparison, the
 /// headroom and whether it holds. Shared by targets, requests and assumptions.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Condition {
+pub(crate) struct Condition {
     /// Left side's value (None when the condition is not a comparison).
     pub projected: Option<Decimal>,
     /// Right side's value.
-    pub threshold: Option<Decimal>,
+    pub(crate) threshold: Option<Decimal>,
     /// Headroom (see the module docs).
-    pub gap: Option<Decimal>,
+    pub(crate) gap: Option<Decimal>,
     /// Whether it holds (in every period, for a condition over a series).
     pub met: bool,
     /// For a per-period condition: the period with the least headroom.
-    pub period: Option<i64>,
+    pub(crate) period: Option<i64>,
     /// Unit of the compared values.
-    pub unit: Unit,
+    pub(crate) unit: Unit,
 }
 
 /// Evaluates a condition in one scenario. A comparison reports its sides at the
 /// period with the least headroom (or once, when both sides are aggregates);
 /// anything else only whether it holds in every period.
-pub fn condition(
+pub(crate) fn condition(
     plan: &Plan,
     result: &ScenarioResult,
     base: Option<&[Vec<Decimal>]>,
@@ -170,7 +170,7 @@ pub(crate) fn compare(op: BinOp, a: Decimal, b: Decimal) -> bool {
 
 /// Headroom of `a op b`: positive means room to spare, negative a shortfall
 /// (0 where it does not fit in a decimal: see [`try_headroom`]).
-pub fn headroom(op: BinOp, a: Decimal, b: Decimal) -> Decimal {
+pub(crate) fn headroom(op: BinOp, a: Decimal, b: Decimal) -> Decimal {
     try_headroom(op, a, b).unwrap_or_default()
 }
 

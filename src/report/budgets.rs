@@ -12,40 +12,40 @@ use serde::{Serialize, Serializer};
 #[derive(Debug, Clone, Serialize)]
 pub struct BudgetReport {
     /// Budget name.
-    pub budget: String,
+    pub(crate) budget: String,
     /// The department the amount is allotted to.
-    pub department: String,
+    pub(crate) department: String,
     /// The window (`2026-01 .. 2026-06`, `to 2026-Q2`).
-    pub window: String,
+    pub(crate) window: String,
     /// The budget's amount for the department over the window, before draws and
     /// reallocations.
     #[serde(serialize_with = "ser_decimal")]
-    pub amount: Decimal,
+    pub(crate) amount: Decimal,
     /// Contingency draws to the department.
     #[serde(serialize_with = "ser_decimal")]
-    pub draws: Decimal,
+    pub(crate) draws: Decimal,
     /// Reallocations in minus out.
     #[serde(serialize_with = "ser_decimal")]
-    pub reallocations: Decimal,
+    pub(crate) reallocations: Decimal,
     /// amount + draws + reallocations.
     #[serde(serialize_with = "ser_decimal")]
-    pub allowance: Decimal,
+    pub(crate) allowance: Decimal,
     /// Planned spend.
     #[serde(serialize_with = "ser_decimal")]
-    pub spend: Decimal,
+    pub(crate) spend: Decimal,
     /// allowance − spend (negative: over budget).
     #[serde(serialize_with = "ser_decimal")]
-    pub headroom: Decimal,
+    pub(crate) headroom: Decimal,
     /// Unit of the figures.
     #[serde(skip)]
-    pub unit: Unit,
+    pub(crate) unit: Unit,
 }
 
 /// One scored request, in ranking order (base scenario).
 #[derive(Debug, Clone, Serialize)]
 pub struct RankedReport {
     /// Request name.
-    pub request: String,
+    pub(crate) request: String,
     /// True when it supports a top objective directly.
     pub(crate) top: bool,
     /// Its cost.
@@ -56,15 +56,15 @@ pub struct RankedReport {
     pub(crate) ret: Option<Decimal>,
     /// return / cost.
     #[serde(serialize_with = "super::ser_opt_decimal")]
-    pub roi: Option<Decimal>,
+    pub(crate) roi: Option<Decimal>,
     /// Running total of cost down the ranking.
     #[serde(serialize_with = "ser_decimal")]
-    pub running: Decimal,
+    pub(crate) running: Decimal,
     /// True while the running cost fits the contingency left.
-    pub funded: bool,
+    pub(crate) funded: bool,
     /// Unit of the figures.
     #[serde(skip)]
-    pub unit: Unit,
+    pub(crate) unit: Unit,
 }
 
 pub(super) fn ser_decimal<S: Serializer>(v: &Decimal, s: S) -> Result<S::Ok, S::Error> {

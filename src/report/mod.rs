@@ -127,11 +127,11 @@ pub(crate) type ActualsColumn = (String, Vec<Option<Decimal>>);
 pub struct ForecastReport {
     /// Item name → values.
     #[serde(serialize_with = "ser_items")]
-    pub items: Vec<ItemReport>,
+    pub(crate) items: Vec<ItemReport>,
     /// Target outcomes on the forecast.
-    pub targets: Vec<TargetReport>,
+    pub(crate) targets: Vec<TargetReport>,
     /// Trigger firings on the forecast.
-    pub triggers: Vec<TriggerReport>,
+    pub(crate) triggers: Vec<TriggerReport>,
 }
 
 fn ser_actuals<S: Serializer>(v: &Option<Vec<ActualsColumn>>, s: S) -> Result<S::Ok, S::Error> {

@@ -191,11 +191,11 @@ pub struct MemberRows {
 #[derive(Debug, Clone)]
 pub struct ItemActuals {
     /// Scenario index.
-    pub scenario: usize,
+    pub(crate) scenario: usize,
     /// Item index.
-    pub item: usize,
+    pub(crate) item: usize,
     /// One entry per period of the horizon, None where there is no actual.
-    pub values: Vec<Option<Decimal>>,
+    pub(crate) values: Vec<Option<Decimal>>,
     /// True when lower is better (`favourable lower`, or bounded with `<=`).
     pub(crate) favourable_lower: bool,
 }

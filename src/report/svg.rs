@@ -31,40 +31,40 @@ pub(crate) fn colour(i: usize) -> &'static str {
 #[derive(Debug, Clone)]
 pub(crate) struct Series {
     /// Legend name (the scenario).
-    pub name: String,
+    pub(crate) name: String,
     /// One value per period.
-    pub values: Vec<Decimal>,
+    pub(crate) values: Vec<Decimal>,
 }
 
 /// A shaded band (P10–P90) around a chart's lines, one pair per period.
 #[derive(Debug, Clone)]
 pub(crate) struct Band {
     /// What the band is (`P10–P90`).
-    pub label: String,
+    pub(crate) label: String,
     /// Lower edge per period.
-    pub low: Vec<Decimal>,
+    pub(crate) low: Vec<Decimal>,
     /// Upper edge per period.
-    pub high: Vec<Decimal>,
+    pub(crate) high: Vec<Decimal>,
 }
 
 /// A line chart over the horizon.
 #[derive(Debug, Clone)]
 pub(crate) struct LineChart<'a> {
     /// Accessible title.
-    pub title: String,
+    pub(crate) title: String,
     /// Unit of every value.
-    pub unit: &'a Unit,
+    pub(crate) unit: &'a Unit,
     /// Period labels (x axis).
     pub(crate) labels: &'a [String],
     /// One line per scenario.
     pub(crate) series: Vec<Series>,
     /// The P10–P90 band, when simulated.
-    pub band: Option<Band>,
+    pub(crate) band: Option<Band>,
     /// A target threshold drawn as a rule, with its label.
-    pub threshold: Option<(Decimal, String)>,
+    pub(crate) threshold: Option<(Decimal, String)>,
     /// The last period with actuals: lines are solid up to it and dashed after,
     /// with a marker. None: every value is plan (solid).
-    pub as_of: Option<usize>,
+    pub(crate) as_of: Option<usize>,
 }
 
 /// Maps `v` in `[lo, hi]` to `[a, b]`, rounded to one decimal (the middle when
@@ -305,19 +305,19 @@ fn line_series(out: &mut String, c: &LineChart, (x, y): Scales) {
 #[derive(Debug, Clone)]
 pub(crate) struct BulletRow {
     /// Row label (the scenario).
-    pub label: String,
+    pub(crate) label: String,
     /// The projected value (or the outlook, with actuals).
-    pub value: Decimal,
+    pub(crate) value: Decimal,
     /// Where the target's line is drawn: its threshold.
-    pub threshold: Decimal,
+    pub(crate) threshold: Decimal,
     /// Whether the target holds.
-    pub met: bool,
+    pub(crate) met: bool,
     /// Actual to date, drawn as a thin inner bar.
-    pub actual: Option<Decimal>,
+    pub(crate) actual: Option<Decimal>,
     /// P10–P90 of the value, drawn as a whisker.
-    pub band: Option<(Decimal, Decimal)>,
+    pub(crate) band: Option<(Decimal, Decimal)>,
     /// Probability of being met (0–1), written beside the row.
-    pub probability: Option<Decimal>,
+    pub(crate) probability: Option<Decimal>,
 }
 
 /// A bullet chart, one row per scenario: a bar for the value, a tick for the
@@ -581,9 +581,9 @@ pub fn tornado(title: &str, unit: &Unit, base: Decimal, bars: &[TornadoBar]) -> 
 #[derive(Debug, Clone)]
 pub(crate) struct TimelineRow {
     /// `trigger · scenario`.
-    pub label: String,
+    pub(crate) label: String,
     /// Period index it fired in, or None.
-    pub fired: Option<usize>,
+    pub(crate) fired: Option<usize>,
     /// `plan` or `actuals`: what made it fire.
     pub(crate) source: String,
 }

@@ -9,7 +9,7 @@ use std::ops::Range;
 /// The value of `item` over `periods` (indices into the horizon), from one
 /// scenario's `values` (per item, per period). None when the item or the window
 /// does not exist, or the roll-up overflows.
-pub(crate) fn window_value(
+pub fn window_value(
     plan: &Plan,
     values: &[Vec<Decimal>],
     item: usize,

@@ -19,7 +19,7 @@ pub struct Ident {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Str {
     /// The unescaped text.
-    pub value: String,
+    pub(crate) value: String,
     /// Span including the quotes.
     pub span: Span,
 }
@@ -28,9 +28,9 @@ pub struct Str {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Period {
     /// Which calendar period.
-    pub kind: PeriodKind,
+    pub(crate) kind: PeriodKind,
     /// Where it is written.
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 /// A calendar period.
@@ -138,7 +138,7 @@ pub struct UnitExpr {
     /// Following factors with `true` for `*` and `false` for `/`.
     pub(crate) rest: Vec<(bool, UnitAtom)>,
     /// The whole unit.
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 /// Unary operators.
@@ -285,7 +285,7 @@ pub enum TableKey {
 
 impl TableKey {
     /// Where the key is written.
-    pub fn span(&self) -> Span {
+    pub(crate) fn span(&self) -> Span {
         match self {
             TableKey::Member(i) => i.span,
             TableKey::Else(s) => *s,
@@ -293,7 +293,7 @@ impl TableKey {
     }
 
     /// The key as written (`paid`, `else`).
-    pub fn text(&self) -> &str {
+    pub(crate) fn text(&self) -> &str {
         match self {
             TableKey::Member(i) => &i.name,
             TableKey::Else(_) => "else",
@@ -344,11 +344,11 @@ pub struct ItemDecl {
     /// The declared name (`initiative.member` is qualified later) and its span.
     pub name: Ident,
     /// `: UNIT`, when written.
-    pub unit: Option<UnitExpr>,
+    pub(crate) unit: Option<UnitExpr>,
     /// `stock`, `flow`, `average` or `formula`, when written.
     pub(crate) aggregation: Option<(Aggregation, Span)>,
     /// `by DIM, …`: the dimensions it has one series per member of.
-    pub by: Vec<Ident>,
+    pub(crate) by: Vec<Ident>,
     /// The defining expression.
     pub expr: Expr,
     /// `owner P`.
@@ -356,9 +356,9 @@ pub struct ItemDecl {
     /// `means TERM`.
     pub(crate) means: Option<Ident>,
     /// `range LOW to HIGH`.
-    pub range: Option<(Expr, Expr)>,
+    pub(crate) range: Option<(Expr, Expr)>,
     /// `favourable higher` (true) or `favourable lower` (false), with the span.
-    pub favourable: Option<(bool, Span)>,
+    pub(crate) favourable: Option<(bool, Span)>,
     /// The range's distribution and whether each period draws on its own.
     pub(crate) range_shape: RangeShape,
 }
@@ -419,22 +419,22 @@ pub struct CorrelateDecl {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanDecl {
     /// The plan's name.
-    pub name: Ident,
+    pub(crate) name: Ident,
     /// Its title.
-    pub title: Option<Str>,
+    pub(crate) title: Option<Str>,
     /// `currency CODE`.
     pub(crate) currency: Option<Ident>,
     /// `periods P .. P`.
-    pub periods: Option<(Period, Period)>,
+    pub(crate) periods: Option<(Period, Period)>,
     /// `base SCENARIO`.
-    pub base: Option<Ident>,
+    pub(crate) base: Option<Ident>,
     /// `fiscal year starts MONTH [named by start]`: the month as written, and
     /// whether `named by start` follows.
     pub(crate) fiscal: Option<(Ident, bool)>,
     /// `actuals through P`: the last closed period.
-    pub actuals_through: Option<Period>,
+    pub(crate) actuals_through: Option<Period>,
     /// `odds LOW to HIGH`: the band of even odds (values, texts, statement span).
-    pub odds: Option<(Decimal, Decimal, String, String, Span)>,
+    pub(crate) odds: Option<(Decimal, Decimal, String, String, Span)>,
 }
 
 /// What an import names.
@@ -450,28 +450,28 @@ pub enum ImportTarget {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ObjectiveDecl {
     /// The declared name and its span.
-    pub name: Ident,
+    pub(crate) name: Ident,
     /// The quoted title and its span.
-    pub title: Str,
+    pub(crate) title: Str,
     /// `owner P`.
-    pub owner: Option<Ident>,
+    pub(crate) owner: Option<Ident>,
     /// `supports O, …`.
     pub(crate) supports: Vec<Ident>,
     /// `target C` lines.
-    pub targets: Vec<Expr>,
+    pub(crate) targets: Vec<Expr>,
 }
 
 /// `change D from A to B by P`.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Change {
     /// The driver that moves.
-    pub driver: Ident,
+    pub(crate) driver: Ident,
     /// Its value in the first period.
-    pub from: Expr,
+    pub(crate) from: Expr,
     /// Its value at `by`.
-    pub to: Expr,
+    pub(crate) to: Expr,
     /// When it gets there.
-    pub by: Period,
+    pub(crate) by: Period,
     /// The whole statement.
     pub span: Span,
 }
@@ -480,9 +480,9 @@ pub(crate) struct Change {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AssumptionDecl {
     /// The declared name and its span.
-    pub name: Ident,
+    pub(crate) name: Ident,
     /// The sentence.
-    pub title: Str,
+    pub(crate) title: Str,
     /// `change …` statements.
     pub(crate) changes: Vec<Change>,
     /// `maintain C` statements.
@@ -494,7 +494,7 @@ pub struct AssumptionDecl {
     /// `indicator X`.
     pub(crate) indicators: Vec<Ident>,
     /// `owner P`.
-    pub owner: Option<Ident>,
+    pub(crate) owner: Option<Ident>,
     /// Where the assumption comes from: each `evidence "…"` text.
     pub(crate) evidence: Vec<Str>,
     /// `tolerance X`: how far actuals may stray before `assumption-off-track` or
@@ -506,11 +506,11 @@ pub struct AssumptionDecl {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DependencyDecl {
     /// The declared name and its span.
-    pub name: Ident,
+    pub(crate) name: Ident,
     /// The quoted title and its span.
-    pub title: Str,
+    pub(crate) title: Str,
     /// `owner P`.
-    pub owner: Option<Ident>,
+    pub(crate) owner: Option<Ident>,
     /// `due P`.
     pub(crate) due: Option<Period>,
     /// `confidence PCT`.
@@ -523,11 +523,11 @@ pub struct DependencyDecl {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RiskDecl {
     /// The declared name and its span.
-    pub name: Ident,
+    pub(crate) name: Ident,
     /// The quoted title and its span.
-    pub title: Str,
+    pub(crate) title: Str,
     /// `owner P`.
-    pub owner: Option<Ident>,
+    pub(crate) owner: Option<Ident>,
     /// `likelihood PCT`.
     pub(crate) likelihood: Option<(Decimal, Span)>,
     /// What happens if the risk materialises (`impact "…"`).
@@ -542,7 +542,7 @@ pub struct RiskDecl {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActualsDecl {
     /// The file, relative to the declaring file.
-    pub path: Str,
+    pub(crate) path: Str,
     /// `columns period "Month", name "Account", value "Amount"`: our column
     /// (`period`, `name`, `value`, `unit`) and the header it has in the file.
     pub(crate) columns: Vec<(Ident, Str)>,
@@ -558,23 +558,23 @@ pub struct ActualsDecl {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestDecl {
     /// The declared name and its span.
-    pub name: Ident,
+    pub(crate) name: Ident,
     /// The quoted title and its span.
-    pub title: Str,
+    pub(crate) title: Str,
     /// `from DEPARTMENT`.
-    pub from: Option<Ident>,
+    pub(crate) from: Option<Ident>,
     /// `ask C`.
-    pub ask: Option<Expr>,
+    pub(crate) ask: Option<Expr>,
     /// `grant C`.
-    pub grant: Option<Expr>,
+    pub(crate) grant: Option<Expr>,
     /// The decision taken on the request, as free text (`decision "…"`).
     pub(crate) decision: Option<Str>,
     /// `approved by P, …`.
     pub(crate) approved_by: Vec<Ident>,
     /// `draw X from BUDGET` statements.
-    pub draws: Vec<Draw>,
+    pub(crate) draws: Vec<Draw>,
     /// `reallocate X from D1 to D2 in BUDGET` statements.
-    pub reallocations: Vec<Reallocation>,
+    pub(crate) reallocations: Vec<Reallocation>,
     /// `cost X`.
     pub(crate) cost: Option<Expr>,
     /// `return X`.
@@ -585,33 +585,33 @@ pub struct RequestDecl {
 
 /// `draw X from BUDGET` in a request.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Draw {
+pub(crate) struct Draw {
     /// How much.
-    pub amount: Expr,
+    pub(crate) amount: Expr,
     /// From which budget's contingency.
-    pub budget: Ident,
+    pub(crate) budget: Ident,
     /// The statement.
     pub span: Span,
 }
 
 /// `reallocate X from D1 to D2 in BUDGET` in a request.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Reallocation {
+pub(crate) struct Reallocation {
     /// How much.
-    pub amount: Expr,
+    pub(crate) amount: Expr,
     /// The giving department.
-    pub from: Ident,
+    pub(crate) from: Ident,
     /// The receiving department.
-    pub to: Ident,
+    pub(crate) to: Ident,
     /// The budget the money moves within (`in BUDGET`).
-    pub budget: Ident,
+    pub(crate) budget: Ident,
     /// The statement.
     pub span: Span,
 }
 
 /// What a budget's `amount` covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum BudgetPer {
+pub(crate) enum BudgetPer {
     /// The whole horizon (`amount { … }`).
     Horizon,
     /// Each quarter (`amount per quarter { … }`).
@@ -624,16 +624,16 @@ pub enum BudgetPer {
 #[derive(Debug, Clone, PartialEq)]
 pub struct BudgetDecl {
     /// The declared name and its span.
-    pub name: Ident,
+    pub(crate) name: Ident,
     /// The quoted title and its span.
-    pub title: Str,
+    pub(crate) title: Str,
     /// `owner P`.
-    pub owner: Option<Ident>,
+    pub(crate) owner: Option<Ident>,
     /// `spend ITEM`.
-    pub spend: Option<Ident>,
+    pub(crate) spend: Option<Ident>,
     /// `amount [per quarter|year] { … }`: what it covers, the member table and
     /// the statement's span.
-    pub amount: Option<(BudgetPer, Expr, Span)>,
+    pub(crate) amount: Option<(BudgetPer, Expr, Span)>,
     /// `contingency X`.
     pub(crate) contingency: Option<Expr>,
     /// `reallocation up to PCT approved by P`: the cap, the approver, the span.
@@ -644,9 +644,9 @@ pub struct BudgetDecl {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RaciDecl {
     /// The declared name and its span.
-    pub name: Ident,
+    pub(crate) name: Ident,
     /// The quoted title and its span.
-    pub title: Str,
+    pub(crate) title: Str,
     /// Responsible parties.
     pub(crate) responsible: Vec<Ident>,
     /// Accountable parties (the checks want exactly one).
@@ -663,33 +663,33 @@ pub struct RaciDecl {
 #[derive(Debug, Clone, PartialEq)]
 pub struct InitiativeDecl {
     /// The declared name and its span.
-    pub name: Ident,
+    pub(crate) name: Ident,
     /// The quoted title and its span.
-    pub title: Str,
+    pub(crate) title: Str,
     /// `owner P`.
-    pub owner: Option<Ident>,
+    pub(crate) owner: Option<Ident>,
     /// `start P`.
-    pub start: Option<Period>,
+    pub(crate) start: Option<Period>,
     /// Member drivers and metrics, with names as written inside (without prefix),
     /// each with its own span and doc comment.
-    pub members: Vec<(ItemDecl, Span, Option<String>)>,
+    pub(crate) members: Vec<(ItemDecl, Span, Option<String>)>,
 }
 
 /// `X = E [from P]` inside a scenario.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Override {
     /// The driver replaced.
-    pub target: Ident,
+    pub(crate) target: Ident,
     /// `[m, …]` after the driver: the one member replaced (empty: all of them).
-    pub members: Vec<Ident>,
+    pub(crate) members: Vec<Ident>,
     /// The new expression.
     pub expr: Expr,
     /// From which period on.
-    pub from: Option<Period>,
+    pub(crate) from: Option<Period>,
     /// The whole statement.
     pub span: Span,
     /// `range LOW to HIGH …` of the override.
-    pub range: Option<(Expr, Expr)>,
+    pub(crate) range: Option<(Expr, Expr)>,
     /// The override range's distribution.
     pub(crate) range_shape: RangeShape,
 }
@@ -698,15 +698,15 @@ pub(crate) struct Override {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScenarioDecl {
     /// The declared name and its span.
-    pub name: Ident,
+    pub(crate) name: Ident,
     /// The quoted title and its span.
-    pub title: Str,
+    pub(crate) title: Str,
     /// `extends S`.
     pub(crate) extends: Option<Ident>,
     /// Driver overrides.
     pub(crate) overrides: Vec<Override>,
     /// Triggers declared inside, with their spans and docs.
-    pub triggers: Vec<(TriggerDecl, Span, Option<String>)>,
+    pub(crate) triggers: Vec<(TriggerDecl, Span, Option<String>)>,
 }
 
 /// One action of a playbook step.
@@ -721,7 +721,7 @@ pub(crate) enum Action {
 /// The word after a count of periods in a trigger (`for 2 quarters`,
 /// `after 1 month`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum PeriodWord {
+pub(crate) enum PeriodWord {
     /// `month` / `months`.
     #[default]
     Month,
@@ -772,13 +772,13 @@ impl PeriodWord {
 
 /// `after N months: ACTION, …`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Step {
+pub(crate) struct Step {
     /// How many periods (of `unit`) after firing.
-    pub after: u32,
+    pub(crate) after: u32,
     /// Span of the number of periods.
     pub(crate) after_span: Span,
     /// `months`, `quarters`, `years` or `periods`, and where it is written.
-    pub unit: (PeriodWord, Span),
+    pub(crate) unit: (PeriodWord, Span),
     /// What happens.
     pub(crate) actions: Vec<(Action, Span)>,
     /// The whole statement.
@@ -789,9 +789,9 @@ pub struct Step {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TriggerDecl {
     /// The declared name and its span.
-    pub name: Ident,
+    pub(crate) name: Ident,
     /// The quoted title and its span.
-    pub title: Str,
+    pub(crate) title: Str,
     /// `when C`.
     pub(crate) when: Option<Expr>,
     /// `for N months`.
@@ -799,9 +799,9 @@ pub struct TriggerDecl {
     /// The word after `for N` and where it is written.
     pub(crate) for_unit: Option<(PeriodWord, Span)>,
     /// The playbook.
-    pub steps: Vec<Step>,
+    pub(crate) steps: Vec<Step>,
     /// `owner P`.
-    pub owner: Option<Ident>,
+    pub(crate) owner: Option<Ident>,
 }
 
 /// A top-level declaration.
@@ -878,11 +878,11 @@ pub enum DeclKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DimensionDecl {
     /// The declared name and its span.
-    pub name: Ident,
+    pub(crate) name: Ident,
     /// The quoted title and its span.
-    pub title: Str,
+    pub(crate) title: Str,
     /// Members in order, each with its title when written.
-    pub members: Vec<(Ident, Option<Str>)>,
+    pub(crate) members: Vec<(Ident, Option<Str>)>,
 }
 
 impl DeclKind {
@@ -914,7 +914,7 @@ impl DeclKind {
     }
 
     /// The declared name, if the declaration has one.
-    pub fn name(&self) -> Option<&Ident> {
+    pub(crate) fn name(&self) -> Option<&Ident> {
         match self {
             DeclKind::Plan(p) => Some(&p.name),
             DeclKind::Import(_) | DeclKind::Actuals(_) => None,
@@ -954,7 +954,7 @@ pub struct Decl {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Comment {
     /// The comment text including the leading `#`.
-    pub text: String,
+    pub(crate) text: String,
     /// Where it is.
     pub span: Span,
     /// True when code precedes it on the same line.

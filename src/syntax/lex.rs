@@ -32,16 +32,16 @@ pub enum LexKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Lexeme {
     /// What it is.
-    pub kind: LexKind,
+    pub(crate) kind: LexKind,
     /// Byte offset of its first byte.
-    pub start: usize,
+    pub(crate) start: usize,
     /// Byte offset one past its last byte.
-    pub end: usize,
+    pub(crate) end: usize,
 }
 
 impl Lexeme {
     /// Its text in `src`.
-    pub fn text<'a>(&self, src: &'a str) -> &'a str {
+    pub(crate) fn text<'a>(&self, src: &'a str) -> &'a str {
         src.get(self.start..self.end).unwrap_or("")
     }
 }
@@ -70,7 +70,7 @@ pub(crate) struct Lexer<'a> {
 
 impl<'a> Lexer<'a> {
     /// Lexes `src` from its start.
-    pub fn new(src: &'a str) -> Lexer<'a> {
+    pub(crate) fn new(src: &'a str) -> Lexer<'a> {
         Lexer { src, i: 0 }
     }
 

@@ -409,7 +409,7 @@ mod memo {
     impl ParseCache {
         /// How many declaration parses it holds.
         #[cfg(test)]
-        pub(crate) fn len(&self) -> usize {
+        pub fn len(&self) -> usize {
             self.memo.lock().map(|m| m.parses.len()).unwrap_or(0)
         }
     }

@@ -54,7 +54,7 @@ pub(crate) fn default_odds() -> (Decimal, Decimal) {
 }
 
 /// The plan's odds band: `odds LOW to HIGH`, or the default.
-pub fn odds(plan: &Plan) -> (Decimal, Decimal) {
+pub(crate) fn odds(plan: &Plan) -> (Decimal, Decimal) {
     plan.odds.unwrap_or_else(default_odds)
 }
 
@@ -62,26 +62,26 @@ pub fn odds(plan: &Plan) -> (Decimal, Decimal) {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct RangedLayer {
     /// The driver.
-    pub item: ItemId,
+    pub(crate) item: ItemId,
     /// Which layer of it.
     pub(crate) layer: Layer,
     /// First period it applies to.
-    pub from: usize,
+    pub(crate) from: usize,
     /// LOW per period.
-    pub low: Vec<Decimal>,
+    pub(crate) low: Vec<Decimal>,
     /// HIGH per period.
-    pub high: Vec<Decimal>,
+    pub(crate) high: Vec<Decimal>,
     /// The planned value per period (the most likely value).
-    pub plan: Vec<Decimal>,
+    pub(crate) plan: Vec<Decimal>,
     /// Distribution and `per period`.
     pub(crate) shape: RangeShape,
     /// Where `range LOW to HIGH` is written.
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 impl RangedLayer {
     /// The value at quantile `u` (0 < u < 1) in period `t`.
-    pub fn value(&self, t: usize, u: f64) -> Decimal {
+    pub(crate) fn value(&self, t: usize, u: f64) -> Decimal {
         let (Some(&a), Some(&b), Some(&m)) = (self.low.get(t), self.high.get(t), self.plan.get(t))
         else {
             return Decimal::ZERO;
@@ -400,7 +400,7 @@ impl Model {
     }
 
     /// The drawn layers of scenario `s` for the given quantiles.
-    pub fn draws(&self, s: ScenarioId, u: &[Vec<f64>], periods: usize) -> crate::eval::Draws {
+    pub(crate) fn draws(&self, s: ScenarioId, u: &[Vec<f64>], periods: usize) -> crate::eval::Draws {
         let mut d = crate::eval::Draws::default();
         for l in self.layers.get(s).map(Vec::as_slice).unwrap_or(&[]) {
             if let Some(values) = self.layer_values(l, u, periods) {

@@ -12,15 +12,15 @@ use std::fmt::Write as _;
 
 /// Percentiles and mean as exact decimal strings.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct StatsJson {
+pub(crate) struct StatsJson {
     /// 10th percentile.
-    pub p10: String,
+    pub(crate) p10: String,
     /// Median.
-    pub p50: String,
+    pub(crate) p50: String,
     /// 90th percentile.
-    pub p90: String,
+    pub(crate) p90: String,
     /// The mean over every run, as an exact decimal string.
-    pub mean: String,
+    pub(crate) mean: String,
 }
 
 impl From<Stats> for StatsJson {
@@ -36,75 +36,75 @@ impl From<Stats> for StatsJson {
 
 /// One target in JSON.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct TargetJson {
+pub(crate) struct TargetJson {
     /// Objective name.
-    pub objective: String,
+    pub(crate) objective: String,
     /// The condition as written.
-    pub target: String,
+    pub(crate) target: String,
     /// Fraction of runs in which it is met.
-    pub probability: String,
+    pub(crate) probability: String,
     /// Met in the plan as written.
     pub(crate) met_in_plan: bool,
     /// Projected value over the runs.
-    pub projected: Option<StatsJson>,
+    pub(crate) projected: Option<StatsJson>,
     /// Gap over the runs.
-    pub gap: Option<StatsJson>,
+    pub(crate) gap: Option<StatsJson>,
 }
 
 /// One item in JSON: per window and over the horizon.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct ItemJson {
+pub(crate) struct ItemJson {
     /// The item's unit, as written in the plan.
-    pub unit: String,
+    pub(crate) unit: String,
     /// P10 per window.
-    pub p10: Vec<Option<String>>,
+    pub(crate) p10: Vec<Option<String>>,
     /// P50 per window.
-    pub p50: Vec<Option<String>>,
+    pub(crate) p50: Vec<Option<String>>,
     /// P90 per window.
-    pub p90: Vec<Option<String>>,
+    pub(crate) p90: Vec<Option<String>>,
     /// Mean per window.
-    pub mean: Vec<Option<String>>,
+    pub(crate) mean: Vec<Option<String>>,
     /// Over the horizon: the percentiles of each run's roll-up.
-    pub total: Option<StatsJson>,
+    pub(crate) total: Option<StatsJson>,
 }
 
 /// One trigger in JSON.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct TriggerJson {
+pub(crate) struct TriggerJson {
     /// Trigger name.
-    pub name: String,
+    pub(crate) name: String,
     /// Fraction of runs in which it fires.
-    pub probability: String,
+    pub(crate) probability: String,
     /// Median firing period over the runs in which it fires.
-    pub median: Option<String>,
+    pub(crate) median: Option<String>,
 }
 
 /// One scenario in JSON.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct ScenarioJson {
+pub(crate) struct ScenarioJson {
     /// The odds of each target in this scenario.
-    pub targets: Vec<TargetJson>,
+    pub(crate) targets: Vec<TargetJson>,
     /// Items by name, in plan order.
     #[serde(serialize_with = "ordered")]
-    pub items: Vec<(String, ItemJson)>,
+    pub(crate) items: Vec<(String, ItemJson)>,
     /// How often, and when, each trigger fires in this scenario.
-    pub triggers: Vec<TriggerJson>,
+    pub(crate) triggers: Vec<TriggerJson>,
 }
 
 /// The whole simulation in JSON.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct SimulationJson {
     /// Plan name.
-    pub plan: String,
+    pub(crate) plan: String,
     /// Runs per scenario.
-    pub samples: usize,
+    pub(crate) samples: usize,
     /// The seed the runs were drawn with (the same seed gives the same numbers).
-    pub seed: u64,
+    pub(crate) seed: u64,
     /// Window labels.
-    pub periods: Vec<String>,
+    pub(crate) periods: Vec<String>,
     /// Scenarios by name, in plan order.
     #[serde(serialize_with = "ordered")]
-    pub scenarios: Vec<(String, ScenarioJson)>,
+    pub(crate) scenarios: Vec<(String, ScenarioJson)>,
 }
 
 fn ordered<S: Serializer, T: Serialize>(v: &[(String, T)], s: S) -> Result<S::Ok, S::Error> {
@@ -241,7 +241,7 @@ impl Grid {
         }
     }
 
-    pub(crate) fn markdown(&self, out: &mut String) {
+    pub fn markdown(&self, out: &mut String) {
         for (i, r) in self.rows.iter().enumerate() {
             let _ = writeln!(out, "| {} |", r.join(" | "));
             if i == 0 {

@@ -61,17 +61,17 @@ pub struct TargetSim {
     /// Objective index.
     pub objective: usize,
     /// Target index within it.
-    pub target: usize,
+    pub(crate) target: usize,
     /// The condition as written.
     pub text: String,
     /// Unit of the compared values.
-    pub unit: Unit,
+    pub(crate) unit: Unit,
     /// Fraction of runs in which it was met.
     pub probability: Decimal,
     /// Its projected value over the runs (None when not a comparison).
-    pub projected: Option<Stats>,
+    pub(crate) projected: Option<Stats>,
     /// Its gap over the runs.
-    pub gap: Option<Stats>,
+    pub(crate) gap: Option<Stats>,
     /// Met in the plan as written (no draws).
     pub(crate) planned_met: bool,
 }
@@ -91,7 +91,7 @@ pub struct TriggerSim {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemSim {
     /// Which item these statistics are of.
-    pub item: ItemId,
+    pub(crate) item: ItemId,
     /// Per window (empty unless per-window percentiles were asked for).
     pub windows: Vec<Option<Stats>>,
     /// Rolled up over the horizon.
@@ -115,11 +115,11 @@ pub struct ScenarioSim {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Simulation {
     /// Runs per scenario.
-    pub samples: usize,
+    pub(crate) samples: usize,
     /// The seed the runs were drawn with (the same seed gives the same numbers).
-    pub seed: u64,
+    pub(crate) seed: u64,
     /// The windows of the per-window percentiles.
-    pub windows: Vec<(String, Range<usize>)>,
+    pub(crate) windows: Vec<(String, Range<usize>)>,
     /// Scenarios in plan order.
     pub scenarios: Vec<ScenarioSim>,
 }
