@@ -3,8 +3,8 @@
 //! Every item has a base slot (its declaration). Each scenario override along the
 //! `extends` chain, and each action of a fired trigger, stacks a new slot on top of
 //! the item's current one, active from its first period; below that it copies the
-//! slot underneath. Slots are grouped into strongly connected components (Tarjan,
-//! iterative, so deep plans cannot overflow the stack) and run in dependency order.
+//! slot underneath. Slots are grouped into strongly connected components
+//! ([`crate::graph::components`]) and run in dependency order.
 
 use super::{Draws, Ev, EvalError, Hoisted, Val};
 use crate::ir::{self, Action, Builtin, ExprKind, ItemId, Plan, ScenarioId, TriggerId};
@@ -408,8 +408,8 @@ impl Prepared {
 }
 
 impl<'p> Program<'p> {
-    /// Tarjan's strongly connected components, iteratively; fills `groups` in
-    /// dependency order and `cycles` with impossible ones. Linear in slots and
+    /// The strongly connected components of the slots ([`crate::graph`]); fills
+    /// `groups` in dependency order and `cycles` with impossible ones. Linear in slots and
     /// edges.
     fn order(&mut self, prep: Option<&Prepared>) {
         let n = self.slots.len();
@@ -428,7 +428,7 @@ impl<'p> Program<'p> {
                 _ => &[],
             }
         };
-        let comps = components(n, &edges_of);
+        let comps = crate::graph::components(n, |v, k| edges_of(v).get(k).map(|e| e.0));
         // Position of each slot inside the component being ordered (usize::MAX:
         // outside it), reset after each component so the whole pass stays linear.
         let mut local = vec![usize::MAX; n];
@@ -960,63 +960,6 @@ impl<'p> Program<'p> {
             })
             .collect()
     }
-}
-
-/// The strongly connected components of a graph of `n` nodes whose edges out of
-/// `v` are `edges_of(v)` (targets at or past `n` are ignored), dependencies
-/// first (iterative Tarjan: no recursion, however deep the chain).
-fn components<'a>(n: usize, edges_of: &dyn Fn(usize) -> &'a [(usize, Edge)]) -> Vec<Vec<usize>> {
-    let mut index = vec![usize::MAX; n];
-    let mut low = vec![0usize; n];
-    let mut on_stack = vec![false; n];
-    let mut stack: Vec<usize> = Vec::new();
-    let mut next = 0usize;
-    let mut comps: Vec<Vec<usize>> = Vec::new();
-    for root in 0..n {
-        if index.get(root) != Some(&usize::MAX) {
-            continue;
-        }
-        let mut call: Vec<(usize, usize)> = vec![(root, 0)];
-        while let Some(&mut (v, ref mut ei)) = call.last_mut() {
-            if *ei == 0 && index.get(v) == Some(&usize::MAX) {
-                set(&mut index, v, next);
-                set(&mut low, v, next);
-                next += 1;
-                stack.push(v);
-                set(&mut on_stack, v, true);
-            }
-            if let Some(&(w, _)) = edges_of(v).get(*ei) {
-                *ei += 1;
-                if w >= n {
-                    continue;
-                }
-                if get(&index, w) == usize::MAX {
-                    call.push((w, 0));
-                } else if get(&on_stack, w) {
-                    let lv = get(&low, v).min(get(&index, w));
-                    set(&mut low, v, lv);
-                }
-            } else {
-                call.pop();
-                if let Some(&(parent, _)) = call.last() {
-                    let lp = get(&low, parent).min(get(&low, v));
-                    set(&mut low, parent, lp);
-                }
-                if get(&low, v) == get(&index, v) {
-                    let mut comp = Vec::new();
-                    while let Some(w) = stack.pop() {
-                        set(&mut on_stack, w, false);
-                        comp.push(w);
-                        if w == v {
-                            break;
-                        }
-                    }
-                    comps.push(comp);
-                }
-            }
-        }
-    }
-    comps
 }
 
 fn below_at(values: &[Vec<Decimal>], below: Option<usize>, t: usize) -> Decimal {
