@@ -27,7 +27,7 @@ use targets::TargetOutcome;
 /// arithmetic error in one (a gap too large for a decimal) leaves the others.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScenarioOutcomes {
-    /// The scenario.
+    /// The scenario these outcomes were evaluated in.
     pub scenario: ScenarioId,
     /// Every target of the plan, in declaration order.
     pub targets: Result<Vec<TargetOutcome>, EvalError>,
