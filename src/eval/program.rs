@@ -347,6 +347,10 @@ pub(crate) struct Prepared {
     refs: Vec<Ref>,
     /// Per item: its values over the whole horizon when it reads no item.
     pure: Vec<Option<Vec<Decimal>>>,
+    /// The strongly connected components of the items, dependencies first: the
+    /// order of every program with no slot stacked on a declaration (the base
+    /// scenario without triggers), worked out once.
+    components: Vec<Vec<usize>>,
     /// Values fixed in advance (actuals in closed periods), see [`super::Pinned`].
     pub(crate) pinned: Option<super::Pinned>,
 }
@@ -366,6 +370,8 @@ impl Prepared {
             expr_refs(&it.expr, Edge::Now, &mut p.refs, &mut stack);
         }
         p.first.push(p.refs.len());
+        p.components =
+            crate::graph::components(plan.items.len(), |v, k| p.refs(v).get(k).map(|r| r.item));
         if values {
             p = p.with_values(plan);
         }
@@ -428,7 +434,21 @@ impl<'p> Program<'p> {
                 _ => &[],
             }
         };
-        let comps = crate::graph::components(n, |v, k| edges_of(v).get(k).map(|e| e.0));
+        // With no slot stacked on a declaration, the slots' edges are the
+        // items' references: their order was worked out once for the plan.
+        let owned;
+        let comps: &[Vec<usize>] = match prep {
+            Some(p)
+                if n == self.start.len()
+                    && p.components.iter().map(Vec::len).sum::<usize>() == n =>
+            {
+                &p.components
+            }
+            _ => {
+                owned = crate::graph::components(n, |v, k| edges_of(v).get(k).map(|e| e.0));
+                &owned
+            }
+        };
         // Position of each slot inside the component being ordered (usize::MAX:
         // outside it), reset after each component so the whole pass stays linear.
         let mut local = vec![usize::MAX; n];
@@ -506,7 +526,7 @@ impl<'p> Program<'p> {
                     order.push(s);
                 }
             }
-            for &s in &comp {
+            for &s in comp {
                 set(&mut local, s, usize::MAX);
             }
             self.groups.push(Group::Periodwise(order));
@@ -994,4 +1014,35 @@ pub(crate) fn find_cycles_with(
 ) -> Vec<Vec<ItemId>> {
     let all: Vec<(TriggerId, i64)> = plan.triggers_for(s).into_iter().map(|t| (t, 0)).collect();
     Program::build_with(plan, s, &all, prep).cycle_items()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Prepared, Program};
+    use crate::compile::{compile_str, Options};
+
+    /// The order kept on [`Prepared`] is the one each program would work out.
+    #[test]
+    fn the_prepared_order_is_the_programs_own() {
+        let text = "plan t \"T\" {\n  currency USD\n  periods 2026-01 .. 2026-03\n}\n\
+            metric down: USD = a + 1\n\
+            driver cost: USD = 100\n\
+            metric a: USD = b + cost\n\
+            metric b: USD = a * 2\n\
+            metric running: USD = prev(running, 0) + cost\n\
+            metric fine: USD = cost * 2\n\
+            scenario base \"Base\" {}\n\
+            scenario high \"High\" extends base {\n  cost = 120\n}\n";
+        let c = compile_str("main.plumb", text, &Options::default());
+        let plan = &c.resolved.plan;
+        let prep = Prepared::new(plan, false);
+        assert_eq!(plan.scenarios.len(), 2, "{:?}", c.diagnostics);
+        for s in 0..plan.scenarios.len() {
+            let shared = Program::build_with(plan, s, &[], Some(&prep));
+            let own = Program::build(plan, s, &[]);
+            assert_eq!(format!("{:?}", shared.groups), format!("{:?}", own.groups));
+            assert_eq!(shared.cycle_items(), own.cycle_items());
+            assert_eq!(own.cycle_items().len(), 1);
+        }
+    }
 }
