@@ -141,7 +141,7 @@ mod tests {
     fn cycles_and_what_reads_them_come_last_in_index_order() {
         // 0 reads 4 (on the cycle 3 ⇄ 4), 1 reads itself, 2 reads 1,
         // 5 reads 0 (downstream of the cycle), 6 reads nothing.
-        let deps = vec![
+        let deps = [
             vec![4],
             vec![1],
             vec![1, 1],
@@ -156,7 +156,7 @@ mod tests {
 
     #[test]
     fn out_of_range_targets_are_ignored() {
-        let deps = vec![vec![7], vec![0]];
+        let deps = [vec![7], vec![0]];
         let order = acyclic_order(deps.len(), |v| deps.get(v).map_or(&[], Vec::as_slice));
         assert_eq!(order, vec![0, 1]);
     }
