@@ -615,25 +615,23 @@ impl Loader<'_> {
             }
             None => {
                 let names: Vec<&str> = crate::stdlib::MODULES.iter().map(|m| m.0).collect();
-                let help = match crate::suggest::closest(name, names.iter().copied()) {
-                    Some(s) => format!("did you mean `std.{s}`?"),
-                    None => format!(
-                        "the standard library has: {}",
-                        names
-                            .iter()
-                            .map(|n| format!("std.{n}"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                };
-                self.diags.push(
-                    Diagnostic::error(
-                        Code::ImportNotFound,
-                        span,
-                        format!("there is no standard module `std.{name}`"),
-                    )
-                    .with_help(help),
+                let d = Diagnostic::error(
+                    Code::ImportNotFound,
+                    span,
+                    format!("there is no standard module `std.{name}`"),
                 );
+                self.diags
+                    .push(match crate::suggest::closest(name, names.iter().copied()) {
+                        Some(s) => d.with_suggestion(format!("std.{s}")),
+                        None => d.with_help(format!(
+                            "the standard library has: {}",
+                            names
+                                .iter()
+                                .map(|n| format!("std.{n}"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )),
+                    });
             }
         }
     }

@@ -2,9 +2,10 @@
 //!
 //! Every stage reports problems as [`Diagnostic`] values carrying a stable
 //! [`Code`] (the public contract of section 10 of the spec), a severity, a message,
-//! labelled spans, an optional help line, an optional typed fix and an optional
-//! [`Subject`] (what it is about, for the later stages that decide on it: they
-//! read the code and the subject, never the text). This module turns them into rustc-like
+//! labelled spans, an optional help line, an optional typed fix, an optional
+//! suggested name (the help's "did you mean", for the rename quick fix) and an
+//! optional [`Subject`] (what it is about, for the later stages that decide on
+//! it: they read the code, the suggestion and the subject, never the text). This module turns them into rustc-like
 //! text through miette ([`render_human`]) and into the JSON shape of `plumb check
 //! --format json` ([`JsonDiagnostic`]). Other formats start from those: the
 //! SARIF log (`sarif.rs`) and GitHub annotations (`cli/check.rs`) from
@@ -192,6 +193,10 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// The edit that fixes it, when one is certain (offered as a quick fix).
     pub(crate) fix: Option<Replacement>,
+    /// The name the help proposes in place of the text at the primary span (a
+    /// close declared name for a misspelt one), set with the help by
+    /// [`Diagnostic::with_suggestion`]; the editor offers it as a rename.
+    pub(crate) suggestion: Option<String>,
     /// What it is about, for the later stages that decide on it (`check::causes`,
     /// the quick fixes, the language server): typed, so nothing reads the text.
     pub(crate) subject: Option<Subject>,
@@ -205,26 +210,20 @@ pub enum Subject {
     NoPlanDeclaration,
     /// An imported file that could not be read.
     UnreadableImport,
-    /// `undefined-name`: no objective has the name written; `suggested` is the
-    /// close name the help proposes.
-    NoSuchObjective {
-        /// The declared objective the name is close to.
-        suggested: Option<String>,
-    },
+    /// `undefined-name`: no objective has the name written (the close one, if
+    /// any, is the diagnostic's suggestion).
+    NoSuchObjective,
     /// `objective-not-cascaded`: the top objective of this name.
     TopObjective(String),
     /// `undefined-name`: a value name that can be declared as a driver (the help
     /// proposes `driver NAME = 0`).
     UndeclaredValue,
     /// `undefined-name`: an owner, RACI party or approver that names no
-    /// department or role; `suggested` is the close party the help proposes.
-    UndeclaredParty {
-        /// The declared party the name is close to.
-        suggested: Option<String>,
-    },
-    /// `unknown-unit`: a unit no declared unit is close to (the help proposes
-    /// `unit NAME`).
-    UndeclaredUnit,
+    /// department or role (the close one, if any, is the diagnostic's suggestion).
+    UndeclaredParty,
+    /// `unknown-unit`: the unit of this name, which no declared unit is close
+    /// to (the help proposes `unit NAME`).
+    UndeclaredUnit(String),
 }
 
 /// A typed fix: replace the text at `span` with `text`.
@@ -261,6 +260,7 @@ impl Diagnostic {
             secondary: Vec::new(),
             help: None,
             fix: None,
+            suggestion: None,
             subject: None,
         }
     }
@@ -323,6 +323,26 @@ impl Diagnostic {
         for (span, message) in labels {
             self.secondary.push(Label { span, message });
         }
+        self
+    }
+
+    /// Proposes `name` in place of the text at the primary span: the help
+    /// ``did you mean `name`?`` and the suggestion the editor offers as a rename.
+    pub fn with_suggestion(self, name: impl Into<String>) -> Diagnostic {
+        self.with_suggestion_worded(name, |quoted| format!("did you mean {quoted}?"))
+    }
+
+    /// Like [`Diagnostic::with_suggestion`], with the help worded around the
+    /// name: `wording` gets it in backquotes (`` `name` ``), so the help and the
+    /// suggestion are made from the one value.
+    pub fn with_suggestion_worded(
+        mut self,
+        name: impl Into<String>,
+        wording: impl FnOnce(&str) -> String,
+    ) -> Diagnostic {
+        let name = name.into();
+        self.help = Some(wording(&format!("`{name}`")));
+        self.suggestion = Some(name);
         self
     }
 

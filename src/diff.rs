@@ -400,7 +400,6 @@ struct DeclInfo<'a> {
     decl: &'a ast::Decl,
 }
 
-/// Names live in namespaces: terms and units apart from the rest.
 /// A driver's `range` in canonical text (`80K to 90K triangular`).
 fn item_range(i: &ast::ItemDecl) -> Option<String> {
     let (lo, hi) = i.range.as_ref()?;
@@ -419,21 +418,54 @@ fn item_range(i: &ast::ItemDecl) -> Option<String> {
     Some(t)
 }
 
-fn namespace(k: &DeclKind) -> &'static str {
-    match k {
-        DeclKind::Correlate(_) => "correlate",
-        DeclKind::Term(..) => "term",
-        DeclKind::Unit(..) => "unit",
-        DeclKind::Import(_) => "import",
-        DeclKind::Plan(_) => "plan",
-        _ => "",
+/// Where a declaration's name lives: glossary terms, units, imports, the plan
+/// and correlations apart from each other and from the rest (items,
+/// objectives, scenarios, …, which share one namespace).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Namespace {
+    /// Items, objectives, scenarios and every other named declaration.
+    Main,
+    /// `correlate a, b`, named by its pair.
+    Correlate,
+    /// Glossary terms.
+    Term,
+    /// `unit` declarations.
+    Unit,
+    /// Imports, named by their path (`std.NAME` for the standard library).
+    Import,
+    /// The `plan` declaration.
+    Plan,
+}
+
+impl Namespace {
+    fn of(k: &DeclKind) -> Namespace {
+        match k {
+            DeclKind::Correlate(_) => Namespace::Correlate,
+            DeclKind::Term(..) => Namespace::Term,
+            DeclKind::Unit(..) => Namespace::Unit,
+            DeclKind::Import(_) => Namespace::Import,
+            DeclKind::Plan(_) => Namespace::Plan,
+            _ => Namespace::Main,
+        }
     }
 }
 
+/// What a declaration is known by across two versions: its namespace and name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct DeclKey {
+    /// The namespace the name lives in.
+    namespace: Namespace,
+    /// The name (the path of an import, `a, b` for a correlation).
+    name: String,
+}
+
+/// Every user declaration of one version with its key.
+type Decls<'a> = Vec<(DeclKey, DeclInfo<'a>)>;
+
 /// Every user declaration (standard library files left out), keyed by namespace
 /// and name, in file and source order.
-fn decls(c: &Compilation) -> Vec<((&'static str, String), DeclInfo<'_>)> {
-    let mut out: Vec<((&'static str, String), DeclInfo<'_>)> = Vec::new();
+fn decls(c: &Compilation) -> Decls<'_> {
+    let mut out: Decls<'_> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for pf in &c.files {
         let Some(src) = c.sources.get(pf.file) else {
@@ -452,7 +484,10 @@ fn decls(c: &Compilation) -> Vec<((&'static str, String), DeclInfo<'_>)> {
                 (_, Some(n)) => n.name.clone(),
                 _ => continue,
             };
-            let key = (namespace(&d.kind), name.clone());
+            let key = DeclKey {
+                namespace: Namespace::of(&d.kind),
+                name: name.clone(),
+            };
             if !seen.insert(key.clone()) {
                 continue;
             }
@@ -519,11 +554,11 @@ fn apply_renames(text: &str, renames: &Renames) -> String {
 }
 
 fn decl_changes(
-    old: &[((&'static str, String), DeclInfo<'_>)],
-    new: &[((&'static str, String), DeclInfo<'_>)],
+    old: &[(DeclKey, DeclInfo<'_>)],
+    new: &[(DeclKey, DeclInfo<'_>)],
 ) -> (Vec<DeclChange>, Renames) {
-    let old_map: HashMap<&(&str, String), &DeclInfo> = old.iter().map(|(k, v)| (k, v)).collect();
-    let new_map: HashMap<&(&str, String), &DeclInfo> = new.iter().map(|(k, v)| (k, v)).collect();
+    let old_map: HashMap<&DeclKey, &DeclInfo> = old.iter().map(|(k, v)| (k, v)).collect();
+    let new_map: HashMap<&DeclKey, &DeclInfo> = new.iter().map(|(k, v)| (k, v)).collect();
     let removed: Vec<&DeclInfo> = old
         .iter()
         .filter(|(k, _)| !new_map.contains_key(k))
@@ -1312,19 +1347,19 @@ fn pct_text(v: &Option<(Decimal, crate::source::Span)>) -> String {
 }
 
 fn callouts(
-    old: &[((&'static str, String), DeclInfo<'_>)],
-    new: &[((&'static str, String), DeclInfo<'_>)],
+    old: &[(DeclKey, DeclInfo<'_>)],
+    new: &[(DeclKey, DeclInfo<'_>)],
     renames: &Renames,
 ) -> Vec<Callout> {
     let mut out = Vec::new();
     let old_map: HashMap<&str, &DeclInfo> = old
         .iter()
-        .filter(|(k, _)| k.0.is_empty())
+        .filter(|(k, _)| k.namespace == Namespace::Main)
         .map(|(_, v)| (v.name.as_str(), v))
         .collect();
     let mut seen_old = std::collections::HashSet::new();
     for (k, n) in new {
-        if !k.0.is_empty() {
+        if k.namespace != Namespace::Main {
             continue;
         }
         let old_name = rename_of_back(renames, &n.name);
@@ -1384,7 +1419,7 @@ fn callouts(
         }
     }
     for (k, o) in old {
-        if !k.0.is_empty() || seen_old.contains(&o.name) {
+        if k.namespace != Namespace::Main || seen_old.contains(&o.name) {
             continue;
         }
         match &o.decl.kind {

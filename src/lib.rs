@@ -48,6 +48,7 @@ pub mod entry;
 pub mod eval;
 pub mod explain;
 pub mod fmt;
+mod graph;
 pub mod infer;
 pub mod ir;
 #[cfg(feature = "lsp")]

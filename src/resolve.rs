@@ -949,17 +949,16 @@ impl<'a> Resolver<'a> {
         match &p.currency {
             Some(c) if crate::units::is_currency(&c.name) => self.plan.currency = c.name.clone(),
             Some(c) => {
-                let help = match closest(&c.name, crate::units::CURRENCIES.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => "use an ISO 4217 code such as USD, EUR or GBP".into(),
-                };
+                let d = Diagnostic::error(
+                    Code::UnknownUnit,
+                    c.span,
+                    format!("`{}` is not a currency code", c.name),
+                );
                 self.diags.push(
-                    Diagnostic::error(
-                        Code::UnknownUnit,
-                        c.span,
-                        format!("`{}` is not a currency code", c.name),
-                    )
-                    .with_help(help),
+                    match closest(&c.name, crate::units::CURRENCIES.iter().copied()) {
+                        Some(s) => d.with_suggestion(s),
+                        None => d.with_help("use an ISO 4217 code such as USD, EUR or GBP"),
+                    },
                 );
                 self.plan.currency = "USD".into();
             }
@@ -1107,21 +1106,19 @@ impl<'a> Resolver<'a> {
                         .map(|s| s.span)
                         .unwrap_or_default()
                 });
-                let help = match closest(wanted, names.iter().map(String::as_str)) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!(
-                        "declare `scenario {wanted} \"Base case\" {{}}` or name one of: {}",
-                        names.join(", ")
-                    ),
-                };
-                self.diags.push(
-                    Diagnostic::error(
-                        Code::UndefinedName,
-                        span,
-                        format!("the base scenario `{wanted}` is not declared"),
-                    )
-                    .with_help(help),
+                let d = Diagnostic::error(
+                    Code::UndefinedName,
+                    span,
+                    format!("the base scenario `{wanted}` is not declared"),
                 );
+                self.diags
+                    .push(match closest(wanted, names.iter().map(String::as_str)) {
+                        Some(s) => d.with_suggestion(s),
+                        None => d.with_help(format!(
+                            "declare `scenario {wanted} \"Base case\" {{}}` or name one of: {}",
+                            names.join(", ")
+                        )),
+                    });
                 self.plan.base = 0;
             }
         }
@@ -1168,21 +1165,16 @@ impl<'a> Resolver<'a> {
                 };
                 let suggested = closest(&id.name, parties.iter().map(String::as_str))
                     .or_else(|| party_by_part(&id.name, &parties));
-                let help = match suggested {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!(
+                let d = Diagnostic::error(Code::UndefinedName, id.span, msg)
+                    .with_label(crate::check::causes::PARTY_LABEL)
+                    .about(Subject::UndeclaredParty);
+                self.diags.push(match suggested {
+                    Some(s) => d.with_suggestion(s),
+                    None => d.with_help(format!(
                         "declare it: `department {} \"…\"` or `role {} \"…\"`",
                         id.name, id.name
-                    ),
-                };
-                self.diags.push(
-                    Diagnostic::error(Code::UndefinedName, id.span, msg)
-                        .with_label(crate::check::causes::PARTY_LABEL)
-                        .with_help(help)
-                        .about(Subject::UndeclaredParty {
-                            suggested: suggested.map(str::to_string),
-                        }),
-                );
+                    )),
+                });
                 None
             }
         }
@@ -1214,12 +1206,11 @@ impl<'a> Resolver<'a> {
                     None => format!("no {} is named `{}`", kind.as_str(), id.name),
                 };
                 let mut d = Diagnostic::error(Code::UndefinedName, id.span, msg);
-                let suggested = self.suggest(&id.name, &candidates);
-                if let Some(s) = &suggested {
-                    d = d.with_help(format!("did you mean `{s}`?"));
+                if let Some(s) = self.suggest(&id.name, &candidates) {
+                    d = d.with_suggestion(s);
                 }
                 if other.is_none() && kind == SymbolKind::Objective {
-                    d = d.about(Subject::NoSuchObjective { suggested });
+                    d = d.about(Subject::NoSuchObjective);
                 }
                 self.diags.push(d);
                 None
@@ -1244,18 +1235,19 @@ impl<'a> Resolver<'a> {
             }
             None => {
                 let names: Vec<String> = self.terms.keys().cloned().collect();
-                let help = match closest(&id.name, names.iter().map(String::as_str)) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("define it in the glossary: `term {} \"…\"`", id.name),
-                };
-                self.diags.push(
-                    Diagnostic::error(
-                        Code::UndefinedName,
-                        id.span,
-                        format!("no term `{}` in the glossary", id.name),
-                    )
-                    .with_help(help),
+                let d = Diagnostic::error(
+                    Code::UndefinedName,
+                    id.span,
+                    format!("no term `{}` in the glossary", id.name),
                 );
+                self.diags
+                    .push(match closest(&id.name, names.iter().map(String::as_str)) {
+                        Some(s) => d.with_suggestion(s),
+                        None => d.with_help(format!(
+                            "define it in the glossary: `term {} \"…\"`",
+                            id.name
+                        )),
+                    });
                 None
             }
         }
@@ -1297,27 +1289,23 @@ impl<'a> Resolver<'a> {
                 // (the unit meant, or the unit declared), so its uses do not fail
                 // again.
                 let assumed = Unit::named(singular.or(near).unwrap_or(&n.name));
-                let help = match (singular, near) {
-                    (Some(s), _) => format!("units are singular: write `{s}`"),
-                    (None, Some(s)) => format!(
-                        "did you mean `{s}`? Otherwise declare it: `unit {}`",
-                        n.name
-                    ),
-                    (None, None) => format!("declare it: `unit {}`", n.name),
-                };
-                self.diags.push(
-                    Diagnostic::error(
-                        Code::UnknownUnit,
-                        n.span,
-                        format!("unknown unit `{}`", n.name),
-                    )
-                    .with_label("not a declared unit, a currency or a time word")
-                    .with_help(help)
-                    .about_if(
-                        singular.is_none() && near.is_none(),
-                        Subject::UndeclaredUnit,
-                    ),
-                );
+                let d = Diagnostic::error(
+                    Code::UnknownUnit,
+                    n.span,
+                    format!("unknown unit `{}`", n.name),
+                )
+                .with_label("not a declared unit, a currency or a time word");
+                self.diags.push(match (singular, near) {
+                    (Some(s), _) => {
+                        d.with_suggestion_worded(s, |s| format!("units are singular: write {s}"))
+                    }
+                    (None, Some(s)) => d.with_suggestion_worded(s, |s| {
+                        format!("did you mean {s}? Otherwise declare it: `unit {}`", n.name)
+                    }),
+                    (None, None) => d
+                        .with_help(format!("declare it: `unit {}`", n.name))
+                        .about(Subject::UndeclaredUnit(n.name.clone())),
+                });
                 Some(assumed)
             }
         }
@@ -2159,7 +2147,7 @@ impl<'a> Resolver<'a> {
                         id.name, id.name
                     ));
                 } else if let Some(s) = self.suggest(&id.name, &candidates) {
-                    d = d.with_help(format!("did you mean `{s}`?"));
+                    d = d.with_suggestion(s);
                 } else if self.units.contains_key(&id.name) || crate::units::is_currency(&id.name) {
                     d = d.with_help(format!(
                         "`{}` is a unit: write it after a number, as in `5 {}`",
@@ -2624,7 +2612,7 @@ impl<'a> Resolver<'a> {
                     Some(_) => d,
                 }
             }
-            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+            Some(s) => d.with_suggestion(s),
             None => d.with_help(
                 "functions come from the built-ins, `fn` declarations and `import std.NAME`",
             ),

@@ -7,7 +7,8 @@
 use libfuzzer_sys::fuzz_target;
 use plumb::compile::{compile_str, Options};
 use plumb::diagnostic::{render_human, JsonDiagnostic, RenderOptions};
-use plumb::report::{render_csv, render_markdown, render_table, By, RunReport, TableOptions};
+use plumb::calendar::By;
+use plumb::report::{render_csv, render_markdown, render_table, RunReport, TableOptions};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

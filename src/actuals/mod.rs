@@ -599,13 +599,6 @@ impl FileReader<'_, '_> {
             return match self.names.get(target.as_str()) {
                 Some(i) => Some(*i),
                 None => {
-                    let help = match crate::suggest::closest(
-                        target,
-                        self.plan.items.iter().map(|i| i.name.as_str()),
-                    ) {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None => "map it to a driver or metric of the plan".into(),
-                    };
                     let d = Diagnostic::error(
                         Code::ActualsUnknownName,
                         *span,
@@ -613,8 +606,14 @@ impl FileReader<'_, '_> {
                             "`map` sends \"{name}\" to `{target}`, which is not a driver or metric"
                         ),
                     )
-                    .with_label("not an item of the plan")
-                    .with_help(help);
+                    .with_label("not an item of the plan");
+                    let d = match crate::suggest::closest(
+                        target,
+                        self.plan.items.iter().map(|i| i.name.as_str()),
+                    ) {
+                        Some(s) => d.with_suggestion(s),
+                        None => d.with_help("map it to a driver or metric of the plan"),
+                    };
                     self.report(d);
                     None
                 }

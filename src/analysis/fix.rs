@@ -1,8 +1,9 @@
 //! Code actions (quick fixes for common diagnostics) and the edit that applies a
 //! formatted text (formatting itself is `crate::fmt`).
 //!
-//! Fixes are derived from the diagnostics themselves: a help line such as
-//! ``did you mean `win_rate`?`` becomes "replace with `win_rate`", an
+//! Fixes are derived from the diagnostics' data, never their text: a
+//! diagnostic's typed fix is offered as is, its suggestion (the name of a
+//! ``did you mean `win_rate`?``) becomes "replace with `win_rate`", an
 //! `unknown-unit` becomes "declare `unit seats`", a `missing-owner` becomes one
 //! "add `owner P`" per declared party, an undefined value becomes "declare
 //! `driver x = 0`", a `percent-as-number` becomes "write `82%`".
@@ -24,21 +25,6 @@ pub struct Fix {
     pub edits: Vec<Edit>,
     /// True for the one obvious fix.
     pub(crate) preferred: bool,
-}
-
-/// The name suggested by a help line: ``did you mean `x`?`` or ``write `x` ``.
-pub(crate) fn suggested_name(help: &str) -> Option<&str> {
-    for marker in ["did you mean `", "write `"] {
-        if let Some(i) = help.find(marker) {
-            let rest = help.get(i + marker.len()..)?;
-            let end = rest.find('`')?;
-            let name = rest.get(..end)?;
-            if name.split('.').all(super::lex::is_name) {
-                return Some(name);
-            }
-        }
-    }
-    None
 }
 
 /// Quick fixes for the diagnostics whose primary span in `file` touches the byte
@@ -72,8 +58,8 @@ pub fn fixes_for(c: &Compilation, index: usize, d: &Diagnostic) -> Vec<Fix> {
     }
     let written = c.sources.slice(span);
     let is_written_name = !written.is_empty() && written.split('.').all(super::lex::is_name);
-    if let Some(name) = d.help.as_deref().and_then(suggested_name) {
-        if is_written_name && name != written {
+    if let Some(name) = d.suggestion.as_deref() {
+        if is_written_name && name != written && name.split('.').all(super::lex::is_name) {
             out.push(Fix {
                 title: format!("Replace `{written}` with `{name}`"),
                 diagnostic: index,

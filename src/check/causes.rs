@@ -2,8 +2,9 @@
 //! drops the ones that only repeat a cause already reported.
 //!
 //! Takes the parsed files, their sources and every diagnostic of the earlier
-//! stages; edits the list in place, deciding on each diagnostic's code and
-//! [`Subject`](crate::diagnostic::Subject) (never its text). What it folds:
+//! stages; edits the list in place, deciding on each diagnostic's code,
+//! [`Subject`](crate::diagnostic::Subject) and suggestion (never its text).
+//! What it folds:
 //!
 //! - an import that cannot be read (`import-not-found`, `import-outside-root`, an
 //!   unreadable file): the names and units it would have defined are not reported
@@ -64,16 +65,15 @@ fn fold_failed_imports(sources: &SourceMap, diags: &mut Vec<Diagnostic>) {
         let list = match d.code {
             // An owner close to a declared party is a typo, whatever the import held.
             Code::UndefinedName
-                if matches!(
-                    &d.subject,
-                    Some(Subject::UndeclaredParty { suggested: Some(_) })
-                ) =>
+                if d.is_about(&Subject::UndeclaredParty) && d.suggestion.is_some() =>
             {
                 return true;
             }
             Code::UndefinedName => &mut names,
             // A unit no declared unit is close to (a near one is a typo).
-            Code::UnknownUnit if d.is_about(&Subject::UndeclaredUnit) => &mut units,
+            Code::UnknownUnit if matches!(d.subject, Some(Subject::UndeclaredUnit(_))) => {
+                &mut units
+            }
             _ => return true,
         };
         uses += 1;
@@ -185,11 +185,11 @@ fn drop_owner_echoes(files: &[ParsedFile], diags: &mut Vec<Diagnostic>) {
     for d in diags.iter().filter(|d| d.code == Code::UndefinedName) {
         if let Some(decl) = decls.innermost(d.primary.span) {
             with_undefined.insert(decl);
-            if matches!(d.subject, Some(Subject::UndeclaredParty { .. })) {
+            if d.is_about(&Subject::UndeclaredParty) {
                 with_bad_party.insert(decl);
             }
         }
-        if let Some(Subject::NoSuchObjective { suggested: Some(n) }) = &d.subject {
+        if let (true, Some(n)) = (d.is_about(&Subject::NoSuchObjective), &d.suggestion) {
             meant.insert(n.clone());
         }
     }
@@ -250,13 +250,16 @@ fn drop_missing_plan_after_syntax(
 }
 
 fn fold_undeclared_units(diags: &mut Vec<Diagnostic>) {
-    // (file, message, help) of the first report → its index in `keep`.
-    let mut first: HashMap<(crate::source::FileId, String, Option<String>), usize> = HashMap::new();
+    // (file, unit) of the first report → its index in `keep`.
+    let mut first: HashMap<(crate::source::FileId, String), usize> = HashMap::new();
     let mut keep: Vec<Diagnostic> = Vec::with_capacity(diags.len());
     for d in diags.drain(..) {
-        let declare = d.code == Code::UnknownUnit && d.is_about(&Subject::UndeclaredUnit);
-        if declare {
-            let key = (d.primary.span.file, d.message.clone(), d.help.clone());
+        let unit = match (&d.code, &d.subject) {
+            (Code::UnknownUnit, Some(Subject::UndeclaredUnit(unit))) => Some(unit.clone()),
+            _ => None,
+        };
+        if let Some(unit) = unit {
+            let key = (d.primary.span.file, unit);
             if let Some(kept) = first.get(&key).and_then(|&at| keep.get_mut(at)) {
                 if kept.secondary.len() >= MAX_ALSO {
                     continue;

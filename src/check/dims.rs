@@ -32,6 +32,9 @@ pub(crate) fn tidy(plan: &Plan, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
             l.message = rename(&l.message, &names);
         }
         d.help = d.help.map(|h| rename(&h, &names));
+        d.suggestion = d
+            .suggestion
+            .map(|s| names.get(s.as_str()).map(|n| n.to_string()).unwrap_or(s));
         let key = (
             d.code,
             d.primary.span,

@@ -70,10 +70,24 @@ pub fn run(args: &RunArgs) -> u8 {
         Ok(s) => s,
         Err(status) => return status,
     };
-    if matches!(args.format, RunFormat::Json) {
-        return json(c, &sections, by);
-    }
-    print_report(args, &c, &sections, by)
+    let format = match args.format {
+        RunFormat::Json => return json(c, &sections, by),
+        RunFormat::Table => Printed::Table,
+        RunFormat::Csv => Printed::Csv,
+        RunFormat::Markdown => Printed::Markdown,
+    };
+    print_report(args, format, &c, &sections, by)
+}
+
+/// The formats printed whole (`--format json` is streamed by [`json`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Printed {
+    /// The terminal table.
+    Table,
+    /// CSV, of the values or of the sections asked for.
+    Csv,
+    /// A Markdown document.
+    Markdown,
 }
 
 /// What the report shows beyond the values, from the compilation's outcomes:
@@ -147,7 +161,7 @@ fn json(c: Compilation, s: &Sections, by: By) -> u8 {
 }
 
 /// The table, Markdown or CSV report, printed whole.
-fn print_report(args: &RunArgs, c: &Compilation, s: &Sections, by: By) -> u8 {
+fn print_report(args: &RunArgs, format: Printed, c: &Compilation, s: &Sections, by: By) -> u8 {
     let (plan, Some(results)) = (c.plan(), &c.results) else {
         return 1;
     };
@@ -157,20 +171,19 @@ fn print_report(args: &RunArgs, c: &Compilation, s: &Sections, by: By) -> u8 {
     let mut footnote = String::new();
     if let (Some(a), Some(f)) = (&c.actuals, &c.forecast) {
         plumb::actuals::run_json::attach(&mut report, plan, a, f, by);
-        if matches!(args.format, RunFormat::Table) {
+        if format == Printed::Table {
             footnote = plumb::actuals::run_json::mark_actual_columns(&mut report, plan, a, by);
         }
     }
-    let out = match args.format {
-        RunFormat::Table => render_table(
+    let out = match format {
+        Printed::Table => render_table(
             &report,
             TableOptions {
                 color: super::color_stdout(),
             },
         ),
-        RunFormat::Json => report.to_json() + "\n",
-        RunFormat::Csv if args.section.is_empty() && args.by.is_none() => render_csv(&report),
-        RunFormat::Csv => {
+        Printed::Csv if args.section.is_empty() && args.by.is_none() => render_csv(&report),
+        Printed::Csv => {
             let has = |s: CsvSection| {
                 args.section.contains(&s) || args.section.contains(&CsvSection::All)
             };
@@ -183,7 +196,7 @@ fn print_report(args: &RunArgs, c: &Compilation, s: &Sections, by: By) -> u8 {
             };
             render_csv_sections(&report, plan, results, &opts)
         }
-        RunFormat::Markdown => render_markdown(&report),
+        Printed::Markdown => render_markdown(&report),
     };
     print!("{out}{footnote}");
     story_status(c)

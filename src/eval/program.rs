@@ -3,8 +3,8 @@
 //! Every item has a base slot (its declaration). Each scenario override along the
 //! `extends` chain, and each action of a fired trigger, stacks a new slot on top of
 //! the item's current one, active from its first period; below that it copies the
-//! slot underneath. Slots are grouped into strongly connected components (Tarjan,
-//! iterative, so deep plans cannot overflow the stack) and run in dependency order.
+//! slot underneath. Slots are grouped into strongly connected components
+//! ([`crate::graph::components`]) and run in dependency order.
 
 use super::{Draws, Ev, EvalError, Hoisted, Val};
 use crate::ir::{self, Action, Builtin, ExprKind, ItemId, Plan, ScenarioId, TriggerId};
@@ -347,6 +347,10 @@ pub(crate) struct Prepared {
     refs: Vec<Ref>,
     /// Per item: its values over the whole horizon when it reads no item.
     pure: Vec<Option<Vec<Decimal>>>,
+    /// The strongly connected components of the items, dependencies first: the
+    /// order of every program with no slot stacked on a declaration (the base
+    /// scenario without triggers), worked out once.
+    components: Vec<Vec<usize>>,
     /// Values fixed in advance (actuals in closed periods), see [`super::Pinned`].
     pub(crate) pinned: Option<super::Pinned>,
 }
@@ -366,6 +370,8 @@ impl Prepared {
             expr_refs(&it.expr, Edge::Now, &mut p.refs, &mut stack);
         }
         p.first.push(p.refs.len());
+        p.components =
+            crate::graph::components(plan.items.len(), |v, k| p.refs(v).get(k).map(|r| r.item));
         if values {
             p = p.with_values(plan);
         }
@@ -408,8 +414,8 @@ impl Prepared {
 }
 
 impl<'p> Program<'p> {
-    /// Tarjan's strongly connected components, iteratively; fills `groups` in
-    /// dependency order and `cycles` with impossible ones. Linear in slots and
+    /// The strongly connected components of the slots ([`crate::graph`]); fills
+    /// `groups` in dependency order and `cycles` with impossible ones. Linear in slots and
     /// edges.
     fn order(&mut self, prep: Option<&Prepared>) {
         let n = self.slots.len();
@@ -428,7 +434,21 @@ impl<'p> Program<'p> {
                 _ => &[],
             }
         };
-        let comps = components(n, &edges_of);
+        // With no slot stacked on a declaration, the slots' edges are the
+        // items' references: their order was worked out once for the plan.
+        let owned;
+        let comps: &[Vec<usize>] = match prep {
+            Some(p)
+                if n == self.start.len()
+                    && p.components.iter().map(Vec::len).sum::<usize>() == n =>
+            {
+                &p.components
+            }
+            _ => {
+                owned = crate::graph::components(n, |v, k| edges_of(v).get(k).map(|e| e.0));
+                &owned
+            }
+        };
         // Position of each slot inside the component being ordered (usize::MAX:
         // outside it), reset after each component so the whole pass stays linear.
         let mut local = vec![usize::MAX; n];
@@ -506,7 +526,7 @@ impl<'p> Program<'p> {
                     order.push(s);
                 }
             }
-            for &s in &comp {
+            for &s in comp {
                 set(&mut local, s, usize::MAX);
             }
             self.groups.push(Group::Periodwise(order));
@@ -962,63 +982,6 @@ impl<'p> Program<'p> {
     }
 }
 
-/// The strongly connected components of a graph of `n` nodes whose edges out of
-/// `v` are `edges_of(v)` (targets at or past `n` are ignored), dependencies
-/// first (iterative Tarjan: no recursion, however deep the chain).
-fn components<'a>(n: usize, edges_of: &dyn Fn(usize) -> &'a [(usize, Edge)]) -> Vec<Vec<usize>> {
-    let mut index = vec![usize::MAX; n];
-    let mut low = vec![0usize; n];
-    let mut on_stack = vec![false; n];
-    let mut stack: Vec<usize> = Vec::new();
-    let mut next = 0usize;
-    let mut comps: Vec<Vec<usize>> = Vec::new();
-    for root in 0..n {
-        if index.get(root) != Some(&usize::MAX) {
-            continue;
-        }
-        let mut call: Vec<(usize, usize)> = vec![(root, 0)];
-        while let Some(&mut (v, ref mut ei)) = call.last_mut() {
-            if *ei == 0 && index.get(v) == Some(&usize::MAX) {
-                set(&mut index, v, next);
-                set(&mut low, v, next);
-                next += 1;
-                stack.push(v);
-                set(&mut on_stack, v, true);
-            }
-            if let Some(&(w, _)) = edges_of(v).get(*ei) {
-                *ei += 1;
-                if w >= n {
-                    continue;
-                }
-                if get(&index, w) == usize::MAX {
-                    call.push((w, 0));
-                } else if get(&on_stack, w) {
-                    let lv = get(&low, v).min(get(&index, w));
-                    set(&mut low, v, lv);
-                }
-            } else {
-                call.pop();
-                if let Some(&(parent, _)) = call.last() {
-                    let lp = get(&low, parent).min(get(&low, v));
-                    set(&mut low, parent, lp);
-                }
-                if get(&low, v) == get(&index, v) {
-                    let mut comp = Vec::new();
-                    while let Some(w) = stack.pop() {
-                        set(&mut on_stack, w, false);
-                        comp.push(w);
-                        if w == v {
-                            break;
-                        }
-                    }
-                    comps.push(comp);
-                }
-            }
-        }
-    }
-    comps
-}
-
 fn below_at(values: &[Vec<Decimal>], below: Option<usize>, t: usize) -> Decimal {
     below
         .and_then(|b| values.get(b))
@@ -1051,4 +1014,35 @@ pub(crate) fn find_cycles_with(
 ) -> Vec<Vec<ItemId>> {
     let all: Vec<(TriggerId, i64)> = plan.triggers_for(s).into_iter().map(|t| (t, 0)).collect();
     Program::build_with(plan, s, &all, prep).cycle_items()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Prepared, Program};
+    use crate::compile::{compile_str, Options};
+
+    /// The order kept on [`Prepared`] is the one each program would work out.
+    #[test]
+    fn the_prepared_order_is_the_programs_own() {
+        let text = "plan t \"T\" {\n  currency USD\n  periods 2026-01 .. 2026-03\n}\n\
+            metric down: USD = a + 1\n\
+            driver cost: USD = 100\n\
+            metric a: USD = b + cost\n\
+            metric b: USD = a * 2\n\
+            metric running: USD = prev(running, 0) + cost\n\
+            metric fine: USD = cost * 2\n\
+            scenario base \"Base\" {}\n\
+            scenario high \"High\" extends base {\n  cost = 120\n}\n";
+        let c = compile_str("main.plumb", text, &Options::default());
+        let plan = &c.resolved.plan;
+        let prep = Prepared::new(plan, false);
+        assert_eq!(plan.scenarios.len(), 2, "{:?}", c.diagnostics);
+        for s in 0..plan.scenarios.len() {
+            let shared = Program::build_with(plan, s, &[], Some(&prep));
+            let own = Program::build(plan, s, &[]);
+            assert_eq!(format!("{:?}", shared.groups), format!("{:?}", own.groups));
+            assert_eq!(shared.cycle_items(), own.cycle_items());
+            assert_eq!(own.cycle_items().len(), 1);
+        }
+    }
 }

@@ -289,7 +289,7 @@ impl<'a> Resolver<'a> {
                     )
                     .with_label("not a dimension");
                     diag = match self.suggest(&d.name, &names) {
-                        Some(s) => diag.with_help(format!("did you mean `{s}`?")),
+                        Some(s) => diag.with_suggestion(s),
                         None => diag.with_help(format!(
                             "declare it, for example `dimension {} \"{}\" {{ a  b }}`",
                             d.name, d.name
@@ -626,7 +626,7 @@ impl<'a> Resolver<'a> {
                 )
                 .with_label("not a member");
                 match self.suggest(&m.name, &cands) {
-                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    Some(s) => d.with_suggestion(s),
                     None => {
                         d.with_help(format!("the members of `{dname}` are {}", cands.join(", ")))
                     }
@@ -943,7 +943,7 @@ impl<'a> Resolver<'a> {
                     format!("there is no dimension `{}`", dn.name),
                 );
                 diag = match self.suggest(&dn.name, &names) {
-                    Some(s) => diag.with_help(format!("did you mean `{s}`?")),
+                    Some(s) => diag.with_suggestion(s),
                     None => diag.with_help("write `total(x)` to sum over every dimension"),
                 };
                 self.diags.push(diag);

@@ -504,7 +504,7 @@ fn leading_junk(text: &str, file: FileId) -> Option<Diagnostic> {
             .with_label("not a declaration");
             let close = crate::suggest::closest(word, DECL_KEYWORDS.iter().copied());
             d = match close {
-                Some(k) => d.with_help(format!("did you mean `{k}`?")),
+                Some(k) => d.with_suggestion(k),
                 None => d.with_help(format!(
                     "a declaration starts with one of: {}",
                     DECL_KEYWORDS.join(", ")

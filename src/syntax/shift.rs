@@ -688,6 +688,7 @@ impl Shift for Diagnostic {
             secondary,
             help: _,
             fix,
+            suggestion: _,
             subject: _,
         } = self;
         primary.shift(to);
