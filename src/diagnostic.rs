@@ -328,14 +328,14 @@ impl Diagnostic {
 
     /// Proposes `name` in place of the text at the primary span: the help
     /// ``did you mean `name`?`` and the suggestion the editor offers as a rename.
-    pub fn with_suggestion(self, name: impl Into<String>) -> Diagnostic {
+    pub(crate) fn with_suggestion(self, name: impl Into<String>) -> Diagnostic {
         self.with_suggestion_worded(name, |quoted| format!("did you mean {quoted}?"))
     }
 
     /// Like [`Diagnostic::with_suggestion`], with the help worded around the
     /// name: `wording` gets it in backquotes (`` `name` ``), so the help and the
     /// suggestion are made from the one value.
-    pub fn with_suggestion_worded(
+    pub(crate) fn with_suggestion_worded(
         mut self,
         name: impl Into<String>,
         wording: impl FnOnce(&str) -> String,

@@ -16,7 +16,7 @@
 
 pub(crate) mod changes;
 pub(crate) mod checks;
-pub mod forecast;
+pub(crate) mod forecast;
 pub mod notes;
 pub mod read;
 pub mod render;

@@ -22,7 +22,7 @@ mod window;
 pub mod xlsx;
 
 use crate::calendar::{period_groups, By, PeriodGroup};
-pub use budgets::{BudgetReport, RankedReport};
+pub(crate) use budgets::{BudgetReport, RankedReport};
 // The windows of output and number formatting live in `calendar` and `present`;
 // these names stay for the library's existing callers (tests, benches, fuzz).
 pub use render::{render_csv, render_markdown, render_table, TableOptions};

@@ -340,7 +340,7 @@ impl ItemKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemDecl {
     /// Driver or metric.
-    pub kind: ItemKind,
+    pub(crate) kind: ItemKind,
     /// The declared name (`initiative.member` is qualified later) and its span.
     pub name: Ident,
     /// `: UNIT`, when written.
