@@ -116,12 +116,10 @@ impl Reader<'_> {
         loop {
             match self.at(self.i) {
                 b' ' | b'\t' | b'\r' | b'\n' => self.i += 1,
-                b'#' => {
-                    while self.i < self.b.len() && self.at(self.i) != b'\n' {
-                        self.i += 1;
-                    }
-                }
-                _ => return,
+                _ => match super::lex::comment_end(self.b, self.i) {
+                    Some(end) => self.i = end,
+                    None => return,
+                },
             }
         }
     }

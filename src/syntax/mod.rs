@@ -78,12 +78,6 @@ fn chunks(text: &str) -> Vec<Chunk> {
     scan(text, FileId(0)).0
 }
 
-/// Bytes that make a line worth lexing: only braces and comments matter to
-/// [`scan`], and a line without any of these has neither.
-fn lexed_byte(b: u8) -> bool {
-    matches!(b, b'{' | b'}' | b'#')
-}
-
 /// One pass over the text: where each top-level declaration starts (a line whose
 /// first word is a declaration keyword, at brace depth 0 or in column 1), and all
 /// comments, with whether code precedes them on their line. Only lines holding a
@@ -110,7 +104,7 @@ fn scan(text: &str, file: FileId) -> (Vec<Chunk>, Vec<ast::Comment>) {
                 depth = 0;
             }
         }
-        if line.bytes().any(lexed_byte) {
+        if line.bytes().any(lex::brace_or_comment_byte) {
             for lx in lex::Lexer::new(line) {
                 match (lx.kind, lx.text(line)) {
                     (lex::LexKind::Punct, "{") => depth += 1,
