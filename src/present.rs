@@ -74,41 +74,47 @@ pub(crate) fn write_exact(v: Decimal, out: &mut Vec<u8>) {
         out.push(b'0');
         return;
     }
-    // |m| < 2^96 = hi·2^64 + mid·2^32 + lo, turned into four base-10^9 digits
-    // with 2^32 and 2^64 written in base 10^9 (no wide division needed):
-    // 2^32 = 4·10^9 + 294967296, 2^64 = 18·10^18 + 446744073·10^9 + 709551616.
     const B: u64 = 1_000_000_000;
     let u = m.unsigned_abs();
-    let (hi, mid, lo) = (
-        u64::from((u >> 64) as u32),
-        u64::from((u >> 32) as u32),
-        u64::from(u as u32),
-    );
-    let d0 = lo + mid * 294_967_296 + hi * 709_551_616;
-    let d1 = d0 / B + mid * 4 + hi * 446_744_073;
-    let d2 = d1 / B + hi * 18;
-    let chunks = [d2 / B, d2 % B, d1 % B, d0 % B];
-    // 36 digits, most significant first, then skip the leading zeros.
     let mut digits = [b'0'; 36];
-    for (k, c) in chunks.iter().enumerate() {
-        let c = *c as usize;
-        let (top, rest) = (c / 100_000_000, c % 100_000_000);
-        let (a, b) = (rest / 10_000, rest % 10_000);
-        let at = k * 9;
-        if let Some(d) = digits.get_mut(at) {
-            *d = b'0' + top as u8;
-        }
-        for (n, pair) in [a / 100, a % 100, b / 100, b % 100].iter().enumerate() {
-            let src = PAIRS.get(pair * 2..pair * 2 + 2).unwrap_or(b"00");
-            if let Some(dst) = digits.get_mut(at + 1 + 2 * n..at + 3 + 2 * n) {
-                dst.copy_from_slice(src);
+    let pos = match u64::try_from(u) {
+        // Most values fit in 64 bits: their digits straight from the end.
+        Ok(n) => small_digits(n, &mut digits),
+        Err(_) => {
+            // |m| < 2^96 = hi·2^64 + mid·2^32 + lo, turned into four base-10^9 digits
+            // with 2^32 and 2^64 written in base 10^9 (no wide division needed):
+            // 2^32 = 4·10^9 + 294967296, 2^64 = 18·10^18 + 446744073·10^9 + 709551616.
+            let (hi, mid, lo) = (
+                u64::from((u >> 64) as u32),
+                u64::from((u >> 32) as u32),
+                u64::from(u as u32),
+            );
+            let d0 = lo + mid * 294_967_296 + hi * 709_551_616;
+            let d1 = d0 / B + mid * 4 + hi * 446_744_073;
+            let d2 = d1 / B + hi * 18;
+            let chunks = [d2 / B, d2 % B, d1 % B, d0 % B];
+            // 36 digits, most significant first, then skip the leading zeros.
+            for (k, c) in chunks.iter().enumerate() {
+                let c = *c as usize;
+                let (top, rest) = (c / 100_000_000, c % 100_000_000);
+                let (a, b) = (rest / 10_000, rest % 10_000);
+                let at = k * 9;
+                if let Some(d) = digits.get_mut(at) {
+                    *d = b'0' + top as u8;
+                }
+                for (n, pair) in [a / 100, a % 100, b / 100, b % 100].iter().enumerate() {
+                    let src = PAIRS.get(pair * 2..pair * 2 + 2).unwrap_or(b"00");
+                    if let Some(dst) = digits.get_mut(at + 1 + 2 * n..at + 3 + 2 * n) {
+                        dst.copy_from_slice(src);
+                    }
+                }
             }
+            digits
+                .iter()
+                .position(|d| *d != b'0')
+                .unwrap_or(digits.len() - 1)
         }
-    }
-    let pos = digits
-        .iter()
-        .position(|d| *d != b'0')
-        .unwrap_or(digits.len() - 1);
+    };
     let all = digits.get(pos..).unwrap_or(&[]);
     // No trailing zeros after the point.
     let mut scale = v.scale() as usize;
@@ -133,6 +139,34 @@ pub(crate) fn write_exact(v: Decimal, out: &mut Vec<u8>) {
         out.resize(out.len() + (scale - s.len()), b'0');
         out.extend_from_slice(s);
     }
+}
+
+/// Writes the digits of `n` (not 0) at the end of `digits`; returns where they start.
+fn small_digits(mut n: u64, digits: &mut [u8; 36]) -> usize {
+    let mut at = digits.len();
+    let mut put = |at: usize, pair: usize| {
+        if let (Some(dst), Some(src)) = (
+            digits.get_mut(at..at + 2),
+            PAIRS.get(pair * 2..pair * 2 + 2),
+        ) {
+            dst.copy_from_slice(src);
+        }
+    };
+    while n >= 100 {
+        at -= 2;
+        put(at, (n % 100) as usize);
+        n /= 100;
+    }
+    if n >= 10 {
+        at -= 2;
+        put(at, n as usize);
+    } else {
+        at -= 1;
+        if let Some(d) = digits.get_mut(at) {
+            *d = b'0' + n as u8;
+        }
+    }
+    at
 }
 
 /// "00" "01" … "99".

@@ -59,6 +59,18 @@ pub(crate) fn check(plan: &Plan, results: &Results) -> Vec<Diagnostic> {
     out
 }
 
+/// |v| in floating point, within a relative 1e-15 of it.
+fn magnitude(v: rust_decimal::Decimal) -> f64 {
+    /// 10^-s for each scale s a decimal can have.
+    const TENTHS: [f64; 29] = [
+        1e0, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-11, 1e-12, 1e-13,
+        1e-14, 1e-15, 1e-16, 1e-17, 1e-18, 1e-19, 1e-20, 1e-21, 1e-22, 1e-23, 1e-24, 1e-25, 1e-26,
+        1e-27, 1e-28,
+    ];
+    let tenth = TENTHS.get(v.scale() as usize).copied().unwrap_or(1.0);
+    v.mantissa().unsigned_abs() as f64 * tenth
+}
+
 /// True when no roll-up of `item` can overflow, without summing each window:
 /// a flow's or an average's window sums are bounded by the sum of the
 /// magnitudes of all its values (here far below the limit), and a stock's
@@ -68,10 +80,15 @@ fn cannot_overflow(plan: &Plan, item: usize, vals: &[rust_decimal::Decimal]) -> 
     use rust_decimal::Decimal;
     match crate::eval::window::effective_rollup(plan, item) {
         Aggregation::Stock => true,
-        Aggregation::Flow | Aggregation::Average => vals
-            .iter()
-            .try_fold(Decimal::ZERO, |a, v| a.checked_add(v.abs()))
-            .is_some_and(|t| t.checked_mul(Decimal::TWO).is_some()),
+        // In floating point first (each term within 1e-15 of its value): a total
+        // under 1e27 is far from the limit (about 7.9e28); otherwise exactly.
+        Aggregation::Flow | Aggregation::Average => {
+            vals.iter().map(|v| magnitude(*v)).sum::<f64>() < 1e27
+                || vals
+                    .iter()
+                    .try_fold(Decimal::ZERO, |a, v| a.checked_add(v.abs()))
+                    .is_some_and(|t| t.checked_mul(Decimal::TWO).is_some())
+        }
         Aggregation::Formula => false,
     }
 }

@@ -58,9 +58,11 @@ pub fn run(args: &RunArgs) -> u8 {
         eprintln!("error: the plan has errors; nothing was evaluated");
         return 1;
     }
-    // The syntax trees are not needed past this point: free them before the
-    // report is built (a large plan's trees are tens of megabytes).
-    drop(std::mem::take(&mut c.files));
+    // The syntax trees are not needed past this point: free them while the
+    // report is built, on another thread (a large plan's trees are tens of
+    // megabytes in millions of pieces). No thread to be had: freed here.
+    let files = std::mem::take(&mut c.files);
+    let _ = std::thread::Builder::new().spawn(move || drop(files));
     let by = match args.by.unwrap_or(ByArg::Month) {
         ByArg::Month => By::Month,
         ByArg::Quarter => By::Quarter,

@@ -88,6 +88,11 @@ impl Out<'_> {
     }
 }
 
+/// Bytes reserved per value for the half formatted in memory: a value's line
+/// (indent, quotes, up to 30 digits and a sign, comma) with some to spare for
+/// the names and units between them.
+const TAIL_BYTES_PER_VALUE: usize = 56;
+
 /// Reports with at least this many values are formatted on two threads.
 const PARALLEL_VALUES: usize = 500_000;
 
@@ -133,7 +138,9 @@ pub(super) fn write(r: &RunReport, w: &mut dyn Write) -> io::Result<()> {
     let mid = mid + 1; // the head
     std::thread::scope(|scope| {
         let worker = std::thread::Builder::new().spawn_scoped(scope, || {
-            let mut tail: Vec<u8> = Vec::new();
+            // Room for the whole half up front: growing by doubling would copy it
+            // and touch twice the memory (pages never written cost nothing).
+            let mut tail: Vec<u8> = Vec::with_capacity((values - seen) * TAIL_BYTES_PER_VALUE);
             emit(r, mid..units, &mut tail).map(|()| tail)
         });
         emit(r, 0..mid, w)?;

@@ -179,6 +179,22 @@ impl Iterator for Lexer<'_> {
     }
 }
 
+/// True for a byte that is a brace or may start a comment: a text without any
+/// has neither braces nor comments.
+pub(crate) fn brace_or_comment_byte(b: u8) -> bool {
+    matches!(b, b'{' | b'}' | b'#')
+}
+
+/// Where the comment starting at byte `i` of `src` ends (its line's end), when
+/// one starts there.
+pub(crate) fn comment_end(src: &[u8], i: usize) -> Option<usize> {
+    if src.get(i) != Some(&b'#') {
+        return None;
+    }
+    let rest = src.get(i..).unwrap_or(&[]);
+    Some(i + rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len()))
+}
+
 /// Byte offset of the `#` that starts a comment on `line` (outside strings).
 pub(crate) fn comment_start(line: &str) -> Option<usize> {
     Lexer::new(line)
@@ -193,11 +209,7 @@ pub(crate) fn skip_trivia(bytes: &[u8], mut i: usize) -> usize {
     loop {
         match bytes.get(i) {
             Some(b' ' | b'\t' | b'\r' | b'\n') => i += 1,
-            Some(b'#') => {
-                while bytes.get(i).is_some_and(|b| *b != b'\n') {
-                    i += 1;
-                }
-            }
+            Some(b'#') => i = comment_end(bytes, i).unwrap_or(bytes.len()),
             _ => return i,
         }
     }

@@ -73,29 +73,47 @@ fn first_word(line: &str) -> &str {
 }
 
 /// Cuts the text at every line that starts a top-level declaration.
+#[cfg(test)]
 fn chunks(text: &str) -> Vec<Chunk> {
+    scan(text, FileId(0)).0
+}
+
+/// One pass over the text: where each top-level declaration starts (a line whose
+/// first word is a declaration keyword, at brace depth 0 or in column 1), and all
+/// comments, with whether code precedes them on their line. Only lines holding a
+/// brace or a `#` are lexed (the lexer never crosses a line end, so lexing line
+/// by line reads the text as lexing it whole would).
+fn scan(text: &str, file: FileId) -> (Vec<Chunk>, Vec<ast::Comment>) {
     let mut starts = Vec::new();
+    let mut comments = Vec::new();
     let mut depth: i64 = 0;
     let mut offset = 0usize;
     for line in text.split_inclusive('\n') {
         let word = first_word(line);
-        let col0 = !line.starts_with([' ', '\t']);
-        // `actuals through P` is a statement of the plan block, not a declaration.
-        let through = word == "actuals"
-            && line
-                .trim_start()
-                .get(7..)
-                .is_some_and(|r| first_word(r) == "through");
-        if DECL_KEYWORDS.contains(&word) && (depth <= 0 || col0) && !through {
-            let indent = line.len() - line.trim_start().len();
-            starts.push(offset + indent);
-            depth = 0;
+        if DECL_KEYWORDS.contains(&word) {
+            let col0 = !line.starts_with([' ', '\t']);
+            // `actuals through P` is a statement of the plan block, not a declaration.
+            let through = word == "actuals"
+                && line
+                    .trim_start()
+                    .get(7..)
+                    .is_some_and(|r| first_word(r) == "through");
+            if (depth <= 0 || col0) && !through {
+                let indent = line.len() - line.trim_start().len();
+                starts.push(offset + indent);
+                depth = 0;
+            }
         }
-        for lx in lex::Lexer::new(line) {
-            match (lx.kind, lx.text(line)) {
-                (lex::LexKind::Punct, "{") => depth += 1,
-                (lex::LexKind::Punct, "}") => depth -= 1,
-                _ => {}
+        if line.bytes().any(lex::brace_or_comment_byte) {
+            for lx in lex::Lexer::new(line) {
+                match (lx.kind, lx.text(line)) {
+                    (lex::LexKind::Punct, "{") => depth += 1,
+                    (lex::LexKind::Punct, "}") => depth -= 1,
+                    (lex::LexKind::Comment | lex::LexKind::DocComment, _) => {
+                        comments.push(comment(line, lx.start, offset, file));
+                    }
+                    _ => {}
+                }
             }
         }
         offset += line.len();
@@ -105,26 +123,18 @@ fn chunks(text: &str) -> Vec<Chunk> {
         let e = starts.get(i + 1).copied().unwrap_or(text.len());
         out.push(Chunk { start: s, end: e });
     }
-    out
+    (out, comments)
 }
 
-/// All comments, with whether code precedes them on their line.
-fn scan_comments(text: &str, file: FileId) -> Vec<ast::Comment> {
-    let mut out = Vec::new();
-    let mut offset = 0usize;
-    for line in text.split_inclusive('\n') {
-        if let Some(i) = lex::comment_start(line) {
-            let body = line.get(i..).unwrap_or("").trim_end_matches(['\n', '\r']);
-            let trailing = !line.get(..i).unwrap_or("").trim().is_empty();
-            out.push(ast::Comment {
-                text: body.to_string(),
-                span: Span::new(file, offset + i, offset + i + body.len()),
-                trailing,
-            });
-        }
-        offset += line.len();
+/// The comment starting at byte `i` of `line`, which starts at byte `offset`.
+fn comment(line: &str, i: usize, offset: usize, file: FileId) -> ast::Comment {
+    let body = line.get(i..).unwrap_or("").trim_end_matches(['\n', '\r']);
+    let trailing = !line.get(..i).unwrap_or("").trim().is_empty();
+    ast::Comment {
+        text: body.to_string(),
+        span: Span::new(file, offset + i, offset + i + body.len()),
+        trailing,
     }
-    out
 }
 
 /// The `##` doc comment directly above byte `start`, if any.
@@ -154,8 +164,14 @@ fn doc_above(text: &str, start: usize) -> Option<String> {
 }
 
 /// Deepest nesting inside a chunk: brackets, braces and `if`s, ignoring strings
-/// and comments.
+/// and comments; (0, 0) for a chunk too small to exceed [`limits::MAX_NESTING`].
 fn nesting(text: &str) -> (usize, usize) {
+    // Neither can exceed the count of opening bytes or of `if`s in the text: a
+    // declaration with few of them (nearly all) need not be lexed.
+    let opens = text.bytes().filter(|b| matches!(b, b'(' | b'{')).count();
+    if opens <= limits::MAX_NESTING && text.matches("if").count() <= limits::MAX_NESTING {
+        return (0, 0);
+    }
     let mut depth = 0usize;
     let mut max = 0usize;
     let mut ifs = 0usize;
@@ -183,10 +199,11 @@ pub fn parse(text: &str, file: FileId) -> Parse {
 /// (and remembering the others): a document re-read after an edit parses only
 /// the declarations that changed.
 pub fn parse_cached(text: &str, file: FileId, cache: Option<&ParseCache>) -> Parse {
+    let (pieces, comments) = scan(text, file);
     let mut out = Parse {
         file: ast::File {
             decls: Vec::new(),
-            comments: scan_comments(text, file),
+            comments,
         },
         diagnostics: Vec::new(),
     };
@@ -205,7 +222,6 @@ pub fn parse_cached(text: &str, file: FileId, cache: Option<&ParseCache>) -> Par
         );
         return out;
     }
-    let pieces = chunks(text);
     // Anything before the first declaration must be blank or comments.
     let first = pieces.first().map(|c| c.start).unwrap_or(text.len());
     if let Some(junk) = leading_junk(text.get(..first).unwrap_or(""), file) {

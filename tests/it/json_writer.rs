@@ -83,6 +83,24 @@ fn exact_matches_normalize_to_string() {
         }
         values.push(d);
     }
+    // Mantissas of every length around 64 bits, the short path's edge.
+    for n in [
+        1u64,
+        9,
+        10,
+        99,
+        100,
+        1_001,
+        12_300,
+        999_999_999_999,
+        u64::MAX - 1,
+        u64::MAX,
+    ] {
+        for scale in [0, 1, 2, 5, 19, 20, 28] {
+            values.push(Decimal::from_i128_with_scale(i128::from(n), scale));
+            values.push(Decimal::from_i128_with_scale(i128::from(n) + 1, scale));
+        }
+    }
     for v in values {
         assert_eq!(exact(v), v.normalize().to_string(), "{v:?}");
     }
