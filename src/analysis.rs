@@ -16,7 +16,6 @@ pub mod fix;
 pub mod lex;
 
 use crate::compile::Compilation;
-use crate::diagnostic::Code;
 use crate::ir::{self, BUILTIN_SIGNATURES};
 use crate::outcome::targets::TargetOutcome;
 use crate::present::{amount, decimals_for, number};
@@ -570,7 +569,11 @@ fn agg_word(a: ast::Aggregation) -> &'static str {
 }
 
 /// Markdown describing a target.
-pub(crate) fn describe(c: &Compilation, eval: Option<&Evaluated>, target: &Target) -> Option<String> {
+pub(crate) fn describe(
+    c: &Compilation,
+    eval: Option<&Evaluated>,
+    target: &Target,
+) -> Option<String> {
     let mut md = String::new();
     match target {
         Target::Builtin(name) => {
@@ -1318,22 +1321,6 @@ pub fn inlay_hints(
     }
     out.sort_by_key(|h| h.offset);
     out
-}
-
-/// Diagnostics of the compilation whose primary span lies in `file`.
-pub(crate) fn diagnostics_in(
-    c: &Compilation,
-    file: FileId,
-) -> impl Iterator<Item = (usize, &crate::diagnostic::Diagnostic)> {
-    c.diagnostics
-        .iter()
-        .enumerate()
-        .filter(move |(_, d)| d.primary.span.file == file)
-}
-
-/// True when `file` has syntax errors in this compilation.
-pub(crate) fn has_syntax_errors(c: &Compilation, file: FileId) -> bool {
-    diagnostics_in(c, file).any(|(_, d)| d.code == Code::Syntax)
 }
 
 #[cfg(test)]

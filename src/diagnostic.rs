@@ -271,15 +271,6 @@ impl Diagnostic {
         self
     }
 
-    /// Sets what the diagnostic is about, when `cond` holds.
-    pub(crate) fn about_if(self, cond: bool, subject: Subject) -> Diagnostic {
-        if cond {
-            self.about(subject)
-        } else {
-            self
-        }
-    }
-
     /// True when the diagnostic is about `subject`.
     pub fn is_about(&self, subject: &Subject) -> bool {
         self.subject.as_ref() == Some(subject)

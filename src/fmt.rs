@@ -117,13 +117,6 @@ pub(crate) fn expr_text(e: &Expr) -> String {
     l.cur
 }
 
-/// A unit expression as written in a declaration (`USD/deal`, `USD/(fte*month)`).
-pub(crate) fn unit_text(u: &UnitExpr) -> String {
-    let mut s = String::new();
-    unit_into(&mut s, u);
-    s
-}
-
 // ------------------------------------------------------------------ output lines
 
 /// One output line before assembly.

@@ -115,17 +115,6 @@ impl Expr {
         });
         found
     }
-
-    /// True when the expression has an `if` (evaluated period by period).
-    pub(crate) fn has_conditional(&self) -> bool {
-        let mut found = false;
-        self.walk(&mut |e| {
-            if matches!(e.kind, ExprKind::If(..)) {
-                found = true;
-            }
-        });
-        found
-    }
 }
 
 /// A party: a department or a role.

@@ -155,6 +155,7 @@ impl SourceFile {
     }
 
     /// The byte offset of a 0-based line and UTF-16 column, clamped to the text.
+    #[cfg_attr(not(feature = "lsp"), allow(dead_code))] // used by the language server
     pub(crate) fn offset_of_utf16(&self, line: u32, col: u32) -> u32 {
         let Some(&start) = self.line_starts.get(line as usize) else {
             return self.text.len() as u32;

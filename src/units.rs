@@ -201,15 +201,7 @@ pub(crate) enum Ty {
     Range,
 }
 
-impl Ty {
-    /// The unit, treating `Any` as dimensionless.
-    pub(crate) fn unit_or_dimensionless(&self) -> Unit {
-        match self {
-            Ty::Num(u) => u.clone(),
-            _ => Unit::dimensionless(),
-        }
-    }
-}
+impl Ty {}
 
 impl fmt::Display for Ty {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

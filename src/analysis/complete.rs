@@ -134,7 +134,10 @@ fn decl_snippet(kw: &str) -> Option<&'static str> {
 
 /// The text of a declared function's signature (`ltv(arpa, churn)`), its
 /// parameters and doc comment.
-pub(crate) fn fn_signature(c: &Compilation, name: &str) -> Option<(String, Vec<String>, Option<String>)> {
+pub(crate) fn fn_signature(
+    c: &Compilation,
+    name: &str,
+) -> Option<(String, Vec<String>, Option<String>)> {
     for f in &c.files {
         for d in &f.ast.decls {
             if let DeclKind::Fn {

@@ -245,6 +245,7 @@ fn add_statement(c: &Compilation, span: Span, stmt: &str) -> Option<Edit> {
 
 /// Edits turning `text` into `formatted`: one replacement of the differing middle
 /// (empty when nothing changes), so the cursor and folds outside it stay put.
+#[cfg_attr(not(feature = "lsp"), allow(dead_code))] // used by the language server
 pub(crate) fn minimal_edit(file: FileId, text: &str, formatted: &str) -> Vec<Edit> {
     if text == formatted {
         return Vec::new();

@@ -7,7 +7,7 @@
 use crate::syntax::lex::{is_name_char, is_name_start};
 pub use crate::syntax::lex::{lex, LexKind, Lexeme};
 
-pub(crate) use crate::syntax::keywords::{is_keyword, KEYWORDS};
+pub(crate) use crate::syntax::keywords::is_keyword;
 
 /// True when `s` is a valid simple name (`[A-Za-z_][A-Za-z0-9_]*`).
 pub(crate) fn is_name(s: &str) -> bool {
@@ -78,6 +78,7 @@ pub(crate) enum TokenKind {
     Event,
 }
 
+#[cfg_attr(not(feature = "lsp"), allow(dead_code))] // used by the language server
 impl TokenKind {
     /// Every kind, in legend order.
     pub(crate) const ALL: &'static [TokenKind] = &[
@@ -113,7 +114,9 @@ pub(crate) mod modifier {
     /// A doc comment.
     pub(crate) const DOCUMENTATION: u32 = 8;
     /// Names in legend order.
-    pub(crate) const NAMES: &[&str] = &["declaration", "readonly", "defaultLibrary", "documentation"];
+    #[cfg_attr(not(feature = "lsp"), allow(dead_code))] // used by the language server
+    pub(crate) const NAMES: &[&str] =
+        &["declaration", "readonly", "defaultLibrary", "documentation"];
 }
 
 /// One semantic token: a byte range on one line, its kind and modifier bits.

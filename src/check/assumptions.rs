@@ -98,7 +98,12 @@ pub(crate) fn check(plan: &Plan, results: &Results) -> Vec<Diagnostic> {
 
 /// `(they differ by 0.000…1)` when two values look the same as displayed but
 /// differ: a comparison failed by less than the displayed precision (§3).
-pub(crate) fn exact_difference(shown_l: &str, shown_r: &str, l: Decimal, r: Decimal) -> Option<String> {
+pub(crate) fn exact_difference(
+    shown_l: &str,
+    shown_r: &str,
+    l: Decimal,
+    r: Decimal,
+) -> Option<String> {
     if shown_l != shown_r || l == r {
         return None;
     }

@@ -1000,12 +1000,6 @@ fn set<T>(v: &mut [T], i: usize, x: T) {
     }
 }
 
-/// Cycles in a scenario with every trigger's playbook applied: each is the list of
-/// items on it. Used by the checker before anything is evaluated.
-pub(crate) fn find_cycles(plan: &Plan, s: ScenarioId) -> Vec<Vec<ItemId>> {
-    find_cycles_with(plan, s, None)
-}
-
 /// [`find_cycles`] reusing the plan's references.
 pub(crate) fn find_cycles_with(
     plan: &Plan,

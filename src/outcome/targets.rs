@@ -168,12 +168,6 @@ pub(crate) fn compare(op: BinOp, a: Decimal, b: Decimal) -> bool {
     crate::eval::window::compare(op, a, b)
 }
 
-/// Headroom of `a op b`: positive means room to spare, negative a shortfall
-/// (0 where it does not fit in a decimal: see [`try_headroom`]).
-pub(crate) fn headroom(op: BinOp, a: Decimal, b: Decimal) -> Decimal {
-    try_headroom(op, a, b).unwrap_or_default()
-}
-
 /// Headroom of `a op b`, or None when it does not fit in a decimal.
 pub(crate) fn try_headroom(op: BinOp, a: Decimal, b: Decimal) -> Option<Decimal> {
     match op {

@@ -50,13 +50,6 @@ pub enum PeriodKind {
 }
 
 impl PeriodKind {
-    /// Absolute month number (year × 12 + month − 1) of the first month, with
-    /// fiscal periods read as calendar ones (a plan without `fiscal year starts`;
-    /// see [`PeriodKind::first_month_in`]).
-    pub(crate) fn first_month(self) -> i64 {
-        self.first_month_in(Fiscal::default())
-    }
-
     /// Absolute month number of the last month (fiscal periods as calendar ones).
     pub(crate) fn last_month(self) -> i64 {
         self.last_month_in(Fiscal::default())
@@ -205,17 +198,6 @@ impl BinOp {
             BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne
         )
     }
-
-    /// Binding strength, higher binds tighter (used by the formatter).
-    pub(crate) fn precedence(self) -> u8 {
-        match self {
-            BinOp::Or => 1,
-            BinOp::And => 2,
-            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne => 4,
-            BinOp::Add | BinOp::Sub => 5,
-            BinOp::Mul | BinOp::Div => 6,
-        }
-    }
 }
 
 /// An expression node.
@@ -284,14 +266,6 @@ pub enum TableKey {
 }
 
 impl TableKey {
-    /// Where the key is written.
-    pub(crate) fn span(&self) -> Span {
-        match self {
-            TableKey::Member(i) => i.span,
-            TableKey::Else(s) => *s,
-        }
-    }
-
     /// The key as written (`paid`, `else`).
     pub(crate) fn text(&self) -> &str {
         match self {

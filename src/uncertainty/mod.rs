@@ -369,7 +369,11 @@ impl Model {
 
     /// Every ranged layer's values for the given quantiles (each computed once
     /// per run, whichever scenarios share it).
-    pub(crate) fn draws_all(&self, u: &[Vec<f64>], periods: usize) -> Vec<(ItemId, Layer, Vec<Decimal>)> {
+    pub(crate) fn draws_all(
+        &self,
+        u: &[Vec<f64>],
+        periods: usize,
+    ) -> Vec<(ItemId, Layer, Vec<Decimal>)> {
         let mut out: Vec<(ItemId, Layer, Vec<Decimal>)> = Vec::new();
         for ls in &self.layers {
             for l in ls {
@@ -394,17 +398,6 @@ impl Model {
         for l in self.layers.get(s).map(Vec::as_slice).unwrap_or(&[]) {
             if let Some(x) = all.iter().find(|(i, k, _)| *i == l.item && *k == l.layer) {
                 d.layers.push(x.clone());
-            }
-        }
-        d
-    }
-
-    /// The drawn layers of scenario `s` for the given quantiles.
-    pub(crate) fn draws(&self, s: ScenarioId, u: &[Vec<f64>], periods: usize) -> crate::eval::Draws {
-        let mut d = crate::eval::Draws::default();
-        for l in self.layers.get(s).map(Vec::as_slice).unwrap_or(&[]) {
-            if let Some(values) = self.layer_values(l, u, periods) {
-                d.layers.push((l.item, l.layer, values));
             }
         }
         d
@@ -444,30 +437,6 @@ impl Model {
             }
             Some(values)
         }
-    }
-
-    /// The ranged layer of `item` that a scenario's value in period `t` comes
-    /// from, if that layer is ranged.
-    pub(crate) fn layer_at(
-        &self,
-        plan: &Plan,
-        s: ScenarioId,
-        item: ItemId,
-        t: usize,
-    ) -> Option<&RangedLayer> {
-        // The active layer: the last override along the chain that applies at t.
-        let mut active = Layer::Declaration;
-        for sc in plan.scenario_chain(s) {
-            for (k, o) in plan.scenarios.get(sc)?.overrides.iter().enumerate() {
-                if o.item == item && o.from <= t as i64 {
-                    active = Layer::Override(sc, k);
-                }
-            }
-        }
-        self.layers
-            .get(s)?
-            .iter()
-            .find(|l| l.item == item && l.layer == active)
     }
 }
 

@@ -646,3 +646,110 @@ fn checks_and_reports_do_not_import_each_other() {
         "files under src/report/ use `crate::check`: {report_uses_check:?}"
     );
 }
+
+/// The identifiers in `text` (words of letters, digits and `_`).
+fn identifiers(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+}
+
+/// The library's `pub` items (not `pub(crate)`): file, line, the item's name and
+/// the identifiers its signature names (a type's whole body); and the names
+/// `pub use` re-exports.
+fn library_pub_items() -> (Vec<(String, usize, String, Vec<String>)>, Vec<String>) {
+    const KINDS: &[&str] = &[
+        "fn ", "struct ", "enum ", "const ", "static ", "type ", "trait ", "mod ",
+    ];
+    let lines = src_lines();
+    let mut out = Vec::new();
+    let mut reexported = Vec::new();
+    for (i, (f, n, l)) in lines.iter().enumerate() {
+        if f == "src/main.rs" || f == "src/lib.rs" || f.starts_with("src/cli/") {
+            continue;
+        }
+        let Some(rest) = l.trim_start().strip_prefix("pub ") else {
+            continue;
+        };
+        let rest = rest
+            .trim_start_matches("async ")
+            .trim_start_matches("unsafe ");
+        if let Some(names) = rest.strip_prefix("use ") {
+            // A re-export is the API's: what it names must be `pub`.
+            reexported.extend(identifiers(names).map(str::to_string));
+            continue;
+        }
+        let named = KINDS.iter().find_map(|k| rest.strip_prefix(k));
+        let name_text = match named {
+            Some(r) => r,
+            None if !rest.starts_with("use ") && rest.contains(':') => rest,
+            None => continue,
+        };
+        let name: String = name_text
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        if name.is_empty() {
+            continue;
+        }
+        // A type's whole body (its fields and variants name the types it
+        // exposes); anything else up to the `{`, `;` or `,` that ends it.
+        let indent = &l[..l.len() - l.trim_start().len()];
+        let is_type = ["struct ", "enum ", "trait "]
+            .iter()
+            .any(|k| rest.starts_with(k));
+        let mut signature = Vec::new();
+        for (g, _, k) in lines[i..].iter().take(if is_type { 400 } else { 12 }) {
+            if g != f {
+                break;
+            }
+            signature.extend(identifiers(k).map(str::to_string));
+            let end = k.trim_end();
+            let done = if is_type {
+                end == format!("{indent}}}") || (end.ends_with(';') && !end.contains('{'))
+            } else if named.is_some() {
+                end.ends_with('{') || end.ends_with(';')
+            } else {
+                end.ends_with(',') || end.ends_with('}')
+            };
+            if done {
+                break;
+            }
+        }
+        out.push((f.clone(), *n, name, signature));
+    }
+    (out, reexported)
+}
+
+#[test]
+fn every_public_item_is_used_outside_the_library_or_in_its_api() {
+    // `pub` is for the library's API: what the `plumb` binary (src/main.rs,
+    // src/cli/), the tests, the benchmarks and the fuzz targets use, and the types
+    // that API's signatures name. Everything else is `pub(crate)`.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut outside_files = Vec::new();
+    rust_files(&root.join("src/cli"), &mut outside_files);
+    outside_files.push(root.join("src/main.rs"));
+    for dir in ["tests", "benches", "fuzz/fuzz_targets"] {
+        rust_files(&root.join(dir), &mut outside_files);
+    }
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    for p in &outside_files {
+        let text = std::fs::read_to_string(p).unwrap();
+        used.extend(identifiers(&text).map(str::to_string));
+    }
+    let (items, reexported) = library_pub_items();
+    used.extend(reexported);
+    for (_, _, name, signature) in &items {
+        used.extend(signature.iter().filter(|w| *w != name).cloned());
+    }
+    let leaks: Vec<String> = items
+        .iter()
+        .filter(|(_, _, name, _)| !used.contains(name))
+        .map(|(f, n, name, _)| format!("{f}:{n} `{name}`"))
+        .collect();
+    assert!(
+        leaks.is_empty(),
+        "`pub` items nothing outside the library uses: make them `pub(crate)`:\n{}",
+        leaks.join("\n")
+    );
+}
