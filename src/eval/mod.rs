@@ -368,7 +368,7 @@ fn scenario_cached<'p>(
         }
         if newly.is_empty() {
             let plain = prog.plain_items();
-            let values = prog.into_item_values(values);
+            let values = prog.item_values_from(values);
             return Ok((
                 ScenarioResult {
                     scenario: s,

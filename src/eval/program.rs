@@ -958,7 +958,7 @@ impl<'p> Program<'p> {
     }
 
     /// The values of each item's top slot, in item order.
-    pub(crate) fn into_item_values(&self, mut values: Vec<Vec<Decimal>>) -> Vec<Vec<Decimal>> {
+    pub(crate) fn item_values_from(&self, mut values: Vec<Vec<Decimal>>) -> Vec<Vec<Decimal>> {
         self.top
             .iter()
             .map(|&s| values.get_mut(s).map(std::mem::take).unwrap_or_default())

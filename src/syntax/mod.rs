@@ -428,6 +428,12 @@ mod memo {
         pub fn len(&self) -> usize {
             self.memo.lock().map(|m| m.parses.len()).unwrap_or(0)
         }
+
+        /// True when it holds no parse yet.
+        #[cfg(test)]
+        pub fn is_empty(&self) -> bool {
+            self.len() == 0
+        }
     }
 
     impl std::fmt::Debug for ParseCache {

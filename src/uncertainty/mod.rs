@@ -193,7 +193,7 @@ fn planned<'p>(
         .map(|x| x.name.as_str())
         .unwrap_or("?");
     let slots = prog.run(plan, name, base)?;
-    let values = prog.into_item_values(slots.clone());
+    let values = prog.item_values_from(slots.clone());
     Ok(Planned {
         prog,
         slots,

@@ -653,10 +653,13 @@ fn identifiers(text: &str) -> impl Iterator<Item = &str> {
         .filter(|w| !w.is_empty())
 }
 
+/// A `pub` item: file, line, name, and the identifiers its signature names.
+type PubItem = (String, usize, String, Vec<String>);
+
 /// The library's `pub` items (not `pub(crate)`): file, line, the item's name and
 /// the identifiers its signature names (a type's whole body); and the names
 /// `pub use` re-exports.
-fn library_pub_items() -> (Vec<(String, usize, String, Vec<String>)>, Vec<String>) {
+fn library_pub_items() -> (Vec<PubItem>, Vec<String>) {
     const KINDS: &[&str] = &[
         "fn ", "struct ", "enum ", "const ", "static ", "type ", "trait ", "mod ",
     ];
