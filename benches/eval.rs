@@ -40,6 +40,11 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The allocator the `plumb` binary uses (src/main.rs), so the in-process
+/// figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// CPU time (user + system) of this process or of its waited-for children.
 fn cpu(who: libc::c_int) -> Duration {
     // SAFETY: getrusage only writes into the struct we pass.
