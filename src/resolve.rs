@@ -13,7 +13,7 @@ use crate::diagnostic::{Code, Diagnostic, Subject};
 use crate::ir::{self, Builtin, ItemId, Party};
 use crate::source::Span;
 use crate::suggest::closest;
-use crate::syntax::ast::{self, Aggregation, DeclKind, ExprKind, PeriodKind};
+use crate::syntax::ast::{self, DeclKind, ExprKind, PeriodKind};
 use crate::units::Unit;
 use std::collections::HashMap;
 
@@ -846,30 +846,7 @@ impl<'a> Resolver<'a> {
         }
         let idx = self.plan.items.len();
         if self.define(&ident, kind, span, doc.clone(), None, Some(idx)) {
-            self.plan.items.push(ir::Item {
-                name: full,
-                kind: item.kind,
-                unit: Unit::dimensionless(),
-                unit_declared: item.unit.is_some(),
-                aggregation: item.aggregation.map(|a| a.0).unwrap_or(Aggregation::Flow),
-                aggregation_declared: item.aggregation.is_some(),
-                expr: err_expr(item.expr.span),
-                owner: None,
-                means: None,
-                range: None,
-                range_shape: Default::default(),
-                initiative: initiative.map(|i| i.1),
-                favourable: item.favourable.map(|f| f.0),
-                name_span: item.name.span,
-                span,
-                doc,
-                group: None,
-            });
-            if let Some((_, ini)) = initiative {
-                if let Some(i) = self.plan.initiatives.get_mut(ini) {
-                    i.members.push(idx);
-                }
-            }
+            self.push_item(item, full, initiative, span, doc, None);
         }
     }
 

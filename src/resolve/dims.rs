@@ -342,7 +342,10 @@ impl<'a> Resolver<'a> {
         true
     }
 
-    fn push_item(
+    /// Pushes the IR item `name` for `item` (its formula is resolved in pass 2)
+    /// and makes it a member of its initiative. Used for plain items and for
+    /// each member and total of a dimensioned one.
+    pub(super) fn push_item(
         &mut self,
         item: &ast::ItemDecl,
         name: String,
