@@ -548,6 +548,36 @@ fn logic(op: BinOp, p: Decimal, q: Decimal) -> Decimal {
     }
 }
 
+/// A built-in call's arguments. A missing one reads as a literal zero at the
+/// call's span (resolve checks arities, so only a plan with an error already
+/// reported gets there).
+struct Args<'e> {
+    list: &'e [ir::Expr],
+    zero: ir::Expr,
+}
+
+impl<'e> Args<'e> {
+    fn new(list: &'e [ir::Expr], span: Span) -> Args<'e> {
+        Args {
+            list,
+            zero: ir::Expr {
+                kind: ExprKind::Const(Decimal::ZERO, None),
+                span,
+            },
+        }
+    }
+
+    /// Argument `i`, when it is written.
+    fn opt(&self, i: usize) -> Option<&'e ir::Expr> {
+        self.list.get(i)
+    }
+
+    /// Argument `i`, or zero.
+    fn get(&self, i: usize) -> &ir::Expr {
+        self.list.get(i).unwrap_or(&self.zero)
+    }
+}
+
 impl<'a> Ev<'a> {
     /// An evaluator over computed values with no hoisted subexpressions.
     pub(crate) fn new(
@@ -1043,12 +1073,8 @@ impl<'a> Ev<'a> {
         span: Span,
     ) -> Result<Val<'a>, EvalError> {
         let len = hi.saturating_sub(lo);
-        let arg = |i: usize| args.get(i);
-        let zero = ir::Expr {
-            kind: ExprKind::Const(Decimal::ZERO, None),
-            span,
-        };
-        let a0 = arg(0).unwrap_or(&zero);
+        let arg = Args::new(args, span);
+        let a0 = arg.get(0);
         match b {
             Builtin::Grow => self.grow(args, lo, hi, span),
             Builtin::Ramp => self.ramp(args, lo, hi, span),
@@ -1098,14 +1124,10 @@ impl<'a> Ev<'a> {
         span: Span,
     ) -> Result<Val<'a>, EvalError> {
         let len = hi.saturating_sub(lo);
-        let arg = |i: usize| args.get(i);
-        let zero = ir::Expr {
-            kind: ExprKind::Const(Decimal::ZERO, None),
-            span,
-        };
-        let a0 = arg(0).unwrap_or(&zero);
+        let arg = Args::new(args, span);
+        let a0 = arg.get(0);
         let start = self.eval(a0, lo, hi)?;
-        let rate = self.eval(arg(1).unwrap_or(&zero), lo, hi)?;
+        let rate = self.eval(arg.get(1), lo, hi)?;
         let mut out = Vec::with_capacity(len);
         if let Val::Scalar(r) = rate {
             let factor = Decimal::ONE
@@ -1160,15 +1182,11 @@ impl<'a> Ev<'a> {
         span: Span,
     ) -> Result<Val<'a>, EvalError> {
         let len = hi.saturating_sub(lo);
-        let arg = |i: usize| args.get(i);
-        let zero = ir::Expr {
-            kind: ExprKind::Const(Decimal::ZERO, None),
-            span,
-        };
-        let a0 = arg(0).unwrap_or(&zero);
+        let arg = Args::new(args, span);
+        let a0 = arg.get(0);
         let a = self.eval(a0, lo, hi)?;
-        let bv = self.eval(arg(1).unwrap_or(&zero), lo, hi)?;
-        let p = |i: usize| match arg(i).map(|x| &x.kind) {
+        let bv = self.eval(arg.get(1), lo, hi)?;
+        let p = |i: usize| match arg.opt(i).map(|x| &x.kind) {
             Some(ExprKind::Period(p, _)) => *p,
             _ => 0,
         };
@@ -1205,13 +1223,9 @@ impl<'a> Ev<'a> {
         span: Span,
     ) -> Result<Val<'a>, EvalError> {
         let len = hi.saturating_sub(lo);
-        let arg = |i: usize| args.get(i);
-        let zero = ir::Expr {
-            kind: ExprKind::Const(Decimal::ZERO, None),
-            span,
-        };
-        let a0 = arg(0).unwrap_or(&zero);
-        let init = match arg(1) {
+        let arg = Args::new(args, span);
+        let a0 = arg.get(0);
+        let init = match arg.opt(1) {
             Some(x) => Some(self.eval(x, lo, hi)?),
             None => None,
         };
@@ -1249,12 +1263,8 @@ impl<'a> Ev<'a> {
         span: Span,
     ) -> Result<Val<'a>, EvalError> {
         let len = hi.saturating_sub(lo);
-        let arg = |i: usize| args.get(i);
-        let zero = ir::Expr {
-            kind: ExprKind::Const(Decimal::ZERO, None),
-            span,
-        };
-        let a0 = arg(0).unwrap_or(&zero);
+        let arg = Args::new(args, span);
+        let a0 = arg.get(0);
         let v = self.eval(a0, 0, hi)?;
         let mut acc = Decimal::ZERO;
         let mut out = Vec::with_capacity(len);
@@ -1272,12 +1282,8 @@ impl<'a> Ev<'a> {
     /// The window aggregates (`sum`, `avg`, `first`, `last`, `min_over`, `max_over`): one
     /// scalar over the window the call names.
     fn over_window(&self, b: Builtin, args: &[ir::Expr], span: Span) -> Result<Val<'a>, EvalError> {
-        let arg = |i: usize| args.get(i);
-        let zero = ir::Expr {
-            kind: ExprKind::Const(Decimal::ZERO, None),
-            span,
-        };
-        let a0 = arg(0).unwrap_or(&zero);
+        let arg = Args::new(args, span);
+        let a0 = arg.get(0);
         let (s, e) = self.window(args)?;
         let v = self.eval(a0, s, e)?;
         let n = e - s;
@@ -1313,14 +1319,10 @@ impl<'a> Ev<'a> {
         span: Span,
     ) -> Result<Val<'a>, EvalError> {
         let len = hi.saturating_sub(lo);
-        let arg = |i: usize| args.get(i);
-        let zero = ir::Expr {
-            kind: ExprKind::Const(Decimal::ZERO, None),
-            span,
-        };
-        let a0 = arg(0).unwrap_or(&zero);
+        let arg = Args::new(args, span);
+        let a0 = arg.get(0);
         let v = self.eval(a0, lo, hi)?;
-        let digits = match arg(1).map(|d| &d.kind) {
+        let digits = match arg.opt(1).map(|d| &d.kind) {
             Some(ExprKind::Const(d, _)) => d
                 .to_i64()
                 .unwrap_or(if d.is_sign_negative() { -28 } else { 28 })
@@ -1351,14 +1353,10 @@ impl<'a> Ev<'a> {
         span: Span,
     ) -> Result<Val<'a>, EvalError> {
         let len = hi.saturating_sub(lo);
-        let arg = |i: usize| args.get(i);
-        let zero = ir::Expr {
-            kind: ExprKind::Const(Decimal::ZERO, None),
-            span,
-        };
-        let a0 = arg(0).unwrap_or(&zero);
+        let arg = Args::new(args, span);
+        let a0 = arg.get(0);
         let x = self.eval(a0, lo, hi)?;
-        let n = self.eval(arg(1).unwrap_or(&zero), lo, hi)?;
+        let n = self.eval(arg.get(1), lo, hi)?;
         let f = if b == Builtin::Pow {
             power::pow
         } else {
@@ -1389,14 +1387,10 @@ impl<'a> Ev<'a> {
         span: Span,
     ) -> Result<Val<'a>, EvalError> {
         let len = hi.saturating_sub(lo);
-        let arg = |i: usize| args.get(i);
-        let zero = ir::Expr {
-            kind: ExprKind::Const(Decimal::ZERO, None),
-            span,
-        };
-        let a0 = arg(0).unwrap_or(&zero);
+        let arg = Args::new(args, span);
+        let a0 = arg.get(0);
         let amount = self.eval(a0, lo, hi)?;
-        let int = |i: usize| match arg(i).map(|x| &x.kind) {
+        let int = |i: usize| match arg.opt(i).map(|x| &x.kind) {
             Some(ExprKind::Const(v, _)) => v.to_i64().unwrap_or(0),
             _ => 0,
         };
