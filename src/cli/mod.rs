@@ -33,6 +33,20 @@ pub fn color_stderr() -> bool {
     use_color(std::io::stderr().is_terminal())
 }
 
+/// What writing a report to standard output came to: nothing to say when it
+/// was written or the reader went away early (`plumb run … | head`), else the
+/// error, printed, as exit code 2.
+pub fn stdout_written(written: std::io::Result<()>) -> Result<(), u8> {
+    match written {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => {
+            eprintln!("error: cannot write the report: {e}");
+            Err(2)
+        }
+    }
+}
+
 /// Prints diagnostics to stderr in the human format.
 pub fn eprint_diagnostics(c: &plumb::compile::Compilation) {
     let opts = plumb::diagnostic::RenderOptions {

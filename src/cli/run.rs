@@ -145,14 +145,8 @@ fn json(c: Compilation, s: &Sections, by: By) -> u8 {
         .write_json(&mut w)
         .and_then(|()| w.write_all(b"\n"))
         .and_then(|()| w.flush());
-    match written {
-        Ok(()) => {}
-        // The reader went away (`plumb run … | head`): nothing to report.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-        Err(e) => {
-            eprintln!("error: cannot write the report: {e}");
-            return 2;
-        }
+    if let Err(code) = super::stdout_written(written) {
+        return code;
     }
     let status = story_status(&c);
     // The process ends here: skip taking a large plan's values and trees
@@ -200,7 +194,14 @@ fn print_report(args: &RunArgs, format: Printed, c: &Compilation, s: &Sections, 
         }
         Printed::Markdown => render_markdown(&report),
     };
-    print!("{out}{footnote}");
+    let mut w = std::io::stdout().lock();
+    let written = w
+        .write_all(out.as_bytes())
+        .and_then(|()| w.write_all(footnote.as_bytes()))
+        .and_then(|()| w.flush());
+    if let Err(code) = super::stdout_written(written) {
+        return code;
+    }
     story_status(c)
 }
 
