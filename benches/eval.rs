@@ -189,7 +189,7 @@ fn main() {
     // Front end: parse + resolve + check (no evaluation).
     let mut fe = Times::default();
     let mut c = None;
-    for _ in 0..runs.min(5) {
+    for _ in 0..runs {
         c = Some(fe.once(me, || {
             compile_str("bench.plumb", &s.text, &Options::default())
         }));
@@ -331,7 +331,7 @@ fn main() {
     let peak_file = std::env::temp_dir().join(format!("plumb-bench-peak-{}", std::process::id()));
     let mut run = Times::default();
     let mut peak_kb = 0u64;
-    for _ in 0..runs.min(5) {
+    for _ in 0..runs {
         let mut cmd = if gnu_time {
             let mut c = Command::new("/usr/bin/time");
             c.arg("-f").arg("%M").arg("-o").arg(&peak_file).arg(exe);

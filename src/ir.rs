@@ -87,10 +87,28 @@ impl Expr {
                     stack.push(c);
                 }
                 ExprKind::Call(_, args) => stack.extend(args.iter().rev()),
+                // A step of leaves (most steps are constants): visited here, in
+                // the order the stack would have visited them.
+                ExprKind::Step(entries) if entries.iter().all(|(_, v)| v.is_leaf()) => {
+                    entries.iter().for_each(|(_, v)| f(v));
+                }
                 ExprKind::Step(entries) => stack.extend(entries.iter().rev().map(|(_, v)| v)),
                 _ => {}
             }
         }
+    }
+
+    /// True for a node without operands.
+    fn is_leaf(&self) -> bool {
+        matches!(
+            self.kind,
+            ExprKind::Const(..)
+                | ExprKind::Period(..)
+                | ExprKind::Window(..)
+                | ExprKind::Item(_)
+                | ExprKind::Prior(_)
+                | ExprKind::Error
+        )
     }
 
     /// Every item this expression reads.

@@ -2347,10 +2347,36 @@ impl<'a> Resolver<'a> {
                     .with_help("remove the entry, or widen `periods` in the plan to include it"),
                 );
             }
-            out.push((idx, self.expr_b(v, scope, budget)));
+            let value = match self.plain_number(v, scope, budget) {
+                Some(c) => c,
+                None => self.expr_b(v, scope, budget),
+            };
+            out.push((idx, value));
         }
-        out.sort_by_key(|(i, _)| *i);
+        // Entries are usually written in order; sorting would allocate.
+        if !out.is_sorted_by_key(|(i, _)| *i) {
+            out.sort_by_key(|(i, _)| *i);
+        }
         ir::ExprKind::Step(out)
+    }
+
+    /// A number literal without a unit (most step entries), resolved as
+    /// [`Resolver::expr_b`] would resolve it, without its general dispatch; None
+    /// for anything else, or when the depth or the node budget is spent (the
+    /// general path reports that).
+    fn plain_number(&self, v: &ast::Expr, scope: &Scope, budget: &mut usize) -> Option<ir::Expr> {
+        match &v.kind {
+            ExprKind::Number {
+                value, unit: None, ..
+            } if *budget > 0 && self.depth < MAX_EXPANDED_DEPTH => {
+                *budget -= 1;
+                Some(ir::Expr {
+                    kind: ir::ExprKind::Const(*value, None),
+                    span: scope.call_span.unwrap_or(v.span),
+                })
+            }
+            _ => None,
+        }
     }
 
     fn call(

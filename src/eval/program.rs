@@ -302,7 +302,13 @@ fn expr_refs<'p>(
                 stack.push((a, m));
                 stack.push((b, m));
             }
-            ExprKind::Step(entries) => stack.extend(entries.iter().map(|(_, v)| (v, m))),
+            // Constants read nothing (most step entries are constants).
+            ExprKind::Step(entries) => stack.extend(
+                entries
+                    .iter()
+                    .filter(|(_, v)| !matches!(v.kind, ExprKind::Const(..)))
+                    .map(|(_, v)| (v, m)),
+            ),
             ExprKind::At(a, _, _) => stack.push((a, Edge::Whole)),
             ExprKind::Call(b, args) => {
                 let inner = match b {

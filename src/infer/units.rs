@@ -497,6 +497,10 @@ impl Ctx<'_> {
             ExprKind::Step(entries) => {
                 let mut acc = Ty::Any;
                 for (_, v) in entries {
+                    // A plain number (most entries) has no unit to bring.
+                    if matches!(v.kind, ExprKind::Const(_, None)) {
+                        continue;
+                    }
                     let t = self.num(v);
                     match (&acc, t) {
                         (Ty::Num(x), Ty::Num(y)) if !x.same(&y) => {

@@ -227,8 +227,9 @@ pub enum ExprKind {
         value: Decimal,
         /// The literal as written (`85K`), kept for the formatter.
         text: String,
-        /// The unit written after it, if any.
-        unit: Option<UnitExpr>,
+        /// The unit written after it, if any (boxed: most literals have none,
+        /// and every expression node is as large as its largest kind).
+        unit: Option<Box<UnitExpr>>,
     },
     /// A period used as a value (`2026-06` as an argument of `ramp`).
     Period(Period),

@@ -179,10 +179,20 @@ impl Iterator for Lexer<'_> {
     }
 }
 
-/// True for a byte that is a brace or may start a comment: a text without any
-/// has neither braces nor comments.
-pub(crate) fn brace_or_comment_byte(b: u8) -> bool {
-    matches!(b, b'{' | b'}' | b'#')
+/// How much `text` changes the brace depth (`{` less `}`) when it holds no
+/// string and no comment, so every brace byte is a brace lexeme (a one-line step
+/// body); None when it needs the lexer.
+pub(crate) fn plain_brace_balance(text: &str) -> Option<i64> {
+    // One pass without an early exit, which the compiler turns into wide
+    // instructions: step lines run to hundreds of bytes.
+    let (open, close, other) = text.bytes().fold((0i64, 0i64, 0u32), |(o, c, q), b| {
+        (
+            o + i64::from(b == b'{'),
+            c + i64::from(b == b'}'),
+            q | u32::from(b == b'"' || b == b'#'),
+        )
+    });
+    (other == 0).then_some(open - close)
 }
 
 /// Where the comment starting at byte `i` of `src` ends (its line's end), when

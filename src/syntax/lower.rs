@@ -1304,7 +1304,7 @@ impl Lowerer {
                 let n = it.next()?;
                 let value = self.number(&n);
                 let text = n.as_str().to_string();
-                let unit = it.next().map(|u| self.lit_unit(&u));
+                let unit = it.next().map(|u| Box::new(self.lit_unit(&u)));
                 ExprKind::Number { value, text, unit }
             }
             Rule::expr_period => ExprKind::Period(self.period(p)?),

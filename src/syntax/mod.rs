@@ -104,7 +104,9 @@ fn scan(text: &str, file: FileId) -> (Vec<Chunk>, Vec<ast::Comment>) {
                 depth = 0;
             }
         }
-        if line.bytes().any(lex::brace_or_comment_byte) {
+        if let Some(change) = lex::plain_brace_balance(line) {
+            depth += change;
+        } else {
             for lx in lex::Lexer::new(line) {
                 match (lx.kind, lx.text(line)) {
                     (lex::LexKind::Punct, "{") => depth += 1,
