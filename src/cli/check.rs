@@ -39,6 +39,7 @@ pub fn run(args: &CheckArgs) -> u8 {
     let mut seen = std::collections::HashSet::new();
     let (mut errors, mut warnings) = (0usize, 0usize);
     let color = super::color_stdout();
+    let mut out = super::Out::lock();
     let as_of = match &args.as_of {
         Some(p) => match plumb::actuals::parse_as_of(p) {
             Some(m) => Some(m),
@@ -95,19 +96,24 @@ pub fn run(args: &CheckArgs) -> u8 {
             .filter(|d| d.severity == Severity::Warning)
             .count();
         let name = only.as_ref().map_or(entry, |(_, shown)| shown);
-        print_entry(args, &c, &mine, name, color);
+        print_entry(&mut out, args, &c, &mine, name, color);
     }
     if args.format == CheckFormat::Json {
-        println!(
+        writeln!(
+            out,
             "{}",
             serde_json::to_string_pretty(&json).unwrap_or_else(|_| "[]".into())
         );
     }
     if args.format == CheckFormat::Sarif {
-        println!(
+        writeln!(
+            out,
             "{}",
             plumb::sarif::to_sarif(&json, env!("CARGO_PKG_VERSION"))
         );
+    }
+    if let Err(code) = out.finish() {
+        return code;
     }
     if errors > 0 || (args.deny_warnings && warnings > 0) {
         1
@@ -201,6 +207,7 @@ fn show_only(c: &mut plumb::compile::Compilation, file: &Path) {
 /// Prints one entry's diagnostics in the chosen format (JSON and SARIF are printed
 /// once, for every entry, at the end).
 fn print_entry(
+    out: &mut super::Out,
     args: &CheckArgs,
     c: &plumb::compile::Compilation,
     mine: &[&Diagnostic],
@@ -210,17 +217,19 @@ fn print_entry(
     match args.format {
         CheckFormat::Human => {
             for d in mine {
-                print!(
+                write!(
+                    out,
                     "{}",
                     render_human(d, &c.sources, RenderOptions { color, width: 0 })
                 );
             }
             let owned: Vec<Diagnostic> = mine.iter().map(|d| (*d).clone()).collect();
-            println!("{}: {}", name.display(), summary(&owned));
+            writeln!(out, "{}: {}", name.display(), summary(&owned));
         }
         CheckFormat::Github => {
             for d in mine {
-                println!(
+                writeln!(
+                    out,
                     "{}",
                     github_annotation(&JsonDiagnostic::from_diagnostic(d, &c.sources))
                 );

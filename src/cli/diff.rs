@@ -228,7 +228,12 @@ fn one_with(
 }
 
 /// Prints a diff with the change in odds after it (inside the JSON object).
-fn print_with_odds(d: &PlanDiff, odds: &super::simulate::OddsDiff, format: DiffFormat) {
+fn print_with_odds(
+    out: &mut super::Out,
+    d: &PlanDiff,
+    odds: &super::simulate::OddsDiff,
+    format: DiffFormat,
+) {
     match format {
         DiffFormat::Json => {
             let mut v: serde_json::Value =
@@ -236,18 +241,19 @@ fn print_with_odds(d: &PlanDiff, odds: &super::simulate::OddsDiff, format: DiffF
             if let Some(m) = v.as_object_mut() {
                 m.insert("odds".into(), odds.to_json());
             }
-            println!(
+            writeln!(
+                out,
                 "{}",
                 serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".into())
             );
         }
         DiffFormat::Markdown => {
-            print!("{}", render_markdown(d));
-            print!("\n{}", odds.render(true));
+            write!(out, "{}", render_markdown(d));
+            write!(out, "\n{}", odds.render(true));
         }
         DiffFormat::Human => {
-            print!("{}", render_human(d));
-            print!("\n{}", odds.render(false));
+            write!(out, "{}", render_human(d));
+            write!(out, "\n{}", odds.render(false));
         }
     }
 }
@@ -277,7 +283,7 @@ fn disk_entries(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
     }
 }
 
-fn print(diffs: &[PlanDiff], format: DiffFormat, single: bool) {
+fn print(out: &mut super::Out, diffs: &[PlanDiff], format: DiffFormat, single: bool) {
     match format {
         DiffFormat::Json => {
             let text = if single {
@@ -285,27 +291,27 @@ fn print(diffs: &[PlanDiff], format: DiffFormat, single: bool) {
             } else {
                 serde_json::to_string_pretty(diffs).unwrap_or_else(|_| "[]".into())
             };
-            println!("{text}");
+            writeln!(out, "{text}");
         }
         DiffFormat::Markdown => {
             if single {
                 if let Some(d) = diffs.first() {
-                    print!("{}", render_markdown(d));
+                    write!(out, "{}", render_markdown(d));
                 }
             } else {
-                print!("{}", render_markdown_many(diffs));
+                write!(out, "{}", render_markdown_many(diffs));
             }
         }
         DiffFormat::Human => {
             let shown: Vec<&PlanDiff> = diffs.iter().filter(|d| single || !d.is_empty()).collect();
             if shown.is_empty() {
-                println!("no semantic change in {} plan file(s)", diffs.len());
+                writeln!(out, "no semantic change in {} plan file(s)", diffs.len());
             }
             for (i, d) in shown.iter().enumerate() {
                 if i > 0 {
-                    println!();
+                    writeln!(out);
                 }
-                print!("{}", render_human(d));
+                write!(out, "{}", render_human(d));
             }
         }
     }
@@ -332,11 +338,7 @@ pub fn run(args: &DiffArgs) -> u8 {
         if let Some(l) = &args.new_label {
             d.new.label = l.clone();
         }
-        match &odds {
-            Some(o) => print_with_odds(&d, o, args.format),
-            None => print(std::slice::from_ref(&d), args.format, true),
-        }
-        return exit_code(&[d]);
+        return print_one(&d, odds.as_ref(), args.format);
     };
     if args.paths.len() > 1 {
         eprintln!("error: with --git, give at most one FILE (or directory)");
@@ -380,11 +382,7 @@ pub fn run(args: &DiffArgs) -> u8 {
         }
         let sim = args.simulate.then_some((args.samples, args.seed));
         let (d, odds) = one_with(&old_src, &new_src, file, file, sim);
-        match &odds {
-            Some(o) => print_with_odds(&d, o, args.format),
-            None => print(std::slice::from_ref(&d), args.format, true),
-        }
-        return exit_code(&[d]);
+        return print_one(&d, odds.as_ref(), args.format);
     }
     if args.simulate {
         eprintln!("error: --simulate compares one plan: name its FILE");
@@ -413,8 +411,26 @@ pub fn run(args: &DiffArgs) -> u8 {
         .iter()
         .map(|f| one(&old_src, &new_src, f, f))
         .collect();
-    print(&diffs, args.format, false);
+    let mut out = super::Out::lock();
+    print(&mut out, &diffs, args.format, false);
+    if let Err(code) = out.finish() {
+        return code;
+    }
     exit_code(&diffs)
+}
+
+/// Prints one plan's diff (with the change in odds when simulated); returns the
+/// exit code.
+fn print_one(d: &PlanDiff, odds: Option<&super::simulate::OddsDiff>, format: DiffFormat) -> u8 {
+    let mut out = super::Out::lock();
+    match odds {
+        Some(o) => print_with_odds(&mut out, d, o, format),
+        None => print(&mut out, std::slice::from_ref(d), format, true),
+    }
+    if let Err(code) = out.finish() {
+        return code;
+    }
+    exit_code(std::slice::from_ref(d))
 }
 
 /// 1 when a new version has errors, else 0.

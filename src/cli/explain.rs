@@ -78,9 +78,12 @@ pub fn run(args: &ExplainArgs) -> u8 {
                 .filter(|_| args.scenario.is_none())
                 .and_then(|m| usize::try_from(m - c.plan().start).ok())
                 .and_then(|t| plumb::actuals::notes::closed_note(&c, &args.name, t));
-            match args.format {
-                ExplainFormat::Text => print!("{}{}", closed.unwrap_or_default(), render_text(&e)),
-                ExplainFormat::Json => println!("{}", to_json(&e)),
+            let text = match args.format {
+                ExplainFormat::Text => format!("{}{}", closed.unwrap_or_default(), render_text(&e)),
+                ExplainFormat::Json => format!("{}\n", to_json(&e)),
+            };
+            if let Err(code) = super::print_stdout(&text) {
+                return code;
             }
             0
         }

@@ -71,7 +71,7 @@ fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     result
 }
 
-fn one_file(path: &Path, check: bool) -> Result<Outcome, String> {
+fn one_file(out: &mut super::Out, path: &Path, check: bool) -> Result<Outcome, String> {
     // Opening a FIFO or a device could block forever.
     if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
         return Err(format!(
@@ -83,16 +83,16 @@ fn one_file(path: &Path, check: bool) -> Result<Outcome, String> {
     let text =
         String::from_utf8(bytes).map_err(|_| format!("{} is not UTF-8 text", path.display()))?;
     let name = path.display().to_string();
-    let Ok(out) = format_text(&name, &text) else {
+    let Ok(formatted) = format_text(&name, &text) else {
         return Ok(Outcome::Failed);
     };
-    if out == text {
+    if formatted == text {
         return Ok(Outcome::Unchanged);
     }
     if check {
-        println!("{name}");
+        writeln!(out, "{name}");
     } else {
-        write_atomically(path, &out).map_err(|e| format!("cannot write {name}: {e}"))?;
+        write_atomically(path, &formatted).map_err(|e| format!("cannot write {name}: {e}"))?;
     }
     Ok(Outcome::Changed)
 }
@@ -108,12 +108,16 @@ fn stdin(check: bool) -> u8 {
     };
     if check {
         if out != text {
-            println!("<stdin>");
+            if let Err(code) = super::print_stdout("<stdin>\n") {
+                return code;
+            }
             return 1;
         }
         return 0;
     }
-    print!("{out}");
+    if let Err(code) = super::print_stdout(&out) {
+        return code;
+    }
     0
 }
 
@@ -146,8 +150,9 @@ pub fn run(args: &FmtArgs) -> u8 {
         }
     }
     let (mut changed, mut failed, mut io_error) = (0usize, 0usize, false);
+    let mut out = super::Out::lock();
     for f in &files {
-        match one_file(f, args.check) {
+        match one_file(&mut out, f, args.check) {
             Ok(Outcome::Unchanged) => {}
             Ok(Outcome::Changed) => changed += 1,
             Ok(Outcome::Failed) => failed += 1,
@@ -156,6 +161,9 @@ pub fn run(args: &FmtArgs) -> u8 {
                 io_error = true;
             }
         }
+    }
+    if let Err(code) = out.finish() {
+        return code;
     }
     if args.check && changed > 0 {
         eprintln!(

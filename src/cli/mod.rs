@@ -14,7 +14,7 @@ pub mod site_data;
 pub mod solve;
 pub mod variance;
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 
 /// Colour only on a terminal, never with `NO_COLOR` set.
 pub fn use_color(stream_is_tty: bool) -> bool {
@@ -31,6 +31,56 @@ pub fn color_stdout() -> bool {
 /// Colour for stderr.
 pub fn color_stderr() -> bool {
     use_color(std::io::stderr().is_terminal())
+}
+
+/// Standard output, the one way the commands write to it: `write!(out, …)` and
+/// `writeln!(out, …)` (through [`Out::write_fmt`]) or [`Out::stream`]. The first
+/// failed write is kept and later writes are skipped, so a reader that went away
+/// early (`plumb check | head`) ends the output quietly while the command
+/// carries on to its exit code; [`Out::finish`] tells what the writing came to.
+pub struct Out {
+    stdout: std::io::StdoutLock<'static>,
+    written: std::io::Result<()>,
+}
+
+impl Out {
+    /// Standard output, locked for the command (line-buffered, as `print!` is).
+    pub fn lock() -> Out {
+        Out {
+            stdout: std::io::stdout().lock(),
+            written: Ok(()),
+        }
+    }
+
+    /// Writes formatted text, unless an earlier write failed: what `write!`
+    /// and `writeln!` call, with nothing to check at each call.
+    pub fn write_fmt(&mut self, args: std::fmt::Arguments<'_>) {
+        if self.written.is_ok() {
+            self.written = self.stdout.write_fmt(args);
+        }
+    }
+
+    /// Lets `write` stream into standard output (a large JSON document), unless
+    /// an earlier write failed.
+    pub fn stream(&mut self, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) {
+        if self.written.is_ok() {
+            self.written = write(&mut self.stdout);
+        }
+    }
+
+    /// Flushes, then what the writing came to, as [`stdout_written`] tells it.
+    pub fn finish(mut self) -> Result<(), u8> {
+        let flushed = self.stdout.flush();
+        stdout_written(self.written.and(flushed))
+    }
+}
+
+/// Prints `text` whole to standard output through [`Out`]: nothing to say
+/// when it was written or the reader went away early, else the exit code 2.
+pub fn print_stdout(text: &str) -> Result<(), u8> {
+    let mut out = Out::lock();
+    write!(out, "{text}");
+    out.finish()
 }
 
 /// What writing a report to standard output came to: nothing to say when it

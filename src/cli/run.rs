@@ -139,13 +139,15 @@ fn json(c: Compilation, s: &Sections, by: By) -> u8 {
     if let (Some(a), Some(f)) = (&c.actuals, &c.forecast) {
         plumb::actuals::run_json::attach(&mut report, plan, a, f, by);
     }
-    let stdout = std::io::stdout();
-    let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    let written = report
-        .write_json(&mut w)
-        .and_then(|()| w.write_all(b"\n"))
-        .and_then(|()| w.flush());
-    if let Err(code) = super::stdout_written(written) {
+    let mut out = super::Out::lock();
+    out.stream(|stdout| {
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout);
+        report
+            .write_json(&mut w)
+            .and_then(|()| w.write_all(b"\n"))
+            .and_then(|()| w.flush())
+    });
+    if let Err(code) = out.finish() {
         return code;
     }
     let status = story_status(&c);
@@ -194,12 +196,9 @@ fn print_report(args: &RunArgs, format: Printed, c: &Compilation, s: &Sections, 
         }
         Printed::Markdown => render_markdown(&report),
     };
-    let mut w = std::io::stdout().lock();
-    let written = w
-        .write_all(out.as_bytes())
-        .and_then(|()| w.write_all(footnote.as_bytes()))
-        .and_then(|()| w.flush());
-    if let Err(code) = super::stdout_written(written) {
+    let mut stdout = super::Out::lock();
+    write!(stdout, "{out}{footnote}");
+    if let Err(code) = stdout.finish() {
         return code;
     }
     story_status(c)

@@ -117,7 +117,11 @@ pub fn run(args: &SensitivityArgs) -> u8 {
     if args.format == UncertaintyFormat::Json {
         return print_json(plan, &t, (&label, &scen, args.period.as_deref()), &unit);
     }
-    print_table(plan, &t, (&label, &scen, &over), &unit);
+    let mut stdout = super::Out::lock();
+    print_table(&mut stdout, plan, &t, (&label, &scen, &over), &unit);
+    if let Err(code) = stdout.finish() {
+        return code;
+    }
     0
 }
 
@@ -202,7 +206,11 @@ fn print_json(
         "drivers": bars,
     });
     match serde_json::to_string_pretty(&v) {
-        Ok(s) => println!("{s}"),
+        Ok(s) => {
+            if let Err(code) = super::print_stdout(&format!("{s}\n")) {
+                return code;
+            }
+        }
         Err(e) => {
             eprintln!("error: cannot write JSON: {e}");
             return 2;
@@ -214,6 +222,7 @@ fn print_json(
 /// The tornado as an aligned table: the planned value, then one row per ranged
 /// driver.
 fn print_table(
+    out: &mut super::Out,
     plan: &Plan,
     t: &Tornado,
     (label, scen, over): (&str, &str, &str),
@@ -226,13 +235,16 @@ fn print_table(
         .chain([t.planned])
         .collect();
     let dp = decimals_for(&all, unit);
-    println!("Sensitivity of {label} in scenario {scen}, over {over}");
-    println!("planned: {}", amount(t.planned, unit, dp));
+    writeln!(
+        out,
+        "Sensitivity of {label} in scenario {scen}, over {over}"
+    );
+    writeln!(out, "planned: {}", amount(t.planned, unit, dp));
     if t.bars.is_empty() {
-        println!("No ranged driver affects it in this scenario.");
+        writeln!(out, "No ranged driver affects it in this scenario.");
         return;
     }
-    println!();
+    writeln!(out);
     let mut rows = vec![["driver", "P10", "P90", "at P10", "at P90", "swing"]
         .map(String::from)
         .to_vec()];
@@ -264,5 +276,5 @@ fn print_table(
             amount(b.swing, unit, dp),
         ]);
     }
-    print!("{}", super::solve::aligned(&rows));
+    write!(out, "{}", super::solve::aligned(&rows));
 }

@@ -214,7 +214,9 @@ pub fn run(args: &SimulateArgs) -> u8 {
             }
         },
     };
-    print!("{out}");
+    if let Err(code) = super::print_stdout(&out) {
+        return code;
+    }
     remember_odds(&loaded.c, &sim);
     0
 }

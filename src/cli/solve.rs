@@ -152,7 +152,11 @@ pub fn run(args: &SolveArgs) -> u8 {
             "line": pasted,
         });
         match serde_json::to_string_pretty(&v) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => {
+                if let Err(code) = super::print_stdout(&format!("{s}\n")) {
+                    return code;
+                }
+            }
             Err(e) => {
                 eprintln!("error: cannot write JSON: {e}");
                 return 2;
@@ -160,7 +164,9 @@ pub fn run(args: &SolveArgs) -> u8 {
         }
         return status;
     }
-    print!("{}", human(plan, &problem, &sol, &text, &pasted));
+    if let Err(code) = super::print_stdout(&human(plan, &problem, &sol, &text, &pasted)) {
+        return code;
+    }
     status
 }
 

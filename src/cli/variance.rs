@@ -82,7 +82,9 @@ pub fn run(args: &VarianceArgs) -> u8 {
         VarianceFormat::Csv => render::csv(&report),
         VarianceFormat::Markdown => render::markdown(&report),
     };
-    print!("{out}");
+    if let Err(code) = super::print_stdout(&out) {
+        return code;
+    }
     u8::from(c.has_errors())
 }
 
@@ -126,9 +128,12 @@ fn explain(args: &VarianceArgs, inp: Inputs<'_>, s: usize, name: &str) -> u8 {
     };
     match variance::explain(inp, s, item, range, label) {
         Ok(a) => {
-            match args.format {
-                VarianceFormat::Json => println!("{}", render::attribution_json(&a)),
-                _ => print!("{}", render::attribution_text(&a)),
+            let text = match args.format {
+                VarianceFormat::Json => format!("{}\n", render::attribution_json(&a)),
+                _ => render::attribution_text(&a),
+            };
+            if let Err(code) = super::print_stdout(&text) {
+                return code;
             }
             0
         }

@@ -2,7 +2,8 @@
 //! row in README's diagnostics table and a SARIF description of its own; every
 //! keyword of the grammar is in the keywords table (`syntax::keywords`, or is
 //! listed below with the reason it is not); every built-in has a row in README's
-//! built-in table; every file under `src/` starts with a `//!` module doc.
+//! built-in table; every file under `src/` starts with a `//!` module doc; the
+//! commands write standard output through `cli::Out`, never `print!`.
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
@@ -755,4 +756,61 @@ fn every_public_item_is_used_outside_the_library_or_in_its_api() {
         "`pub` items nothing outside the library uses: make them `pub(crate)`:\n{}",
         leaks.join("\n")
     );
+}
+
+/// Where `text` writes to standard output other than through `cli::Out`: each
+/// `print!` or `println!` (not `eprint!`, `eprintln!`), and each `stdout()`
+/// unless `may_open_stdout` (the file of `cli::Out` itself), as (line, text).
+fn stdout_writes(text: &str, may_open_stdout: bool) -> Vec<(usize, String)> {
+    let code = code_only(text);
+    let mut found = Vec::new();
+    for (i, line) in code.lines().enumerate() {
+        // `word` where no identifier character precedes it (not `eprint!`, not
+        // `color_stdout()`).
+        let calls = |word: &str| {
+            line.match_indices(word).any(|(at, _)| {
+                let before = line[..at].chars().next_back();
+                !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+            })
+        };
+        if calls("print!") || calls("println!") || (!may_open_stdout && calls("stdout()")) {
+            found.push((i + 1, text.lines().nth(i).unwrap_or("").trim().to_string()));
+        }
+    }
+    found
+}
+
+#[test]
+fn the_commands_write_standard_output_through_cli_out() {
+    // `cli::Out` (and `cli::print_stdout`) end the output quietly when the reader
+    // goes away (`plumb check | head`); `print!` panics on the closed pipe.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src/cli"), &mut files);
+    files.push(root.join("src/main.rs"));
+    let helper = root.join("src/cli/mod.rs");
+    assert!(files.contains(&helper), "no src/cli/mod.rs");
+    let mut found = Vec::new();
+    for p in &files {
+        let text = std::fs::read_to_string(p).unwrap();
+        let rel = p.strip_prefix(root).unwrap().display().to_string();
+        for (n, line) in stdout_writes(&text, *p == helper) {
+            found.push(format!("{rel}:{n}: {line}"));
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "write standard output with `write!(out, …)` on a `cli::Out` or with \
+         `cli::print_stdout`, never `print!` or `std::io::stdout()`:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_stdout_scanner_sees_print_calls_but_not_eprint_comments_or_strings() {
+    let text = "fn a() {\n    eprintln!(\"x\");\n    // println!(\"x\");\n    let s = \"print!(\";\n    eprint!(\"{s}\");\n}\nfn b() {\n    println!(\"x\");\n    std::print!(\"y\");\n    let _ = std::io::stdout().lock();\n    let c = color_stdout();\n}\n";
+    let lines: Vec<usize> = stdout_writes(text, false).iter().map(|(n, _)| *n).collect();
+    assert_eq!(lines, [8, 9, 10]);
+    let lines: Vec<usize> = stdout_writes(text, true).iter().map(|(n, _)| *n).collect();
+    assert_eq!(lines, [8, 9]);
 }

@@ -4,7 +4,7 @@
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
-use crate::common::{plumb, plumb_in, stdout};
+use crate::common::{plumb, plumb_in, plumb_to_a_closed_pipe, stdout};
 
 const CLOSE: &str = "examples/close/fy2026.plumb";
 
@@ -452,4 +452,27 @@ fn check_as_of_and_deny_warnings() {
         .unwrap();
     assert_eq!(d["file"], CLOSE);
     assert_eq!(d["line"], 10);
+}
+
+#[test]
+fn variance_to_a_reader_that_stops_early_is_not_a_panic() {
+    // `plumb variance plan.plumb | head`: a thousand drivers with three closed
+    // months each, far more than a pipe holds.
+    let dir = tempfile::tempdir().unwrap();
+    let mut plan = String::from(
+        "plan p \"Pipe\" {\n  currency USD\n  periods 2026-01 .. 2026-12\n  \
+         actuals through 2026-03\n}\nactuals \"actuals.csv\"\n",
+    );
+    let mut csv = String::from("period,name,value\n");
+    for i in 0..1000 {
+        plan.push_str(&format!("driver d{i:04}: USD = {}\n", 100 + i));
+        for m in 1..=3 {
+            csv.push_str(&format!("2026-0{m},d{i:04},{}\n", 101 + i));
+        }
+    }
+    std::fs::write(dir.path().join("plan.plumb"), plan).unwrap();
+    std::fs::write(dir.path().join("actuals.csv"), csv).unwrap();
+    let (status, err) = plumb_to_a_closed_pipe(dir.path(), &["variance", "plan.plumb"], None);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(status, Some(0), "{err}");
 }

@@ -5,7 +5,7 @@
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
-use crate::common::{plumb, stderr, stdout};
+use crate::common::{plumb, plumb_to_a_closed_pipe, stderr, stdout};
 use std::process::Output;
 
 fn json(o: &Output) -> Vec<serde_json::Value> {
@@ -159,4 +159,24 @@ fn check_sarif_with_errors_exits_1() {
     assert!(results
         .iter()
         .any(|r| r["ruleId"] == "unit-mismatch" && r["level"] == "error"));
+}
+
+#[test]
+fn check_to_a_reader_that_stops_early_is_not_a_panic() {
+    // `plumb check --deny-warnings | head`: three hundred warnings (far more than
+    // a pipe holds) meet a closed pipe; the exit code is still the one the
+    // warnings call for.
+    let dir = tempfile::tempdir().unwrap();
+    let mut plan = String::from(
+        "plan p \"Pipe\" {\n  currency USD\n  periods 2026-01 .. 2026-12\n}\n\
+         metric total: USD = 1\n",
+    );
+    for i in 0..300 {
+        plan.push_str(&format!("driver spare_{i:04}: USD = {i}\n"));
+    }
+    std::fs::write(dir.path().join("plan.plumb"), plan).unwrap();
+    let args = ["check", "plan.plumb", "--deny-warnings"];
+    let (status, err) = plumb_to_a_closed_pipe(dir.path(), &args, None);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(status, Some(1), "{err}");
 }

@@ -4,7 +4,7 @@
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
-use crate::common::{plumb, plumb_in, root, stderr, stdout};
+use crate::common::{plumb, plumb_in, plumb_to_a_closed_pipe, root, stderr, stdout};
 use std::path::Path;
 use std::process::Command;
 
@@ -191,4 +191,25 @@ fn diff_driver_script_works_like_git_calls_it() {
     let out = stdout(&o);
     assert!(out.contains("plans/teams/sales.plumb"), "{out}");
     assert!(out.contains("+ driver price: USD/deal = 1.5K"), "{out}");
+}
+
+#[test]
+fn diff_to_a_reader_that_stops_early_is_not_a_panic() {
+    // `plumb diff old new | head`: fifteen hundred changed drivers, far more
+    // than a pipe holds.
+    let dir = tempfile::tempdir().unwrap();
+    let plan = |bump: usize| {
+        let mut s =
+            String::from("plan p \"Pipe\" {\n  currency USD\n  periods 2026-01 .. 2026-12\n}\n");
+        for i in 0..1500 {
+            s.push_str(&format!("driver d{i:04}: USD = {}\n", i + bump));
+        }
+        s
+    };
+    std::fs::write(dir.path().join("old.plumb"), plan(0)).unwrap();
+    std::fs::write(dir.path().join("new.plumb"), plan(1)).unwrap();
+    let args = ["diff", "old.plumb", "new.plumb"];
+    let (status, err) = plumb_to_a_closed_pipe(dir.path(), &args, None);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(status, Some(0), "{err}");
 }

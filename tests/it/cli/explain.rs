@@ -2,7 +2,7 @@
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
-use crate::common::{plumb, stderr, stdout};
+use crate::common::{plumb, plumb_to_a_closed_pipe, stderr, stdout};
 
 #[test]
 fn explain_prints_the_tree_and_rejects_unknown_names() {
@@ -37,4 +37,33 @@ fn explain_prints_the_tree_and_rejects_unknown_names() {
     ]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(v["roots"][0]["value"], "0");
+}
+
+#[test]
+fn explain_to_a_reader_that_stops_early_is_not_a_panic() {
+    // `plumb explain plan.plumb total | head`: four hundred drivers with long
+    // names in a tree (cut short, as long trees are) that is still far more than
+    // a pipe holds.
+    let dir = tempfile::tempdir().unwrap();
+    let name = |i: usize| {
+        format!(
+            "{}{i:04}",
+            "revenue_from_the_customers_in_the_region_".repeat(8)
+        )
+    };
+    let mut plan =
+        String::from("plan p \"Pipe\" {\n  currency USD\n  periods 2026-01 .. 2026-12\n}\n");
+    for i in 0..400 {
+        plan.push_str(&format!("driver {}: USD = {i}\n", name(i)));
+    }
+    for m in 0..4 {
+        let terms: Vec<String> = (m * 100..m * 100 + 100).map(name).collect();
+        plan.push_str(&format!("metric m{m}: USD = {}\n", terms.join(" + ")));
+    }
+    plan.push_str("metric total: USD = m0 + m1 + m2 + m3\n");
+    std::fs::write(dir.path().join("plan.plumb"), plan).unwrap();
+    let args = ["explain", "plan.plumb", "total"];
+    let (status, err) = plumb_to_a_closed_pipe(dir.path(), &args, None);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(status, Some(0), "{err}");
 }

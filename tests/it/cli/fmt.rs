@@ -3,7 +3,7 @@
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
-use crate::common::{plumb, plumb_in, plumb_stdin, stderr, stdout};
+use crate::common::{plumb, plumb_in, plumb_stdin, plumb_to_a_closed_pipe, stderr, stdout};
 
 const MESSY: &str =
     "plan p \"P\" {currency USD\nperiods 2026-01 .. 2026-03}\ndriver   a = 1   # one\n";
@@ -76,4 +76,19 @@ fn fmt_refuses_syntax_errors_and_leaves_the_file() {
 fn fmt_missing_path_is_a_usage_error() {
     let o = plumb(&["fmt", "no/such/file.plumb"]);
     assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn fmt_stdin_to_a_reader_that_stops_early_is_not_a_panic() {
+    // `plumb fmt - < plan.plumb | head`: five thousand formatted lines, far more
+    // than a pipe holds.
+    let mut plan =
+        String::from("plan p \"Pipe\" {\n  currency USD\n  periods 2026-01 .. 2026-12\n}\n");
+    for i in 0..5000 {
+        plan.push_str(&format!("driver   d{i:04} :USD=   {i}\n"));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (status, err) = plumb_to_a_closed_pipe(dir.path(), &["fmt", "-"], Some(&plan));
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(status, Some(0), "{err}");
 }

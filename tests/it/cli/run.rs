@@ -4,7 +4,7 @@
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
-use crate::common::{plumb, stdout};
+use crate::common::{plumb, plumb_to_a_closed_pipe, stdout};
 
 #[test]
 fn run_json_reports_requests() {
@@ -64,8 +64,6 @@ fn run_table_to_a_reader_that_stops_early_is_not_a_panic() {
     // first bytes; the rest of the table (far more than a pipe holds) is dropped
     // quietly, with the plan's own exit status, never Rust's panic on a broken
     // pipe.
-    use std::io::Read;
-    use std::process::{Command, Stdio};
     let dir = tempfile::tempdir().unwrap();
     let mut plan =
         String::from("plan p \"Pipe\" {\n  currency USD\n  periods 2026-01 .. 2027-12\n}\n");
@@ -73,24 +71,7 @@ fn run_table_to_a_reader_that_stops_early_is_not_a_panic() {
         plan.push_str(&format!("driver d{i}: USD = {i}\n"));
     }
     std::fs::write(dir.path().join("plan.plumb"), plan).unwrap();
-    let mut child = Command::new(crate::common::bin())
-        .current_dir(dir.path())
-        .args(["run", "plan.plumb"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = [0u8; 16];
-    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
-    // The read end is dropped here: the pipe closes mid-report.
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
-    let status = child.wait().unwrap();
+    let (status, err) = plumb_to_a_closed_pipe(dir.path(), &["run", "plan.plumb"], None);
     assert!(!err.contains("panicked"), "{err}");
-    assert_eq!(status.code(), Some(0), "{err}");
+    assert_eq!(status, Some(0), "{err}");
 }

@@ -2,7 +2,7 @@
 
 #![allow(clippy::indexing_slicing, clippy::unwrap_used)]
 
-use crate::common::{plumb, stderr, stdout};
+use crate::common::{plumb, plumb_to_a_closed_pipe, stderr, stdout};
 
 /// Exit code, standard output and standard error of the built binary.
 fn outcome(args: &[&str]) -> (i32, String, String) {
@@ -282,4 +282,53 @@ fn simulate_leaves_the_base_odds_for_the_language_server() {
     assert_eq!(cache.targets[0].2.to_string(), p);
     // Nothing is written next to the plan.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+/// A plan of three hundred ranged drivers with long names, summed into `total`
+/// through three metrics: its simulation and its tornado are each far more than
+/// a pipe holds.
+fn many_ranged_drivers(dir: &std::path::Path) {
+    let name = |i: usize| {
+        format!(
+            "{}{i:04}",
+            "revenue_from_the_customers_in_the_region_".repeat(8)
+        )
+    };
+    let mut plan =
+        String::from("plan p \"Pipe\" {\n  currency USD\n  periods 2026-01 .. 2026-12\n}\n");
+    for i in 0..300 {
+        plan.push_str(&format!(
+            "driver {}: USD = {} {{ range {} to {} }}\n",
+            name(i),
+            100 + i,
+            90 + i,
+            110 + i
+        ));
+    }
+    for m in 0..3 {
+        let terms: Vec<String> = (m * 100..m * 100 + 100).map(name).collect();
+        plan.push_str(&format!("metric m{m}: USD = {}\n", terms.join(" + ")));
+    }
+    plan.push_str("metric total: USD = m0 + m1 + m2\n");
+    std::fs::write(dir.join("plan.plumb"), plan).unwrap();
+}
+
+#[test]
+fn simulate_to_a_reader_that_stops_early_is_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    many_ranged_drivers(dir.path());
+    let args = ["simulate", "plan.plumb", "--samples", "20"];
+    let (status, err) = plumb_to_a_closed_pipe(dir.path(), &args, None);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(status, Some(0), "{err}");
+}
+
+#[test]
+fn sensitivity_to_a_reader_that_stops_early_is_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    many_ranged_drivers(dir.path());
+    let args = ["sensitivity", "plan.plumb", "total"];
+    let (status, err) = plumb_to_a_closed_pipe(dir.path(), &args, None);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(status, Some(0), "{err}");
 }

@@ -319,3 +319,56 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// Runs the built binary in `dir` (with `input` on its standard input, if any)
+/// for a reader that stops early, as `plumb … | head -c 16` does: it reads the
+/// first bytes of standard output and closes the pipe. Returns the exit code and
+/// standard error. The command's output must be larger than a pipe holds
+/// (64 KiB) for its writes to meet the closed pipe.
+pub fn plumb_to_a_closed_pipe(
+    dir: &Path,
+    args: &[&str],
+    input: Option<&str>,
+) -> (Option<i32>, String) {
+    use std::io::{Read as _, Write as _};
+    let mut child = Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("plumb {args:?}: {e}"));
+    let mut stderr = child.stderr.take().expect("stderr is piped");
+    let errors = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    if let (Some(mut stdin), Some(text)) = (child.stdin.take(), input) {
+        // A command that fails before reading its input closes it: not this test's
+        // failure.
+        let _ = stdin.write_all(text.as_bytes());
+    }
+    let mut first = Vec::new();
+    let read = child
+        .stdout
+        .take()
+        .expect("stdout is piped")
+        .take(16)
+        .read_to_end(&mut first);
+    // The read end is dropped here: the pipe closes mid-output.
+    let status = child.wait().expect("plumb exits");
+    let errors = errors.join().expect("stderr is read");
+    assert!(
+        read.is_ok() && first.len() == 16,
+        "plumb {args:?} printed {} bytes ({read:?}); stderr:\n{errors}",
+        first.len()
+    );
+    (status.code(), errors)
+}
