@@ -61,16 +61,59 @@ pub enum ExprKind {
     /// A built-in function call.
     Call(Builtin, Vec<Expr>),
     /// `step { P: V, … }` sorted by period index.
-    Step(Vec<(i64, Expr)>),
+    Step(StepBody),
     /// `x@P`: the value of `x` in one period (or rolled up over a quarter or year).
     At(Box<Expr>, i64, i64),
     /// Something that did not resolve; a diagnostic was already reported.
     Error,
 }
 
+/// The entries of a `step { P: V, … }`, sorted by period index, and whether
+/// every value is a number written without a unit (a plain step: the common
+/// case, a series typed in). Read as a slice of `(period index, value)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepBody {
+    entries: Vec<(i64, Expr)>,
+    plain: bool,
+}
+
+impl StepBody {
+    /// The step of `entries` (already sorted by period index).
+    pub(crate) fn new(entries: Vec<(i64, Expr)>) -> StepBody {
+        let plain = entries
+            .iter()
+            .all(|(_, v)| matches!(v.kind, ExprKind::Const(_, None)));
+        StepBody { entries, plain }
+    }
+
+    /// True when every value is a number written without a unit: the step
+    /// reads no item, holds no error and brings no unit.
+    pub(crate) fn is_plain(&self) -> bool {
+        self.plain
+    }
+}
+
+impl std::ops::Deref for StepBody {
+    type Target = [(i64, Expr)];
+    fn deref(&self) -> &[(i64, Expr)] {
+        &self.entries
+    }
+}
+
+impl<'a> IntoIterator for &'a StepBody {
+    type Item = &'a (i64, Expr);
+    type IntoIter = std::slice::Iter<'a, (i64, Expr)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.iter()
+    }
+}
+
 impl Expr {
     /// Calls `f` on this node and every node below it (iteratively; depth is bounded
-    /// by the parser's nesting limit anyway).
+    /// by the parser's nesting limit anyway), except the values of a plain step
+    /// ([`StepBody::is_plain`]): numbers without a unit, which read nothing and hold
+    /// no error. A 5-year monthly plan has sixty of them per step, and walks are
+    /// many.
     pub(crate) fn walk<'a>(&'a self, f: &mut dyn FnMut(&'a Expr)) {
         let mut stack = vec![self];
         while let Some(e) = stack.pop() {
@@ -87,28 +130,12 @@ impl Expr {
                     stack.push(c);
                 }
                 ExprKind::Call(_, args) => stack.extend(args.iter().rev()),
-                // A step of leaves (most steps are constants): visited here, in
-                // the order the stack would have visited them.
-                ExprKind::Step(entries) if entries.iter().all(|(_, v)| v.is_leaf()) => {
-                    entries.iter().for_each(|(_, v)| f(v));
-                }
+                // The numbers of a plain step are not visited (see the doc).
+                ExprKind::Step(s) if s.is_plain() => {}
                 ExprKind::Step(entries) => stack.extend(entries.iter().rev().map(|(_, v)| v)),
                 _ => {}
             }
         }
-    }
-
-    /// True for a node without operands.
-    fn is_leaf(&self) -> bool {
-        matches!(
-            self.kind,
-            ExprKind::Const(..)
-                | ExprKind::Period(..)
-                | ExprKind::Window(..)
-                | ExprKind::Item(_)
-                | ExprKind::Prior(_)
-                | ExprKind::Error
-        )
     }
 
     /// Every item this expression reads.
@@ -790,5 +817,57 @@ impl Plan {
                 .unwrap_or("?"),
             Party::Role(i) => self.roles.get(i).map(|d| d.name.as_str()).unwrap_or("?"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(kind: ExprKind) -> Expr {
+        Expr {
+            kind,
+            span: Span::default(),
+        }
+    }
+
+    fn count(e: &Expr) -> usize {
+        let mut n = 0;
+        e.walk(&mut |_| n += 1);
+        n
+    }
+
+    #[test]
+    fn a_plain_step_is_walked_without_its_numbers() {
+        let plain = StepBody::new(vec![
+            (0, node(ExprKind::Const(Decimal::ONE, None))),
+            (3, node(ExprKind::Const(Decimal::TWO, None))),
+        ]);
+        assert!(plain.is_plain());
+        assert_eq!(plain.len(), 2);
+        let e = node(ExprKind::Step(plain));
+        assert_eq!(count(&e), 1);
+        assert!(e.items().is_empty());
+        assert!(!e.has_error());
+    }
+
+    #[test]
+    fn a_step_with_a_unit_a_name_or_an_error_is_walked_in_full() {
+        let with = |v: ExprKind| {
+            node(ExprKind::Step(StepBody::new(vec![
+                (0, node(ExprKind::Const(Decimal::ONE, None))),
+                (1, node(v)),
+            ])))
+        };
+        let unit = with(ExprKind::Const(Decimal::ONE, Some(Unit::percent())));
+        let name = with(ExprKind::Item(7));
+        let error = with(ExprKind::Error);
+        for e in [&unit, &name, &error] {
+            assert!(matches!(&e.kind, ExprKind::Step(s) if !s.is_plain()));
+            assert_eq!(count(e), 3);
+        }
+        assert_eq!(name.items(), vec![7]);
+        assert!(error.has_error());
+        assert!(!unit.has_error() && unit.items().is_empty());
     }
 }

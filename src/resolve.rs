@@ -2357,7 +2357,7 @@ impl<'a> Resolver<'a> {
         if !out.is_sorted_by_key(|(i, _)| *i) {
             out.sort_by_key(|(i, _)| *i);
         }
-        ir::ExprKind::Step(out)
+        ir::ExprKind::Step(ir::StepBody::new(out))
     }
 
     /// A number literal without a unit (most step entries), resolved as

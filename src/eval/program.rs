@@ -302,13 +302,9 @@ fn expr_refs<'p>(
                 stack.push((a, m));
                 stack.push((b, m));
             }
-            // Constants read nothing (most step entries are constants).
-            ExprKind::Step(entries) => stack.extend(
-                entries
-                    .iter()
-                    .filter(|(_, v)| !matches!(v.kind, ExprKind::Const(..)))
-                    .map(|(_, v)| (v, m)),
-            ),
+            // A plain step reads nothing.
+            ExprKind::Step(s) if s.is_plain() => {}
+            ExprKind::Step(entries) => stack.extend(entries.iter().map(|(_, v)| (v, m))),
             ExprKind::At(a, _, _) => stack.push((a, Edge::Whole)),
             ExprKind::Call(b, args) => {
                 let inner = match b {
@@ -791,6 +787,7 @@ impl<'p> Program<'p> {
                 self.collect_hoistable(a, below, in_group, out);
                 self.collect_hoistable(b, below, in_group, out);
             }
+            ExprKind::Step(s) if s.is_plain() => {}
             ExprKind::Step(entries) => {
                 for (_, v) in entries {
                     self.collect_hoistable(v, below, in_group, out);

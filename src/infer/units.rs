@@ -494,13 +494,11 @@ impl Ctx<'_> {
                 self.expect_bool(c, "the condition of `if`");
                 self.same(e.span, "choose between", a, b)
             }
+            // Numbers without a unit (most steps) bring none.
+            ExprKind::Step(s) if s.is_plain() => Ty::Any,
             ExprKind::Step(entries) => {
                 let mut acc = Ty::Any;
                 for (_, v) in entries {
-                    // A plain number (most entries) has no unit to bring.
-                    if matches!(v.kind, ExprKind::Const(_, None)) {
-                        continue;
-                    }
                     let t = self.num(v);
                     match (&acc, t) {
                         (Ty::Num(x), Ty::Num(y)) if !x.same(&y) => {

@@ -239,6 +239,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn plain_brace_balance_agrees_with_the_lexer() {
+        let by_lexer = |t: &str| {
+            lex(t)
+                .iter()
+                .map(|l| match (l.kind, l.text(t)) {
+                    (LexKind::Punct, "{") => 1,
+                    (LexKind::Punct, "}") => -1,
+                    _ => 0,
+                })
+                .sum::<i64>()
+        };
+        for t in [
+            "driver d: USD = step { 2026-01: 5, 2026-02: 6 }\n",
+            "metric m = {\n",
+            "}}",
+            "",
+        ] {
+            assert_eq!(plain_brace_balance(t), Some(by_lexer(t)), "{t:?}");
+        }
+        // A string or a comment may hold a brace the lexer does not count.
+        assert_eq!(plain_brace_balance("title \"{\" {"), None);
+        assert_eq!(plain_brace_balance("x = 1 # }"), None);
+    }
+
+    #[test]
     fn comments_strings_and_braces() {
         let kinds: Vec<(LexKind, &str)> = lex(r#"a "x # \" y" { # c"#)
             .iter()
