@@ -724,15 +724,22 @@ fn library_pub_items() -> (Vec<PubItem>, Vec<String>) {
     (out, reexported)
 }
 
+/// The source files of the `plumb` binary (src/main.rs and src/cli/), which
+/// uses the library through its `pub` API.
+fn binary_files(root: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    rust_files(&root.join("src/cli"), &mut files);
+    files.push(root.join("src/main.rs"));
+    files
+}
+
 #[test]
 fn every_public_item_is_used_outside_the_library_or_in_its_api() {
     // `pub` is for the library's API: what the `plumb` binary (src/main.rs,
     // src/cli/), the tests, the benchmarks and the fuzz targets use, and the types
     // that API's signatures name. Everything else is `pub(crate)`.
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut outside_files = Vec::new();
-    rust_files(&root.join("src/cli"), &mut outside_files);
-    outside_files.push(root.join("src/main.rs"));
+    let mut outside_files = binary_files(root);
     for dir in ["tests", "benches", "fuzz/fuzz_targets"] {
         rust_files(&root.join(dir), &mut outside_files);
     }
@@ -785,9 +792,7 @@ fn the_commands_write_standard_output_through_cli_out() {
     // `cli::Out` (and `cli::print_stdout`) end the output quietly when the reader
     // goes away (`plumb check | head`); `print!` panics on the closed pipe.
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    rust_files(&root.join("src/cli"), &mut files);
-    files.push(root.join("src/main.rs"));
+    let files = binary_files(root);
     let helper = root.join("src/cli/mod.rs");
     assert!(files.contains(&helper), "no src/cli/mod.rs");
     let mut found = Vec::new();

@@ -199,8 +199,7 @@ fn diff_to_a_reader_that_stops_early_is_not_a_panic() {
     // than a pipe holds.
     let dir = tempfile::tempdir().unwrap();
     let plan = |bump: usize| {
-        let mut s =
-            String::from("plan p \"Pipe\" {\n  currency USD\n  periods 2026-01 .. 2026-12\n}\n");
+        let mut s = String::from(crate::common::PIPE_PLAN);
         for i in 0..1500 {
             s.push_str(&format!("driver d{i:04}: USD = {}\n", i + bump));
         }

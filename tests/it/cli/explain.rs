@@ -45,14 +45,8 @@ fn explain_to_a_reader_that_stops_early_is_not_a_panic() {
     // names in a tree (cut short, as long trees are) that is still far more than
     // a pipe holds.
     let dir = tempfile::tempdir().unwrap();
-    let name = |i: usize| {
-        format!(
-            "{}{i:04}",
-            "revenue_from_the_customers_in_the_region_".repeat(8)
-        )
-    };
-    let mut plan =
-        String::from("plan p \"Pipe\" {\n  currency USD\n  periods 2026-01 .. 2026-12\n}\n");
+    let name = crate::common::long_name;
+    let mut plan = String::from(crate::common::PIPE_PLAN);
     for i in 0..400 {
         plan.push_str(&format!("driver {}: USD = {i}\n", name(i)));
     }

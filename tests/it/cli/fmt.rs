@@ -82,8 +82,7 @@ fn fmt_missing_path_is_a_usage_error() {
 fn fmt_stdin_to_a_reader_that_stops_early_is_not_a_panic() {
     // `plumb fmt - < plan.plumb | head`: five thousand formatted lines, far more
     // than a pipe holds.
-    let mut plan =
-        String::from("plan p \"Pipe\" {\n  currency USD\n  periods 2026-01 .. 2026-12\n}\n");
+    let mut plan = String::from(crate::common::PIPE_PLAN);
     for i in 0..5000 {
         plan.push_str(&format!("driver   d{i:04} :USD=   {i}\n"));
     }

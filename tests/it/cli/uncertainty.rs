@@ -288,14 +288,8 @@ fn simulate_leaves_the_base_odds_for_the_language_server() {
 /// through three metrics: its simulation and its tornado are each far more than
 /// a pipe holds.
 fn many_ranged_drivers(dir: &std::path::Path) {
-    let name = |i: usize| {
-        format!(
-            "{}{i:04}",
-            "revenue_from_the_customers_in_the_region_".repeat(8)
-        )
-    };
-    let mut plan =
-        String::from("plan p \"Pipe\" {\n  currency USD\n  periods 2026-01 .. 2026-12\n}\n");
+    let name = crate::common::long_name;
+    let mut plan = String::from(crate::common::PIPE_PLAN);
     for i in 0..300 {
         plan.push_str(&format!(
             "driver {}: USD = {} {{ range {} to {} }}\n",

@@ -320,6 +320,18 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// The plan block of the plans the closed-pipe tests generate (a year, USD).
+pub const PIPE_PLAN: &str = "plan p \"Pipe\" {\n  currency USD\n  periods 2026-01 .. 2026-12\n}\n";
+
+/// The `i`-th of the long item names (over 300 characters) that make a
+/// closed-pipe test's output larger than a pipe holds with a few hundred items.
+pub fn long_name(i: usize) -> String {
+    format!(
+        "{}{i:04}",
+        "revenue_from_the_customers_in_the_region_".repeat(8)
+    )
+}
+
 /// Runs the built binary in `dir` (with `input` on its standard input, if any)
 /// for a reader that stops early, as `plumb … | head -c 16` does: it reads the
 /// first bytes of standard output and closes the pipe. Returns the exit code and
