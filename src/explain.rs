@@ -22,6 +22,7 @@
 //! The tree is bounded: a value already explained is not expanded again, a value
 //! that depends on itself through `prev` stops there, and depth and size are capped.
 
+use crate::builtins::{Reads, WindowFold};
 use crate::compile::Compilation;
 use crate::eval::program::{Program, SlotExpr};
 use crate::eval::{rollup, EvalError, Results};
@@ -169,12 +170,8 @@ fn ser_opt<S: Serializer>(v: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> 
 enum Fold {
     /// The item's own aggregation.
     Item,
-    Sum,
-    Avg,
-    First,
-    Last,
-    Min,
-    Max,
+    /// A window built-in's fold (`sum`, `avg`, …).
+    Over(WindowFold),
 }
 
 /// Where and how a child is read.
@@ -217,12 +214,12 @@ fn fold_values(plan: &Plan, vals: &[Decimal], item: ItemId, fold: Fold) -> Optio
         // A layer below the top (an override's prior value): no formula to
         // apply, so a formula roll-up averages here.
         Fold::Item => rollup(vals, agg),
-        Fold::Sum => rollup(vals, Aggregation::Flow),
-        Fold::Avg => rollup(vals, Aggregation::Average),
-        Fold::First => vals.first().copied(),
-        Fold::Last => vals.last().copied(),
-        Fold::Min => vals.iter().min().copied(),
-        Fold::Max => vals.iter().max().copied(),
+        Fold::Over(WindowFold::Sum) => rollup(vals, Aggregation::Flow),
+        Fold::Over(WindowFold::Avg) => rollup(vals, Aggregation::Average),
+        Fold::Over(WindowFold::First) => vals.first().copied(),
+        Fold::Over(WindowFold::Last) => vals.last().copied(),
+        Fold::Over(WindowFold::Min) => vals.iter().min().copied(),
+        Fold::Over(WindowFold::Max) => vals.iter().max().copied(),
     }
 }
 
@@ -419,12 +416,12 @@ impl<'c> Explainer<'c> {
             (Fold::Item, Aggregation::Stock) => "stock: last period",
             (Fold::Item, Aggregation::Average) => "average",
             (Fold::Item, Aggregation::Formula) => "formula over the window's roll-ups",
-            (Fold::Sum, _) => "total",
-            (Fold::Last, _) => "last month",
-            (Fold::Avg, _) => "average",
-            (Fold::First, _) => "first month",
-            (Fold::Min, _) => "smallest",
-            (Fold::Max, _) => "largest",
+            (Fold::Over(WindowFold::Sum), _) => "total",
+            (Fold::Over(WindowFold::Last), _) => "last month",
+            (Fold::Over(WindowFold::Avg), _) => "average",
+            (Fold::Over(WindowFold::First), _) => "first month",
+            (Fold::Over(WindowFold::Min), _) => "smallest",
+            (Fold::Over(WindowFold::Max), _) => "largest",
         };
         format!("{word}, {w}")
     }
@@ -854,8 +851,8 @@ impl<'c> Explainer<'c> {
                 ..c.clone()
             }
         };
-        match b {
-            Builtin::Prev => {
+        match b.reads() {
+            Reads::Previous => {
                 if let Some(x) = args.first() {
                     let how = "previous period".to_string();
                     stack.push((
@@ -882,39 +879,26 @@ impl<'c> Explainer<'c> {
                     ));
                 }
             }
-            Builtin::Sum
-            | Builtin::Avg
-            | Builtin::First
-            | Builtin::Last
-            | Builtin::MinOver
-            | Builtin::MaxOver => {
-                let fold = match b {
-                    Builtin::Sum => Fold::Sum,
-                    Builtin::Avg => Fold::Avg,
-                    Builtin::First => Fold::First,
-                    Builtin::Last => Fold::Last,
-                    Builtin::MinOver => Fold::Min,
-                    _ => Fold::Max,
-                };
+            Reads::Window(fold) => {
                 if let Some(x) = args.first() {
-                    stack.push((x, agg(fold)));
+                    stack.push((x, agg(Fold::Over(fold))));
                 }
             }
-            Builtin::Cumsum => {
+            Reads::ToDate => {
                 if let Some(x) = args.first() {
                     stack.push((
                         x,
                         Ctx {
                             lo: 0,
                             hi: c.hi,
-                            fold: Fold::Sum,
+                            fold: Fold::Over(WindowFold::Sum),
                             how: None,
                             ..c.clone()
                         },
                     ));
                 }
             }
-            Builtin::Base => {
+            Reads::BaseScenario => {
                 if let Some(x) = args.first() {
                     stack.push((
                         x,
@@ -926,7 +910,7 @@ impl<'c> Explainer<'c> {
                     ));
                 }
             }
-            _ => {
+            Reads::SamePeriod => {
                 for a in args.iter().rev() {
                     stack.push((a, c.clone()));
                 }

@@ -7,6 +7,7 @@
 //! ([`crate::graph::components`]) and run in dependency order.
 
 use super::{Draws, Ev, EvalError, Hoisted, Val};
+use crate::builtins::Reads;
 use crate::ir::{self, Action, Builtin, ExprKind, ItemId, Plan, ScenarioId, TriggerId};
 use rust_decimal::Decimal;
 
@@ -307,25 +308,15 @@ fn expr_refs<'p>(
             ExprKind::Step(entries) => stack.extend(entries.iter().map(|(_, v)| (v, m))),
             ExprKind::At(a, _, _) => stack.push((a, Edge::Whole)),
             ExprKind::Call(b, args) => {
-                let inner = match b {
-                    Builtin::Prev => {
-                        if m == Edge::Whole {
-                            Edge::Whole
-                        } else {
-                            Edge::Lagged
-                        }
-                    }
-                    Builtin::Sum
-                    | Builtin::Avg
-                    | Builtin::First
-                    | Builtin::Last
-                    | Builtin::MinOver
-                    | Builtin::MaxOver => Edge::Whole,
-                    _ => m,
+                let reads = b.reads();
+                let inner = match reads {
+                    Reads::Previous if m != Edge::Whole => Edge::Lagged,
+                    Reads::Previous | Reads::Window(_) => Edge::Whole,
+                    Reads::SamePeriod | Reads::ToDate | Reads::BaseScenario => m,
                 };
                 for (k, a) in args.iter().enumerate() {
                     // `prev`'s initial value is read in the first period itself.
-                    let kind = if *b == Builtin::Prev && k == 1 {
+                    let kind = if reads == Reads::Previous && k == 1 {
                         m
                     } else {
                         inner

@@ -22,6 +22,7 @@
 //! duration metrics; `flow` for everything else. The first of stock, formula,
 //! average that fits wins.
 
+use crate::builtins::Reads;
 use crate::ir::{Builtin, Expr, ExprKind, ItemId, Plan};
 use crate::syntax::ast::{Aggregation, BinOp, ItemKind, UnOp};
 use crate::units::Unit;
@@ -395,21 +396,17 @@ fn expr_single(plan: &Plan, e: &Expr, memo: &mut [Option<bool>], depth: usize) -
                 && expr_single(plan, a, memo, depth)
                 && expr_single(plan, b, memo, depth)
         }
-        ExprKind::Call(b, args) => match b {
-            Builtin::Sum
-            | Builtin::Avg
-            | Builtin::First
-            | Builtin::Last
-            | Builtin::MinOver
-            | Builtin::MaxOver => true,
+        // A window built-in folds its window into one value.
+        ExprKind::Call(b, _) if matches!(b.reads(), Reads::Window(_)) => true,
+        ExprKind::Call(
             Builtin::Min
             | Builtin::Max
             | Builtin::Round
             | Builtin::Abs
             | Builtin::Pow
-            | Builtin::Root => args.iter().all(|a| expr_single(plan, a, memo, depth)),
-            _ => false,
-        },
+            | Builtin::Root,
+            args,
+        ) => args.iter().all(|a| expr_single(plan, a, memo, depth)),
         _ => false,
     }
 }
