@@ -4,9 +4,10 @@
 //! the one-line doc that hover, completion and signature help show, the
 //! [`Builtin`] it resolves to, its [`UnitRule`] (which `infer::units`
 //! interprets) and which periods of its arguments it [`Reads`] (which
-//! evaluation's dependency order and `explain` follow). The `builtins!` macro turns the table into the [`Builtin`] enum,
-//! [`Builtin::named`] (name → built-in), [`BUILTINS`] and
-//! [`BUILTIN_SIGNATURES`]. A built-in's meaning is a match in `eval/mod.rs`.
+//! evaluation's dependency order and `explain` follow). The `builtins!` macro
+//! turns the table into the [`Builtin`] enum, [`Builtin::named`] (name →
+//! built-in), [`BUILTINS`] and [`BUILTIN_SIGNATURES`]. A built-in's arithmetic
+//! is a match in `eval/mod.rs`.
 //!
 //! `total` has no [`Builtin`]: resolution turns it into a sum over members
 //! (`resolve/dims.rs`), as it does for `allocate`'s arguments. Some built-ins are
@@ -164,32 +165,41 @@ builtins! {
     "ramp" (4, 4) "ramp(a, b, p0, p1)"
         "a up to p0, linear from a at p0 to b at p1, b after" => Ramp: Ramp, Reads::SamePeriod;
     "prev" (1, 2) "prev(x, init)"
-        "x in the previous period; init (default 0) in the first" => Prev: WithInit, Reads::Previous;
+        "x in the previous period; init (default 0) in the first"
+        => Prev: WithInit, Reads::Previous;
     "cumsum" (1, 1) "cumsum(x)" "running total of x" => Cumsum: FirstArg, Reads::ToDate;
     "sum" (1, 2) "sum(x, window)"
-        "total of x over the horizon or a window → scalar" => Sum: OverWindow, Reads::Window(WindowFold::Sum);
+        "total of x over the horizon or a window → scalar"
+        => Sum: OverWindow, Reads::Window(WindowFold::Sum);
     "avg" (1, 2) "avg(x, window)"
-        "average of x over the horizon or a window → scalar" => Avg: OverWindow, Reads::Window(WindowFold::Avg);
+        "average of x over the horizon or a window → scalar"
+        => Avg: OverWindow, Reads::Window(WindowFold::Avg);
     "first" (1, 2) "first(x, window)"
-        "x in the first period of the horizon or a window → scalar" => First: OverWindow, Reads::Window(WindowFold::First);
+        "x in the first period of the horizon or a window → scalar"
+        => First: OverWindow, Reads::Window(WindowFold::First);
     "last" (1, 2) "last(x, window)"
-        "x in the last period of the horizon or a window → scalar" => Last: OverWindow, Reads::Window(WindowFold::Last);
+        "x in the last period of the horizon or a window → scalar"
+        => Last: OverWindow, Reads::Window(WindowFold::Last);
     "min" (1, MANY) "min(x) | min(a, b, …)"
-        "one argument: smallest over time; several: smallest per period" => Min: SameAsArgs, Reads::SamePeriod;
+        "one argument: smallest over time; several: smallest per period"
+        => Min: SameAsArgs, Reads::SamePeriod;
     "max" (1, MANY) "max(x) | max(a, b, …)"
-        "one argument: largest over time; several: largest per period" => Max: SameAsArgs, Reads::SamePeriod;
+        "one argument: largest over time; several: largest per period"
+        => Max: SameAsArgs, Reads::SamePeriod;
     "round" (2, 2) "round(x, digits)"
         "x rounded half away from zero to `digits` decimals (negative rounds to tens, hundreds, …)"
         => Round: Rounded, Reads::SamePeriod;
     "abs" (1, 1) "abs(x)" "absolute value" => Abs: FirstArg, Reads::SamePeriod;
-    "base" (1, 1) "base(x)" "x in the plan's base scenario, same period" => Base: FirstArg, Reads::BaseScenario;
+    "base" (1, 1) "base(x)" "x in the plan's base scenario, same period"
+        => Base: FirstArg, Reads::BaseScenario;
     "period_index" (0, 0) "period_index()" "0-based index of the current period"
         => PeriodIndex: Any, Reads::SamePeriod;
     "pow" (2, 2) "pow(x, n)"
         "x to the power n, n a whole number (negative n divides: pow(x, -1) is 1/x)"
         => Pow: Power, Reads::SamePeriod;
     "root" (2, 2) "root(x, n)"
-        "the n-th root of x, n a whole number ≥ 1 (root(1.21, 2) is 1.1)" => Root: Power, Reads::SamePeriod;
+        "the n-th root of x, n a whole number ≥ 1 (root(1.21, 2) is 1.1)"
+        => Root: Power, Reads::SamePeriod;
     "total" (1, 2) "total(x, DIM)"
         "sum of a dimensioned value over all its members, or over one dimension";
     "allocate" (2, 3) "allocate(amount, weights, digits)"
