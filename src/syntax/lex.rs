@@ -183,16 +183,16 @@ impl Iterator for Lexer<'_> {
 /// string and no comment, so every brace byte is a brace lexeme (a one-line step
 /// body); None when it needs the lexer.
 pub(crate) fn plain_brace_balance(text: &str) -> Option<i64> {
-    // One pass without an early exit, which the compiler turns into wide
-    // instructions: step lines run to hundreds of bytes.
-    let (open, close, other) = text.bytes().fold((0i64, 0i64, 0u32), |(o, c, q), b| {
-        (
-            o + i64::from(b == b'{'),
-            c + i64::from(b == b'}'),
-            q | u32::from(b == b'"' || b == b'#'),
-        )
-    });
-    (other == 0).then_some(open - close)
+    let mut change = 0i64;
+    for b in text.bytes() {
+        match b {
+            b'{' => change += 1,
+            b'}' => change -= 1,
+            b'"' | b'#' => return None,
+            _ => {}
+        }
+    }
+    Some(change)
 }
 
 /// Where the comment starting at byte `i` of `src` ends (its line's end), when
