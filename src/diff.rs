@@ -274,6 +274,15 @@ pub(crate) struct DiagnosticsDiff {
     pub(crate) fixed: Vec<JsonDiagnostic>,
 }
 
+impl DiagnosticsDiff {
+    /// Every change, introduced ones first, each with its word (`introduced`,
+    /// `fixed`), as the text and Markdown renderings list them.
+    pub(crate) fn changes(&self) -> impl Iterator<Item = (&'static str, &JsonDiagnostic)> {
+        let introduced = self.introduced.iter().map(|j| ("introduced", j));
+        introduced.chain(self.fixed.iter().map(|j| ("fixed", j)))
+    }
+}
+
 fn ser_opt<S: Serializer>(v: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
     match v {
         Some(x) => s.serialize_str(&exact(*x)),

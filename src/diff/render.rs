@@ -284,19 +284,14 @@ pub fn render_human(d: &PlanDiff) -> String {
         }
         s.push_str(&table(&rows, &[], "  "));
     }
-    if !d.diagnostics.introduced.is_empty() || !d.diagnostics.fixed.is_empty() {
+    if d.diagnostics.changes().next().is_some() {
         s.push_str("\nDiagnostics\n");
-        for (what, list) in [
-            ("introduced", &d.diagnostics.introduced),
-            ("fixed", &d.diagnostics.fixed),
-        ] {
-            for j in list {
-                let _ = writeln!(
-                    s,
-                    "  {what:<10}  {}[{}] {}:{}:{}  {}",
-                    j.severity, j.code, j.file, j.line, j.column, j.message
-                );
-            }
+        for (what, j) in d.diagnostics.changes() {
+            let _ = writeln!(
+                s,
+                "  {what:<10}  {}[{}] {}:{}:{}  {}",
+                j.severity, j.code, j.file, j.line, j.column, j.message
+            );
         }
     }
     if !d.notes.is_empty() {
@@ -518,19 +513,14 @@ pub fn render_markdown(d: &PlanDiff) -> String {
         }
     }
     md_declarations_section(&mut s, d);
-    if !d.diagnostics.introduced.is_empty() || !d.diagnostics.fixed.is_empty() {
+    if d.diagnostics.changes().next().is_some() {
         s.push_str("\n### Diagnostics\n\n");
-        for (what, list) in [
-            ("introduced", &d.diagnostics.introduced),
-            ("fixed", &d.diagnostics.fixed),
-        ] {
-            for j in list {
-                let _ = writeln!(
-                    s,
-                    "- {what}: **{}** `{}` at `{}:{}` — {}",
-                    j.severity, j.code, j.file, j.line, j.message
-                );
-            }
+        for (what, j) in d.diagnostics.changes() {
+            let _ = writeln!(
+                s,
+                "- {what}: **{}** `{}` at `{}:{}` — {}",
+                j.severity, j.code, j.file, j.line, j.message
+            );
         }
     }
     if !d.notes.is_empty() {
