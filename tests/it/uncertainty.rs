@@ -155,7 +155,9 @@ fn independent_and_correlated_drivers() {
     assert_close(probability(&sim, 1), want, N, "correlated");
 }
 
-fn example(range: &str) -> String {
+/// The bundled example with `range` (`range 80K to 90K`, …) written on
+/// `deal_size`.
+pub(crate) fn example(range: &str) -> String {
     let text = std::fs::read_to_string("examples/fy2026.plumb").unwrap();
     let old = "driver deal_size: USD/deal = 85K { owner sales }";
     assert!(text.contains(old));

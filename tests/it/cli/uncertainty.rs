@@ -138,12 +138,7 @@ fn sensitivity_lists_ranged_drivers_by_swing() {
 #[test]
 fn check_simulate_warns_and_check_fails_on_a_bad_range() {
     let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string("examples/fy2026.plumb")
-        .unwrap()
-        .replace(
-            "driver deal_size: USD/deal = 85K { owner sales }",
-            "driver deal_size: USD/deal = 85K { owner sales  range 80K to 90K }",
-        );
+    let text = crate::uncertainty::example("range 80K to 90K");
     let good = dir.path().join("good.plumb");
     std::fs::write(&good, &text).unwrap();
     let (code, out, _) = outcome(&[
@@ -187,12 +182,7 @@ fn explain_shows_a_drivers_range() {
 #[test]
 fn diff_reports_changed_ranges_and_with_simulate_the_change_in_odds() {
     let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string("examples/fy2026.plumb")
-        .unwrap()
-        .replace(
-            "driver deal_size: USD/deal = 85K { owner sales }",
-            "driver deal_size: USD/deal = 85K { owner sales  range 80K to 90K }",
-        );
+    let text = crate::uncertainty::example("range 80K to 90K");
     let old = dir.path().join("old.plumb");
     let new = dir.path().join("new.plumb");
     std::fs::write(&old, &text).unwrap();
